@@ -1,0 +1,202 @@
+//! Calendar days in Asia/Shanghai, the clock passed in, and every deadline of the work plan.
+//!
+//! A "day" in this system is a calendar day in Asia/Shanghai (`NaiveDate`). An instant
+//! becomes a day only through [`local_day`]; nothing here reads the system time.
+
+use chrono::{DateTime, Datelike, Days, NaiveDate, TimeZone, Utc};
+use chrono_tz::Tz;
+
+use crate::violation::{Code, Violation};
+
+/// The time zone of every calendar rule.
+pub const TZ: Tz = chrono_tz::Asia::Shanghai;
+
+/// 二(五): the announcement is published at least this many days before the first event day.
+pub const NOTICE_DAYS: u64 = 15;
+/// 三(一): the adoption of feedback is published within this many days after the last event day.
+pub const FEEDBACK_RESPONSE_DAYS: u64 = 15;
+/// 三(三): online evaluations stay open this many days after the last event day.
+pub const EVALUATION_DAYS: u64 = 30;
+
+/// "Now", passed in. Adapters implement it over the system clock; tests fix it.
+pub trait Clock {
+    fn now(&self) -> DateTime<Utc>;
+
+    /// Today's calendar day in Asia/Shanghai.
+    fn today(&self) -> NaiveDate {
+        local_day(&self.now())
+    }
+}
+
+/// A clock that always says the same instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FixedClock(pub DateTime<Utc>);
+
+impl Clock for FixedClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.0
+    }
+}
+
+/// The Asia/Shanghai calendar day of an instant, whatever zone it was written in.
+pub fn local_day<Z: TimeZone>(instant: &DateTime<Z>) -> NaiveDate {
+    instant.with_timezone(&TZ).date_naive()
+}
+
+/// The first instant of a Shanghai calendar day (00:00 +08:00).
+pub fn start_of_day(day: NaiveDate) -> DateTime<Utc> {
+    // Asia/Shanghai has had no DST since 1991, so midnight always exists exactly once.
+    let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+    TZ.from_local_datetime(&midnight)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| midnight.and_utc())
+}
+
+/// Parses an RFC 3339 instant (`2026-09-01T00:30:00+08:00`).
+pub fn parse_instant(field: &str, raw: &str) -> Result<DateTime<Utc>, Violation> {
+    DateTime::parse_from_rfc3339(raw.trim())
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| {
+            Violation::new(
+                Code::ValidationFailed,
+                format!("时间“{}”无效，应为 RFC 3339 格式，如 2026-09-01T09:00:00+08:00", raw.trim()),
+            )
+            .at(field)
+        })
+}
+
+/// Parses a calendar day written `YYYY-MM-DD`, within the years this system can serve.
+pub fn parse_day(field: &str, raw: &str) -> Result<NaiveDate, Violation> {
+    let bad = || {
+        Violation::new(
+            Code::ValidationFailed,
+            format!("日期“{}”无效，应为 YYYY-MM-DD 格式的真实日期", raw.trim()),
+        )
+        .at(field)
+    };
+    let day = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| bad())?;
+    if !(2000..=2100).contains(&day.year()) {
+        return Err(bad());
+    }
+    Ok(day)
+}
+
+/// `day` moved by whole calendar days. Days of this system lie in 1900–2100, far from
+/// chrono's limits, so the arithmetic cannot overflow.
+pub fn days_before(day: NaiveDate, n: u64) -> NaiveDate {
+    day - Days::new(n)
+}
+
+pub fn days_after(day: NaiveDate, n: u64) -> NaiveDate {
+    day + Days::new(n)
+}
+
+/// R5, 二(五): the last day on which the announcement may be published (start − 15).
+pub fn last_announcement_day(first_event_day: NaiveDate) -> NaiveDate {
+    days_before(first_event_day, NOTICE_DAYS)
+}
+
+/// R12, 三(一): the last day on which the feedback response is on time (end + 15).
+pub fn feedback_response_due(last_event_day: NaiveDate) -> NaiveDate {
+    days_after(last_event_day, FEEDBACK_RESPONSE_DAYS)
+}
+
+/// R13, 三(三): the last day of online evaluation (end + 30).
+pub fn evaluation_closes(last_event_day: NaiveDate) -> NaiveDate {
+    days_after(last_event_day, EVALUATION_DAYS)
+}
+
+/// R14, 三(四): the annual report is due by November 15 of the year.
+pub fn annual_report_due(year: i32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(year, 11, 15).unwrap_or(NaiveDate::MAX)
+}
+
+/// Whole days from `from` to `to` (negative when `to` is earlier).
+pub fn days_between(from: NaiveDate, to: NaiveDate) -> i64 {
+    (to - from).num_days()
+}
+
+#[cfg(test)]
+pub(crate) fn day(raw: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d").expect("test date")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn half_past_midnight_in_shanghai_is_already_september_first() {
+        let t = DateTime::parse_from_rfc3339("2026-09-01T00:30:00+08:00").unwrap();
+        assert_eq!(local_day(&t), day("2026-09-01"));
+        // The same instant is still August 31 in UTC; the rules never use that day.
+        assert_eq!(t.with_timezone(&Utc).date_naive(), day("2026-08-31"));
+        let clock = FixedClock(t.with_timezone(&Utc));
+        assert_eq!(clock.today(), day("2026-09-01"));
+    }
+
+    #[test]
+    fn utc_evening_is_the_next_shanghai_day() {
+        let t = parse_instant("now", "2026-08-31T16:00:00Z").unwrap();
+        assert_eq!(local_day(&t), day("2026-09-01"));
+        let t = parse_instant("now", "2026-08-31T15:59:59Z").unwrap();
+        assert_eq!(local_day(&t), day("2026-08-31"));
+    }
+
+    #[test]
+    fn a_day_starts_at_midnight_shanghai() {
+        assert_eq!(
+            start_of_day(day("2026-09-01")),
+            parse_instant("t", "2026-08-31T16:00:00Z").unwrap()
+        );
+    }
+
+    #[test]
+    fn deadlines_count_calendar_days() {
+        assert_eq!(last_announcement_day(day("2026-09-20")), day("2026-09-05"));
+        assert_eq!(last_announcement_day(day("2026-09-10")), day("2026-08-26"));
+        assert_eq!(feedback_response_due(day("2026-10-31")), day("2026-11-15"));
+        assert_eq!(feedback_response_due(day("2026-09-20")), day("2026-10-05"));
+        assert_eq!(evaluation_closes(day("2026-10-31")), day("2026-11-30"));
+        assert_eq!(annual_report_due(2026), day("2026-11-15"));
+    }
+
+    #[test]
+    fn bad_days_and_instants_are_refused_with_the_field() {
+        for raw in ["2026-02-30", "2026/09/01", "", "1999-09-01", "2026-9-1x"] {
+            let v = parse_day("start_date", raw).unwrap_err();
+            assert_eq!(v.code, Code::ValidationFailed);
+            assert_eq!(v.field.as_deref(), Some("start_date"));
+        }
+        assert!(parse_instant("now", "2026-09-01 09:00").is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn deadline_arithmetic_holds_across_month_and_year_ends(
+            offset in 0u64..(366 * 200),
+            n in 0u64..400,
+        ) {
+            let d = day("1950-01-01") + Days::new(offset);
+            let later = days_after(d, n);
+            prop_assert_eq!(days_between(d, later), n as i64);
+            prop_assert_eq!(days_before(later, n), d);
+            prop_assert_eq!(days_between(last_announcement_day(d), d), 15);
+            prop_assert_eq!(days_between(d, feedback_response_due(d)), 15);
+            // One day later is the next calendar day, also across month and year ends.
+            let next = days_after(d, 1);
+            prop_assert!(next.ordinal() == d.ordinal() + 1
+                || (next.ordinal() == 1 && next.year() == d.year() + 1 && d.month() == 12 && d.day() == 31));
+        }
+
+        #[test]
+        fn a_shanghai_day_is_the_utc_instant_plus_eight_hours(secs in 946_684_800i64..4_102_444_800i64) {
+            let t = DateTime::from_timestamp(secs, 0).unwrap();
+            prop_assert_eq!(local_day(&t), (t + chrono::Duration::hours(8)).date_naive());
+            prop_assert!(start_of_day(local_day(&t)) <= t);
+            prop_assert!(t < start_of_day(days_after(local_day(&t), 1)));
+        }
+    }
+}

@@ -1,0 +1,32 @@
+//! The rules of the regional “政府开放日” work plan (工作方案), as pure code.
+//!
+//! Every input from outside is parsed here into a domain type that cannot hold an invalid
+//! value; every rule R1–R14 of `DESIGN.md` is a function of those types and of a date the
+//! caller passes in. There is no I/O in this crate and no way to read the system time
+//! (chrono's `clock` feature is off): calendar logic is in Asia/Shanghai, with the clock
+//! passed in.
+//!
+//! `docs/rules.md` maps each clause of the work plan to the code and the tests below.
+
+#[macro_use]
+mod wire;
+
+pub mod announcement;
+pub mod calendar;
+pub mod compliance;
+pub mod feedback;
+pub mod lifecycle;
+pub mod naming;
+pub mod org;
+pub mod phone;
+pub mod plan;
+pub mod registration;
+pub mod report;
+pub mod resident_id;
+pub mod sweep;
+pub mod text;
+pub mod violation;
+
+pub use calendar::{Clock, FixedClock, TZ, local_day};
+pub use violation::{Code, Violation, Violations};
+pub use wire::WireEnum;

@@ -1,0 +1,939 @@
+//! The implementation plan (实施方案) and its validation: R1, R2, R7, R9, R10, R11.
+//!
+//! [`PlanDraft`] is what arrives (JSON or a form); [`Plan::parse`] turns it into a [`Plan`]
+//! or returns every violation at once.
+
+use std::collections::BTreeSet;
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize, Serializer};
+
+use crate::calendar::{days_between, parse_day};
+use crate::naming::PlanName;
+use crate::org::{Organisation, check_implementer};
+use crate::phone::Phone;
+use crate::text::{BoolLike, LineText, LongText, NumberLike, ShortText, ticked};
+use crate::violation::{Code, Violation, Violations};
+use crate::wire::WireEnum;
+
+/// R7, 二(五): no fewer than 25 participants.
+pub const MIN_PARTICIPANTS: u32 = 25;
+/// A sanity bound on one event's capacity.
+pub const MAX_PARTICIPANTS: u32 = 10_000;
+
+wire_enum! {
+    /// R2, 二(一): 开放“日”, 开放“周” or 开放“月”.
+    pub enum Format : "活动形式" {
+        Day => "day", "开放日";
+        Week => "week", "开放周";
+        Month => "month", "开放月";
+    }
+}
+
+impl Format {
+    /// The longest span, in calendar days, the format allows.
+    pub fn max_days(self) -> i64 {
+        match self {
+            Format::Day => 1,
+            Format::Week => 7,
+            Format::Month => 31,
+        }
+    }
+}
+
+wire_enum! {
+    /// 二(六): 进机关, 进现场, 进会议.
+    pub enum SegmentKind : "开放内容" {
+        AgencyVisit => "agency_visit", "进机关";
+        SiteVisit => "site_visit", "进现场";
+        Meeting => "meeting", "进会议";
+    }
+}
+
+wire_enum! {
+    /// 二(六) 1–3: what is shown in each kind of segment; `other` needs a description.
+    pub enum Subtype : "开放事项" {
+        DocumentFlow => "document_flow", "办文流转";
+        MeetingVenue => "meeting_venue", "办会场所";
+        ServiceProcess => "service_process", "办事流程";
+        MeetingOrganisation => "meeting_organisation", "会议组织";
+        ProjectEvaluation => "project_evaluation", "项目评估";
+        ProjectBidding => "project_bidding", "项目招标";
+        Construction => "construction", "工程建设";
+        SafetyEnforcement => "safety_enforcement", "安全生产执法";
+        FoodSafetyEnforcement => "food_safety_enforcement", "食品安全执法";
+        EcologyEnforcement => "ecology_enforcement", "生态保护执法";
+        UrbanEnforcement => "urban_enforcement", "城市综合执法";
+        Vaccination => "vaccination", "疫苗保管接种";
+        ExamMarking => "exam_marking", "考试阅卷评分";
+        SubsistenceReview => "subsistence_review", "低保评审";
+        ServiceApproval => "service_approval", "政务服务审批";
+        ExecutiveMeeting => "executive_meeting", "常务会";
+        BureauMeeting => "bureau_meeting", "局务会";
+        FeasibilityMeeting => "feasibility_meeting", "论证会";
+        ReviewMeeting => "review_meeting", "评审会";
+        Other => "other", "其他";
+    }
+}
+
+impl Subtype {
+    /// The segment kind this subtype belongs to; `None` for `other`, which fits every kind.
+    pub fn kind(self) -> Option<SegmentKind> {
+        use Subtype::*;
+        match self {
+            DocumentFlow | MeetingVenue | ServiceProcess | MeetingOrganisation => {
+                Some(SegmentKind::AgencyVisit)
+            }
+            ProjectEvaluation | ProjectBidding | Construction | SafetyEnforcement
+            | FoodSafetyEnforcement | EcologyEnforcement | UrbanEnforcement | Vaccination
+            | ExamMarking | SubsistenceReview | ServiceApproval => Some(SegmentKind::SiteVisit),
+            ExecutiveMeeting | BureauMeeting | FeasibilityMeeting | ReviewMeeting => {
+                Some(SegmentKind::Meeting)
+            }
+            Other => None,
+        }
+    }
+}
+
+wire_enum! {
+    /// R10, 二(六): the required interactive part, at least one of them.
+    pub enum Interaction : "互动环节" {
+        QaSession => "qa_session", "座谈问答";
+        Questionnaire => "questionnaire", "问卷调查";
+    }
+}
+
+wire_enum! {
+    /// 二(六): optional experience sessions.
+    pub enum ExperienceKind : "体验环节" {
+        DocumentStamping => "document_stamping", "公文盖章";
+        PetitionReception => "petition_reception", "信访接待";
+        WindowService => "window_service", "窗口服务";
+        Other => "other", "其他";
+    }
+}
+
+wire_enum! {
+    /// R7, 二(五): where participants come from.
+    pub enum Channel : "报名渠道" {
+        Online => "online", "线上报名";
+        OfflineRecommendation => "offline_recommendation", "线下推荐";
+    }
+}
+
+/// The event's dates: within September–October of the plan year (R1) and fitting the
+/// format (R2). `start <= end` always holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct OpenPeriod {
+    format: Format,
+    #[serde(rename = "start_date")]
+    start: NaiveDate,
+    #[serde(rename = "end_date")]
+    end: NaiveDate,
+}
+
+impl OpenPeriod {
+    /// Checks R1 and R2 on already-parsed dates; `year` is the plan year.
+    pub fn new(year: i32, format: Format, start: NaiveDate, end: NaiveDate) -> Result<Self, Violations> {
+        let mut vs = Violations::new();
+        if end < start {
+            vs.push(
+                Violation::new(Code::ValidationFailed, "结束日期不能早于开始日期").at("end_date"),
+            );
+            return Err(vs);
+        }
+        let (first, last) = open_season(year);
+        for (field, day) in [("start_date", start), ("end_date", end)] {
+            if day < first || day > last {
+                vs.push(
+                    Violation::new(
+                        Code::OutsideOpenPeriod,
+                        format!(
+                            "活动日期{}不在开放时间内：{year}年9月集中开展，最迟不得超过10月（{first}至{last}）",
+                            day.format("%Y-%m-%d")
+                        ),
+                    )
+                    .at(field),
+                );
+            }
+        }
+        let span = days_between(start, end) + 1;
+        if span > format.max_days() {
+            vs.push(
+                Violation::new(
+                    Code::FormatMismatch,
+                    format!(
+                        "活动形式为{}，活动时间最长{}天，现为{span}天",
+                        format.label(),
+                        format.max_days()
+                    ),
+                )
+                .at("end_date"),
+            );
+        }
+        vs.finish(|| Self { format, start, end })
+    }
+
+    pub fn format(&self) -> Format {
+        self.format
+    }
+    /// The first event day.
+    pub fn start(&self) -> NaiveDate {
+        self.start
+    }
+    /// The last event day.
+    pub fn end(&self) -> NaiveDate {
+        self.end
+    }
+    pub fn year(&self) -> i32 {
+        self.start.year()
+    }
+    pub fn contains(&self, day: NaiveDate) -> bool {
+        self.start <= day && day <= self.end
+    }
+}
+
+/// R1, 二(一): September 1 to October 31 of the year.
+pub fn open_season(year: i32) -> (NaiveDate, NaiveDate) {
+    (
+        NaiveDate::from_ymd_opt(year, 9, 1).unwrap_or(NaiveDate::MIN),
+        NaiveDate::from_ymd_opt(year, 10, 31).unwrap_or(NaiveDate::MAX),
+    )
+}
+
+/// R7: the planned number of participants, at least 25.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct Capacity(u32);
+
+impl Capacity {
+    pub fn parse(field: &str, raw: Option<&NumberLike>) -> Result<Self, Violation> {
+        let n = raw.and_then(NumberLike::as_integer).ok_or_else(|| {
+            Violation::new(Code::ValidationFailed, "请填写参加人数（整数）").at(field)
+        })?;
+        if n < i64::from(MIN_PARTICIPANTS) {
+            return Err(Violation::new(
+                Code::ParticipantsBelowMinimum,
+                format!("参加人数不得低于{MIN_PARTICIPANTS}人，现为{n}人"),
+            )
+            .at(field));
+        }
+        if n > i64::from(MAX_PARTICIPANTS) {
+            return Err(Violation::new(
+                Code::ValidationFailed,
+                format!("参加人数不能超过{MAX_PARTICIPANTS}人"),
+            )
+            .at(field));
+        }
+        Ok(Self(n as u32))
+    }
+
+    pub fn get(self) -> u32 {
+        self.0
+    }
+}
+
+/// One part of the programme: its kind, what is shown, and a description (required for `other`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Segment {
+    kind: SegmentKind,
+    subtype: Subtype,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<LongText>,
+}
+
+impl Segment {
+    fn parse(i: usize, draft: &SegmentDraft) -> Result<Self, Violations> {
+        let f = |name: &str| format!("segments[{i}].{name}");
+        let mut vs = Violations::new();
+        let kind = vs.take(SegmentKind::parse(&f("kind"), draft.kind.as_deref().unwrap_or("")));
+        let subtype = vs.take(Subtype::parse(&f("subtype"), draft.subtype.as_deref().unwrap_or("")));
+        if let (Some(kind), Some(subtype)) = (kind, subtype)
+            && subtype.kind().is_some_and(|k| k != kind)
+        {
+            vs.push(
+                Violation::new(
+                    Code::ValidationFailed,
+                    format!("“{}”不属于“{}”", subtype.label(), kind.label()),
+                )
+                .at(f("subtype")),
+            );
+        }
+        let description = optional_text(&mut vs, &f("description"), "环节说明", &draft.description);
+        if subtype == Some(Subtype::Other) && description.is_none() {
+            vs.push(
+                Violation::new(Code::ValidationFailed, "开放事项为“其他”时请填写说明")
+                    .at(f("description")),
+            );
+        }
+        match (kind, subtype) {
+            (Some(kind), Some(subtype)) => vs.finish(|| Segment { kind, subtype, description }),
+            _ => Err(vs),
+        }
+    }
+
+    pub fn kind(&self) -> SegmentKind {
+        self.kind
+    }
+    pub fn subtype(&self) -> Subtype {
+        self.subtype
+    }
+    pub fn description(&self) -> Option<&LongText> {
+        self.description.as_ref()
+    }
+}
+
+/// An experience session (体验环节), with a description when it is `other`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Experience {
+    kind: ExperienceKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<LongText>,
+}
+
+impl Experience {
+    pub fn kind(&self) -> ExperienceKind {
+        self.kind
+    }
+}
+
+/// A leader invited to attend; R9 admits only government leaders.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Leader {
+    pub name: ShortText,
+    pub title: ShortText,
+}
+
+/// Words in a title that mark a leader of a people's congress or a political consultative
+/// conference, who 二(三) says are not invited.
+const NON_GOVERNMENT_TITLES: [&str; 4] = ["人大", "政协", "人民代表大会", "政治协商"];
+
+/// Programme parts, never empty (R10).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Segments(Vec<Segment>);
+
+impl Segments {
+    pub fn iter(&self) -> std::slice::Iter<'_, Segment> {
+        self.0.iter()
+    }
+}
+
+/// A non-empty set of wire enum values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct OneOrMore<T: Ord>(BTreeSet<T>);
+
+impl<T: Ord + Copy> OneOrMore<T> {
+    pub fn contains(&self, value: T) -> bool {
+        self.0.contains(&value)
+    }
+    pub fn iter(&self) -> impl Iterator<Item = T> + '_ {
+        self.0.iter().copied()
+    }
+}
+
+/// A valid plan. Its year is the year of its dates.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "PlanDraft")]
+pub struct Plan {
+    pub name: PlanName,
+    pub theme: LineText,
+    pub period: OpenPeriod,
+    pub segments: Segments,
+    pub interactions: OneOrMore<Interaction>,
+    pub experiences: Vec<Experience>,
+    pub capacity: Capacity,
+    pub channels: OneOrMore<Channel>,
+    pub leaders: Vec<Leader>,
+    pub venue: LineText,
+    pub livestream: Option<LineText>,
+    pub contact_name: ShortText,
+    pub contact_phone: Phone,
+}
+
+/// The wire form of a plan: the same shape [`PlanDraft`] reads back.
+#[derive(Serialize)]
+struct PlanWire<'a> {
+    year: i32,
+    name: &'a PlanName,
+    theme: &'a LineText,
+    #[serde(flatten)]
+    period: &'a OpenPeriod,
+    segments: &'a Segments,
+    interactions: &'a OneOrMore<Interaction>,
+    experiences: &'a [Experience],
+    capacity: Capacity,
+    channels: &'a OneOrMore<Channel>,
+    leaders: &'a [Leader],
+    venue: &'a LineText,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    livestream: Option<&'a LineText>,
+    contact_name: &'a ShortText,
+    #[serde(serialize_with = "phone_in_full")]
+    contact_phone: &'a Phone,
+    no_deputy_inspection_overlap: bool,
+}
+
+impl Serialize for Plan {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        PlanWire {
+            year: self.year(),
+            name: &self.name,
+            theme: &self.theme,
+            period: &self.period,
+            segments: &self.segments,
+            interactions: &self.interactions,
+            experiences: &self.experiences,
+            capacity: self.capacity,
+            channels: &self.channels,
+            leaders: &self.leaders,
+            venue: &self.venue,
+            livestream: self.livestream.as_ref(),
+            contact_name: &self.contact_name,
+            contact_phone: &self.contact_phone,
+            // A valid plan has made this declaration (R9).
+            no_deputy_inspection_overlap: true,
+        }
+        .serialize(s)
+    }
+}
+
+/// An official contact number is public; it is published in full.
+pub(crate) fn phone_in_full<S: Serializer>(phone: &&Phone, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&phone.expose())
+}
+
+impl Serialize for Leader {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Leader", 3)?;
+        st.serialize_field("name", &self.name)?;
+        st.serialize_field("title", &self.title)?;
+        st.serialize_field("government_leader", &true)?;
+        st.end()
+    }
+}
+
+impl Plan {
+    pub fn year(&self) -> i32 {
+        self.period.year()
+    }
+
+    /// Checks every content rule and returns every violation at once.
+    pub fn parse(draft: &PlanDraft) -> Result<Plan, Violations> {
+        let mut vs = Violations::new();
+        let year = match draft.year.as_ref().and_then(NumberLike::as_integer) {
+            Some(y) if (2000..=2100).contains(&y) => Some(y as i32),
+            _ => {
+                vs.push(Violation::new(Code::ValidationFailed, "请填写年度（如 2026）").at("year"));
+                None
+            }
+        };
+        let name = vs.take(PlanName::parse("name", draft.name.as_deref().unwrap_or("")));
+        let theme = vs.take(LineText::parse_required("theme", "开放主题", draft.theme.as_deref()));
+        let format = vs.take(Format::parse("format", draft.format.as_deref().unwrap_or("")));
+        let start = vs.take(parse_day("start_date", draft.start_date.as_deref().unwrap_or("")));
+        let end = vs.take(parse_day("end_date", draft.end_date.as_deref().unwrap_or("")));
+        let period = match (year, format, start, end) {
+            (Some(y), Some(f), Some(s), Some(e)) => vs.take_all(OpenPeriod::new(y, f, s, e)),
+            _ => None,
+        };
+        let segments = vs.take_all(parse_segments(draft.segments.as_deref()));
+        let interactions = vs.take_all(one_or_more(
+            "interactions",
+            draft.interactions.as_deref(),
+            Violation::new(
+                Code::InteractionRequired,
+                "须设置座谈问答（qa_session）或问卷调查（questionnaire）环节",
+            ),
+        ));
+        let experiences = vs.take_all(parse_experiences(draft.experiences.as_deref().unwrap_or(&[])));
+        let capacity = vs.take(Capacity::parse("capacity", draft.capacity.as_ref()));
+        let channels = vs.take_all(one_or_more(
+            "channels",
+            draft.channels.as_deref(),
+            Violation::new(
+                Code::ValidationFailed,
+                "请选择参与人员的产生方式：线上报名（online）和/或线下推荐（offline_recommendation）",
+            ),
+        ));
+        let leaders = vs.take_all(parse_leaders(draft.leaders.as_deref().unwrap_or(&[])));
+        let venue = vs.take(LineText::parse_required("venue", "活动地点", draft.venue.as_deref()));
+        let livestream = optional_text(&mut vs, "livestream", "网络直播", &draft.livestream);
+        let contact_name =
+            vs.take(ShortText::parse_required("contact_name", "联系人", draft.contact_name.as_deref()));
+        let contact_phone = vs.take(Phone::parse(
+            "contact_phone",
+            draft.contact_phone.as_deref().unwrap_or(""),
+        ));
+        if !ticked(&draft.no_deputy_inspection_overlap) {
+            vs.push(
+                Violation::new(
+                    Code::ValidationFailed,
+                    "请确认活动不与人大代表、政协委员视察评议政府等活动重叠开展",
+                )
+                .at("no_deputy_inspection_overlap"),
+            );
+        }
+        if let (Some(y), Some(s)) = (year, start)
+            && period.is_none()
+            && s.year() != y
+            && !vs.has(Code::OutsideOpenPeriod)
+        {
+            vs.push(
+                Violation::new(Code::OutsideOpenPeriod, format!("活动日期应在{y}年内")).at("start_date"),
+            );
+        }
+        match (
+            name, theme, period, segments, interactions, experiences, capacity, channels, leaders,
+            venue, contact_name, contact_phone,
+        ) {
+            (
+                Some(name),
+                Some(theme),
+                Some(period),
+                Some(segments),
+                Some(interactions),
+                Some(experiences),
+                Some(capacity),
+                Some(channels),
+                Some(leaders),
+                Some(venue),
+                Some(contact_name),
+                Some(contact_phone),
+            ) => vs.finish(|| Plan {
+                name,
+                theme,
+                period,
+                segments,
+                interactions,
+                experiences,
+                capacity,
+                channels,
+                leaders,
+                venue,
+                livestream,
+                contact_name,
+                contact_phone,
+            }),
+            _ => Err(vs),
+        }
+    }
+}
+
+/// Submission: the content rules and R3 on the implementer, every violation at once.
+pub fn check_submission(draft: &PlanDraft, implementer: &Organisation) -> Result<Plan, Violations> {
+    let mut vs = Violations::new();
+    vs.take(check_implementer(implementer).map_err(|v| v.at("implementer")));
+    let plan = vs.take_all(Plan::parse(draft));
+    match plan {
+        Some(plan) => vs.finish(|| plan),
+        None => Err(vs),
+    }
+}
+
+impl TryFrom<PlanDraft> for Plan {
+    type Error = Violations;
+    fn try_from(draft: PlanDraft) -> Result<Self, Violations> {
+        Plan::parse(&draft)
+    }
+}
+
+fn optional_text<const MAX: usize>(
+    vs: &mut Violations,
+    field: &str,
+    what: &str,
+    raw: &Option<String>,
+) -> Option<crate::text::Text<MAX>> {
+    match raw.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(v) => vs.take(crate::text::Text::parse(field, what, v)),
+    }
+}
+
+fn parse_segments(drafts: Option<&[SegmentDraft]>) -> Result<Segments, Violations> {
+    let drafts = drafts.unwrap_or(&[]);
+    if drafts.is_empty() {
+        return Err(Violation::new(
+            Code::InteractionRequired,
+            "须至少包含进机关（agency_visit）、进现场（site_visit）、进会议（meeting）中的一项",
+        )
+        .at("segments")
+        .into());
+    }
+    let mut vs = Violations::new();
+    let segments: Vec<Segment> = drafts
+        .iter()
+        .enumerate()
+        .filter_map(|(i, d)| vs.take_all(Segment::parse(i, d)))
+        .collect();
+    vs.finish(|| Segments(segments))
+}
+
+fn one_or_more<T: WireEnum + Ord>(
+    field: &str,
+    raw: Option<&[String]>,
+    when_empty: Violation,
+) -> Result<OneOrMore<T>, Violations> {
+    let raw = raw.unwrap_or(&[]);
+    let mut vs = Violations::new();
+    let values: BTreeSet<T> = raw
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| vs.take(T::parse(&format!("{field}[{i}]"), r)))
+        .collect();
+    if raw.is_empty() {
+        vs.push(when_empty.at(field));
+    }
+    vs.finish(|| OneOrMore(values))
+}
+
+fn parse_experiences(drafts: &[ExperienceDraft]) -> Result<Vec<Experience>, Violations> {
+    let mut vs = Violations::new();
+    let mut out = Vec::new();
+    for (i, d) in drafts.iter().enumerate() {
+        let (kind, description) = match d {
+            ExperienceDraft::Plain(kind) => (kind.as_str(), None),
+            ExperienceDraft::Detailed { kind, description } => {
+                (kind.as_deref().unwrap_or(""), description.clone())
+            }
+        };
+        let field = format!("experiences[{i}]");
+        let kind = vs.take(ExperienceKind::parse(&field, kind));
+        let description = optional_text(&mut vs, &format!("{field}.description"), "体验环节说明", &description);
+        if kind == Some(ExperienceKind::Other) && description.is_none() {
+            vs.push(
+                Violation::new(Code::ValidationFailed, "体验环节为“其他”时请填写说明")
+                    .at(format!("{field}.description")),
+            );
+        }
+        if let Some(kind) = kind {
+            out.push(Experience { kind, description });
+        }
+    }
+    vs.finish(|| out)
+}
+
+fn parse_leaders(drafts: &[LeaderDraft]) -> Result<Vec<Leader>, Violations> {
+    let mut vs = Violations::new();
+    let mut out = Vec::new();
+    for (i, d) in drafts.iter().enumerate() {
+        let f = |name: &str| format!("leaders[{i}].{name}");
+        let name = vs.take(ShortText::parse_required(&f("name"), "领导姓名", d.name.as_deref()));
+        let title = vs.take(ShortText::parse_required(&f("title"), "领导职务", d.title.as_deref()));
+        let non_government_title = title
+            .as_ref()
+            .is_some_and(|t| NON_GOVERNMENT_TITLES.iter().any(|w| t.as_str().contains(w)));
+        if !ticked(&d.government_leader) || non_government_title {
+            vs.push(
+                Violation::new(
+                    Code::LeaderNotAllowed,
+                    format!(
+                        "不邀请政府领导以外的其他领导参加或出席：{}",
+                        title.as_ref().map_or("该领导", |t| t.as_str())
+                    ),
+                )
+                .at(f("government_leader")),
+            );
+        }
+        if let (Some(name), Some(title)) = (name, title) {
+            out.push(Leader { name, title });
+        }
+    }
+    vs.finish(|| out)
+}
+
+/// The plan body as it arrives. Every field is optional here so that a missing one is
+/// reported with the others instead of failing the whole body.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PlanDraft {
+    pub year: Option<NumberLike>,
+    pub name: Option<String>,
+    pub theme: Option<String>,
+    pub format: Option<String>,
+    pub start_date: Option<String>,
+    pub end_date: Option<String>,
+    pub segments: Option<Vec<SegmentDraft>>,
+    pub interactions: Option<Vec<String>>,
+    pub experiences: Option<Vec<ExperienceDraft>>,
+    pub capacity: Option<NumberLike>,
+    pub channels: Option<Vec<String>>,
+    pub leaders: Option<Vec<LeaderDraft>>,
+    pub venue: Option<String>,
+    pub livestream: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+    pub no_deputy_inspection_overlap: Option<BoolLike>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct SegmentDraft {
+    pub kind: Option<String>,
+    pub subtype: Option<String>,
+    pub description: Option<String>,
+}
+
+/// `"window_service"` or `{"kind":"other","description":"…"}`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum ExperienceDraft {
+    Plain(String),
+    Detailed {
+        kind: Option<String>,
+        description: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct LeaderDraft {
+    pub name: Option<String>,
+    pub title: Option<String>,
+    pub government_leader: Option<BoolLike>,
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::calendar::day;
+    use crate::org::tests::org;
+    use serde_json::{Value, json};
+
+    /// A complete, valid plan body for a one-week event starting September 20.
+    pub(crate) fn valid_body() -> Value {
+        json!({
+            "year": 2026,
+            "name": "南宁市交通运输局“政府开放日”",
+            "theme": "走进公交调度中心",
+            "format": "week",
+            "start_date": "2026-09-20",
+            "end_date": "2026-09-26",
+            "segments": [
+                {"kind": "agency_visit", "subtype": "service_process"},
+                {"kind": "site_visit", "subtype": "construction", "description": "地铁5号线工地"},
+                {"kind": "meeting", "subtype": "other", "description": "公交线网优化听证"}
+            ],
+            "interactions": ["qa_session"],
+            "experiences": ["window_service", {"kind": "other", "description": "调度台体验"}],
+            "capacity": 30,
+            "channels": ["online", "offline_recommendation"],
+            "leaders": [{"name": "李明", "title": "副局长", "government_leader": true}],
+            "venue": "南宁市青秀区民族大道1号",
+            "contact_name": "王芳",
+            "contact_phone": "0771-5551234",
+            "no_deputy_inspection_overlap": true
+        })
+    }
+
+    pub(crate) fn plan_with(changes: Value) -> Result<Plan, Violations> {
+        let mut body = valid_body();
+        for (k, v) in changes.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let draft: PlanDraft = serde_json::from_value(body).unwrap();
+        Plan::parse(&draft)
+    }
+
+    pub(crate) fn valid_plan() -> Plan {
+        plan_with(json!({})).unwrap()
+    }
+
+    fn only_code(result: Result<Plan, Violations>) -> (Code, Option<String>) {
+        let err = result.unwrap_err();
+        assert_eq!(err.len(), 1, "{err:?}");
+        let v = err.first().unwrap();
+        (v.code, v.field.clone())
+    }
+
+    #[test]
+    fn a_complete_plan_parses() {
+        let plan = valid_plan();
+        assert_eq!(plan.year(), 2026);
+        assert_eq!(plan.period.start(), day("2026-09-20"));
+        assert_eq!(plan.capacity.get(), 30);
+        assert_eq!(plan.name.to_string(), "南宁市交通运输局“政府开放日”");
+    }
+
+    #[test]
+    fn a_plan_round_trips_through_its_wire_form() {
+        let plan = valid_plan();
+        let wire = serde_json::to_value(&plan).unwrap();
+        assert_eq!(wire["contact_phone"], "0771-5551234");
+        assert_eq!(wire["start_date"], "2026-09-20");
+        let again: Plan = serde_json::from_value(wire).unwrap();
+        assert_eq!(again, plan);
+    }
+
+    #[test]
+    fn an_empty_body_reports_every_missing_field_at_once() {
+        let err = Plan::parse(&PlanDraft::default()).unwrap_err();
+        let fields: BTreeSet<&str> = err.iter().filter_map(|v| v.field.as_deref()).collect();
+        for f in [
+            "year", "name", "theme", "format", "start_date", "end_date", "segments", "interactions",
+            "capacity", "channels", "venue", "contact_name", "contact_phone",
+            "no_deputy_inspection_overlap",
+        ] {
+            assert!(fields.contains(f), "{f} not reported: {fields:?}");
+        }
+        assert!(err.has(Code::InteractionRequired));
+    }
+
+    #[test]
+    fn several_broken_rules_come_back_together() {
+        let err = plan_with(json!({
+            "name": "警务开放日",
+            "capacity": 24,
+            "interactions": [],
+            "start_date": "2026-08-31",
+            "leaders": [{"name":"张三","title":"人大常委会副主任","government_leader":true}]
+        }))
+        .unwrap_err();
+        let codes = err.codes();
+        for c in [
+            Code::NameNotAllowed,
+            Code::ParticipantsBelowMinimum,
+            Code::InteractionRequired,
+            Code::OutsideOpenPeriod,
+            Code::LeaderNotAllowed,
+        ] {
+            assert!(codes.contains(&c), "{c} missing from {codes:?}");
+        }
+    }
+
+    #[test]
+    fn r1_an_event_on_october_31_is_accepted() {
+        let plan = plan_with(json!({"format":"day","start_date":"2026-10-31","end_date":"2026-10-31"}))
+            .unwrap();
+        assert_eq!(plan.period.end(), day("2026-10-31"));
+        assert!(plan_with(json!({"format":"day","start_date":"2026-09-01","end_date":"2026-09-01"})).is_ok());
+    }
+
+    #[test]
+    fn r1_an_event_ending_november_1_is_refused() {
+        let (code, field) =
+            only_code(plan_with(json!({"start_date":"2026-10-27","end_date":"2026-11-01"})));
+        assert_eq!((code, field.as_deref()), (Code::OutsideOpenPeriod, Some("end_date")));
+    }
+
+    #[test]
+    fn r1_an_event_starting_august_31_is_refused() {
+        let (code, field) =
+            only_code(plan_with(json!({"format":"day","start_date":"2026-08-31","end_date":"2026-08-31"})).map_err(|e| {
+                // both dates are outside: keep the start one
+                let mut vs = Violations::new();
+                vs.push(e.first().unwrap().clone());
+                vs
+            }));
+        assert_eq!((code, field.as_deref()), (Code::OutsideOpenPeriod, Some("start_date")));
+    }
+
+    #[test]
+    fn r1_the_dates_must_lie_in_the_plan_year() {
+        let err = plan_with(json!({"year": 2027})).unwrap_err();
+        assert!(err.has(Code::OutsideOpenPeriod));
+    }
+
+    #[test]
+    fn r2_the_span_must_fit_the_format() {
+        assert!(plan_with(json!({"format":"day","start_date":"2026-09-20","end_date":"2026-09-20"})).is_ok());
+        let (code, _) = only_code(plan_with(json!({"format":"day","start_date":"2026-09-20","end_date":"2026-09-21"})));
+        assert_eq!(code, Code::FormatMismatch);
+        assert!(plan_with(json!({"format":"week","start_date":"2026-09-20","end_date":"2026-09-26"})).is_ok());
+        let (code, _) = only_code(plan_with(json!({"format":"week","start_date":"2026-09-20","end_date":"2026-09-27"})));
+        assert_eq!(code, Code::FormatMismatch);
+        assert!(plan_with(json!({"format":"month","start_date":"2026-09-01","end_date":"2026-10-01"})).is_ok());
+        let (code, _) = only_code(plan_with(json!({"format":"month","start_date":"2026-09-01","end_date":"2026-10-02"})));
+        assert_eq!(code, Code::FormatMismatch);
+        let (code, _) = only_code(plan_with(json!({"format":"fortnight"})));
+        assert_eq!(code, Code::ValidationFailed);
+    }
+
+    #[test]
+    fn an_end_before_the_start_is_malformed() {
+        let (code, field) = only_code(plan_with(json!({"start_date":"2026-09-20","end_date":"2026-09-19"})));
+        assert_eq!((code, field.as_deref()), (Code::ValidationFailed, Some("end_date")));
+    }
+
+    #[test]
+    fn r7_twenty_five_participants_pass_and_twenty_four_fail() {
+        assert_eq!(plan_with(json!({"capacity": 25})).unwrap().capacity.get(), 25);
+        assert_eq!(plan_with(json!({"capacity": "25"})).unwrap().capacity.get(), 25);
+        let (code, field) = only_code(plan_with(json!({"capacity": 24})));
+        assert_eq!((code, field.as_deref()), (Code::ParticipantsBelowMinimum, Some("capacity")));
+        let (code, _) = only_code(plan_with(json!({"capacity": 10_001})));
+        assert_eq!(code, Code::ValidationFailed);
+        let (code, _) = only_code(plan_with(json!({"capacity": 25.5})));
+        assert_eq!(code, Code::ValidationFailed);
+    }
+
+    #[test]
+    fn r7_participants_come_from_online_or_offline_channels() {
+        let (code, field) = only_code(plan_with(json!({"channels": []})));
+        assert_eq!((code, field.as_deref()), (Code::ValidationFailed, Some("channels")));
+        let (code, field) = only_code(plan_with(json!({"channels": ["phone"]})));
+        assert_eq!((code, field.as_deref()), (Code::ValidationFailed, Some("channels[0]")));
+        let plan = plan_with(json!({"channels": ["offline_recommendation"]})).unwrap();
+        assert!(!plan.channels.contains(Channel::Online));
+    }
+
+    #[test]
+    fn r9_only_government_leaders_attend() {
+        let (code, field) = only_code(plan_with(json!({"leaders":[{"name":"张三","title":"主任","government_leader":false}]})));
+        assert_eq!((code, field.as_deref()), (Code::LeaderNotAllowed, Some("leaders[0].government_leader")));
+        for title in ["市人大常委会副主任", "区政协副主席"] {
+            let (code, _) = only_code(plan_with(json!({"leaders":[{"name":"张三","title":title,"government_leader":true}]})));
+            assert_eq!(code, Code::LeaderNotAllowed, "{title}");
+        }
+        assert!(plan_with(json!({"leaders":[{"name":"张三","title":"副市长","government_leader":"on"}]})).is_ok());
+    }
+
+    #[test]
+    fn r9_the_plan_declares_no_overlap_with_deputy_inspections() {
+        for value in [json!(false), Value::Null, json!("off")] {
+            let (code, field) = only_code(plan_with(json!({"no_deputy_inspection_overlap": value})));
+            assert_eq!((code, field.as_deref()), (Code::ValidationFailed, Some("no_deputy_inspection_overlap")));
+        }
+    }
+
+    #[test]
+    fn r10_a_segment_and_a_qa_or_questionnaire_are_required() {
+        let (code, field) = only_code(plan_with(json!({"segments": []})));
+        assert_eq!((code, field.as_deref()), (Code::InteractionRequired, Some("segments")));
+        let (code, field) = only_code(plan_with(json!({"interactions": []})));
+        assert_eq!((code, field.as_deref()), (Code::InteractionRequired, Some("interactions")));
+        assert!(plan_with(json!({"interactions": ["questionnaire"], "experiences": []})).is_ok());
+    }
+
+    #[test]
+    fn r10_subtypes_belong_to_their_segment_kind_and_other_needs_a_description() {
+        let (code, field) = only_code(plan_with(json!({"segments":[{"kind":"meeting","subtype":"vaccination"}]})));
+        assert_eq!((code, field.as_deref()), (Code::ValidationFailed, Some("segments[0].subtype")));
+        let (code, field) = only_code(plan_with(json!({"segments":[{"kind":"site_visit","subtype":"other"}]})));
+        assert_eq!((code, field.as_deref()), (Code::ValidationFailed, Some("segments[0].description")));
+        let (_, field) = only_code(plan_with(json!({"experiences":[{"kind":"other"}]})));
+        assert_eq!(field.as_deref(), Some("experiences[0].description"));
+        for s in Subtype::ALL {
+            let kind = s.kind().unwrap_or(SegmentKind::Meeting);
+            let body = json!({"segments":[{"kind":kind.wire(),"subtype":s.wire(),"description":"说明"}]});
+            assert!(plan_with(body).is_ok(), "{s}");
+        }
+    }
+
+    #[test]
+    fn r11_the_plan_name_must_be_the_proper_noun() {
+        let (code, field) = only_code(plan_with(json!({"name": "南宁市公安局“警务开放日”"})));
+        assert_eq!((code, field.as_deref()), (Code::NameNotAllowed, Some("name")));
+    }
+
+    #[test]
+    fn r3_submission_checks_the_implementer_with_the_content() {
+        let draft: PlanDraft = serde_json::from_value(valid_body()).unwrap();
+        assert!(check_submission(&draft, &org("nn-jt")).is_ok());
+        let err = check_submission(&draft, &org("wt-gov")).unwrap_err();
+        assert_eq!(err.codes(), vec![Code::ImplementerNotEligible]);
+        let mut bad = draft.clone();
+        bad.capacity = Some(NumberLike::Text("10".into()));
+        let err = check_submission(&bad, &org("nn-office")).unwrap_err();
+        assert_eq!(err.codes(), vec![Code::ImplementerNotEligible, Code::ParticipantsBelowMinimum]);
+    }
+}
