@@ -1,7 +1,7 @@
 //! Mainland China phone numbers: mobile (`13800138000`) or landline with area code
 //! (`0771-5551234`, optional extension). Shown masked in every listing and log.
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::violation::{Code, Violation};
 
@@ -134,6 +134,15 @@ impl std::fmt::Debug for Phone {
 impl Serialize for Phone {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&self.masked())
+    }
+}
+
+/// Reads any accepted spelling. Note the asymmetry: plain serialisation masks, so a value
+/// that must come back (a stored contact number) is written with [`Phone::expose`].
+impl<'de> Deserialize<'de> for Phone {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        Phone::parse("phone", &raw).map_err(|v| serde::de::Error::custom(v.message))
     }
 }
 

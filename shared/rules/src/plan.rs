@@ -202,9 +202,22 @@ pub fn open_season(year: i32) -> (NaiveDate, NaiveDate) {
 }
 
 /// R7: the planned number of participants, at least 25.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(transparent)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(into = "u32", try_from = "i64")]
 pub struct Capacity(u32);
+
+impl TryFrom<i64> for Capacity {
+    type Error = String;
+    fn try_from(n: i64) -> Result<Self, String> {
+        Capacity::parse("capacity", Some(&NumberLike::Text(n.to_string()))).map_err(|v| v.message)
+    }
+}
+
+impl From<Capacity> for u32 {
+    fn from(c: Capacity) -> u32 {
+        c.0
+    }
+}
 
 impl Capacity {
     pub fn parse(field: &str, raw: Option<&NumberLike>) -> Result<Self, Violation> {
@@ -298,7 +311,7 @@ impl Experience {
 }
 
 /// A leader invited to attend; R9 admits only government leaders.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Leader {
     pub name: ShortText,
     pub title: ShortText,
@@ -370,8 +383,8 @@ struct PlanWire<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     livestream: Option<&'a LineText>,
     contact_name: &'a ShortText,
-    #[serde(serialize_with = "phone_in_full")]
-    contact_phone: &'a Phone,
+    /// An official contact number is public: written in full.
+    contact_phone: String,
     no_deputy_inspection_overlap: bool,
 }
 
@@ -391,7 +404,7 @@ impl Serialize for Plan {
             venue: &self.venue,
             livestream: self.livestream.as_ref(),
             contact_name: &self.contact_name,
-            contact_phone: &self.contact_phone,
+            contact_phone: self.contact_phone.expose(),
             // A valid plan has made this declaration (R9).
             no_deputy_inspection_overlap: true,
         }
@@ -400,7 +413,7 @@ impl Serialize for Plan {
 }
 
 /// An official contact number is public; it is published in full.
-pub(crate) fn phone_in_full<S: Serializer>(phone: &&Phone, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn phone_in_full<S: Serializer>(phone: &Phone, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&phone.expose())
 }
 
@@ -459,6 +472,17 @@ impl Plan {
             ),
         ));
         let leaders = vs.take_all(parse_leaders(draft.leaders.as_deref().unwrap_or(&[])));
+        if draft.leaders.as_deref().unwrap_or(&[]).is_empty() {
+            // R6 asks the announcement to state the attending leaders, and a filed plan can
+            // no longer change: so the plan must name them.
+            vs.push(
+                Violation::new(
+                    Code::AnnouncementIncomplete,
+                    "活动公告须写明参加领导：请至少填写一位出席活动的政府领导",
+                )
+                .at("leaders"),
+            );
+        }
         let venue = vs.take(LineText::parse_required("venue", "活动地点", draft.venue.as_deref()));
         let livestream = optional_text(&mut vs, "livestream", "网络直播", &draft.livestream);
         let contact_name =
@@ -770,7 +794,7 @@ pub(crate) mod tests {
         let fields: BTreeSet<&str> = err.iter().filter_map(|v| v.field.as_deref()).collect();
         for f in [
             "year", "name", "theme", "format", "start_date", "end_date", "segments", "interactions",
-            "capacity", "channels", "venue", "contact_name", "contact_phone",
+            "capacity", "channels", "leaders", "venue", "contact_name", "contact_phone",
             "no_deputy_inspection_overlap",
         ] {
             assert!(fields.contains(f), "{f} not reported: {fields:?}");
@@ -885,6 +909,12 @@ pub(crate) mod tests {
             assert_eq!(code, Code::LeaderNotAllowed, "{title}");
         }
         assert!(plan_with(json!({"leaders":[{"name":"张三","title":"副市长","government_leader":"on"}]})).is_ok());
+    }
+
+    #[test]
+    fn r6_the_plan_names_the_attending_leaders() {
+        let (code, field) = only_code(plan_with(json!({"leaders": []})));
+        assert_eq!((code, field.as_deref()), (Code::AnnouncementIncomplete, Some("leaders")));
     }
 
     #[test]
