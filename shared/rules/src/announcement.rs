@@ -84,25 +84,39 @@ impl Announcement {
                 ),
             ));
         }
-        let required = |vs: &mut Violations, field: &str, what: &str, raw: Option<&str>| {
-            match raw.map(str::trim).filter(|s| !s.is_empty()) {
-                None => {
-                    vs.push(
-                        Violation::new(Code::AnnouncementIncomplete, format!("活动公告应包含{what}"))
-                            .at(field),
-                    );
-                    None
-                }
-                Some(v) => Some(v.to_owned()),
+        let required = |vs: &mut Violations, field: &str, what: &str, raw: Option<&str>| match raw
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            None => {
+                vs.push(
+                    Violation::new(
+                        Code::AnnouncementIncomplete,
+                        format!("活动公告应包含{what}"),
+                    )
+                    .at(field),
+                );
+                None
             }
+            Some(v) => Some(v.to_owned()),
         };
-        let registration_method = required(&mut vs, "registration_method", "报名方式", draft.registration_method.as_deref())
-            .and_then(|v| vs.take(LineText::parse("registration_method", "报名方式", &v)));
+        let registration_method = required(
+            &mut vs,
+            "registration_method",
+            "报名方式",
+            draft.registration_method.as_deref(),
+        )
+        .and_then(|v| vs.take(LineText::parse("registration_method", "报名方式", &v)));
         let content = required(&mut vs, "content", "活动内容", draft.content.as_deref())
             .and_then(|v| vs.take(LongText::parse("content", "活动内容", &v)));
         let reminders = required(&mut vs, "reminders", "温馨提示", draft.reminders.as_deref())
             .and_then(|v| vs.take(LongText::parse("reminders", "温馨提示", &v)));
-        let place = match draft.place.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let place = match draft
+            .place
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             None => Some(plan.venue.clone()),
             Some(p) => vs.take(LineText::parse("place", "活动地点", p)),
         };
@@ -178,13 +192,18 @@ fn parse_links(raw: &[String]) -> Result<Vec<String>, Violations> {
             let ok = (l.starts_with("https://") || l.starts_with("http://"))
                 && l.len() <= 500
                 && l.len() > "https://".len()
-                && !l.chars().any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>');
+                && !l.chars().any(|c| {
+                    c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>'
+                });
             if ok {
                 Some(l.to_owned())
             } else {
                 vs.push(
-                    Violation::new(Code::ValidationFailed, format!("链接“{l}”无效，应以 http:// 或 https:// 开头"))
-                        .at(format!("links[{i}]")),
+                    Violation::new(
+                        Code::ValidationFailed,
+                        format!("链接“{l}”无效，应以 http:// 或 https:// 开头"),
+                    )
+                    .at(format!("links[{i}]")),
                 );
                 None
             }
@@ -237,9 +256,18 @@ mod tests {
     #[test]
     fn r6_every_missing_item_is_named() {
         let empty = AnnouncementDraft::default();
-        let err = Announcement::compose(&valid_plan(), &org("nn-jt"), &empty, day("2026-09-01")).unwrap_err();
+        let err = Announcement::compose(&valid_plan(), &org("nn-jt"), &empty, day("2026-09-01"))
+            .unwrap_err();
         let fields: Vec<&str> = err.iter().filter_map(|v| v.field.as_deref()).collect();
-        assert_eq!(fields, ["registration_method", "content", "reminders", "registration_deadline"]);
+        assert_eq!(
+            fields,
+            [
+                "registration_method",
+                "content",
+                "reminders",
+                "registration_deadline"
+            ]
+        );
         assert!(err.iter().all(|v| v.code == Code::AnnouncementIncomplete));
     }
 
@@ -247,8 +275,19 @@ mod tests {
     fn r6_the_published_announcement_carries_every_item() {
         let a = serde_json::to_value(compose("2026-09-01").unwrap()).unwrap();
         for item in [
-            "registration_method", "participants", "theme", "leaders", "organizer", "start_date",
-            "end_date", "place", "content", "format", "contact_name", "contact_phone", "reminders",
+            "registration_method",
+            "participants",
+            "theme",
+            "leaders",
+            "organizer",
+            "start_date",
+            "end_date",
+            "place",
+            "content",
+            "format",
+            "contact_name",
+            "contact_phone",
+            "reminders",
         ] {
             assert!(!a[item].is_null(), "{item} missing");
         }
@@ -261,7 +300,12 @@ mod tests {
     #[test]
     fn the_registration_deadline_lies_between_publication_and_the_day_before_the_start() {
         let plan = valid_plan();
-        for (deadline, ok) in [("2026-09-19", true), ("2026-09-01", true), ("2026-09-20", false), ("2026-08-31", false)] {
+        for (deadline, ok) in [
+            ("2026-09-19", true),
+            ("2026-09-01", true),
+            ("2026-09-20", false),
+            ("2026-08-31", false),
+        ] {
             let mut d = draft();
             d.registration_deadline = Some(deadline.into());
             let r = Announcement::compose(&plan, &org("nn-jt"), &d, day("2026-09-01"));
@@ -277,8 +321,12 @@ mod tests {
     #[test]
     fn links_must_be_web_addresses() {
         let mut d = draft();
-        d.links = vec!["javascript:alert(1)".into(), "https://ok.example.cn/a".into()];
-        let err = Announcement::compose(&valid_plan(), &org("nn-jt"), &d, day("2026-09-01")).unwrap_err();
+        d.links = vec![
+            "javascript:alert(1)".into(),
+            "https://ok.example.cn/a".into(),
+        ];
+        let err =
+            Announcement::compose(&valid_plan(), &org("nn-jt"), &d, day("2026-09-01")).unwrap_err();
         assert_eq!(err.first().unwrap().field.as_deref(), Some("links[0]"));
     }
 }

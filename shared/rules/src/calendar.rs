@@ -60,7 +60,10 @@ pub fn parse_instant(field: &str, raw: &str) -> Result<DateTime<Utc>, Violation>
         .map_err(|_| {
             Violation::new(
                 Code::ValidationFailed,
-                format!("时间“{}”无效，应为 RFC 3339 格式，如 2026-09-01T09:00:00+08:00", raw.trim()),
+                format!(
+                    "时间“{}”无效，应为 RFC 3339 格式，如 2026-09-01T09:00:00+08:00",
+                    raw.trim()
+                ),
             )
             .at(field)
         })

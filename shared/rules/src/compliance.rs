@@ -1,1 +1,228 @@
+//! Compliance figures of one organisation for one year (三(三): results count in the annual
+//! openness assessment): on-time announcement, participants ≥ 25, on-time feedback
+//! response, on-time annual report, and the average online evaluation.
 
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::calendar::{annual_report_due, feedback_response_due, last_announcement_day};
+use crate::feedback::Rating;
+use crate::lifecycle::{PlanStatus, effective_status};
+use crate::plan::{MIN_PARTICIPANTS, OpenPeriod};
+
+/// What one plan came to, as far as the figures need.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanOutcome {
+    pub status: PlanStatus,
+    pub period: OpenPeriod,
+    pub announced_on: Option<NaiveDate>,
+    pub confirmed: u32,
+    pub responded_on: Option<NaiveDate>,
+    pub ratings: Vec<Rating>,
+}
+
+wire_enum! {
+    pub enum ReportState : "年度报送情况" {
+        NotRequired => "not_required", "无需报送";
+        Pending => "pending", "尚未到期";
+        OnTime => "on_time", "按时报送";
+        Late => "late", "逾期报送";
+        Missing => "missing", "逾期未报送";
+    }
+}
+
+/// "x of n" for one measure: `met` out of the plans the measure applies to so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Ratio {
+    pub met: u32,
+    pub of: u32,
+}
+
+impl Ratio {
+    fn count(&mut self, applies: bool, met: bool) {
+        if applies {
+            self.of += 1;
+            self.met += u32::from(met);
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Figures {
+    pub year: i32,
+    /// Plans of the year, cancelled ones left out.
+    pub plans: u32,
+    /// Announced no later than start − 15, among plans whose last day to announce has passed.
+    pub announced_on_time: Ratio,
+    /// At least 25 confirmed, among announced plans whose event has begun.
+    pub participants_met: Ratio,
+    /// Response published by end + 15, among held plans whose due day has passed or that responded.
+    pub responded_on_time: Ratio,
+    pub report: ReportState,
+    /// Mean of every online rating, to two decimals; `None` without ratings.
+    pub average_rating: Option<f64>,
+    pub ratings: u32,
+}
+
+/// The figures for `year` as of `today`. `reporter` says whether the organisation reports
+/// (R14); `report_received_on` is the day its report arrived, if it did.
+pub fn figures(
+    year: i32,
+    outcomes: &[PlanOutcome],
+    reporter: bool,
+    report_received_on: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Figures {
+    let mut f = Figures {
+        year,
+        plans: 0,
+        announced_on_time: Ratio::default(),
+        participants_met: Ratio::default(),
+        responded_on_time: Ratio::default(),
+        report: ReportState::NotRequired,
+        average_rating: None,
+        ratings: 0,
+    };
+    let mut rating_sum = 0u32;
+    for o in outcomes
+        .iter()
+        .filter(|o| o.period.year() == year && o.status != PlanStatus::Cancelled)
+    {
+        f.plans += 1;
+        let last_day = last_announcement_day(o.period.start());
+        let announced_in_time = o.announced_on.is_some_and(|d| d <= last_day);
+        f.announced_on_time
+            .count(today > last_day || announced_in_time, announced_in_time);
+        let status = effective_status(o.status, &o.period, today);
+        let announced = matches!(
+            status,
+            PlanStatus::Announced | PlanStatus::Held | PlanStatus::Responded
+        );
+        f.participants_met.count(
+            announced && today >= o.period.start(),
+            o.confirmed >= MIN_PARTICIPANTS,
+        );
+        let due = feedback_response_due(o.period.end());
+        let held = matches!(status, PlanStatus::Held | PlanStatus::Responded);
+        let responded_in_time = o.responded_on.is_some_and(|d| d <= due);
+        f.responded_on_time.count(
+            held && (today > due || o.responded_on.is_some()),
+            responded_in_time,
+        );
+        rating_sum += o.ratings.iter().map(|r| u32::from(r.get())).sum::<u32>();
+        f.ratings += o.ratings.len() as u32;
+    }
+    if f.ratings > 0 {
+        f.average_rating =
+            Some((f64::from(rating_sum) / f64::from(f.ratings) * 100.0).round() / 100.0);
+    }
+    let due = annual_report_due(year);
+    f.report = match (reporter, report_received_on) {
+        (false, _) => ReportState::NotRequired,
+        (true, Some(d)) if d <= due => ReportState::OnTime,
+        (true, Some(_)) => ReportState::Late,
+        (true, None) if today > due => ReportState::Missing,
+        (true, None) => ReportState::Pending,
+    };
+    f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::day;
+    use crate::plan::Format;
+    use crate::text::NumberLike;
+
+    fn outcome(
+        start: &str,
+        announced_on: Option<&str>,
+        confirmed: u32,
+        responded_on: Option<&str>,
+        ratings: &[i64],
+    ) -> PlanOutcome {
+        PlanOutcome {
+            status: if responded_on.is_some() {
+                PlanStatus::Responded
+            } else if announced_on.is_some() {
+                PlanStatus::Announced
+            } else {
+                PlanStatus::Filed
+            },
+            period: OpenPeriod::new(2026, Format::Day, day(start), day(start)).unwrap(),
+            announced_on: announced_on.map(day),
+            confirmed,
+            responded_on: responded_on.map(day),
+            ratings: ratings
+                .iter()
+                .map(|r| Rating::parse("rating", Some(&NumberLike::Text(r.to_string()))).unwrap())
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn r13_figures_count_each_rule_and_average_the_ratings() {
+        let outcomes = [
+            // on time everywhere
+            outcome(
+                "2026-09-20",
+                Some("2026-09-05"),
+                30,
+                Some("2026-10-05"),
+                &[5, 4],
+            ),
+            // announced late, too few participants, responded late
+            outcome(
+                "2026-09-25",
+                Some("2026-09-12"),
+                20,
+                Some("2026-10-20"),
+                &[3],
+            ),
+            // never announced
+            outcome("2026-10-10", None, 0, None, &[]),
+        ];
+        let f = figures(
+            2026,
+            &outcomes,
+            true,
+            Some(day("2026-11-14")),
+            day("2026-11-20"),
+        );
+        assert_eq!(f.plans, 3);
+        assert_eq!(f.announced_on_time, Ratio { met: 1, of: 3 });
+        assert_eq!(f.participants_met, Ratio { met: 1, of: 2 });
+        assert_eq!(f.responded_on_time, Ratio { met: 1, of: 2 });
+        assert_eq!(f.report, ReportState::OnTime);
+        assert_eq!(f.average_rating, Some(4.0));
+        assert_eq!(f.ratings, 3);
+    }
+
+    #[test]
+    fn r14_the_report_state_follows_november_fifteenth() {
+        assert_eq!(
+            figures(2026, &[], true, None, day("2026-11-15")).report,
+            ReportState::Pending
+        );
+        assert_eq!(
+            figures(2026, &[], true, None, day("2026-11-16")).report,
+            ReportState::Missing
+        );
+        assert_eq!(
+            figures(2026, &[], true, Some(day("2026-11-16")), day("2026-11-16")).report,
+            ReportState::Late
+        );
+        assert_eq!(
+            figures(2026, &[], false, None, day("2026-12-01")).report,
+            ReportState::NotRequired
+        );
+    }
+
+    #[test]
+    fn measures_not_yet_due_are_not_counted_against_the_agency() {
+        let pending = [outcome("2026-10-20", None, 0, None, &[])];
+        let f = figures(2026, &pending, false, None, day("2026-09-01"));
+        assert_eq!(f.announced_on_time, Ratio { met: 0, of: 0 });
+        assert_eq!(f.average_rating, None);
+    }
+}

@@ -67,29 +67,49 @@ impl Feedback {
     /// are entered by the agency.
     pub fn parse(draft: &FeedbackDraft, source: FeedbackSource) -> Result<Feedback, Violations> {
         let mut vs = Violations::new();
-        let channel = vs.take(FeedbackChannel::parse("channel", draft.channel.as_deref().unwrap_or("")));
-        let category = vs.take(FeedbackCategory::parse("category", draft.category.as_deref().unwrap_or("")));
-        let content = vs.take(LongText::parse_required("content", "意见建议内容", draft.content.as_deref()));
+        let channel = vs.take(FeedbackChannel::parse(
+            "channel",
+            draft.channel.as_deref().unwrap_or(""),
+        ));
+        let category = vs.take(FeedbackCategory::parse(
+            "category",
+            draft.category.as_deref().unwrap_or(""),
+        ));
+        let content = vs.take(LongText::parse_required(
+            "content",
+            "意见建议内容",
+            draft.content.as_deref(),
+        ));
         if source == FeedbackSource::Public && channel == Some(FeedbackChannel::Offline) {
-            vs.push(
-                Violation::new(Code::Forbidden, "线下收集的意见由实施机关录入").at("channel"),
-            );
+            vs.push(Violation::new(Code::Forbidden, "线下收集的意见由实施机关录入").at("channel"));
         }
         match (channel, category, content) {
-            (Some(channel), Some(category), Some(content)) => {
-                vs.finish(|| Feedback { channel, category, content })
-            }
+            (Some(channel), Some(category), Some(content)) => vs.finish(|| Feedback {
+                channel,
+                category,
+                content,
+            }),
             _ => Err(vs),
         }
     }
 }
 
 /// Feedback is taken from the first event day until the feedback response is published.
-pub fn check_feedback_open(period: &OpenPeriod, responded: bool, today: NaiveDate) -> Result<(), Violation> {
+pub fn check_feedback_open(
+    period: &OpenPeriod,
+    responded: bool,
+    today: NaiveDate,
+) -> Result<(), Violation> {
     if today < period.start() {
-        Err(Violation::new(Code::FeedbackClosed, "活动尚未开始，暂不征集意见建议"))
+        Err(Violation::new(
+            Code::FeedbackClosed,
+            "活动尚未开始，暂不征集意见建议",
+        ))
     } else if responded {
-        Err(Violation::new(Code::FeedbackClosed, "采纳情况已公开反馈，意见征集已结束"))
+        Err(Violation::new(
+            Code::FeedbackClosed,
+            "采纳情况已公开反馈，意见征集已结束",
+        ))
     } else {
         Ok(())
     }
@@ -143,9 +163,15 @@ impl Evaluation {
 /// Evaluations run from the first event day until 30 days after the last.
 pub fn check_evaluation_open(period: &OpenPeriod, today: NaiveDate) -> Result<(), Violation> {
     if today < period.start() {
-        Err(Violation::new(Code::EvaluationClosed, "活动尚未开始，暂不接受测评"))
+        Err(Violation::new(
+            Code::EvaluationClosed,
+            "活动尚未开始，暂不接受测评",
+        ))
     } else if today > evaluation_closes(period.end()) {
-        Err(Violation::new(Code::EvaluationClosed, "测评已于活动结束30天后截止"))
+        Err(Violation::new(
+            Code::EvaluationClosed,
+            "测评已于活动结束30天后截止",
+        ))
     } else {
         Ok(())
     }
@@ -192,26 +218,37 @@ impl FeedbackResponse {
         today: NaiveDate,
     ) -> Result<FeedbackResponse, Violations> {
         let mut vs = Violations::new();
-        let summary = vs.take(LongText::parse_required("summary", "反馈说明", draft.summary.as_deref()));
+        let summary = vs.take(LongText::parse_required(
+            "summary",
+            "反馈说明",
+            draft.summary.as_deref(),
+        ));
         let mut answered: BTreeMap<String, ResponseItem> = BTreeMap::new();
         for (i, item) in draft.items.iter().enumerate() {
             let f = |name: &str| format!("items[{i}].{name}");
             let id = item.feedback_id.as_deref().unwrap_or("").trim().to_owned();
             if !feedback_ids.contains(&id) {
                 vs.push(
-                    Violation::new(Code::ValidationFailed, format!("意见建议“{id}”不属于本次活动"))
-                        .at(f("feedback_id")),
+                    Violation::new(
+                        Code::ValidationFailed,
+                        format!("意见建议“{id}”不属于本次活动"),
+                    )
+                    .at(f("feedback_id")),
                 );
                 continue;
             }
-            let adoption = vs.take(Adoption::parse(&f("adoption"), item.adoption.as_deref().unwrap_or("")));
+            let adoption = vs.take(Adoption::parse(
+                &f("adoption"),
+                item.adoption.as_deref().unwrap_or(""),
+            ));
             let reply = match item.reply.as_deref().map(str::trim) {
                 None | Some("") => None,
                 Some(r) => vs.take(LongText::parse(&f("reply"), "答复内容", r)),
             };
             if adoption == Some(Adoption::NotAdopted) && reply.is_none() {
                 vs.push(
-                    Violation::new(Code::ValidationFailed, "未采纳的意见建议须说明理由").at(f("reply")),
+                    Violation::new(Code::ValidationFailed, "未采纳的意见建议须说明理由")
+                        .at(f("reply")),
                 );
             }
             if answered.contains_key(&id) {
@@ -220,7 +257,14 @@ impl FeedbackResponse {
                         .at(f("feedback_id")),
                 );
             } else if let Some(adoption) = adoption {
-                answered.insert(id.clone(), ResponseItem { feedback_id: id, adoption, reply });
+                answered.insert(
+                    id.clone(),
+                    ResponseItem {
+                        feedback_id: id,
+                        adoption,
+                        reply,
+                    },
+                );
             }
         }
         let missing: Vec<&str> = feedback_ids
@@ -232,13 +276,20 @@ impl FeedbackResponse {
             vs.push(
                 Violation::new(
                     Code::FeedbackUnanswered,
-                    format!("每条意见建议都应反馈采纳情况，尚有{}条未答复：{}", missing.len(), missing.join("、")),
+                    format!(
+                        "每条意见建议都应反馈采纳情况，尚有{}条未答复：{}",
+                        missing.len(),
+                        missing.join("、")
+                    ),
                 )
                 .at("items"),
             );
         }
         if today <= period.end() {
-            vs.push(Violation::new(Code::InvalidTransition, "活动结束后方可公开反馈采纳情况"));
+            vs.push(Violation::new(
+                Code::InvalidTransition,
+                "活动结束后方可公开反馈采纳情况",
+            ));
         }
         match summary {
             Some(summary) => vs.finish(|| FeedbackResponse {
@@ -273,32 +324,54 @@ mod tests {
     }
 
     fn response(items: serde_json::Value) -> ResponseDraft {
-        serde_json::from_value(json!({"summary": "感谢参与，采纳情况如下", "items": items})).unwrap()
+        serde_json::from_value(json!({"summary": "感谢参与，采纳情况如下", "items": items}))
+            .unwrap()
     }
 
     #[test]
     fn r12_feedback_is_categorised_and_offline_items_come_from_the_agency() {
-        let d: FeedbackDraft = serde_json::from_value(json!({"channel":"offline","category":"policy","content":"增加夜班公交"})).unwrap();
-        assert_eq!(Feedback::parse(&d, FeedbackSource::Public).unwrap_err().codes(), vec![Code::Forbidden]);
+        let d: FeedbackDraft = serde_json::from_value(
+            json!({"channel":"offline","category":"policy","content":"增加夜班公交"}),
+        )
+        .unwrap();
+        assert_eq!(
+            Feedback::parse(&d, FeedbackSource::Public)
+                .unwrap_err()
+                .codes(),
+            vec![Code::Forbidden]
+        );
         let f = Feedback::parse(&d, FeedbackSource::Agency).unwrap();
         assert_eq!(f.category, FeedbackCategory::Policy);
-        let uncategorised: FeedbackDraft = serde_json::from_value(json!({"channel":"online","content":"好"})).unwrap();
+        let uncategorised: FeedbackDraft =
+            serde_json::from_value(json!({"channel":"online","content":"好"})).unwrap();
         let err = Feedback::parse(&uncategorised, FeedbackSource::Public).unwrap_err();
         assert_eq!(err.first().unwrap().field.as_deref(), Some("category"));
     }
 
     #[test]
     fn feedback_runs_from_the_first_event_day_until_the_response() {
-        assert_eq!(check_feedback_open(&period(), false, day("2026-09-19")).unwrap_err().code, Code::FeedbackClosed);
+        assert_eq!(
+            check_feedback_open(&period(), false, day("2026-09-19"))
+                .unwrap_err()
+                .code,
+            Code::FeedbackClosed
+        );
         assert!(check_feedback_open(&period(), false, day("2026-09-20")).is_ok());
         assert!(check_feedback_open(&period(), false, day("2026-12-01")).is_ok());
-        assert_eq!(check_feedback_open(&period(), true, day("2026-09-27")).unwrap_err().code, Code::FeedbackClosed);
+        assert_eq!(
+            check_feedback_open(&period(), true, day("2026-09-27"))
+                .unwrap_err()
+                .code,
+            Code::FeedbackClosed
+        );
     }
 
     #[test]
     fn r12_every_item_must_be_answered() {
         let d = response(json!([{"feedback_id":"fb1","adoption":"adopted","reply":"已采纳"}]));
-        let err = FeedbackResponse::compose(&d, &ids(&["fb1", "fb2"]), &period(), day("2026-10-01")).unwrap_err();
+        let err =
+            FeedbackResponse::compose(&d, &ids(&["fb1", "fb2"]), &period(), day("2026-10-01"))
+                .unwrap_err();
         assert_eq!(err.codes(), vec![Code::FeedbackUnanswered]);
         assert!(err.first().unwrap().message.contains("fb2"));
     }
@@ -311,17 +384,30 @@ mod tests {
             {"feedback_id":"fb2","adoption":"explained","reply":"说明"},
             {"feedback_id":"fb2","adoption":"adopted"}
         ]));
-        let err = FeedbackResponse::compose(&d, &ids(&["fb1", "fb2"]), &period(), day("2026-10-01")).unwrap_err();
+        let err =
+            FeedbackResponse::compose(&d, &ids(&["fb1", "fb2"]), &period(), day("2026-10-01"))
+                .unwrap_err();
         let fields: Vec<&str> = err.iter().filter_map(|v| v.field.as_deref()).collect();
-        assert_eq!(fields, ["items[0].reply", "items[1].feedback_id", "items[3].feedback_id"]);
+        assert_eq!(
+            fields,
+            [
+                "items[0].reply",
+                "items[1].feedback_id",
+                "items[3].feedback_id"
+            ]
+        );
     }
 
     #[test]
     fn r12_a_response_on_day_15_is_on_time_and_on_day_16_is_late_but_accepted() {
-        let d = response(json!([{"feedback_id":"fb1","adoption":"partially_adopted","reply":"部分采纳"}]));
-        let on_time = FeedbackResponse::compose(&d, &ids(&["fb1"]), &period(), day("2026-10-11")).unwrap();
+        let d = response(
+            json!([{"feedback_id":"fb1","adoption":"partially_adopted","reply":"部分采纳"}]),
+        );
+        let on_time =
+            FeedbackResponse::compose(&d, &ids(&["fb1"]), &period(), day("2026-10-11")).unwrap();
         assert!(!on_time.late);
-        let late = FeedbackResponse::compose(&d, &ids(&["fb1"]), &period(), day("2026-10-12")).unwrap();
+        let late =
+            FeedbackResponse::compose(&d, &ids(&["fb1"]), &period(), day("2026-10-12")).unwrap();
         assert!(late.late);
         assert_eq!(late.items[0].adoption, Adoption::PartiallyAdopted);
     }
@@ -329,20 +415,38 @@ mod tests {
     #[test]
     fn a_response_is_published_only_after_the_event() {
         let d = response(json!([]));
-        let err = FeedbackResponse::compose(&d, &ids(&[]), &period(), day("2026-09-26")).unwrap_err();
+        let err =
+            FeedbackResponse::compose(&d, &ids(&[]), &period(), day("2026-09-26")).unwrap_err();
         assert_eq!(err.codes(), vec![Code::InvalidTransition]);
         assert!(FeedbackResponse::compose(&d, &ids(&[]), &period(), day("2026-09-27")).is_ok());
     }
 
     #[test]
     fn r13_ratings_are_one_to_five_within_thirty_days_of_the_end() {
-        for (raw, ok) in [(json!(1), true), (json!("5"), true), (json!(0), false), (json!(6), false), (json!(null), false)] {
-            let d: EvaluationDraft = serde_json::from_value(json!({"rating": raw, "comment": "很好"})).unwrap();
+        for (raw, ok) in [
+            (json!(1), true),
+            (json!("5"), true),
+            (json!(0), false),
+            (json!(6), false),
+            (json!(null), false),
+        ] {
+            let d: EvaluationDraft =
+                serde_json::from_value(json!({"rating": raw, "comment": "很好"})).unwrap();
             assert_eq!(Evaluation::parse(&d).is_ok(), ok, "{raw}");
         }
-        assert_eq!(check_evaluation_open(&period(), day("2026-09-19")).unwrap_err().code, Code::EvaluationClosed);
+        assert_eq!(
+            check_evaluation_open(&period(), day("2026-09-19"))
+                .unwrap_err()
+                .code,
+            Code::EvaluationClosed
+        );
         assert!(check_evaluation_open(&period(), day("2026-09-20")).is_ok());
         assert!(check_evaluation_open(&period(), day("2026-10-26")).is_ok());
-        assert_eq!(check_evaluation_open(&period(), day("2026-10-27")).unwrap_err().code, Code::EvaluationClosed);
+        assert_eq!(
+            check_evaluation_open(&period(), day("2026-10-27"))
+                .unwrap_err()
+                .code,
+            Code::EvaluationClosed
+        );
     }
 }

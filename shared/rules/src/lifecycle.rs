@@ -47,7 +47,10 @@ impl PlanStatus {
     pub fn is_before_held(self) -> bool {
         matches!(
             self,
-            PlanStatus::Submitted | PlanStatus::Returned | PlanStatus::Filed | PlanStatus::Announced
+            PlanStatus::Submitted
+                | PlanStatus::Returned
+                | PlanStatus::Filed
+                | PlanStatus::Announced
         )
     }
 }
@@ -66,7 +69,11 @@ pub fn effective_status(stored: PlanStatus, period: &OpenPeriod, today: NaiveDat
 fn rule(action: Action) -> (Actor, &'static [PlanStatus], PlanStatus) {
     use PlanStatus::*;
     match action {
-        Action::Revise => (Actor::Org(Role::Implementer), &[Submitted, Returned], Submitted),
+        Action::Revise => (
+            Actor::Org(Role::Implementer),
+            &[Submitted, Returned],
+            Submitted,
+        ),
         Action::File => (Actor::Org(Role::ReviewingOffice), &[Submitted], Filed),
         Action::Return => (Actor::Org(Role::ReviewingOffice), &[Submitted], Returned),
         Action::Announce => (Actor::Org(Role::Implementer), &[Filed], Announced),
@@ -133,7 +140,10 @@ impl Version {
         } else {
             Err(Violation::new(
                 Code::VersionConflict,
-                format!("方案已被修改（当前版本 {}，提交的版本 {}），请刷新后重试", self.0, given.0),
+                format!(
+                    "方案已被修改（当前版本 {}，提交的版本 {}），请刷新后重试",
+                    self.0, given.0
+                ),
             )
             .at("version"))
         }
@@ -198,19 +208,44 @@ mod tests {
     #[test]
     fn r4_a_plan_is_announced_only_after_filing() {
         for from in [Submitted, Returned] {
-            assert_eq!(transition(from, IMPLEMENTER, Action::Announce).unwrap_err().code, Code::NotFiled);
+            assert_eq!(
+                transition(from, IMPLEMENTER, Action::Announce)
+                    .unwrap_err()
+                    .code,
+                Code::NotFiled
+            );
         }
-        assert_eq!(transition(Filed, IMPLEMENTER, Action::Announce), Ok(Announced));
+        assert_eq!(
+            transition(Filed, IMPLEMENTER, Action::Announce),
+            Ok(Announced)
+        );
     }
 
     #[test]
     fn only_the_implementer_changes_announces_responds_and_cancels() {
-        for action in [Action::Revise, Action::Announce, Action::Respond, Action::Cancel] {
-            for actor in [OFFICE, Actor::Org(Role::SupervisingOffice), Actor::Org(Role::Unrelated)] {
-                assert_eq!(transition(Filed, actor, action).unwrap_err().code, Code::Forbidden);
+        for action in [
+            Action::Revise,
+            Action::Announce,
+            Action::Respond,
+            Action::Cancel,
+        ] {
+            for actor in [
+                OFFICE,
+                Actor::Org(Role::SupervisingOffice),
+                Actor::Org(Role::Unrelated),
+            ] {
+                assert_eq!(
+                    transition(Filed, actor, action).unwrap_err().code,
+                    Code::Forbidden
+                );
             }
         }
-        assert_eq!(transition(Announced, IMPLEMENTER, Action::Hold).unwrap_err().code, Code::Forbidden);
+        assert_eq!(
+            transition(Announced, IMPLEMENTER, Action::Hold)
+                .unwrap_err()
+                .code,
+            Code::Forbidden
+        );
     }
 
     #[test]
@@ -219,25 +254,44 @@ mod tests {
             assert_eq!(transition(from, IMPLEMENTER, Action::Cancel), Ok(Cancelled));
         }
         for from in [Held, Responded, Cancelled] {
-            assert_eq!(transition(from, IMPLEMENTER, Action::Cancel).unwrap_err().code, Code::InvalidTransition);
+            assert_eq!(
+                transition(from, IMPLEMENTER, Action::Cancel)
+                    .unwrap_err()
+                    .code,
+                Code::InvalidTransition
+            );
         }
     }
 
     #[test]
     fn every_other_move_is_an_invalid_transition() {
         let allowed = [
-            (Submitted, Action::Revise), (Returned, Action::Revise), (Submitted, Action::File),
-            (Submitted, Action::Return), (Filed, Action::Announce), (Announced, Action::Hold),
-            (Held, Action::Respond), (Submitted, Action::Cancel), (Returned, Action::Cancel),
-            (Filed, Action::Cancel), (Announced, Action::Cancel),
+            (Submitted, Action::Revise),
+            (Returned, Action::Revise),
+            (Submitted, Action::File),
+            (Submitted, Action::Return),
+            (Filed, Action::Announce),
+            (Announced, Action::Hold),
+            (Held, Action::Respond),
+            (Submitted, Action::Cancel),
+            (Returned, Action::Cancel),
+            (Filed, Action::Cancel),
+            (Announced, Action::Cancel),
         ];
         for &from in PlanStatus::ALL {
             for &action in Action::ALL {
                 let actor = rule(action).0;
                 let result = transition(from, actor, action);
-                assert_eq!(result.is_ok(), allowed.contains(&(from, action)), "{from} {action}");
+                assert_eq!(
+                    result.is_ok(),
+                    allowed.contains(&(from, action)),
+                    "{from} {action}"
+                );
                 if let Err(v) = result {
-                    assert!(matches!(v.code, Code::InvalidTransition | Code::NotFiled), "{from} {action}");
+                    assert!(
+                        matches!(v.code, Code::InvalidTransition | Code::NotFiled),
+                        "{from} {action}"
+                    );
                 }
             }
         }
@@ -245,17 +299,30 @@ mod tests {
 
     #[test]
     fn an_announced_plan_is_held_the_day_after_its_last_event_day() {
-        let period = OpenPeriod::new(2026, Format::Week, day("2026-09-20"), day("2026-09-26")).unwrap();
-        assert_eq!(effective_status(Announced, &period, day("2026-09-26")), Announced);
-        assert_eq!(effective_status(Announced, &period, day("2026-09-27")), Held);
+        let period =
+            OpenPeriod::new(2026, Format::Week, day("2026-09-20"), day("2026-09-26")).unwrap();
+        assert_eq!(
+            effective_status(Announced, &period, day("2026-09-26")),
+            Announced
+        );
+        assert_eq!(
+            effective_status(Announced, &period, day("2026-09-27")),
+            Held
+        );
         assert_eq!(effective_status(Filed, &period, day("2026-09-27")), Filed);
-        assert_eq!(effective_status(Cancelled, &period, day("2026-09-27")), Cancelled);
+        assert_eq!(
+            effective_status(Cancelled, &period, day("2026-09-27")),
+            Cancelled
+        );
     }
 
     #[test]
     fn a_change_from_a_stale_version_is_a_conflict() {
         assert!(Version(3).check(Version(3)).is_ok());
-        assert_eq!(Version(3).check(Version(2)).unwrap_err().code, Code::VersionConflict);
+        assert_eq!(
+            Version(3).check(Version(2)).unwrap_err().code,
+            Code::VersionConflict
+        );
         assert_eq!(Version::FIRST.next(), Version(2));
     }
 }

@@ -22,8 +22,29 @@ fn is_decoration(c: char) -> bool {
     c.is_whitespace()
         || matches!(
             c,
-            '"' | '\'' | '“' | '”' | '‘' | '’' | '「' | '」' | '『' | '』' | '《' | '》' | '〈' | '〉'
-                | '＂' | '＇' | '【' | '】' | '〔' | '〕' | '«' | '»' | '\u{200b}' | '\u{feff}'
+            '"' | '\''
+                | '“'
+                | '”'
+                | '‘'
+                | '’'
+                | '「'
+                | '」'
+                | '『'
+                | '』'
+                | '《'
+                | '》'
+                | '〈'
+                | '〉'
+                | '＂'
+                | '＇'
+                | '【'
+                | '】'
+                | '〔'
+                | '〕'
+                | '«'
+                | '»'
+                | '\u{200b}'
+                | '\u{feff}'
         )
 }
 
@@ -32,7 +53,9 @@ impl PlanName {
         let refuse = |why: String| {
             Violation::new(
                 Code::NameNotAllowed,
-                format!("{why}。“政府开放日”是专有名词，名称应为“×××市、县（区）×××局“政府开放日””"),
+                format!(
+                    "{why}。“政府开放日”是专有名词，名称应为：×××市、县（区）×××局“政府开放日”"
+                ),
             )
             .at(field)
         };
@@ -43,11 +66,7 @@ impl PlanName {
         // Every “开放日” in the name must be the proper noun “政府开放日”.
         for (at, _) in bare.match_indices(ANY_OPEN_DAY) {
             if !bare[..at].ends_with("政府") {
-                let start = bare[..at]
-                    .char_indices()
-                    .rev()
-                    .nth(1)
-                    .map_or(0, |(i, _)| i);
+                let start = bare[..at].char_indices().rev().nth(1).map_or(0, |(i, _)| i);
                 return Err(refuse(format!(
                     "不得使用“{}”等名称",
                     &bare[start..at + ANY_OPEN_DAY.len()]
@@ -150,6 +169,9 @@ mod tests {
 
     #[test]
     fn an_empty_name_is_missing_not_misnamed() {
-        assert_eq!(PlanName::parse("name", " “” ").unwrap_err().code, Code::ValidationFailed);
+        assert_eq!(
+            PlanName::parse("name", " “” ").unwrap_err().code,
+            Code::ValidationFailed
+        );
     }
 }

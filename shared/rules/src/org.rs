@@ -234,7 +234,11 @@ impl Directory {
         for (i, j) in draft.jurisdictions.iter().enumerate() {
             let f = |name: &str| format!("jurisdictions[{i}].{name}");
             let id = vs.take(Id::parse(&f("id"), j.id.as_deref().unwrap_or("")));
-            let name = vs.take(ShortText::parse_required(&f("name"), "行政区域名称", j.name.as_deref()));
+            let name = vs.take(ShortText::parse_required(
+                &f("name"),
+                "行政区域名称",
+                j.name.as_deref(),
+            ));
             let level = vs.take(Level::parse(&f("level"), j.level.as_deref().unwrap_or("")));
             let parent = match j.parent.as_deref().map(str::trim) {
                 None | Some("") => Some(None),
@@ -246,7 +250,12 @@ impl Directory {
                 vs.push(duplicate(&f("id"), id));
             }
             if let (Some(id), Some(name), Some(level), Some(parent)) = (id, name, level, parent) {
-                jurisdictions.push(Jurisdiction { id, name, level, parent });
+                jurisdictions.push(Jurisdiction {
+                    id,
+                    name,
+                    level,
+                    parent,
+                });
             }
         }
         let by_id: HashMap<&Id, &Jurisdiction> = jurisdictions.iter().map(|j| (&j.id, j)).collect();
@@ -257,7 +266,8 @@ impl Directory {
                     paths.insert(&j.id, path);
                 }
                 Err(why) => vs.push(
-                    Violation::new(Code::ValidationFailed, why).at(format!("jurisdictions[{i}].parent")),
+                    Violation::new(Code::ValidationFailed, why)
+                        .at(format!("jurisdictions[{i}].parent")),
                 ),
             }
         }
@@ -267,7 +277,11 @@ impl Directory {
         for (i, o) in draft.orgs.iter().enumerate() {
             let f = |name: &str| format!("orgs[{i}].{name}");
             let id = vs.take(Id::parse(&f("id"), o.id.as_deref().unwrap_or("")));
-            let name = vs.take(ShortText::parse_required(&f("name"), "机关名称", o.name.as_deref()));
+            let name = vs.take(ShortText::parse_required(
+                &f("name"),
+                "机关名称",
+                o.name.as_deref(),
+            ));
             let kind = vs.take(OrgKind::parse(&f("kind"), o.kind.as_deref().unwrap_or("")));
             let email = vs.take(parse_email(&f("email"), o.email.as_deref().unwrap_or("")));
             let jurisdiction = o.jurisdiction.as_deref().unwrap_or("").trim();
@@ -290,19 +304,33 @@ impl Directory {
                 vs.push(
                     Violation::new(
                         Code::ValidationFailed,
-                        format!("行政区域“{jurisdiction}”已有政务公开办公室，每个行政区域只能有一个"),
+                        format!(
+                            "行政区域“{jurisdiction}”已有政务公开办公室，每个行政区域只能有一个"
+                        ),
                     )
                     .at(f("kind")),
                 );
             }
-            if let (Some(id), Some(name), Some(kind), Some(email), Some(path)) = (id, name, kind, email, path) {
+            if let (Some(id), Some(name), Some(kind), Some(email), Some(path)) =
+                (id, name, kind, email, path)
+            {
                 let level = by_id
                     .get(path.last().unwrap_or(&id))
                     .map_or(Level::Village, |j| j.level);
-                orgs.push(Organisation { id, name, kind, level, jurisdiction_path: path, email });
+                orgs.push(Organisation {
+                    id,
+                    name,
+                    kind,
+                    level,
+                    jurisdiction_path: path,
+                    email,
+                });
             }
         }
-        vs.finish(|| Directory { jurisdictions, orgs })
+        vs.finish(|| Directory {
+            jurisdictions,
+            orgs,
+        })
     }
 
     pub fn org(&self, id: &str) -> Option<&Organisation> {
@@ -354,7 +382,11 @@ fn path_of(j: &Jurisdiction, by_id: &HashMap<&Id, &Jurisdiction>) -> Result<Vec<
         current = parent;
     }
     if current.level != Level::Region {
-        return Err(format!("{}“{}”缺少上级行政区域", current.level.label(), current.name));
+        return Err(format!(
+            "{}“{}”缺少上级行政区域",
+            current.level.label(),
+            current.name
+        ));
     }
     path.reverse();
     Ok(path)
@@ -404,7 +436,10 @@ pub(crate) mod tests {
         assert_eq!(sw.level, Level::County);
         let path: Vec<&str> = sw.jurisdiction_path.iter().map(Id::as_str).collect();
         assert_eq!(path, ["gx", "gx-nn", "gx-nn-qx"]);
-        assert_eq!(d.office_of(&Id("gx-nn".into())).unwrap().id.as_str(), "nn-office");
+        assert_eq!(
+            d.office_of(&Id("gx-nn".into())).unwrap().id.as_str(),
+            "nn-office"
+        );
     }
 
     #[test]
@@ -440,13 +475,24 @@ pub(crate) mod tests {
             "orgs[2].kind",
             "orgs[3].kind",
         ] {
-            assert!(fields.contains(&expected), "{expected} missing from {fields:?}");
+            assert!(
+                fields.contains(&expected),
+                "{expected} missing from {fields:?}"
+            );
         }
     }
 
     #[test]
     fn governments_and_departments_of_region_city_and_county_implement() {
-        for id in ["gx-edu", "gx-gov", "nn-gov", "nn-jt", "qx-gov", "qx-sw", "nn-hospital"] {
+        for id in [
+            "gx-edu",
+            "gx-gov",
+            "nn-gov",
+            "nn-jt",
+            "qx-gov",
+            "qx-sw",
+            "nn-hospital",
+        ] {
             assert!(check_implementer(&org(id)).is_ok(), "{id}");
         }
     }
@@ -480,13 +526,25 @@ pub(crate) mod tests {
     fn roles_follow_level_and_jurisdiction() {
         let plan_owner = org("qx-sw");
         assert_eq!(Role::of(&org("qx-sw"), &plan_owner), Role::Implementer);
-        assert_eq!(Role::of(&org("qx-office"), &plan_owner), Role::ReviewingOffice);
-        assert_eq!(Role::of(&org("nn-office"), &plan_owner), Role::SupervisingOffice);
-        assert_eq!(Role::of(&org("gx-office"), &plan_owner), Role::SupervisingOffice);
+        assert_eq!(
+            Role::of(&org("qx-office"), &plan_owner),
+            Role::ReviewingOffice
+        );
+        assert_eq!(
+            Role::of(&org("nn-office"), &plan_owner),
+            Role::SupervisingOffice
+        );
+        assert_eq!(
+            Role::of(&org("gx-office"), &plan_owner),
+            Role::SupervisingOffice
+        );
         assert_eq!(Role::of(&org("lz-office"), &plan_owner), Role::Unrelated);
         assert_eq!(Role::of(&org("qx-gov"), &plan_owner), Role::Unrelated);
         assert!(!Role::Unrelated.may_view());
         // A regional department is reviewed by the regional office.
-        assert_eq!(Role::of(&org("gx-office"), &org("gx-edu")), Role::ReviewingOffice);
+        assert_eq!(
+            Role::of(&org("gx-office"), &org("gx-edu")),
+            Role::ReviewingOffice
+        );
     }
 }

@@ -36,7 +36,7 @@ impl Phone {
             None => (trimmed, None),
         };
         let groups: Vec<&str> = main
-            .split(|c: char| c == '-' || c == ' ' || c == '—')
+            .split(['-', ' ', '—'])
             .filter(|g| !g.is_empty())
             .collect();
         if groups.iter().any(|g| {
@@ -68,7 +68,11 @@ impl Phone {
             [area, local] => (area.to_string(), local.to_string(), None),
             [area, local, ext] => (area.to_string(), local.to_string(), Some(ext.to_string())),
             [all] => {
-                let split = if all.starts_with("010") || all.starts_with("02") { 3 } else { 4 };
+                let split = if all.starts_with("010") || all.starts_with("02") {
+                    3
+                } else {
+                    4
+                };
                 if all.len() <= split {
                     return Err(bad());
                 }
@@ -118,7 +122,11 @@ impl Phone {
         match self {
             Phone::Mobile(m) => format!("{}****{}", &m[..3], &m[7..]),
             Phone::Landline { area, local, .. } => {
-                format!("{area}-{}{}", "*".repeat(local.len() - 4), &local[local.len() - 4..])
+                format!(
+                    "{area}-{}{}",
+                    "*".repeat(local.len() - 4),
+                    &local[local.len() - 4..]
+                )
             }
         }
     }
@@ -152,8 +160,18 @@ mod tests {
 
     #[test]
     fn mobiles_parse_in_the_ways_people_write_them() {
-        for raw in ["13800138000", "138 0013 8000", "138-0013-8000", "+86 13800138000", "8613800138000"] {
-            assert_eq!(Phone::parse("phone", raw).unwrap(), Phone::Mobile("13800138000".into()), "{raw}");
+        for raw in [
+            "13800138000",
+            "138 0013 8000",
+            "138-0013-8000",
+            "+86 13800138000",
+            "8613800138000",
+        ] {
+            assert_eq!(
+                Phone::parse("phone", raw).unwrap(),
+                Phone::Mobile("13800138000".into()),
+                "{raw}"
+            );
         }
     }
 
@@ -161,15 +179,37 @@ mod tests {
     fn landlines_keep_area_code_and_extension() {
         let p = Phone::parse("contact_phone", "0771-5551234").unwrap();
         assert_eq!(p.expose(), "0771-5551234");
-        assert_eq!(Phone::parse("p", "07715551234").unwrap().expose(), "0771-5551234");
-        assert_eq!(Phone::parse("p", "010-12345678").unwrap().expose(), "010-12345678");
-        assert_eq!(Phone::parse("p", "02012345678").unwrap().expose(), "020-12345678");
-        assert_eq!(Phone::parse("p", "0771-5551234转801").unwrap().expose(), "0771-5551234-801");
+        assert_eq!(
+            Phone::parse("p", "07715551234").unwrap().expose(),
+            "0771-5551234"
+        );
+        assert_eq!(
+            Phone::parse("p", "010-12345678").unwrap().expose(),
+            "010-12345678"
+        );
+        assert_eq!(
+            Phone::parse("p", "02012345678").unwrap().expose(),
+            "020-12345678"
+        );
+        assert_eq!(
+            Phone::parse("p", "0771-5551234转801").unwrap().expose(),
+            "0771-5551234-801"
+        );
     }
 
     #[test]
     fn malformed_numbers_are_refused() {
-        for raw in ["", "12800138000", "1380013800", "138001380001", "abc", "0771-0551234", "5551234", "+1 2025550100", "0771-555123a"] {
+        for raw in [
+            "",
+            "12800138000",
+            "1380013800",
+            "138001380001",
+            "abc",
+            "0771-0551234",
+            "5551234",
+            "+1 2025550100",
+            "0771-555123a",
+        ] {
             let v = Phone::parse("phone", raw).unwrap_err();
             assert_eq!(v.code, Code::ValidationFailed, "{raw}");
             assert_eq!(v.field.as_deref(), Some("phone"));
@@ -182,6 +222,9 @@ mod tests {
         assert_eq!(m.masked(), "138****8000");
         assert!(!format!("{m:?}").contains("13800138000"));
         assert_eq!(serde_json::to_string(&m).unwrap(), "\"138****8000\"");
-        assert_eq!(Phone::parse("p", "0771-5551234").unwrap().masked(), "0771-***1234");
+        assert_eq!(
+            Phone::parse("p", "0771-5551234").unwrap().masked(),
+            "0771-***1234"
+        );
     }
 }

@@ -84,9 +84,17 @@ impl Subtype {
             DocumentFlow | MeetingVenue | ServiceProcess | MeetingOrganisation => {
                 Some(SegmentKind::AgencyVisit)
             }
-            ProjectEvaluation | ProjectBidding | Construction | SafetyEnforcement
-            | FoodSafetyEnforcement | EcologyEnforcement | UrbanEnforcement | Vaccination
-            | ExamMarking | SubsistenceReview | ServiceApproval => Some(SegmentKind::SiteVisit),
+            ProjectEvaluation
+            | ProjectBidding
+            | Construction
+            | SafetyEnforcement
+            | FoodSafetyEnforcement
+            | EcologyEnforcement
+            | UrbanEnforcement
+            | Vaccination
+            | ExamMarking
+            | SubsistenceReview
+            | ServiceApproval => Some(SegmentKind::SiteVisit),
             ExecutiveMeeting | BureauMeeting | FeasibilityMeeting | ReviewMeeting => {
                 Some(SegmentKind::Meeting)
             }
@@ -134,7 +142,12 @@ pub struct OpenPeriod {
 
 impl OpenPeriod {
     /// Checks R1 and R2 on already-parsed dates; `year` is the plan year.
-    pub fn new(year: i32, format: Format, start: NaiveDate, end: NaiveDate) -> Result<Self, Violations> {
+    pub fn new(
+        year: i32,
+        format: Format,
+        start: NaiveDate,
+        end: NaiveDate,
+    ) -> Result<Self, Violations> {
         let mut vs = Violations::new();
         if end < start {
             vs.push(
@@ -259,8 +272,14 @@ impl Segment {
     fn parse(i: usize, draft: &SegmentDraft) -> Result<Self, Violations> {
         let f = |name: &str| format!("segments[{i}].{name}");
         let mut vs = Violations::new();
-        let kind = vs.take(SegmentKind::parse(&f("kind"), draft.kind.as_deref().unwrap_or("")));
-        let subtype = vs.take(Subtype::parse(&f("subtype"), draft.subtype.as_deref().unwrap_or("")));
+        let kind = vs.take(SegmentKind::parse(
+            &f("kind"),
+            draft.kind.as_deref().unwrap_or(""),
+        ));
+        let subtype = vs.take(Subtype::parse(
+            &f("subtype"),
+            draft.subtype.as_deref().unwrap_or(""),
+        ));
         if let (Some(kind), Some(subtype)) = (kind, subtype)
             && subtype.kind().is_some_and(|k| k != kind)
         {
@@ -280,7 +299,11 @@ impl Segment {
             );
         }
         match (kind, subtype) {
-            (Some(kind), Some(subtype)) => vs.finish(|| Segment { kind, subtype, description }),
+            (Some(kind), Some(subtype)) => vs.finish(|| Segment {
+                kind,
+                subtype,
+                description,
+            }),
             _ => Err(vs),
         }
     }
@@ -444,10 +467,23 @@ impl Plan {
             }
         };
         let name = vs.take(PlanName::parse("name", draft.name.as_deref().unwrap_or("")));
-        let theme = vs.take(LineText::parse_required("theme", "开放主题", draft.theme.as_deref()));
-        let format = vs.take(Format::parse("format", draft.format.as_deref().unwrap_or("")));
-        let start = vs.take(parse_day("start_date", draft.start_date.as_deref().unwrap_or("")));
-        let end = vs.take(parse_day("end_date", draft.end_date.as_deref().unwrap_or("")));
+        let theme = vs.take(LineText::parse_required(
+            "theme",
+            "开放主题",
+            draft.theme.as_deref(),
+        ));
+        let format = vs.take(Format::parse(
+            "format",
+            draft.format.as_deref().unwrap_or(""),
+        ));
+        let start = vs.take(parse_day(
+            "start_date",
+            draft.start_date.as_deref().unwrap_or(""),
+        ));
+        let end = vs.take(parse_day(
+            "end_date",
+            draft.end_date.as_deref().unwrap_or(""),
+        ));
         let period = match (year, format, start, end) {
             (Some(y), Some(f), Some(s), Some(e)) => vs.take_all(OpenPeriod::new(y, f, s, e)),
             _ => None,
@@ -461,7 +497,9 @@ impl Plan {
                 "须设置座谈问答（qa_session）或问卷调查（questionnaire）环节",
             ),
         ));
-        let experiences = vs.take_all(parse_experiences(draft.experiences.as_deref().unwrap_or(&[])));
+        let experiences = vs.take_all(parse_experiences(
+            draft.experiences.as_deref().unwrap_or(&[]),
+        ));
         let capacity = vs.take(Capacity::parse("capacity", draft.capacity.as_ref()));
         let channels = vs.take_all(one_or_more(
             "channels",
@@ -483,10 +521,17 @@ impl Plan {
                 .at("leaders"),
             );
         }
-        let venue = vs.take(LineText::parse_required("venue", "活动地点", draft.venue.as_deref()));
+        let venue = vs.take(LineText::parse_required(
+            "venue",
+            "活动地点",
+            draft.venue.as_deref(),
+        ));
         let livestream = optional_text(&mut vs, "livestream", "网络直播", &draft.livestream);
-        let contact_name =
-            vs.take(ShortText::parse_required("contact_name", "联系人", draft.contact_name.as_deref()));
+        let contact_name = vs.take(ShortText::parse_required(
+            "contact_name",
+            "联系人",
+            draft.contact_name.as_deref(),
+        ));
         let contact_phone = vs.take(Phone::parse(
             "contact_phone",
             draft.contact_phone.as_deref().unwrap_or(""),
@@ -506,12 +551,23 @@ impl Plan {
             && !vs.has(Code::OutsideOpenPeriod)
         {
             vs.push(
-                Violation::new(Code::OutsideOpenPeriod, format!("活动日期应在{y}年内")).at("start_date"),
+                Violation::new(Code::OutsideOpenPeriod, format!("活动日期应在{y}年内"))
+                    .at("start_date"),
             );
         }
         match (
-            name, theme, period, segments, interactions, experiences, capacity, channels, leaders,
-            venue, contact_name, contact_phone,
+            name,
+            theme,
+            period,
+            segments,
+            interactions,
+            experiences,
+            capacity,
+            channels,
+            leaders,
+            venue,
+            contact_name,
+            contact_phone,
         ) {
             (
                 Some(name),
@@ -625,7 +681,12 @@ fn parse_experiences(drafts: &[ExperienceDraft]) -> Result<Vec<Experience>, Viol
         };
         let field = format!("experiences[{i}]");
         let kind = vs.take(ExperienceKind::parse(&field, kind));
-        let description = optional_text(&mut vs, &format!("{field}.description"), "体验环节说明", &description);
+        let description = optional_text(
+            &mut vs,
+            &format!("{field}.description"),
+            "体验环节说明",
+            &description,
+        );
         if kind == Some(ExperienceKind::Other) && description.is_none() {
             vs.push(
                 Violation::new(Code::ValidationFailed, "体验环节为“其他”时请填写说明")
@@ -644,8 +705,16 @@ fn parse_leaders(drafts: &[LeaderDraft]) -> Result<Vec<Leader>, Violations> {
     let mut out = Vec::new();
     for (i, d) in drafts.iter().enumerate() {
         let f = |name: &str| format!("leaders[{i}].{name}");
-        let name = vs.take(ShortText::parse_required(&f("name"), "领导姓名", d.name.as_deref()));
-        let title = vs.take(ShortText::parse_required(&f("title"), "领导职务", d.title.as_deref()));
+        let name = vs.take(ShortText::parse_required(
+            &f("name"),
+            "领导姓名",
+            d.name.as_deref(),
+        ));
+        let title = vs.take(ShortText::parse_required(
+            &f("title"),
+            "领导职务",
+            d.title.as_deref(),
+        ));
         let non_government_title = title
             .as_ref()
             .is_some_and(|t| NON_GOVERNMENT_TITLES.iter().any(|w| t.as_str().contains(w)));
@@ -793,8 +862,20 @@ pub(crate) mod tests {
         let err = Plan::parse(&PlanDraft::default()).unwrap_err();
         let fields: BTreeSet<&str> = err.iter().filter_map(|v| v.field.as_deref()).collect();
         for f in [
-            "year", "name", "theme", "format", "start_date", "end_date", "segments", "interactions",
-            "capacity", "channels", "leaders", "venue", "contact_name", "contact_phone",
+            "year",
+            "name",
+            "theme",
+            "format",
+            "start_date",
+            "end_date",
+            "segments",
+            "interactions",
+            "capacity",
+            "channels",
+            "leaders",
+            "venue",
+            "contact_name",
+            "contact_phone",
             "no_deputy_inspection_overlap",
         ] {
             assert!(fields.contains(f), "{f} not reported: {fields:?}");
@@ -826,29 +907,42 @@ pub(crate) mod tests {
 
     #[test]
     fn r1_an_event_on_october_31_is_accepted() {
-        let plan = plan_with(json!({"format":"day","start_date":"2026-10-31","end_date":"2026-10-31"}))
-            .unwrap();
+        let plan =
+            plan_with(json!({"format":"day","start_date":"2026-10-31","end_date":"2026-10-31"}))
+                .unwrap();
         assert_eq!(plan.period.end(), day("2026-10-31"));
-        assert!(plan_with(json!({"format":"day","start_date":"2026-09-01","end_date":"2026-09-01"})).is_ok());
+        assert!(
+            plan_with(json!({"format":"day","start_date":"2026-09-01","end_date":"2026-09-01"}))
+                .is_ok()
+        );
     }
 
     #[test]
     fn r1_an_event_ending_november_1_is_refused() {
-        let (code, field) =
-            only_code(plan_with(json!({"start_date":"2026-10-27","end_date":"2026-11-01"})));
-        assert_eq!((code, field.as_deref()), (Code::OutsideOpenPeriod, Some("end_date")));
+        let (code, field) = only_code(plan_with(
+            json!({"start_date":"2026-10-27","end_date":"2026-11-01"}),
+        ));
+        assert_eq!(
+            (code, field.as_deref()),
+            (Code::OutsideOpenPeriod, Some("end_date"))
+        );
     }
 
     #[test]
     fn r1_an_event_starting_august_31_is_refused() {
-        let (code, field) =
-            only_code(plan_with(json!({"format":"day","start_date":"2026-08-31","end_date":"2026-08-31"})).map_err(|e| {
-                // both dates are outside: keep the start one
-                let mut vs = Violations::new();
-                vs.push(e.first().unwrap().clone());
-                vs
-            }));
-        assert_eq!((code, field.as_deref()), (Code::OutsideOpenPeriod, Some("start_date")));
+        let (code, field) = only_code(
+            plan_with(json!({"format":"day","start_date":"2026-08-31","end_date":"2026-08-31"}))
+                .map_err(|e| {
+                    // both dates are outside: keep the start one
+                    let mut vs = Violations::new();
+                    vs.push(e.first().unwrap().clone());
+                    vs
+                }),
+        );
+        assert_eq!(
+            (code, field.as_deref()),
+            (Code::OutsideOpenPeriod, Some("start_date"))
+        );
     }
 
     #[test]
@@ -859,14 +953,29 @@ pub(crate) mod tests {
 
     #[test]
     fn r2_the_span_must_fit_the_format() {
-        assert!(plan_with(json!({"format":"day","start_date":"2026-09-20","end_date":"2026-09-20"})).is_ok());
-        let (code, _) = only_code(plan_with(json!({"format":"day","start_date":"2026-09-20","end_date":"2026-09-21"})));
+        assert!(
+            plan_with(json!({"format":"day","start_date":"2026-09-20","end_date":"2026-09-20"}))
+                .is_ok()
+        );
+        let (code, _) = only_code(plan_with(
+            json!({"format":"day","start_date":"2026-09-20","end_date":"2026-09-21"}),
+        ));
         assert_eq!(code, Code::FormatMismatch);
-        assert!(plan_with(json!({"format":"week","start_date":"2026-09-20","end_date":"2026-09-26"})).is_ok());
-        let (code, _) = only_code(plan_with(json!({"format":"week","start_date":"2026-09-20","end_date":"2026-09-27"})));
+        assert!(
+            plan_with(json!({"format":"week","start_date":"2026-09-20","end_date":"2026-09-26"}))
+                .is_ok()
+        );
+        let (code, _) = only_code(plan_with(
+            json!({"format":"week","start_date":"2026-09-20","end_date":"2026-09-27"}),
+        ));
         assert_eq!(code, Code::FormatMismatch);
-        assert!(plan_with(json!({"format":"month","start_date":"2026-09-01","end_date":"2026-10-01"})).is_ok());
-        let (code, _) = only_code(plan_with(json!({"format":"month","start_date":"2026-09-01","end_date":"2026-10-02"})));
+        assert!(
+            plan_with(json!({"format":"month","start_date":"2026-09-01","end_date":"2026-10-01"}))
+                .is_ok()
+        );
+        let (code, _) = only_code(plan_with(
+            json!({"format":"month","start_date":"2026-09-01","end_date":"2026-10-02"}),
+        ));
         assert_eq!(code, Code::FormatMismatch);
         let (code, _) = only_code(plan_with(json!({"format":"fortnight"})));
         assert_eq!(code, Code::ValidationFailed);
@@ -874,16 +983,30 @@ pub(crate) mod tests {
 
     #[test]
     fn an_end_before_the_start_is_malformed() {
-        let (code, field) = only_code(plan_with(json!({"start_date":"2026-09-20","end_date":"2026-09-19"})));
-        assert_eq!((code, field.as_deref()), (Code::ValidationFailed, Some("end_date")));
+        let (code, field) = only_code(plan_with(
+            json!({"start_date":"2026-09-20","end_date":"2026-09-19"}),
+        ));
+        assert_eq!(
+            (code, field.as_deref()),
+            (Code::ValidationFailed, Some("end_date"))
+        );
     }
 
     #[test]
     fn r7_twenty_five_participants_pass_and_twenty_four_fail() {
-        assert_eq!(plan_with(json!({"capacity": 25})).unwrap().capacity.get(), 25);
-        assert_eq!(plan_with(json!({"capacity": "25"})).unwrap().capacity.get(), 25);
+        assert_eq!(
+            plan_with(json!({"capacity": 25})).unwrap().capacity.get(),
+            25
+        );
+        assert_eq!(
+            plan_with(json!({"capacity": "25"})).unwrap().capacity.get(),
+            25
+        );
         let (code, field) = only_code(plan_with(json!({"capacity": 24})));
-        assert_eq!((code, field.as_deref()), (Code::ParticipantsBelowMinimum, Some("capacity")));
+        assert_eq!(
+            (code, field.as_deref()),
+            (Code::ParticipantsBelowMinimum, Some("capacity"))
+        );
         let (code, _) = only_code(plan_with(json!({"capacity": 10_001})));
         assert_eq!(code, Code::ValidationFailed);
         let (code, _) = only_code(plan_with(json!({"capacity": 25.5})));
@@ -893,58 +1016,100 @@ pub(crate) mod tests {
     #[test]
     fn r7_participants_come_from_online_or_offline_channels() {
         let (code, field) = only_code(plan_with(json!({"channels": []})));
-        assert_eq!((code, field.as_deref()), (Code::ValidationFailed, Some("channels")));
+        assert_eq!(
+            (code, field.as_deref()),
+            (Code::ValidationFailed, Some("channels"))
+        );
         let (code, field) = only_code(plan_with(json!({"channels": ["phone"]})));
-        assert_eq!((code, field.as_deref()), (Code::ValidationFailed, Some("channels[0]")));
+        assert_eq!(
+            (code, field.as_deref()),
+            (Code::ValidationFailed, Some("channels[0]"))
+        );
         let plan = plan_with(json!({"channels": ["offline_recommendation"]})).unwrap();
         assert!(!plan.channels.contains(Channel::Online));
     }
 
     #[test]
     fn r9_only_government_leaders_attend() {
-        let (code, field) = only_code(plan_with(json!({"leaders":[{"name":"张三","title":"主任","government_leader":false}]})));
-        assert_eq!((code, field.as_deref()), (Code::LeaderNotAllowed, Some("leaders[0].government_leader")));
+        let (code, field) = only_code(plan_with(
+            json!({"leaders":[{"name":"张三","title":"主任","government_leader":false}]}),
+        ));
+        assert_eq!(
+            (code, field.as_deref()),
+            (Code::LeaderNotAllowed, Some("leaders[0].government_leader"))
+        );
         for title in ["市人大常委会副主任", "区政协副主席"] {
-            let (code, _) = only_code(plan_with(json!({"leaders":[{"name":"张三","title":title,"government_leader":true}]})));
+            let (code, _) = only_code(plan_with(
+                json!({"leaders":[{"name":"张三","title":title,"government_leader":true}]}),
+            ));
             assert_eq!(code, Code::LeaderNotAllowed, "{title}");
         }
-        assert!(plan_with(json!({"leaders":[{"name":"张三","title":"副市长","government_leader":"on"}]})).is_ok());
+        assert!(
+            plan_with(
+                json!({"leaders":[{"name":"张三","title":"副市长","government_leader":"on"}]})
+            )
+            .is_ok()
+        );
     }
 
     #[test]
     fn r6_the_plan_names_the_attending_leaders() {
         let (code, field) = only_code(plan_with(json!({"leaders": []})));
-        assert_eq!((code, field.as_deref()), (Code::AnnouncementIncomplete, Some("leaders")));
+        assert_eq!(
+            (code, field.as_deref()),
+            (Code::AnnouncementIncomplete, Some("leaders"))
+        );
     }
 
     #[test]
     fn r9_the_plan_declares_no_overlap_with_deputy_inspections() {
         for value in [json!(false), Value::Null, json!("off")] {
-            let (code, field) = only_code(plan_with(json!({"no_deputy_inspection_overlap": value})));
-            assert_eq!((code, field.as_deref()), (Code::ValidationFailed, Some("no_deputy_inspection_overlap")));
+            let (code, field) =
+                only_code(plan_with(json!({"no_deputy_inspection_overlap": value})));
+            assert_eq!(
+                (code, field.as_deref()),
+                (Code::ValidationFailed, Some("no_deputy_inspection_overlap"))
+            );
         }
     }
 
     #[test]
     fn r10_a_segment_and_a_qa_or_questionnaire_are_required() {
         let (code, field) = only_code(plan_with(json!({"segments": []})));
-        assert_eq!((code, field.as_deref()), (Code::InteractionRequired, Some("segments")));
+        assert_eq!(
+            (code, field.as_deref()),
+            (Code::InteractionRequired, Some("segments"))
+        );
         let (code, field) = only_code(plan_with(json!({"interactions": []})));
-        assert_eq!((code, field.as_deref()), (Code::InteractionRequired, Some("interactions")));
+        assert_eq!(
+            (code, field.as_deref()),
+            (Code::InteractionRequired, Some("interactions"))
+        );
         assert!(plan_with(json!({"interactions": ["questionnaire"], "experiences": []})).is_ok());
     }
 
     #[test]
     fn r10_subtypes_belong_to_their_segment_kind_and_other_needs_a_description() {
-        let (code, field) = only_code(plan_with(json!({"segments":[{"kind":"meeting","subtype":"vaccination"}]})));
-        assert_eq!((code, field.as_deref()), (Code::ValidationFailed, Some("segments[0].subtype")));
-        let (code, field) = only_code(plan_with(json!({"segments":[{"kind":"site_visit","subtype":"other"}]})));
-        assert_eq!((code, field.as_deref()), (Code::ValidationFailed, Some("segments[0].description")));
+        let (code, field) = only_code(plan_with(
+            json!({"segments":[{"kind":"meeting","subtype":"vaccination"}]}),
+        ));
+        assert_eq!(
+            (code, field.as_deref()),
+            (Code::ValidationFailed, Some("segments[0].subtype"))
+        );
+        let (code, field) = only_code(plan_with(
+            json!({"segments":[{"kind":"site_visit","subtype":"other"}]}),
+        ));
+        assert_eq!(
+            (code, field.as_deref()),
+            (Code::ValidationFailed, Some("segments[0].description"))
+        );
         let (_, field) = only_code(plan_with(json!({"experiences":[{"kind":"other"}]})));
         assert_eq!(field.as_deref(), Some("experiences[0].description"));
         for s in Subtype::ALL {
             let kind = s.kind().unwrap_or(SegmentKind::Meeting);
-            let body = json!({"segments":[{"kind":kind.wire(),"subtype":s.wire(),"description":"说明"}]});
+            let body =
+                json!({"segments":[{"kind":kind.wire(),"subtype":s.wire(),"description":"说明"}]});
             assert!(plan_with(body).is_ok(), "{s}");
         }
     }
@@ -952,7 +1117,10 @@ pub(crate) mod tests {
     #[test]
     fn r11_the_plan_name_must_be_the_proper_noun() {
         let (code, field) = only_code(plan_with(json!({"name": "南宁市公安局“警务开放日”"})));
-        assert_eq!((code, field.as_deref()), (Code::NameNotAllowed, Some("name")));
+        assert_eq!(
+            (code, field.as_deref()),
+            (Code::NameNotAllowed, Some("name"))
+        );
     }
 
     #[test]
@@ -964,6 +1132,9 @@ pub(crate) mod tests {
         let mut bad = draft.clone();
         bad.capacity = Some(NumberLike::Text("10".into()));
         let err = check_submission(&bad, &org("nn-office")).unwrap_err();
-        assert_eq!(err.codes(), vec![Code::ImplementerNotEligible, Code::ParticipantsBelowMinimum]);
+        assert_eq!(
+            err.codes(),
+            vec![Code::ImplementerNotEligible, Code::ParticipantsBelowMinimum]
+        );
     }
 }

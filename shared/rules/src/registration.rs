@@ -68,10 +68,20 @@ impl Registrant {
     /// R8: a valid ID number, 18 or older on `first_event_day`, living, working or studying
     /// in the jurisdiction, of full civil capacity, and not a deputy or CPPCC member.
     /// Every failed condition is reported.
-    pub fn check(draft: &RegistrantDraft, first_event_day: NaiveDate) -> Result<Registrant, Violations> {
+    pub fn check(
+        draft: &RegistrantDraft,
+        first_event_day: NaiveDate,
+    ) -> Result<Registrant, Violations> {
         let mut vs = Violations::new();
-        let name = vs.take(ShortText::parse_required("name", "姓名", draft.name.as_deref()));
-        let id = vs.take(ResidentId::parse("id_number", draft.id_number.as_deref().unwrap_or("")));
+        let name = vs.take(ShortText::parse_required(
+            "name",
+            "姓名",
+            draft.name.as_deref(),
+        ));
+        let id = vs.take(ResidentId::parse(
+            "id_number",
+            draft.id_number.as_deref().unwrap_or(""),
+        ));
         if let Some(id) = &id {
             let age = id.age_on(first_event_day);
             if age < ADULT_AGE {
@@ -88,7 +98,10 @@ impl Registrant {
             }
         }
         let phone = vs.take(Phone::parse("phone", draft.phone.as_deref().unwrap_or("")));
-        let category = vs.take(Category::parse("category", draft.category.as_deref().unwrap_or("")));
+        let category = vs.take(Category::parse(
+            "category",
+            draft.category.as_deref().unwrap_or(""),
+        ));
         let relation = match draft.relation.as_deref().map(str::trim) {
             None | Some("") => {
                 vs.push(
@@ -119,7 +132,13 @@ impl Registrant {
         }
         match (name, id, phone, category, relation) {
             (Some(name), Some(id), Some(phone), Some(category), Some(relation)) => {
-                vs.finish(|| Registrant { name, id, phone, category, relation })
+                vs.finish(|| Registrant {
+                    name,
+                    id,
+                    phone,
+                    category,
+                    relation,
+                })
             }
             _ => Err(vs),
         }
@@ -148,7 +167,12 @@ impl RegistrationWindow {
 
     /// Whether a registration through `channel` may be taken at `now`. Online registration
     /// runs from publication to the deadline; offline recommendations until the event begins.
-    pub fn check(&self, channel: Channel, channels: &[Channel], now: DateTime<Utc>) -> Result<(), Violation> {
+    pub fn check(
+        &self,
+        channel: Channel,
+        channels: &[Channel],
+        now: DateTime<Utc>,
+    ) -> Result<(), Violation> {
         if !channels.contains(&channel) {
             return Err(Violation::new(
                 Code::RegistrationClosed,
@@ -156,7 +180,10 @@ impl RegistrationWindow {
             ));
         }
         if local_day(&now) < self.published_on {
-            return Err(Violation::new(Code::RegistrationClosed, "活动公告尚未发布，报名未开始"));
+            return Err(Violation::new(
+                Code::RegistrationClosed,
+                "活动公告尚未发布，报名未开始",
+            ));
         }
         let closes = match channel {
             Channel::Online => self.closes_at(),
@@ -225,7 +252,12 @@ mod tests {
         d.relation = Some("visits".into());
         d.full_civil_capacity = Some(BoolLike::Text("on".into()));
         d.not_deputy = Some(BoolLike::Text("true".into()));
-        assert_eq!(Registrant::check(&d, day("2026-09-20")).unwrap_err().codes(), vec![Code::ValidationFailed]);
+        assert_eq!(
+            Registrant::check(&d, day("2026-09-20"))
+                .unwrap_err()
+                .codes(),
+            vec![Code::ValidationFailed]
+        );
     }
 
     #[test]
@@ -252,10 +284,16 @@ mod tests {
     #[test]
     fn online_registration_runs_from_publication_to_the_end_of_the_deadline_day() {
         let at = |t: &str| window().check(Channel::Online, &BOTH, parse_instant("t", t).unwrap());
-        assert_eq!(at("2026-08-31T23:59:59+08:00").unwrap_err().code, Code::RegistrationClosed);
+        assert_eq!(
+            at("2026-08-31T23:59:59+08:00").unwrap_err().code,
+            Code::RegistrationClosed
+        );
         assert!(at("2026-09-01T00:00:00+08:00").is_ok());
         assert!(at("2026-09-15T23:59:59+08:00").is_ok());
-        assert_eq!(at("2026-09-16T00:00:00+08:00").unwrap_err().code, Code::RegistrationClosed);
+        assert_eq!(
+            at("2026-09-16T00:00:00+08:00").unwrap_err().code,
+            Code::RegistrationClosed
+        );
     }
 
     #[test]
@@ -263,17 +301,41 @@ mod tests {
         let mut w = window();
         w.deadline = Some(day("2026-09-25"));
         let t = |s: &str| parse_instant("t", s).unwrap();
-        assert!(w.check(Channel::Online, &BOTH, t("2026-09-19T23:59:59+08:00")).is_ok());
-        assert!(w.check(Channel::Online, &BOTH, t("2026-09-20T00:00:00+08:00")).is_err());
+        assert!(
+            w.check(Channel::Online, &BOTH, t("2026-09-19T23:59:59+08:00"))
+                .is_ok()
+        );
+        assert!(
+            w.check(Channel::Online, &BOTH, t("2026-09-20T00:00:00+08:00"))
+                .is_err()
+        );
         // Offline recommendations may be entered after the online deadline, until the start.
-        assert!(window().check(Channel::OfflineRecommendation, &BOTH, t("2026-09-18T10:00:00+08:00")).is_ok());
-        assert!(window().check(Channel::OfflineRecommendation, &BOTH, t("2026-09-20T08:00:00+08:00")).is_err());
+        assert!(
+            window()
+                .check(
+                    Channel::OfflineRecommendation,
+                    &BOTH,
+                    t("2026-09-18T10:00:00+08:00")
+                )
+                .is_ok()
+        );
+        assert!(
+            window()
+                .check(
+                    Channel::OfflineRecommendation,
+                    &BOTH,
+                    t("2026-09-20T08:00:00+08:00")
+                )
+                .is_err()
+        );
     }
 
     #[test]
     fn a_channel_the_plan_does_not_offer_is_closed() {
         let t = parse_instant("t", "2026-09-05T10:00:00+08:00").unwrap();
-        let v = window().check(Channel::Online, &[Channel::OfflineRecommendation], t).unwrap_err();
+        let v = window()
+            .check(Channel::Online, &[Channel::OfflineRecommendation], t)
+            .unwrap_err();
         assert_eq!(v.code, Code::RegistrationClosed);
     }
 }

@@ -27,7 +27,11 @@ pub struct AnnualReport {
 }
 
 impl AnnualReport {
-    pub fn compose(draft: &ReportDraft, reporter: &Organisation, today: NaiveDate) -> Result<AnnualReport, Violations> {
+    pub fn compose(
+        draft: &ReportDraft,
+        reporter: &Organisation,
+        today: NaiveDate,
+    ) -> Result<AnnualReport, Violations> {
         let mut vs = Violations::new();
         if !is_reporter(reporter) {
             vs.push(Violation::new(
@@ -39,14 +43,25 @@ impl AnnualReport {
             Some(y) if (2000..=i64::from(today.year())).contains(&y) => Some(y as i32),
             _ => {
                 vs.push(
-                    Violation::new(Code::ValidationFailed, format!("年度应为2000至{}之间的年份", today.year()))
-                        .at("year"),
+                    Violation::new(
+                        Code::ValidationFailed,
+                        format!("年度应为2000至{}之间的年份", today.year()),
+                    )
+                    .at("year"),
                 );
                 None
             }
         };
-        let summary = vs.take(LongText::parse_required("summary", "开展情况", draft.summary.as_deref()));
-        let experiences = vs.take(LongText::parse_required("experiences", "典型经验", draft.experiences.as_deref()));
+        let summary = vs.take(LongText::parse_required(
+            "summary",
+            "开展情况",
+            draft.summary.as_deref(),
+        ));
+        let experiences = vs.take(LongText::parse_required(
+            "experiences",
+            "典型经验",
+            draft.experiences.as_deref(),
+        ));
         match (year, summary, experiences) {
             (Some(year), Some(summary), Some(experiences)) => vs.finish(|| AnnualReport {
                 year,
@@ -73,7 +88,10 @@ mod tests {
     use serde_json::json;
 
     fn draft() -> ReportDraft {
-        serde_json::from_value(json!({"year": 2026, "summary": "全年开展3场", "experiences": "主会场+N直播"})).unwrap()
+        serde_json::from_value(
+            json!({"year": 2026, "summary": "全年开展3场", "experiences": "主会场+N直播"}),
+        )
+        .unwrap()
     }
 
     #[test]
@@ -88,9 +106,19 @@ mod tests {
     #[test]
     fn r14_only_city_and_county_governments_and_regional_departments_report() {
         for id in ["nn-gov", "qx-gov", "gx-edu"] {
-            assert!(AnnualReport::compose(&draft(), &org(id), day("2026-11-01")).is_ok(), "{id}");
+            assert!(
+                AnnualReport::compose(&draft(), &org(id), day("2026-11-01")).is_ok(),
+                "{id}"
+            );
         }
-        for id in ["nn-jt", "qx-sw", "gx-gov", "nn-office", "wt-gov", "nn-hospital"] {
+        for id in [
+            "nn-jt",
+            "qx-sw",
+            "gx-gov",
+            "nn-office",
+            "wt-gov",
+            "nn-hospital",
+        ] {
             let err = AnnualReport::compose(&draft(), &org(id), day("2026-11-01")).unwrap_err();
             assert_eq!(err.codes(), vec![Code::Forbidden], "{id}");
         }

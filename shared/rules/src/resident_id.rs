@@ -128,9 +128,9 @@ pub(crate) mod tests {
             "11010519491231002",
             "11010519491231002X1",
             "1101051949123100AX",
-            "110105194912310021",   // wrong check digit
-            "110105194902300021",   // February 30
-            "110105180001010011",   // before 1900
+            "110105194912310021", // wrong check digit
+            "110105194902300021", // February 30
+            "110105180001010011", // before 1900
         ] {
             let v = ResidentId::parse("id_number", raw).unwrap_err();
             assert_eq!(v.code, Code::InvalidIdNumber, "{raw}");

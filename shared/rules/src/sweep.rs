@@ -15,7 +15,9 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::calendar::{annual_report_due, days_after, days_before, feedback_response_due, last_announcement_day};
+use crate::calendar::{
+    annual_report_due, days_after, days_before, feedback_response_due, last_announcement_day,
+};
 use crate::lifecycle::{PlanStatus, effective_status};
 use crate::org::Id;
 use crate::plan::{MIN_PARTICIPANTS, OpenPeriod};
@@ -161,7 +163,14 @@ impl Subject<'_> {
     }
 
     /// One e-mail per recipient, keyed by milestone, subject and recipient.
-    fn mail(&self, milestone: &str, kind: MailKind, to: &[Recipient], due_on: NaiveDate, today: NaiveDate) -> Vec<MailDue> {
+    fn mail(
+        &self,
+        milestone: &str,
+        kind: MailKind,
+        to: &[Recipient],
+        due_on: NaiveDate,
+        today: NaiveDate,
+    ) -> Vec<MailDue> {
         to.iter()
             .map(|r| MailDue {
                 key: format!("{milestone}#{}#{}", self.key, r.wire()),
@@ -177,7 +186,11 @@ impl Subject<'_> {
 }
 
 fn plan_subject(plan: &PlanFacts) -> Subject<'_> {
-    Subject { plan_id: Some(&plan.plan_id), org_id: &plan.org_id, key: plan.plan_id.clone() }
+    Subject {
+        plan_id: Some(&plan.plan_id),
+        org_id: &plan.org_id,
+        key: plan.plan_id.clone(),
+    }
 }
 
 /// Notice sweep (R5, R7): a plan not yet announced is reminded 20 and 16 days before the
@@ -193,11 +206,15 @@ pub fn notice(plan: &PlanFacts, today: NaiveDate) -> Decision {
     match effective_status(plan.status, &plan.period, today) {
         // Not announced yet (filed, or still under review: it cannot be announced either).
         PlanStatus::Submitted | PlanStatus::Returned | PlanStatus::Filed => {
-            let (remind_20, remind_16, violation) =
-                (days_before(start, 20), days_before(start, 16), days_before(start, 14));
+            let (remind_20, remind_16, violation) = (
+                days_before(start, 20),
+                days_before(start, 16),
+                days_before(start, 14),
+            );
             d.resolved.push(short_key);
             if today >= violation {
-                d.holds.push(subject.finding(FindingKind::NoticeMissing, missing_key, last_day));
+                d.holds
+                    .push(subject.finding(FindingKind::NoticeMissing, missing_key, last_day));
                 d.mail = subject.mail(
                     "notice_violation",
                     MailKind::NoticeViolation,
@@ -215,7 +232,13 @@ pub fn notice(plan: &PlanFacts, today: NaiveDate) -> Decision {
                     None
                 };
                 if let Some(m) = milestone {
-                    d.mail = subject.mail(m, MailKind::NoticeReminder, &[Recipient::Agency], last_day, today);
+                    d.mail = subject.mail(
+                        m,
+                        MailKind::NoticeReminder,
+                        &[Recipient::Agency],
+                        last_day,
+                        today,
+                    );
                 }
             }
             d.next_check = next_after(today, &[remind_20, remind_16, violation]);
@@ -225,7 +248,11 @@ pub fn notice(plan: &PlanFacts, today: NaiveDate) -> Decision {
             let check_from = days_before(start, 3);
             let in_window = today >= check_from && today < start;
             if in_window && plan.confirmed < MIN_PARTICIPANTS {
-                d.holds.push(subject.finding(FindingKind::ParticipantsShort, short_key, check_from));
+                d.holds.push(subject.finding(
+                    FindingKind::ParticipantsShort,
+                    short_key,
+                    check_from,
+                ));
                 d.mail = subject.mail(
                     "participants_short",
                     MailKind::ParticipantsShort,
@@ -260,14 +287,17 @@ pub fn feedback(plan: &PlanFacts, today: NaiveDate) -> Decision {
     let key = plan_finding_key(FindingKind::FeedbackOverdue, &plan.plan_id);
     let mut d = Decision::default();
     let status = effective_status(plan.status, &plan.period, today);
-    if plan.responded_on.is_some() || matches!(status, PlanStatus::Responded | PlanStatus::Cancelled) {
+    if plan.responded_on.is_some()
+        || matches!(status, PlanStatus::Responded | PlanStatus::Cancelled)
+    {
         d.resolved.push(key);
         return d;
     }
     match status {
         PlanStatus::Held => {
             if today >= overdue {
-                d.holds.push(subject.finding(FindingKind::FeedbackOverdue, key, due));
+                d.holds
+                    .push(subject.finding(FindingKind::FeedbackOverdue, key, due));
                 d.mail = subject.mail(
                     "feedback_overdue",
                     MailKind::FeedbackOverdue,
@@ -278,7 +308,13 @@ pub fn feedback(plan: &PlanFacts, today: NaiveDate) -> Decision {
             } else {
                 d.resolved.push(key);
                 if today >= remind {
-                    d.mail = subject.mail("feedback_reminder", MailKind::FeedbackReminder, &[Recipient::Agency], due, today);
+                    d.mail = subject.mail(
+                        "feedback_reminder",
+                        MailKind::FeedbackReminder,
+                        &[Recipient::Agency],
+                        due,
+                        today,
+                    );
                 }
             }
             d.next_check = next_after(today, &[remind, overdue]);
@@ -295,7 +331,11 @@ pub fn feedback(plan: &PlanFacts, today: NaiveDate) -> Decision {
 /// and 10 and found overdue from November 16.
 pub fn report(reporter: &ReporterFacts, today: NaiveDate) -> Decision {
     let due = annual_report_due(reporter.year);
-    let (remind_1, remind_10, overdue) = (days_before(due, 14), days_before(due, 5), days_after(due, 1));
+    let (remind_1, remind_10, overdue) = (
+        days_before(due, 14),
+        days_before(due, 5),
+        days_after(due, 1),
+    );
     let subject = Subject {
         plan_id: None,
         org_id: &reporter.org_id,
@@ -308,7 +348,8 @@ pub fn report(reporter: &ReporterFacts, today: NaiveDate) -> Decision {
         return d;
     }
     if today >= overdue {
-        d.holds.push(subject.finding(FindingKind::ReportOverdue, key, due));
+        d.holds
+            .push(subject.finding(FindingKind::ReportOverdue, key, due));
         d.mail = subject.mail(
             "report_overdue",
             MailKind::ReportOverdue,
@@ -326,7 +367,13 @@ pub fn report(reporter: &ReporterFacts, today: NaiveDate) -> Decision {
             None
         };
         if let Some(m) = milestone {
-            d.mail = subject.mail(m, MailKind::ReportReminder, &[Recipient::Agency], due, today);
+            d.mail = subject.mail(
+                m,
+                MailKind::ReportReminder,
+                &[Recipient::Agency],
+                due,
+                today,
+            );
         }
     }
     d.next_check = next_after(today, &[remind_1, remind_10, overdue]);
@@ -347,7 +394,8 @@ mod tests {
             plan_id: "p-1".into(),
             org_id: Id::parse("org", "nn-jt").unwrap(),
             status,
-            period: OpenPeriod::new(2026, Format::Day, day("2026-09-30"), day("2026-09-30")).unwrap(),
+            period: OpenPeriod::new(2026, Format::Day, day("2026-09-30"), day("2026-09-30"))
+                .unwrap(),
             confirmed: 30,
             responded_on: None,
         }
@@ -373,13 +421,19 @@ mod tests {
         assert_eq!(on.mail[0].days_left, 5);
         assert_eq!(on.next_check, Some(day("2026-09-14")));
         // The day after, the same reminder (same key: the outbox keeps one).
-        assert_eq!(mail_keys(&notice(&p, day("2026-09-11"))), ["notice_reminder_20#p-1#agency"]);
+        assert_eq!(
+            mail_keys(&notice(&p, day("2026-09-11"))),
+            ["notice_reminder_20#p-1#agency"]
+        );
     }
 
     #[test]
     fn notice_reminds_again_sixteen_days_before_the_start() {
         let p = plan(PlanStatus::Filed);
-        assert_eq!(mail_keys(&notice(&p, day("2026-09-13"))), ["notice_reminder_20#p-1#agency"]);
+        assert_eq!(
+            mail_keys(&notice(&p, day("2026-09-13"))),
+            ["notice_reminder_20#p-1#agency"]
+        );
         let on = notice(&p, day("2026-09-14"));
         assert_eq!(mail_keys(&on), ["notice_reminder_16#p-1#agency"]);
         assert!(on.holds.is_empty());
@@ -398,19 +452,36 @@ mod tests {
             assert_eq!(finding_kinds(&d), [FindingKind::NoticeMissing], "{today}");
             assert_eq!(d.holds[0].key, "notice_missing#p-1");
             assert_eq!(d.holds[0].due_on, day("2026-09-15"));
-            assert_eq!(mail_keys(&d), ["notice_violation#p-1#agency", "notice_violation#p-1#reviewing_office"]);
+            assert_eq!(
+                mail_keys(&d),
+                [
+                    "notice_violation#p-1#agency",
+                    "notice_violation#p-1#reviewing_office"
+                ]
+            );
             assert_eq!(d.next_check, None);
         }
         // A plan still under review at that point is in the same violation.
-        assert_eq!(finding_kinds(&notice(&plan(PlanStatus::Submitted), day("2026-09-16"))), [FindingKind::NoticeMissing]);
+        assert_eq!(
+            finding_kinds(&notice(&plan(PlanStatus::Submitted), day("2026-09-16"))),
+            [FindingKind::NoticeMissing]
+        );
     }
 
     #[test]
     fn the_notice_finding_is_resolved_by_the_announcement_or_cancellation() {
-        for status in [PlanStatus::Announced, PlanStatus::Held, PlanStatus::Responded, PlanStatus::Cancelled] {
+        for status in [
+            PlanStatus::Announced,
+            PlanStatus::Held,
+            PlanStatus::Responded,
+            PlanStatus::Cancelled,
+        ] {
             let d = notice(&plan(status), day("2026-09-16"));
             assert!(d.holds.is_empty(), "{status}");
-            assert!(d.resolved.contains(&"notice_missing#p-1".to_owned()), "{status}");
+            assert!(
+                d.resolved.contains(&"notice_missing#p-1".to_owned()),
+                "{status}"
+            );
         }
     }
 
@@ -423,14 +494,24 @@ mod tests {
         assert_eq!(before.next_check, Some(day("2026-09-27")));
         let on = notice(&p, day("2026-09-27"));
         assert_eq!(finding_kinds(&on), [FindingKind::ParticipantsShort]);
-        assert_eq!(mail_keys(&on), ["participants_short#p-1#agency", "participants_short#p-1#reviewing_office"]);
+        assert_eq!(
+            mail_keys(&on),
+            [
+                "participants_short#p-1#agency",
+                "participants_short#p-1#reviewing_office"
+            ]
+        );
         assert_eq!(on.next_check, Some(day("2026-09-28")));
         assert_eq!(notice(&p, day("2026-09-29")).next_check, None);
         // 25 confirmed is enough, and a later look resolves the finding.
         p.confirmed = 25;
         let enough = notice(&p, day("2026-09-28"));
         assert!(enough.holds.is_empty());
-        assert!(enough.resolved.contains(&"participants_short#p-1".to_owned()));
+        assert!(
+            enough
+                .resolved
+                .contains(&"participants_short#p-1".to_owned())
+        );
     }
 
     #[test]
@@ -442,7 +523,10 @@ mod tests {
         let on = feedback(&p, day("2026-10-10"));
         assert_eq!(mail_keys(&on), ["feedback_reminder#p-1#agency"]);
         assert_eq!(on.next_check, Some(day("2026-10-16")));
-        assert_eq!(feedback(&p, day("2026-09-20")).next_check, Some(day("2026-10-10")));
+        assert_eq!(
+            feedback(&p, day("2026-09-20")).next_check,
+            Some(day("2026-10-10"))
+        );
     }
 
     #[test]
@@ -454,9 +538,18 @@ mod tests {
         let after = feedback(&p, day("2026-10-16"));
         assert_eq!(finding_kinds(&after), [FindingKind::FeedbackOverdue]);
         assert_eq!(after.holds[0].due_on, day("2026-10-15"));
-        assert_eq!(mail_keys(&after), ["feedback_overdue#p-1#agency", "feedback_overdue#p-1#reviewing_office"]);
+        assert_eq!(
+            mail_keys(&after),
+            [
+                "feedback_overdue#p-1#agency",
+                "feedback_overdue#p-1#reviewing_office"
+            ]
+        );
         assert_eq!(after.next_check, None);
-        assert_eq!(finding_kinds(&feedback(&p, day("2026-10-17"))), [FindingKind::FeedbackOverdue]);
+        assert_eq!(
+            finding_kinds(&feedback(&p, day("2026-10-17"))),
+            [FindingKind::FeedbackOverdue]
+        );
     }
 
     #[test]
@@ -466,11 +559,19 @@ mod tests {
         let d = feedback(&p, day("2026-10-20"));
         assert!(d.holds.is_empty() && d.mail.is_empty());
         assert_eq!(d.resolved, ["feedback_overdue#p-1"]);
-        assert!(feedback(&plan(PlanStatus::Filed), day("2026-10-20")).holds.is_empty());
+        assert!(
+            feedback(&plan(PlanStatus::Filed), day("2026-10-20"))
+                .holds
+                .is_empty()
+        );
     }
 
     fn reporter(received_on: Option<&str>) -> ReporterFacts {
-        ReporterFacts { org_id: Id::parse("org", "qx-gov").unwrap(), year: 2026, received_on: received_on.map(day) }
+        ReporterFacts {
+            org_id: Id::parse("org", "qx-gov").unwrap(),
+            year: 2026,
+            received_on: received_on.map(day),
+        }
     }
 
     #[test]
@@ -479,10 +580,19 @@ mod tests {
         let oct31 = report(&r, day("2026-10-31"));
         assert!(oct31.mail.is_empty());
         assert_eq!(oct31.next_check, Some(day("2026-11-01")));
-        assert_eq!(mail_keys(&report(&r, day("2026-11-01"))), ["report_reminder_1101#qx-gov#2026#agency"]);
-        assert_eq!(mail_keys(&report(&r, day("2026-11-09"))), ["report_reminder_1101#qx-gov#2026#agency"]);
+        assert_eq!(
+            mail_keys(&report(&r, day("2026-11-01"))),
+            ["report_reminder_1101#qx-gov#2026#agency"]
+        );
+        assert_eq!(
+            mail_keys(&report(&r, day("2026-11-09"))),
+            ["report_reminder_1101#qx-gov#2026#agency"]
+        );
         let nov10 = report(&r, day("2026-11-10"));
-        assert_eq!(mail_keys(&nov10), ["report_reminder_1110#qx-gov#2026#agency"]);
+        assert_eq!(
+            mail_keys(&nov10),
+            ["report_reminder_1110#qx-gov#2026#agency"]
+        );
         assert_eq!(nov10.mail[0].days_left, 5);
         assert_eq!(nov10.next_check, Some(day("2026-11-16")));
     }
@@ -494,8 +604,17 @@ mod tests {
         let d = report(&r, day("2026-11-16"));
         assert_eq!(finding_kinds(&d), [FindingKind::ReportOverdue]);
         assert_eq!(d.holds[0].key, "report_overdue#qx-gov#2026");
-        assert_eq!(mail_keys(&d), ["report_overdue#qx-gov#2026#agency", "report_overdue#qx-gov#2026#regional_office"]);
-        assert_eq!(finding_kinds(&report(&r, day("2026-11-17"))), [FindingKind::ReportOverdue]);
+        assert_eq!(
+            mail_keys(&d),
+            [
+                "report_overdue#qx-gov#2026#agency",
+                "report_overdue#qx-gov#2026#regional_office"
+            ]
+        );
+        assert_eq!(
+            finding_kinds(&report(&r, day("2026-11-17"))),
+            [FindingKind::ReportOverdue]
+        );
         let received = report(&reporter(Some("2026-11-20")), day("2026-11-20"));
         assert!(received.holds.is_empty() && received.mail.is_empty());
         assert_eq!(received.resolved, ["report_overdue#qx-gov#2026"]);
@@ -520,6 +639,9 @@ mod tests {
             visited.push(next);
             today = next;
         }
-        assert_eq!(visited, [day("2026-09-10"), day("2026-09-14"), day("2026-09-16")]);
+        assert_eq!(
+            visited,
+            [day("2026-09-10"), day("2026-09-14"), day("2026-09-16")]
+        );
     }
 }

@@ -31,11 +31,15 @@ impl<const MAX: usize> Text<MAX> {
             )
             .at(field));
         }
-        if value.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
-            return Err(
-                Violation::new(Code::ValidationFailed, format!("{what}含有不可见的控制字符"))
-                    .at(field),
-            );
+        if value
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+        {
+            return Err(Violation::new(
+                Code::ValidationFailed,
+                format!("{what}含有不可见的控制字符"),
+            )
+            .at(field));
         }
         Ok(Self(value.to_owned()))
     }
@@ -135,7 +139,10 @@ mod tests {
     fn text_is_trimmed_and_bounded() {
         let t = ShortText::parse("name", "姓名", "  张三 ").unwrap();
         assert_eq!(t.as_str(), "张三");
-        assert_eq!(ShortText::parse("name", "姓名", "   ").unwrap_err().message, "请填写姓名");
+        assert_eq!(
+            ShortText::parse("name", "姓名", "   ").unwrap_err().message,
+            "请填写姓名"
+        );
         let fifty = "字".repeat(50);
         assert!(ShortText::parse("name", "姓名", &fifty).is_ok());
         let v = ShortText::parse("name", "姓名", &format!("{fifty}字")).unwrap_err();
