@@ -150,30 +150,27 @@ impl Announcement {
                 }),
         };
         let links = vs.take_all(parse_links(&draft.links)).unwrap_or_default();
-        match (registration_method, content, reminders, place) {
-            (Some(registration_method), Some(content), Some(reminders), Some(place)) => {
-                vs.finish(|| Announcement {
-                    registration_method,
-                    participants: plan.capacity,
-                    theme: plan.theme.clone(),
-                    leaders: plan.leaders.clone(),
-                    organizer: organizer.name.clone(),
-                    start_date: start,
-                    end_date: plan.period.end(),
-                    place,
-                    content,
-                    format: plan.period.format(),
-                    contact_name: plan.contact_name.clone(),
-                    contact_phone: plan.contact_phone.clone(),
-                    reminders,
-                    registration_deadline,
-                    channels: plan.channels.iter().collect(),
-                    links,
-                    published_on: today,
-                })
-            }
-            _ => Err(vs),
-        }
+        vs.finish_with(|| {
+            Some(Announcement {
+                registration_method: registration_method?,
+                participants: plan.capacity,
+                theme: plan.theme.clone(),
+                leaders: plan.leaders.clone(),
+                organizer: organizer.name.clone(),
+                start_date: start,
+                end_date: plan.period.end(),
+                place: place?,
+                content: content?,
+                format: plan.period.format(),
+                contact_name: plan.contact_name.clone(),
+                contact_phone: plan.contact_phone.clone(),
+                reminders: reminders?,
+                registration_deadline,
+                channels: plan.channels.iter().collect(),
+                links,
+                published_on: today,
+            })
+        })
     }
 }
 

@@ -83,14 +83,13 @@ impl Feedback {
         if source == FeedbackSource::Public && channel == Some(FeedbackChannel::Offline) {
             vs.push(Violation::new(Code::Forbidden, "线下收集的意见由实施机关录入").at("channel"));
         }
-        match (channel, category, content) {
-            (Some(channel), Some(category), Some(content)) => vs.finish(|| Feedback {
-                channel,
-                category,
-                content,
-            }),
-            _ => Err(vs),
-        }
+        vs.finish_with(|| {
+            Some(Feedback {
+                channel: channel?,
+                category: category?,
+                content: content?,
+            })
+        })
     }
 }
 
@@ -153,10 +152,12 @@ impl Evaluation {
             None | Some("") => None,
             Some(c) => vs.take(LongText::parse("comment", "评价内容", c)),
         };
-        match rating {
-            Some(rating) => vs.finish(|| Evaluation { rating, comment }),
-            None => Err(vs),
-        }
+        vs.finish_with(|| {
+            Some(Evaluation {
+                rating: rating?,
+                comment,
+            })
+        })
     }
 }
 
@@ -291,15 +292,14 @@ impl FeedbackResponse {
                 "活动结束后方可公开反馈采纳情况",
             ));
         }
-        match summary {
-            Some(summary) => vs.finish(|| FeedbackResponse {
-                summary,
+        vs.finish_with(|| {
+            Some(FeedbackResponse {
+                summary: summary?,
                 items: answered.into_values().collect(),
                 published_on: today,
                 late: is_response_late(period, today),
-            }),
-            None => Err(vs),
-        }
+            })
+        })
     }
 }
 

@@ -298,14 +298,13 @@ impl Segment {
                     .at(f("description")),
             );
         }
-        match (kind, subtype) {
-            (Some(kind), Some(subtype)) => vs.finish(|| Segment {
-                kind,
-                subtype,
+        vs.finish_with(|| {
+            Some(Segment {
+                kind: kind?,
+                subtype: subtype?,
                 description,
-            }),
-            _ => Err(vs),
-        }
+            })
+        })
     }
 
     pub fn kind(&self) -> SegmentKind {
@@ -555,50 +554,23 @@ impl Plan {
                     .at("start_date"),
             );
         }
-        match (
-            name,
-            theme,
-            period,
-            segments,
-            interactions,
-            experiences,
-            capacity,
-            channels,
-            leaders,
-            venue,
-            contact_name,
-            contact_phone,
-        ) {
-            (
-                Some(name),
-                Some(theme),
-                Some(period),
-                Some(segments),
-                Some(interactions),
-                Some(experiences),
-                Some(capacity),
-                Some(channels),
-                Some(leaders),
-                Some(venue),
-                Some(contact_name),
-                Some(contact_phone),
-            ) => vs.finish(|| Plan {
-                name,
-                theme,
-                period,
-                segments,
-                interactions,
-                experiences,
-                capacity,
-                channels,
-                leaders,
-                venue,
+        vs.finish_with(|| {
+            Some(Plan {
+                name: name?,
+                theme: theme?,
+                period: period?,
+                segments: segments?,
+                interactions: interactions?,
+                experiences: experiences?,
+                capacity: capacity?,
+                channels: channels?,
+                leaders: leaders?,
+                venue: venue?,
                 livestream,
-                contact_name,
-                contact_phone,
-            }),
-            _ => Err(vs),
-        }
+                contact_name: contact_name?,
+                contact_phone: contact_phone?,
+            })
+        })
     }
 }
 
@@ -607,10 +579,7 @@ pub fn check_submission(draft: &PlanDraft, implementer: &Organisation) -> Result
     let mut vs = Violations::new();
     vs.take(check_implementer(implementer).map_err(|v| v.at("implementer")));
     let plan = vs.take_all(Plan::parse(draft));
-    match plan {
-        Some(plan) => vs.finish(|| plan),
-        None => Err(vs),
-    }
+    vs.finish_with(|| plan)
 }
 
 impl TryFrom<PlanDraft> for Plan {

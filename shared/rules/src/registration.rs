@@ -130,18 +130,15 @@ impl Registrant {
                 .at("not_deputy"),
             );
         }
-        match (name, id, phone, category, relation) {
-            (Some(name), Some(id), Some(phone), Some(category), Some(relation)) => {
-                vs.finish(|| Registrant {
-                    name,
-                    id,
-                    phone,
-                    category,
-                    relation,
-                })
-            }
-            _ => Err(vs),
-        }
+        vs.finish_with(|| {
+            Some(Registrant {
+                name: name?,
+                id: id?,
+                phone: phone?,
+                category: category?,
+                relation: relation?,
+            })
+        })
     }
 }
 

@@ -62,16 +62,16 @@ impl AnnualReport {
             "典型经验",
             draft.experiences.as_deref(),
         ));
-        match (year, summary, experiences) {
-            (Some(year), Some(summary), Some(experiences)) => vs.finish(|| AnnualReport {
+        vs.finish_with(|| {
+            let year = year?;
+            Some(AnnualReport {
                 year,
-                summary,
-                experiences,
+                summary: summary?,
+                experiences: experiences?,
                 received_on: today,
                 late: is_report_late(year, today),
-            }),
-            _ => Err(vs),
-        }
+            })
+        })
     }
 }
 

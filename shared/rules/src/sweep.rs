@@ -129,14 +129,14 @@ pub struct ReporterFacts {
     pub received_on: Option<NaiveDate>,
 }
 
-/// The finding key for a plan finding.
+/// The finding key for a plan finding: `<kind>#<plan>`.
 pub fn plan_finding_key(kind: FindingKind, plan_id: &str) -> String {
     format!("{}#{plan_id}", kind.wire())
 }
 
-/// The finding key for a reporter's year.
+/// The finding key for a reporter's year: `report_overdue#<org>#<year>`.
 pub fn report_finding_key(org_id: &Id, year: i32) -> String {
-    format!("{}#{org_id}#{year}", FindingKind::ReportOverdue.wire())
+    report_subject(org_id, year).finding_key(FindingKind::ReportOverdue)
 }
 
 /// The earliest of `milestones` after today.
@@ -151,10 +151,28 @@ struct Subject<'a> {
     key: String,
 }
 
+/// A deadline with reminders before it and a finding once it has passed.
+struct Ladder<'a> {
+    due_on: NaiveDate,
+    /// Reminder milestones, earliest first: the day and the milestone's name in mail keys.
+    reminders: &'a [(NaiveDate, &'static str)],
+    reminder: MailKind,
+    /// The first day on which the finding holds.
+    overdue_from: NaiveDate,
+    finding: FindingKind,
+    overdue: MailKind,
+    /// Who is told of the finding besides the agency.
+    overseer: Recipient,
+}
+
 impl Subject<'_> {
-    fn finding(&self, kind: FindingKind, key: String, due_on: NaiveDate) -> Finding {
+    fn finding_key(&self, kind: FindingKind) -> String {
+        format!("{}#{}", kind.wire(), self.key)
+    }
+
+    fn finding(&self, kind: FindingKind, due_on: NaiveDate) -> Finding {
         Finding {
-            key,
+            key: self.finding_key(kind),
             kind,
             plan_id: self.plan_id.map(str::to_owned),
             org_id: self.org_id.clone(),
@@ -183,6 +201,40 @@ impl Subject<'_> {
             })
             .collect()
     }
+
+    /// Where `today` stands on the ladder: the latest reminder reached, or the finding.
+    fn climb(&self, ladder: &Ladder, today: NaiveDate, d: &mut Decision) {
+        if today >= ladder.overdue_from {
+            d.holds.push(self.finding(ladder.finding, ladder.due_on));
+            d.mail = self.mail(
+                ladder.finding.wire(),
+                ladder.overdue,
+                &[Recipient::Agency, ladder.overseer],
+                ladder.due_on,
+                today,
+            );
+        } else {
+            d.resolved.push(self.finding_key(ladder.finding));
+            if let Some((_, milestone)) =
+                ladder.reminders.iter().rev().find(|(day, _)| today >= *day)
+            {
+                d.mail = self.mail(
+                    milestone,
+                    ladder.reminder,
+                    &[Recipient::Agency],
+                    ladder.due_on,
+                    today,
+                );
+            }
+        }
+        let milestones: Vec<NaiveDate> = ladder
+            .reminders
+            .iter()
+            .map(|(day, _)| *day)
+            .chain([ladder.overdue_from])
+            .collect();
+        d.next_check = next_after(today, &milestones);
+    }
 }
 
 fn plan_subject(plan: &PlanFacts) -> Subject<'_> {
@@ -200,59 +252,34 @@ pub fn notice(plan: &PlanFacts, today: NaiveDate) -> Decision {
     let start = plan.period.start();
     let last_day = last_announcement_day(start);
     let subject = plan_subject(plan);
-    let missing_key = plan_finding_key(FindingKind::NoticeMissing, &plan.plan_id);
-    let short_key = plan_finding_key(FindingKind::ParticipantsShort, &plan.plan_id);
+    let missing_key = subject.finding_key(FindingKind::NoticeMissing);
+    let short_key = subject.finding_key(FindingKind::ParticipantsShort);
     let mut d = Decision::default();
     match effective_status(plan.status, &plan.period, today) {
         // Not announced yet (filed, or still under review: it cannot be announced either).
         PlanStatus::Submitted | PlanStatus::Returned | PlanStatus::Filed => {
-            let (remind_20, remind_16, violation) = (
-                days_before(start, 20),
-                days_before(start, 16),
-                days_before(start, 14),
-            );
             d.resolved.push(short_key);
-            if today >= violation {
-                d.holds
-                    .push(subject.finding(FindingKind::NoticeMissing, missing_key, last_day));
-                d.mail = subject.mail(
-                    "notice_violation",
-                    MailKind::NoticeViolation,
-                    &[Recipient::Agency, Recipient::ReviewingOffice],
-                    last_day,
-                    today,
-                );
-            } else {
-                d.resolved.push(missing_key);
-                let milestone = if today >= remind_16 {
-                    Some("notice_reminder_16")
-                } else if today >= remind_20 {
-                    Some("notice_reminder_20")
-                } else {
-                    None
-                };
-                if let Some(m) = milestone {
-                    d.mail = subject.mail(
-                        m,
-                        MailKind::NoticeReminder,
-                        &[Recipient::Agency],
-                        last_day,
-                        today,
-                    );
-                }
-            }
-            d.next_check = next_after(today, &[remind_20, remind_16, violation]);
+            let ladder = Ladder {
+                due_on: last_day,
+                reminders: &[
+                    (days_before(start, 20), "notice_reminder_20"),
+                    (days_before(start, 16), "notice_reminder_16"),
+                ],
+                reminder: MailKind::NoticeReminder,
+                overdue_from: days_before(start, 14),
+                finding: FindingKind::NoticeMissing,
+                overdue: MailKind::NoticeViolation,
+                overseer: Recipient::ReviewingOffice,
+            };
+            subject.climb(&ladder, today, &mut d);
         }
         PlanStatus::Announced => {
             d.resolved.push(missing_key);
             let check_from = days_before(start, 3);
             let in_window = today >= check_from && today < start;
             if in_window && plan.confirmed < MIN_PARTICIPANTS {
-                d.holds.push(subject.finding(
-                    FindingKind::ParticipantsShort,
-                    short_key,
-                    check_from,
-                ));
+                d.holds
+                    .push(subject.finding(FindingKind::ParticipantsShort, check_from));
                 d.mail = subject.mail(
                     "participants_short",
                     MailKind::ParticipantsShort,
@@ -282,45 +309,29 @@ pub fn notice(plan: &PlanFacts, today: NaiveDate) -> Decision {
 pub fn feedback(plan: &PlanFacts, today: NaiveDate) -> Decision {
     let end = plan.period.end();
     let due = feedback_response_due(end);
-    let (remind, overdue) = (days_after(end, 10), days_after(due, 1));
     let subject = plan_subject(plan);
-    let key = plan_finding_key(FindingKind::FeedbackOverdue, &plan.plan_id);
     let mut d = Decision::default();
     let status = effective_status(plan.status, &plan.period, today);
     if plan.responded_on.is_some()
         || matches!(status, PlanStatus::Responded | PlanStatus::Cancelled)
     {
-        d.resolved.push(key);
+        d.resolved
+            .push(subject.finding_key(FindingKind::FeedbackOverdue));
         return d;
     }
+    let ladder = Ladder {
+        due_on: due,
+        reminders: &[(days_after(end, 10), "feedback_reminder")],
+        reminder: MailKind::FeedbackReminder,
+        overdue_from: days_after(due, 1),
+        finding: FindingKind::FeedbackOverdue,
+        overdue: MailKind::FeedbackOverdue,
+        overseer: Recipient::ReviewingOffice,
+    };
     match status {
-        PlanStatus::Held => {
-            if today >= overdue {
-                d.holds
-                    .push(subject.finding(FindingKind::FeedbackOverdue, key, due));
-                d.mail = subject.mail(
-                    "feedback_overdue",
-                    MailKind::FeedbackOverdue,
-                    &[Recipient::Agency, Recipient::ReviewingOffice],
-                    due,
-                    today,
-                );
-            } else {
-                d.resolved.push(key);
-                if today >= remind {
-                    d.mail = subject.mail(
-                        "feedback_reminder",
-                        MailKind::FeedbackReminder,
-                        &[Recipient::Agency],
-                        due,
-                        today,
-                    );
-                }
-            }
-            d.next_check = next_after(today, &[remind, overdue]);
-        }
+        PlanStatus::Held => subject.climb(&ladder, today, &mut d),
         // Not held yet: look again when the reminder falls due.
-        PlanStatus::Announced => d.next_check = Some(remind),
+        PlanStatus::Announced => d.next_check = Some(ladder.reminders[0].0),
         // Never announced, so never held: the notice sweep covers it.
         _ => {}
     }
@@ -331,53 +342,35 @@ pub fn feedback(plan: &PlanFacts, today: NaiveDate) -> Decision {
 /// and 10 and found overdue from November 16.
 pub fn report(reporter: &ReporterFacts, today: NaiveDate) -> Decision {
     let due = annual_report_due(reporter.year);
-    let (remind_1, remind_10, overdue) = (
-        days_before(due, 14),
-        days_before(due, 5),
-        days_after(due, 1),
-    );
-    let subject = Subject {
-        plan_id: None,
-        org_id: &reporter.org_id,
-        key: format!("{}#{}", reporter.org_id, reporter.year),
-    };
-    let key = report_finding_key(&reporter.org_id, reporter.year);
+    let subject = report_subject(&reporter.org_id, reporter.year);
     let mut d = Decision::default();
     if reporter.received_on.is_some() {
-        d.resolved.push(key);
+        d.resolved
+            .push(subject.finding_key(FindingKind::ReportOverdue));
         return d;
     }
-    if today >= overdue {
-        d.holds
-            .push(subject.finding(FindingKind::ReportOverdue, key, due));
-        d.mail = subject.mail(
-            "report_overdue",
-            MailKind::ReportOverdue,
-            &[Recipient::Agency, Recipient::RegionalOffice],
-            due,
-            today,
-        );
-    } else {
-        d.resolved.push(key);
-        let milestone = if today >= remind_10 {
-            Some("report_reminder_1110")
-        } else if today >= remind_1 {
-            Some("report_reminder_1101")
-        } else {
-            None
-        };
-        if let Some(m) = milestone {
-            d.mail = subject.mail(
-                m,
-                MailKind::ReportReminder,
-                &[Recipient::Agency],
-                due,
-                today,
-            );
-        }
-    }
-    d.next_check = next_after(today, &[remind_1, remind_10, overdue]);
+    let ladder = Ladder {
+        due_on: due,
+        reminders: &[
+            (days_before(due, 14), "report_reminder_1101"),
+            (days_before(due, 5), "report_reminder_1110"),
+        ],
+        reminder: MailKind::ReportReminder,
+        overdue_from: days_after(due, 1),
+        finding: FindingKind::ReportOverdue,
+        overdue: MailKind::ReportOverdue,
+        overseer: Recipient::RegionalOffice,
+    };
+    subject.climb(&ladder, today, &mut d);
     d
+}
+
+fn report_subject(org_id: &Id, year: i32) -> Subject<'_> {
+    Subject {
+        plan_id: None,
+        org_id,
+        key: format!("{org_id}#{year}"),
+    }
 }
 
 #[cfg(test)]
@@ -455,8 +448,8 @@ mod tests {
             assert_eq!(
                 mail_keys(&d),
                 [
-                    "notice_violation#p-1#agency",
-                    "notice_violation#p-1#reviewing_office"
+                    "notice_missing#p-1#agency",
+                    "notice_missing#p-1#reviewing_office"
                 ]
             );
             assert_eq!(d.next_check, None);

@@ -108,6 +108,16 @@ impl Violations {
         self.0.iter().any(|v| v.code == code)
     }
 
+    /// Builds the value from the parts that parsed (`None` parts short-circuit with `?`)
+    /// when nothing was recorded, otherwise returns every violation.
+    pub fn finish_with<T>(self, build: impl FnOnce() -> Option<T>) -> Result<T, Violations> {
+        if !self.0.is_empty() {
+            return Err(self);
+        }
+        // A part is `None` only after its violation was recorded; this is a safety net.
+        build().ok_or_else(|| Violation::new(Code::ValidationFailed, "输入不完整").into())
+    }
+
     /// `Ok(value)` when nothing was recorded, otherwise every violation.
     pub fn finish<T>(self, value: impl FnOnce() -> T) -> Result<T, Violations> {
         if self.0.is_empty() {
