@@ -1,0 +1,1011 @@
+//! The DynamoDB single-table adapter: every port, one table, the real SDK.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, Delete, KeysAndAttributes, Put, PutRequest, ReturnValuesOnConditionCheckFailure,
+    TransactWriteItem, Update, WriteRequest,
+};
+use chrono::{DateTime, NaiveDate, Utc};
+use openday_rules::announcement::Announcement;
+use openday_rules::feedback::{Evaluation, Feedback, FeedbackResponse};
+use openday_rules::lifecycle::{HistoryEntry, PlanStatus, Version};
+use openday_rules::org::{Directory, Id, Jurisdiction, Organisation};
+use openday_rules::plan::Plan;
+use openday_rules::report::AnnualReport;
+use openday_rules::sweep::{Finding, SweepKind};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{StoreError, StoreResult};
+use crate::keys::{self, Key};
+use crate::personal::random_code;
+use crate::ports::*;
+use crate::records::*;
+use crate::table::{DUE_INDEX, DUE_PK, DUE_SK, PK, SCOPE_INDEX, SCOPE_PK, SCOPE_SK, SK, TABLE, TTL_ATTRIBUTE};
+
+type Item = HashMap<String, AttributeValue>;
+
+/// Attempts before a contended write gives up with [`StoreError::Busy`].
+const MAX_ATTEMPTS: u32 = 80;
+
+/// Every port over one DynamoDB table. Cheap to clone: clones share the client.
+#[derive(Clone)]
+pub struct DynamoStore {
+    client: Client,
+    table: String,
+    /// Items read (returned by GetItem/BatchGetItem, scanned by Query): what a test asserts
+    /// to prove a sweep reads only what is due.
+    reads: Arc<AtomicU64>,
+}
+
+impl DynamoStore {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+            reads: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    /// Creates the table from [`TABLE`] if it does not exist.
+    pub async fn ensure_table(&self) -> StoreResult<()> {
+        TABLE.ensure(&self.client, &self.table).await
+    }
+
+    /// Items read so far by this store and its clones.
+    pub fn items_read(&self) -> u64 {
+        self.reads.load(Ordering::Relaxed)
+    }
+
+    fn count(&self, n: i64) {
+        self.reads.fetch_add(n.max(0) as u64, Ordering::Relaxed);
+    }
+
+    async fn get(&self, (pk, sk): Key) -> StoreResult<Option<Item>> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(PK, s(pk))
+            .key(SK, s(sk))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        let item = out.item;
+        if item.is_some() {
+            self.count(1);
+        }
+        Ok(item)
+    }
+
+    async fn put(&self, item: Item, condition: Option<&str>) -> StoreResult<bool> {
+        let mut put = self.client.put_item().table_name(&self.table).set_item(Some(item));
+        if let Some(c) = condition {
+            put = put
+                .condition_expression(c)
+                .set_expression_attribute_names(Some(names(c)));
+        }
+        match put.send().await {
+            Ok(_) => Ok(true),
+            Err(e) if e.as_service_error().is_some_and(|se| se.is_conditional_check_failed_exception()) => {
+                Ok(false)
+            }
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+
+    /// Every item of a query, page by page, counting what DynamoDB scanned.
+    async fn query(&self, q: Query<'_>) -> StoreResult<Vec<Item>> {
+        let mut items = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let mut req = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression(q.condition)
+                .set_expression_attribute_names(Some(names(q.condition)))
+                .set_expression_attribute_values(Some(q.values.iter().cloned().map(|(k, v)| (k.to_owned(), v)).collect()))
+                .set_exclusive_start_key(start.take());
+            match q.index {
+                Some(index) => req = req.index_name(index),
+                None => req = req.consistent_read(true),
+            }
+            if let Some(limit) = q.limit {
+                req = req.limit(limit);
+            }
+            let out = req.send().await.map_err(unavailable)?;
+            self.count(i64::from(out.scanned_count));
+            items.extend(out.items.unwrap_or_default());
+            match out.last_evaluated_key {
+                Some(k) if q.limit.is_none_or(|l| (items.len() as i32) < l) => start = Some(k),
+                _ => break,
+            }
+        }
+        Ok(items)
+    }
+
+    /// Runs a transaction, classifying why it was refused.
+    async fn transact(&self, writes: Vec<TransactWriteItem>) -> Result<(), TxError> {
+        match self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(writes))
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(e) => Err(classify(e)),
+        }
+    }
+
+    fn put_item(&self, item: Item, condition: Option<&str>, values: &[(&str, AttributeValue)]) -> StoreResult<TransactWriteItem> {
+        let mut put = Put::builder().table_name(&self.table).set_item(Some(item));
+        if let Some(c) = condition {
+            put = put
+                .condition_expression(c)
+                .set_expression_attribute_names(Some(names(c)))
+                .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+            if !values.is_empty() {
+                put = put.set_expression_attribute_values(Some(value_map(values)));
+            }
+        }
+        Ok(TransactWriteItem::builder()
+            .put(put.build().map_err(build_error)?)
+            .build())
+    }
+
+    fn update_item(&self, (pk, sk): Key, update: &str, condition: &str, values: &[(&str, AttributeValue)]) -> StoreResult<TransactWriteItem> {
+        let mut all_names = names(update);
+        all_names.extend(names(condition));
+        let update = Update::builder()
+            .table_name(&self.table)
+            .key(PK, s(pk))
+            .key(SK, s(sk))
+            .update_expression(update)
+            .condition_expression(condition)
+            .set_expression_attribute_names(Some(all_names))
+            .set_expression_attribute_values(Some(value_map(values)))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .build()
+            .map_err(build_error)?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+
+    fn delete_item(&self, (pk, sk): Key, condition: Option<&str>) -> StoreResult<TransactWriteItem> {
+        let mut delete = Delete::builder().table_name(&self.table).key(PK, s(pk)).key(SK, s(sk));
+        if let Some(c) = condition {
+            delete = delete.condition_expression(c).set_expression_attribute_names(Some(names(c)));
+        }
+        Ok(TransactWriteItem::builder()
+            .delete(delete.build().map_err(build_error)?)
+            .build())
+    }
+
+    async fn batch_write(&self, items: Vec<Item>) -> StoreResult<()> {
+        for chunk in items.chunks(25) {
+            let mut requests: Vec<WriteRequest> = chunk
+                .iter()
+                .map(|item| {
+                    PutRequest::builder()
+                        .set_item(Some(item.clone()))
+                        .build()
+                        .map(|p| WriteRequest::builder().put_request(p).build())
+                        .map_err(build_error)
+                })
+                .collect::<StoreResult<_>>()?;
+            for attempt in 0..MAX_ATTEMPTS {
+                let out = self
+                    .client
+                    .batch_write_item()
+                    .request_items(&self.table, requests)
+                    .send()
+                    .await
+                    .map_err(unavailable)?;
+                requests = out
+                    .unprocessed_items
+                    .and_then(|mut m| m.remove(&self.table))
+                    .unwrap_or_default();
+                if requests.is_empty() {
+                    break;
+                }
+                backoff(attempt).await;
+            }
+            if !requests.is_empty() {
+                return Err(StoreError::Busy);
+            }
+        }
+        Ok(())
+    }
+
+    async fn batch_get(&self, keys: Vec<Key>) -> StoreResult<Vec<Item>> {
+        let mut found = Vec::new();
+        for chunk in keys.chunks(100) {
+            let mut wanted = KeysAndAttributes::builder().consistent_read(true);
+            for (pk, sk) in chunk {
+                wanted = wanted.keys(HashMap::from([(PK.to_owned(), s(pk.clone())), (SK.to_owned(), s(sk.clone()))]));
+            }
+            let mut request = Some(wanted.build().map_err(build_error)?);
+            let mut attempt = 0;
+            while let Some(req) = request.take() {
+                let out = self
+                    .client
+                    .batch_get_item()
+                    .request_items(&self.table, req)
+                    .send()
+                    .await
+                    .map_err(unavailable)?;
+                let items = out.responses.and_then(|mut r| r.remove(&self.table)).unwrap_or_default();
+                self.count(items.len() as i64);
+                found.extend(items);
+                request = out
+                    .unprocessed_keys
+                    .and_then(|mut m| m.remove(&self.table))
+                    .filter(|k| !k.keys().is_empty());
+                if request.is_some() {
+                    backoff(attempt).await;
+                    attempt += 1;
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    async fn seats_item(&self, plan_id: &str) -> StoreResult<Option<Seats>> {
+        self.get(keys::seats(plan_id)).await?.map(|item| {
+            Ok(Seats {
+                capacity: num(&item, "capacity")?,
+                confirmed: num(&item, "confirmed")?,
+                waitlisted: num(&item, "waitlisted")?,
+            })
+        }).transpose()
+    }
+
+    async fn registration_item(&self, code: &str) -> StoreResult<Option<(Item, RegistrationRecord)>> {
+        match self.get(keys::registration(code)).await? {
+            Some(item) => {
+                let record = from_doc(&item)?;
+                Ok(Some((item, record)))
+            }
+            None => Ok(None),
+        }
+    }
+}
+
+/// A query on the table (`index: None`, consistent) or on an index.
+struct Query<'a> {
+    index: Option<&'static str>,
+    condition: &'a str,
+    values: Vec<(&'a str, AttributeValue)>,
+    limit: Option<i32>,
+}
+
+impl<'a> Query<'a> {
+    fn table(condition: &'a str, values: Vec<(&'a str, AttributeValue)>) -> Self {
+        Self { index: None, condition, values, limit: None }
+    }
+
+    fn index(index: &'static str, condition: &'a str, values: Vec<(&'a str, AttributeValue)>) -> Self {
+        Self { index: Some(index), condition, values, limit: None }
+    }
+}
+
+enum TxError {
+    /// A condition failed; the codes of each item's cancellation reason, in order.
+    Cancelled(Vec<Option<String>>),
+    /// Contention (a concurrent transaction, throttling): back off and retry.
+    Conflict,
+    Other(StoreError),
+}
+
+impl TxError {
+    fn failed(reasons: &[Option<String>], index: usize) -> bool {
+        reasons.get(index).and_then(|r| r.as_deref()) == Some("ConditionalCheckFailed")
+    }
+}
+
+fn classify(e: SdkError<TransactWriteItemsError>) -> TxError {
+    match e.as_service_error() {
+        Some(TransactWriteItemsError::TransactionCanceledException(c)) => {
+            let reasons: Vec<Option<String>> = c
+                .cancellation_reasons()
+                .iter()
+                .map(|r| r.code().map(str::to_owned))
+                .collect();
+            let conditional = reasons.iter().any(|r| r.as_deref() == Some("ConditionalCheckFailed"));
+            if conditional || reasons.is_empty() {
+                TxError::Cancelled(reasons)
+            } else {
+                TxError::Conflict
+            }
+        }
+        Some(
+            TransactWriteItemsError::TransactionInProgressException(_)
+            | TransactWriteItemsError::ProvisionedThroughputExceededException(_)
+            | TransactWriteItemsError::RequestLimitExceeded(_)
+            | TransactWriteItemsError::ThrottlingException(_),
+        ) => TxError::Conflict,
+        _ => TxError::Other(unavailable(e)),
+    }
+}
+
+/// Exponential backoff with jitter: 5 ms doubling to about 0.6 s.
+async fn backoff(attempt: u32) {
+    let base = 5u64 << attempt.min(7);
+    let mut r = [0u8; 2];
+    let _ = getrandom::fill(&mut r);
+    let jitter = u64::from(u16::from_le_bytes(r)) % base.max(1);
+    tokio::time::sleep(Duration::from_millis(base / 2 + jitter)).await;
+}
+
+fn s(v: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+
+fn n(v: impl ToString) -> AttributeValue {
+    AttributeValue::N(v.to_string())
+}
+
+/// `#name` placeholders of an expression, mapped to the attribute names they stand for,
+/// so reserved words (`status`, `capacity`) never break an expression.
+fn names(expression: &str) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    let mut rest = expression;
+    while let Some(at) = rest.find('#') {
+        let name: String = rest[at + 1..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        rest = &rest[at + 1 + name.len()..];
+        out.insert(format!("#{name}"), name);
+    }
+    out
+}
+
+fn value_map(values: &[(&str, AttributeValue)]) -> HashMap<String, AttributeValue> {
+    values.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect()
+}
+
+fn unavailable<E: std::error::Error + 'static>(e: E) -> StoreError {
+    StoreError::Unavailable(DisplayErrorContext(&e).to_string())
+}
+
+fn build_error(e: aws_sdk_dynamodb::error::BuildError) -> StoreError {
+    StoreError::Unavailable(e.to_string())
+}
+
+fn base((pk, sk): Key) -> Item {
+    HashMap::from([(PK.to_owned(), s(pk)), (SK.to_owned(), s(sk))])
+}
+
+/// An item holding `value` as its JSON document.
+fn doc_item<T: Serialize>(key: Key, value: &T) -> StoreResult<Item> {
+    let json = serde_json::to_string(value).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let mut item = base(key);
+    item.insert("doc".into(), s(json));
+    Ok(item)
+}
+
+fn from_doc<T: DeserializeOwned>(item: &Item) -> StoreResult<T> {
+    let raw = text(item, "doc")?;
+    serde_json::from_str(raw).map_err(|e| StoreError::Corrupt(format!("{}: {e}", text(item, PK).unwrap_or("?"))))
+}
+
+fn text<'a>(item: &'a Item, name: &str) -> StoreResult<&'a str> {
+    item.get(name)
+        .and_then(|v| v.as_s().ok())
+        .map(String::as_str)
+        .ok_or_else(|| StoreError::Corrupt(format!("attribute {name} missing")))
+}
+
+fn num<T: std::str::FromStr>(item: &Item, name: &str) -> StoreResult<T> {
+    item.get(name)
+        .and_then(|v| v.as_n().ok())
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| StoreError::Corrupt(format!("number {name} missing")))
+}
+
+fn with_scope(mut item: Item, pk: String, sk: String) -> Item {
+    item.insert(SCOPE_PK.into(), s(pk));
+    item.insert(SCOPE_SK.into(), s(sk));
+    item
+}
+
+fn plan_item(record: &PlanRecord) -> StoreResult<Item> {
+    let mut item = doc_item(keys::plan(&record.id), record)?;
+    item.insert("version".into(), n(record.version.0));
+    item.insert("status".into(), s(record.status.wire()));
+    Ok(with_scope(
+        item,
+        keys::plans_of_year(record.plan.year()),
+        keys::owned(&record.org_path, record.org_id.as_str(), &record.id),
+    ))
+}
+
+fn registration_item(record: &RegistrationRecord, person: &Key, wait: Option<&Key>) -> StoreResult<Item> {
+    let mut item = doc_item(keys::registration(&record.code), record)?;
+    item.insert("status".into(), s(status_wire(record.status)));
+    item.insert("person_pk".into(), s(person.0.clone()));
+    if let Some((_, wait_sk)) = wait {
+        item.insert("wait_sk".into(), s(wait_sk.clone()));
+    }
+    item.insert(TTL_ATTRIBUTE.into(), n(record.expires_at));
+    Ok(with_scope(
+        item,
+        keys::registrations_of(&record.plan_id),
+        format!("{}#{}", keys::sortable_time(record.registered_at), record.code),
+    ))
+}
+
+fn status_wire(status: RegistrationStatus) -> &'static str {
+    match status {
+        RegistrationStatus::Confirmed => "confirmed",
+        RegistrationStatus::Waitlisted => "waitlisted",
+        RegistrationStatus::Cancelled => "cancelled",
+    }
+}
+
+fn id_now() -> String {
+    random_code()
+}
+
+impl DirectoryStore for DynamoStore {
+    async fn import(&self, directory: &Directory) -> StoreResult<()> {
+        let paths: HashMap<&Id, String> = directory
+            .orgs
+            .iter()
+            .map(|o| (o.jurisdiction(), keys::path_of(o)))
+            .collect();
+        let mut items = Vec::new();
+        for j in &directory.jurisdictions {
+            let path = paths.get(&j.id).cloned().unwrap_or_else(|| j.id.to_string());
+            items.push(with_scope(doc_item(keys::jurisdiction(j.id.as_str()), j)?, keys::JURISDICTIONS.into(), format!("{path}{}", j.id)));
+        }
+        for o in &directory.orgs {
+            items.push(with_scope(doc_item(keys::org(o.id.as_str()), o)?, keys::ORGS.into(), keys::owned(&keys::path_of(o), o.id.as_str(), "")));
+        }
+        self.batch_write(items).await
+    }
+
+    async fn org(&self, id: &str) -> StoreResult<Option<Organisation>> {
+        self.get(keys::org(id)).await?.map(|i| from_doc(&i)).transpose()
+    }
+
+    async fn orgs_within(&self, path: &str) -> StoreResult<Vec<Organisation>> {
+        let items = self
+            .query(Query::index(
+                SCOPE_INDEX,
+                "#scope_pk = :pk AND begins_with(#scope_sk, :prefix)",
+                vec![(":pk", s(keys::ORGS)), (":prefix", s(path))],
+            ))
+            .await?;
+        items.iter().map(from_doc).collect()
+    }
+
+    async fn jurisdictions(&self) -> StoreResult<Vec<Jurisdiction>> {
+        let items = self
+            .query(Query::index(SCOPE_INDEX, "#scope_pk = :pk", vec![(":pk", s(keys::JURISDICTIONS))]))
+            .await?;
+        items.iter().map(from_doc).collect()
+    }
+}
+
+impl PlanStore for DynamoStore {
+    async fn create_plan(&self, org: &Organisation, plan: &Plan, at: DateTime<Utc>) -> StoreResult<PlanRecord> {
+        let record = PlanRecord {
+            id: id_now(),
+            org_id: org.id.clone(),
+            org_path: keys::path_of(org),
+            status: PlanStatus::Submitted,
+            version: Version::FIRST,
+            plan: plan.clone(),
+            submitted_at: at,
+            announced_on: None,
+            responded_on: None,
+        };
+        let entry = HistoryEntry {
+            at,
+            by: Some(org.id.clone()),
+            action: openday_rules::lifecycle::Action::Revise,
+            from: None,
+            to: PlanStatus::Submitted,
+            comment: None,
+        };
+        let writes = vec![
+            self.put_item(plan_item(&record)?, Some("attribute_not_exists(#pk)"), &[])?,
+            self.put_item(doc_item(keys::history(&record.id, 1), &entry)?, None, &[])?,
+        ];
+        for attempt in 0..MAX_ATTEMPTS {
+            match self.transact(writes.clone()).await {
+                Ok(()) => return Ok(record),
+                Err(TxError::Conflict) => backoff(attempt).await,
+                Err(TxError::Cancelled(_)) => return Err(StoreError::Busy),
+                Err(TxError::Other(e)) => return Err(e),
+            }
+        }
+        Err(StoreError::Busy)
+    }
+
+    async fn plan(&self, id: &str) -> StoreResult<Option<PlanRecord>> {
+        self.get(keys::plan(id)).await?.map(|i| from_doc(&i)).transpose()
+    }
+
+    async fn history(&self, id: &str) -> StoreResult<History> {
+        let (pk, _) = keys::plan(id);
+        let items = self
+            .query(Query::table(
+                "#pk = :pk AND begins_with(#sk, :prefix)",
+                vec![(":pk", s(pk)), (":prefix", s(keys::HISTORY_PREFIX))],
+            ))
+            .await?;
+        items.iter().map(from_doc).collect()
+    }
+
+    async fn change_plan(&self, id: &str, expected: Version, change: PlanChange) -> StoreResult<PlanRecord> {
+        let current = self.plan(id).await?.ok_or(StoreError::NotFound)?;
+        if current.version != expected {
+            return Err(StoreError::VersionConflict);
+        }
+        let today = openday_rules::local_day(&change.at);
+        let mut next = current.clone();
+        next.version = expected.next();
+        next.status = change.to;
+        if let Some(plan) = &change.plan {
+            next.plan = plan.clone();
+        }
+        if change.announcement.is_some() {
+            next.announced_on = Some(today);
+        }
+        if change.response.is_some() {
+            next.responded_on = Some(today);
+        }
+        let entry = HistoryEntry {
+            at: change.at,
+            by: change.by.clone(),
+            action: change.action,
+            from: Some(current.status),
+            to: change.to,
+            comment: change.comment.clone(),
+        };
+        let mut writes = vec![
+            self.put_item(plan_item(&next)?, Some("#version = :expected"), &[(":expected", n(expected.0))])?,
+            self.put_item(doc_item(keys::history(id, next.version.0), &entry)?, Some("attribute_not_exists(#pk)"), &[])?,
+        ];
+        if let Some(a) = &change.announcement {
+            let item = with_scope(
+                doc_item(keys::announcement(id), a)?,
+                keys::announced_in(next.plan.year()),
+                format!("{}#{id}", a.start_date),
+            );
+            let mut item = item;
+            item.insert("plan_id".into(), s(id));
+            writes.push(self.put_item(item, None, &[])?);
+            let mut seats = base(keys::seats(id));
+            seats.insert("capacity".into(), n(next.plan.capacity.get()));
+            seats.insert("confirmed".into(), n(0));
+            seats.insert("waitlisted".into(), n(0));
+            writes.push(self.put_item(seats, Some("attribute_not_exists(#pk)"), &[])?);
+        }
+        if let Some(r) = &change.response {
+            writes.push(self.put_item(doc_item(keys::response(id), r)?, None, &[])?);
+        }
+        for attempt in 0..MAX_ATTEMPTS {
+            match self.transact(writes.clone()).await {
+                Ok(()) => return Ok(next),
+                Err(TxError::Cancelled(_)) => return Err(StoreError::VersionConflict),
+                Err(TxError::Conflict) => backoff(attempt).await,
+                Err(TxError::Other(e)) => return Err(e),
+            }
+        }
+        Err(StoreError::Busy)
+    }
+
+    async fn plans(&self, year: i32, scope: &PlanScope) -> StoreResult<Vec<PlanRecord>> {
+        let prefix = match scope {
+            PlanScope::Org { path, org_id } => keys::owned(path, org_id.as_str(), ""),
+            PlanScope::Subtree { path } => path.clone(),
+        };
+        let items = self
+            .query(Query::index(
+                SCOPE_INDEX,
+                "#scope_pk = :pk AND begins_with(#scope_sk, :prefix)",
+                vec![(":pk", s(keys::plans_of_year(year))), (":prefix", s(prefix))],
+            ))
+            .await?;
+        items.iter().map(from_doc).collect()
+    }
+
+    async fn announcement(&self, plan_id: &str) -> StoreResult<Option<Announcement>> {
+        self.get(keys::announcement(plan_id)).await?.map(|i| from_doc(&i)).transpose()
+    }
+
+    async fn announcements(&self, year: i32) -> StoreResult<Vec<(String, Announcement)>> {
+        let items = self
+            .query(Query::index(SCOPE_INDEX, "#scope_pk = :pk", vec![(":pk", s(keys::announced_in(year)))]))
+            .await?;
+        items
+            .iter()
+            .map(|i| Ok((text(i, "plan_id")?.to_owned(), from_doc(i)?)))
+            .collect()
+    }
+
+    async fn response(&self, plan_id: &str) -> StoreResult<Option<FeedbackResponse>> {
+        self.get(keys::response(plan_id)).await?.map(|i| from_doc(&i)).transpose()
+    }
+}
+
+impl RegistrationStore for DynamoStore {
+    async fn register(&self, plan_id: &str, person_hash: &str, new: &NewRegistration) -> StoreResult<Registered> {
+        let person = keys::person(plan_id, person_hash);
+        for attempt in 0..MAX_ATTEMPTS {
+            let seats = self.seats_item(plan_id).await?.ok_or(StoreError::RegistrationNotOpen)?;
+            let status = if seats.confirmed < seats.capacity {
+                RegistrationStatus::Confirmed
+            } else {
+                RegistrationStatus::Waitlisted
+            };
+            let code = random_code();
+            let record = RegistrationRecord {
+                code: code.clone(),
+                plan_id: plan_id.to_owned(),
+                name: new.registrant.name.to_string(),
+                id_masked: new.registrant.id.masked(),
+                phone: new.registrant.phone.expose(),
+                category: new.registrant.category,
+                relation: new.registrant.relation,
+                channel: new.channel,
+                status,
+                registered_at: new.at,
+                expires_at: new.expires_at,
+            };
+            let wait = (status == RegistrationStatus::Waitlisted).then(|| keys::waitlist(plan_id, new.at, &code));
+            let one = [(":one", n(1))];
+            // Item 0: the seats counter, conditional on the seat state this attempt saw.
+            let seats_write = match status {
+                RegistrationStatus::Confirmed => self.update_item(keys::seats(plan_id), "SET #confirmed = #confirmed + :one", "#confirmed < #capacity", &one)?,
+                _ => self.update_item(keys::seats(plan_id), "SET #waitlisted = #waitlisted + :one", "#confirmed >= #capacity", &one)?,
+            };
+            let mut marker = base(person.clone());
+            marker.insert("code".into(), s(code.clone()));
+            marker.insert(TTL_ATTRIBUTE.into(), n(new.expires_at));
+            let mut writes = vec![
+                seats_write,
+                // Item 1: the person, once per event.
+                self.put_item(marker, Some("attribute_not_exists(#pk)"), &[])?,
+                // Item 2: the registration itself.
+                self.put_item(registration_item(&record, &person, wait.as_ref())?, Some("attribute_not_exists(#pk)"), &[])?,
+            ];
+            if let Some(wait) = &wait {
+                let mut entry = base(wait.clone());
+                entry.insert("code".into(), s(code.clone()));
+                entry.insert(TTL_ATTRIBUTE.into(), n(new.expires_at));
+                writes.push(self.put_item(entry, None, &[])?);
+            }
+            match self.transact(writes).await {
+                Ok(()) => return Ok(Registered { code, status }),
+                Err(TxError::Cancelled(reasons)) => {
+                    // Told apart by which condition failed: the person's marker means a
+                    // duplicate; the seats counter means the seats changed under us.
+                    let duplicate = TxError::failed(&reasons, 1)
+                        || (reasons.is_empty() && self.get(person.clone()).await?.is_some());
+                    if duplicate {
+                        return Err(StoreError::DuplicateRegistration);
+                    }
+                    if attempt > 3 {
+                        backoff(attempt - 3).await;
+                    }
+                }
+                Err(TxError::Conflict) => backoff(attempt).await,
+                Err(TxError::Other(e)) => return Err(e),
+            }
+        }
+        Err(StoreError::Busy)
+    }
+
+    async fn registration(&self, code: &str) -> StoreResult<Option<RegistrationRecord>> {
+        Ok(self.registration_item(code).await?.map(|(_, r)| r))
+    }
+
+    async fn cancel(&self, code: &str, _at: DateTime<Utc>) -> StoreResult<Cancelled> {
+        for attempt in 0..MAX_ATTEMPTS {
+            let (item, record) = self.registration_item(code).await?.ok_or(StoreError::NotFound)?;
+            let person: Key = (text(&item, "person_pk")?.to_owned(), "PERSON".into());
+            let plan_id = record.plan_id.clone();
+            let mut cancelled = record.clone();
+            cancelled.status = RegistrationStatus::Cancelled;
+            let cancelled_item = registration_item(&cancelled, &person, None)?;
+            let mut promoted = None;
+            let writes = match record.status {
+                RegistrationStatus::Cancelled => return Ok(Cancelled { promoted: None }),
+                RegistrationStatus::Waitlisted => {
+                    let wait: Key = (keys::waitlist_pk(&plan_id), text(&item, "wait_sk")?.to_owned());
+                    vec![
+                        self.put_item(cancelled_item, Some("#status = :was"), &[(":was", s("waitlisted"))])?,
+                        self.delete_item(wait, Some("attribute_exists(#pk)"))?,
+                        self.update_item(keys::seats(&plan_id), "SET #waitlisted = #waitlisted - :one", "#waitlisted > :zero", &[(":one", n(1)), (":zero", n(0))])?,
+                        self.delete_item(person, None)?,
+                    ]
+                }
+                RegistrationStatus::Confirmed => {
+                    let first = self
+                        .query(Query {
+                            limit: Some(1),
+                            ..Query::table("#pk = :pk", vec![(":pk", s(keys::waitlist_pk(&plan_id)))])
+                        })
+                        .await?
+                        .into_iter()
+                        .next();
+                    let mut writes = vec![self.put_item(cancelled_item, Some("#status = :was"), &[(":was", s("confirmed"))])?];
+                    match first {
+                        Some(entry) => {
+                            let next_code = text(&entry, "code")?.to_owned();
+                            let (next_item, mut next) = self.registration_item(&next_code).await?.ok_or_else(|| StoreError::Corrupt(format!("waitlist entry without registration {next_code}")))?;
+                            let next_person: Key = (text(&next_item, "person_pk")?.to_owned(), "PERSON".into());
+                            next.status = RegistrationStatus::Confirmed;
+                            writes.push(self.put_item(registration_item(&next, &next_person, None)?, Some("#status = :was"), &[(":was", s("waitlisted"))])?);
+                            writes.push(self.delete_item((text(&entry, PK)?.to_owned(), text(&entry, SK)?.to_owned()), Some("attribute_exists(#pk)"))?);
+                            writes.push(self.update_item(keys::seats(&plan_id), "SET #waitlisted = #waitlisted - :one", "#waitlisted > :zero", &[(":one", n(1)), (":zero", n(0))])?);
+                            promoted = Some(next_code);
+                        }
+                        None => {
+                            // No one waiting: free the seat, unless someone joined the
+                            // waitlist meanwhile (then retry and promote them).
+                            writes.push(self.update_item(keys::seats(&plan_id), "SET #confirmed = #confirmed - :one", "#waitlisted = :zero AND #confirmed > :zero", &[(":one", n(1)), (":zero", n(0))])?);
+                        }
+                    }
+                    writes.push(self.delete_item(person, None)?);
+                    writes
+                }
+            };
+            match self.transact(writes).await {
+                Ok(()) => return Ok(Cancelled { promoted }),
+                Err(TxError::Cancelled(_)) => {
+                    if attempt > 3 {
+                        backoff(attempt - 3).await;
+                    }
+                }
+                Err(TxError::Conflict) => backoff(attempt).await,
+                Err(TxError::Other(e)) => return Err(e),
+            }
+        }
+        Err(StoreError::Busy)
+    }
+
+    async fn seats(&self, plan_id: &str) -> StoreResult<Option<Seats>> {
+        self.seats_item(plan_id).await
+    }
+
+    async fn registrations(&self, plan_id: &str) -> StoreResult<Vec<RegistrationRecord>> {
+        let items = self
+            .query(Query::index(SCOPE_INDEX, "#scope_pk = :pk", vec![(":pk", s(keys::registrations_of(plan_id)))]))
+            .await?;
+        items.iter().map(from_doc).collect()
+    }
+}
+
+impl FeedbackStore for DynamoStore {
+    async fn add_feedback(&self, plan_id: &str, feedback: &Feedback, at: DateTime<Utc>) -> StoreResult<FeedbackRecord> {
+        let record = FeedbackRecord { id: id_now(), plan_id: plan_id.to_owned(), at, feedback: feedback.clone() };
+        self.put(doc_item(keys::feedback(plan_id, at, &record.id), &record)?, None).await?;
+        Ok(record)
+    }
+
+    async fn feedback(&self, plan_id: &str) -> StoreResult<Vec<FeedbackRecord>> {
+        let items = self.query(Query::table("#pk = :pk", vec![(":pk", s(keys::feedback_pk(plan_id)))])).await?;
+        items.iter().map(from_doc).collect()
+    }
+
+    async fn add_evaluation(&self, plan_id: &str, evaluation: &Evaluation, at: DateTime<Utc>) -> StoreResult<EvaluationRecord> {
+        let record = EvaluationRecord { id: id_now(), plan_id: plan_id.to_owned(), at, evaluation: evaluation.clone() };
+        self.put(doc_item(keys::evaluation(plan_id, at, &record.id), &record)?, None).await?;
+        Ok(record)
+    }
+
+    async fn evaluations(&self, plan_id: &str) -> StoreResult<Vec<EvaluationRecord>> {
+        let items = self.query(Query::table("#pk = :pk", vec![(":pk", s(keys::evaluation_pk(plan_id)))])).await?;
+        items.iter().map(from_doc).collect()
+    }
+}
+
+impl ReportStore for DynamoStore {
+    async fn put_report(&self, org_id: &Id, report: &AnnualReport) -> StoreResult<()> {
+        let item = doc_item(keys::report(org_id.as_str(), report.year), report)?;
+        if self.put(item, Some("attribute_not_exists(#pk)")).await? {
+            Ok(())
+        } else {
+            Err(StoreError::AlreadyExists)
+        }
+    }
+
+    async fn report(&self, org_id: &Id, year: i32) -> StoreResult<Option<AnnualReport>> {
+        self.get(keys::report(org_id.as_str(), year)).await?.map(|i| from_doc(&i)).transpose()
+    }
+}
+
+fn finding_item(record: &FindingRecord) -> StoreResult<Item> {
+    let mut item = doc_item(keys::finding(&record.key), record)?;
+    item.insert("status".into(), s(match record.status {
+        FindingStatus::Open => "open",
+        FindingStatus::Resolved => "resolved",
+    }));
+    Ok(with_scope(
+        item,
+        keys::findings_of_year(record.year),
+        keys::owned(&record.org_path, record.org_id.as_str(), &record.key),
+    ))
+}
+
+impl FindingStore for DynamoStore {
+    async fn record_finding(&self, finding: &Finding, org_path: &str, year: i32, today: NaiveDate) -> StoreResult<bool> {
+        let record = FindingRecord {
+            key: finding.key.clone(),
+            kind: finding.kind,
+            plan_id: finding.plan_id.clone(),
+            org_id: finding.org_id.clone(),
+            org_path: org_path.to_owned(),
+            year,
+            due_on: finding.due_on,
+            status: FindingStatus::Open,
+            found_on: today,
+            resolved_on: None,
+        };
+        let fresh = self.put(finding_item(&record)?, Some("attribute_not_exists(#pk)")).await?;
+        if fresh {
+            return Ok(true);
+        }
+        // Seen before: re-open it if it had been resolved and its cause is back.
+        let mut existing: FindingRecord = match self.get(keys::finding(&finding.key)).await? {
+            Some(item) => from_doc(&item)?,
+            None => return Ok(false),
+        };
+        if existing.status == FindingStatus::Resolved {
+            existing.status = FindingStatus::Open;
+            existing.resolved_on = None;
+            self.put(finding_item(&existing)?, Some("#status = :resolved")).await?;
+        }
+        Ok(false)
+    }
+
+    async fn resolve_finding(&self, key: &str, today: NaiveDate) -> StoreResult<bool> {
+        let Some(item) = self.get(keys::finding(key)).await? else {
+            return Ok(false);
+        };
+        let mut record: FindingRecord = from_doc(&item)?;
+        if record.status == FindingStatus::Resolved {
+            return Ok(false);
+        }
+        record.status = FindingStatus::Resolved;
+        record.resolved_on = Some(today);
+        let mut next = finding_item(&record)?;
+        let cond = "#status = :open";
+        let mut put = self.client.put_item().table_name(&self.table);
+        next.remove("__unused");
+        put = put
+            .set_item(Some(next))
+            .condition_expression(cond)
+            .set_expression_attribute_names(Some(names(cond)))
+            .expression_attribute_values(":open", s("open"));
+        match put.send().await {
+            Ok(_) => Ok(true),
+            Err(e) if e.as_service_error().is_some_and(|se| se.is_conditional_check_failed_exception()) => Ok(false),
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+
+    async fn finding(&self, key: &str) -> StoreResult<Option<FindingRecord>> {
+        self.get(keys::finding(key)).await?.map(|i| from_doc(&i)).transpose()
+    }
+
+    async fn findings(&self, year: i32, prefix: &str) -> StoreResult<Vec<FindingRecord>> {
+        let items = self
+            .query(Query::index(
+                SCOPE_INDEX,
+                "#scope_pk = :pk AND begins_with(#scope_sk, :prefix)",
+                vec![(":pk", s(keys::findings_of_year(year))), (":prefix", s(prefix))],
+            ))
+            .await?;
+        items.iter().map(from_doc).collect()
+    }
+}
+
+const OUTBOX: &str = "outbox";
+
+fn mail_item(record: &MailRecord) -> StoreResult<Item> {
+    let mut item = doc_item(keys::mail(&record.key), record)?;
+    if record.sent_at.is_none() {
+        // Pending mail sits in the sparse due index, oldest first; sent mail leaves it.
+        item.insert(DUE_PK.into(), s(OUTBOX));
+        item.insert(DUE_SK.into(), s(format!("{}#{}", keys::sortable_time(record.queued_at), record.key)));
+    }
+    Ok(item)
+}
+
+impl Outbox for DynamoStore {
+    async fn enqueue(&self, mail: &MailRecord) -> StoreResult<bool> {
+        self.put(mail_item(mail)?, Some("attribute_not_exists(#pk)")).await
+    }
+
+    async fn pending(&self, limit: i32) -> StoreResult<Vec<MailRecord>> {
+        let items = self
+            .query(Query { limit: Some(limit), ..Query::index(DUE_INDEX, "#due_pk = :pk", vec![(":pk", s(OUTBOX))]) })
+            .await?;
+        items.iter().map(from_doc).collect()
+    }
+
+    async fn mark_sent(&self, key: &str, at: DateTime<Utc>) -> StoreResult<()> {
+        let mut record: MailRecord = self.get(keys::mail(key)).await?.map(|i| from_doc(&i)).transpose()?.ok_or(StoreError::NotFound)?;
+        record.sent_at = Some(at);
+        record.attempts += 1;
+        record.last_error = None;
+        self.put(mail_item(&record)?, Some("attribute_exists(#pk)")).await?;
+        Ok(())
+    }
+
+    async fn mark_failed(&self, key: &str, error: &str) -> StoreResult<()> {
+        let mut record: MailRecord = self.get(keys::mail(key)).await?.map(|i| from_doc(&i)).transpose()?.ok_or(StoreError::NotFound)?;
+        record.attempts += 1;
+        record.last_error = Some(error.chars().take(500).collect());
+        self.put(mail_item(&record)?, Some("attribute_exists(#pk)")).await?;
+        Ok(())
+    }
+
+    async fn mail(&self, key: &str) -> StoreResult<Option<MailRecord>> {
+        self.get(keys::mail(key)).await?.map(|i| from_doc(&i)).transpose()
+    }
+}
+
+impl DueIndex for DynamoStore {
+    async fn schedule(&self, sweep: SweepKind, plan_id: &str, on: Option<NaiveDate>) -> StoreResult<()> {
+        let key = keys::due_marker(plan_id, sweep.wire());
+        match on {
+            Some(day) => {
+                let mut item = base(key);
+                item.insert("plan_id".into(), s(plan_id));
+                item.insert(DUE_PK.into(), s(sweep.wire()));
+                item.insert(DUE_SK.into(), s(keys::due_sk(day, plan_id)));
+                self.put(item, None).await?;
+            }
+            None => {
+                self.client
+                    .delete_item()
+                    .table_name(&self.table)
+                    .key(PK, s(key.0))
+                    .key(SK, s(key.1))
+                    .send()
+                    .await
+                    .map_err(unavailable)?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn due_plans(&self, sweep: SweepKind, today: NaiveDate) -> StoreResult<Vec<PlanRecord>> {
+        // Every marker dated today or earlier: due_sk < the next day.
+        let next_day = openday_rules::calendar::days_after(today, 1).to_string();
+        let markers = self
+            .query(Query::index(
+                DUE_INDEX,
+                "#due_pk = :pk AND #due_sk < :next",
+                vec![(":pk", s(sweep.wire())), (":next", s(next_day))],
+            ))
+            .await?;
+        let ids: Vec<Key> = markers
+            .iter()
+            .map(|m| text(m, "plan_id").map(keys::plan))
+            .collect::<StoreResult<_>>()?;
+        let items = self.batch_get(ids).await?;
+        items.iter().map(from_doc).collect()
+    }
+}

@@ -1,0 +1,29 @@
+//! What can go wrong in storage, for the HTTP boundary to map to a status in one place.
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// The stored version is not the one the change was made from.
+    #[error("version conflict")]
+    VersionConflict,
+    /// The same person is already registered for the event.
+    #[error("already registered")]
+    DuplicateRegistration,
+    /// Registration is not open: the event has no seats record (not announced).
+    #[error("registration is not open")]
+    RegistrationNotOpen,
+    /// A one-off record (an annual report) already exists.
+    #[error("already exists")]
+    AlreadyExists,
+    /// Contention did not clear within the retry budget; safe to retry later.
+    #[error("storage is busy, retry later")]
+    Busy,
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
+    /// A stored item could not be read back: a bug or a hand-edited item.
+    #[error("stored item is corrupt: {0}")]
+    Corrupt(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;

@@ -1,0 +1,144 @@
+//! Every key of the single table, built in one place.
+//!
+//! Partition keys spread load: each plan, registration, person marker, feedback stream and
+//! finding has its own partition. The only item every registration of an event writes is
+//! the event's seats counter (and, past capacity, its waitlist partition in the same
+//! transaction).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use openday_rules::org::Organisation;
+
+pub type Key = (String, String);
+
+pub fn plan(id: &str) -> Key {
+    (format!("PLAN#{id}"), "PLAN".into())
+}
+
+pub fn history(plan_id: &str, version: u64) -> Key {
+    (format!("PLAN#{plan_id}"), format!("HIST#{version:010}"))
+}
+
+pub const HISTORY_PREFIX: &str = "HIST#";
+
+pub fn announcement(plan_id: &str) -> Key {
+    (format!("PLAN#{plan_id}"), "ANNOUNCEMENT".into())
+}
+
+pub fn response(plan_id: &str) -> Key {
+    (format!("PLAN#{plan_id}"), "RESPONSE".into())
+}
+
+/// A sweep's due marker for a plan.
+pub fn due_marker(plan_id: &str, sweep: &str) -> Key {
+    (format!("PLAN#{plan_id}"), format!("DUE#{sweep}"))
+}
+
+pub fn seats(plan_id: &str) -> Key {
+    (format!("SEATS#{plan_id}"), "SEATS".into())
+}
+
+/// One person (keyed hash of the ID number) per event.
+pub fn person(plan_id: &str, person_hash: &str) -> Key {
+    (format!("PERSON#{plan_id}#{person_hash}"), "PERSON".into())
+}
+
+pub fn registration(code: &str) -> Key {
+    (format!("REG#{code}"), "REG".into())
+}
+
+/// Waitlist entries sort by the time they were queued, then by code.
+pub fn waitlist(plan_id: &str, queued_at: DateTime<Utc>, code: &str) -> Key {
+    (waitlist_pk(plan_id), format!("{}#{code}", micros(queued_at)))
+}
+
+pub fn waitlist_pk(plan_id: &str) -> String {
+    format!("WAIT#{plan_id}")
+}
+
+pub fn feedback(plan_id: &str, at: DateTime<Utc>, id: &str) -> Key {
+    (format!("FEEDBACK#{plan_id}"), format!("{}#{id}", micros(at)))
+}
+
+pub fn feedback_pk(plan_id: &str) -> String {
+    format!("FEEDBACK#{plan_id}")
+}
+
+pub fn evaluation(plan_id: &str, at: DateTime<Utc>, id: &str) -> Key {
+    (evaluation_pk(plan_id), format!("{}#{id}", micros(at)))
+}
+
+pub fn evaluation_pk(plan_id: &str) -> String {
+    format!("EVAL#{plan_id}")
+}
+
+pub fn report(org_id: &str, year: i32) -> Key {
+    (format!("ORG#{org_id}"), format!("REPORT#{year}"))
+}
+
+pub fn org(org_id: &str) -> Key {
+    (format!("ORG#{org_id}"), "ORG".into())
+}
+
+pub fn jurisdiction(id: &str) -> Key {
+    (format!("JUR#{id}"), "JUR".into())
+}
+
+pub fn finding(key: &str) -> Key {
+    (format!("FINDING#{key}"), "FINDING".into())
+}
+
+pub fn mail(key: &str) -> Key {
+    (format!("MAIL#{key}"), "MAIL".into())
+}
+
+// Scope index partitions.
+
+pub fn plans_of_year(year: i32) -> String {
+    format!("PLANS#{year}")
+}
+
+pub fn announced_in(year: i32) -> String {
+    format!("ANNOUNCED#{year}")
+}
+
+pub fn findings_of_year(year: i32) -> String {
+    format!("FINDINGS#{year}")
+}
+
+pub fn registrations_of(plan_id: &str) -> String {
+    format!("REGS#{plan_id}")
+}
+
+pub const ORGS: &str = "ORGS";
+pub const JURISDICTIONS: &str = "JURISDICTIONS";
+
+/// `gx/gx-nn/`: the jurisdiction path of an organisation, ready for `begins_with`.
+/// Ids never contain `/` or `|`, so a prefix is exactly a subtree.
+pub fn path_of(org: &Organisation) -> String {
+    path(org.jurisdiction_path.iter().map(|j| j.as_str()))
+}
+
+pub fn path<'a>(ids: impl IntoIterator<Item = &'a str>) -> String {
+    ids.into_iter().fold(String::new(), |mut s, id| {
+        s.push_str(id);
+        s.push('/');
+        s
+    })
+}
+
+/// `<path>|<org>|<id>`: the scope sort key of anything an organisation owns.
+pub fn owned(path: &str, org_id: &str, id: &str) -> String {
+    format!("{path}|{org_id}|{id}")
+}
+
+pub fn due_sk(on: NaiveDate, subject: &str) -> String {
+    format!("{on}#{subject}")
+}
+
+fn micros(t: DateTime<Utc>) -> String {
+    format!("{:020}", t.timestamp_micros().max(0))
+}
+
+pub fn sortable_time(t: DateTime<Utc>) -> String {
+    micros(t)
+}

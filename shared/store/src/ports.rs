@@ -1,0 +1,132 @@
+//! The storage ports: one small trait per capability. Handlers and sweeps take only the
+//! traits they use; [`crate::DynamoStore`] implements them all.
+
+use std::future::Future;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use openday_rules::announcement::Announcement;
+use openday_rules::feedback::{Evaluation, Feedback, FeedbackResponse};
+use openday_rules::lifecycle::Version;
+use openday_rules::org::{Directory, Id, Jurisdiction, Organisation};
+use openday_rules::plan::Plan;
+use openday_rules::report::AnnualReport;
+use openday_rules::sweep::{Finding, SweepKind};
+
+use crate::error::StoreResult;
+use crate::records::*;
+
+/// Jurisdictions and organisations.
+pub trait DirectoryStore {
+    /// Writes every jurisdiction and organisation (an import is idempotent).
+    fn import(&self, directory: &Directory) -> impl Future<Output = StoreResult<()>> + Send;
+    fn org(&self, id: &str) -> impl Future<Output = StoreResult<Option<Organisation>>> + Send;
+    /// The organisations of a jurisdiction path and every jurisdiction below it.
+    fn orgs_within(&self, path: &str) -> impl Future<Output = StoreResult<Vec<Organisation>>> + Send;
+    fn jurisdictions(&self) -> impl Future<Output = StoreResult<Vec<Jurisdiction>>> + Send;
+}
+
+/// Plans, their history, their announcement and their feedback response.
+pub trait PlanStore {
+    /// Stores a new submitted plan (version 1) with its first history entry.
+    fn create_plan(
+        &self,
+        org: &Organisation,
+        plan: &Plan,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<PlanRecord>> + Send;
+    fn plan(&self, id: &str) -> impl Future<Output = StoreResult<Option<PlanRecord>>> + Send;
+    fn history(&self, id: &str) -> impl Future<Output = StoreResult<History>> + Send;
+    /// Applies `change` if the plan is still at `expected`; otherwise `VersionConflict`.
+    fn change_plan(
+        &self,
+        id: &str,
+        expected: Version,
+        change: PlanChange,
+    ) -> impl Future<Output = StoreResult<PlanRecord>> + Send;
+    fn plans(&self, year: i32, scope: &PlanScope) -> impl Future<Output = StoreResult<Vec<PlanRecord>>> + Send;
+    fn announcement(&self, plan_id: &str) -> impl Future<Output = StoreResult<Option<Announcement>>> + Send;
+    /// Published announcements of a year, by first event day.
+    fn announcements(&self, year: i32) -> impl Future<Output = StoreResult<Vec<(String, Announcement)>>> + Send;
+    fn response(&self, plan_id: &str) -> impl Future<Output = StoreResult<Option<FeedbackResponse>>> + Send;
+}
+
+/// Registrations and offline recommendations against one capacity, with a waitlist.
+pub trait RegistrationStore {
+    /// Confirmed if a seat is left, else waitlisted; the same person twice is refused.
+    fn register(
+        &self,
+        plan_id: &str,
+        person_hash: &str,
+        registration: &NewRegistration,
+    ) -> impl Future<Output = StoreResult<Registered>> + Send;
+    fn registration(&self, code: &str) -> impl Future<Output = StoreResult<Option<RegistrationRecord>>> + Send;
+    /// Cancels; a confirmed seat goes to the first waitlisted registration, atomically.
+    fn cancel(&self, code: &str, at: DateTime<Utc>) -> impl Future<Output = StoreResult<Cancelled>> + Send;
+    fn seats(&self, plan_id: &str) -> impl Future<Output = StoreResult<Option<Seats>>> + Send;
+    fn registrations(&self, plan_id: &str) -> impl Future<Output = StoreResult<Vec<RegistrationRecord>>> + Send;
+}
+
+/// Feedback items and online evaluations of an event.
+pub trait FeedbackStore {
+    fn add_feedback(
+        &self,
+        plan_id: &str,
+        feedback: &Feedback,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<FeedbackRecord>> + Send;
+    fn feedback(&self, plan_id: &str) -> impl Future<Output = StoreResult<Vec<FeedbackRecord>>> + Send;
+    fn add_evaluation(
+        &self,
+        plan_id: &str,
+        evaluation: &Evaluation,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<EvaluationRecord>> + Send;
+    fn evaluations(&self, plan_id: &str) -> impl Future<Output = StoreResult<Vec<EvaluationRecord>>> + Send;
+}
+
+/// Annual reports (R14), one per reporter and year.
+pub trait ReportStore {
+    fn put_report(&self, org_id: &Id, report: &AnnualReport) -> impl Future<Output = StoreResult<()>> + Send;
+    fn report(&self, org_id: &Id, year: i32) -> impl Future<Output = StoreResult<Option<AnnualReport>>> + Send;
+}
+
+/// Compliance findings, recorded once per key.
+pub trait FindingStore {
+    /// Records an open finding; `false` when one with the same key exists already.
+    fn record_finding(
+        &self,
+        finding: &Finding,
+        org_path: &str,
+        year: i32,
+        today: NaiveDate,
+    ) -> impl Future<Output = StoreResult<bool>> + Send;
+    /// Resolves an open finding; `false` when there is none open with that key.
+    fn resolve_finding(&self, key: &str, today: NaiveDate) -> impl Future<Output = StoreResult<bool>> + Send;
+    fn finding(&self, key: &str) -> impl Future<Output = StoreResult<Option<FindingRecord>>> + Send;
+    /// Findings of a year within a jurisdiction path (an office's subtree, or `path|org|` for one organisation).
+    fn findings(&self, year: i32, prefix: &str) -> impl Future<Output = StoreResult<Vec<FindingRecord>>> + Send;
+}
+
+/// Mail, queued before it is sent: never lost, never sent twice.
+pub trait Outbox {
+    /// Queues a message; `false` when its key was queued before.
+    fn enqueue(&self, mail: &MailRecord) -> impl Future<Output = StoreResult<bool>> + Send;
+    /// Messages not yet sent, oldest first.
+    fn pending(&self, limit: i32) -> impl Future<Output = StoreResult<Vec<MailRecord>>> + Send;
+    fn mark_sent(&self, key: &str, at: DateTime<Utc>) -> impl Future<Output = StoreResult<()>> + Send;
+    fn mark_failed(&self, key: &str, error: &str) -> impl Future<Output = StoreResult<()>> + Send;
+    fn mail(&self, key: &str) -> impl Future<Output = StoreResult<Option<MailRecord>>> + Send;
+}
+
+/// Which plans a sweep must look at: a sparse index keyed by the day each becomes due.
+pub trait DueIndex {
+    /// Sets (or, with `None`, clears) the day the sweep next looks at the plan.
+    fn schedule(
+        &self,
+        sweep: SweepKind,
+        plan_id: &str,
+        on: Option<NaiveDate>,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// The plans due for the sweep on or before `today`, with their records.
+    fn due_plans(&self, sweep: SweepKind, today: NaiveDate) -> impl Future<Output = StoreResult<Vec<PlanRecord>>> + Send;
+}

@@ -1,0 +1,193 @@
+//! What the stores keep and return: domain values from the rules crate plus the
+//! bookkeeping of storage (ids, versions, times).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use openday_rules::announcement::Announcement;
+use openday_rules::feedback::{Evaluation, Feedback, FeedbackResponse};
+use openday_rules::lifecycle::{Action, HistoryEntry, PlanStatus, Version};
+use openday_rules::org::Id;
+use openday_rules::plan::{Channel, Plan};
+use openday_rules::registration::{Category, Registrant, Relation};
+use openday_rules::sweep::{FindingKind, MailKind, Recipient};
+use serde::{Deserialize, Serialize};
+
+/// A stored plan with its place in the workflow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanRecord {
+    pub id: String,
+    pub org_id: Id,
+    /// The implementer's jurisdiction path (`gx/gx-nn/`), for subtree listings.
+    pub org_path: String,
+    pub status: PlanStatus,
+    pub version: Version,
+    pub plan: Plan,
+    pub submitted_at: DateTime<Utc>,
+    pub announced_on: Option<NaiveDate>,
+    pub responded_on: Option<NaiveDate>,
+}
+
+/// One move of a plan, written with its history entry in one transaction, conditional on
+/// the version it was made from.
+#[derive(Debug, Clone)]
+pub struct PlanChange {
+    pub action: Action,
+    pub to: PlanStatus,
+    /// The acting organisation; `None` for the calendar.
+    pub by: Option<Id>,
+    pub at: DateTime<Utc>,
+    pub comment: Option<String>,
+    /// A revised plan.
+    pub plan: Option<Plan>,
+    /// The announcement published by this change (opens registration).
+    pub announcement: Option<Announcement>,
+    /// The feedback response published by this change.
+    pub response: Option<FeedbackResponse>,
+}
+
+impl PlanChange {
+    pub fn new(action: Action, to: PlanStatus, by: Option<Id>, at: DateTime<Utc>) -> Self {
+        Self {
+            action,
+            to,
+            by,
+            at,
+            comment: None,
+            plan: None,
+            announcement: None,
+            response: None,
+        }
+    }
+}
+
+/// Which plans a listing covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlanScope {
+    /// One organisation's own plans.
+    Org { path: String, org_id: Id },
+    /// Every plan in a jurisdiction and the jurisdictions below it.
+    Subtree { path: String },
+}
+
+/// `confirmed` or `waitlisted`, or `cancelled` by the person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RegistrationStatus {
+    Confirmed,
+    Waitlisted,
+    Cancelled,
+}
+
+/// A registration (online) or recommendation (offline) to store.
+#[derive(Debug, Clone)]
+pub struct NewRegistration {
+    pub registrant: Registrant,
+    pub channel: Channel,
+    pub at: DateTime<Utc>,
+    /// Epoch seconds after which the record is deleted (TTL).
+    pub expires_at: i64,
+}
+
+/// A stored registration. It holds the ID number only masked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistrationRecord {
+    pub code: String,
+    pub plan_id: String,
+    pub name: String,
+    /// `4501**********123X`
+    pub id_masked: String,
+    /// In full, to reach the participant and to check who reads or cancels; shown masked.
+    pub phone: String,
+    pub category: Category,
+    pub relation: Relation,
+    pub channel: Channel,
+    pub status: RegistrationStatus,
+    pub registered_at: DateTime<Utc>,
+    pub expires_at: i64,
+}
+
+/// The outcome of a registration attempt that was stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registered {
+    pub code: String,
+    pub status: RegistrationStatus,
+}
+
+/// The outcome of a cancellation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cancelled {
+    /// The waitlisted registration that took the freed seat, if any.
+    pub promoted: Option<String>,
+}
+
+/// The event's seats counter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Seats {
+    pub capacity: u32,
+    pub confirmed: u32,
+    pub waitlisted: u32,
+}
+
+impl Seats {
+    pub fn left(&self) -> u32 {
+        self.capacity.saturating_sub(self.confirmed)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedbackRecord {
+    pub id: String,
+    pub plan_id: String,
+    pub at: DateTime<Utc>,
+    #[serde(flatten)]
+    pub feedback: Feedback,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvaluationRecord {
+    pub id: String,
+    pub plan_id: String,
+    pub at: DateTime<Utc>,
+    #[serde(flatten)]
+    pub evaluation: Evaluation,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingStatus {
+    Open,
+    Resolved,
+}
+
+/// A compliance finding as stored: once per key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FindingRecord {
+    pub key: String,
+    pub kind: FindingKind,
+    pub plan_id: Option<String>,
+    pub org_id: Id,
+    pub org_path: String,
+    pub year: i32,
+    pub due_on: NaiveDate,
+    pub status: FindingStatus,
+    pub found_on: NaiveDate,
+    pub resolved_on: Option<NaiveDate>,
+}
+
+/// An e-mail in the outbox, queued once per idempotency key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailRecord {
+    pub key: String,
+    pub kind: MailKind,
+    pub recipient: Recipient,
+    pub to: Vec<String>,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub queued_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+}
+
+/// The history of a plan, oldest first.
+pub type History = Vec<HistoryEntry>;
