@@ -1,0 +1,114 @@
+//! Fixtures shared by the storage tests: the demo directory and plan, valid people, and a
+//! store on a fresh table of whichever engine the test runs on.
+
+#![allow(dead_code)]
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use aws_sdk_dynamodb::Client;
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use openday_rules::announcement::{Announcement, AnnouncementDraft};
+use openday_rules::calendar::parse_instant;
+use openday_rules::lifecycle::{Action, PlanStatus};
+use openday_rules::org::{Directory, DirectoryDraft, Organisation};
+use openday_rules::plan::{Channel, Plan, PlanDraft};
+use openday_rules::registration::{Registrant, RegistrantDraft};
+use openday_rules::resident_id::check_character;
+use openday_store::ports::{DirectoryStore, PlanStore};
+use openday_store::records::{NewRegistration, PlanChange, PlanRecord};
+use openday_store::{DynamoStore, PersonKey};
+
+static TABLES: AtomicU32 = AtomicU32::new(0);
+
+/// A store on a new table (unique per test and process) of the engine behind `client`.
+pub async fn store(client: &Client) -> DynamoStore {
+    let n = TABLES.fetch_add(1, Ordering::Relaxed);
+    let store = DynamoStore::new(client.clone(), format!("openday-test-{}-{n}", std::process::id()));
+    store.ensure_table().await.expect("create table");
+    store
+}
+
+fn repo_file(path: &str) -> String {
+    let full = format!("{}/../../{path}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{full}: {e}"))
+}
+
+pub fn directory() -> Directory {
+    let draft: DirectoryDraft = serde_json::from_str(&repo_file("infra/demo/orgs.json")).unwrap();
+    Directory::parse(&draft).unwrap()
+}
+
+pub fn org(id: &str) -> Organisation {
+    directory().org(id).cloned().unwrap()
+}
+
+/// The demo plan: 南宁市交通运输局, 2026-09-20..26, capacity 30, online and offline.
+pub fn plan() -> Plan {
+    let draft: PlanDraft = serde_json::from_str(&repo_file("infra/demo/plan.json")).unwrap();
+    Plan::parse(&draft).unwrap()
+}
+
+pub fn at(raw: &str) -> DateTime<Utc> {
+    parse_instant("t", raw).unwrap()
+}
+
+pub fn person_key() -> PersonKey {
+    PersonKey::new(&[42u8; 32]).unwrap()
+}
+
+/// A valid, adult registrant, distinct for each `n`.
+pub fn registrant(n: u32) -> Registrant {
+    let birth = NaiveDate::from_ymd_opt(1960, 1, 1).unwrap() + Days::new(u64::from(n));
+    let body17 = format!("450103{}{:03}", birth.format("%Y%m%d"), n % 1000);
+    let mut digits = [0u8; 17];
+    for (d, c) in digits.iter_mut().zip(body17.chars()) {
+        *d = c.to_digit(10).unwrap() as u8;
+    }
+    let draft: RegistrantDraft = serde_json::from_value(serde_json::json!({
+        "name": format!("市民{n}"),
+        "id_number": format!("{body17}{}", check_character(&digits)),
+        "phone": format!("139{:08}", n),
+        "category": "worker",
+        "relation": "lives",
+        "full_civil_capacity": true,
+        "not_deputy": true
+    }))
+    .unwrap();
+    Registrant::check(&draft, plan().period.start()).unwrap()
+}
+
+pub fn new_registration(n: u32, channel: Channel) -> NewRegistration {
+    NewRegistration {
+        registrant: registrant(n),
+        channel,
+        at: at("2026-09-06T10:00:00+08:00") + chrono::Duration::microseconds(i64::from(n)),
+        expires_at: at("2027-03-31T00:00:00+08:00").timestamp(),
+    }
+}
+
+/// Imports the directory and takes the demo plan to `announced` (registration open).
+pub async fn announced_plan(store: &DynamoStore) -> PlanRecord {
+    store.import(&directory()).await.unwrap();
+    let agency = org("nn-jt");
+    let record = store.create_plan(&agency, &plan(), at("2026-08-01T09:00:00+08:00")).await.unwrap();
+    let filed = store
+        .change_plan(
+            &record.id,
+            record.version,
+            PlanChange::new(Action::File, PlanStatus::Filed, Some(org("nn-office").id), at("2026-08-03T09:00:00+08:00")),
+        )
+        .await
+        .unwrap();
+    let draft: AnnouncementDraft = serde_json::from_value(serde_json::json!({
+        "registration_method": "门户网站在线报名",
+        "content": "参观调度中心",
+        "reminders": "请携带身份证",
+        "registration_deadline": "2026-09-15"
+    }))
+    .unwrap();
+    let today = NaiveDate::from_ymd_opt(2026, 9, 1).unwrap();
+    let announcement = Announcement::compose(&record.plan, &agency, &draft, today).unwrap();
+    let mut change = PlanChange::new(Action::Announce, PlanStatus::Announced, Some(agency.id.clone()), at("2026-09-01T09:00:00+08:00"));
+    change.announcement = Some(announcement);
+    store.change_plan(&filed.id, filed.version, change).await.unwrap()
+}

@@ -1,0 +1,27 @@
+//! The same storage suite against moto_server, a second and independent DynamoDB
+//! implementation (installed by infra/moto/install into .venv). moto's DynamoDB is not
+//! atomic under concurrent requests, so the concurrency tests run on dynoxide only.
+
+mod common;
+mod suite;
+
+use openday_local_dynamo::MotoServer;
+
+use common::store;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn storage_suite_on_moto() {
+    let moto = MotoServer::start().expect("moto_server");
+    let client = moto.client();
+    suite::directory_import_and_subtree(&store(&client).await).await;
+    suite::plans_keep_versions_and_history(&store(&client).await).await;
+    suite::plans_are_listed_by_owner_and_subtree(&store(&client).await).await;
+    suite::an_announcement_opens_registration(&store(&client).await).await;
+    suite::registrations_fill_seats_then_the_waitlist(&store(&client).await).await;
+    suite::personal_data_is_kept_masked_with_a_ttl(&store(&client).await, &client).await;
+    suite::feedback_evaluations_and_the_response(&store(&client).await).await;
+    suite::one_annual_report_per_year(&store(&client).await).await;
+    suite::findings_are_recorded_once_and_resolved(&store(&client).await).await;
+    suite::the_outbox_keeps_each_message_once(&store(&client).await).await;
+    suite::the_due_index_returns_what_is_due(&store(&client).await).await;
+}
