@@ -1,5 +1,7 @@
 //! `openday check` on the demo files, as a person would run it.
 
+#![allow(clippy::unwrap_used)] // tests fail loudly
+
 use std::process::Command;
 
 fn openday(args: &[&str]) -> (bool, String, String) {

@@ -22,7 +22,13 @@ pub fn client_for(endpoint: &str) -> Client {
         .behavior_version(BehaviorVersion::latest())
         .endpoint_url(endpoint)
         .region(Region::new("cn-north-1"))
-        .credentials_provider(Credentials::new("local", "local", None, None, "openday-local"))
+        .credentials_provider(Credentials::new(
+            "local",
+            "local",
+            None,
+            None,
+            "openday-local",
+        ))
         .build();
     Client::from_conf(config)
 }
@@ -47,7 +53,9 @@ impl LocalDynamo {
         if let Some(dir) = file.parent() {
             std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         }
-        let path = file.to_str().ok_or_else(|| format!("{}: not UTF-8", file.display()))?;
+        let path = file
+            .to_str()
+            .ok_or_else(|| format!("{}: not UTF-8", file.display()))?;
         let db = dynoxide::Database::new(path).map_err(|e| format!("dynoxide {path}: {e}"))?;
         Self::serve(db, addr).await
     }
@@ -167,5 +175,8 @@ impl Drop for MotoServer {
 /// A loopback port nothing listens on right now.
 pub fn free_port() -> Result<u16, String> {
     let listener = StdListener::bind("127.0.0.1:0").map_err(|e| format!("no free port: {e}"))?;
-    listener.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
+    listener
+        .local_addr()
+        .map(|a| a.port())
+        .map_err(|e| e.to_string())
 }

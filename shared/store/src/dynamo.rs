@@ -9,8 +9,8 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, Delete, KeysAndAttributes, Put, PutRequest, ReturnValuesOnConditionCheckFailure,
-    TransactWriteItem, Update, WriteRequest,
+    AttributeValue, Delete, KeysAndAttributes, Put, PutRequest,
+    ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update, WriteRequest,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use openday_rules::announcement::Announcement;
@@ -28,7 +28,9 @@ use crate::keys::{self, Key};
 use crate::personal::random_code;
 use crate::ports::*;
 use crate::records::*;
-use crate::table::{DUE_INDEX, DUE_PK, DUE_SK, PK, SCOPE_INDEX, SCOPE_PK, SCOPE_SK, SK, TABLE, TTL_ATTRIBUTE};
+use crate::table::{
+    DUE_INDEX, DUE_PK, DUE_SK, PK, SCOPE_INDEX, SCOPE_PK, SCOPE_SK, SK, TABLE, TTL_ATTRIBUTE,
+};
 
 type Item = HashMap<String, AttributeValue>;
 
@@ -91,7 +93,11 @@ impl DynamoStore {
     }
 
     async fn put(&self, item: Item, condition: Option<&str>) -> StoreResult<bool> {
-        let mut put = self.client.put_item().table_name(&self.table).set_item(Some(item));
+        let mut put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item));
         if let Some(c) = condition {
             put = put
                 .condition_expression(c)
@@ -99,7 +105,10 @@ impl DynamoStore {
         }
         match put.send().await {
             Ok(_) => Ok(true),
-            Err(e) if e.as_service_error().is_some_and(|se| se.is_conditional_check_failed_exception()) => {
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
+            {
                 Ok(false)
             }
             Err(e) => Err(unavailable(e)),
@@ -117,7 +126,13 @@ impl DynamoStore {
                 .table_name(&self.table)
                 .key_condition_expression(q.condition)
                 .set_expression_attribute_names(Some(names(q.condition)))
-                .set_expression_attribute_values(Some(q.values.iter().cloned().map(|(k, v)| (k.to_owned(), v)).collect()))
+                .set_expression_attribute_values(Some(
+                    q.values
+                        .iter()
+                        .cloned()
+                        .map(|(k, v)| (k.to_owned(), v))
+                        .collect(),
+                ))
                 .set_exclusive_start_key(start.take());
             match q.index {
                 Some(index) => req = req.index_name(index),
@@ -151,13 +166,20 @@ impl DynamoStore {
         }
     }
 
-    fn put_item(&self, item: Item, condition: Option<&str>, values: &[(&str, AttributeValue)]) -> StoreResult<TransactWriteItem> {
+    fn put_item(
+        &self,
+        item: Item,
+        condition: Option<&str>,
+        values: &[(&str, AttributeValue)],
+    ) -> StoreResult<TransactWriteItem> {
         let mut put = Put::builder().table_name(&self.table).set_item(Some(item));
         if let Some(c) = condition {
             put = put
                 .condition_expression(c)
                 .set_expression_attribute_names(Some(names(c)))
-                .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+                .return_values_on_condition_check_failure(
+                    ReturnValuesOnConditionCheckFailure::AllOld,
+                );
             if !values.is_empty() {
                 put = put.set_expression_attribute_values(Some(value_map(values)));
             }
@@ -167,7 +189,13 @@ impl DynamoStore {
             .build())
     }
 
-    fn update_item(&self, (pk, sk): Key, update: &str, condition: &str, values: &[(&str, AttributeValue)]) -> StoreResult<TransactWriteItem> {
+    fn update_item(
+        &self,
+        (pk, sk): Key,
+        update: &str,
+        condition: &str,
+        values: &[(&str, AttributeValue)],
+    ) -> StoreResult<TransactWriteItem> {
         let mut all_names = names(update);
         all_names.extend(names(condition));
         let update = Update::builder()
@@ -184,10 +212,19 @@ impl DynamoStore {
         Ok(TransactWriteItem::builder().update(update).build())
     }
 
-    fn delete_item(&self, (pk, sk): Key, condition: Option<&str>) -> StoreResult<TransactWriteItem> {
-        let mut delete = Delete::builder().table_name(&self.table).key(PK, s(pk)).key(SK, s(sk));
+    fn delete_item(
+        &self,
+        (pk, sk): Key,
+        condition: Option<&str>,
+    ) -> StoreResult<TransactWriteItem> {
+        let mut delete = Delete::builder()
+            .table_name(&self.table)
+            .key(PK, s(pk))
+            .key(SK, s(sk));
         if let Some(c) = condition {
-            delete = delete.condition_expression(c).set_expression_attribute_names(Some(names(c)));
+            delete = delete
+                .condition_expression(c)
+                .set_expression_attribute_names(Some(names(c)));
         }
         Ok(TransactWriteItem::builder()
             .delete(delete.build().map_err(build_error)?)
@@ -235,7 +272,10 @@ impl DynamoStore {
         for chunk in keys.chunks(100) {
             let mut wanted = KeysAndAttributes::builder().consistent_read(true);
             for (pk, sk) in chunk {
-                wanted = wanted.keys(HashMap::from([(PK.to_owned(), s(pk.clone())), (SK.to_owned(), s(sk.clone()))]));
+                wanted = wanted.keys(HashMap::from([
+                    (PK.to_owned(), s(pk.clone())),
+                    (SK.to_owned(), s(sk.clone())),
+                ]));
             }
             let mut request = Some(wanted.build().map_err(build_error)?);
             let mut attempt = 0;
@@ -247,7 +287,10 @@ impl DynamoStore {
                     .send()
                     .await
                     .map_err(unavailable)?;
-                let items = out.responses.and_then(|mut r| r.remove(&self.table)).unwrap_or_default();
+                let items = out
+                    .responses
+                    .and_then(|mut r| r.remove(&self.table))
+                    .unwrap_or_default();
                 self.count(items.len() as i64);
                 found.extend(items);
                 request = out
@@ -264,16 +307,22 @@ impl DynamoStore {
     }
 
     async fn seats_item(&self, plan_id: &str) -> StoreResult<Option<Seats>> {
-        self.get(keys::seats(plan_id)).await?.map(|item| {
-            Ok(Seats {
-                capacity: num(&item, "capacity")?,
-                confirmed: num(&item, "confirmed")?,
-                waitlisted: num(&item, "waitlisted")?,
+        self.get(keys::seats(plan_id))
+            .await?
+            .map(|item| {
+                Ok(Seats {
+                    capacity: num(&item, "capacity")?,
+                    confirmed: num(&item, "confirmed")?,
+                    waitlisted: num(&item, "waitlisted")?,
+                })
             })
-        }).transpose()
+            .transpose()
     }
 
-    async fn registration_item(&self, code: &str) -> StoreResult<Option<(Item, RegistrationRecord)>> {
+    async fn registration_item(
+        &self,
+        code: &str,
+    ) -> StoreResult<Option<(Item, RegistrationRecord)>> {
         match self.get(keys::registration(code)).await? {
             Some(item) => {
                 let record = from_doc(&item)?;
@@ -294,11 +343,25 @@ struct Query<'a> {
 
 impl<'a> Query<'a> {
     fn table(condition: &'a str, values: Vec<(&'a str, AttributeValue)>) -> Self {
-        Self { index: None, condition, values, limit: None }
+        Self {
+            index: None,
+            condition,
+            values,
+            limit: None,
+        }
     }
 
-    fn index(index: &'static str, condition: &'a str, values: Vec<(&'a str, AttributeValue)>) -> Self {
-        Self { index: Some(index), condition, values, limit: None }
+    fn index(
+        index: &'static str,
+        condition: &'a str,
+        values: Vec<(&'a str, AttributeValue)>,
+    ) -> Self {
+        Self {
+            index: Some(index),
+            condition,
+            values,
+            limit: None,
+        }
     }
 }
 
@@ -324,7 +387,9 @@ fn classify(e: SdkError<TransactWriteItemsError>) -> TxError {
                 .iter()
                 .map(|r| r.code().map(str::to_owned))
                 .collect();
-            let conditional = reasons.iter().any(|r| r.as_deref() == Some("ConditionalCheckFailed"));
+            let conditional = reasons
+                .iter()
+                .any(|r| r.as_deref() == Some("ConditionalCheckFailed"));
             if conditional || reasons.is_empty() {
                 TxError::Cancelled(reasons)
             } else {
@@ -375,7 +440,10 @@ fn names(expression: &str) -> HashMap<String, String> {
 }
 
 fn value_map(values: &[(&str, AttributeValue)]) -> HashMap<String, AttributeValue> {
-    values.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect()
+    values
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect()
 }
 
 fn unavailable<E: std::error::Error + 'static>(e: E) -> StoreError {
@@ -400,7 +468,8 @@ fn doc_item<T: Serialize>(key: Key, value: &T) -> StoreResult<Item> {
 
 fn from_doc<T: DeserializeOwned>(item: &Item) -> StoreResult<T> {
     let raw = text(item, "doc")?;
-    serde_json::from_str(raw).map_err(|e| StoreError::Corrupt(format!("{}: {e}", text(item, PK).unwrap_or("?"))))
+    serde_json::from_str(raw)
+        .map_err(|e| StoreError::Corrupt(format!("{}: {e}", text(item, PK).unwrap_or("?"))))
 }
 
 fn text<'a>(item: &'a Item, name: &str) -> StoreResult<&'a str> {
@@ -434,7 +503,11 @@ fn plan_item(record: &PlanRecord) -> StoreResult<Item> {
     ))
 }
 
-fn registration_item(record: &RegistrationRecord, person: &Key, wait: Option<&Key>) -> StoreResult<Item> {
+fn registration_item(
+    record: &RegistrationRecord,
+    person: &Key,
+    wait: Option<&Key>,
+) -> StoreResult<Item> {
     let mut item = doc_item(keys::registration(&record.code), record)?;
     item.insert("status".into(), s(status_wire(record.status)));
     item.insert("person_pk".into(), s(person.0.clone()));
@@ -445,7 +518,11 @@ fn registration_item(record: &RegistrationRecord, person: &Key, wait: Option<&Ke
     Ok(with_scope(
         item,
         keys::registrations_of(&record.plan_id),
-        format!("{}#{}", keys::sortable_time(record.registered_at), record.code),
+        format!(
+            "{}#{}",
+            keys::sortable_time(record.registered_at),
+            record.code
+        ),
     ))
 }
 
@@ -470,17 +547,31 @@ impl DirectoryStore for DynamoStore {
             .collect();
         let mut items = Vec::new();
         for j in &directory.jurisdictions {
-            let path = paths.get(&j.id).cloned().unwrap_or_else(|| j.id.to_string());
-            items.push(with_scope(doc_item(keys::jurisdiction(j.id.as_str()), j)?, keys::JURISDICTIONS.into(), format!("{path}{}", j.id)));
+            let path = paths
+                .get(&j.id)
+                .cloned()
+                .unwrap_or_else(|| j.id.to_string());
+            items.push(with_scope(
+                doc_item(keys::jurisdiction(j.id.as_str()), j)?,
+                keys::JURISDICTIONS.into(),
+                format!("{path}{}", j.id),
+            ));
         }
         for o in &directory.orgs {
-            items.push(with_scope(doc_item(keys::org(o.id.as_str()), o)?, keys::ORGS.into(), keys::owned(&keys::path_of(o), o.id.as_str(), "")));
+            items.push(with_scope(
+                doc_item(keys::org(o.id.as_str()), o)?,
+                keys::ORGS.into(),
+                keys::owned(&keys::path_of(o), o.id.as_str(), ""),
+            ));
         }
         self.batch_write(items).await
     }
 
     async fn org(&self, id: &str) -> StoreResult<Option<Organisation>> {
-        self.get(keys::org(id)).await?.map(|i| from_doc(&i)).transpose()
+        self.get(keys::org(id))
+            .await?
+            .map(|i| from_doc(&i))
+            .transpose()
     }
 
     async fn orgs_within(&self, path: &str) -> StoreResult<Vec<Organisation>> {
@@ -496,14 +587,23 @@ impl DirectoryStore for DynamoStore {
 
     async fn jurisdictions(&self) -> StoreResult<Vec<Jurisdiction>> {
         let items = self
-            .query(Query::index(SCOPE_INDEX, "#scope_pk = :pk", vec![(":pk", s(keys::JURISDICTIONS))]))
+            .query(Query::index(
+                SCOPE_INDEX,
+                "#scope_pk = :pk",
+                vec![(":pk", s(keys::JURISDICTIONS))],
+            ))
             .await?;
         items.iter().map(from_doc).collect()
     }
 }
 
 impl PlanStore for DynamoStore {
-    async fn create_plan(&self, org: &Organisation, plan: &Plan, at: DateTime<Utc>) -> StoreResult<PlanRecord> {
+    async fn create_plan(
+        &self,
+        org: &Organisation,
+        plan: &Plan,
+        at: DateTime<Utc>,
+    ) -> StoreResult<PlanRecord> {
         let record = PlanRecord {
             id: id_now(),
             org_id: org.id.clone(),
@@ -539,7 +639,10 @@ impl PlanStore for DynamoStore {
     }
 
     async fn plan(&self, id: &str) -> StoreResult<Option<PlanRecord>> {
-        self.get(keys::plan(id)).await?.map(|i| from_doc(&i)).transpose()
+        self.get(keys::plan(id))
+            .await?
+            .map(|i| from_doc(&i))
+            .transpose()
     }
 
     async fn history(&self, id: &str) -> StoreResult<History> {
@@ -553,7 +656,12 @@ impl PlanStore for DynamoStore {
         items.iter().map(from_doc).collect()
     }
 
-    async fn change_plan(&self, id: &str, expected: Version, change: PlanChange) -> StoreResult<PlanRecord> {
+    async fn change_plan(
+        &self,
+        id: &str,
+        expected: Version,
+        change: PlanChange,
+    ) -> StoreResult<PlanRecord> {
         let current = self.plan(id).await?.ok_or(StoreError::NotFound)?;
         if current.version != expected {
             return Err(StoreError::VersionConflict);
@@ -580,8 +688,16 @@ impl PlanStore for DynamoStore {
             comment: change.comment.clone(),
         };
         let mut writes = vec![
-            self.put_item(plan_item(&next)?, Some("#version = :expected"), &[(":expected", n(expected.0))])?,
-            self.put_item(doc_item(keys::history(id, next.version.0), &entry)?, Some("attribute_not_exists(#pk)"), &[])?,
+            self.put_item(
+                plan_item(&next)?,
+                Some("#version = :expected"),
+                &[(":expected", n(expected.0))],
+            )?,
+            self.put_item(
+                doc_item(keys::history(id, next.version.0), &entry)?,
+                Some("attribute_not_exists(#pk)"),
+                &[],
+            )?,
         ];
         if let Some(a) = &change.announcement {
             let item = with_scope(
@@ -621,19 +737,29 @@ impl PlanStore for DynamoStore {
             .query(Query::index(
                 SCOPE_INDEX,
                 "#scope_pk = :pk AND begins_with(#scope_sk, :prefix)",
-                vec![(":pk", s(keys::plans_of_year(year))), (":prefix", s(prefix))],
+                vec![
+                    (":pk", s(keys::plans_of_year(year))),
+                    (":prefix", s(prefix)),
+                ],
             ))
             .await?;
         items.iter().map(from_doc).collect()
     }
 
     async fn announcement(&self, plan_id: &str) -> StoreResult<Option<Announcement>> {
-        self.get(keys::announcement(plan_id)).await?.map(|i| from_doc(&i)).transpose()
+        self.get(keys::announcement(plan_id))
+            .await?
+            .map(|i| from_doc(&i))
+            .transpose()
     }
 
     async fn announcements(&self, year: i32) -> StoreResult<Vec<(String, Announcement)>> {
         let items = self
-            .query(Query::index(SCOPE_INDEX, "#scope_pk = :pk", vec![(":pk", s(keys::announced_in(year)))]))
+            .query(Query::index(
+                SCOPE_INDEX,
+                "#scope_pk = :pk",
+                vec![(":pk", s(keys::announced_in(year)))],
+            ))
             .await?;
         items
             .iter()
@@ -642,15 +768,26 @@ impl PlanStore for DynamoStore {
     }
 
     async fn response(&self, plan_id: &str) -> StoreResult<Option<FeedbackResponse>> {
-        self.get(keys::response(plan_id)).await?.map(|i| from_doc(&i)).transpose()
+        self.get(keys::response(plan_id))
+            .await?
+            .map(|i| from_doc(&i))
+            .transpose()
     }
 }
 
 impl RegistrationStore for DynamoStore {
-    async fn register(&self, plan_id: &str, person_hash: &str, new: &NewRegistration) -> StoreResult<Registered> {
+    async fn register(
+        &self,
+        plan_id: &str,
+        person_hash: &str,
+        new: &NewRegistration,
+    ) -> StoreResult<Registered> {
         let person = keys::person(plan_id, person_hash);
         for attempt in 0..MAX_ATTEMPTS {
-            let seats = self.seats_item(plan_id).await?.ok_or(StoreError::RegistrationNotOpen)?;
+            let seats = self
+                .seats_item(plan_id)
+                .await?
+                .ok_or(StoreError::RegistrationNotOpen)?;
             let status = if seats.confirmed < seats.capacity {
                 RegistrationStatus::Confirmed
             } else {
@@ -670,12 +807,23 @@ impl RegistrationStore for DynamoStore {
                 registered_at: new.at,
                 expires_at: new.expires_at,
             };
-            let wait = (status == RegistrationStatus::Waitlisted).then(|| keys::waitlist(plan_id, new.at, &code));
+            let wait = (status == RegistrationStatus::Waitlisted)
+                .then(|| keys::waitlist(plan_id, new.at, &code));
             let one = [(":one", n(1))];
             // Item 0: the seats counter, conditional on the seat state this attempt saw.
             let seats_write = match status {
-                RegistrationStatus::Confirmed => self.update_item(keys::seats(plan_id), "SET #confirmed = #confirmed + :one", "#confirmed < #capacity", &one)?,
-                _ => self.update_item(keys::seats(plan_id), "SET #waitlisted = #waitlisted + :one", "#confirmed >= #capacity", &one)?,
+                RegistrationStatus::Confirmed => self.update_item(
+                    keys::seats(plan_id),
+                    "SET #confirmed = #confirmed + :one",
+                    "#confirmed < #capacity",
+                    &one,
+                )?,
+                _ => self.update_item(
+                    keys::seats(plan_id),
+                    "SET #waitlisted = #waitlisted + :one",
+                    "#confirmed >= #capacity",
+                    &one,
+                )?,
             };
             let mut marker = base(person.clone());
             marker.insert("code".into(), s(code.clone()));
@@ -685,7 +833,11 @@ impl RegistrationStore for DynamoStore {
                 // Item 1: the person, once per event.
                 self.put_item(marker, Some("attribute_not_exists(#pk)"), &[])?,
                 // Item 2: the registration itself.
-                self.put_item(registration_item(&record, &person, wait.as_ref())?, Some("attribute_not_exists(#pk)"), &[])?,
+                self.put_item(
+                    registration_item(&record, &person, wait.as_ref())?,
+                    Some("attribute_not_exists(#pk)"),
+                    &[],
+                )?,
             ];
             if let Some(wait) = &wait {
                 let mut entry = base(wait.clone());
@@ -720,7 +872,10 @@ impl RegistrationStore for DynamoStore {
 
     async fn cancel(&self, code: &str, _at: DateTime<Utc>) -> StoreResult<Cancelled> {
         for attempt in 0..MAX_ATTEMPTS {
-            let (item, record) = self.registration_item(code).await?.ok_or(StoreError::NotFound)?;
+            let (item, record) = self
+                .registration_item(code)
+                .await?
+                .ok_or(StoreError::NotFound)?;
             let person: Key = (text(&item, "person_pk")?.to_owned(), "PERSON".into());
             let plan_id = record.plan_id.clone();
             let mut cancelled = record.clone();
@@ -730,11 +885,23 @@ impl RegistrationStore for DynamoStore {
             let writes = match record.status {
                 RegistrationStatus::Cancelled => return Ok(Cancelled { promoted: None }),
                 RegistrationStatus::Waitlisted => {
-                    let wait: Key = (keys::waitlist_pk(&plan_id), text(&item, "wait_sk")?.to_owned());
+                    let wait: Key = (
+                        keys::waitlist_pk(&plan_id),
+                        text(&item, "wait_sk")?.to_owned(),
+                    );
                     vec![
-                        self.put_item(cancelled_item, Some("#status = :was"), &[(":was", s("waitlisted"))])?,
+                        self.put_item(
+                            cancelled_item,
+                            Some("#status = :was"),
+                            &[(":was", s("waitlisted"))],
+                        )?,
                         self.delete_item(wait, Some("attribute_exists(#pk)"))?,
-                        self.update_item(keys::seats(&plan_id), "SET #waitlisted = #waitlisted - :one", "#waitlisted > :zero", &[(":one", n(1)), (":zero", n(0))])?,
+                        self.update_item(
+                            keys::seats(&plan_id),
+                            "SET #waitlisted = #waitlisted - :one",
+                            "#waitlisted > :zero",
+                            &[(":one", n(1)), (":zero", n(0))],
+                        )?,
                         self.delete_item(person, None)?,
                     ]
                 }
@@ -742,27 +909,57 @@ impl RegistrationStore for DynamoStore {
                     let first = self
                         .query(Query {
                             limit: Some(1),
-                            ..Query::table("#pk = :pk", vec![(":pk", s(keys::waitlist_pk(&plan_id)))])
+                            ..Query::table(
+                                "#pk = :pk",
+                                vec![(":pk", s(keys::waitlist_pk(&plan_id)))],
+                            )
                         })
                         .await?
                         .into_iter()
                         .next();
-                    let mut writes = vec![self.put_item(cancelled_item, Some("#status = :was"), &[(":was", s("confirmed"))])?];
+                    let mut writes = vec![self.put_item(
+                        cancelled_item,
+                        Some("#status = :was"),
+                        &[(":was", s("confirmed"))],
+                    )?];
                     match first {
                         Some(entry) => {
                             let next_code = text(&entry, "code")?.to_owned();
-                            let (next_item, mut next) = self.registration_item(&next_code).await?.ok_or_else(|| StoreError::Corrupt(format!("waitlist entry without registration {next_code}")))?;
-                            let next_person: Key = (text(&next_item, "person_pk")?.to_owned(), "PERSON".into());
+                            let (next_item, mut next) =
+                                self.registration_item(&next_code).await?.ok_or_else(|| {
+                                    StoreError::Corrupt(format!(
+                                        "waitlist entry without registration {next_code}"
+                                    ))
+                                })?;
+                            let next_person: Key =
+                                (text(&next_item, "person_pk")?.to_owned(), "PERSON".into());
                             next.status = RegistrationStatus::Confirmed;
-                            writes.push(self.put_item(registration_item(&next, &next_person, None)?, Some("#status = :was"), &[(":was", s("waitlisted"))])?);
-                            writes.push(self.delete_item((text(&entry, PK)?.to_owned(), text(&entry, SK)?.to_owned()), Some("attribute_exists(#pk)"))?);
-                            writes.push(self.update_item(keys::seats(&plan_id), "SET #waitlisted = #waitlisted - :one", "#waitlisted > :zero", &[(":one", n(1)), (":zero", n(0))])?);
+                            writes.push(self.put_item(
+                                registration_item(&next, &next_person, None)?,
+                                Some("#status = :was"),
+                                &[(":was", s("waitlisted"))],
+                            )?);
+                            writes.push(self.delete_item(
+                                (text(&entry, PK)?.to_owned(), text(&entry, SK)?.to_owned()),
+                                Some("attribute_exists(#pk)"),
+                            )?);
+                            writes.push(self.update_item(
+                                keys::seats(&plan_id),
+                                "SET #waitlisted = #waitlisted - :one",
+                                "#waitlisted > :zero",
+                                &[(":one", n(1)), (":zero", n(0))],
+                            )?);
                             promoted = Some(next_code);
                         }
                         None => {
                             // No one waiting: free the seat, unless someone joined the
                             // waitlist meanwhile (then retry and promote them).
-                            writes.push(self.update_item(keys::seats(&plan_id), "SET #confirmed = #confirmed - :one", "#waitlisted = :zero AND #confirmed > :zero", &[(":one", n(1)), (":zero", n(0))])?);
+                            writes.push(self.update_item(
+                                keys::seats(&plan_id),
+                                "SET #confirmed = #confirmed - :one",
+                                "#waitlisted = :zero AND #confirmed > :zero",
+                                &[(":one", n(1)), (":zero", n(0))],
+                            )?);
                         }
                     }
                     writes.push(self.delete_item(person, None)?);
@@ -789,32 +986,74 @@ impl RegistrationStore for DynamoStore {
 
     async fn registrations(&self, plan_id: &str) -> StoreResult<Vec<RegistrationRecord>> {
         let items = self
-            .query(Query::index(SCOPE_INDEX, "#scope_pk = :pk", vec![(":pk", s(keys::registrations_of(plan_id)))]))
+            .query(Query::index(
+                SCOPE_INDEX,
+                "#scope_pk = :pk",
+                vec![(":pk", s(keys::registrations_of(plan_id)))],
+            ))
             .await?;
         items.iter().map(from_doc).collect()
     }
 }
 
 impl FeedbackStore for DynamoStore {
-    async fn add_feedback(&self, plan_id: &str, feedback: &Feedback, at: DateTime<Utc>) -> StoreResult<FeedbackRecord> {
-        let record = FeedbackRecord { id: id_now(), plan_id: plan_id.to_owned(), at, feedback: feedback.clone() };
-        self.put(doc_item(keys::feedback(plan_id, at, &record.id), &record)?, None).await?;
+    async fn add_feedback(
+        &self,
+        plan_id: &str,
+        feedback: &Feedback,
+        at: DateTime<Utc>,
+    ) -> StoreResult<FeedbackRecord> {
+        let record = FeedbackRecord {
+            id: id_now(),
+            plan_id: plan_id.to_owned(),
+            at,
+            feedback: feedback.clone(),
+        };
+        self.put(
+            doc_item(keys::feedback(plan_id, at, &record.id), &record)?,
+            None,
+        )
+        .await?;
         Ok(record)
     }
 
     async fn feedback(&self, plan_id: &str) -> StoreResult<Vec<FeedbackRecord>> {
-        let items = self.query(Query::table("#pk = :pk", vec![(":pk", s(keys::feedback_pk(plan_id)))])).await?;
+        let items = self
+            .query(Query::table(
+                "#pk = :pk",
+                vec![(":pk", s(keys::feedback_pk(plan_id)))],
+            ))
+            .await?;
         items.iter().map(from_doc).collect()
     }
 
-    async fn add_evaluation(&self, plan_id: &str, evaluation: &Evaluation, at: DateTime<Utc>) -> StoreResult<EvaluationRecord> {
-        let record = EvaluationRecord { id: id_now(), plan_id: plan_id.to_owned(), at, evaluation: evaluation.clone() };
-        self.put(doc_item(keys::evaluation(plan_id, at, &record.id), &record)?, None).await?;
+    async fn add_evaluation(
+        &self,
+        plan_id: &str,
+        evaluation: &Evaluation,
+        at: DateTime<Utc>,
+    ) -> StoreResult<EvaluationRecord> {
+        let record = EvaluationRecord {
+            id: id_now(),
+            plan_id: plan_id.to_owned(),
+            at,
+            evaluation: evaluation.clone(),
+        };
+        self.put(
+            doc_item(keys::evaluation(plan_id, at, &record.id), &record)?,
+            None,
+        )
+        .await?;
         Ok(record)
     }
 
     async fn evaluations(&self, plan_id: &str) -> StoreResult<Vec<EvaluationRecord>> {
-        let items = self.query(Query::table("#pk = :pk", vec![(":pk", s(keys::evaluation_pk(plan_id)))])).await?;
+        let items = self
+            .query(Query::table(
+                "#pk = :pk",
+                vec![(":pk", s(keys::evaluation_pk(plan_id)))],
+            ))
+            .await?;
         items.iter().map(from_doc).collect()
     }
 }
@@ -830,16 +1069,22 @@ impl ReportStore for DynamoStore {
     }
 
     async fn report(&self, org_id: &Id, year: i32) -> StoreResult<Option<AnnualReport>> {
-        self.get(keys::report(org_id.as_str(), year)).await?.map(|i| from_doc(&i)).transpose()
+        self.get(keys::report(org_id.as_str(), year))
+            .await?
+            .map(|i| from_doc(&i))
+            .transpose()
     }
 }
 
 fn finding_item(record: &FindingRecord) -> StoreResult<Item> {
     let mut item = doc_item(keys::finding(&record.key), record)?;
-    item.insert("status".into(), s(match record.status {
-        FindingStatus::Open => "open",
-        FindingStatus::Resolved => "resolved",
-    }));
+    item.insert(
+        "status".into(),
+        s(match record.status {
+            FindingStatus::Open => "open",
+            FindingStatus::Resolved => "resolved",
+        }),
+    );
     Ok(with_scope(
         item,
         keys::findings_of_year(record.year),
@@ -848,7 +1093,13 @@ fn finding_item(record: &FindingRecord) -> StoreResult<Item> {
 }
 
 impl FindingStore for DynamoStore {
-    async fn record_finding(&self, finding: &Finding, org_path: &str, year: i32, today: NaiveDate) -> StoreResult<bool> {
+    async fn record_finding(
+        &self,
+        finding: &Finding,
+        org_path: &str,
+        year: i32,
+        today: NaiveDate,
+    ) -> StoreResult<bool> {
         let record = FindingRecord {
             key: finding.key.clone(),
             kind: finding.kind,
@@ -861,7 +1112,9 @@ impl FindingStore for DynamoStore {
             found_on: today,
             resolved_on: None,
         };
-        let fresh = self.put(finding_item(&record)?, Some("attribute_not_exists(#pk)")).await?;
+        let fresh = self
+            .put(finding_item(&record)?, Some("attribute_not_exists(#pk)"))
+            .await?;
         if fresh {
             return Ok(true);
         }
@@ -873,7 +1126,8 @@ impl FindingStore for DynamoStore {
         if existing.status == FindingStatus::Resolved {
             existing.status = FindingStatus::Open;
             existing.resolved_on = None;
-            self.put(finding_item(&existing)?, Some("#status = :resolved")).await?;
+            self.put(finding_item(&existing)?, Some("#status = :resolved"))
+                .await?;
         }
         Ok(false)
     }
@@ -899,13 +1153,21 @@ impl FindingStore for DynamoStore {
             .expression_attribute_values(":open", s("open"));
         match put.send().await {
             Ok(_) => Ok(true),
-            Err(e) if e.as_service_error().is_some_and(|se| se.is_conditional_check_failed_exception()) => Ok(false),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
             Err(e) => Err(unavailable(e)),
         }
     }
 
     async fn finding(&self, key: &str) -> StoreResult<Option<FindingRecord>> {
-        self.get(keys::finding(key)).await?.map(|i| from_doc(&i)).transpose()
+        self.get(keys::finding(key))
+            .await?
+            .map(|i| from_doc(&i))
+            .transpose()
     }
 
     async fn findings(&self, year: i32, prefix: &str) -> StoreResult<Vec<FindingRecord>> {
@@ -913,7 +1175,10 @@ impl FindingStore for DynamoStore {
             .query(Query::index(
                 SCOPE_INDEX,
                 "#scope_pk = :pk AND begins_with(#scope_sk, :prefix)",
-                vec![(":pk", s(keys::findings_of_year(year))), (":prefix", s(prefix))],
+                vec![
+                    (":pk", s(keys::findings_of_year(year))),
+                    (":prefix", s(prefix)),
+                ],
             ))
             .await?;
         items.iter().map(from_doc).collect()
@@ -927,47 +1192,78 @@ fn mail_item(record: &MailRecord) -> StoreResult<Item> {
     if record.sent_at.is_none() {
         // Pending mail sits in the sparse due index, oldest first; sent mail leaves it.
         item.insert(DUE_PK.into(), s(OUTBOX));
-        item.insert(DUE_SK.into(), s(format!("{}#{}", keys::sortable_time(record.queued_at), record.key)));
+        item.insert(
+            DUE_SK.into(),
+            s(format!(
+                "{}#{}",
+                keys::sortable_time(record.queued_at),
+                record.key
+            )),
+        );
     }
     Ok(item)
 }
 
 impl Outbox for DynamoStore {
     async fn enqueue(&self, mail: &MailRecord) -> StoreResult<bool> {
-        self.put(mail_item(mail)?, Some("attribute_not_exists(#pk)")).await
+        self.put(mail_item(mail)?, Some("attribute_not_exists(#pk)"))
+            .await
     }
 
     async fn pending(&self, limit: i32) -> StoreResult<Vec<MailRecord>> {
         let items = self
-            .query(Query { limit: Some(limit), ..Query::index(DUE_INDEX, "#due_pk = :pk", vec![(":pk", s(OUTBOX))]) })
+            .query(Query {
+                limit: Some(limit),
+                ..Query::index(DUE_INDEX, "#due_pk = :pk", vec![(":pk", s(OUTBOX))])
+            })
             .await?;
         items.iter().map(from_doc).collect()
     }
 
     async fn mark_sent(&self, key: &str, at: DateTime<Utc>) -> StoreResult<()> {
-        let mut record: MailRecord = self.get(keys::mail(key)).await?.map(|i| from_doc(&i)).transpose()?.ok_or(StoreError::NotFound)?;
+        let mut record: MailRecord = self
+            .get(keys::mail(key))
+            .await?
+            .map(|i| from_doc(&i))
+            .transpose()?
+            .ok_or(StoreError::NotFound)?;
         record.sent_at = Some(at);
         record.attempts += 1;
         record.last_error = None;
-        self.put(mail_item(&record)?, Some("attribute_exists(#pk)")).await?;
+        self.put(mail_item(&record)?, Some("attribute_exists(#pk)"))
+            .await?;
         Ok(())
     }
 
     async fn mark_failed(&self, key: &str, error: &str) -> StoreResult<()> {
-        let mut record: MailRecord = self.get(keys::mail(key)).await?.map(|i| from_doc(&i)).transpose()?.ok_or(StoreError::NotFound)?;
+        let mut record: MailRecord = self
+            .get(keys::mail(key))
+            .await?
+            .map(|i| from_doc(&i))
+            .transpose()?
+            .ok_or(StoreError::NotFound)?;
         record.attempts += 1;
         record.last_error = Some(error.chars().take(500).collect());
-        self.put(mail_item(&record)?, Some("attribute_exists(#pk)")).await?;
+        self.put(mail_item(&record)?, Some("attribute_exists(#pk)"))
+            .await?;
         Ok(())
     }
 
     async fn mail(&self, key: &str) -> StoreResult<Option<MailRecord>> {
-        self.get(keys::mail(key)).await?.map(|i| from_doc(&i)).transpose()
+        self.get(keys::mail(key))
+            .await?
+            .map(|i| from_doc(&i))
+            .transpose()
     }
 }
 
 impl DueIndex for DynamoStore {
-    async fn schedule(&self, sweep: SweepKind, plan_id: &str, on: Option<NaiveDate>) -> StoreResult<()> {
+    async fn schedule(
+        &self,
+        sweep: SweepKind,
+        plan_id: &str,
+        on: Option<NaiveDate>,
+    ) -> StoreResult<()> {
         let key = keys::due_marker(plan_id, sweep.wire());
         match on {
             Some(day) => {

@@ -48,7 +48,10 @@ pub fn registration(code: &str) -> Key {
 
 /// Waitlist entries sort by the time they were queued, then by code.
 pub fn waitlist(plan_id: &str, queued_at: DateTime<Utc>, code: &str) -> Key {
-    (waitlist_pk(plan_id), format!("{}#{code}", micros(queued_at)))
+    (
+        waitlist_pk(plan_id),
+        format!("{}#{code}", micros(queued_at)),
+    )
 }
 
 pub fn waitlist_pk(plan_id: &str) -> String {
@@ -56,7 +59,10 @@ pub fn waitlist_pk(plan_id: &str) -> String {
 }
 
 pub fn feedback(plan_id: &str, at: DateTime<Utc>, id: &str) -> Key {
-    (format!("FEEDBACK#{plan_id}"), format!("{}#{id}", micros(at)))
+    (
+        format!("FEEDBACK#{plan_id}"),
+        format!("{}#{id}", micros(at)),
+    )
 }
 
 pub fn feedback_pk(plan_id: &str) -> String {

@@ -21,7 +21,10 @@ pub trait DirectoryStore {
     fn import(&self, directory: &Directory) -> impl Future<Output = StoreResult<()>> + Send;
     fn org(&self, id: &str) -> impl Future<Output = StoreResult<Option<Organisation>>> + Send;
     /// The organisations of a jurisdiction path and every jurisdiction below it.
-    fn orgs_within(&self, path: &str) -> impl Future<Output = StoreResult<Vec<Organisation>>> + Send;
+    fn orgs_within(
+        &self,
+        path: &str,
+    ) -> impl Future<Output = StoreResult<Vec<Organisation>>> + Send;
     fn jurisdictions(&self) -> impl Future<Output = StoreResult<Vec<Jurisdiction>>> + Send;
 }
 
@@ -43,11 +46,24 @@ pub trait PlanStore {
         expected: Version,
         change: PlanChange,
     ) -> impl Future<Output = StoreResult<PlanRecord>> + Send;
-    fn plans(&self, year: i32, scope: &PlanScope) -> impl Future<Output = StoreResult<Vec<PlanRecord>>> + Send;
-    fn announcement(&self, plan_id: &str) -> impl Future<Output = StoreResult<Option<Announcement>>> + Send;
+    fn plans(
+        &self,
+        year: i32,
+        scope: &PlanScope,
+    ) -> impl Future<Output = StoreResult<Vec<PlanRecord>>> + Send;
+    fn announcement(
+        &self,
+        plan_id: &str,
+    ) -> impl Future<Output = StoreResult<Option<Announcement>>> + Send;
     /// Published announcements of a year, by first event day.
-    fn announcements(&self, year: i32) -> impl Future<Output = StoreResult<Vec<(String, Announcement)>>> + Send;
-    fn response(&self, plan_id: &str) -> impl Future<Output = StoreResult<Option<FeedbackResponse>>> + Send;
+    fn announcements(
+        &self,
+        year: i32,
+    ) -> impl Future<Output = StoreResult<Vec<(String, Announcement)>>> + Send;
+    fn response(
+        &self,
+        plan_id: &str,
+    ) -> impl Future<Output = StoreResult<Option<FeedbackResponse>>> + Send;
 }
 
 /// Registrations and offline recommendations against one capacity, with a waitlist.
@@ -59,11 +75,21 @@ pub trait RegistrationStore {
         person_hash: &str,
         registration: &NewRegistration,
     ) -> impl Future<Output = StoreResult<Registered>> + Send;
-    fn registration(&self, code: &str) -> impl Future<Output = StoreResult<Option<RegistrationRecord>>> + Send;
+    fn registration(
+        &self,
+        code: &str,
+    ) -> impl Future<Output = StoreResult<Option<RegistrationRecord>>> + Send;
     /// Cancels; a confirmed seat goes to the first waitlisted registration, atomically.
-    fn cancel(&self, code: &str, at: DateTime<Utc>) -> impl Future<Output = StoreResult<Cancelled>> + Send;
+    fn cancel(
+        &self,
+        code: &str,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<Cancelled>> + Send;
     fn seats(&self, plan_id: &str) -> impl Future<Output = StoreResult<Option<Seats>>> + Send;
-    fn registrations(&self, plan_id: &str) -> impl Future<Output = StoreResult<Vec<RegistrationRecord>>> + Send;
+    fn registrations(
+        &self,
+        plan_id: &str,
+    ) -> impl Future<Output = StoreResult<Vec<RegistrationRecord>>> + Send;
 }
 
 /// Feedback items and online evaluations of an event.
@@ -74,20 +100,34 @@ pub trait FeedbackStore {
         feedback: &Feedback,
         at: DateTime<Utc>,
     ) -> impl Future<Output = StoreResult<FeedbackRecord>> + Send;
-    fn feedback(&self, plan_id: &str) -> impl Future<Output = StoreResult<Vec<FeedbackRecord>>> + Send;
+    fn feedback(
+        &self,
+        plan_id: &str,
+    ) -> impl Future<Output = StoreResult<Vec<FeedbackRecord>>> + Send;
     fn add_evaluation(
         &self,
         plan_id: &str,
         evaluation: &Evaluation,
         at: DateTime<Utc>,
     ) -> impl Future<Output = StoreResult<EvaluationRecord>> + Send;
-    fn evaluations(&self, plan_id: &str) -> impl Future<Output = StoreResult<Vec<EvaluationRecord>>> + Send;
+    fn evaluations(
+        &self,
+        plan_id: &str,
+    ) -> impl Future<Output = StoreResult<Vec<EvaluationRecord>>> + Send;
 }
 
 /// Annual reports (R14), one per reporter and year.
 pub trait ReportStore {
-    fn put_report(&self, org_id: &Id, report: &AnnualReport) -> impl Future<Output = StoreResult<()>> + Send;
-    fn report(&self, org_id: &Id, year: i32) -> impl Future<Output = StoreResult<Option<AnnualReport>>> + Send;
+    fn put_report(
+        &self,
+        org_id: &Id,
+        report: &AnnualReport,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    fn report(
+        &self,
+        org_id: &Id,
+        year: i32,
+    ) -> impl Future<Output = StoreResult<Option<AnnualReport>>> + Send;
 }
 
 /// Compliance findings, recorded once per key.
@@ -101,10 +141,19 @@ pub trait FindingStore {
         today: NaiveDate,
     ) -> impl Future<Output = StoreResult<bool>> + Send;
     /// Resolves an open finding; `false` when there is none open with that key.
-    fn resolve_finding(&self, key: &str, today: NaiveDate) -> impl Future<Output = StoreResult<bool>> + Send;
-    fn finding(&self, key: &str) -> impl Future<Output = StoreResult<Option<FindingRecord>>> + Send;
+    fn resolve_finding(
+        &self,
+        key: &str,
+        today: NaiveDate,
+    ) -> impl Future<Output = StoreResult<bool>> + Send;
+    fn finding(&self, key: &str)
+    -> impl Future<Output = StoreResult<Option<FindingRecord>>> + Send;
     /// Findings of a year within a jurisdiction path (an office's subtree, or `path|org|` for one organisation).
-    fn findings(&self, year: i32, prefix: &str) -> impl Future<Output = StoreResult<Vec<FindingRecord>>> + Send;
+    fn findings(
+        &self,
+        year: i32,
+        prefix: &str,
+    ) -> impl Future<Output = StoreResult<Vec<FindingRecord>>> + Send;
 }
 
 /// Mail, queued before it is sent: never lost, never sent twice.
@@ -113,7 +162,11 @@ pub trait Outbox {
     fn enqueue(&self, mail: &MailRecord) -> impl Future<Output = StoreResult<bool>> + Send;
     /// Messages not yet sent, oldest first.
     fn pending(&self, limit: i32) -> impl Future<Output = StoreResult<Vec<MailRecord>>> + Send;
-    fn mark_sent(&self, key: &str, at: DateTime<Utc>) -> impl Future<Output = StoreResult<()>> + Send;
+    fn mark_sent(
+        &self,
+        key: &str,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
     fn mark_failed(&self, key: &str, error: &str) -> impl Future<Output = StoreResult<()>> + Send;
     fn mail(&self, key: &str) -> impl Future<Output = StoreResult<Option<MailRecord>>> + Send;
 }
@@ -128,5 +181,9 @@ pub trait DueIndex {
         on: Option<NaiveDate>,
     ) -> impl Future<Output = StoreResult<()>> + Send;
     /// The plans due for the sweep on or before `today`, with their records.
-    fn due_plans(&self, sweep: SweepKind, today: NaiveDate) -> impl Future<Output = StoreResult<Vec<PlanRecord>>> + Send;
+    fn due_plans(
+        &self,
+        sweep: SweepKind,
+        today: NaiveDate,
+    ) -> impl Future<Output = StoreResult<Vec<PlanRecord>>> + Send;
 }

@@ -3,8 +3,8 @@
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
-    Projection, ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
 };
 
 use crate::error::StoreError;
@@ -48,8 +48,16 @@ pub const TABLE: TableDefinition = TableDefinition {
     pk: PK,
     sk: SK,
     indexes: &[
-        IndexDefinition { name: SCOPE_INDEX, pk: SCOPE_PK, sk: SCOPE_SK },
-        IndexDefinition { name: DUE_INDEX, pk: DUE_PK, sk: DUE_SK },
+        IndexDefinition {
+            name: SCOPE_INDEX,
+            pk: SCOPE_PK,
+            sk: SCOPE_SK,
+        },
+        IndexDefinition {
+            name: DUE_INDEX,
+            pk: DUE_PK,
+            sk: DUE_SK,
+        },
     ],
     ttl_attribute: TTL_ATTRIBUTE,
 };
@@ -82,7 +90,12 @@ impl TableDefinition {
 
     /// Creates the table named `name` (on-demand) and turns on TTL, unless it exists.
     pub async fn ensure(&self, client: &Client, name: &str) -> Result<(), StoreError> {
-        let exists = client.describe_table().table_name(name).send().await.is_ok();
+        let exists = client
+            .describe_table()
+            .table_name(name)
+            .send()
+            .await
+            .is_ok();
         if exists {
             return Ok(());
         }
@@ -101,15 +114,21 @@ impl TableDefinition {
                     .index_name(index.name)
                     .key_schema(key(index.pk, KeyType::Hash)?)
                     .key_schema(key(index.sk, KeyType::Range)?)
-                    .projection(Projection::builder().projection_type(ProjectionType::All).build())
+                    .projection(
+                        Projection::builder()
+                            .projection_type(ProjectionType::All)
+                            .build(),
+                    )
                     .build()
                     .map_err(|e| StoreError::Unavailable(e.to_string()))?,
             );
         }
-        create
-            .send()
-            .await
-            .map_err(|e| StoreError::Unavailable(format!("create table {name}: {}", aws_sdk_dynamodb::error::DisplayErrorContext(&e))))?;
+        create.send().await.map_err(|e| {
+            StoreError::Unavailable(format!(
+                "create table {name}: {}",
+                aws_sdk_dynamodb::error::DisplayErrorContext(&e)
+            ))
+        })?;
         client
             .update_time_to_live()
             .table_name(name)
@@ -122,7 +141,12 @@ impl TableDefinition {
             )
             .send()
             .await
-            .map_err(|e| StoreError::Unavailable(format!("enable TTL on {name}: {}", aws_sdk_dynamodb::error::DisplayErrorContext(&e))))?;
+            .map_err(|e| {
+                StoreError::Unavailable(format!(
+                    "enable TTL on {name}: {}",
+                    aws_sdk_dynamodb::error::DisplayErrorContext(&e)
+                ))
+            })?;
         Ok(())
     }
 }

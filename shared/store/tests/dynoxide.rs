@@ -2,6 +2,8 @@
 //! tests that need an atomic engine: moto's DynamoDB is not atomic under concurrent
 //! requests, so concurrency is proven here and only here.
 
+#![allow(clippy::unwrap_used)] // tests fail loudly
+
 mod common;
 mod suite;
 
@@ -65,9 +67,15 @@ async fn two_hundred_concurrent_registrations_for_thirty_seats() {
         .map(|n| {
             let (store, id, key) = (store.clone(), plan.id.clone(), key.clone());
             tokio::spawn(async move {
-                let channel = if n % 5 == 0 { Channel::OfflineRecommendation } else { Channel::Online };
+                let channel = if n % 5 == 0 {
+                    Channel::OfflineRecommendation
+                } else {
+                    Channel::Online
+                };
                 let reg = new_registration(n, channel);
-                store.register(&id, &key.hash(&reg.registrant.id), &reg).await
+                store
+                    .register(&id, &key.hash(&reg.registrant.id), &reg)
+                    .await
             })
         })
         .collect();
@@ -82,11 +90,30 @@ async fn two_hundred_concurrent_registrations_for_thirty_seats() {
     }
     assert_eq!((confirmed, waitlisted), (30, 170));
     let seats = store.seats(&plan.id).await.unwrap().unwrap();
-    assert_eq!(seats, Seats { capacity: 30, confirmed: 30, waitlisted: 170 });
+    assert_eq!(
+        seats,
+        Seats {
+            capacity: 30,
+            confirmed: 30,
+            waitlisted: 170
+        }
+    );
     assert_eq!(seats.left(), 0);
     let stored = store.registrations(&plan.id).await.unwrap();
-    assert_eq!(stored.iter().filter(|r| r.status == RegistrationStatus::Confirmed).count(), 30);
-    assert_eq!(stored.iter().filter(|r| r.status == RegistrationStatus::Waitlisted).count(), 170);
+    assert_eq!(
+        stored
+            .iter()
+            .filter(|r| r.status == RegistrationStatus::Confirmed)
+            .count(),
+        30
+    );
+    assert_eq!(
+        stored
+            .iter()
+            .filter(|r| r.status == RegistrationStatus::Waitlisted)
+            .count(),
+        170
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -98,7 +125,9 @@ async fn fifty_concurrent_registrations_of_one_person_store_one() {
             let (store, id, key) = (store.clone(), plan.id.clone(), key.clone());
             tokio::spawn(async move {
                 let reg = new_registration(7, Channel::Online);
-                store.register(&id, &key.hash(&reg.registrant.id), &reg).await
+                store
+                    .register(&id, &key.hash(&reg.registrant.id), &reg)
+                    .await
             })
         })
         .collect();
@@ -122,13 +151,34 @@ async fn two_concurrent_changes_from_one_version_one_wins() {
     let store = store(&engine.client()).await;
     store.import(&directory()).await.unwrap();
     for round in 0..10 {
-        let record = store.create_plan(&org("nn-jt"), &plan(), at("2026-08-01T09:00:00+08:00")).await.unwrap();
-        let change = |action, to| PlanChange::new(action, to, Some(org("nn-office").id), at("2026-08-02T09:00:00+08:00"));
+        let record = store
+            .create_plan(&org("nn-jt"), &plan(), at("2026-08-01T09:00:00+08:00"))
+            .await
+            .unwrap();
+        let change = |action, to| {
+            PlanChange::new(
+                action,
+                to,
+                Some(org("nn-office").id),
+                at("2026-08-02T09:00:00+08:00"),
+            )
+        };
         let (a, b) = tokio::join!(
-            store.change_plan(&record.id, record.version, change(Action::File, PlanStatus::Filed)),
-            store.change_plan(&record.id, record.version, change(Action::Return, PlanStatus::Returned)),
+            store.change_plan(
+                &record.id,
+                record.version,
+                change(Action::File, PlanStatus::Filed)
+            ),
+            store.change_plan(
+                &record.id,
+                record.version,
+                change(Action::Return, PlanStatus::Returned)
+            ),
         );
-        let conflicts = [&a, &b].iter().filter(|r| matches!(r, Err(StoreError::VersionConflict))).count();
+        let conflicts = [&a, &b]
+            .iter()
+            .filter(|r| matches!(r, Err(StoreError::VersionConflict)))
+            .count();
         let wins: Vec<PlanRecord> = [a, b].into_iter().filter_map(Result::ok).collect();
         assert_eq!((wins.len(), conflicts), (1, 1), "round {round}");
         let stored = store.plan(&record.id).await.unwrap().unwrap();
@@ -144,21 +194,33 @@ async fn cancellations_and_promotions_under_concurrency_never_overbook() {
     let mut codes = Vec::new();
     for n in 0..60 {
         let reg = new_registration(n, Channel::Online);
-        codes.push(store.register(&plan.id, &key.hash(&reg.registrant.id), &reg).await.unwrap().code);
+        codes.push(
+            store
+                .register(&plan.id, &key.hash(&reg.registrant.id), &reg)
+                .await
+                .unwrap()
+                .code,
+        );
     }
     let mut tasks = Vec::new();
     // 20 confirmed and 10 waitlisted cancel while 20 newcomers register.
     for code in codes[..20].iter().chain(&codes[40..50]) {
         let (store, code) = (store.clone(), code.clone());
         tasks.push(tokio::spawn(async move {
-            store.cancel(&code, at("2026-09-08T10:00:00+08:00")).await.map(|_| ())
+            store
+                .cancel(&code, at("2026-09-08T10:00:00+08:00"))
+                .await
+                .map(|_| ())
         }));
     }
     for n in 100..120 {
         let (store, id, key) = (store.clone(), plan.id.clone(), key.clone());
         tasks.push(tokio::spawn(async move {
             let reg = new_registration(n, Channel::Online);
-            store.register(&id, &key.hash(&reg.registrant.id), &reg).await.map(|_| ())
+            store
+                .register(&id, &key.hash(&reg.registrant.id), &reg)
+                .await
+                .map(|_| ())
         }));
     }
     for t in tasks {
@@ -172,7 +234,11 @@ async fn cancellations_and_promotions_under_concurrency_never_overbook() {
     assert!(seats.confirmed <= seats.capacity);
     // 80 registered, 30 cancelled: 50 remain, 30 seated and 20 waiting.
     assert_eq!((seats.confirmed, seats.waitlisted), (30, 20));
-    let cancelled: BTreeSet<&str> = stored.iter().filter(|r| r.status == RegistrationStatus::Cancelled).map(|r| r.code.as_str()).collect();
+    let cancelled: BTreeSet<&str> = stored
+        .iter()
+        .filter(|r| r.status == RegistrationStatus::Cancelled)
+        .map(|r| r.code.as_str())
+        .collect();
     assert_eq!(cancelled.len(), 30);
 }
 
@@ -189,10 +255,20 @@ async fn the_due_query_reads_only_the_due_among_five_thousand_plans() {
             tokio::spawn(async move {
                 let mut due = Vec::new();
                 for n in (worker..5000).step_by(8) {
-                    let r = store.create_plan(&agency, &plan(), at("2026-08-01T09:00:00+08:00")).await.unwrap();
+                    let r = store
+                        .create_plan(&agency, &plan(), at("2026-08-01T09:00:00+08:00"))
+                        .await
+                        .unwrap();
                     // 10 plans are due (today or before); the others from tomorrow on.
-                    let on = if n < 10 { today - Days::new(n % 3) } else { today + Days::new(1 + n % 40) };
-                    store.schedule(SweepKind::Notice, &r.id, Some(on)).await.unwrap();
+                    let on = if n < 10 {
+                        today - Days::new(n % 3)
+                    } else {
+                        today + Days::new(1 + n % 40)
+                    };
+                    store
+                        .schedule(SweepKind::Notice, &r.id, Some(on))
+                        .await
+                        .unwrap();
                     if n < 10 {
                         due.push(r.id);
                     }
@@ -207,12 +283,21 @@ async fn the_due_query_reads_only_the_due_among_five_thousand_plans() {
     }
     assert_eq!(expected.len(), 10);
     let before = store.items_read();
-    let due: BTreeSet<String> = store.due_plans(SweepKind::Notice, today).await.unwrap().into_iter().map(|r| r.id).collect();
+    let due: BTreeSet<String> = store
+        .due_plans(SweepKind::Notice, today)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
     let read = store.items_read() - before;
     assert_eq!(due, expected);
     // 10 index entries and 10 plans: nothing else was read.
     assert_eq!(read, 20, "items read");
-    println!("due query: {} due of 5000 plans, {read} items read", due.len());
+    println!(
+        "due query: {} due of 5000 plans, {read} items read",
+        due.len()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -220,5 +305,8 @@ async fn registration_on_a_plan_without_seats_is_refused() {
     let engine = LocalDynamo::memory().await.unwrap();
     let store: Arc<DynamoStore> = Arc::new(store(&engine.client()).await);
     let reg = new_registration(1, Channel::Online);
-    assert!(matches!(store.register("nope", "x", &reg).await, Err(StoreError::RegistrationNotOpen)));
+    assert!(matches!(
+        store.register("nope", "x", &reg).await,
+        Err(StoreError::RegistrationNotOpen)
+    ));
 }

@@ -2,6 +2,8 @@
 //! implementation (installed by infra/moto/install into .venv). moto's DynamoDB is not
 //! atomic under concurrent requests, so the concurrency tests run on dynoxide only.
 
+#![allow(clippy::unwrap_used)] // tests fail loudly
+
 mod common;
 mod suite;
 

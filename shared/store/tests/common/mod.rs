@@ -23,7 +23,10 @@ static TABLES: AtomicU32 = AtomicU32::new(0);
 /// A store on a new table (unique per test and process) of the engine behind `client`.
 pub async fn store(client: &Client) -> DynamoStore {
     let n = TABLES.fetch_add(1, Ordering::Relaxed);
-    let store = DynamoStore::new(client.clone(), format!("openday-test-{}-{n}", std::process::id()));
+    let store = DynamoStore::new(
+        client.clone(),
+        format!("openday-test-{}-{n}", std::process::id()),
+    );
     store.ensure_table().await.expect("create table");
     store
 }
@@ -90,12 +93,20 @@ pub fn new_registration(n: u32, channel: Channel) -> NewRegistration {
 pub async fn announced_plan(store: &DynamoStore) -> PlanRecord {
     store.import(&directory()).await.unwrap();
     let agency = org("nn-jt");
-    let record = store.create_plan(&agency, &plan(), at("2026-08-01T09:00:00+08:00")).await.unwrap();
+    let record = store
+        .create_plan(&agency, &plan(), at("2026-08-01T09:00:00+08:00"))
+        .await
+        .unwrap();
     let filed = store
         .change_plan(
             &record.id,
             record.version,
-            PlanChange::new(Action::File, PlanStatus::Filed, Some(org("nn-office").id), at("2026-08-03T09:00:00+08:00")),
+            PlanChange::new(
+                Action::File,
+                PlanStatus::Filed,
+                Some(org("nn-office").id),
+                at("2026-08-03T09:00:00+08:00"),
+            ),
         )
         .await
         .unwrap();
@@ -108,7 +119,15 @@ pub async fn announced_plan(store: &DynamoStore) -> PlanRecord {
     .unwrap();
     let today = NaiveDate::from_ymd_opt(2026, 9, 1).unwrap();
     let announcement = Announcement::compose(&record.plan, &agency, &draft, today).unwrap();
-    let mut change = PlanChange::new(Action::Announce, PlanStatus::Announced, Some(agency.id.clone()), at("2026-09-01T09:00:00+08:00"));
+    let mut change = PlanChange::new(
+        Action::Announce,
+        PlanStatus::Announced,
+        Some(agency.id.clone()),
+        at("2026-09-01T09:00:00+08:00"),
+    );
     change.announcement = Some(announcement);
-    store.change_plan(&filed.id, filed.version, change).await.unwrap()
+    store
+        .change_plan(&filed.id, filed.version, change)
+        .await
+        .unwrap()
 }

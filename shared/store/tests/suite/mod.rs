@@ -3,7 +3,10 @@
 use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
-use openday_rules::feedback::{Evaluation, EvaluationDraft, Feedback, FeedbackDraft, FeedbackResponse, FeedbackSource, ResponseDraft};
+use openday_rules::feedback::{
+    Evaluation, EvaluationDraft, Feedback, FeedbackDraft, FeedbackResponse, FeedbackSource,
+    ResponseDraft,
+};
 use openday_rules::lifecycle::{Action, PlanStatus, Version};
 use openday_rules::org::Id;
 use openday_rules::plan::Channel;
@@ -34,44 +37,111 @@ pub async fn directory_import_and_subtree(store: &DynamoStore) {
         .into_iter()
         .map(|o| o.id.to_string())
         .collect();
-    assert!(nanning.contains("nn-jt") && nanning.contains("qx-sw") && nanning.contains("nh-street"));
-    assert!(!nanning.contains("lz-gov") && !nanning.contains("gx-edu"), "{nanning:?}");
-    assert_eq!(store.orgs_within("gx/").await.unwrap().len(), directory().orgs.len());
-    assert_eq!(store.jurisdictions().await.unwrap().len(), directory().jurisdictions.len());
+    assert!(
+        nanning.contains("nn-jt") && nanning.contains("qx-sw") && nanning.contains("nh-street")
+    );
+    assert!(
+        !nanning.contains("lz-gov") && !nanning.contains("gx-edu"),
+        "{nanning:?}"
+    );
+    assert_eq!(
+        store.orgs_within("gx/").await.unwrap().len(),
+        directory().orgs.len()
+    );
+    assert_eq!(
+        store.jurisdictions().await.unwrap().len(),
+        directory().jurisdictions.len()
+    );
 }
 
 pub async fn plans_keep_versions_and_history(store: &DynamoStore) {
     store.import(&directory()).await.unwrap();
     let agency = org("nn-jt");
-    let created = store.create_plan(&agency, &plan(), at("2026-08-01T09:00:00+08:00")).await.unwrap();
-    assert_eq!((created.status, created.version), (PlanStatus::Submitted, Version(1)));
+    let created = store
+        .create_plan(&agency, &plan(), at("2026-08-01T09:00:00+08:00"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (created.status, created.version),
+        (PlanStatus::Submitted, Version(1))
+    );
     assert_eq!(store.plan(&created.id).await.unwrap().unwrap(), created);
 
-    let mut back = PlanChange::new(Action::Return, PlanStatus::Returned, Some(org("nn-office").id), at("2026-08-02T09:00:00+08:00"));
+    let mut back = PlanChange::new(
+        Action::Return,
+        PlanStatus::Returned,
+        Some(org("nn-office").id),
+        at("2026-08-02T09:00:00+08:00"),
+    );
     back.comment = Some("请补充现场安全措施".into());
-    let returned = store.change_plan(&created.id, Version(1), back).await.unwrap();
-    assert_eq!((returned.status, returned.version), (PlanStatus::Returned, Version(2)));
+    let returned = store
+        .change_plan(&created.id, Version(1), back)
+        .await
+        .unwrap();
+    assert_eq!(
+        (returned.status, returned.version),
+        (PlanStatus::Returned, Version(2))
+    );
 
     // A change from the old version is refused and changes nothing.
-    let stale = PlanChange::new(Action::File, PlanStatus::Filed, Some(org("nn-office").id), at("2026-08-02T10:00:00+08:00"));
-    assert!(matches!(store.change_plan(&created.id, Version(1), stale).await, Err(StoreError::VersionConflict)));
-    assert_eq!(store.plan(&created.id).await.unwrap().unwrap().status, PlanStatus::Returned);
+    let stale = PlanChange::new(
+        Action::File,
+        PlanStatus::Filed,
+        Some(org("nn-office").id),
+        at("2026-08-02T10:00:00+08:00"),
+    );
+    assert!(matches!(
+        store.change_plan(&created.id, Version(1), stale).await,
+        Err(StoreError::VersionConflict)
+    ));
+    assert_eq!(
+        store.plan(&created.id).await.unwrap().unwrap().status,
+        PlanStatus::Returned
+    );
 
-    let mut revise = PlanChange::new(Action::Revise, PlanStatus::Submitted, Some(agency.id.clone()), at("2026-08-03T09:00:00+08:00"));
+    let mut revise = PlanChange::new(
+        Action::Revise,
+        PlanStatus::Submitted,
+        Some(agency.id.clone()),
+        at("2026-08-03T09:00:00+08:00"),
+    );
     let mut revised_plan = plan();
-    revised_plan.venue = openday_rules::text::LineText::parse("venue", "地点", "南宁市青秀区民族大道2号").unwrap();
+    revised_plan.venue =
+        openday_rules::text::LineText::parse("venue", "地点", "南宁市青秀区民族大道2号").unwrap();
     revise.plan = Some(revised_plan.clone());
-    let revised = store.change_plan(&created.id, Version(2), revise).await.unwrap();
+    let revised = store
+        .change_plan(&created.id, Version(2), revise)
+        .await
+        .unwrap();
     assert_eq!(revised.plan, revised_plan);
 
     let history = store.history(&created.id).await.unwrap();
-    let moves: Vec<(Option<PlanStatus>, PlanStatus)> = history.iter().map(|h| (h.from, h.to)).collect();
-    assert_eq!(moves, [(None, PlanStatus::Submitted), (Some(PlanStatus::Submitted), PlanStatus::Returned), (Some(PlanStatus::Returned), PlanStatus::Submitted)]);
+    let moves: Vec<(Option<PlanStatus>, PlanStatus)> =
+        history.iter().map(|h| (h.from, h.to)).collect();
+    assert_eq!(
+        moves,
+        [
+            (None, PlanStatus::Submitted),
+            (Some(PlanStatus::Submitted), PlanStatus::Returned),
+            (Some(PlanStatus::Returned), PlanStatus::Submitted)
+        ]
+    );
     assert_eq!(history[1].comment.as_deref(), Some("请补充现场安全措施"));
     assert_eq!(history[1].by.as_ref().map(Id::as_str), Some("nn-office"));
 
     assert!(matches!(
-        store.change_plan("missing", Version(1), PlanChange::new(Action::File, PlanStatus::Filed, None, at("2026-08-03T09:00:00+08:00"))).await,
+        store
+            .change_plan(
+                "missing",
+                Version(1),
+                PlanChange::new(
+                    Action::File,
+                    PlanStatus::Filed,
+                    None,
+                    at("2026-08-03T09:00:00+08:00")
+                )
+            )
+            .await,
         Err(StoreError::NotFound)
     ));
 }
@@ -83,13 +153,39 @@ pub async fn plans_are_listed_by_owner_and_subtree(store: &DynamoStore) {
     let sw = store.create_plan(&org("qx-sw"), &plan(), t).await.unwrap();
     let lz = store.create_plan(&org("lz-st"), &plan(), t).await.unwrap();
     let ids = |records: Vec<PlanRecord>| records.into_iter().map(|r| r.id).collect::<BTreeSet<_>>();
-    let own = store.plans(2026, &PlanScope::Org { path: "gx/gx-nn/".into(), org_id: org("nn-jt").id }).await.unwrap();
+    let own = store
+        .plans(
+            2026,
+            &PlanScope::Org {
+                path: "gx/gx-nn/".into(),
+                org_id: org("nn-jt").id,
+            },
+        )
+        .await
+        .unwrap();
     assert_eq!(ids(own), BTreeSet::from([jt.id.clone()]));
-    let nanning = store.plans(2026, &PlanScope::Subtree { path: "gx/gx-nn/".into() }).await.unwrap();
+    let nanning = store
+        .plans(
+            2026,
+            &PlanScope::Subtree {
+                path: "gx/gx-nn/".into(),
+            },
+        )
+        .await
+        .unwrap();
     assert_eq!(ids(nanning), BTreeSet::from([jt.id.clone(), sw.id.clone()]));
-    let region = store.plans(2026, &PlanScope::Subtree { path: "gx/".into() }).await.unwrap();
+    let region = store
+        .plans(2026, &PlanScope::Subtree { path: "gx/".into() })
+        .await
+        .unwrap();
     assert_eq!(ids(region), BTreeSet::from([jt.id, sw.id, lz.id]));
-    assert!(store.plans(2025, &PlanScope::Subtree { path: "gx/".into() }).await.unwrap().is_empty());
+    assert!(
+        store
+            .plans(2025, &PlanScope::Subtree { path: "gx/".into() })
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 pub async fn an_announcement_opens_registration(store: &DynamoStore) {
@@ -101,7 +197,14 @@ pub async fn an_announcement_opens_registration(store: &DynamoStore) {
     let listed = store.announcements(2026).await.unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].0, record.id);
-    assert_eq!(store.seats(&record.id).await.unwrap(), Some(Seats { capacity: 30, confirmed: 0, waitlisted: 0 }));
+    assert_eq!(
+        store.seats(&record.id).await.unwrap(),
+        Some(Seats {
+            capacity: 30,
+            confirmed: 0,
+            waitlisted: 0
+        })
+    );
 }
 
 pub async fn registrations_fill_seats_then_the_waitlist(store: &DynamoStore) {
@@ -109,55 +212,151 @@ pub async fn registrations_fill_seats_then_the_waitlist(store: &DynamoStore) {
     let key = person_key();
     let mut codes = Vec::new();
     for n in 0..32 {
-        let channel = if n % 3 == 0 { Channel::OfflineRecommendation } else { Channel::Online };
+        let channel = if n % 3 == 0 {
+            Channel::OfflineRecommendation
+        } else {
+            Channel::Online
+        };
         let reg = new_registration(n, channel);
-        let out = store.register(&plan.id, &key.hash(&reg.registrant.id), &reg).await.unwrap();
-        let expected = if n < 30 { RegistrationStatus::Confirmed } else { RegistrationStatus::Waitlisted };
+        let out = store
+            .register(&plan.id, &key.hash(&reg.registrant.id), &reg)
+            .await
+            .unwrap();
+        let expected = if n < 30 {
+            RegistrationStatus::Confirmed
+        } else {
+            RegistrationStatus::Waitlisted
+        };
         assert_eq!(out.status, expected, "registration {n}");
         codes.push(out.code);
     }
-    assert_eq!(store.seats(&plan.id).await.unwrap(), Some(Seats { capacity: 30, confirmed: 30, waitlisted: 2 }));
+    assert_eq!(
+        store.seats(&plan.id).await.unwrap(),
+        Some(Seats {
+            capacity: 30,
+            confirmed: 30,
+            waitlisted: 2
+        })
+    );
 
     // The same person again: a duplicate, not a full event.
     let again = new_registration(5, Channel::Online);
     assert!(matches!(
-        store.register(&plan.id, &key.hash(&again.registrant.id), &again).await,
+        store
+            .register(&plan.id, &key.hash(&again.registrant.id), &again)
+            .await,
         Err(StoreError::DuplicateRegistration)
     ));
 
     // Cancelling a confirmed seat promotes the first waitlisted registration.
-    let out = store.cancel(&codes[3], at("2026-09-07T10:00:00+08:00")).await.unwrap();
+    let out = store
+        .cancel(&codes[3], at("2026-09-07T10:00:00+08:00"))
+        .await
+        .unwrap();
     assert_eq!(out.promoted.as_deref(), Some(codes[30].as_str()));
-    assert_eq!(store.registration(&codes[30]).await.unwrap().unwrap().status, RegistrationStatus::Confirmed);
-    assert_eq!(store.registration(&codes[3]).await.unwrap().unwrap().status, RegistrationStatus::Cancelled);
-    assert_eq!(store.seats(&plan.id).await.unwrap(), Some(Seats { capacity: 30, confirmed: 30, waitlisted: 1 }));
+    assert_eq!(
+        store
+            .registration(&codes[30])
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        RegistrationStatus::Confirmed
+    );
+    assert_eq!(
+        store.registration(&codes[3]).await.unwrap().unwrap().status,
+        RegistrationStatus::Cancelled
+    );
+    assert_eq!(
+        store.seats(&plan.id).await.unwrap(),
+        Some(Seats {
+            capacity: 30,
+            confirmed: 30,
+            waitlisted: 1
+        })
+    );
 
     // Cancelling a waitlisted one just leaves the waitlist; cancelling twice is harmless.
-    assert_eq!(store.cancel(&codes[31], at("2026-09-07T11:00:00+08:00")).await.unwrap().promoted, None);
-    assert_eq!(store.cancel(&codes[31], at("2026-09-07T11:00:00+08:00")).await.unwrap().promoted, None);
-    assert_eq!(store.seats(&plan.id).await.unwrap(), Some(Seats { capacity: 30, confirmed: 30, waitlisted: 0 }));
+    assert_eq!(
+        store
+            .cancel(&codes[31], at("2026-09-07T11:00:00+08:00"))
+            .await
+            .unwrap()
+            .promoted,
+        None
+    );
+    assert_eq!(
+        store
+            .cancel(&codes[31], at("2026-09-07T11:00:00+08:00"))
+            .await
+            .unwrap()
+            .promoted,
+        None
+    );
+    assert_eq!(
+        store.seats(&plan.id).await.unwrap(),
+        Some(Seats {
+            capacity: 30,
+            confirmed: 30,
+            waitlisted: 0
+        })
+    );
 
     // With no one waiting, a cancellation frees a seat; the person may register again.
-    assert_eq!(store.cancel(&codes[4], at("2026-09-07T12:00:00+08:00")).await.unwrap().promoted, None);
+    assert_eq!(
+        store
+            .cancel(&codes[4], at("2026-09-07T12:00:00+08:00"))
+            .await
+            .unwrap()
+            .promoted,
+        None
+    );
     assert_eq!(store.seats(&plan.id).await.unwrap().unwrap().left(), 1);
     let back = new_registration(4, Channel::Online);
-    let out = store.register(&plan.id, &key.hash(&back.registrant.id), &back).await.unwrap();
+    let out = store
+        .register(&plan.id, &key.hash(&back.registrant.id), &back)
+        .await
+        .unwrap();
     assert_eq!(out.status, RegistrationStatus::Confirmed);
 
     let all = store.registrations(&plan.id).await.unwrap();
     assert_eq!(all.len(), 33);
-    assert_eq!(all.iter().filter(|r| r.status == RegistrationStatus::Confirmed).count(), 30);
-    assert_eq!(all.iter().filter(|r| r.channel == Channel::OfflineRecommendation).count(), 11);
-    assert!(matches!(store.cancel("no-such-code", at("2026-09-07T12:00:00+08:00")).await, Err(StoreError::NotFound)));
+    assert_eq!(
+        all.iter()
+            .filter(|r| r.status == RegistrationStatus::Confirmed)
+            .count(),
+        30
+    );
+    assert_eq!(
+        all.iter()
+            .filter(|r| r.channel == Channel::OfflineRecommendation)
+            .count(),
+        11
+    );
+    assert!(matches!(
+        store
+            .cancel("no-such-code", at("2026-09-07T12:00:00+08:00"))
+            .await,
+        Err(StoreError::NotFound)
+    ));
     let not_open = new_registration(99, Channel::Online);
-    assert!(matches!(store.register("no-such-plan", "h", &not_open).await, Err(StoreError::RegistrationNotOpen)));
+    assert!(matches!(
+        store.register("no-such-plan", "h", &not_open).await,
+        Err(StoreError::RegistrationNotOpen)
+    ));
 }
 
-pub async fn personal_data_is_kept_masked_with_a_ttl(store: &DynamoStore, client: &aws_sdk_dynamodb::Client) {
+pub async fn personal_data_is_kept_masked_with_a_ttl(
+    store: &DynamoStore,
+    client: &aws_sdk_dynamodb::Client,
+) {
     let plan = announced_plan(store).await;
     let reg = new_registration(7, Channel::Online);
     let full_id = reg.registrant.id.expose().to_owned();
-    let out = store.register(&plan.id, &person_key().hash(&reg.registrant.id), &reg).await.unwrap();
+    let out = store
+        .register(&plan.id, &person_key().hash(&reg.registrant.id), &reg)
+        .await
+        .unwrap();
     let record = store.registration(&out.code).await.unwrap().unwrap();
     assert_eq!(record.id_masked, reg.registrant.id.masked());
     assert!(!format!("{record:?}").contains(&full_id));
@@ -174,12 +373,21 @@ pub async fn personal_data_is_kept_masked_with_a_ttl(store: &DynamoStore, client
         .item
         .unwrap();
     assert!(!format!("{raw:?}").contains(&full_id));
-    assert_eq!(raw["expires_at"].as_n().unwrap(), &reg.expires_at.to_string());
+    assert_eq!(
+        raw["expires_at"].as_n().unwrap(),
+        &reg.expires_at.to_string()
+    );
     let marker = client
         .get_item()
         .table_name(store.table())
-        .key("pk", aws_sdk_dynamodb::types::AttributeValue::S(raw["person_pk"].as_s().unwrap().clone()))
-        .key("sk", aws_sdk_dynamodb::types::AttributeValue::S("PERSON".into()))
+        .key(
+            "pk",
+            aws_sdk_dynamodb::types::AttributeValue::S(raw["person_pk"].as_s().unwrap().clone()),
+        )
+        .key(
+            "sk",
+            aws_sdk_dynamodb::types::AttributeValue::S("PERSON".into()),
+        )
         .send()
         .await
         .unwrap()
@@ -192,15 +400,44 @@ pub async fn personal_data_is_kept_masked_with_a_ttl(store: &DynamoStore, client
 pub async fn feedback_evaluations_and_the_response(store: &DynamoStore) {
     let plan = announced_plan(store).await;
     for (i, text) in ["增加夜班公交", "优化换乘"].iter().enumerate() {
-        let draft: FeedbackDraft = serde_json::from_value(serde_json::json!({"channel":"online","category":"service","content":text})).unwrap();
+        let draft: FeedbackDraft = serde_json::from_value(
+            serde_json::json!({"channel":"online","category":"service","content":text}),
+        )
+        .unwrap();
         let f = Feedback::parse(&draft, FeedbackSource::Public).unwrap();
-        store.add_feedback(&plan.id, &f, at("2026-09-21T10:00:00+08:00") + chrono::Duration::seconds(i as i64)).await.unwrap();
+        store
+            .add_feedback(
+                &plan.id,
+                &f,
+                at("2026-09-21T10:00:00+08:00") + chrono::Duration::seconds(i as i64),
+            )
+            .await
+            .unwrap();
     }
     let items = store.feedback(&plan.id).await.unwrap();
-    assert_eq!(items.iter().map(|f| f.feedback.content.as_str()).collect::<Vec<_>>(), ["增加夜班公交", "优化换乘"]);
+    assert_eq!(
+        items
+            .iter()
+            .map(|f| f.feedback.content.as_str())
+            .collect::<Vec<_>>(),
+        ["增加夜班公交", "优化换乘"]
+    );
     let draft: EvaluationDraft = serde_json::from_value(serde_json::json!({"rating": 5})).unwrap();
-    store.add_evaluation(&plan.id, &Evaluation::parse(&draft).unwrap(), at("2026-09-27T10:00:00+08:00")).await.unwrap();
-    assert_eq!(store.evaluations(&plan.id).await.unwrap()[0].evaluation.rating.get(), 5);
+    store
+        .add_evaluation(
+            &plan.id,
+            &Evaluation::parse(&draft).unwrap(),
+            at("2026-09-27T10:00:00+08:00"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.evaluations(&plan.id).await.unwrap()[0]
+            .evaluation
+            .rating
+            .get(),
+        5
+    );
 
     let ids: BTreeSet<String> = items.iter().map(|f| f.id.clone()).collect();
     let response_draft: ResponseDraft = serde_json::from_value(serde_json::json!({
@@ -208,21 +445,40 @@ pub async fn feedback_evaluations_and_the_response(store: &DynamoStore) {
         "items": items.iter().map(|f| serde_json::json!({"feedback_id": f.id, "adoption": "adopted", "reply": "已采纳"})).collect::<Vec<_>>()
     }))
     .unwrap();
-    let response = FeedbackResponse::compose(&response_draft, &ids, &plan.plan.period, day("2026-10-05")).unwrap();
-    let mut change = PlanChange::new(Action::Respond, PlanStatus::Responded, Some(plan.org_id.clone()), at("2026-10-05T10:00:00+08:00"));
+    let response =
+        FeedbackResponse::compose(&response_draft, &ids, &plan.plan.period, day("2026-10-05"))
+            .unwrap();
+    let mut change = PlanChange::new(
+        Action::Respond,
+        PlanStatus::Responded,
+        Some(plan.org_id.clone()),
+        at("2026-10-05T10:00:00+08:00"),
+    );
     change.response = Some(response.clone());
-    let responded = store.change_plan(&plan.id, plan.version, change).await.unwrap();
+    let responded = store
+        .change_plan(&plan.id, plan.version, change)
+        .await
+        .unwrap();
     assert_eq!(responded.responded_on, Some(day("2026-10-05")));
     assert_eq!(store.response(&plan.id).await.unwrap(), Some(response));
 }
 
 pub async fn one_annual_report_per_year(store: &DynamoStore) {
-    let draft: ReportDraft = serde_json::from_value(serde_json::json!({"year": 2026, "summary": "开展3场", "experiences": "直播"})).unwrap();
+    let draft: ReportDraft = serde_json::from_value(
+        serde_json::json!({"year": 2026, "summary": "开展3场", "experiences": "直播"}),
+    )
+    .unwrap();
     let reporter = org("qx-gov");
     let report = AnnualReport::compose(&draft, &reporter, day("2026-11-10")).unwrap();
     store.put_report(&reporter.id, &report).await.unwrap();
-    assert!(matches!(store.put_report(&reporter.id, &report).await, Err(StoreError::AlreadyExists)));
-    assert_eq!(store.report(&reporter.id, 2026).await.unwrap(), Some(report));
+    assert!(matches!(
+        store.put_report(&reporter.id, &report).await,
+        Err(StoreError::AlreadyExists)
+    ));
+    assert_eq!(
+        store.report(&reporter.id, 2026).await.unwrap(),
+        Some(report)
+    );
     assert_eq!(store.report(&reporter.id, 2025).await.unwrap(), None);
 }
 
@@ -235,19 +491,57 @@ pub async fn findings_are_recorded_once_and_resolved(store: &DynamoStore) {
         due_on: day("2026-09-15"),
     };
     let path = "gx/gx-nn/gx-nn-qx/";
-    assert!(store.record_finding(&finding, path, 2026, day("2026-09-16")).await.unwrap());
-    assert!(!store.record_finding(&finding, path, 2026, day("2026-09-17")).await.unwrap());
+    assert!(
+        store
+            .record_finding(&finding, path, 2026, day("2026-09-16"))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .record_finding(&finding, path, 2026, day("2026-09-17"))
+            .await
+            .unwrap()
+    );
     let stored = store.finding(&finding.key).await.unwrap().unwrap();
-    assert_eq!((stored.status, stored.found_on), (FindingStatus::Open, day("2026-09-16")));
+    assert_eq!(
+        (stored.status, stored.found_on),
+        (FindingStatus::Open, day("2026-09-16"))
+    );
     assert_eq!(store.findings(2026, "gx/gx-nn/").await.unwrap().len(), 1);
     assert_eq!(store.findings(2026, "gx/gx-lz/").await.unwrap().len(), 0);
-    assert_eq!(store.findings(2026, &format!("{path}|qx-sw|")).await.unwrap().len(), 1);
+    assert_eq!(
+        store
+            .findings(2026, &format!("{path}|qx-sw|"))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 
-    assert!(store.resolve_finding(&finding.key, day("2026-09-18")).await.unwrap());
-    assert!(!store.resolve_finding(&finding.key, day("2026-09-18")).await.unwrap());
+    assert!(
+        store
+            .resolve_finding(&finding.key, day("2026-09-18"))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .resolve_finding(&finding.key, day("2026-09-18"))
+            .await
+            .unwrap()
+    );
     let resolved = store.finding(&finding.key).await.unwrap().unwrap();
-    assert_eq!((resolved.status, resolved.resolved_on), (FindingStatus::Resolved, Some(day("2026-09-18"))));
-    assert!(!store.resolve_finding("never-recorded", day("2026-09-18")).await.unwrap());
+    assert_eq!(
+        (resolved.status, resolved.resolved_on),
+        (FindingStatus::Resolved, Some(day("2026-09-18")))
+    );
+    assert!(
+        !store
+            .resolve_finding("never-recorded", day("2026-09-18"))
+            .await
+            .unwrap()
+    );
 }
 
 pub async fn the_outbox_keeps_each_message_once(store: &DynamoStore) {
@@ -264,23 +558,85 @@ pub async fn the_outbox_keeps_each_message_once(store: &DynamoStore) {
         attempts: 0,
         last_error: None,
     };
-    assert!(store.enqueue(&mail("notice_reminder_20#p-1#agency", 1)).await.unwrap());
-    assert!(!store.enqueue(&mail("notice_reminder_20#p-1#agency", 5)).await.unwrap());
-    assert!(store.enqueue(&mail("notice_reminder_20#p-2#agency", 2)).await.unwrap());
-    let pending: Vec<String> = store.pending(10).await.unwrap().into_iter().map(|m| m.key).collect();
-    assert_eq!(pending, ["notice_reminder_20#p-1#agency", "notice_reminder_20#p-2#agency"]);
+    assert!(
+        store
+            .enqueue(&mail("notice_reminder_20#p-1#agency", 1))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .enqueue(&mail("notice_reminder_20#p-1#agency", 5))
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .enqueue(&mail("notice_reminder_20#p-2#agency", 2))
+            .await
+            .unwrap()
+    );
+    let pending: Vec<String> = store
+        .pending(10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.key)
+        .collect();
+    assert_eq!(
+        pending,
+        [
+            "notice_reminder_20#p-1#agency",
+            "notice_reminder_20#p-2#agency"
+        ]
+    );
 
-    store.mark_failed("notice_reminder_20#p-1#agency", "MessageRejected: unverified sender").await.unwrap();
-    let failed = store.mail("notice_reminder_20#p-1#agency").await.unwrap().unwrap();
+    store
+        .mark_failed(
+            "notice_reminder_20#p-1#agency",
+            "MessageRejected: unverified sender",
+        )
+        .await
+        .unwrap();
+    let failed = store
+        .mail("notice_reminder_20#p-1#agency")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!((failed.attempts, failed.sent_at), (1, None));
-    assert_eq!(store.pending(10).await.unwrap().len(), 2, "a failed send stays queued");
+    assert_eq!(
+        store.pending(10).await.unwrap().len(),
+        2,
+        "a failed send stays queued"
+    );
 
-    store.mark_sent("notice_reminder_20#p-1#agency", at("2026-08-31T09:10:00+08:00")).await.unwrap();
-    let pending: Vec<String> = store.pending(10).await.unwrap().into_iter().map(|m| m.key).collect();
+    store
+        .mark_sent(
+            "notice_reminder_20#p-1#agency",
+            at("2026-08-31T09:10:00+08:00"),
+        )
+        .await
+        .unwrap();
+    let pending: Vec<String> = store
+        .pending(10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.key)
+        .collect();
     assert_eq!(pending, ["notice_reminder_20#p-2#agency"]);
-    let sent = store.mail("notice_reminder_20#p-1#agency").await.unwrap().unwrap();
+    let sent = store
+        .mail("notice_reminder_20#p-1#agency")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!((sent.attempts, sent.last_error), (2, None));
-    assert!(matches!(store.mark_sent("unknown", at("2026-08-31T09:10:00+08:00")).await, Err(StoreError::NotFound)));
+    assert!(matches!(
+        store
+            .mark_sent("unknown", at("2026-08-31T09:10:00+08:00"))
+            .await,
+        Err(StoreError::NotFound)
+    ));
 }
 
 pub async fn the_due_index_returns_what_is_due(store: &DynamoStore) {
@@ -289,16 +645,46 @@ pub async fn the_due_index_returns_what_is_due(store: &DynamoStore) {
     let mut ids = Vec::new();
     for on in ["2026-08-30", "2026-08-31", "2026-09-01", "2026-09-02"] {
         let r = store.create_plan(&org("nn-jt"), &plan(), t).await.unwrap();
-        store.schedule(SweepKind::Notice, &r.id, Some(day(on))).await.unwrap();
+        store
+            .schedule(SweepKind::Notice, &r.id, Some(day(on)))
+            .await
+            .unwrap();
         ids.push(r.id);
     }
-    store.schedule(SweepKind::Feedback, &ids[3], Some(day("2026-08-01"))).await.unwrap();
-    let due: BTreeSet<String> = store.due_plans(SweepKind::Notice, day("2026-08-31")).await.unwrap().into_iter().map(|r| r.id).collect();
+    store
+        .schedule(SweepKind::Feedback, &ids[3], Some(day("2026-08-01")))
+        .await
+        .unwrap();
+    let due: BTreeSet<String> = store
+        .due_plans(SweepKind::Notice, day("2026-08-31"))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
     assert_eq!(due, BTreeSet::from([ids[0].clone(), ids[1].clone()]));
     // Rescheduled or cleared markers move or leave.
-    store.schedule(SweepKind::Notice, &ids[0], Some(day("2026-09-10"))).await.unwrap();
-    store.schedule(SweepKind::Notice, &ids[1], None).await.unwrap();
-    assert!(store.due_plans(SweepKind::Notice, day("2026-08-31")).await.unwrap().is_empty());
-    let feedback: Vec<String> = store.due_plans(SweepKind::Feedback, day("2026-08-31")).await.unwrap().into_iter().map(|r| r.id).collect();
+    store
+        .schedule(SweepKind::Notice, &ids[0], Some(day("2026-09-10")))
+        .await
+        .unwrap();
+    store
+        .schedule(SweepKind::Notice, &ids[1], None)
+        .await
+        .unwrap();
+    assert!(
+        store
+            .due_plans(SweepKind::Notice, day("2026-08-31"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let feedback: Vec<String> = store
+        .due_plans(SweepKind::Feedback, day("2026-08-31"))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
     assert_eq!(feedback, [ids[3].clone()]);
 }
