@@ -92,7 +92,13 @@ impl DynamoStore {
         Ok(item)
     }
 
-    async fn put(&self, item: Item, condition: Option<&str>) -> StoreResult<bool> {
+    /// Puts an item; `false` when its condition does not hold.
+    async fn put(
+        &self,
+        item: Item,
+        condition: Option<&str>,
+        values: &[(&str, AttributeValue)],
+    ) -> StoreResult<bool> {
         let mut put = self
             .client
             .put_item()
@@ -102,6 +108,9 @@ impl DynamoStore {
             put = put
                 .condition_expression(c)
                 .set_expression_attribute_names(Some(names(c)));
+        }
+        if !values.is_empty() {
+            put = put.set_expression_attribute_values(Some(value_map(values)));
         }
         match put.send().await {
             Ok(_) => Ok(true),
@@ -534,10 +543,6 @@ fn status_wire(status: RegistrationStatus) -> &'static str {
     }
 }
 
-fn id_now() -> String {
-    random_code()
-}
-
 impl DirectoryStore for DynamoStore {
     async fn import(&self, directory: &Directory) -> StoreResult<()> {
         let paths: HashMap<&Id, String> = directory
@@ -605,7 +610,7 @@ impl PlanStore for DynamoStore {
         at: DateTime<Utc>,
     ) -> StoreResult<PlanRecord> {
         let record = PlanRecord {
-            id: id_now(),
+            id: random_code(),
             org_id: org.id.clone(),
             org_path: keys::path_of(org),
             status: PlanStatus::Submitted,
@@ -1004,7 +1009,7 @@ impl FeedbackStore for DynamoStore {
         at: DateTime<Utc>,
     ) -> StoreResult<FeedbackRecord> {
         let record = FeedbackRecord {
-            id: id_now(),
+            id: random_code(),
             plan_id: plan_id.to_owned(),
             at,
             feedback: feedback.clone(),
@@ -1012,6 +1017,7 @@ impl FeedbackStore for DynamoStore {
         self.put(
             doc_item(keys::feedback(plan_id, at, &record.id), &record)?,
             None,
+            &[],
         )
         .await?;
         Ok(record)
@@ -1034,7 +1040,7 @@ impl FeedbackStore for DynamoStore {
         at: DateTime<Utc>,
     ) -> StoreResult<EvaluationRecord> {
         let record = EvaluationRecord {
-            id: id_now(),
+            id: random_code(),
             plan_id: plan_id.to_owned(),
             at,
             evaluation: evaluation.clone(),
@@ -1042,6 +1048,7 @@ impl FeedbackStore for DynamoStore {
         self.put(
             doc_item(keys::evaluation(plan_id, at, &record.id), &record)?,
             None,
+            &[],
         )
         .await?;
         Ok(record)
@@ -1061,7 +1068,10 @@ impl FeedbackStore for DynamoStore {
 impl ReportStore for DynamoStore {
     async fn put_report(&self, org_id: &Id, report: &AnnualReport) -> StoreResult<()> {
         let item = doc_item(keys::report(org_id.as_str(), report.year), report)?;
-        if self.put(item, Some("attribute_not_exists(#pk)")).await? {
+        if self
+            .put(item, Some("attribute_not_exists(#pk)"), &[])
+            .await?
+        {
             Ok(())
         } else {
             Err(StoreError::AlreadyExists)
@@ -1113,7 +1123,11 @@ impl FindingStore for DynamoStore {
             resolved_on: None,
         };
         let fresh = self
-            .put(finding_item(&record)?, Some("attribute_not_exists(#pk)"))
+            .put(
+                finding_item(&record)?,
+                Some("attribute_not_exists(#pk)"),
+                &[],
+            )
             .await?;
         if fresh {
             return Ok(true);
@@ -1126,8 +1140,12 @@ impl FindingStore for DynamoStore {
         if existing.status == FindingStatus::Resolved {
             existing.status = FindingStatus::Open;
             existing.resolved_on = None;
-            self.put(finding_item(&existing)?, Some("#status = :resolved"))
-                .await?;
+            self.put(
+                finding_item(&existing)?,
+                Some("#status = :resolved"),
+                &[(":resolved", s("resolved"))],
+            )
+            .await?;
         }
         Ok(false)
     }
@@ -1142,25 +1160,12 @@ impl FindingStore for DynamoStore {
         }
         record.status = FindingStatus::Resolved;
         record.resolved_on = Some(today);
-        let mut next = finding_item(&record)?;
-        let cond = "#status = :open";
-        let mut put = self.client.put_item().table_name(&self.table);
-        next.remove("__unused");
-        put = put
-            .set_item(Some(next))
-            .condition_expression(cond)
-            .set_expression_attribute_names(Some(names(cond)))
-            .expression_attribute_values(":open", s("open"));
-        match put.send().await {
-            Ok(_) => Ok(true),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(unavailable(e)),
-        }
+        self.put(
+            finding_item(&record)?,
+            Some("#status = :open"),
+            &[(":open", s("open"))],
+        )
+        .await
     }
 
     async fn finding(&self, key: &str) -> StoreResult<Option<FindingRecord>> {
@@ -1206,7 +1211,7 @@ fn mail_item(record: &MailRecord) -> StoreResult<Item> {
 
 impl Outbox for DynamoStore {
     async fn enqueue(&self, mail: &MailRecord) -> StoreResult<bool> {
-        self.put(mail_item(mail)?, Some("attribute_not_exists(#pk)"))
+        self.put(mail_item(mail)?, Some("attribute_not_exists(#pk)"), &[])
             .await
     }
 
@@ -1230,7 +1235,7 @@ impl Outbox for DynamoStore {
         record.sent_at = Some(at);
         record.attempts += 1;
         record.last_error = None;
-        self.put(mail_item(&record)?, Some("attribute_exists(#pk)"))
+        self.put(mail_item(&record)?, Some("attribute_exists(#pk)"), &[])
             .await?;
         Ok(())
     }
@@ -1244,7 +1249,7 @@ impl Outbox for DynamoStore {
             .ok_or(StoreError::NotFound)?;
         record.attempts += 1;
         record.last_error = Some(error.chars().take(500).collect());
-        self.put(mail_item(&record)?, Some("attribute_exists(#pk)"))
+        self.put(mail_item(&record)?, Some("attribute_exists(#pk)"), &[])
             .await?;
         Ok(())
     }
@@ -1271,7 +1276,7 @@ impl DueIndex for DynamoStore {
                 item.insert("plan_id".into(), s(plan_id));
                 item.insert(DUE_PK.into(), s(sweep.wire()));
                 item.insert(DUE_SK.into(), s(keys::due_sk(day, plan_id)));
-                self.put(item, None).await?;
+                self.put(item, None, &[]).await?;
             }
             None => {
                 self.client
