@@ -118,3 +118,52 @@ async fn acknowledged_writes_survive_restart_and_kill_9() {
     third.wait().unwrap();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_in_process_engine_reopens_its_file_after_a_clean_stop() {
+    let dir = std::env::temp_dir().join(format!("openday-reopen-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let file = dir.join("openday.db");
+    let addr = "127.0.0.1:0".parse().unwrap();
+    let engine = openday_local_dynamo::LocalDynamo::open(&file, addr)
+        .await
+        .unwrap();
+    let client = engine.client();
+    client
+        .create_table()
+        .table_name("durability")
+        .billing_mode(BillingMode::PayPerRequest)
+        .key_schema(
+            KeySchemaElement::builder()
+                .attribute_name("pk")
+                .key_type(KeyType::Hash)
+                .build()
+                .unwrap(),
+        )
+        .attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name("pk")
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    for i in 0..300 {
+        client
+            .put_item()
+            .table_name("durability")
+            .item("pk", AttributeValue::S(format!("item-{i}")))
+            .send()
+            .await
+            .unwrap();
+    }
+    engine.stop().await;
+    let engine = openday_local_dynamo::LocalDynamo::open(&file, addr)
+        .await
+        .unwrap();
+    assert_eq!(count(&engine.client()).await, 300);
+    engine.stop().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
