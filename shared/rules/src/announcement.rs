@@ -27,6 +27,8 @@ pub struct AnnouncementDraft {
 /// so that what the public read stays what was published.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Announcement {
+    /// The name of the event: `<place><agency>“政府开放日”`.
+    pub name: crate::naming::PlanName,
     /// 报名方式
     pub registration_method: LineText,
     /// 参加人数
@@ -152,6 +154,7 @@ impl Announcement {
         let links = vs.take_all(parse_links(&draft.links)).unwrap_or_default();
         vs.finish_with(|| {
             Some(Announcement {
+                name: plan.name.clone(),
                 registration_method: registration_method?,
                 participants: plan.capacity,
                 theme: plan.theme.clone(),

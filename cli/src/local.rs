@@ -1,0 +1,122 @@
+//! The local data folder: the embedded DynamoDB engine's file and the keys, or an external
+//! DynamoDB when one is configured.
+
+use std::path::{Path, PathBuf};
+
+use openday_api::auth::TokenKey;
+use openday_api::{App, Config};
+use openday_local_dynamo::LocalDynamo;
+use openday_store::{DynamoStore, PersonKey};
+
+/// The table of the embedded engine, and the default for an external one.
+pub const TABLE: &str = "openday";
+
+/// The store of this machine: the embedded engine (kept running while this lives) or an
+/// external DynamoDB.
+pub struct Local {
+    pub store: DynamoStore,
+    pub data: PathBuf,
+    engine: Option<LocalDynamo>,
+    pub description: String,
+}
+
+impl Local {
+    /// Opens the store for `data`. External when `AWS_ENDPOINT_URL_DYNAMODB` or
+    /// `OPENDAY_TABLE` is set (table `OPENDAY_TABLE`, created if missing), else the embedded
+    /// engine with its file in the data folder.
+    pub async fn open(data: &Path) -> Result<Local, String> {
+        std::fs::create_dir_all(data)
+            .map_err(|e| format!("无法创建数据目录 {}：{e}", data.display()))?;
+        let endpoint = std::env::var("AWS_ENDPOINT_URL_DYNAMODB")
+            .ok()
+            .filter(|v| !v.is_empty());
+        let table = std::env::var("OPENDAY_TABLE")
+            .ok()
+            .filter(|v| !v.is_empty());
+        let (store, engine, description) = if endpoint.is_some() || table.is_some() {
+            let table = table.unwrap_or_else(|| TABLE.into());
+            let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+            let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table.clone());
+            let where_ = endpoint.unwrap_or_else(|| "AWS".into());
+            (
+                store,
+                None,
+                format!("external DynamoDB {where_}, table {table}"),
+            )
+        } else {
+            let file = data.join("openday.db");
+            let engine = LocalDynamo::open(&file, ([127, 0, 0, 1], 0).into()).await?;
+            let store = DynamoStore::new(engine.client(), TABLE);
+            (
+                store,
+                Some(engine),
+                format!("embedded DynamoDB (dynoxide) in {}", file.display()),
+            )
+        };
+        store
+            .ensure_table()
+            .await
+            .map_err(|e| format!("无法准备数据表：{e}"))?;
+        Ok(Local {
+            store,
+            data: data.to_owned(),
+            engine,
+            description,
+        })
+    }
+
+    /// The keys of this data folder, created on first use.
+    pub fn config(&self) -> Result<Config, String> {
+        Ok(Config {
+            tokens: TokenKey::new(&key_file(&self.data.join("keys/token.key"))?)?,
+            person_key: PersonKey::new(&key_file(&self.data.join("keys/person.key"))?)?,
+            retention_days: 180,
+        })
+    }
+
+    pub fn app(&self) -> Result<App<DynamoStore>, String> {
+        Ok(App::new(
+            self.store.clone(),
+            self.config()?,
+            openday_api::app::clock_from_env()?,
+        ))
+    }
+
+    pub async fn close(self) {
+        if let Some(engine) = self.engine {
+            engine.stop().await;
+        }
+    }
+}
+
+/// A 32-byte random key kept as hex in `path` (mode 0600), made on first use.
+fn key_file(path: &Path) -> Result<Vec<u8>, String> {
+    if let Ok(existing) = std::fs::read_to_string(path) {
+        return Ok(existing.trim().as_bytes().to_vec());
+    }
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| format!("no randomness: {e}"))?;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    write_private(path, &hex).map_err(|e| format!("无法写入密钥 {}：{e}", path.display()))?;
+    Ok(hex.into_bytes())
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    f.write_all(text.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    std::fs::write(path, text)
+}

@@ -1,0 +1,106 @@
+//! `openday serve`: every router on one port, on the embedded engine by default.
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use axum::Router;
+use axum::response::Html;
+use axum::routing::get;
+use openday_rules::org::{Directory, DirectoryDraft};
+use openday_store::ports::DirectoryStore;
+
+use crate::local::Local;
+
+/// The demo directory, built in so that `--demo` works from any folder.
+const DEMO_ORGS: &str = include_str!("../../infra/demo/orgs.json");
+
+pub async fn serve(addr: SocketAddr, data: &Path, demo: bool) -> Result<(), String> {
+    init_logs();
+    let local = Local::open(data).await?;
+    let app = local.app()?;
+    if demo {
+        let empty = local
+            .store
+            .jurisdictions()
+            .await
+            .map_err(|e| e.to_string())?
+            .is_empty();
+        if empty {
+            let draft: DirectoryDraft =
+                serde_json::from_str(DEMO_ORGS).map_err(|e| e.to_string())?;
+            let directory = Directory::parse(&draft).map_err(|e| e.to_string())?;
+            local
+                .store
+                .import(&directory)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "已导入演示名录：{} 个机关。各机关的令牌（Authorization: Bearer …）：",
+                directory.orgs.len()
+            );
+            for org in &directory.orgs {
+                println!(
+                    "  {:<12} {}  {}",
+                    org.id,
+                    app.config.tokens.issue(org.id.as_str(), app.clock.now()),
+                    org.name
+                );
+            }
+        } else {
+            println!("数据目录已有名录，未重复导入；用 openday token ORG_ID 获取令牌。");
+        }
+    }
+    let router = Router::new()
+        .route("/", get(index))
+        .merge(openday_api::all(app));
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("无法监听 {addr}：{e}"))?;
+    let bound = listener.local_addr().map_err(|e| e.to_string())?;
+    println!(
+        "openday listening on http://{bound} ({})",
+        local.description
+    );
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown())
+        .await
+        .map_err(|e| e.to_string())?;
+    local.close().await;
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+fn init_logs() {
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+async fn index() -> Html<&'static str> {
+    Html(concat!(
+        "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>政府开放日</title>",
+        "<h1>“政府开放日”平台</h1>",
+        "<p>接口说明：<a href=\"/api/openapi.json\">/api/openapi.json</a></p>",
+        "<p>活动公告：<a href=\"/api/announcements\">/api/announcements</a></p>",
+        "</html>"
+    ))
+}

@@ -1,0 +1,6 @@
+//! The `feedback` Lambda: the `feedback` router of openday-api behind API Gateway.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    openday_lambda::serve(openday_api::feedback::router).await
+}

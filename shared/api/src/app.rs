@@ -1,0 +1,105 @@
+//! What every handler shares: the store, the keys, the clock.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use openday_rules::Clock;
+use openday_store::PersonKey;
+use openday_store::ports::*;
+
+use crate::auth::TokenKey;
+
+/// Every storage port the routers use; `DynamoStore` is one.
+pub trait Store:
+    DirectoryStore
+    + PlanStore
+    + RegistrationStore
+    + FeedbackStore
+    + ReportStore
+    + FindingStore
+    + Clone
+    + Send
+    + Sync
+    + 'static
+{
+}
+
+impl<T> Store for T where
+    T: DirectoryStore
+        + PlanStore
+        + RegistrationStore
+        + FeedbackStore
+        + ReportStore
+        + FindingStore
+        + Clone
+        + Send
+        + Sync
+        + 'static
+{
+}
+
+/// The system clock, or a fixed instant when `OPENDAY_NOW` is set (demos and tests).
+#[derive(Debug, Clone, Copy)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// Settings read at the edge (environment or data folder), already parsed.
+#[derive(Clone)]
+pub struct Config {
+    pub tokens: TokenKey,
+    pub person_key: PersonKey,
+    /// Days after the last event day that registrations are kept (TTL).
+    pub retention_days: u32,
+}
+
+/// The state of every router.
+pub struct App<S> {
+    pub store: S,
+    pub config: Config,
+    pub clock: Arc<dyn Clock + Send + Sync>,
+}
+
+impl<S: Clone> Clone for App<S> {
+    fn clone(&self) -> Self {
+        Self {
+            store: self.store.clone(),
+            config: self.config.clone(),
+            clock: self.clock.clone(),
+        }
+    }
+}
+
+impl<S> App<S> {
+    pub fn new(store: S, config: Config, clock: Arc<dyn Clock + Send + Sync>) -> Self {
+        Self {
+            store,
+            config,
+            clock,
+        }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.clock.today()
+    }
+}
+
+/// Parses `OPENDAY_NOW` (RFC 3339) into a fixed clock, or the system clock when unset.
+pub fn clock_from_env() -> Result<Arc<dyn Clock + Send + Sync>, String> {
+    match std::env::var("OPENDAY_NOW") {
+        Ok(raw) if !raw.trim().is_empty() => {
+            openday_rules::calendar::parse_instant("OPENDAY_NOW", &raw)
+                .map(|t| Arc::new(openday_rules::FixedClock(t)) as Arc<dyn Clock + Send + Sync>)
+                .map_err(|v| format!("OPENDAY_NOW: {}", v.message))
+        }
+        _ => Ok(Arc::new(SystemClock)),
+    }
+}

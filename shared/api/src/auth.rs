@@ -1,0 +1,153 @@
+//! Staff authentication: a bearer token names one organisation, signed (HS256) with a key
+//! from configuration. The public paths need none.
+
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use chrono::{DateTime, Utc};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use openday_rules::org::Organisation;
+use openday_store::ports::DirectoryStore;
+use serde::{Deserialize, Serialize};
+
+use crate::app::App;
+use crate::error::ApiError;
+
+/// How long an issued token is valid.
+pub const TOKEN_DAYS: i64 = 365;
+
+#[derive(Clone)]
+pub struct TokenKey {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+}
+
+impl std::fmt::Debug for TokenKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TokenKey(..)")
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Claims {
+    /// The organisation id.
+    sub: String,
+    iat: i64,
+    exp: i64,
+}
+
+impl TokenKey {
+    pub const MIN_LEN: usize = 32;
+
+    pub fn new(secret: &[u8]) -> Result<Self, String> {
+        if secret.len() < Self::MIN_LEN {
+            return Err(format!(
+                "the token signing key must be at least {} bytes",
+                Self::MIN_LEN
+            ));
+        }
+        Ok(Self {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+        })
+    }
+
+    /// A token for `org_id`, valid for [`TOKEN_DAYS`] from `now`.
+    pub fn issue(&self, org_id: &str, now: DateTime<Utc>) -> String {
+        let claims = Claims {
+            sub: org_id.to_owned(),
+            iat: now.timestamp(),
+            exp: (now + chrono::Duration::days(TOKEN_DAYS)).timestamp(),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .unwrap_or_default()
+    }
+
+    /// The organisation a token names, if its signature and lifetime are good at `now`.
+    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Option<String> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        // Expiry is checked against the injected clock below, not the system time.
+        validation.validate_exp = false;
+        validation.required_spec_claims.clear();
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).ok()?;
+        (now.timestamp() < data.claims.exp).then_some(data.claims.sub)
+    }
+}
+
+/// The bearer token of a request, if it carries one.
+pub fn bearer(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+/// A member of staff: the organisation a valid token names. Missing or bad token: 401.
+pub struct Staff(pub Organisation);
+
+impl<S: DirectoryStore + Clone + Send + Sync + 'static> FromRequestParts<App<S>> for Staff {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App<S>) -> Result<Self, ApiError> {
+        let token = bearer(parts).ok_or(ApiError::Unauthorized(
+            "请登录：缺少 Authorization: Bearer 令牌",
+        ))?;
+        let org_id = app
+            .config
+            .tokens
+            .verify(token, app.now())
+            .ok_or(ApiError::Unauthorized("令牌无效或已过期"))?;
+        let org = app
+            .store
+            .org(&org_id)
+            .await?
+            .ok_or(ApiError::Unauthorized("令牌所指的机关不存在"))?;
+        Ok(Staff(org))
+    }
+}
+
+/// Staff when a token is sent (it must then be valid), the public otherwise.
+pub struct MaybeStaff(pub Option<Organisation>);
+
+impl<S: DirectoryStore + Clone + Send + Sync + 'static> FromRequestParts<App<S>> for MaybeStaff {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App<S>) -> Result<Self, ApiError> {
+        if bearer(parts).is_none() {
+            return Ok(MaybeStaff(None));
+        }
+        Staff::from_request_parts(parts, app)
+            .await
+            .map(|s| MaybeStaff(Some(s.0)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(raw: &str) -> DateTime<Utc> {
+        openday_rules::calendar::parse_instant("t", raw).unwrap()
+    }
+
+    #[test]
+    fn a_token_names_its_organisation_until_it_expires() {
+        let key = TokenKey::new(&[1u8; 32]).unwrap();
+        let token = key.issue("nn-jt", t("2026-08-01T09:00:00+08:00"));
+        assert_eq!(
+            key.verify(&token, t("2026-08-02T09:00:00+08:00"))
+                .as_deref(),
+            Some("nn-jt")
+        );
+        assert_eq!(key.verify(&token, t("2027-08-02T09:00:00+08:00")), None);
+        let other = TokenKey::new(&[2u8; 32]).unwrap();
+        assert_eq!(other.verify(&token, t("2026-08-02T09:00:00+08:00")), None);
+        let mut tampered = token.clone();
+        tampered.replace_range(tampered.len() - 3.., "abc");
+        assert_eq!(key.verify(&tampered, t("2026-08-02T09:00:00+08:00")), None);
+        assert!(TokenKey::new(b"short").is_err());
+    }
+}

@@ -1,0 +1,116 @@
+//! Feedback (online from the public, offline items from the agency), online evaluations,
+//! and the published feedback response.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use openday_rules::feedback::{
+    Evaluation, EvaluationDraft, Feedback, FeedbackDraft, FeedbackSource, check_evaluation_open,
+    check_feedback_open,
+};
+use openday_rules::lifecycle::PlanStatus;
+use openday_rules::org::Role;
+use openday_rules::{Code, Violation};
+use serde_json::json;
+
+use super::{Routes, method, plan_and_owner, status_today, viewer_role};
+use crate::app::{App, Store};
+use crate::auth::MaybeStaff;
+use crate::error::ApiError;
+use crate::payload::Payload;
+
+pub fn routes<S: Store>() -> Routes<S> {
+    Routes::new()
+        .route(
+            Method::POST,
+            "/api/plans/{id}/feedback",
+            method(&Method::POST, give::<S>),
+        )
+        .route(
+            Method::POST,
+            "/api/plans/{id}/evaluations",
+            method(&Method::POST, evaluate::<S>),
+        )
+        .route(
+            Method::GET,
+            "/api/plans/{id}/feedback-response",
+            method(&Method::GET, response::<S>),
+        )
+}
+
+pub fn router<S: Store>(app: App<S>) -> axum::Router {
+    routes::<S>().into_router(app)
+}
+
+fn held_or_running(status: PlanStatus) -> Result<(), ApiError> {
+    if matches!(
+        status,
+        PlanStatus::Announced | PlanStatus::Held | PlanStatus::Responded
+    ) {
+        Ok(())
+    } else {
+        Err(Violation::new(Code::FeedbackClosed, "该活动未发布公告，不征集意见建议").into())
+    }
+}
+
+pub(crate) async fn give<S: Store>(
+    State(app): State<App<S>>,
+    MaybeStaff(staff): MaybeStaff,
+    Path(id): Path<String>,
+    Payload(draft): Payload<FeedbackDraft>,
+) -> Result<Response, ApiError> {
+    let (plan, owner) = plan_and_owner(&app, &id).await?;
+    let source = match &staff {
+        None => FeedbackSource::Public,
+        Some(org) if viewer_role(org, &owner)? == Role::Implementer => FeedbackSource::Agency,
+        Some(_) => return Err(ApiError::forbidden("只有实施机关可以录入线下意见建议")),
+    };
+    let status = status_today(&app, &plan);
+    held_or_running(status)?;
+    check_feedback_open(
+        &plan.plan.period,
+        status == PlanStatus::Responded,
+        app.today(),
+    )?;
+    let feedback = Feedback::parse(&draft, source)?;
+    let record = app.store.add_feedback(&id, &feedback, app.now()).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"id": record.id, "channel": feedback.channel, "category": feedback.category})),
+    )
+        .into_response())
+}
+
+async fn evaluate<S: Store>(
+    State(app): State<App<S>>,
+    Path(id): Path<String>,
+    Payload(draft): Payload<EvaluationDraft>,
+) -> Result<Response, ApiError> {
+    let (plan, _) = plan_and_owner(&app, &id).await?;
+    held_or_running(status_today(&app, &plan))
+        .map_err(|_| Violation::new(Code::EvaluationClosed, "该活动未发布公告，不接受测评"))?;
+    check_evaluation_open(&plan.plan.period, app.today())?;
+    let evaluation = Evaluation::parse(&draft)?;
+    let record = app
+        .store
+        .add_evaluation(&id, &evaluation, app.now())
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"id": record.id, "rating": evaluation.rating})),
+    )
+        .into_response())
+}
+
+pub(crate) async fn response<S: Store>(
+    State(app): State<App<S>>,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let response = app
+        .store
+        .response(&id)
+        .await?
+        .ok_or(ApiError::NotFound("采纳情况尚未公开"))?;
+    Ok(Json(json!({"plan_id": id, "response": response})))
+}

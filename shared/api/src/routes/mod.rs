@@ -1,0 +1,190 @@
+//! The routers, one per job. Each is built through [`Routes`], which records every
+//! (method, path) it serves so that the OpenAPI document and the deployment template can be
+//! checked against what the code really routes.
+
+pub mod feedback;
+pub mod plans;
+pub mod public;
+pub mod reports;
+
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{MatchedPath, Request};
+use axum::http::Method;
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{MethodFilter, MethodRouter, on};
+use openday_rules::lifecycle::effective_status;
+use openday_rules::org::{Organisation, Role};
+use openday_store::records::PlanRecord;
+
+use crate::app::{App, Store};
+use crate::error::ApiError;
+
+/// A router under construction that remembers its routes.
+pub struct Routes<S> {
+    router: Router<App<S>>,
+    served: Vec<(Method, &'static str)>,
+}
+
+impl<S: Store> Routes<S> {
+    pub fn new() -> Self {
+        Self {
+            router: Router::new(),
+            served: Vec::new(),
+        }
+    }
+
+    pub fn route(
+        mut self,
+        method: Method,
+        path: &'static str,
+        handler: MethodRouter<App<S>>,
+    ) -> Self {
+        self.served.push((method, path));
+        self.router = self.router.route(path, handler);
+        self
+    }
+
+    /// The routes recorded so far.
+    pub fn served(&self) -> &[(Method, &'static str)] {
+        &self.served
+    }
+
+    /// The finished router, with the request log.
+    pub fn into_router(self, app: App<S>) -> Router {
+        self.router
+            .layer(middleware::from_fn(log_request))
+            .with_state(app)
+    }
+}
+
+impl<S: Store> Default for Routes<S> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// An axum handler for one method.
+pub fn method<H, T, S>(method: &Method, handler: H) -> MethodRouter<App<S>>
+where
+    H: axum::handler::Handler<T, App<S>>,
+    T: 'static,
+    S: Store,
+{
+    let filter = match *method {
+        Method::GET => MethodFilter::GET,
+        Method::POST => MethodFilter::POST,
+        Method::PUT => MethodFilter::PUT,
+        Method::DELETE => MethodFilter::DELETE,
+        _ => MethodFilter::GET,
+    };
+    on(filter, handler)
+}
+
+/// Every router of the platform merged: what `openday serve` mounts.
+pub fn all<S: Store>(app: App<S>) -> Router {
+    Router::new()
+        .merge(plans::router(app.clone()))
+        .merge(public::router(app.clone()))
+        .merge(feedback::router(app.clone()))
+        .merge(reports::router(app))
+}
+
+/// Every (method, path) each job serves, by job name: what the template must route.
+pub fn table<S: Store>() -> Vec<(&'static str, Vec<(Method, &'static str)>)> {
+    vec![
+        ("plans", plans::routes::<S>().served().to_vec()),
+        ("public", public::routes::<S>().served().to_vec()),
+        ("feedback", feedback::routes::<S>().served().to_vec()),
+        ("reports", reports::routes::<S>().served().to_vec()),
+    ]
+}
+
+/// One log line per request: method, route template (never the raw path or query, which
+/// may carry a registration code or a phone number), status and time.
+async fn log_request(req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let response = next.run(req).await;
+    let status = response.status().as_u16();
+    let outcome = match status {
+        200..=299 => "ok",
+        400..=499 => "refused",
+        _ => "failed",
+    };
+    tracing::info!(
+        target: "openday::request",
+        %method,
+        route,
+        status,
+        outcome,
+        ms = started.elapsed().as_millis() as u64,
+        "request"
+    );
+    response
+}
+
+/// A plan with its implementer, or 404.
+pub(crate) async fn plan_and_owner<S: Store>(
+    app: &App<S>,
+    id: &str,
+) -> Result<(PlanRecord, Organisation), ApiError> {
+    let plan = app
+        .store
+        .plan(id)
+        .await?
+        .ok_or(ApiError::NotFound("实施方案不存在"))?;
+    let owner = app
+        .store
+        .org(plan.org_id.as_str())
+        .await?
+        .ok_or(ApiError::NotFound("实施方案的实施主体不存在"))?;
+    Ok((plan, owner))
+}
+
+/// What the caller is to the plan; 403 when it may not see it at all.
+pub(crate) fn viewer_role(staff: &Organisation, owner: &Organisation) -> Result<Role, ApiError> {
+    let role = Role::of(staff, owner);
+    if role.may_view() {
+        Ok(role)
+    } else {
+        Err(ApiError::forbidden("无权查看其他机关的实施方案"))
+    }
+}
+
+/// The plan's status today (the calendar's `held` included).
+pub(crate) fn status_today<S>(
+    app: &App<S>,
+    plan: &PlanRecord,
+) -> openday_rules::lifecycle::PlanStatus {
+    effective_status(plan.status, &plan.plan.period, app.today())
+}
+
+/// Reads `version` from a body when given, else the stored one.
+pub(crate) fn version_from(
+    raw: Option<&openday_rules::text::NumberLike>,
+    stored: openday_rules::lifecycle::Version,
+) -> Result<openday_rules::lifecycle::Version, ApiError> {
+    match raw {
+        None => Ok(stored),
+        Some(n) => n
+            .as_integer()
+            .filter(|v| *v > 0)
+            .map(|v| openday_rules::lifecycle::Version(v as u64))
+            .ok_or_else(|| {
+                ApiError::from(
+                    openday_rules::Violation::new(
+                        openday_rules::Code::ValidationFailed,
+                        "版本号应为正整数",
+                    )
+                    .at("version"),
+                )
+            }),
+    }
+}

@@ -1,0 +1,438 @@
+//! The agency's and the office's workflow: submit, revise, review, announce, recommend,
+//! read feedback, publish the feedback response.
+
+use std::collections::BTreeSet;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use openday_rules::announcement::{Announcement, AnnouncementDraft};
+use openday_rules::feedback::{FeedbackResponse, ResponseDraft};
+use openday_rules::lifecycle::{Action, Actor, PlanStatus, transition};
+use openday_rules::org::{OrgKind, Role};
+use openday_rules::plan::{Channel, PlanDraft, check_submission};
+use openday_rules::registration::RegistrantDraft;
+use openday_rules::text::NumberLike;
+use openday_rules::{Code, Violation};
+use openday_store::keys;
+use openday_store::records::{PlanChange, PlanRecord, PlanScope};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{Routes, method, plan_and_owner, status_today, version_from, viewer_role};
+use crate::app::{App, Store};
+use crate::auth::Staff;
+use crate::error::ApiError;
+use crate::payload::{Payload, QueryOf};
+
+pub fn routes<S: Store>() -> Routes<S> {
+    Routes::new()
+        .route(
+            Method::POST,
+            "/api/plans",
+            method(&Method::POST, submit::<S>),
+        )
+        .route(Method::GET, "/api/plans", method(&Method::GET, list::<S>))
+        .route(
+            Method::PUT,
+            "/api/plans/{id}",
+            method(&Method::PUT, revise::<S>),
+        )
+        .route(
+            Method::GET,
+            "/api/plans/{id}",
+            method(&Method::GET, show::<S>),
+        )
+        .route(
+            Method::POST,
+            "/api/plans/{id}/review",
+            method(&Method::POST, review::<S>),
+        )
+        .route(
+            Method::POST,
+            "/api/plans/{id}/announcement",
+            method(&Method::POST, announce::<S>),
+        )
+        .route(
+            Method::POST,
+            "/api/plans/{id}/cancel",
+            method(&Method::POST, cancel::<S>),
+        )
+        .route(
+            Method::POST,
+            "/api/plans/{id}/recommendations",
+            method(&Method::POST, recommend::<S>),
+        )
+        .route(
+            Method::GET,
+            "/api/plans/{id}/feedback",
+            method(&Method::GET, feedback_items::<S>),
+        )
+        .route(
+            Method::POST,
+            "/api/plans/{id}/feedback-response",
+            method(&Method::POST, respond::<S>),
+        )
+}
+
+pub fn router<S: Store>(app: App<S>) -> axum::Router {
+    routes::<S>().into_router(app)
+}
+
+fn summary(plan: &PlanRecord) -> serde_json::Value {
+    json!({
+        "id": plan.id,
+        "status": plan.status,
+        "version": plan.version,
+        "name": plan.plan.name.to_string(),
+        "org_id": plan.org_id,
+        "start_date": plan.plan.period.start(),
+        "end_date": plan.plan.period.end(),
+    })
+}
+
+async fn submit<S: Store>(
+    State(app): State<App<S>>,
+    Staff(org): Staff,
+    Payload(draft): Payload<PlanDraft>,
+) -> Result<Response, ApiError> {
+    let plan = check_submission(&draft, &org)?;
+    let record = app.store.create_plan(&org, &plan, app.now()).await?;
+    tracing::info!(plan = %record.id, org = %org.id, "plan submitted");
+    Ok((StatusCode::CREATED, Json(summary(&record))).into_response())
+}
+
+#[derive(Deserialize)]
+struct Revision {
+    version: Option<NumberLike>,
+    #[serde(flatten)]
+    plan: PlanDraft,
+}
+
+/// Applies `action` by `staff` to the plan, as the state machine allows.
+async fn act<S: Store>(
+    app: &App<S>,
+    staff: &openday_rules::org::Organisation,
+    id: &str,
+    action: Action,
+    version: Option<&NumberLike>,
+    build: impl FnOnce(
+        &PlanRecord,
+        &openday_rules::org::Organisation,
+        PlanChange,
+    ) -> Result<PlanChange, ApiError>,
+) -> Result<PlanRecord, ApiError> {
+    let (plan, owner) = plan_and_owner(app, id).await?;
+    let role = viewer_role(staff, &owner).or_else(|e| match action {
+        // An office of another jurisdiction is told it is the wrong reviewer.
+        Action::File | Action::Return if staff.kind == OrgKind::Office => Ok(Role::Unrelated),
+        _ => Err(e),
+    })?;
+    let to = transition(status_today(app, &plan), Actor::Org(role), action)?;
+    let expected = version_from(version, plan.version)?;
+    let change = build(
+        &plan,
+        &owner,
+        PlanChange::new(action, to, Some(staff.id.clone()), app.now()),
+    )?;
+    let record = app.store.change_plan(id, expected, change).await?;
+    tracing::info!(plan = %id, action = %action, to = %to, "plan changed");
+    Ok(record)
+}
+
+async fn revise<S: Store>(
+    State(app): State<App<S>>,
+    Staff(org): Staff,
+    Path(id): Path<String>,
+    Payload(body): Payload<Revision>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let record = act(
+        &app,
+        &org,
+        &id,
+        Action::Revise,
+        body.version.as_ref(),
+        |_, owner, mut change| {
+            change.plan = Some(check_submission(&body.plan, owner)?);
+            Ok(change)
+        },
+    )
+    .await?;
+    Ok(Json(summary(&record)))
+}
+
+#[derive(Deserialize)]
+struct ReviewBody {
+    decision: Option<String>,
+    comment: Option<String>,
+    version: Option<NumberLike>,
+}
+
+async fn review<S: Store>(
+    State(app): State<App<S>>,
+    Staff(org): Staff,
+    Path(id): Path<String>,
+    Payload(body): Payload<ReviewBody>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let action = match body.decision.as_deref().map(str::trim) {
+        Some("file") => Action::File,
+        Some("return") => Action::Return,
+        _ => {
+            return Err(Violation::new(
+                Code::ValidationFailed,
+                "审核结论应为 file（备案）或 return（退回修改）",
+            )
+            .at("decision")
+            .into());
+        }
+    };
+    let comment = body
+        .comment
+        .map(|c| c.trim().chars().take(2000).collect::<String>())
+        .filter(|c| !c.is_empty());
+    if action == Action::Return && comment.is_none() {
+        return Err(
+            Violation::new(Code::ValidationFailed, "退回修改时请填写审核意见")
+                .at("comment")
+                .into(),
+        );
+    }
+    let record = act(
+        &app,
+        &org,
+        &id,
+        action,
+        body.version.as_ref(),
+        |_, _, mut change| {
+            change.comment = comment;
+            Ok(change)
+        },
+    )
+    .await?;
+    Ok(Json(summary(&record)))
+}
+
+#[derive(Deserialize)]
+struct AnnouncementBody {
+    version: Option<NumberLike>,
+    #[serde(flatten)]
+    announcement: AnnouncementDraft,
+}
+
+async fn announce<S: Store>(
+    State(app): State<App<S>>,
+    Staff(org): Staff,
+    Path(id): Path<String>,
+    Payload(body): Payload<AnnouncementBody>,
+) -> Result<Response, ApiError> {
+    let today = app.today();
+    let record = act(
+        &app,
+        &org,
+        &id,
+        Action::Announce,
+        body.version.as_ref(),
+        |plan, owner, mut change| {
+            change.announcement = Some(Announcement::compose(
+                &plan.plan,
+                owner,
+                &body.announcement,
+                today,
+            )?);
+            Ok(change)
+        },
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(summary(&record))).into_response())
+}
+
+#[derive(Deserialize)]
+struct CancelBody {
+    comment: Option<String>,
+    version: Option<NumberLike>,
+}
+
+async fn cancel<S: Store>(
+    State(app): State<App<S>>,
+    Staff(org): Staff,
+    Path(id): Path<String>,
+    Payload(body): Payload<CancelBody>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let record = act(
+        &app,
+        &org,
+        &id,
+        Action::Cancel,
+        body.version.as_ref(),
+        |_, _, mut change| {
+            change.comment = body.comment.map(|c| c.trim().chars().take(2000).collect());
+            Ok(change)
+        },
+    )
+    .await?;
+    Ok(Json(summary(&record)))
+}
+
+#[derive(Deserialize)]
+struct RespondBody {
+    version: Option<NumberLike>,
+    #[serde(flatten)]
+    response: ResponseDraft,
+}
+
+async fn respond<S: Store>(
+    State(app): State<App<S>>,
+    Staff(org): Staff,
+    Path(id): Path<String>,
+    Payload(body): Payload<RespondBody>,
+) -> Result<Response, ApiError> {
+    let ids: BTreeSet<String> = app
+        .store
+        .feedback(&id)
+        .await?
+        .into_iter()
+        .map(|f| f.id)
+        .collect();
+    let today = app.today();
+    let record = act(
+        &app,
+        &org,
+        &id,
+        Action::Respond,
+        body.version.as_ref(),
+        |plan, _, mut change| {
+            change.response = Some(FeedbackResponse::compose(
+                &body.response,
+                &ids,
+                &plan.plan.period,
+                today,
+            )?);
+            Ok(change)
+        },
+    )
+    .await?;
+    let response = app.store.response(&id).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"plan": summary(&record), "response": response})),
+    )
+        .into_response())
+}
+
+async fn show<S: Store>(
+    State(app): State<App<S>>,
+    Staff(org): Staff,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let (plan, owner) = plan_and_owner(&app, &id).await?;
+    viewer_role(&org, &owner)?;
+    let history = app.store.history(&id).await?;
+    let prefix = keys::owned(&plan.org_path, plan.org_id.as_str(), "");
+    let findings: Vec<_> = app
+        .store
+        .findings(plan.plan.year(), &prefix)
+        .await?
+        .into_iter()
+        .filter(|f| f.plan_id.as_deref() == Some(id.as_str()))
+        .collect();
+    let announcement = app.store.announcement(&id).await?;
+    let seats = openday_store::ports::RegistrationStore::seats(&app.store, &id).await?;
+    Ok(Json(json!({
+        "id": plan.id,
+        "status": status_today(&app, &plan),
+        "version": plan.version,
+        "org_id": plan.org_id,
+        "plan": plan.plan,
+        "submitted_at": plan.submitted_at,
+        "announced_on": plan.announced_on,
+        "responded_on": plan.responded_on,
+        "history": history,
+        "findings": findings,
+        "announcement": announcement,
+        "seats": seats.map(|s| json!({"capacity": s.capacity, "confirmed": s.confirmed, "waitlisted": s.waitlisted, "left": s.left()})),
+    })))
+}
+
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    year: Option<NumberLike>,
+    status: Option<String>,
+}
+
+pub(crate) fn year_or_this<S>(app: &App<S>, raw: Option<&NumberLike>) -> Result<i32, ApiError> {
+    match raw {
+        None => Ok(chrono::Datelike::year(&app.today())),
+        Some(n) => n
+            .as_integer()
+            .filter(|y| (2000..=2100).contains(y))
+            .map(|y| y as i32)
+            .ok_or_else(|| {
+                Violation::new(Code::ValidationFailed, "年度应为2000至2100之间的年份")
+                    .at("year")
+                    .into()
+            }),
+    }
+}
+
+async fn list<S: Store>(
+    State(app): State<App<S>>,
+    Staff(org): Staff,
+    QueryOf(q): QueryOf<ListQuery>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let year = year_or_this(&app, q.year.as_ref())?;
+    let status = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(raw) => Some(<PlanStatus as openday_rules::WireEnum>::parse(
+            "status", raw,
+        )?),
+    };
+    let path = keys::path_of(&org);
+    let scope = if org.kind == OrgKind::Office {
+        PlanScope::Subtree { path }
+    } else {
+        PlanScope::Org {
+            path,
+            org_id: org.id.clone(),
+        }
+    };
+    let plans: Vec<serde_json::Value> = app
+        .store
+        .plans(year, &scope)
+        .await?
+        .iter()
+        .filter(|p| status.is_none_or(|s| status_today(&app, p) == s))
+        .map(|p| {
+            let mut s = summary(p);
+            s["status"] = json!(status_today(&app, p));
+            s
+        })
+        .collect();
+    Ok(Json(json!({"year": year, "plans": plans})))
+}
+
+async fn recommend<S: Store>(
+    State(app): State<App<S>>,
+    Staff(org): Staff,
+    Path(id): Path<String>,
+    Payload(draft): Payload<RegistrantDraft>,
+) -> Result<Response, ApiError> {
+    let (plan, owner) = plan_and_owner(&app, &id).await?;
+    if viewer_role(&org, &owner)? != Role::Implementer {
+        return Err(ApiError::forbidden("只有实施机关可以录入线下推荐人员"));
+    }
+    let out = super::public::take_registration(&app, &plan, &draft, Channel::OfflineRecommendation)
+        .await?;
+    Ok((StatusCode::CREATED, Json(out)).into_response())
+}
+
+async fn feedback_items<S: Store>(
+    State(app): State<App<S>>,
+    Staff(org): Staff,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let (_, owner) = plan_and_owner(&app, &id).await?;
+    viewer_role(&org, &owner)?;
+    let items = app.store.feedback(&id).await?;
+    Ok(Json(json!({"plan_id": id, "feedback": items})))
+}
