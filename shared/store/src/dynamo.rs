@@ -315,15 +315,17 @@ impl DynamoStore {
         Ok(found)
     }
 
-    async fn seats_item(&self, plan_id: &str) -> StoreResult<Option<Seats>> {
+    /// The seats counter and how many have ever joined the waitlist (the next position).
+    async fn seats_item(&self, plan_id: &str) -> StoreResult<Option<(Seats, u64)>> {
         self.get(keys::seats(plan_id))
             .await?
             .map(|item| {
-                Ok(Seats {
+                let seats = Seats {
                     capacity: num(&item, "capacity")?,
                     confirmed: num(&item, "confirmed")?,
                     waitlisted: num(&item, "waitlisted")?,
-                })
+                };
+                Ok((seats, num(&item, "queued")?))
             })
             .transpose()
     }
@@ -717,6 +719,7 @@ impl PlanStore for DynamoStore {
             seats.insert("capacity".into(), n(next.plan.capacity.get()));
             seats.insert("confirmed".into(), n(0));
             seats.insert("waitlisted".into(), n(0));
+            seats.insert("queued".into(), n(0));
             writes.push(self.put_item(seats, Some("attribute_not_exists(#pk)"), &[])?);
         }
         if let Some(r) = &change.response {
@@ -789,7 +792,7 @@ impl RegistrationStore for DynamoStore {
     ) -> StoreResult<Registered> {
         let person = keys::person(plan_id, person_hash);
         for attempt in 0..MAX_ATTEMPTS {
-            let seats = self
+            let (seats, queued) = self
                 .seats_item(plan_id)
                 .await?
                 .ok_or(StoreError::RegistrationNotOpen)?;
@@ -812,9 +815,17 @@ impl RegistrationStore for DynamoStore {
                 registered_at: new.at,
                 expires_at: new.expires_at,
             };
+            // Waitlist positions come from the counter, so the queue is first come, first
+            // served even when two registrations carry the same instant.
+            let position = queued + 1;
             let wait = (status == RegistrationStatus::Waitlisted)
-                .then(|| keys::waitlist(plan_id, new.at, &code));
+                .then(|| keys::waitlist(plan_id, position, &code));
             let one = [(":one", n(1))];
+            let queue = [
+                (":one", n(1)),
+                (":seen", n(queued)),
+                (":position", n(position)),
+            ];
             // Item 0: the seats counter, conditional on the seat state this attempt saw.
             let seats_write = match status {
                 RegistrationStatus::Confirmed => self.update_item(
@@ -825,9 +836,9 @@ impl RegistrationStore for DynamoStore {
                 )?,
                 _ => self.update_item(
                     keys::seats(plan_id),
-                    "SET #waitlisted = #waitlisted + :one",
-                    "#confirmed >= #capacity",
-                    &one,
+                    "SET #waitlisted = #waitlisted + :one, #queued = :position",
+                    "#confirmed >= #capacity AND #queued = :seen",
+                    &queue,
                 )?,
             };
             let mut marker = base(person.clone());
@@ -986,7 +997,7 @@ impl RegistrationStore for DynamoStore {
     }
 
     async fn seats(&self, plan_id: &str) -> StoreResult<Option<Seats>> {
-        self.seats_item(plan_id).await
+        Ok(self.seats_item(plan_id).await?.map(|(seats, _)| seats))
     }
 
     async fn registrations(&self, plan_id: &str) -> StoreResult<Vec<RegistrationRecord>> {

@@ -46,12 +46,9 @@ pub fn registration(code: &str) -> Key {
     (format!("REG#{code}"), "REG".into())
 }
 
-/// Waitlist entries sort by the time they were queued, then by code.
-pub fn waitlist(plan_id: &str, queued_at: DateTime<Utc>, code: &str) -> Key {
-    (
-        waitlist_pk(plan_id),
-        format!("{}#{code}", micros(queued_at)),
-    )
+/// Waitlist entries sort by their position in the queue.
+pub fn waitlist(plan_id: &str, position: u64, code: &str) -> Key {
+    (waitlist_pk(plan_id), format!("{position:012}#{code}"))
 }
 
 pub fn waitlist_pk(plan_id: &str) -> String {

@@ -1,0 +1,545 @@
+//! One plan through its whole life over HTTP against `openday serve`: submit, return,
+//! revise, file, announce, register online and offline past capacity, cancel and promote,
+//! feedback, respond, annual report. Once on the embedded engine, once with the server
+//! pointed at moto_server as an external DynamoDB. The clock moves by restarting the server
+//! with another `OPENDAY_NOW` on the same data.
+
+#![allow(clippy::unwrap_used)] // tests fail loudly
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use openday_local_dynamo::{MotoServer, free_port};
+use openday_rules::resident_id::check_character;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `openday serve` and returns it with the lines it printed before listening.
+fn start(data: &Path, now: &str, env: &[(&str, String)], demo: bool) -> (Server, Vec<String>) {
+    let addr = format!("127.0.0.1:{}", free_port().unwrap());
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_openday"));
+    cmd.args(["serve", "--addr", &addr, "--data", data.to_str().unwrap()])
+        .env("OPENDAY_NOW", now)
+        .env_remove("AWS_ENDPOINT_URL_DYNAMODB")
+        .env_remove("OPENDAY_TABLE")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    if demo {
+        cmd.arg("--demo");
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let mut lines = Vec::new();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    loop {
+        let mut line = String::new();
+        assert!(
+            out.read_line(&mut line).unwrap() > 0,
+            "server exited: {lines:?}"
+        );
+        if line.starts_with("openday listening on") {
+            break;
+        }
+        lines.push(line.trim_end().to_owned());
+    }
+    (
+        Server {
+            child,
+            base: format!("http://{addr}"),
+        },
+        lines,
+    )
+}
+
+struct Client {
+    http: reqwest::Client,
+    base: String,
+    tokens: HashMap<String, String>,
+}
+
+impl Client {
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        who: Option<&str>,
+        body: Option<Body>,
+    ) -> (StatusCode, Value) {
+        let mut req = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(org) = who {
+            req = req.bearer_auth(&self.tokens[org]);
+        }
+        req = match body {
+            Some(Body::Json(v)) => req.json(&v),
+            Some(Body::Form(pairs)) => req.form(&pairs),
+            None => req,
+        };
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        let text = res.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    async fn get(&self, path: &str, who: Option<&str>) -> (StatusCode, Value) {
+        self.call(reqwest::Method::GET, path, who, None).await
+    }
+
+    async fn post(&self, path: &str, who: Option<&str>, body: Body) -> (StatusCode, Value) {
+        self.call(reqwest::Method::POST, path, who, Some(body))
+            .await
+    }
+}
+
+enum Body {
+    Json(Value),
+    Form(Vec<(String, String)>),
+}
+
+fn form(pairs: &[(&str, &str)]) -> Body {
+    Body::Form(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    )
+}
+
+fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
+}
+
+fn id_number(n: u32) -> String {
+    id_born(&(19800101 + (n % 28)).to_string(), n)
+}
+
+/// A valid resident ID number for a birth date `YYYYMMDD`.
+fn id_born(birth: &str, n: u32) -> String {
+    let body = format!("450103{birth}{:03}", n % 1000);
+    let mut digits = [0u8; 17];
+    for (d, c) in digits.iter_mut().zip(body.chars()) {
+        *d = c.to_digit(10).unwrap() as u8;
+    }
+    format!("{body}{}", check_character(&digits))
+}
+
+fn person(n: u32) -> Value {
+    json!({
+        "name": format!("市民{n}"),
+        "id_number": id_number(n),
+        "phone": format!("139{n:08}"),
+        "category": "worker",
+        "relation": "lives",
+        "full_civil_capacity": true,
+        "not_deputy": true
+    })
+}
+
+/// The whole life of one plan; `env` points the server at its DynamoDB.
+async fn lifecycle(env: &[(&str, String)]) {
+    let data = std::env::temp_dir().join(format!(
+        "openday-e2e-{}-{}",
+        std::process::id(),
+        free_port().unwrap()
+    ));
+    let _ = std::fs::remove_dir_all(&data);
+    let plan_body: Value =
+        serde_json::from_str(&std::fs::read_to_string(repo("infra/demo/plan.json")).unwrap())
+            .unwrap();
+
+    // 2026-08-01: submit, return, revise, file, announce.
+    let (server, printed) = start(&data, "2026-08-01T09:00:00+08:00", env, true);
+    let tokens: HashMap<String, String> = printed
+        .iter()
+        .filter_map(|l| {
+            let mut cols = l.split_whitespace();
+            Some((cols.next()?.to_owned(), cols.next()?.to_owned()))
+        })
+        .filter(|(_, t)| t.starts_with("eyJ"))
+        .collect();
+    assert_eq!(tokens.len(), 21, "{printed:?}");
+    let mut c = Client {
+        http: reqwest::Client::new(),
+        base: server.base.clone(),
+        tokens,
+    };
+
+    let (s, created) = c
+        .post("/api/plans", Some("nn-jt"), Body::Json(plan_body.clone()))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{created}");
+    assert_eq!(created["status"], "submitted");
+    let id = created["id"].as_str().unwrap().to_owned();
+    let plan_path = format!("/api/plans/{id}");
+
+    let (s, body) = c
+        .post(
+            &format!("{plan_path}/review"),
+            Some("lz-office"),
+            Body::Json(json!({"decision": "file"})),
+        )
+        .await;
+    assert_eq!(
+        (s, body["error"]["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("WRONG_REVIEWER"))
+    );
+    let (s, returned) = c
+        .post(
+            &format!("{plan_path}/review"),
+            Some("nn-office"),
+            Body::Json(
+                json!({"decision": "return", "comment": "请补充安全保障措施", "version": 1}),
+            ),
+        )
+        .await;
+    assert_eq!(
+        (s, returned["status"].as_str(), returned["version"].as_u64()),
+        (StatusCode::OK, Some("returned"), Some(2))
+    );
+
+    let mut revised = plan_body.clone();
+    revised["venue"] = json!("南宁市青秀区民族大道2号 公交调度中心");
+    revised["version"] = json!(2);
+    let (s, body) = c
+        .call(
+            reqwest::Method::PUT,
+            &plan_path,
+            Some("nn-jt"),
+            Some(Body::Json(revised.clone())),
+        )
+        .await;
+    assert_eq!(
+        (s, body["status"].as_str()),
+        (StatusCode::OK, Some("submitted")),
+        "{body}"
+    );
+    let (s, body) = c
+        .call(
+            reqwest::Method::PUT,
+            &plan_path,
+            Some("nn-jt"),
+            Some(Body::Json(revised)),
+        )
+        .await;
+    assert_eq!(
+        (s, body["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("VERSION_CONFLICT"))
+    );
+
+    // The office files through the web form.
+    let (s, filed) = c
+        .post(
+            &format!("{plan_path}/review"),
+            Some("nn-office"),
+            form(&[("decision", "file"), ("version", "3")]),
+        )
+        .await;
+    assert_eq!(
+        (s, filed["status"].as_str()),
+        (StatusCode::OK, Some("filed")),
+        "{filed}"
+    );
+
+    let announcement = json!({
+        "registration_method": "登录南宁市人民政府门户网站“政府开放日”专栏在线报名",
+        "content": "参观公交调度中心、列席线网优化局务会、座谈交流",
+        "reminders": "请携带身份证原件，提前15分钟到达",
+        "registration_deadline": "2026-09-15",
+        "links": ["https://www.nanning.gov.cn/openday"]
+    });
+    let (s, body) = c
+        .post(
+            &format!("{plan_path}/announcement"),
+            Some("nn-jt"),
+            Body::Json(announcement),
+        )
+        .await;
+    assert_eq!(
+        (s, body["status"].as_str()),
+        (StatusCode::CREATED, Some("announced")),
+        "{body}"
+    );
+    drop(server);
+
+    // 2026-09-01: registration online and offline, past capacity; cancel and promote.
+    let (server, _) = start(&data, "2026-09-01T10:00:00+08:00", env, false);
+    c.base = server.base.clone();
+    let (s, listed) = c.get("/api/announcements?year=2026", None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(listed["announcements"][0]["plan_id"], json!(id));
+    assert_eq!(listed["announcements"][0]["seats_left"], json!(30));
+    let registrations = format!("/api/announcements/{id}/registrations");
+    let mut codes = Vec::new();
+    for n in 0..30 {
+        let body = if n % 2 == 0 {
+            Body::Json(person(n))
+        } else {
+            let p = person(n);
+            form(&[
+                ("name", p["name"].as_str().unwrap()),
+                ("id_number", p["id_number"].as_str().unwrap()),
+                ("phone", p["phone"].as_str().unwrap()),
+                ("category", "journalist"),
+                ("relation", "works"),
+                ("full_civil_capacity", "on"),
+                ("not_deputy", "on"),
+            ])
+        };
+        let (s, out) = c.post(&registrations, None, body).await;
+        assert_eq!(
+            (s, out["status"].as_str()),
+            (StatusCode::CREATED, Some("confirmed")),
+            "registration {n}: {out}"
+        );
+        codes.push(out["code"].as_str().unwrap().to_owned());
+    }
+    // Offline recommendations count against the same capacity: past it, they wait.
+    let (s, offline) = c
+        .post(
+            &format!("{plan_path}/recommendations"),
+            Some("nn-jt"),
+            Body::Json(person(100)),
+        )
+        .await;
+    assert_eq!(
+        (s, offline["status"].as_str()),
+        (StatusCode::CREATED, Some("waitlisted")),
+        "{offline}"
+    );
+    let (s, online) = c.post(&registrations, None, Body::Json(person(101))).await;
+    assert_eq!(
+        (s, online["status"].as_str()),
+        (StatusCode::CREATED, Some("waitlisted"))
+    );
+    let (s, dup) = c.post(&registrations, None, Body::Json(person(3))).await;
+    assert_eq!(
+        (s, dup["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("DUPLICATE_REGISTRATION"))
+    );
+    let mut minor = person(102);
+    minor["id_number"] = json!(id_born("20090101", 102));
+    let (s, minor) = c.post(&registrations, None, Body::Json(minor)).await;
+    assert_eq!(
+        (s, minor["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("UNDERAGE"))
+    );
+
+    let offline_code = offline["code"].as_str().unwrap();
+    let (s, _) = c
+        .get(
+            &format!("/api/registrations/{offline_code}?phone=13900000000"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::NOT_FOUND,
+        "a wrong phone looks like a wrong code"
+    );
+    let (s, mine) = c
+        .get(
+            &format!("/api/registrations/{offline_code}?phone=13900000100"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (s, mine["status"].as_str()),
+        (StatusCode::OK, Some("waitlisted"))
+    );
+    assert_eq!(mine["phone"], "139****0100");
+    assert!(mine["id_number"].as_str().unwrap().contains("**********"));
+
+    let (s, cancelled) = c
+        .call(
+            reqwest::Method::DELETE,
+            &format!("/api/registrations/{}?phone=13900000004", codes[4]),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(
+        (s, cancelled["status"].as_str()),
+        (StatusCode::OK, Some("cancelled")),
+        "{cancelled}"
+    );
+    let (_, promoted) = c
+        .get(
+            &format!("/api/registrations/{offline_code}?phone=13900000100"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        promoted["status"], "confirmed",
+        "the first waitlisted moved up"
+    );
+    let (_, detail) = c.get(&format!("/api/announcements/{id}"), None).await;
+    assert_eq!(
+        (detail["seats_left"].as_u64(), detail["waitlisted"].as_u64()),
+        (Some(0), Some(1))
+    );
+    drop(server);
+
+    // 2026-09-21, during the event: feedback and evaluations.
+    let (server, _) = start(&data, "2026-09-21T15:00:00+08:00", env, false);
+    c.base = server.base.clone();
+    let feedback = format!("{plan_path}/feedback");
+    for text in ["建议增加夜班公交线路", "换乘指引不清晰"] {
+        let (s, out) = c
+            .post(
+                &feedback,
+                None,
+                Body::Json(json!({"channel": "online", "category": "service", "content": text})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{out}");
+    }
+    let (s, _) = c
+        .post(
+            &feedback,
+            None,
+            Body::Json(
+                json!({"channel": "offline", "category": "policy", "content": "座谈会意见"}),
+            ),
+        )
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::FORBIDDEN,
+        "offline items come from the agency"
+    );
+    let (s, _) = c.post(&feedback, Some("nn-jt"), Body::Json(json!({"channel": "offline", "category": "policy", "content": "座谈会意见：延长运营时间"}))).await;
+    assert_eq!(s, StatusCode::CREATED);
+    for rating in ["5", "4"] {
+        let (s, _) = c
+            .post(
+                &format!("{plan_path}/evaluations"),
+                None,
+                form(&[("rating", rating), ("comment", "很有收获")]),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED);
+    }
+    drop(server);
+
+    // 2026-10-05: the event is held; the agency publishes how every item was adopted.
+    let (server, _) = start(&data, "2026-10-05T10:00:00+08:00", env, false);
+    c.base = server.base.clone();
+    let (s, items) = c.get(&feedback, Some("nn-jt")).await;
+    assert_eq!(s, StatusCode::OK);
+    let items = items["feedback"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 3);
+    let (s, _) = c.get(&feedback, Some("lz-st")).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let answers: Vec<Value> = items
+        .iter()
+        .enumerate()
+        .map(|(i, f)| json!({"feedback_id": f["id"], "adoption": if i == 0 { "adopted" } else { "explained" }, "reply": "已研究并答复"}))
+        .collect();
+    let (s, body) = c
+        .post(
+            &format!("{plan_path}/feedback-response"),
+            Some("nn-jt"),
+            Body::Json(json!({"summary": "共收到意见建议3条，采纳情况如下", "items": answers})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    assert_eq!(body["response"]["late"], false);
+    let (s, public) = c.get(&format!("{plan_path}/feedback-response"), None).await;
+    assert_eq!(
+        (s, public["response"]["items"].as_array().map(Vec::len)),
+        (StatusCode::OK, Some(3))
+    );
+    let (s, detail) = c.get(&plan_path, Some("gx-office")).await;
+    assert_eq!(
+        (s, detail["status"].as_str()),
+        (StatusCode::OK, Some("responded"))
+    );
+    let moves: Vec<&str> = detail["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["to"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        moves,
+        [
+            "submitted",
+            "returned",
+            "submitted",
+            "filed",
+            "announced",
+            "responded"
+        ]
+    );
+    drop(server);
+
+    // 2026-11-10: Nanning's government reports the year, with its jurisdiction's figures.
+    let (server, _) = start(&data, "2026-11-10T10:00:00+08:00", env, false);
+    c.base = server.base.clone();
+    let (s, report) = c.post("/api/reports", Some("nn-gov"), Body::Json(json!({"year": 2026, "summary": "全市开展“政府开放日”1场", "experiences": "线上+线下同步"}))).await;
+    assert_eq!(s, StatusCode::CREATED, "{report}");
+    assert_eq!(report["report"]["late"], false);
+    let stats = &report["statistics"];
+    assert_eq!(
+        (
+            stats["plans"].as_u64(),
+            stats["announced_on_time"]["met"].as_u64()
+        ),
+        (Some(1), Some(1))
+    );
+    assert_eq!(stats["participants_met"], json!({"met": 1, "of": 1}));
+    assert_eq!(stats["responded_on_time"], json!({"met": 1, "of": 1}));
+    assert_eq!(stats["average_rating"], json!(4.5));
+    let (s, again) = c
+        .post(
+            "/api/reports",
+            Some("nn-gov"),
+            Body::Json(json!({"year": 2026, "summary": "x", "experiences": "y"})),
+        )
+        .await;
+    assert_eq!(
+        (s, again["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("ALREADY_EXISTS"))
+    );
+    let (s, compliance) = c.get("/api/compliance?year=2026", Some("nn-office")).await;
+    assert_eq!(s, StatusCode::OK, "{compliance}");
+    assert_eq!(compliance["figures"]["plans"], 1);
+    drop(server);
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plan_lives_its_whole_life_on_the_embedded_engine() {
+    lifecycle(&[]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plan_lives_its_whole_life_on_moto_as_an_external_dynamodb() {
+    let moto = MotoServer::start().unwrap();
+    lifecycle(&[
+        ("AWS_ENDPOINT_URL_DYNAMODB", moto.endpoint().to_owned()),
+        ("OPENDAY_TABLE", "openday-e2e".to_owned()),
+        ("AWS_ACCESS_KEY_ID", "local".to_owned()),
+        ("AWS_SECRET_ACCESS_KEY", "local".to_owned()),
+        ("AWS_REGION", "us-east-1".to_owned()),
+    ])
+    .await;
+}
