@@ -1,0 +1,237 @@
+//! The Lambda side: API Gateway HTTP API (payload v2) events, as API Gateway sends them,
+//! through the stage handling and the very router a function runs.
+
+#![allow(clippy::unwrap_used)] // tests fail loudly
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use lambda_http::request::from_str;
+use openday_api::auth::TokenKey;
+use openday_api::{App, Config};
+use openday_local_dynamo::LocalDynamo;
+use openday_rules::FixedClock;
+use openday_rules::announcement::{Announcement, AnnouncementDraft};
+use openday_rules::calendar::parse_instant;
+use openday_rules::lifecycle::{Action, PlanStatus};
+use openday_rules::org::{Directory, DirectoryDraft};
+use openday_rules::plan::{Plan, PlanDraft};
+use openday_store::ports::{DirectoryStore, PlanStore};
+use openday_store::records::PlanChange;
+use openday_store::{DynamoStore, PersonKey};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+fn repo(path: &str) -> String {
+    std::fs::read_to_string(format!("{}/../../{path}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+/// An announced demo plan on a fresh embedded engine, and the app of a function.
+async fn announced() -> (LocalDynamo, App<DynamoStore>, String) {
+    let engine = LocalDynamo::memory().await.unwrap();
+    let store = DynamoStore::new(engine.client(), "openday-lambda");
+    store.ensure_table().await.unwrap();
+    let directory = Directory::parse(
+        &serde_json::from_str::<DirectoryDraft>(&repo("infra/demo/orgs.json")).unwrap(),
+    )
+    .unwrap();
+    store.import(&directory).await.unwrap();
+    let agency = directory.org("nn-jt").unwrap().clone();
+    let plan =
+        Plan::parse(&serde_json::from_str::<PlanDraft>(&repo("infra/demo/plan.json")).unwrap())
+            .unwrap();
+    let t = |raw| parse_instant("t", raw).unwrap();
+    let record = store
+        .create_plan(&agency, &plan, t("2026-08-01T09:00:00+08:00"))
+        .await
+        .unwrap();
+    let filed = store
+        .change_plan(
+            &record.id,
+            record.version,
+            PlanChange::new(
+                Action::File,
+                PlanStatus::Filed,
+                None,
+                t("2026-08-02T09:00:00+08:00"),
+            ),
+        )
+        .await
+        .unwrap();
+    let draft: AnnouncementDraft = serde_json::from_value(json!({
+        "registration_method": "在线报名", "content": "参观", "reminders": "携带身份证", "registration_deadline": "2026-09-15"
+    }))
+    .unwrap();
+    let mut change = PlanChange::new(
+        Action::Announce,
+        PlanStatus::Announced,
+        None,
+        t("2026-09-01T09:00:00+08:00"),
+    );
+    change.announcement = Some(
+        Announcement::compose(
+            &plan,
+            &agency,
+            &draft,
+            t("2026-09-01T09:00:00+08:00").date_naive(),
+        )
+        .unwrap(),
+    );
+    store
+        .change_plan(&filed.id, filed.version, change)
+        .await
+        .unwrap();
+    let config = Config {
+        tokens: TokenKey::new(&[3u8; 32]).unwrap(),
+        person_key: PersonKey::new(&[4u8; 32]).unwrap(),
+        retention_days: 180,
+    };
+    let app = App::new(
+        store,
+        config,
+        Arc::new(FixedClock(t("2026-09-02T10:00:00+08:00"))),
+    );
+    (engine, app, record.id)
+}
+
+/// An API Gateway HTTP API v2 event.
+fn event(
+    stage: &str,
+    method: &str,
+    raw_path: &str,
+    query: &str,
+    headers: Value,
+    body: Option<&str>,
+) -> String {
+    json!({
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": raw_path,
+        "rawQueryString": query,
+        "headers": headers,
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "api-id",
+            "domainName": "abc.execute-api.cn-north-1.amazonaws.com.cn",
+            "domainPrefix": "abc",
+            "http": {"method": method, "path": raw_path, "protocol": "HTTP/1.1", "sourceIp": "192.0.2.1", "userAgent": "fixture"},
+            "requestId": "id",
+            "routeKey": "$default",
+            "stage": stage,
+            "time": "02/Sep/2026:02:00:00 +0000",
+            "timeEpoch": 1788314400000u64
+        },
+        "body": body,
+        "isBase64Encoded": false
+    })
+    .to_string()
+}
+
+/// Runs an event through the function's path: stage handling, then the router.
+async fn invoke(router: axum::Router, event: &str) -> (u16, Value) {
+    let req = openday_lambda::strip_stage(from_str(event).unwrap());
+    let (parts, body) = req.into_parts();
+    let req = axum::http::Request::from_parts(parts, Body::from(body.to_vec()));
+    let res = router.oneshot(req).await.unwrap();
+    let status = res.status().as_u16();
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_form_registration_through_a_stage_prefixed_path() {
+    let (_engine, app, plan_id) = announced().await;
+    let body = "name=%E5%BC%A0%E4%B8%89&id_number=11010519491231002X&phone=138-0013-8000&category=journalist&relation=works&full_civil_capacity=on&not_deputy=on";
+    let e = event(
+        "prod",
+        "POST",
+        &format!("/prod/api/announcements/{plan_id}/registrations"),
+        "",
+        json!({"content-type": "application/x-www-form-urlencoded", "host": "abc.execute-api.cn-north-1.amazonaws.com.cn"}),
+        Some(body),
+    );
+    let (status, out) = invoke(openday_api::public::router(app.clone()), &e).await;
+    assert_eq!(status, 201, "{out}");
+    assert_eq!(out["status"], "confirmed");
+    let code = out["code"].as_str().unwrap();
+
+    // Reading it back on the default stage, with the phone in the query string.
+    let e = event(
+        "$default",
+        "GET",
+        &format!("/api/registrations/{code}"),
+        "phone=13800138000",
+        json!({}),
+        None,
+    );
+    let (status, out) = invoke(openday_api::public::router(app), &e).await;
+    assert_eq!(status, 200, "{out}");
+    assert_eq!(out["phone"], "138****8000");
+    assert_eq!(out["id_number"], "1101**********002X");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_json_staff_request_with_a_bearer_token_through_a_stage() {
+    let (_engine, app, plan_id) = announced().await;
+    let token = app.config.tokens.issue(
+        "nn-jt",
+        parse_instant("t", "2026-09-01T00:00:00+08:00").unwrap(),
+    );
+    let e = event(
+        "v1",
+        "GET",
+        &format!("/v1/api/plans/{plan_id}"),
+        "",
+        json!({"authorization": format!("Bearer {token}")}),
+        None,
+    );
+    let (status, out) = invoke(openday_api::plans::router(app.clone()), &e).await;
+    assert_eq!(status, 200, "{out}");
+    assert_eq!(out["status"], "announced");
+    // Without the token the same event is refused.
+    let e = event(
+        "v1",
+        "GET",
+        &format!("/v1/api/plans/{plan_id}"),
+        "",
+        json!({}),
+        None,
+    );
+    let (status, out) = invoke(openday_api::plans::router(app), &e).await;
+    assert_eq!(
+        (status, out["error"]["code"].as_str()),
+        (401, Some("UNAUTHORIZED"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stage_named_like_the_api_prefix_is_stripped_once() {
+    let (_engine, app, _) = announced().await;
+    // A stage named `api` prefixes `/api/...`: only the stage goes, the route stays.
+    let e = event(
+        "api",
+        "GET",
+        "/api/api/announcements",
+        "year=2026",
+        json!({}),
+        None,
+    );
+    let (status, out) = invoke(openday_api::public::router(app.clone()), &e).await;
+    assert_eq!(status, 200, "{out}");
+    assert_eq!(out["announcements"].as_array().unwrap().len(), 1);
+    let e = event(
+        "$default",
+        "GET",
+        "/api/announcements",
+        "year=2026",
+        json!({}),
+        None,
+    );
+    let (status, _) = invoke(openday_api::public::router(app), &e).await;
+    assert_eq!(status, 200);
+}
