@@ -64,3 +64,26 @@ fn unreadable_input_is_a_clear_error_not_a_panic() {
     assert!(err.contains("不是有效的 JSON"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
 }
+
+#[test]
+fn orgs_import_then_token_for_a_known_organisation() {
+    let data = std::env::temp_dir().join(format!("openday-cli-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let dir = data.to_str().unwrap();
+    let (ok, out, err) = openday(&["orgs", "import", "infra/demo/orgs.json", "--data", dir]);
+    assert!(ok, "{err}");
+    assert!(out.contains("已导入 7 个行政区域、21 个机关"), "{out}");
+    let (ok, out, err) = openday(&["token", "nn-jt", "--data", dir]);
+    assert!(ok, "{err}");
+    assert!(
+        out.trim().starts_with("eyJ") && out.trim().split('.').count() == 3,
+        "{out}"
+    );
+    let (ok, _, err) = openday(&["token", "no-such-org", "--data", dir]);
+    assert!(!ok);
+    assert!(err.contains("不存在"), "{err}");
+    let (ok, _, err) = openday(&["orgs", "import", "infra/demo/bad-plan.json", "--data", dir]);
+    assert!(!ok, "a plan is not a directory");
+    assert!(err.contains("不符合要求"), "{err}");
+    let _ = std::fs::remove_dir_all(&data);
+}

@@ -28,6 +28,11 @@ impl Drop for Server {
     }
 }
 
+/// Where the server's logs go, beside its data folder.
+fn log_file(data: &Path) -> PathBuf {
+    data.with_extension("log")
+}
+
 /// Starts `openday serve` and returns it with the lines it printed before listening.
 fn start(data: &Path, now: &str, env: &[(&str, String)], demo: bool) -> (Server, Vec<String>) {
     let addr = format!("127.0.0.1:{}", free_port().unwrap());
@@ -37,7 +42,13 @@ fn start(data: &Path, now: &str, env: &[(&str, String)], demo: bool) -> (Server,
         .env_remove("AWS_ENDPOINT_URL_DYNAMODB")
         .env_remove("OPENDAY_TABLE")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null());
+        .stderr(Stdio::from(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(log_file(data))
+                .unwrap(),
+        ));
     if demo {
         cmd.arg("--demo");
     }
@@ -523,7 +534,20 @@ async fn lifecycle(env: &[(&str, String)]) {
     assert_eq!(s, StatusCode::OK, "{compliance}");
     assert_eq!(compliance["figures"]["plans"], 1);
     drop(server);
+
+    // The logs say what happened to every request, and never a full ID or phone number.
+    let logs = std::fs::read_to_string(log_file(&data)).unwrap();
+    assert!(logs.matches("request").count() > 40, "one line per request");
+    assert!(logs.contains("registration taken"));
+    for n in (0..30).chain([100, 101]) {
+        assert!(!logs.contains(&id_number(n)), "ID number {n} in the logs");
+        assert!(
+            !logs.contains(&format!("139{n:08}")),
+            "phone {n} in the logs"
+        );
+    }
     let _ = std::fs::remove_dir_all(&data);
+    let _ = std::fs::remove_file(log_file(&data));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

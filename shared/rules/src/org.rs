@@ -229,6 +229,20 @@ pub struct Directory {
 impl Directory {
     pub fn parse(draft: &DirectoryDraft) -> Result<Directory, Violations> {
         let mut vs = Violations::new();
+        if draft.jurisdictions.is_empty() || draft.orgs.is_empty() {
+            // Most likely the wrong file: nothing to import is never what was meant.
+            vs.push(
+                Violation::new(
+                    Code::ValidationFailed,
+                    "名录应包含 jurisdictions（行政区域）和 orgs（机关）两部分，且均不为空",
+                )
+                .at(if draft.jurisdictions.is_empty() {
+                    "jurisdictions"
+                } else {
+                    "orgs"
+                }),
+            );
+        }
         let mut jurisdictions = Vec::new();
         let mut seen = HashSet::new();
         for (i, j) in draft.jurisdictions.iter().enumerate() {
@@ -480,6 +494,12 @@ pub(crate) mod tests {
                 "{expected} missing from {fields:?}"
             );
         }
+    }
+
+    #[test]
+    fn an_empty_directory_is_refused() {
+        let err = Directory::parse(&DirectoryDraft::default()).unwrap_err();
+        assert_eq!(err.first().unwrap().field.as_deref(), Some("jurisdictions"));
     }
 
     #[test]
