@@ -33,6 +33,30 @@ fn serve(file: &Path) -> (Child, Client) {
     )
 }
 
+async fn create_table(client: &Client) {
+    client
+        .create_table()
+        .table_name("durability")
+        .billing_mode(BillingMode::PayPerRequest)
+        .key_schema(
+            KeySchemaElement::builder()
+                .attribute_name("pk")
+                .key_type(KeyType::Hash)
+                .build()
+                .unwrap(),
+        )
+        .attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name("pk")
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+}
+
 async fn count(client: &Client) -> usize {
     let mut n = 0;
     for i in 0..300 {
@@ -56,27 +80,7 @@ async fn acknowledged_writes_survive_restart_and_kill_9() {
     let file = dir.join("openday.db");
 
     let (mut first, client) = serve(&file);
-    client
-        .create_table()
-        .table_name("durability")
-        .billing_mode(BillingMode::PayPerRequest)
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name("pk")
-                .key_type(KeyType::Hash)
-                .build()
-                .unwrap(),
-        )
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name("pk")
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    create_table(&client).await;
     for i in 0..150 {
         client
             .put_item()
@@ -129,27 +133,7 @@ async fn an_in_process_engine_reopens_its_file_after_a_clean_stop() {
         .await
         .unwrap();
     let client = engine.client();
-    client
-        .create_table()
-        .table_name("durability")
-        .billing_mode(BillingMode::PayPerRequest)
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name("pk")
-                .key_type(KeyType::Hash)
-                .build()
-                .unwrap(),
-        )
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name("pk")
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    create_table(&client).await;
     for i in 0..300 {
         client
             .put_item()

@@ -161,6 +161,11 @@ impl DynamoStore {
         Ok(items)
     }
 
+    /// The JSON documents of every item a query returns.
+    async fn docs<T: DeserializeOwned>(&self, q: Query<'_>) -> StoreResult<Vec<T>> {
+        self.query(q).await?.iter().map(from_doc).collect()
+    }
+
     /// Runs a transaction, classifying why it was refused.
     async fn transact(&self, writes: Vec<TransactWriteItem>) -> Result<(), TxError> {
         match self
@@ -582,25 +587,21 @@ impl DirectoryStore for DynamoStore {
     }
 
     async fn orgs_within(&self, path: &str) -> StoreResult<Vec<Organisation>> {
-        let items = self
-            .query(Query::index(
-                SCOPE_INDEX,
-                "#scope_pk = :pk AND begins_with(#scope_sk, :prefix)",
-                vec![(":pk", s(keys::ORGS)), (":prefix", s(path))],
-            ))
-            .await?;
-        items.iter().map(from_doc).collect()
+        self.docs(Query::index(
+            SCOPE_INDEX,
+            "#scope_pk = :pk AND begins_with(#scope_sk, :prefix)",
+            vec![(":pk", s(keys::ORGS)), (":prefix", s(path))],
+        ))
+        .await
     }
 
     async fn jurisdictions(&self) -> StoreResult<Vec<Jurisdiction>> {
-        let items = self
-            .query(Query::index(
-                SCOPE_INDEX,
-                "#scope_pk = :pk",
-                vec![(":pk", s(keys::JURISDICTIONS))],
-            ))
-            .await?;
-        items.iter().map(from_doc).collect()
+        self.docs(Query::index(
+            SCOPE_INDEX,
+            "#scope_pk = :pk",
+            vec![(":pk", s(keys::JURISDICTIONS))],
+        ))
+        .await
     }
 }
 
@@ -654,13 +655,11 @@ impl PlanStore for DynamoStore {
 
     async fn history(&self, id: &str) -> StoreResult<History> {
         let (pk, _) = keys::plan(id);
-        let items = self
-            .query(Query::table(
-                "#pk = :pk AND begins_with(#sk, :prefix)",
-                vec![(":pk", s(pk)), (":prefix", s(keys::HISTORY_PREFIX))],
-            ))
-            .await?;
-        items.iter().map(from_doc).collect()
+        self.docs(Query::table(
+            "#pk = :pk AND begins_with(#sk, :prefix)",
+            vec![(":pk", s(pk)), (":prefix", s(keys::HISTORY_PREFIX))],
+        ))
+        .await
     }
 
     async fn change_plan(
@@ -741,17 +740,15 @@ impl PlanStore for DynamoStore {
             PlanScope::Org { path, org_id } => keys::owned(path, org_id.as_str(), ""),
             PlanScope::Subtree { path } => path.clone(),
         };
-        let items = self
-            .query(Query::index(
-                SCOPE_INDEX,
-                "#scope_pk = :pk AND begins_with(#scope_sk, :prefix)",
-                vec![
-                    (":pk", s(keys::plans_of_year(year))),
-                    (":prefix", s(prefix)),
-                ],
-            ))
-            .await?;
-        items.iter().map(from_doc).collect()
+        self.docs(Query::index(
+            SCOPE_INDEX,
+            "#scope_pk = :pk AND begins_with(#scope_sk, :prefix)",
+            vec![
+                (":pk", s(keys::plans_of_year(year))),
+                (":prefix", s(prefix)),
+            ],
+        ))
+        .await
     }
 
     async fn announcement(&self, plan_id: &str) -> StoreResult<Option<Announcement>> {
@@ -1001,14 +998,12 @@ impl RegistrationStore for DynamoStore {
     }
 
     async fn registrations(&self, plan_id: &str) -> StoreResult<Vec<RegistrationRecord>> {
-        let items = self
-            .query(Query::index(
-                SCOPE_INDEX,
-                "#scope_pk = :pk",
-                vec![(":pk", s(keys::registrations_of(plan_id)))],
-            ))
-            .await?;
-        items.iter().map(from_doc).collect()
+        self.docs(Query::index(
+            SCOPE_INDEX,
+            "#scope_pk = :pk",
+            vec![(":pk", s(keys::registrations_of(plan_id)))],
+        ))
+        .await
     }
 }
 
@@ -1035,13 +1030,11 @@ impl FeedbackStore for DynamoStore {
     }
 
     async fn feedback(&self, plan_id: &str) -> StoreResult<Vec<FeedbackRecord>> {
-        let items = self
-            .query(Query::table(
-                "#pk = :pk",
-                vec![(":pk", s(keys::feedback_pk(plan_id)))],
-            ))
-            .await?;
-        items.iter().map(from_doc).collect()
+        self.docs(Query::table(
+            "#pk = :pk",
+            vec![(":pk", s(keys::feedback_pk(plan_id)))],
+        ))
+        .await
     }
 
     async fn add_evaluation(
@@ -1066,13 +1059,11 @@ impl FeedbackStore for DynamoStore {
     }
 
     async fn evaluations(&self, plan_id: &str) -> StoreResult<Vec<EvaluationRecord>> {
-        let items = self
-            .query(Query::table(
-                "#pk = :pk",
-                vec![(":pk", s(keys::evaluation_pk(plan_id)))],
-            ))
-            .await?;
-        items.iter().map(from_doc).collect()
+        self.docs(Query::table(
+            "#pk = :pk",
+            vec![(":pk", s(keys::evaluation_pk(plan_id)))],
+        ))
+        .await
     }
 }
 
@@ -1187,17 +1178,15 @@ impl FindingStore for DynamoStore {
     }
 
     async fn findings(&self, year: i32, prefix: &str) -> StoreResult<Vec<FindingRecord>> {
-        let items = self
-            .query(Query::index(
-                SCOPE_INDEX,
-                "#scope_pk = :pk AND begins_with(#scope_sk, :prefix)",
-                vec![
-                    (":pk", s(keys::findings_of_year(year))),
-                    (":prefix", s(prefix)),
-                ],
-            ))
-            .await?;
-        items.iter().map(from_doc).collect()
+        self.docs(Query::index(
+            SCOPE_INDEX,
+            "#scope_pk = :pk AND begins_with(#scope_sk, :prefix)",
+            vec![
+                (":pk", s(keys::findings_of_year(year))),
+                (":prefix", s(prefix)),
+            ],
+        ))
+        .await
     }
 }
 
@@ -1227,13 +1216,11 @@ impl Outbox for DynamoStore {
     }
 
     async fn pending(&self, limit: i32) -> StoreResult<Vec<MailRecord>> {
-        let items = self
-            .query(Query {
-                limit: Some(limit),
-                ..Query::index(DUE_INDEX, "#due_pk = :pk", vec![(":pk", s(OUTBOX))])
-            })
-            .await?;
-        items.iter().map(from_doc).collect()
+        self.docs(Query {
+            limit: Some(limit),
+            ..Query::index(DUE_INDEX, "#due_pk = :pk", vec![(":pk", s(OUTBOX))])
+        })
+        .await
     }
 
     async fn mark_sent(&self, key: &str, at: DateTime<Utc>) -> StoreResult<()> {
