@@ -67,6 +67,9 @@ wire_enum! {
         FeedbackOverdue => "feedback_overdue", "采纳情况反馈逾期";
         ReportReminder => "report_reminder", "年度开展情况报送提醒";
         ReportOverdue => "report_overdue", "年度开展情况报送逾期";
+        PlanSubmitted => "plan_submitted", "实施方案待审核";
+        PlanFiled => "plan_filed", "实施方案已备案";
+        PlanReturned => "plan_returned", "实施方案退回修改";
     }
 }
 
@@ -107,6 +110,16 @@ pub struct Decision {
     pub mail: Vec<MailDue>,
     /// The next day this decision can change; `None` when the sweep is done with it.
     pub next_check: Option<NaiveDate>,
+}
+
+/// The day a sweep should next read a plan, given its decision for today: today when
+/// something is due today (the marker is idempotent), else the next milestone.
+pub fn due_on(decision: &Decision, today: NaiveDate) -> Option<NaiveDate> {
+    if decision.holds.is_empty() && decision.mail.is_empty() {
+        decision.next_check
+    } else {
+        Some(today)
+    }
 }
 
 /// The facts of a plan that the plan sweeps read.

@@ -1223,32 +1223,51 @@ impl Outbox for DynamoStore {
         .await
     }
 
-    async fn mark_sent(&self, key: &str, at: DateTime<Utc>) -> StoreResult<()> {
-        let mut record: MailRecord = self
-            .get(keys::mail(key))
-            .await?
-            .map(|i| from_doc(&i))
-            .transpose()?
-            .ok_or(StoreError::NotFound)?;
-        record.sent_at = Some(at);
+    async fn claim(&self, key: &str, now: DateTime<Utc>) -> StoreResult<Option<MailRecord>> {
+        let Some(item) = self.get(keys::mail(key)).await? else {
+            return Ok(None);
+        };
+        let mut record: MailRecord = from_doc(&item)?;
+        let leased = num::<i64>(&item, "lease_until").is_ok_and(|until| until > now.timestamp());
+        if record.sent_at.is_some() || leased {
+            return Ok(None);
+        }
+        let seen = record.attempts;
         record.attempts += 1;
+        let mut next = mail_item(&record)?;
+        next.insert("attempts".into(), n(record.attempts));
+        // Held for five minutes: time enough to send; a sender that dies lets it go.
+        next.insert("lease_until".into(), n(now.timestamp() + 300));
+        let claimed = if seen == 0 {
+            self.put(
+                next,
+                Some("attribute_exists(#pk) AND attribute_not_exists(#attempts)"),
+                &[],
+            )
+            .await?
+        } else {
+            self.put(next, Some("#attempts = :seen"), &[(":seen", n(seen))])
+                .await?
+        };
+        Ok(claimed.then_some(record))
+    }
+
+    async fn mark_sent(&self, key: &str, at: DateTime<Utc>) -> StoreResult<()> {
+        let mut record = self.mail(key).await?.ok_or(StoreError::NotFound)?;
+        record.sent_at = Some(at);
         record.last_error = None;
-        self.put(mail_item(&record)?, Some("attribute_exists(#pk)"), &[])
-            .await?;
+        let mut item = mail_item(&record)?;
+        item.insert("attempts".into(), n(record.attempts));
+        self.put(item, Some("attribute_exists(#pk)"), &[]).await?;
         Ok(())
     }
 
     async fn mark_failed(&self, key: &str, error: &str) -> StoreResult<()> {
-        let mut record: MailRecord = self
-            .get(keys::mail(key))
-            .await?
-            .map(|i| from_doc(&i))
-            .transpose()?
-            .ok_or(StoreError::NotFound)?;
-        record.attempts += 1;
+        let mut record = self.mail(key).await?.ok_or(StoreError::NotFound)?;
         record.last_error = Some(error.chars().take(500).collect());
-        self.put(mail_item(&record)?, Some("attribute_exists(#pk)"), &[])
-            .await?;
+        let mut item = mail_item(&record)?;
+        item.insert("attempts".into(), n(record.attempts));
+        self.put(item, Some("attribute_exists(#pk)"), &[]).await?;
         Ok(())
     }
 

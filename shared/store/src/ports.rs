@@ -162,6 +162,14 @@ pub trait Outbox {
     fn enqueue(&self, mail: &MailRecord) -> impl Future<Output = StoreResult<bool>> + Send;
     /// Messages not yet sent, oldest first.
     fn pending(&self, limit: i32) -> impl Future<Output = StoreResult<Vec<MailRecord>>> + Send;
+    /// Takes a pending message for sending: counts the attempt and holds it for five
+    /// minutes, conditional on the count read, so of two senders one gets it. `None` when it
+    /// is sent, held by another sender, or another sender won.
+    fn claim(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<Option<MailRecord>>> + Send;
     fn mark_sent(
         &self,
         key: &str,

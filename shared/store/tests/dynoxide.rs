@@ -310,3 +310,40 @@ async fn registration_on_a_plan_without_seats_is_refused() {
         Err(StoreError::RegistrationNotOpen)
     ));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn of_many_concurrent_senders_one_claims_a_message() {
+    let engine = LocalDynamo::memory().await.unwrap();
+    let store = store(&engine.client()).await;
+    let mail = MailRecord {
+        key: "report_overdue#qx-gov#2026#agency".into(),
+        kind: openday_rules::sweep::MailKind::ReportOverdue,
+        recipient: openday_rules::sweep::Recipient::Agency,
+        to: vec!["zhengfu@qx.example.org".into()],
+        subject: "s".into(),
+        text: "t".into(),
+        html: "h".into(),
+        queued_at: at("2026-11-16T09:00:00+08:00"),
+        sent_at: None,
+        attempts: 0,
+        last_error: None,
+    };
+    assert!(store.enqueue(&mail).await.unwrap());
+    let tasks: Vec<_> = (0..20)
+        .map(|_| {
+            let (store, key) = (store.clone(), mail.key.clone());
+            tokio::spawn(async move {
+                store
+                    .claim(&key, at("2026-11-16T09:05:00+08:00"))
+                    .await
+                    .unwrap()
+                    .is_some()
+            })
+        })
+        .collect();
+    let mut winners = 0;
+    for t in tasks {
+        winners += usize::from(t.await.unwrap());
+    }
+    assert_eq!(winners, 1);
+}

@@ -591,32 +591,52 @@ pub async fn the_outbox_keeps_each_message_once(store: &DynamoStore) {
         ]
     );
 
+    // Of two senders, one claims the message.
+    let key = "notice_reminder_20#p-1#agency";
+    let first = store
+        .claim(key, at("2026-08-31T09:05:00+08:00"))
+        .await
+        .unwrap();
+    assert_eq!(first.map(|m| m.attempts), Some(1));
+    assert!(
+        store
+            .claim(key, at("2026-08-31T09:06:00+08:00"))
+            .await
+            .unwrap()
+            .is_none(),
+        "held by the first sender"
+    );
     store
-        .mark_failed(
-            "notice_reminder_20#p-1#agency",
-            "MessageRejected: unverified sender",
-        )
+        .mark_failed(key, "MessageRejected: unverified sender")
         .await
         .unwrap();
-    let failed = store
-        .mail("notice_reminder_20#p-1#agency")
-        .await
-        .unwrap()
-        .unwrap();
+    let failed = store.mail(key).await.unwrap().unwrap();
     assert_eq!((failed.attempts, failed.sent_at), (1, None));
+    assert!(failed.last_error.unwrap().contains("unverified"));
     assert_eq!(
         store.pending(10).await.unwrap().len(),
         2,
         "a failed send stays queued"
     );
 
+    let again = store
+        .claim(key, at("2026-08-31T09:05:00+08:00"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(again.attempts, 2);
     store
-        .mark_sent(
-            "notice_reminder_20#p-1#agency",
-            at("2026-08-31T09:10:00+08:00"),
-        )
+        .mark_sent(key, at("2026-08-31T09:10:00+08:00"))
         .await
         .unwrap();
+    assert!(
+        store
+            .claim(key, at("2026-08-31T09:05:00+08:00"))
+            .await
+            .unwrap()
+            .is_none(),
+        "sent mail is not claimed again"
+    );
     let pending: Vec<String> = store
         .pending(10)
         .await
@@ -625,11 +645,7 @@ pub async fn the_outbox_keeps_each_message_once(store: &DynamoStore) {
         .map(|m| m.key)
         .collect();
     assert_eq!(pending, ["notice_reminder_20#p-2#agency"]);
-    let sent = store
-        .mail("notice_reminder_20#p-1#agency")
-        .await
-        .unwrap()
-        .unwrap();
+    let sent = store.mail(key).await.unwrap().unwrap();
     assert_eq!((sent.attempts, sent.last_error), (2, None));
     assert!(matches!(
         store
