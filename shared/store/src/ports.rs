@@ -20,7 +20,7 @@ pub trait DirectoryStore {
     /// Writes every jurisdiction and organisation (an import is idempotent).
     fn import(&self, directory: &Directory) -> impl Future<Output = StoreResult<()>> + Send;
     fn org(&self, id: &str) -> impl Future<Output = StoreResult<Option<Organisation>>> + Send;
-    /// The organisations of a jurisdiction path and every jurisdiction below it.
+    /// The organisations of a jurisdiction path and every jurisdiction below it (`""`: all).
     fn orgs_within(
         &self,
         path: &str,

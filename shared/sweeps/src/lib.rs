@@ -1,1 +1,414 @@
-pub fn placeholder() {}
+//! The compliance sweeps: read what is due, let the rules decide, record findings, queue
+//! mail, send it. Runs as three Lambdas on EventBridge schedules and inside `openday serve`.
+//!
+//! Every decision comes from `openday_rules::sweep`; this crate only reads, writes and
+//! sends. A sweep run twice on one day queues and records nothing twice: findings and mail
+//! are keyed by the rules' idempotency keys, and mail leaves the outbox once.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use openday_mail::Mailer;
+use openday_mail::letters::{Letter, write};
+use openday_rules::calendar::{annual_report_due, days_before, last_announcement_day, local_day};
+use openday_rules::org::{Id, OrgKind, Organisation, is_reporter};
+use openday_rules::sweep::{
+    self, Decision, MailDue, MailKind, PlanFacts, Recipient, ReporterFacts, SweepKind,
+};
+use openday_store::StoreError;
+use openday_store::keys;
+use openday_store::ports::*;
+use openday_store::records::{MailRecord, PlanRecord};
+use serde::Serialize;
+
+/// Every storage port a sweep uses.
+pub trait SweepStore:
+    DirectoryStore
+    + PlanStore
+    + RegistrationStore
+    + ReportStore
+    + FindingStore
+    + Outbox
+    + DueIndex
+    + Clone
+    + Send
+    + Sync
+    + 'static
+{
+}
+
+impl<T> SweepStore for T where
+    T: DirectoryStore
+        + PlanStore
+        + RegistrationStore
+        + ReportStore
+        + FindingStore
+        + Outbox
+        + DueIndex
+        + Clone
+        + Send
+        + Sync
+        + 'static
+{
+}
+
+/// What one run did, for the CLI, the logs and the tests.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Report {
+    pub sweep: String,
+    pub today: Option<NaiveDate>,
+    /// Plans (or reporters) whose facts were read.
+    pub subjects_read: usize,
+    /// Findings recorded for the first time.
+    pub findings_new: Vec<String>,
+    /// Findings that hold today (new or already open).
+    pub findings_holding: Vec<String>,
+    pub resolved: Vec<String>,
+    /// Mail queued for the first time.
+    pub queued: Vec<String>,
+    pub sent: Vec<String>,
+    pub failed: Vec<(String, String)>,
+}
+
+pub struct Sweeper<S> {
+    pub store: S,
+    pub mailer: Arc<dyn Mailer>,
+}
+
+impl<S: Clone> Clone for Sweeper<S> {
+    fn clone(&self) -> Self {
+        Self {
+            store: self.store.clone(),
+            mailer: self.mailer.clone(),
+        }
+    }
+}
+
+/// The most messages one run sends; the rest wait for the next run.
+const SEND_BATCH: i32 = 500;
+
+impl<S: SweepStore> Sweeper<S> {
+    pub fn new(store: S, mailer: Arc<dyn Mailer>) -> Self {
+        Self { store, mailer }
+    }
+
+    /// Runs one sweep as of `now`, then sends what is queued.
+    pub async fn run(&self, kind: SweepKind, now: DateTime<Utc>) -> Result<Report, StoreError> {
+        let today = local_day(&now);
+        let mut report = Report {
+            sweep: kind.wire().to_owned(),
+            today: Some(today),
+            ..Report::default()
+        };
+        match kind {
+            SweepKind::Notice | SweepKind::Feedback => {
+                for plan in self.store.due_plans(kind, today).await? {
+                    report.subjects_read += 1;
+                    let decision = self.decide(kind, &plan, today).await?;
+                    self.apply(
+                        &decision,
+                        &plan.org_path,
+                        plan.plan.year(),
+                        today,
+                        now,
+                        &mut report,
+                    )
+                    .await?;
+                    self.store
+                        .schedule(kind, &plan.id, decision.next_check)
+                        .await?;
+                }
+            }
+            SweepKind::Report => self.reporters(today, now, &mut report).await?,
+        }
+        self.deliver(now, &mut report).await?;
+        tracing::info!(
+            sweep = kind.wire(),
+            %today,
+            read = report.subjects_read,
+            new_findings = report.findings_new.len(),
+            resolved = report.resolved.len(),
+            queued = report.queued.len(),
+            sent = report.sent.len(),
+            failed = report.failed.len(),
+            "sweep finished"
+        );
+        Ok(report)
+    }
+
+    async fn facts(&self, plan: &PlanRecord) -> Result<PlanFacts, StoreError> {
+        let confirmed = self.store.seats(&plan.id).await?.map_or(0, |s| s.confirmed);
+        Ok(PlanFacts {
+            plan_id: plan.id.clone(),
+            org_id: plan.org_id.clone(),
+            status: plan.status,
+            period: plan.plan.period,
+            confirmed,
+            responded_on: plan.responded_on,
+        })
+    }
+
+    async fn decide(
+        &self,
+        kind: SweepKind,
+        plan: &PlanRecord,
+        today: NaiveDate,
+    ) -> Result<Decision, StoreError> {
+        let facts = self.facts(plan).await?;
+        Ok(match kind {
+            SweepKind::Notice => sweep::notice(&facts, today),
+            _ => sweep::feedback(&facts, today),
+        })
+    }
+
+    /// The report sweep: from November 1, every reporter without the year's report.
+    async fn reporters(
+        &self,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+        report: &mut Report,
+    ) -> Result<(), StoreError> {
+        let year = today.year();
+        if today < days_before(annual_report_due(year), 14) {
+            return Ok(());
+        }
+        for org in self
+            .store
+            .orgs_within("")
+            .await?
+            .into_iter()
+            .filter(is_reporter)
+        {
+            report.subjects_read += 1;
+            let received_on = self
+                .store
+                .report(&org.id, year)
+                .await?
+                .map(|r| r.received_on);
+            let decision = sweep::report(
+                &ReporterFacts {
+                    org_id: org.id.clone(),
+                    year,
+                    received_on,
+                },
+                today,
+            );
+            self.apply(&decision, &keys::path_of(&org), year, today, now, report)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Writes a decision: findings recorded once, resolved ones closed, mail queued once.
+    async fn apply(
+        &self,
+        decision: &Decision,
+        org_path: &str,
+        year: i32,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+        report: &mut Report,
+    ) -> Result<(), StoreError> {
+        for finding in &decision.holds {
+            if self
+                .store
+                .record_finding(finding, org_path, year, today)
+                .await?
+            {
+                report.findings_new.push(finding.key.clone());
+            }
+            report.findings_holding.push(finding.key.clone());
+        }
+        for key in &decision.resolved {
+            if self.store.resolve_finding(key, today).await? {
+                report.resolved.push(key.clone());
+            }
+        }
+        let mut directory = Directory::default();
+        for due in &decision.mail {
+            if let Some(mail) = self.letter(due, None, now, &mut directory).await? {
+                if self.store.enqueue(&mail).await? {
+                    report.queued.push(mail.key);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the message for `due`, addressed; `None` when the recipient has no address.
+    async fn letter(
+        &self,
+        due: &MailDue,
+        comment: Option<&str>,
+        now: DateTime<Utc>,
+        directory: &mut Directory,
+    ) -> Result<Option<MailRecord>, StoreError> {
+        let Some(org) = directory.org(&self.store, &due.org_id).await? else {
+            tracing::warn!(org = %due.org_id, "mail for an unknown organisation skipped");
+            return Ok(None);
+        };
+        let recipient = match due.to {
+            Recipient::Agency => Some(org.clone()),
+            Recipient::ReviewingOffice => directory.office_of(&self.store, &org, false).await?,
+            Recipient::RegionalOffice => directory.office_of(&self.store, &org, true).await?,
+        };
+        let Some(recipient) = recipient else {
+            tracing::warn!(key = %due.key, to = due.to.wire(), "no openness office to write to");
+            return Ok(None);
+        };
+        let plan_name = match &due.plan_id {
+            Some(id) => self.store.plan(id).await?.map(|p| p.plan.name.to_string()),
+            None => None,
+        };
+        let written = write(&Letter {
+            kind: due.kind,
+            org_name: org.name.as_str(),
+            plan_name: plan_name.as_deref(),
+            due_on: due.due_on,
+            days_left: due.days_left,
+            comment,
+        });
+        Ok(Some(MailRecord {
+            key: due.key.clone(),
+            kind: due.kind,
+            recipient: due.to,
+            to: vec![recipient.email.clone()],
+            subject: written.subject,
+            text: written.text,
+            html: written.html,
+            queued_at: now,
+            sent_at: None,
+            attempts: 0,
+            last_error: None,
+        }))
+    }
+
+    /// Sends what is queued, oldest first: each message once; a failure stays queued.
+    pub async fn deliver(&self, now: DateTime<Utc>, report: &mut Report) -> Result<(), StoreError> {
+        for pending in self.store.pending(SEND_BATCH).await? {
+            let Some(mail) = self.store.claim(&pending.key, now).await? else {
+                continue;
+            };
+            match self.mailer.send(&mail).await {
+                Ok(()) => {
+                    self.store.mark_sent(&mail.key, now).await?;
+                    report.sent.push(mail.key);
+                }
+                Err(error) => {
+                    tracing::warn!(key = %mail.key, %error, "send failed; the message stays queued");
+                    self.store.mark_failed(&mail.key, &error).await?;
+                    report.failed.push((mail.key, error));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// After a plan changes: resolve what its change settled and put it back on the sweeps'
+    /// schedule, so they read it on the days its answer can change.
+    pub async fn after_change(
+        &self,
+        plan: &PlanRecord,
+        today: NaiveDate,
+    ) -> Result<(), StoreError> {
+        for kind in [SweepKind::Notice, SweepKind::Feedback] {
+            let decision = self.decide(kind, plan, today).await?;
+            for key in &decision.resolved {
+                self.store.resolve_finding(key, today).await?;
+            }
+            self.store
+                .schedule(kind, &plan.id, sweep::due_on(&decision, today))
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Queues and sends a workflow message: a submitted plan to the reviewing office, a
+    /// filed or returned plan to the agency.
+    pub async fn workflow_mail(
+        &self,
+        plan: &PlanRecord,
+        kind: MailKind,
+        comment: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Report, StoreError> {
+        let to = if kind == MailKind::PlanSubmitted {
+            Recipient::ReviewingOffice
+        } else {
+            Recipient::Agency
+        };
+        let today = local_day(&now);
+        let due_on = last_announcement_day(plan.plan.period.start());
+        let due = MailDue {
+            key: format!(
+                "{}#{}#v{}#{}",
+                kind.wire(),
+                plan.id,
+                plan.version.0,
+                to.wire()
+            ),
+            kind,
+            to,
+            plan_id: Some(plan.id.clone()),
+            org_id: plan.org_id.clone(),
+            due_on,
+            days_left: (due_on - today).num_days(),
+        };
+        let mut report = Report::default();
+        if let Some(mail) = self
+            .letter(&due, comment, now, &mut Directory::default())
+            .await?
+        {
+            if self.store.enqueue(&mail).await? {
+                report.queued.push(mail.key);
+            }
+        }
+        self.deliver(now, &mut report).await?;
+        Ok(report)
+    }
+}
+
+/// Organisations looked up once per run.
+#[derive(Default)]
+struct Directory {
+    orgs: HashMap<String, Option<Organisation>>,
+    all: Option<Vec<Organisation>>,
+}
+
+impl Directory {
+    async fn org<S: SweepStore>(
+        &mut self,
+        store: &S,
+        id: &Id,
+    ) -> Result<Option<Organisation>, StoreError> {
+        if let Some(found) = self.orgs.get(id.as_str()) {
+            return Ok(found.clone());
+        }
+        let found = store.org(id.as_str()).await?;
+        self.orgs.insert(id.to_string(), found.clone());
+        Ok(found)
+    }
+
+    /// The openness office of the organisation's own jurisdiction, or of the region.
+    async fn office_of<S: SweepStore>(
+        &mut self,
+        store: &S,
+        org: &Organisation,
+        regional: bool,
+    ) -> Result<Option<Organisation>, StoreError> {
+        if self.all.is_none() {
+            self.all = Some(store.orgs_within("").await?);
+        }
+        let wanted = if regional {
+            org.jurisdiction_path.first()
+        } else {
+            Some(org.jurisdiction())
+        };
+        Ok(self.all.as_ref().and_then(|all| {
+            all.iter()
+                .find(|o| o.kind == OrgKind::Office && Some(o.jurisdiction()) == wanted)
+                .cloned()
+        }))
+    }
+}

@@ -1,0 +1,143 @@
+//! A world for the sweep tests: the embedded engine, the demo directory and plan, and a
+//! sweeper whose mail goes to .eml files in a temporary folder.
+
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use openday_local_dynamo::LocalDynamo;
+use openday_mail::{EmlMailer, Mailer, OutboxEntry, read_outbox};
+use openday_rules::announcement::{Announcement, AnnouncementDraft};
+use openday_rules::calendar::parse_instant;
+use openday_rules::lifecycle::{Action, PlanStatus};
+use openday_rules::org::{Directory, DirectoryDraft, Organisation};
+use openday_rules::plan::{Plan, PlanDraft};
+use openday_rules::sweep::SweepKind;
+use openday_store::DynamoStore;
+use openday_store::ports::*;
+use openday_store::records::{PlanChange, PlanRecord};
+use openday_sweeps::{Report, Sweeper};
+
+fn repo(path: &str) -> String {
+    std::fs::read_to_string(format!("{}/../../{path}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+pub fn day(raw: &str) -> NaiveDate {
+    raw.parse().unwrap()
+}
+
+pub fn at(raw: &str) -> DateTime<Utc> {
+    parse_instant("t", raw).unwrap()
+}
+
+pub fn directory() -> Directory {
+    Directory::parse(
+        &serde_json::from_str::<DirectoryDraft>(&repo("infra/demo/orgs.json")).unwrap(),
+    )
+    .unwrap()
+}
+
+pub fn org(id: &str) -> Organisation {
+    directory().org(id).unwrap().clone()
+}
+
+pub fn plan() -> Plan {
+    Plan::parse(&serde_json::from_str::<PlanDraft>(&repo("infra/demo/plan.json")).unwrap()).unwrap()
+}
+
+pub struct World {
+    pub engine: LocalDynamo,
+    pub store: DynamoStore,
+    pub sweeper: Sweeper<DynamoStore>,
+    pub outbox: PathBuf,
+}
+
+impl World {
+    pub async fn new() -> World {
+        let engine = LocalDynamo::memory().await.unwrap();
+        let store = DynamoStore::new(engine.client(), "openday-sweeps");
+        store.ensure_table().await.unwrap();
+        let outbox = std::env::temp_dir().join(format!(
+            "openday-outbox-{}",
+            openday_store::personal::random_code()
+        ));
+        let mailer: Arc<dyn Mailer> = Arc::new(EmlMailer::new(&outbox, "openday@example.org"));
+        World {
+            sweeper: Sweeper::new(store.clone(), mailer),
+            engine,
+            store,
+            outbox,
+        }
+    }
+
+    pub async fn import(&self) {
+        self.store.import(&directory()).await.unwrap();
+    }
+
+    /// The demo plan of 南宁市交通运输局, submitted and filed on 2026-08-01 and 08-02.
+    pub async fn filed_plan(&self) -> PlanRecord {
+        self.import().await;
+        let record = self
+            .store
+            .create_plan(&org("nn-jt"), &plan(), at("2026-08-01T09:00:00+08:00"))
+            .await
+            .unwrap();
+        let filed = self
+            .store
+            .change_plan(
+                &record.id,
+                record.version,
+                PlanChange::new(
+                    Action::File,
+                    PlanStatus::Filed,
+                    None,
+                    at("2026-08-02T09:00:00+08:00"),
+                ),
+            )
+            .await
+            .unwrap();
+        self.sweeper
+            .after_change(&filed, day("2026-08-02"))
+            .await
+            .unwrap();
+        filed
+    }
+
+    pub async fn announce(&self, plan: &PlanRecord, when: &str) -> PlanRecord {
+        let current = self.store.plan(&plan.id).await.unwrap().unwrap();
+        let draft: AnnouncementDraft = serde_json::from_value(serde_json::json!({
+            "registration_method": "在线报名", "content": "参观", "reminders": "携带身份证",
+            "registration_deadline": "2026-09-15"
+        }))
+        .unwrap();
+        let a =
+            Announcement::compose(&current.plan, &org("nn-jt"), &draft, day("2026-08-03")).unwrap();
+        let mut change = PlanChange::new(Action::Announce, PlanStatus::Announced, None, at(when));
+        change.announcement = Some(a);
+        self.store
+            .change_plan(&plan.id, current.version, change)
+            .await
+            .unwrap()
+    }
+
+    /// Runs a sweep at 09:00 Asia/Shanghai on `day`.
+    pub async fn run(&self, kind: SweepKind, day: &str) -> Report {
+        self.run_at(kind, &format!("{day}T09:00:00+08:00")).await
+    }
+
+    pub async fn run_at(&self, kind: SweepKind, instant: &str) -> Report {
+        self.sweeper.run(kind, at(instant)).await.unwrap()
+    }
+
+    pub fn outbox(&self) -> Vec<OutboxEntry> {
+        read_outbox(&self.outbox).unwrap()
+    }
+}
+
+impl Drop for World {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.outbox);
+    }
+}
