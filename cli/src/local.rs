@@ -2,10 +2,12 @@
 //! DynamoDB when one is configured.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use openday_api::auth::TokenKey;
 use openday_api::{App, Config};
 use openday_local_dynamo::LocalDynamo;
+use openday_mail::{EmlMailer, Mailer};
 use openday_store::{DynamoStore, PersonKey};
 
 /// The table of the embedded engine, and the default for an external one.
@@ -74,12 +76,25 @@ impl Local {
         })
     }
 
-    pub fn app(&self) -> Result<App<DynamoStore>, String> {
+    pub async fn app(&self) -> Result<App<DynamoStore>, String> {
         Ok(App::new(
             self.store.clone(),
             self.config()?,
             openday_api::app::clock_from_env()?,
+            self.mailer().await?,
         ))
+    }
+
+    /// The local outbox folder, unless `OPENDAY_SES_SENDER` configures Amazon SES.
+    pub async fn mailer(&self) -> Result<Arc<dyn Mailer>, String> {
+        if std::env::var("OPENDAY_SES_SENDER").is_ok_and(|v| !v.is_empty()) {
+            let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+            return openday_lambda::ses_from_env(&aws);
+        }
+        Ok(Arc::new(EmlMailer::new(
+            self.data.join("outbox"),
+            "openday@localhost",
+        )))
     }
 
     pub async fn close(self) {

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use openday_rules::sweep::SweepKind;
 use openday_store::ports::DirectoryStore;
 
 use crate::local::Local;
@@ -51,9 +52,40 @@ enum Command {
         #[command(flatten)]
         data: DataDir,
     },
+    /// Run compliance sweeps once and print what they found and sent.
+    Sweep {
+        #[arg(value_enum)]
+        which: Which,
+        #[command(flatten)]
+        data: DataDir,
+    },
+    /// List the mail written to the local outbox (`<data>/outbox/*.eml`).
+    Outbox {
+        #[command(flatten)]
+        data: DataDir,
+    },
     /// Check a file against the rules of the work plan.
     #[command(subcommand)]
     Check(Check),
+}
+
+#[derive(clap::ValueEnum, Clone, Copy)]
+enum Which {
+    Notice,
+    Feedback,
+    Report,
+    All,
+}
+
+impl Which {
+    fn kinds(self) -> Vec<SweepKind> {
+        match self {
+            Which::Notice => vec![SweepKind::Notice],
+            Which::Feedback => vec![SweepKind::Feedback],
+            Which::Report => vec![SweepKind::Report],
+            Which::All => vec![SweepKind::Notice, SweepKind::Feedback, SweepKind::Report],
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -108,12 +140,36 @@ async fn run(command: Command) -> Result<(), String> {
         Command::Token { org_id, data } => {
             let local = Local::open(&data.data).await?;
             let found = local.store.org(&org_id).await.map_err(|e| e.to_string())?;
-            let app = local.app()?;
+            let app = local.app().await?;
             local.close().await;
             if found.is_none() {
                 return Err(format!("机关 {org_id} 不存在：请先 openday orgs import"));
             }
             println!("{}", app.config.tokens.issue(&org_id, app.clock.now()));
+            Ok(())
+        }
+        Command::Sweep { which, data } => {
+            let local = Local::open(&data.data).await?;
+            let app = local.app().await?;
+            let sweeper = app.sweeper();
+            let now = app.clock.now();
+            for kind in which.kinds() {
+                let report = sweeper.run(kind, now).await.map_err(|e| e.to_string())?;
+                serve::print_report(&report);
+            }
+            local.close().await;
+            Ok(())
+        }
+        Command::Outbox { data } => {
+            let dir = data.data.join("outbox");
+            let mails = openday_mail::read_outbox(&dir)?;
+            if mails.is_empty() {
+                println!("{} 中没有邮件", dir.display());
+            }
+            for m in mails {
+                println!("{}  {}  {}", m.date, m.to.join(","), m.subject);
+                println!("    {}", m.file.display());
+            }
             Ok(())
         }
         Command::Check(Check::Plan { file }) => {

@@ -17,7 +17,7 @@ const DEMO_ORGS: &str = include_str!("../../infra/demo/orgs.json");
 pub async fn serve(addr: SocketAddr, data: &Path, demo: bool) -> Result<(), String> {
     init_logs();
     let local = Local::open(data).await?;
-    let app = local.app()?;
+    let app = local.app().await?;
     if demo {
         let empty = local
             .store
@@ -50,6 +50,8 @@ pub async fn serve(addr: SocketAddr, data: &Path, demo: bool) -> Result<(), Stri
             println!("数据目录已有名录，未重复导入；用 openday token ORG_ID 获取令牌。");
         }
     }
+    println!("邮件：{}", app.mailer.describe());
+    tokio::spawn(schedule(app.clone()));
     let router = Router::new()
         .route("/", get(index))
         .merge(openday_api::all(app));
@@ -103,4 +105,61 @@ async fn index() -> Html<&'static str> {
         "<p>活动公告：<a href=\"/api/announcements\">/api/announcements</a></p>",
         "</html>"
     ))
+}
+
+/// The local schedule: every sweep at start (catching up) and daily at 09:00 Asia/Shanghai;
+/// queued mail is sent every minute.
+async fn schedule(app: openday_api::App<openday_store::DynamoStore>) {
+    use openday_rules::sweep::SweepKind;
+    let sweeper = app.sweeper();
+    let mut last_day = None;
+    loop {
+        let now = app.clock.now();
+        let local = now.with_timezone(&openday_rules::TZ);
+        let today = local.date_naive();
+        let due =
+            last_day != Some(today) && (last_day.is_none() || chrono::Timelike::hour(&local) >= 9);
+        if due {
+            for kind in [SweepKind::Notice, SweepKind::Feedback, SweepKind::Report] {
+                match sweeper.run(kind, now).await {
+                    Ok(report) => print_report(&report),
+                    Err(e) => {
+                        tracing::warn!(sweep = kind.wire(), error = %e, "sweep failed; it runs again tomorrow")
+                    }
+                }
+            }
+            last_day = Some(today);
+        } else {
+            let mut report = openday_sweeps::Report::default();
+            if let Err(e) = sweeper.deliver(now, &mut report).await {
+                tracing::warn!(error = %e, "sending queued mail failed");
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+    }
+}
+
+/// What a sweep found and sent, for people.
+pub fn print_report(r: &openday_sweeps::Report) {
+    println!(
+        "巡查 {}（{}）：读取 {} 项，新发现问题 {} 个，仍存在 {} 个，已解决 {} 个，新排队邮件 {} 封，已发送 {} 封，发送失败 {} 封",
+        r.sweep,
+        r.today.map(|d| d.to_string()).unwrap_or_default(),
+        r.subjects_read,
+        r.findings_new.len(),
+        r.findings_holding.len(),
+        r.resolved.len(),
+        r.queued.len(),
+        r.sent.len(),
+        r.failed.len()
+    );
+    for key in &r.findings_new {
+        println!("  问题  {key}");
+    }
+    for key in &r.sent {
+        println!("  已发送 {key}");
+    }
+    for (key, error) in &r.failed {
+        println!("  未发送 {key}：{error}（保留在队列中，下次重试）");
+    }
 }

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use openday_mail::Mailer;
 use openday_rules::Clock;
 use openday_store::PersonKey;
 use openday_store::ports::*;
@@ -17,6 +18,8 @@ pub trait Store:
     + FeedbackStore
     + ReportStore
     + FindingStore
+    + Outbox
+    + DueIndex
     + Clone
     + Send
     + Sync
@@ -31,6 +34,8 @@ impl<T> Store for T where
         + FeedbackStore
         + ReportStore
         + FindingStore
+        + Outbox
+        + DueIndex
         + Clone
         + Send
         + Sync
@@ -62,6 +67,8 @@ pub struct App<S> {
     pub store: S,
     pub config: Config,
     pub clock: Arc<dyn Clock + Send + Sync>,
+    /// Workflow mail (a submitted plan to the office, a filed or returned one to the agency).
+    pub mailer: Arc<dyn Mailer>,
 }
 
 impl<S: Clone> Clone for App<S> {
@@ -70,16 +77,23 @@ impl<S: Clone> Clone for App<S> {
             store: self.store.clone(),
             config: self.config.clone(),
             clock: self.clock.clone(),
+            mailer: self.mailer.clone(),
         }
     }
 }
 
 impl<S> App<S> {
-    pub fn new(store: S, config: Config, clock: Arc<dyn Clock + Send + Sync>) -> Self {
+    pub fn new(
+        store: S,
+        config: Config,
+        clock: Arc<dyn Clock + Send + Sync>,
+        mailer: Arc<dyn Mailer>,
+    ) -> Self {
         Self {
             store,
             config,
             clock,
+            mailer,
         }
     }
 
@@ -89,6 +103,17 @@ impl<S> App<S> {
 
     pub fn today(&self) -> chrono::NaiveDate {
         self.clock.today()
+    }
+
+    /// The sweeper over this app's store and mailer.
+    pub fn sweeper(&self) -> openday_sweeps::Sweeper<S>
+    where
+        S: Clone,
+    {
+        openday_sweeps::Sweeper {
+            store: self.store.clone(),
+            mailer: self.mailer.clone(),
+        }
     }
 }
 

@@ -53,7 +53,16 @@ async fn world() -> World {
         person_key: PersonKey::new(&[8u8; 32]).unwrap(),
         retention_days: 180,
     };
-    let app = App::new(store, config, Arc::new(FixedClock(now)));
+    let outbox = std::env::temp_dir().join(format!(
+        "openday-access-{}",
+        openday_store::personal::random_code()
+    ));
+    let app = App::new(
+        store,
+        config,
+        Arc::new(FixedClock(now)),
+        Arc::new(openday_mail::EmlMailer::new(outbox, "openday@example.org")),
+    );
     World {
         _engine: engine,
         router: openday_api::all(app),

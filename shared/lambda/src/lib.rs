@@ -2,12 +2,17 @@
 //!
 //! A function's `main` is one line: `openday_lambda::serve(openday_api::plans::router)`.
 
+use std::sync::Arc;
+
 use axum::Router;
 use lambda_http::request::RequestContext;
 use lambda_http::{Request, RequestExt};
 use openday_api::auth::TokenKey;
 use openday_api::{App, Config};
+use openday_mail::{Mailer, SesMailer};
+use openday_rules::sweep::SweepKind;
 use openday_store::{DynamoStore, PersonKey};
+use openday_sweeps::{Report, Sweeper};
 
 /// API Gateway puts a named stage in front of the path (`/prod/api/plans`); the routers
 /// know only `/api/plans`. `$default` has no prefix.
@@ -75,7 +80,69 @@ pub async fn app_from_env() -> Result<App<DynamoStore>, String> {
     let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table);
     let clock = openday_api::app::clock_from_env()?;
-    Ok(App::new(store, config, clock))
+    let mailer = ses_from_env(&aws)?;
+    Ok(App::new(store, config, clock, mailer))
+}
+
+/// Amazon SES v2 from `OPENDAY_SES_SENDER` (a verified identity), with the optional
+/// `OPENDAY_SES_CONFIGURATION_SET` and `OPENDAY_SES_REGION` (for regions without SES).
+pub fn ses_from_env(aws: &aws_config::SdkConfig) -> Result<Arc<dyn Mailer>, String> {
+    let sender = std::env::var("OPENDAY_SES_SENDER")
+        .map_err(|_| "OPENDAY_SES_SENDER is not set".to_owned())?;
+    let mut config = aws_sdk_sesv2::config::Builder::from(aws);
+    if let Ok(region) = std::env::var("OPENDAY_SES_REGION") {
+        config = config.region(aws_sdk_sesv2::config::Region::new(region));
+    }
+    let configuration_set = std::env::var("OPENDAY_SES_CONFIGURATION_SET")
+        .ok()
+        .filter(|v| !v.is_empty());
+    Ok(Arc::new(SesMailer::new(
+        aws_sdk_sesv2::Client::from_conf(config.build()),
+        sender,
+        configuration_set,
+    )))
+}
+
+/// The instant of a scheduled EventBridge event (its `time`), which the sweep takes as now.
+pub fn scheduled_time(event: &serde_json::Value) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    let raw = event
+        .get("time")
+        .and_then(serde_json::Value::as_str)
+        .ok_or_else(|| {
+            "the event has no \"time\": not an EventBridge scheduled event".to_owned()
+        })?;
+    openday_rules::calendar::parse_instant("time", raw)
+        .map_err(|v| format!("event time {raw}: {}", v.message))
+}
+
+/// Runs one sweep for a scheduled event: the event's time is "now".
+pub async fn handle_scheduled<S: openday_sweeps::SweepStore>(
+    sweeper: &Sweeper<S>,
+    kind: SweepKind,
+    event: &serde_json::Value,
+) -> Result<Report, String> {
+    let now = scheduled_time(event)?;
+    sweeper.run(kind, now).await.map_err(|e| e.to_string())
+}
+
+/// The whole `main` of a sweep function.
+pub async fn sweep(kind: SweepKind) -> Result<(), lambda_runtime::Error> {
+    init_tracing();
+    let app = app_from_env().await.map_err(|e| {
+        tracing::error!(error = %e, "configuration");
+        e
+    })?;
+    let sweeper = app.sweeper();
+    lambda_runtime::run(lambda_runtime::service_fn(
+        move |event: lambda_runtime::LambdaEvent<serde_json::Value>| {
+            let sweeper = sweeper.clone();
+            async move {
+                let report = handle_scheduled(&sweeper, kind, &event.payload).await?;
+                Ok::<serde_json::Value, lambda_runtime::Error>(serde_json::to_value(report)?)
+            }
+        },
+    ))
+    .await
 }
 
 /// JSON logs, as CloudWatch wants them; the level from `RUST_LOG` (default `info`).

@@ -86,10 +86,16 @@ async fn announced() -> (LocalDynamo, App<DynamoStore>, String) {
         person_key: PersonKey::new(&[4u8; 32]).unwrap(),
         retention_days: 180,
     };
+    let outbox = std::env::temp_dir().join(format!(
+        "openday-lambda-{}",
+        openday_store::personal::random_code()
+    ));
+    let mailer = Arc::new(openday_mail::EmlMailer::new(outbox, "openday@example.org"));
     let app = App::new(
         store,
         config,
         Arc::new(FixedClock(t("2026-09-02T10:00:00+08:00"))),
+        mailer,
     );
     (engine, app, record.id)
 }
@@ -234,4 +240,58 @@ async fn a_stage_named_like_the_api_prefix_is_stripped_once() {
     );
     let (status, _) = invoke(openday_api::public::router(app), &e).await;
     assert_eq!(status, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scheduled_event_runs_the_sweep_at_the_event_time() {
+    let (_engine, app, plan_id) = announced().await;
+    let sweeper = app.sweeper();
+    // An EventBridge scheduled event at 09:00 Asia/Shanghai on 2026-09-17 (start − 3).
+    let event: Value = serde_json::from_str(r#"{
+        "version": "0", "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa", "detail-type": "Scheduled Event",
+        "source": "aws.events", "account": "123456789012", "time": "2026-09-17T01:00:00Z",
+        "region": "cn-north-1", "resources": ["arn:aws-cn:events:cn-north-1:123456789012:rule/notice"], "detail": {}
+    }"#).unwrap();
+    openday_api::App::clone(&app)
+        .sweeper()
+        .after_change(
+            &openday_store::ports::PlanStore::plan(&app.store, &plan_id)
+                .await
+                .unwrap()
+                .unwrap(),
+            parse_instant("t", "2026-09-02T10:00:00+08:00")
+                .unwrap()
+                .date_naive(),
+        )
+        .await
+        .unwrap();
+    let report =
+        openday_lambda::handle_scheduled(&sweeper, openday_rules::sweep::SweepKind::Notice, &event)
+            .await
+            .unwrap();
+    assert_eq!(
+        report.today.map(|d| d.to_string()).as_deref(),
+        Some("2026-09-17")
+    );
+    assert_eq!(
+        report.findings_new,
+        [format!("participants_short#{plan_id}")]
+    );
+    // Not a scheduled event: a clear error, no panic.
+    let err = openday_lambda::handle_scheduled(
+        &sweeper,
+        openday_rules::sweep::SweepKind::Notice,
+        &json!({"detail": {}}),
+    )
+    .await
+    .unwrap_err();
+    assert!(err.contains("time"), "{err}");
+    let err = openday_lambda::handle_scheduled(
+        &sweeper,
+        openday_rules::sweep::SweepKind::Notice,
+        &json!({"time": "yesterday"}),
+    )
+    .await
+    .unwrap_err();
+    assert!(err.contains("yesterday"), "{err}");
 }

@@ -13,6 +13,7 @@ use openday_rules::lifecycle::{Action, Actor, PlanStatus, transition};
 use openday_rules::org::{OrgKind, Role};
 use openday_rules::plan::{Channel, PlanDraft, check_submission};
 use openday_rules::registration::RegistrantDraft;
+use openday_rules::sweep::MailKind;
 use openday_rules::text::NumberLike;
 use openday_rules::{Code, Violation};
 use openday_store::keys;
@@ -100,6 +101,7 @@ async fn submit<S: Store>(
     let plan = check_submission(&draft, &org)?;
     let record = app.store.create_plan(&org, &plan, app.now()).await?;
     tracing::info!(plan = %record.id, org = %org.id, "plan submitted");
+    after_change(&app, &record, Action::Revise, None).await;
     Ok((StatusCode::CREATED, Json(summary(&record))).into_response())
 }
 
@@ -136,9 +138,44 @@ async fn act<S: Store>(
         &owner,
         PlanChange::new(action, to, Some(staff.id.clone()), app.now()),
     )?;
+    let comment = change.comment.clone();
     let record = app.store.change_plan(id, expected, change).await?;
     tracing::info!(plan = %id, action = %action, to = %to, "plan changed");
+    after_change(app, &record, action, comment.as_deref()).await;
     Ok(record)
+}
+
+/// What follows a change, best effort (the change itself is stored): the sweeps' schedule
+/// and resolved findings, and workflow mail. Failures are logged; queued mail is retried.
+async fn after_change<S: Store>(
+    app: &App<S>,
+    record: &PlanRecord,
+    action: Action,
+    comment: Option<&str>,
+) {
+    let sweeper = app.sweeper();
+    if let Err(e) = sweeper.after_change(record, app.today()).await {
+        tracing::warn!(plan = %record.id, error = %e, "could not reschedule the sweeps");
+    }
+    let mail = match action {
+        Action::Revise => Some(MailKind::PlanSubmitted),
+        Action::File => Some(MailKind::PlanFiled),
+        Action::Return => Some(MailKind::PlanReturned),
+        _ => None,
+    };
+    if let Some(kind) = mail {
+        match sweeper
+            .workflow_mail(record, kind, comment, app.now())
+            .await
+        {
+            Ok(report) => {
+                for (key, error) in report.failed {
+                    tracing::warn!(%key, %error, "workflow mail queued, not yet sent");
+                }
+            }
+            Err(e) => tracing::warn!(plan = %record.id, error = %e, "workflow mail not queued"),
+        }
+    }
 }
 
 async fn revise<S: Store>(

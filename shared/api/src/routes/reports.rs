@@ -91,6 +91,11 @@ async fn report<S: Store>(
 ) -> Result<Response, ApiError> {
     let report = AnnualReport::compose(&draft, &org, app.today())?;
     app.store.put_report(&org.id, &report).await?;
+    // The report has arrived: an overdue finding, if any, has lost its cause.
+    let key = openday_rules::sweep::report_finding_key(&org.id, report.year);
+    if let Err(e) = app.store.resolve_finding(&key, app.today()).await {
+        tracing::warn!(%key, error = %e, "could not resolve the report finding");
+    }
     let stats = statistics(&app, &org, report.year, Some(report.received_on)).await?;
     tracing::info!(org = %org.id, year = report.year, late = report.late, "annual report received");
     Ok((
