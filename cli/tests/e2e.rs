@@ -28,6 +28,26 @@ impl Drop for Server {
     }
 }
 
+/// Runs an `openday` command on the data folder and returns what it printed.
+fn cli(data: &Path, now: &str, env: &[(&str, String)], args: &[&str]) -> String {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_openday"));
+    cmd.args(args)
+        .args(["--data", data.to_str().unwrap()])
+        .env("OPENDAY_NOW", now)
+        .env_remove("AWS_ENDPOINT_URL_DYNAMODB")
+        .env_remove("OPENDAY_TABLE");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "openday {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// Where the server's logs go, beside its data folder.
 fn log_file(data: &Path) -> PathBuf {
     data.with_extension("log")
@@ -533,7 +553,41 @@ async fn lifecycle(env: &[(&str, String)]) {
     let (s, compliance) = c.get("/api/compliance?year=2026", Some("nn-office")).await;
     assert_eq!(s, StatusCode::OK, "{compliance}");
     assert_eq!(compliance["figures"]["plans"], 1);
+    let rows = compliance["organisations"].as_array().unwrap();
+    let row = |id: &str| rows.iter().find(|r| r["org_id"] == id).unwrap()["figures"].clone();
+    assert_eq!(
+        row("nn-jt")["responded_on_time"],
+        json!({"met": 1, "of": 1})
+    );
+    assert_eq!(row("nn-gov")["report"], "on_time");
+    assert_eq!(row("qx-gov")["report"], "pending");
     drop(server);
+
+    // The mail the workflow wrote, as `openday outbox` lists it.
+    let outbox = cli(&data, "2026-11-10T10:00:00+08:00", env, &["outbox"]);
+    assert!(
+        outbox.contains("gongkai@nn.example.org") && outbox.contains("【待审核】"),
+        "{outbox}"
+    );
+    assert!(
+        outbox.contains("jtj@nn.example.org") && outbox.contains("【已备案】"),
+        "{outbox}"
+    );
+    assert!(outbox.contains("【退回修改】"), "{outbox}");
+    // A sweep by hand on November 16: every reporter but Nanning's is overdue.
+    let swept = cli(
+        &data,
+        "2026-11-16T09:00:00+08:00",
+        env,
+        &["sweep", "report"],
+    );
+    assert!(swept.contains("report_overdue#qx-gov#2026"), "{swept}");
+    assert!(!swept.contains("report_overdue#nn-gov#2026"), "{swept}");
+    let again = cli(&data, "2026-11-16T11:00:00+08:00", env, &["sweep", "all"]);
+    assert!(
+        again.contains("新发现问题 0 个") && !again.contains("已发送 report"),
+        "run twice, nothing twice: {again}"
+    );
 
     // The logs say what happened to every request, and never a full ID or phone number.
     let logs = std::fs::read_to_string(log_file(&data)).unwrap();

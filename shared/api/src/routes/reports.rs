@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use openday_rules::compliance::{PlanOutcome, figures};
-use openday_rules::org::{OrgKind, Organisation, is_reporter};
+use openday_rules::org::{Id, OrgKind, Organisation, is_reporter};
 use openday_rules::report::{AnnualReport, ReportDraft};
 use openday_rules::text::NumberLike;
 use openday_store::keys;
@@ -50,14 +50,14 @@ fn scope_of(org: &Organisation) -> PlanScope {
 }
 
 /// The year's figures for an organisation's scope, from the stored plans.
-async fn statistics<S: Store>(
+/// What each plan in the organisation's scope came to, by implementing organisation.
+async fn outcomes<S: Store>(
     app: &App<S>,
-    org: &Organisation,
+    scope: &PlanScope,
     year: i32,
-    report_on: Option<chrono::NaiveDate>,
-) -> Result<serde_json::Value, ApiError> {
-    let mut outcomes = Vec::new();
-    for plan in app.store.plans(year, &scope_of(org)).await? {
+) -> Result<Vec<(Id, PlanOutcome)>, ApiError> {
+    let mut out = Vec::new();
+    for plan in app.store.plans(year, scope).await? {
         let seats = app.store.seats(&plan.id).await?;
         let ratings = app
             .store
@@ -66,18 +66,36 @@ async fn statistics<S: Store>(
             .into_iter()
             .map(|e| e.evaluation.rating)
             .collect();
-        outcomes.push(PlanOutcome {
-            status: plan.status,
-            period: plan.plan.period,
-            announced_on: plan.announced_on,
-            confirmed: seats.map_or(0, |s| s.confirmed),
-            responded_on: plan.responded_on,
-            ratings,
-        });
+        out.push((
+            plan.org_id.clone(),
+            PlanOutcome {
+                status: plan.status,
+                period: plan.plan.period,
+                announced_on: plan.announced_on,
+                confirmed: seats.map_or(0, |s| s.confirmed),
+                responded_on: plan.responded_on,
+                ratings,
+            },
+        ));
     }
+    Ok(out)
+}
+
+/// The year's figures for an organisation's scope, from the stored plans.
+async fn statistics<S: Store>(
+    app: &App<S>,
+    org: &Organisation,
+    year: i32,
+    report_on: Option<chrono::NaiveDate>,
+) -> Result<serde_json::Value, ApiError> {
+    let all: Vec<PlanOutcome> = outcomes(app, &scope_of(org), year)
+        .await?
+        .into_iter()
+        .map(|(_, o)| o)
+        .collect();
     Ok(json!(figures(
         year,
-        &outcomes,
+        &all,
         is_reporter(org),
         report_on,
         app.today()
@@ -135,7 +153,46 @@ async fn compliance<S: Store>(
         .await?
         .map(|r| r.received_on);
     let stats = statistics(&app, &org, year, report_on).await?;
-    Ok(Json(
-        json!({"year": year, "org_id": org.id, "findings": findings, "figures": stats}),
-    ))
+    let mut body = json!({"year": year, "org_id": org.id, "findings": findings, "figures": stats});
+    if org.kind == OrgKind::Office {
+        body["organisations"] = json!(per_organisation(&app, &org, year).await?);
+    }
+    Ok(Json(body))
+}
+
+/// An office's view: the figures of every organisation in its jurisdiction and below that
+/// implements open days or reports on them.
+async fn per_organisation<S: Store>(
+    app: &App<S>,
+    office: &Organisation,
+    year: i32,
+) -> Result<Vec<serde_json::Value>, ApiError> {
+    let path = keys::path_of(office);
+    let outcomes = outcomes(app, &PlanScope::Subtree { path: path.clone() }, year).await?;
+    let mut rows = Vec::new();
+    for org in app.store.orgs_within(&path).await? {
+        let own: Vec<PlanOutcome> = outcomes
+            .iter()
+            .filter(|(id, _)| *id == org.id)
+            .map(|(_, o)| o.clone())
+            .collect();
+        let reporter = is_reporter(&org);
+        if own.is_empty() && !reporter {
+            continue;
+        }
+        let report_on = if reporter {
+            app.store
+                .report(&org.id, year)
+                .await?
+                .map(|r| r.received_on)
+        } else {
+            None
+        };
+        rows.push(json!({
+            "org_id": org.id,
+            "name": org.name,
+            "figures": figures(year, &own, reporter, report_on, app.today()),
+        }));
+    }
+    Ok(rows)
 }
