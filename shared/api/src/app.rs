@@ -6,42 +6,14 @@ use chrono::{DateTime, Utc};
 use openday_mail::Mailer;
 use openday_rules::Clock;
 use openday_store::PersonKey;
-use openday_store::ports::*;
+use openday_store::ports::FeedbackStore;
 
 use crate::auth::TokenKey;
 
-/// Every storage port the routers use; `DynamoStore` is one.
-pub trait Store:
-    DirectoryStore
-    + PlanStore
-    + RegistrationStore
-    + FeedbackStore
-    + ReportStore
-    + FindingStore
-    + Outbox
-    + DueIndex
-    + Clone
-    + Send
-    + Sync
-    + 'static
-{
-}
+/// Every storage port the routers use: the sweeps' ports and feedback. `DynamoStore` is one.
+pub trait Store: openday_sweeps::SweepStore + FeedbackStore {}
 
-impl<T> Store for T where
-    T: DirectoryStore
-        + PlanStore
-        + RegistrationStore
-        + FeedbackStore
-        + ReportStore
-        + FindingStore
-        + Outbox
-        + DueIndex
-        + Clone
-        + Send
-        + Sync
-        + 'static
-{
-}
+impl<T: openday_sweeps::SweepStore + FeedbackStore> Store for T {}
 
 /// The system clock, or a fixed instant when `OPENDAY_NOW` is set (demos and tests).
 #[derive(Debug, Clone, Copy)]
