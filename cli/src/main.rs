@@ -67,6 +67,10 @@ enum Command {
     /// Check a file against the rules of the work plan.
     #[command(subcommand)]
     Check(Check),
+    /// Print, as JSON, what the code serves and stores (routes by job, the table definition),
+    /// for the template drift check.
+    #[command(hide = true)]
+    Describe,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy)]
@@ -170,6 +174,26 @@ async fn run(command: Command) -> Result<(), String> {
                 println!("{}  {}  {}", m.date, m.to.join(","), m.subject);
                 println!("    {}", m.file.display());
             }
+            Ok(())
+        }
+        Command::Describe => {
+            let routes: Vec<serde_json::Value> = openday_api::routes::table::<openday_store::DynamoStore>()
+                .into_iter()
+                .flat_map(|(job, routes)| {
+                    routes.into_iter().map(move |(method, path)| serde_json::json!({"job": job, "method": method.as_str(), "path": path}))
+                })
+                .collect();
+            let table = openday_store::table::TABLE;
+            let indexes: Vec<serde_json::Value> = table
+                .indexes
+                .iter()
+                .map(|i| serde_json::json!({"name": i.name, "pk": i.pk, "sk": i.sk}))
+                .collect();
+            let description = serde_json::json!({
+                "routes": routes,
+                "table": {"pk": table.pk, "sk": table.sk, "indexes": indexes, "ttl": table.ttl_attribute},
+            });
+            println!("{}", serde_json::to_string_pretty(&description).map_err(|e| e.to_string())?);
             Ok(())
         }
         Command::Check(Check::Plan { file }) => {

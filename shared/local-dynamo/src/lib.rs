@@ -103,7 +103,7 @@ impl Drop for LocalDynamo {
     }
 }
 
-/// `moto_server` from the project's virtual environment (`infra/moto/install`), on a free
+/// `moto_server` from the project's virtual environment (`infra/tools/install`), on a free
 /// loopback port, stopped when dropped.
 pub struct MotoServer {
     child: Child,
@@ -111,7 +111,7 @@ pub struct MotoServer {
 }
 
 impl MotoServer {
-    /// Where `infra/moto/install` puts `moto_server`, unless `OPENDAY_MOTO_SERVER` says otherwise.
+    /// Where `infra/tools/install` puts `moto_server`, unless `OPENDAY_MOTO_SERVER` says otherwise.
     pub fn binary() -> PathBuf {
         std::env::var_os("OPENDAY_MOTO_SERVER")
             .map(PathBuf::from)
@@ -126,7 +126,7 @@ impl MotoServer {
         let binary = Self::binary();
         if !binary.exists() {
             return Err(format!(
-                "{} not found: run infra/moto/install (scripts/test does)",
+                "{} not found: run infra/tools/install (scripts/test does)",
                 binary.display()
             ));
         }

@@ -1,5 +1,5 @@
 //! The same storage suite against moto_server, a second and independent DynamoDB
-//! implementation (installed by infra/moto/install into .venv). moto's DynamoDB is not
+//! implementation (installed by infra/tools/install into .venv). moto's DynamoDB is not
 //! atomic under concurrent requests, so the concurrency tests run on dynoxide only.
 
 #![allow(clippy::unwrap_used)] // tests fail loudly
