@@ -193,7 +193,10 @@ async fn run(command: Command) -> Result<(), String> {
                 "routes": routes,
                 "table": {"pk": table.pk, "sk": table.sk, "indexes": indexes, "ttl": table.ttl_attribute},
             });
-            println!("{}", serde_json::to_string_pretty(&description).map_err(|e| e.to_string())?);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&description).map_err(|e| e.to_string())?
+            );
             Ok(())
         }
         Command::Check(Check::Plan { file }) => {
