@@ -57,6 +57,19 @@ async fn create_table(client: &Client) {
         .unwrap();
 }
 
+/// Writes items `item-<i>`, each acknowledged before the next.
+async fn put_items(client: &Client, range: std::ops::Range<u32>) {
+    for i in range {
+        client
+            .put_item()
+            .table_name("durability")
+            .item("pk", AttributeValue::S(format!("item-{i}")))
+            .send()
+            .await
+            .unwrap();
+    }
+}
+
 async fn count(client: &Client) -> usize {
     let mut n = 0;
     for i in 0..300 {
@@ -81,15 +94,7 @@ async fn acknowledged_writes_survive_restart_and_kill_9() {
 
     let (mut first, client) = serve(&file);
     create_table(&client).await;
-    for i in 0..150 {
-        client
-            .put_item()
-            .table_name("durability")
-            .item("pk", AttributeValue::S(format!("item-{i}")))
-            .send()
-            .await
-            .unwrap();
-    }
+    put_items(&client, 0..150).await;
     // kill -9: no shutdown, no checkpoint.
     first.kill().unwrap();
     first.wait().unwrap();
@@ -100,15 +105,7 @@ async fn acknowledged_writes_survive_restart_and_kill_9() {
         150,
         "writes acknowledged before kill -9"
     );
-    for i in 150..300 {
-        client
-            .put_item()
-            .table_name("durability")
-            .item("pk", AttributeValue::S(format!("item-{i}")))
-            .send()
-            .await
-            .unwrap();
-    }
+    put_items(&client, 150..300).await;
     second.kill().unwrap();
     second.wait().unwrap();
 
@@ -134,15 +131,7 @@ async fn an_in_process_engine_reopens_its_file_after_a_clean_stop() {
         .unwrap();
     let client = engine.client();
     create_table(&client).await;
-    for i in 0..300 {
-        client
-            .put_item()
-            .table_name("durability")
-            .item("pk", AttributeValue::S(format!("item-{i}")))
-            .send()
-            .await
-            .unwrap();
-    }
+    put_items(&client, 0..300).await;
     engine.stop().await;
     let engine = openday_local_dynamo::LocalDynamo::open(&file, addr)
         .await
