@@ -96,32 +96,36 @@ impl<S: SweepStore> Sweeper<S> {
     /// Runs one sweep as of `now`, then sends what is queued.
     pub async fn run(&self, kind: SweepKind, now: DateTime<Utc>) -> Result<Report, StoreError> {
         let today = local_day(&now);
-        let mut report = Report {
-            sweep: kind.wire().to_owned(),
-            today: Some(today),
-            ..Report::default()
+        let mut pass = Pass {
+            today,
+            now,
+            directory: Directory::default(),
+            report: Report {
+                sweep: kind.wire().to_owned(),
+                today: Some(today),
+                ..Report::default()
+            },
         };
         match kind {
             SweepKind::Notice | SweepKind::Feedback => {
                 for plan in self.store.due_plans(kind, today).await? {
-                    report.subjects_read += 1;
+                    pass.report.subjects_read += 1;
                     let decision = self.decide(kind, &plan, today).await?;
-                    self.apply(
-                        &decision,
-                        &plan.org_path,
-                        plan.plan.year(),
-                        today,
-                        now,
-                        &mut report,
-                    )
-                    .await?;
+                    let name = plan.plan.name.to_string();
+                    let concerning = Concerning {
+                        org_path: &plan.org_path,
+                        year: plan.plan.year(),
+                        plan_name: Some(&name),
+                    };
+                    self.apply(&decision, &concerning, &mut pass).await?;
                     self.store
                         .schedule(kind, &plan.id, decision.next_check)
                         .await?;
                 }
             }
-            SweepKind::Report => self.reporters(today, now, &mut report).await?,
+            SweepKind::Report => self.reporters(&mut pass).await?,
         }
+        let mut report = pass.report;
         self.deliver(now, &mut report).await?;
         tracing::info!(
             sweep = kind.wire(),
@@ -163,12 +167,8 @@ impl<S: SweepStore> Sweeper<S> {
     }
 
     /// The report sweep: from November 1, every reporter without the year's report.
-    async fn reporters(
-        &self,
-        today: NaiveDate,
-        now: DateTime<Utc>,
-        report: &mut Report,
-    ) -> Result<(), StoreError> {
+    async fn reporters(&self, pass: &mut Pass) -> Result<(), StoreError> {
+        let today = pass.today;
         let year = today.year();
         if today < days_before(annual_report_due(year), 14) {
             return Ok(());
@@ -180,7 +180,7 @@ impl<S: SweepStore> Sweeper<S> {
             .into_iter()
             .filter(is_reporter)
         {
-            report.subjects_read += 1;
+            pass.report.subjects_read += 1;
             let received_on = self
                 .store
                 .report(&org.id, year)
@@ -194,8 +194,13 @@ impl<S: SweepStore> Sweeper<S> {
                 },
                 today,
             );
-            self.apply(&decision, &keys::path_of(&org), year, today, now, report)
-                .await?;
+            let path = keys::path_of(&org);
+            let concerning = Concerning {
+                org_path: &path,
+                year,
+                plan_name: None,
+            };
+            self.apply(&decision, &concerning, pass).await?;
         }
         Ok(())
     }
@@ -204,33 +209,39 @@ impl<S: SweepStore> Sweeper<S> {
     async fn apply(
         &self,
         decision: &Decision,
-        org_path: &str,
-        year: i32,
-        today: NaiveDate,
-        now: DateTime<Utc>,
-        report: &mut Report,
+        concerning: &Concerning<'_>,
+        pass: &mut Pass,
     ) -> Result<(), StoreError> {
+        let today = pass.today;
         for finding in &decision.holds {
             if self
                 .store
-                .record_finding(finding, org_path, year, today)
+                .record_finding(finding, concerning.org_path, concerning.year, today)
                 .await?
             {
-                report.findings_new.push(finding.key.clone());
+                pass.report.findings_new.push(finding.key.clone());
             }
-            report.findings_holding.push(finding.key.clone());
+            pass.report.findings_holding.push(finding.key.clone());
         }
         for key in &decision.resolved {
             if self.store.resolve_finding(key, today).await? {
-                report.resolved.push(key.clone());
+                pass.report.resolved.push(key.clone());
             }
         }
-        let mut directory = Directory::default();
         for due in &decision.mail {
-            if let Some(mail) = self.letter(due, None, now, &mut directory).await? {
-                if self.store.enqueue(&mail).await? {
-                    report.queued.push(mail.key);
-                }
+            let letter = self
+                .letter(
+                    due,
+                    None,
+                    concerning.plan_name,
+                    pass.now,
+                    &mut pass.directory,
+                )
+                .await?;
+            if let Some(mail) = letter
+                && self.store.enqueue(&mail).await?
+            {
+                pass.report.queued.push(mail.key);
             }
         }
         Ok(())
@@ -241,6 +252,7 @@ impl<S: SweepStore> Sweeper<S> {
         &self,
         due: &MailDue,
         comment: Option<&str>,
+        plan_name: Option<&str>,
         now: DateTime<Utc>,
         directory: &mut Directory,
     ) -> Result<Option<MailRecord>, StoreError> {
@@ -257,14 +269,10 @@ impl<S: SweepStore> Sweeper<S> {
             tracing::warn!(key = %due.key, to = due.to.wire(), "no openness office to write to");
             return Ok(None);
         };
-        let plan_name = match &due.plan_id {
-            Some(id) => self.store.plan(id).await?.map(|p| p.plan.name.to_string()),
-            None => None,
-        };
         let written = write(&Letter {
             kind: due.kind,
             org_name: org.name.as_str(),
-            plan_name: plan_name.as_deref(),
+            plan_name,
             due_on: due.due_on,
             days_left: due.days_left,
             comment,
@@ -357,7 +365,13 @@ impl<S: SweepStore> Sweeper<S> {
         };
         let mut report = Report::default();
         if let Some(mail) = self
-            .letter(&due, comment, now, &mut Directory::default())
+            .letter(
+                &due,
+                comment,
+                Some(&plan.plan.name.to_string()),
+                now,
+                &mut Directory::default(),
+            )
             .await?
         {
             if self.store.enqueue(&mail).await? {
@@ -367,6 +381,21 @@ impl<S: SweepStore> Sweeper<S> {
         self.deliver(now, &mut report).await?;
         Ok(report)
     }
+}
+
+/// One run's shared state: when it is, who was looked up, what was done.
+struct Pass {
+    today: NaiveDate,
+    now: DateTime<Utc>,
+    directory: Directory,
+    report: Report,
+}
+
+/// Whom a decision concerns: where its findings are filed and what its mail names.
+struct Concerning<'a> {
+    org_path: &'a str,
+    year: i32,
+    plan_name: Option<&'a str>,
 }
 
 /// Organisations looked up once per run.
