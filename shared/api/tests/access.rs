@@ -12,16 +12,10 @@ use openday_api::{App, Config};
 use openday_local_dynamo::LocalDynamo;
 use openday_rules::FixedClock;
 use openday_rules::calendar::parse_instant;
-use openday_rules::org::{Directory, DirectoryDraft};
-use openday_rules::plan::{Plan, PlanDraft};
 use openday_store::ports::{DirectoryStore, PlanStore};
 use openday_store::{DynamoStore, PersonKey};
 use serde_json::{Value, json};
 use tower::ServiceExt;
-
-fn repo(path: &str) -> String {
-    std::fs::read_to_string(format!("{}/../../{path}", env!("CARGO_MANIFEST_DIR"))).unwrap()
-}
 
 struct World {
     _engine: LocalDynamo,
@@ -34,15 +28,14 @@ async fn world() -> World {
     let engine = LocalDynamo::memory().await.unwrap();
     let store = DynamoStore::new(engine.client(), "openday-access");
     store.ensure_table().await.unwrap();
-    let draft: DirectoryDraft = serde_json::from_str(&repo("infra/demo/orgs.json")).unwrap();
-    let directory = Directory::parse(&draft).unwrap();
+    let directory = openday_testkit::directory();
     store.import(&directory).await.unwrap();
-    let plan_draft: PlanDraft = serde_json::from_str(&repo("infra/demo/plan.json")).unwrap();
+
     let now = parse_instant("now", "2026-08-01T09:00:00+08:00").unwrap();
     let plan = store
         .create_plan(
             directory.org("nn-jt").unwrap(),
-            &Plan::parse(&plan_draft).unwrap(),
+            &openday_testkit::plan(),
             now,
         )
         .await
@@ -188,7 +181,8 @@ async fn every_staff_route_refuses_a_missing_bad_expired_or_unknown_token() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_forbidden_path_is_refused_with_403() {
     let w = world().await;
-    let plan: Value = serde_json::from_str(&repo("infra/demo/plan.json")).unwrap();
+    let plan: Value =
+        serde_json::from_str(&openday_testkit::repo_file("infra/demo/plan.json")).unwrap();
     let registrant = json!({"name":"张三","id_number":"11010519491231002X","phone":"13800138000","category":"worker","relation":"lives","full_civil_capacity":true,"not_deputy":true});
     let cases: Vec<(Method, &str, &str, Value, &str)> = vec![
         // Another agency, or an office of another city, may not see the plan.

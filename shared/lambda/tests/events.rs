@@ -14,33 +14,22 @@ use openday_rules::FixedClock;
 use openday_rules::announcement::{Announcement, AnnouncementDraft};
 use openday_rules::calendar::parse_instant;
 use openday_rules::lifecycle::{Action, PlanStatus};
-use openday_rules::org::{Directory, DirectoryDraft};
-use openday_rules::plan::{Plan, PlanDraft};
 use openday_store::ports::{DirectoryStore, PlanStore};
 use openday_store::records::PlanChange;
 use openday_store::{DynamoStore, PersonKey};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-fn repo(path: &str) -> String {
-    std::fs::read_to_string(format!("{}/../../{path}", env!("CARGO_MANIFEST_DIR"))).unwrap()
-}
-
 /// An announced demo plan on a fresh embedded engine, and the app of a function.
 async fn announced() -> (LocalDynamo, App<DynamoStore>, String) {
     let engine = LocalDynamo::memory().await.unwrap();
     let store = DynamoStore::new(engine.client(), "openday-lambda");
     store.ensure_table().await.unwrap();
-    let directory = Directory::parse(
-        &serde_json::from_str::<DirectoryDraft>(&repo("infra/demo/orgs.json")).unwrap(),
-    )
-    .unwrap();
+    let directory = openday_testkit::directory();
     store.import(&directory).await.unwrap();
     let agency = directory.org("nn-jt").unwrap().clone();
-    let plan =
-        Plan::parse(&serde_json::from_str::<PlanDraft>(&repo("infra/demo/plan.json")).unwrap())
-            .unwrap();
-    let t = |raw| parse_instant("t", raw).unwrap();
+    let plan = openday_testkit::plan();
+    let t = openday_testkit::at;
     let record = store
         .create_plan(&agency, &plan, t("2026-08-01T09:00:00+08:00"))
         .await

@@ -224,10 +224,7 @@ async fn review<S: Store>(
             .into());
         }
     };
-    let comment = body
-        .comment
-        .map(|c| c.trim().chars().take(2000).collect::<String>())
-        .filter(|c| !c.is_empty());
+    let comment = comment_of(body.comment);
     if action == Action::Return && comment.is_none() {
         return Err(
             Violation::new(Code::ValidationFailed, "退回修改时请填写审核意见")
@@ -248,6 +245,12 @@ async fn review<S: Store>(
     )
     .await?;
     Ok(Json(summary(&record)))
+}
+
+/// A comment for the plan's history: trimmed, at most 2,000 characters, none when blank.
+fn comment_of(raw: Option<String>) -> Option<String> {
+    raw.map(|c| c.trim().chars().take(2000).collect::<String>())
+        .filter(|c| !c.is_empty())
 }
 
 #[derive(Deserialize)]
@@ -303,7 +306,7 @@ async fn cancel<S: Store>(
         Action::Cancel,
         body.version.as_ref(),
         |_, _, mut change| {
-            change.comment = body.comment.map(|c| c.trim().chars().take(2000).collect());
+            change.comment = comment_of(body.comment);
             Ok(change)
         },
     )

@@ -6,17 +6,16 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use aws_sdk_dynamodb::Client;
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{Days, NaiveDate};
 use openday_rules::announcement::{Announcement, AnnouncementDraft};
-use openday_rules::calendar::parse_instant;
 use openday_rules::lifecycle::{Action, PlanStatus};
-use openday_rules::org::{Directory, DirectoryDraft, Organisation};
-use openday_rules::plan::{Channel, Plan, PlanDraft};
+use openday_rules::plan::Channel;
 use openday_rules::registration::{Registrant, RegistrantDraft};
 use openday_rules::resident_id::check_character;
 use openday_store::ports::{DirectoryStore, PlanStore};
 use openday_store::records::{NewRegistration, PlanChange, PlanRecord};
 use openday_store::{DynamoStore, PersonKey};
+pub use openday_testkit::{at, directory, org, plan};
 
 static TABLES: AtomicU32 = AtomicU32::new(0);
 
@@ -29,30 +28,6 @@ pub async fn store(client: &Client) -> DynamoStore {
     );
     store.ensure_table().await.expect("create table");
     store
-}
-
-fn repo_file(path: &str) -> String {
-    let full = format!("{}/../../{path}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{full}: {e}"))
-}
-
-pub fn directory() -> Directory {
-    let draft: DirectoryDraft = serde_json::from_str(&repo_file("infra/demo/orgs.json")).unwrap();
-    Directory::parse(&draft).unwrap()
-}
-
-pub fn org(id: &str) -> Organisation {
-    directory().org(id).cloned().unwrap()
-}
-
-/// The demo plan: 南宁市交通运输局, 2026-09-20..26, capacity 30, online and offline.
-pub fn plan() -> Plan {
-    let draft: PlanDraft = serde_json::from_str(&repo_file("infra/demo/plan.json")).unwrap();
-    Plan::parse(&draft).unwrap()
-}
-
-pub fn at(raw: &str) -> DateTime<Utc> {
-    parse_instant("t", raw).unwrap()
 }
 
 pub fn person_key() -> PersonKey {

@@ -2,7 +2,6 @@
 
 use std::collections::BTreeSet;
 
-use chrono::NaiveDate;
 use openday_rules::feedback::{
     Evaluation, EvaluationDraft, Feedback, FeedbackDraft, FeedbackResponse, FeedbackSource,
     ResponseDraft,
@@ -18,10 +17,7 @@ use openday_store::records::*;
 use openday_store::{DynamoStore, StoreError};
 
 use crate::common::*;
-
-fn day(raw: &str) -> NaiveDate {
-    raw.parse().unwrap()
-}
+use openday_testkit::day;
 
 pub async fn directory_import_and_subtree(store: &DynamoStore) {
     store.import(&directory()).await.unwrap();

@@ -6,46 +6,16 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use chrono::{DateTime, NaiveDate, Utc};
 use openday_local_dynamo::LocalDynamo;
 use openday_mail::{EmlMailer, Mailer, OutboxEntry, read_outbox};
 use openday_rules::announcement::{Announcement, AnnouncementDraft};
-use openday_rules::calendar::parse_instant;
 use openday_rules::lifecycle::{Action, PlanStatus};
-use openday_rules::org::{Directory, DirectoryDraft, Organisation};
-use openday_rules::plan::{Plan, PlanDraft};
 use openday_rules::sweep::SweepKind;
 use openday_store::DynamoStore;
 use openday_store::ports::*;
 use openday_store::records::{PlanChange, PlanRecord};
 use openday_sweeps::{Report, Sweeper};
-
-fn repo(path: &str) -> String {
-    std::fs::read_to_string(format!("{}/../../{path}", env!("CARGO_MANIFEST_DIR"))).unwrap()
-}
-
-pub fn day(raw: &str) -> NaiveDate {
-    raw.parse().unwrap()
-}
-
-pub fn at(raw: &str) -> DateTime<Utc> {
-    parse_instant("t", raw).unwrap()
-}
-
-pub fn directory() -> Directory {
-    Directory::parse(
-        &serde_json::from_str::<DirectoryDraft>(&repo("infra/demo/orgs.json")).unwrap(),
-    )
-    .unwrap()
-}
-
-pub fn org(id: &str) -> Organisation {
-    directory().org(id).unwrap().clone()
-}
-
-pub fn plan() -> Plan {
-    Plan::parse(&serde_json::from_str::<PlanDraft>(&repo("infra/demo/plan.json")).unwrap()).unwrap()
-}
+pub use openday_testkit::{at, day, directory, org, plan};
 
 pub struct World {
     pub engine: LocalDynamo,

@@ -1,0 +1,45 @@
+//! Fixtures for tests only: the demo files of `infra/demo`, parsed by the rules crate, and
+//! instants and days written as people write them. Never linked into a binary.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // fixtures fail loudly
+
+use chrono::{DateTime, NaiveDate, Utc};
+use openday_rules::calendar::parse_instant;
+use openday_rules::org::{Directory, DirectoryDraft, Organisation};
+use openday_rules::plan::{Plan, PlanDraft};
+
+/// A file of the repository, by its path from the root.
+pub fn repo_file(path: &str) -> String {
+    let full = format!("{}/../../{path}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{full}: {e}"))
+}
+
+/// The demo directory (`infra/demo/orgs.json`).
+pub fn directory() -> Directory {
+    let draft: DirectoryDraft = serde_json::from_str(&repo_file("infra/demo/orgs.json")).unwrap();
+    Directory::parse(&draft).unwrap()
+}
+
+/// An organisation of the demo directory.
+pub fn org(id: &str) -> Organisation {
+    directory()
+        .org(id)
+        .cloned()
+        .unwrap_or_else(|| panic!("no demo organisation {id}"))
+}
+
+/// The demo plan (`infra/demo/plan.json`): 南宁市交通运输局, 2026-09-20..26, 30 seats.
+pub fn plan() -> Plan {
+    let draft: PlanDraft = serde_json::from_str(&repo_file("infra/demo/plan.json")).unwrap();
+    Plan::parse(&draft).unwrap()
+}
+
+/// An RFC 3339 instant.
+pub fn at(raw: &str) -> DateTime<Utc> {
+    parse_instant("t", raw).unwrap()
+}
+
+/// A `YYYY-MM-DD` day.
+pub fn day(raw: &str) -> NaiveDate {
+    raw.parse().unwrap()
+}
