@@ -8,6 +8,7 @@ use openday_api::auth::TokenKey;
 use openday_api::{App, Config};
 use openday_local_dynamo::LocalDynamo;
 use openday_mail::{EmlMailer, Mailer};
+use openday_sms::{FolderSms, SmsSender};
 use openday_store::{DynamoStore, PersonKey};
 
 /// The table of the embedded engine, and the default for an external one.
@@ -73,6 +74,7 @@ impl Local {
             tokens: TokenKey::new(&key_file(&self.data.join("keys/token.key"))?)?,
             person_key: PersonKey::new(&key_file(&self.data.join("keys/person.key"))?)?,
             retention_days: 180,
+            limits: openday_api::limits::Limits::from_env()?,
         })
     }
 
@@ -82,7 +84,22 @@ impl Local {
             self.config()?,
             openday_api::app::clock_from_env()?,
             self.mailer().await?,
+            self.sms().await,
         ))
+    }
+
+    /// The local SMS outbox (`<data>/sms/*.txt`), unless `OPENDAY_SMS=sns` sends through
+    /// Amazon SNS.
+    pub async fn sms(&self) -> Arc<dyn SmsSender> {
+        if std::env::var("OPENDAY_SMS").is_ok_and(|v| v == "sns") {
+            let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+            return openday_lambda::sns_from_env(&aws);
+        }
+        Arc::new(FolderSms::new(self.sms_dir()))
+    }
+
+    pub fn sms_dir(&self) -> PathBuf {
+        self.data.join("sms")
     }
 
     /// The local outbox folder, unless `OPENDAY_SES_SENDER` configures Amazon SES.

@@ -59,7 +59,8 @@ enum Command {
         #[command(flatten)]
         data: DataDir,
     },
-    /// List the mail written to the local outbox (`<data>/outbox/*.eml`).
+    /// List the mail and text messages written to the local outboxes
+    /// (`<data>/outbox/*.eml`, `<data>/sms/*.txt`).
     Outbox {
         #[command(flatten)]
         data: DataDir,
@@ -173,6 +174,19 @@ async fn run(command: Command) -> Result<(), String> {
             for m in mails {
                 println!("{}  {}  {}", m.date, m.to.join(","), m.subject);
                 println!("    {}", m.file.display());
+            }
+            let sms_dir = data.data.join("sms");
+            let texts = openday_sms::read_sms_outbox(&sms_dir)?;
+            if texts.is_empty() {
+                println!("{} 中没有短信", sms_dir.display());
+            }
+            for t in texts {
+                // The listing masks the number, like every listing of personal data.
+                let to = openday_rules::phone::Phone::parse("to", &t.to)
+                    .map(|p| p.masked())
+                    .unwrap_or_else(|_| "(号码无效)".into());
+                println!("短信  {to}  {}", t.text);
+                println!("    {}", t.file.display());
             }
             Ok(())
         }

@@ -51,6 +51,7 @@ pub async fn serve(addr: SocketAddr, data: &Path, demo: bool) -> Result<(), Stri
         }
     }
     println!("邮件：{}", app.mailer.describe());
+    println!("短信：{}", app.sms.describe());
     tokio::spawn(schedule(app.clone()));
     let router = Router::new()
         .route("/", get(index))
@@ -63,10 +64,14 @@ pub async fn serve(addr: SocketAddr, data: &Path, demo: bool) -> Result<(), Stri
         "openday listening on http://{bound} ({})",
         local.description
     );
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown())
-        .await
-        .map_err(|e| e.to_string())?;
+    // The peer address feeds the rate limits per source address.
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await
+    .map_err(|e| e.to_string())?;
     local.close().await;
     Ok(())
 }

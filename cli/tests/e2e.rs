@@ -138,6 +138,31 @@ impl Client {
         self.call(reqwest::Method::POST, path, who, Some(body))
             .await
     }
+
+    /// Asks for a text-message code for `phone` and reads it from the local SMS outbox;
+    /// within a minute of the last one, that one (still valid) is used, as a person would.
+    async fn sms_code(&self, data: &Path, phone: &str) -> String {
+        let (s, out) = self
+            .post(
+                "/api/sms-codes",
+                None,
+                Body::Json(json!({ "phone": phone })),
+            )
+            .await;
+        assert!(
+            s == StatusCode::ACCEPTED
+                || (s == StatusCode::TOO_MANY_REQUESTS && out["error"]["code"] == "RATE_LIMITED"),
+            "{s} {out}"
+        );
+        openday_testkit::sms_code_in(&data.join("sms"), phone)
+    }
+
+    /// `body` with the code just sent to its phone.
+    async fn proved(&self, data: &Path, mut body: Value) -> Value {
+        let phone = body["phone"].as_str().unwrap().to_owned();
+        body["sms_code"] = json!(self.sms_code(data, &phone).await);
+        body
+    }
 }
 
 enum Body {
@@ -321,13 +346,14 @@ async fn lifecycle(env: &[(&str, String)]) {
     let mut codes = Vec::new();
     for n in 0..30 {
         let body = if n % 2 == 0 {
-            Body::Json(person(n))
+            Body::Json(c.proved(&data, person(n)).await)
         } else {
-            let p = person(n);
+            let p = c.proved(&data, person(n)).await;
             form(&[
                 ("name", p["name"].as_str().unwrap()),
                 ("id_number", p["id_number"].as_str().unwrap()),
                 ("phone", p["phone"].as_str().unwrap()),
+                ("sms_code", p["sms_code"].as_str().unwrap()),
                 ("category", "journalist"),
                 ("relation", "works"),
                 ("full_civil_capacity", "on"),
@@ -355,17 +381,51 @@ async fn lifecycle(env: &[(&str, String)]) {
         (StatusCode::CREATED, Some("waitlisted")),
         "{offline}"
     );
-    let (s, online) = c.post(&registrations, None, Body::Json(person(101))).await;
+    let (s, online) = c
+        .post(
+            &registrations,
+            None,
+            Body::Json(c.proved(&data, person(101)).await),
+        )
+        .await;
     assert_eq!(
         (s, online["status"].as_str()),
         (StatusCode::CREATED, Some("waitlisted"))
     );
-    let (s, dup) = c.post(&registrations, None, Body::Json(person(3))).await;
+    // The same person and phone again (a reload, a retry): the registration they have.
+    let (s, again) = c
+        .post(
+            &registrations,
+            None,
+            Body::Json(c.proved(&data, person(3)).await),
+        )
+        .await;
+    assert_eq!(
+        (s, again["code"].as_str()),
+        (StatusCode::OK, Some(codes[3].as_str()))
+    );
+    // The same ID number from another phone: 409, pointing at the organiser.
+    let mut other_phone = person(3);
+    other_phone["phone"] = json!("13700000003");
+    let (s, dup) = c
+        .post(
+            &registrations,
+            None,
+            Body::Json(c.proved(&data, other_phone).await),
+        )
+        .await;
     assert_eq!(
         (s, dup["error"]["code"].as_str()),
         (StatusCode::CONFLICT, Some("DUPLICATE_REGISTRATION"))
     );
-    let mut minor = person(102);
+    assert!(
+        dup["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("联系电话"),
+        "{dup}"
+    );
+    let mut minor = c.proved(&data, person(102)).await;
     minor["id_number"] = json!(id_born("20090101", 102));
     let (s, minor) = c.post(&registrations, None, Body::Json(minor)).await;
     assert_eq!(
@@ -374,10 +434,12 @@ async fn lifecycle(env: &[(&str, String)]) {
     );
 
     let offline_code = offline["code"].as_str().unwrap();
+    let lookup = |code: &str, phone: &str| Body::Json(json!({ "code": code, "phone": phone }));
     let (s, _) = c
-        .get(
-            &format!("/api/registrations/{offline_code}?phone=13900000000"),
+        .post(
+            "/api/registrations/lookup",
             None,
+            lookup(offline_code, "13900000000"),
         )
         .await;
     assert_eq!(
@@ -386,9 +448,10 @@ async fn lifecycle(env: &[(&str, String)]) {
         "a wrong phone looks like a wrong code"
     );
     let (s, mine) = c
-        .get(
-            &format!("/api/registrations/{offline_code}?phone=13900000100"),
+        .post(
+            "/api/registrations/lookup",
             None,
+            lookup(&offline_code.to_lowercase(), "139 0000 0100"),
         )
         .await;
     assert_eq!(
@@ -398,12 +461,12 @@ async fn lifecycle(env: &[(&str, String)]) {
     assert_eq!(mine["phone"], "139****0100");
     assert!(mine["id_number"].as_str().unwrap().contains("**********"));
 
+    let proof = c.proved(&data, json!({ "phone": "13900000004" })).await;
     let (s, cancelled) = c
-        .call(
-            reqwest::Method::DELETE,
-            &format!("/api/registrations/{}?phone=13900000004", codes[4]),
+        .post(
+            &format!("/api/registrations/{}/cancel", codes[4]),
             None,
-            None,
+            Body::Json(proof),
         )
         .await;
     assert_eq!(
@@ -412,9 +475,10 @@ async fn lifecycle(env: &[(&str, String)]) {
         "{cancelled}"
     );
     let (_, promoted) = c
-        .get(
-            &format!("/api/registrations/{offline_code}?phone=13900000100"),
+        .post(
+            "/api/registrations/lookup",
             None,
+            lookup(offline_code, "13900000100"),
         )
         .await;
     assert_eq!(
@@ -432,14 +496,12 @@ async fn lifecycle(env: &[(&str, String)]) {
     let (server, _) = start(&data, "2026-09-21T15:00:00+08:00", env, false);
     c.base = server.base.clone();
     let feedback = format!("{plan_path}/feedback");
+    // One code serves several writes by that phone for ten minutes.
+    let code = c.sms_code(&data, "13900000001").await;
     for text in ["建议增加夜班公交线路", "换乘指引不清晰"] {
-        let (s, out) = c
-            .post(
-                &feedback,
-                None,
-                Body::Json(json!({"channel": "online", "category": "service", "content": text})),
-            )
-            .await;
+        let body = json!({"channel": "online", "category": "service", "content": text,
+                          "phone": "13900000001", "sms_code": code});
+        let (s, out) = c.post(&feedback, None, Body::Json(body)).await;
         assert_eq!(s, StatusCode::CREATED, "{out}");
     }
     let (s, _) = c
@@ -458,15 +520,21 @@ async fn lifecycle(env: &[(&str, String)]) {
     );
     let (s, _) = c.post(&feedback, Some("nn-jt"), Body::Json(json!({"channel": "offline", "category": "policy", "content": "座谈会意见：延长运营时间"}))).await;
     assert_eq!(s, StatusCode::CREATED);
-    for rating in ["5", "4"] {
-        let (s, _) = c
+    for (rating, phone) in [("5", "13900000002"), ("4", "13900000005")] {
+        let code = c.sms_code(&data, phone).await;
+        let (s, out) = c
             .post(
                 &format!("{plan_path}/evaluations"),
                 None,
-                form(&[("rating", rating), ("comment", "很有收获")]),
+                form(&[
+                    ("rating", rating),
+                    ("comment", "很有收获"),
+                    ("phone", phone),
+                    ("sms_code", &code),
+                ]),
             )
             .await;
-        assert_eq!(s, StatusCode::CREATED);
+        assert_eq!(s, StatusCode::CREATED, "{out}");
     }
     drop(server);
 
@@ -574,6 +642,12 @@ async fn lifecycle(env: &[(&str, String)]) {
         "{outbox}"
     );
     assert!(outbox.contains("【退回修改】"), "{outbox}");
+    // ...and the text messages, the number masked.
+    assert!(
+        outbox.contains("短信  139****0004  【政府开放日】您的验证码为"),
+        "{outbox}"
+    );
+    assert!(!outbox.contains("13900000004"), "{outbox}");
     // A sweep by hand on November 16: every reporter but Nanning's is overdue.
     let swept = cli(
         &data,

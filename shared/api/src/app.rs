@@ -6,14 +6,16 @@ use chrono::{DateTime, Utc};
 use openday_mail::Mailer;
 use openday_rules::Clock;
 use openday_store::PersonKey;
-use openday_store::ports::FeedbackStore;
+use openday_store::ports::{FeedbackStore, VerificationStore};
 
 use crate::auth::TokenKey;
+use crate::limits::{Limits, RateLimits};
+use openday_sms::SmsSender;
 
 /// Every storage port the routers use: the sweeps' ports and feedback. `DynamoStore` is one.
-pub trait Store: openday_sweeps::SweepStore + FeedbackStore {}
+pub trait Store: openday_sweeps::SweepStore + FeedbackStore + VerificationStore {}
 
-impl<T: openday_sweeps::SweepStore + FeedbackStore> Store for T {}
+impl<T: openday_sweeps::SweepStore + FeedbackStore + VerificationStore> Store for T {}
 
 /// The system clock, or a fixed instant when `OPENDAY_NOW` is set (demos and tests).
 #[derive(Debug, Clone, Copy)]
@@ -32,6 +34,7 @@ pub struct Config {
     pub person_key: PersonKey,
     /// Days after the last event day that registrations are kept (TTL).
     pub retention_days: u32,
+    pub limits: Limits,
 }
 
 /// The state of every router.
@@ -41,6 +44,10 @@ pub struct App<S> {
     pub clock: Arc<dyn Clock + Send + Sync>,
     /// Workflow mail (a submitted plan to the office, a filed or returned one to the agency).
     pub mailer: Arc<dyn Mailer>,
+    /// Text messages to the public (verification codes).
+    pub sms: Arc<dyn SmsSender>,
+    /// This process's rate limiters.
+    pub rate: Arc<RateLimits>,
 }
 
 impl<S: Clone> Clone for App<S> {
@@ -50,6 +57,8 @@ impl<S: Clone> Clone for App<S> {
             config: self.config.clone(),
             clock: self.clock.clone(),
             mailer: self.mailer.clone(),
+            sms: self.sms.clone(),
+            rate: self.rate.clone(),
         }
     }
 }
@@ -60,12 +69,15 @@ impl<S> App<S> {
         config: Config,
         clock: Arc<dyn Clock + Send + Sync>,
         mailer: Arc<dyn Mailer>,
+        sms: Arc<dyn SmsSender>,
     ) -> Self {
         Self {
+            rate: Arc::new(RateLimits::new(&config.limits)),
             store,
             config,
             clock,
             mailer,
+            sms,
         }
     }
 

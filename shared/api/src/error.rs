@@ -33,10 +33,20 @@ pub enum ApiError {
     TooLarge,
     #[error("unsupported media type")]
     UnsupportedMediaType,
-    /// Storage contention or outage: retry later (503).
+    /// Too many requests from one address or phone: retry after so many seconds (429).
+    #[error("rate limited for {retry_after}s")]
+    RateLimited {
+        retry_after: u64,
+        /// What was limited, when more can be said than "too often".
+        message: Option<String>,
+    },
+    /// Storage contention or outage, or the deadline passed: retry later (503).
     #[error("unavailable: {0}")]
     Unavailable(String),
 }
+
+/// Seconds a client should wait after a 503.
+const RETRY_UNAVAILABLE: u64 = 5;
 
 impl ApiError {
     pub fn status(&self) -> StatusCode {
@@ -49,7 +59,17 @@ impl ApiError {
             ApiError::Rules(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    /// The `Retry-After` seconds of a 429 or 503.
+    fn retry_after(&self) -> Option<u64> {
+        match self {
+            ApiError::RateLimited { retry_after, .. } => Some(*retry_after),
+            ApiError::Unavailable(_) => Some(RETRY_UNAVAILABLE),
+            _ => None,
         }
     }
 
@@ -80,7 +100,18 @@ impl ApiError {
             ),
             ApiError::UnsupportedMediaType => (
                 "UNSUPPORTED_MEDIA_TYPE".into(),
-                "请以 application/json 或 application/x-www-form-urlencoded 格式提交".into(),
+                "请以 UTF-8 编码的 application/json 或 application/x-www-form-urlencoded 格式提交"
+                    .into(),
+                None,
+            ),
+            ApiError::RateLimited {
+                retry_after,
+                message,
+            } => (
+                "RATE_LIMITED".into(),
+                message.clone().unwrap_or_else(|| {
+                    format!("操作过于频繁，请{}后再试", wait_words(*retry_after))
+                }),
                 None,
             ),
             ApiError::Unavailable(_) => (
@@ -135,10 +166,14 @@ impl From<StoreError> for ApiError {
             StoreError::VersionConflict => {
                 ApiError::version_conflict("方案已被修改，请刷新后重试".into())
             }
-            StoreError::DuplicateRegistration => ApiError::Conflict {
+            StoreError::DuplicateRegistration(_) => ApiError::Conflict {
                 code: "DUPLICATE_REGISTRATION",
-                message: "您已报名本次活动，请勿重复报名".into(),
+                message: "该身份证号码或手机号码已报名本次活动".into(),
                 field: Some("id_number"),
+            },
+            StoreError::Limited { retry_after } => ApiError::RateLimited {
+                retry_after,
+                message: None,
             },
             StoreError::RegistrationNotOpen => {
                 ApiError::from(Violation::new(Code::RegistrationClosed, "活动尚未开放报名"))
@@ -170,6 +205,21 @@ impl IntoResponse for ApiError {
         if let ApiError::Rules(vs) = &self {
             body["violations"] = json!(vs);
         }
-        (status, axum::Json(body)).into_response()
+        let mut response = (status, axum::Json(body)).into_response();
+        if let Some(seconds) = self.retry_after() {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
+    }
+}
+
+/// `30秒` / `5分钟` / `3小时`: how long to wait, in words.
+pub fn wait_words(seconds: u64) -> String {
+    match seconds {
+        0..=90 => format!("{}秒", seconds.max(1)),
+        91..=5400 => format!("{}分钟", seconds.div_ceil(60)),
+        _ => format!("{}小时", seconds.div_ceil(3600)),
     }
 }

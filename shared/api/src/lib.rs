@@ -8,6 +8,7 @@
 pub mod app;
 pub mod auth;
 pub mod error;
+pub mod limits;
 pub mod openapi;
 pub mod payload;
 pub mod routes;

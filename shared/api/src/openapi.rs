@@ -22,8 +22,9 @@ fn describe(method: &Method, path: &str) -> (&'static str, bool) {
         ("GET", "/api/announcements") => ("活动公告列表", false),
         ("GET", "/api/announcements/{plan_id}") => ("活动公告详情与剩余名额", false),
         ("POST", "/api/announcements/{plan_id}/registrations") => ("在线报名", false),
-        ("GET", "/api/registrations/{code}") => ("查询本人报名（需报名手机号）", false),
-        ("DELETE", "/api/registrations/{code}") => ("取消本人报名（需报名手机号）", false),
+        ("POST", "/api/sms-codes") => ("发送短信验证码", false),
+        ("POST", "/api/registrations/lookup") => ("查询本人报名（报名编号与手机号码）", false),
+        ("POST", "/api/registrations/{code}/cancel") => ("取消本人报名（需短信验证码）", false),
         ("GET", "/api/openapi.json") => ("本文档", false),
         ("POST", "/api/plans/{id}/feedback") => {
             ("提交意见建议（市民在线；实施机关录入线下意见）", false)

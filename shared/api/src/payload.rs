@@ -18,21 +18,56 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Payload<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, _: &S) -> Result<Self, ApiError> {
-        let content_type = req
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
-        let bytes = axum::body::to_bytes(req.into_body(), MAX_BODY)
-            .await
-            .map_err(|_| ApiError::TooLarge)?;
+        let (content_type, bytes) = body(req).await?;
         parse(&content_type, &bytes).map(Payload)
     }
+}
+
+/// The phone and the text-message code a public write carries beside its own fields.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct PhoneProof {
+    pub phone: Option<String>,
+    pub sms_code: Option<String>,
+}
+
+/// A body read as `T` and, from the same fields, as its [`PhoneProof`].
+pub struct Proved<T>(pub T, pub PhoneProof);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Proved<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, _: &S) -> Result<Self, ApiError> {
+        let (content_type, bytes) = body(req).await?;
+        Ok(Proved(
+            parse(&content_type, &bytes)?,
+            parse(&content_type, &bytes)?,
+        ))
+    }
+}
+
+/// The media type (lower case, without parameters) and the bytes of a body of at most
+/// [`MAX_BODY`].
+async fn body(req: Request) -> Result<(String, Bytes), ApiError> {
+    let header = req
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let mut params = header.split(';');
+    let content_type = params.next().unwrap_or("").trim().to_owned();
+    // Only UTF-8 text is read: another charset would be decoded into the wrong characters.
+    let charset = params
+        .filter_map(|p| p.trim().strip_prefix("charset="))
+        .map(|c| c.trim_matches('"'))
+        .next();
+    if charset.is_some_and(|c| c != "utf-8" && c != "utf8") {
+        return Err(ApiError::UnsupportedMediaType);
+    }
+    let bytes = axum::body::to_bytes(req.into_body(), MAX_BODY)
+        .await
+        .map_err(|_| ApiError::TooLarge)?;
+    Ok((content_type, bytes))
 }
 
 /// Parses a body of the given media type.

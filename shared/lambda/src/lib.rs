@@ -11,6 +11,7 @@ use openday_api::auth::TokenKey;
 use openday_api::{App, Config};
 use openday_mail::{Mailer, SesMailer};
 use openday_rules::sweep::SweepKind;
+use openday_sms::{SmsSender, SnsSms};
 use openday_store::{DynamoStore, PersonKey};
 use openday_sweeps::{Report, Sweeper};
 
@@ -47,10 +48,27 @@ pub fn strip_stage(mut req: Request) -> Request {
     req
 }
 
+/// The caller's address from API Gateway (`requestContext.http.sourceIp`), for the rate
+/// limits per source address.
+pub fn client_ip(mut req: Request) -> Request {
+    let ip = match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(ctx)) => {
+            ctx.http.source_ip.as_deref().and_then(|ip| ip.parse().ok())
+        }
+        _ => None,
+    };
+    if let Some(ip) = ip {
+        req.extensions_mut()
+            .insert(openday_api::limits::ClientIp(ip));
+    }
+    req
+}
+
 /// Runs `router` as the Lambda's handler.
 pub async fn run(router: Router) -> Result<(), lambda_http::Error> {
     let service = tower::ServiceBuilder::new()
         .map_request(strip_stage)
+        .map_request(client_ip)
         .service(router);
     lambda_http::run(service).await
 }
@@ -76,12 +94,29 @@ pub async fn app_from_env() -> Result<App<DynamoStore>, String> {
         tokens: TokenKey::new(&secret("OPENDAY_TOKEN_SECRET")?)?,
         person_key: PersonKey::new(&secret("OPENDAY_PERSON_KEY")?)?,
         retention_days,
+        limits: openday_api::limits::Limits::from_env()?,
     };
     let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table);
     let clock = openday_api::app::clock_from_env()?;
     let mailer = ses_from_env(&aws)?;
-    Ok(App::new(store, config, clock, mailer))
+    Ok(App::new(store, config, clock, mailer, sns_from_env(&aws)))
+}
+
+/// Amazon SNS for text messages, with the optional sender ID `OPENDAY_SMS_SENDER_ID` and
+/// `OPENDAY_SMS_REGION` (SNS sends SMS from a few regions only).
+pub fn sns_from_env(aws: &aws_config::SdkConfig) -> Arc<dyn SmsSender> {
+    let mut config = aws_sdk_sns::config::Builder::from(aws);
+    if let Ok(region) = std::env::var("OPENDAY_SMS_REGION") {
+        config = config.region(aws_sdk_sns::config::Region::new(region));
+    }
+    let sender_id = std::env::var("OPENDAY_SMS_SENDER_ID")
+        .ok()
+        .filter(|v| !v.is_empty());
+    Arc::new(SnsSms::new(
+        aws_sdk_sns::Client::from_conf(config.build()),
+        sender_id,
+    ))
 }
 
 /// Amazon SES v2 from `OPENDAY_SES_SENDER` (a verified identity), with the optional

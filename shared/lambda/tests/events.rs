@@ -74,6 +74,7 @@ async fn announced() -> (LocalDynamo, App<DynamoStore>, String) {
         tokens: TokenKey::new(&[3u8; 32]).unwrap(),
         person_key: PersonKey::new(&[4u8; 32]).unwrap(),
         retention_days: 180,
+        limits: openday_api::limits::Limits::default(),
     };
     let outbox = std::env::temp_dir().join(format!(
         "openday-lambda-{}",
@@ -85,8 +86,14 @@ async fn announced() -> (LocalDynamo, App<DynamoStore>, String) {
         config,
         Arc::new(FixedClock(t("2026-09-02T10:00:00+08:00"))),
         mailer,
+        Arc::new(openday_sms::FolderSms::new(sms_dir())),
     );
     (engine, app, record.id)
+}
+
+/// The SMS outbox of this test process.
+fn sms_dir() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("openday-lambda-sms-{}", std::process::id()))
 }
 
 /// An API Gateway HTTP API v2 event.
@@ -141,7 +148,21 @@ async fn invoke(router: axum::Router, event: &str) -> (u16, Value) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_form_registration_through_a_stage_prefixed_path() {
     let (_engine, app, plan_id) = announced().await;
-    let body = "name=%E5%BC%A0%E4%B8%89&id_number=11010519491231002X&phone=138-0013-8000&category=journalist&relation=works&full_civil_capacity=on&not_deputy=on";
+    let e = event(
+        "prod",
+        "POST",
+        "/prod/api/sms-codes",
+        "",
+        json!({"content-type": "application/x-www-form-urlencoded"}),
+        Some("phone=13800138000"),
+    );
+    let (status, out) = invoke(openday_api::public::router(app.clone()), &e).await;
+    assert_eq!(status, 202, "{out}");
+    let code = openday_testkit::sms_code_in(&sms_dir(), "13800138000");
+    let body = format!(
+        "name=%E5%BC%A0%E4%B8%89&id_number=11010519491231002X&phone=138-0013-8000&sms_code={code}&category=journalist&relation=works&full_civil_capacity=on&not_deputy=on"
+    );
+    let body = body.as_str();
     let e = event(
         "prod",
         "POST",
@@ -155,14 +176,15 @@ async fn a_form_registration_through_a_stage_prefixed_path() {
     assert_eq!(out["status"], "confirmed");
     let code = out["code"].as_str().unwrap();
 
-    // Reading it back on the default stage, with the phone in the query string.
+    // Reading it back on the default stage, the phone in the body (never in a URL).
+    let lookup = json!({"code": code, "phone": "13800138000"}).to_string();
     let e = event(
         "$default",
-        "GET",
-        &format!("/api/registrations/{code}"),
-        "phone=13800138000",
-        json!({}),
-        None,
+        "POST",
+        "/api/registrations/lookup",
+        "",
+        json!({"content-type": "application/json"}),
+        Some(&lookup),
     );
     let (status, out) = invoke(openday_api::public::router(app), &e).await;
     assert_eq!(status, 200, "{out}");

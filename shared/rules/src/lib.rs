@@ -25,6 +25,7 @@ pub mod report;
 pub mod resident_id;
 pub mod sweep;
 pub mod text;
+pub mod verification;
 pub mod violation;
 
 pub use calendar::{Clock, FixedClock, TZ, local_day};

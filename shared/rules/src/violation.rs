@@ -27,6 +27,7 @@ wire_enum! {
         RegistrationClosed => "REGISTRATION_CLOSED", "不在报名时间内";
         FeedbackClosed => "FEEDBACK_CLOSED", "不在意见征集时间内";
         EvaluationClosed => "EVALUATION_CLOSED", "不在测评时间内";
+        SmsCodeInvalid => "SMS_CODE_INVALID", "短信验证码不正确或已失效";
     }
 }
 

@@ -8,6 +8,7 @@ use std::time::Duration;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{
     AttributeValue, Delete, KeysAndAttributes, Put, PutRequest,
     ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update, WriteRequest,
@@ -20,12 +21,13 @@ use openday_rules::org::{Directory, Id, Jurisdiction, Organisation};
 use openday_rules::plan::Plan;
 use openday_rules::report::AnnualReport;
 use openday_rules::sweep::{Finding, SweepKind};
+use openday_rules::verification;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::{StoreError, StoreResult};
 use crate::keys::{self, Key};
-use crate::personal::random_code;
+use crate::personal::{random_code, registration_code};
 use crate::ports::*;
 use crate::records::*;
 use crate::table::{
@@ -45,6 +47,28 @@ pub struct DynamoStore {
     /// Items read (returned by GetItem/BatchGetItem, scanned by Query): what a test asserts
     /// to prove a sweep reads only what is due.
     reads: Arc<AtomicU64>,
+    /// Which events this process last saw full: where a registration tries first.
+    seats_hint: SeatsHint,
+}
+
+/// Events last seen full, shared by the clones of one store. A hint, never a decision.
+#[derive(Clone, Default)]
+struct SeatsHint(Arc<std::sync::Mutex<std::collections::HashSet<String>>>);
+
+impl SeatsHint {
+    fn is_full(&self, plan_id: &str) -> bool {
+        self.0.lock().is_ok_and(|full| full.contains(plan_id))
+    }
+
+    fn set(&self, plan_id: &str, full: bool) {
+        if let Ok(mut set) = self.0.lock() {
+            if full {
+                set.insert(plan_id.to_owned());
+            } else {
+                set.remove(plan_id);
+            }
+        }
+    }
 }
 
 impl DynamoStore {
@@ -53,6 +77,7 @@ impl DynamoStore {
             client,
             table: table.into(),
             reads: Arc::new(AtomicU64::new(0)),
+            seats_hint: SeatsHint::default(),
         }
     }
 
@@ -90,6 +115,48 @@ impl DynamoStore {
             self.count(1);
         }
         Ok(item)
+    }
+
+    /// Updates one item under a condition; when the condition does not hold, `Err` with
+    /// the item as it was (`None`: there was none).
+    async fn update(
+        &self,
+        (pk, sk): Key,
+        update: &str,
+        condition: &str,
+        values: &[(&str, AttributeValue)],
+    ) -> StoreResult<Result<(), Option<Item>>> {
+        let mut all_names = names(update);
+        all_names.extend(names(condition));
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key(PK, s(pk))
+            .key(SK, s(sk))
+            .update_expression(update)
+            .condition_expression(condition)
+            .set_expression_attribute_names(Some(all_names))
+            // Only the values these expressions use: DynamoDB refuses unused ones.
+            .set_expression_attribute_values(Some(value_map(
+                &values
+                    .iter()
+                    .filter(|(k, _)| used(k, update) || used(k, condition))
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            )))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        match out {
+            Ok(_) => Ok(Ok(())),
+            Err(e) => match e.as_service_error() {
+                Some(UpdateItemError::ConditionalCheckFailedException(c)) => {
+                    Ok(Err(c.item.clone()))
+                }
+                _ => Err(unavailable(e)),
+            },
+        }
     }
 
     /// Puts an item; `false` when its condition does not hold.
@@ -320,19 +387,44 @@ impl DynamoStore {
         Ok(found)
     }
 
-    /// The seats counter and how many have ever joined the waitlist (the next position).
-    async fn seats_item(&self, plan_id: &str) -> StoreResult<Option<(Seats, u64)>> {
+    /// The seats counter.
+    async fn seats_item(&self, plan_id: &str) -> StoreResult<Option<Seats>> {
         self.get(keys::seats(plan_id))
             .await?
             .map(|item| {
-                let seats = Seats {
+                Ok(Seats {
                     capacity: num(&item, "capacity")?,
                     confirmed: num(&item, "confirmed")?,
                     waitlisted: num(&item, "waitlisted")?,
-                };
-                Ok((seats, num(&item, "queued")?))
+                })
             })
             .transpose()
+    }
+
+    /// Where a registration would go now, read from the counter; refused when the event
+    /// has no seats (not announced).
+    async fn seats_status(&self, plan_id: &str) -> StoreResult<RegistrationStatus> {
+        let seats = self
+            .seats_item(plan_id)
+            .await?
+            .ok_or(StoreError::RegistrationNotOpen)?;
+        Ok(if seats.confirmed < seats.capacity {
+            RegistrationStatus::Confirmed
+        } else {
+            RegistrationStatus::Waitlisted
+        })
+    }
+
+    /// The registration that holds the person's or the phone's marker, if any.
+    async fn duplicate(&self, person: &Key, phone: &Key) -> StoreResult<Option<Duplicate>> {
+        let code = |item: Item| text(&item, "code").map(str::to_owned);
+        if let Some(item) = self.get(person.clone()).await? {
+            return Ok(Some(Duplicate::Person { code: code(item)? }));
+        }
+        if let Some(item) = self.get(phone.clone()).await? {
+            return Ok(Some(Duplicate::Phone { code: code(item)? }));
+        }
+        Ok(None)
     }
 
     async fn registration_item(
@@ -455,6 +547,14 @@ fn names(expression: &str) -> HashMap<String, String> {
     out
 }
 
+/// Whether `placeholder` (`:one`) appears whole in `expression` (not as `:one_more`).
+fn used(placeholder: &str, expression: &str) -> bool {
+    expression.match_indices(placeholder).any(|(at, _)| {
+        !expression[at + placeholder.len()..]
+            .starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+    })
+}
+
 fn value_map(values: &[(&str, AttributeValue)]) -> HashMap<String, AttributeValue> {
     values
         .iter()
@@ -522,11 +622,13 @@ fn plan_item(record: &PlanRecord) -> StoreResult<Item> {
 fn registration_item(
     record: &RegistrationRecord,
     person: &Key,
+    phone: &Key,
     wait: Option<&Key>,
 ) -> StoreResult<Item> {
     let mut item = doc_item(keys::registration(&record.code), record)?;
     item.insert("status".into(), s(status_wire(record.status)));
     item.insert("person_pk".into(), s(person.0.clone()));
+    item.insert("phone_pk".into(), s(phone.0.clone()));
     if let Some((_, wait_sk)) = wait {
         item.insert("wait_sk".into(), s(wait_sk.clone()));
     }
@@ -539,6 +641,14 @@ fn registration_item(
             keys::sortable_time(record.registered_at),
             record.code
         ),
+    ))
+}
+
+/// The person's and the phone's marker keys of a stored registration.
+fn markers(item: &Item) -> StoreResult<(Key, Key)> {
+    Ok((
+        (text(item, "person_pk")?.to_owned(), "PERSON".into()),
+        (text(item, "phone_pk")?.to_owned(), "PHONE".into()),
     ))
 }
 
@@ -728,7 +838,6 @@ impl PlanStore for DynamoStore {
             seats.insert("capacity".into(), n(next.plan.capacity.get()));
             seats.insert("confirmed".into(), n(0));
             seats.insert("waitlisted".into(), n(0));
-            seats.insert("queued".into(), n(0));
             writes.push(self.put_item(seats, Some("attribute_not_exists(#pk)"), &[])?);
         }
         if let Some(r) = &change.response {
@@ -791,30 +900,28 @@ impl PlanStore for DynamoStore {
 }
 
 impl RegistrationStore for DynamoStore {
-    async fn register(
-        &self,
-        plan_id: &str,
-        person_hash: &str,
-        new: &NewRegistration,
-    ) -> StoreResult<Registered> {
-        let person = keys::person(plan_id, person_hash);
+    async fn register(&self, plan_id: &str, new: &NewRegistration) -> StoreResult<Registered> {
+        let person = keys::person(plan_id, &new.person_hash);
+        let phone = keys::phone(plan_id, &new.phone_hash);
+        let arrival = keys::arrival(new.at);
+        // Start where the last registration of this event in this process ended up: once
+        // the seats are gone, newcomers go straight to the waitlist. The hint only saves
+        // a refused attempt; the conditions below decide.
+        let mut status = if self.seats_hint.is_full(plan_id) {
+            RegistrationStatus::Waitlisted
+        } else {
+            RegistrationStatus::Confirmed
+        };
         for attempt in 0..MAX_ATTEMPTS {
-            let (seats, queued) = self
-                .seats_item(plan_id)
-                .await?
-                .ok_or(StoreError::RegistrationNotOpen)?;
-            let status = if seats.confirmed < seats.capacity {
-                RegistrationStatus::Confirmed
-            } else {
-                RegistrationStatus::Waitlisted
-            };
-            let code = random_code();
+            let code = registration_code();
             let record = RegistrationRecord {
                 code: code.clone(),
                 plan_id: plan_id.to_owned(),
                 name: new.registrant.name.to_string(),
                 id_masked: new.registrant.id.masked(),
-                phone: new.registrant.phone.expose(),
+                phone_masked: new.registrant.phone.masked(),
+                phone_hash: new.phone_hash.clone(),
+                phone_sealed: new.phone_sealed.clone(),
                 category: new.registrant.category,
                 relation: new.registrant.relation,
                 channel: new.channel,
@@ -822,18 +929,11 @@ impl RegistrationStore for DynamoStore {
                 registered_at: new.at,
                 expires_at: new.expires_at,
             };
-            // Waitlist positions come from the counter, so the queue is first come, first
-            // served even when two registrations carry the same instant.
-            let position = queued + 1;
             let wait = (status == RegistrationStatus::Waitlisted)
-                .then(|| keys::waitlist(plan_id, position, &code));
+                .then(|| keys::waitlist(plan_id, &arrival, &code));
             let one = [(":one", n(1))];
-            let queue = [
-                (":one", n(1)),
-                (":seen", n(queued)),
-                (":position", n(position)),
-            ];
-            // Item 0: the seats counter, conditional on the seat state this attempt saw.
+            // Item 0: the seats counter, changed in place with no value read beforehand:
+            // the condition alone says whether this registration takes a seat or queues.
             let seats_write = match status {
                 RegistrationStatus::Confirmed => self.update_item(
                     keys::seats(plan_id),
@@ -843,40 +943,58 @@ impl RegistrationStore for DynamoStore {
                 )?,
                 _ => self.update_item(
                     keys::seats(plan_id),
-                    "SET #waitlisted = #waitlisted + :one, #queued = :position",
-                    "#confirmed >= #capacity AND #queued = :seen",
-                    &queue,
+                    "SET #waitlisted = #waitlisted + :one",
+                    "#confirmed >= #capacity",
+                    &one,
                 )?,
             };
-            let mut marker = base(person.clone());
-            marker.insert("code".into(), s(code.clone()));
-            marker.insert(TTL_ATTRIBUTE.into(), n(new.expires_at));
+            let marker = |key: &Key| {
+                let mut item = base(key.clone());
+                item.insert("code".into(), s(code.clone()));
+                item.insert(TTL_ATTRIBUTE.into(), n(new.expires_at));
+                item
+            };
             let mut writes = vec![
                 seats_write,
                 // Item 1: the person, once per event.
-                self.put_item(marker, Some("attribute_not_exists(#pk)"), &[])?,
-                // Item 2: the registration itself.
+                self.put_item(marker(&person), Some("attribute_not_exists(#pk)"), &[])?,
+                // Item 2: the phone, once per event.
+                self.put_item(marker(&phone), Some("attribute_not_exists(#pk)"), &[])?,
+                // Item 3: the registration itself (a fresh code; a clash means retry).
                 self.put_item(
-                    registration_item(&record, &person, wait.as_ref())?,
+                    registration_item(&record, &person, &phone, wait.as_ref())?,
                     Some("attribute_not_exists(#pk)"),
                     &[],
                 )?,
             ];
             if let Some(wait) = &wait {
-                let mut entry = base(wait.clone());
-                entry.insert("code".into(), s(code.clone()));
-                entry.insert(TTL_ATTRIBUTE.into(), n(new.expires_at));
-                writes.push(self.put_item(entry, None, &[])?);
+                writes.push(self.put_item(marker(wait), None, &[])?);
             }
             match self.transact(writes).await {
-                Ok(()) => return Ok(Registered { code, status }),
+                Ok(()) => {
+                    self.seats_hint
+                        .set(plan_id, status == RegistrationStatus::Waitlisted);
+                    return Ok(Registered { code, status });
+                }
+                Err(TxError::Cancelled(reasons)) if reasons.is_empty() => {
+                    // An engine that gives no reasons: find out by reading.
+                    if let Some(d) = self.duplicate(&person, &phone).await? {
+                        return Err(StoreError::DuplicateRegistration(d));
+                    }
+                    status = self.seats_status(plan_id).await?;
+                }
                 Err(TxError::Cancelled(reasons)) => {
-                    // Told apart by which condition failed: the person's marker means a
-                    // duplicate; the seats counter means the seats changed under us.
-                    let duplicate = TxError::failed(&reasons, 1)
-                        || (reasons.is_empty() && self.get(person.clone()).await?.is_some());
-                    if duplicate {
-                        return Err(StoreError::DuplicateRegistration);
+                    if TxError::failed(&reasons, 1) || TxError::failed(&reasons, 2) {
+                        if let Some(d) = self.duplicate(&person, &phone).await? {
+                            return Err(StoreError::DuplicateRegistration(d));
+                        }
+                        // The other registration was cancelled meanwhile: try again.
+                    } else if TxError::failed(&reasons, 0) {
+                        // The seats changed under us (filled up, or one was freed), or
+                        // the event has no seats at all: one read tells which.
+                        status = self.seats_status(plan_id).await?;
+                        self.seats_hint
+                            .set(plan_id, status == RegistrationStatus::Waitlisted);
                     }
                     if attempt > 3 {
                         backoff(attempt - 3).await;
@@ -899,11 +1017,11 @@ impl RegistrationStore for DynamoStore {
                 .registration_item(code)
                 .await?
                 .ok_or(StoreError::NotFound)?;
-            let person: Key = (text(&item, "person_pk")?.to_owned(), "PERSON".into());
+            let (person, phone) = markers(&item)?;
             let plan_id = record.plan_id.clone();
             let mut cancelled = record.clone();
             cancelled.status = RegistrationStatus::Cancelled;
-            let cancelled_item = registration_item(&cancelled, &person, None)?;
+            let cancelled_item = registration_item(&cancelled, &person, &phone, None)?;
             let mut promoted = None;
             let writes = match record.status {
                 RegistrationStatus::Cancelled => return Ok(Cancelled { promoted: None }),
@@ -926,6 +1044,7 @@ impl RegistrationStore for DynamoStore {
                             &[(":one", n(1)), (":zero", n(0))],
                         )?,
                         self.delete_item(person, None)?,
+                        self.delete_item(phone, None)?,
                     ]
                 }
                 RegistrationStatus::Confirmed => {
@@ -954,11 +1073,10 @@ impl RegistrationStore for DynamoStore {
                                         "waitlist entry without registration {next_code}"
                                     ))
                                 })?;
-                            let next_person: Key =
-                                (text(&next_item, "person_pk")?.to_owned(), "PERSON".into());
+                            let (next_person, next_phone) = markers(&next_item)?;
                             next.status = RegistrationStatus::Confirmed;
                             writes.push(self.put_item(
-                                registration_item(&next, &next_person, None)?,
+                                registration_item(&next, &next_person, &next_phone, None)?,
                                 Some("#status = :was"),
                                 &[(":was", s("waitlisted"))],
                             )?);
@@ -986,6 +1104,7 @@ impl RegistrationStore for DynamoStore {
                         }
                     }
                     writes.push(self.delete_item(person, None)?);
+                    writes.push(self.delete_item(phone, None)?);
                     writes
                 }
             };
@@ -1004,7 +1123,7 @@ impl RegistrationStore for DynamoStore {
     }
 
     async fn seats(&self, plan_id: &str) -> StoreResult<Option<Seats>> {
-        Ok(self.seats_item(plan_id).await?.map(|(seats, _)| seats))
+        self.seats_item(plan_id).await
     }
 
     async fn registrations(&self, plan_id: &str) -> StoreResult<Vec<RegistrationRecord>> {
@@ -1022,6 +1141,7 @@ impl FeedbackStore for DynamoStore {
         &self,
         plan_id: &str,
         feedback: &Feedback,
+        by: Giver<'_>,
         at: DateTime<Utc>,
     ) -> StoreResult<FeedbackRecord> {
         let record = FeedbackRecord {
@@ -1030,13 +1150,40 @@ impl FeedbackStore for DynamoStore {
             at,
             feedback: feedback.clone(),
         };
-        self.put(
-            doc_item(keys::feedback(plan_id, at, &record.id), &record)?,
-            None,
-            &[],
-        )
-        .await?;
-        Ok(record)
+        let item = doc_item(keys::feedback(plan_id, at, &record.id), &record)?;
+        let Giver::Phone(phone_hash) = by else {
+            self.put(item, None, &[]).await?;
+            return Ok(record);
+        };
+        // The item and the phone's daily count together: the eleventh of a day is refused.
+        let day = verification::day_of(at);
+        let writes = vec![
+            self.update_item(
+                keys::feedback_quota(plan_id, phone_hash, day),
+                "SET #given = if_not_exists(#given, :zero) + :one, #expires_at = :ttl",
+                "attribute_not_exists(#given) OR #given < :max",
+                &[
+                    (":zero", n(0)),
+                    (":one", n(1)),
+                    (":max", n(verification::MAX_FEEDBACK_PER_DAY)),
+                    (":ttl", n(at.timestamp() + 2 * 86_400)),
+                ],
+            )?,
+            self.put_item(item, None, &[])?,
+        ];
+        for attempt in 0..MAX_ATTEMPTS {
+            match self.transact(writes.clone()).await {
+                Ok(()) => return Ok(record),
+                Err(TxError::Cancelled(_)) => {
+                    return Err(StoreError::Limited {
+                        retry_after: verification::seconds_until_tomorrow(at) as u64,
+                    });
+                }
+                Err(TxError::Conflict) => backoff(attempt).await,
+                Err(TxError::Other(e)) => return Err(e),
+            }
+        }
+        Err(StoreError::Busy)
     }
 
     async fn feedback(&self, plan_id: &str) -> StoreResult<Vec<FeedbackRecord>> {
@@ -1051,6 +1198,7 @@ impl FeedbackStore for DynamoStore {
         &self,
         plan_id: &str,
         evaluation: &Evaluation,
+        phone_hash: &str,
         at: DateTime<Utc>,
     ) -> StoreResult<EvaluationRecord> {
         let record = EvaluationRecord {
@@ -1060,7 +1208,7 @@ impl FeedbackStore for DynamoStore {
             evaluation: evaluation.clone(),
         };
         self.put(
-            doc_item(keys::evaluation(plan_id, at, &record.id), &record)?,
+            doc_item(keys::evaluation(plan_id, phone_hash), &record)?,
             None,
             &[],
         )
@@ -1074,6 +1222,121 @@ impl FeedbackStore for DynamoStore {
             vec![(":pk", s(keys::evaluation_pk(plan_id)))],
         ))
         .await
+    }
+}
+
+impl VerificationStore for DynamoStore {
+    async fn issue_sms_code(
+        &self,
+        phone_hash: &str,
+        code_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let key = keys::sms_code(phone_hash);
+        let t = now.timestamp();
+        let today = verification::day_of(now).to_string();
+        let common = [
+            (":hash", s(code_hash)),
+            (":valid", n(t + verification::CODE_VALID_SECONDS)),
+            (":zero", n(0)),
+            (":one", n(1)),
+            (":now", n(t)),
+            (":today", s(today.as_str())),
+            (":ttl", n(t + 2 * 86_400)),
+            (":cooldown", n(t - verification::RESEND_AFTER_SECONDS)),
+            (":daily", n(verification::MAX_SENDS_PER_DAY)),
+        ];
+        const SET: &str = "SET #code_hash = :hash, #valid_until = :valid, #tries = :zero, \
+                           #last_sent = :now, #expires_at = :ttl";
+        // Another code today: at most one a minute and ten a day.
+        let same_day = self
+            .update(
+                key.clone(),
+                &format!("{SET}, #sent_today = #sent_today + :one"),
+                "#day = :today AND #last_sent <= :cooldown AND #sent_today < :daily",
+                &common,
+            )
+            .await?;
+        let old = match same_day {
+            Ok(()) => return Ok(()),
+            Err(old) => old,
+        };
+        // The first code of the day (or ever) starts the day's count.
+        if old
+            .as_ref()
+            .is_none_or(|o| text(o, "day").is_ok_and(|d| d != today))
+        {
+            let first = self
+                .update(
+                    key,
+                    &format!("{SET}, #sent_today = :one, #day = :today"),
+                    "attribute_not_exists(#pk) OR #day <> :today",
+                    &common,
+                )
+                .await?;
+            if first.is_ok() {
+                return Ok(());
+            }
+            // Another request of the same phone won the first code of the day.
+            return Err(StoreError::Limited {
+                retry_after: verification::RESEND_AFTER_SECONDS as u64,
+            });
+        }
+        let old = old.unwrap_or_default();
+        let sent: u32 = num(&old, "sent_today").unwrap_or(0);
+        let retry_after = if sent >= verification::MAX_SENDS_PER_DAY {
+            verification::seconds_until_tomorrow(now)
+        } else {
+            num::<i64>(&old, "last_sent").unwrap_or(t) + verification::RESEND_AFTER_SECONDS - t
+        };
+        Err(StoreError::Limited {
+            retry_after: retry_after.max(1) as u64,
+        })
+    }
+
+    async fn withdraw_sms_code(&self, phone_hash: &str) -> StoreResult<()> {
+        let _ = self
+            .update(
+                keys::sms_code(phone_hash),
+                "SET #last_sent = :zero, #sent_today = #sent_today - :one REMOVE #code_hash",
+                "#sent_today > :zero",
+                &[(":zero", n(0)), (":one", n(1))],
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn check_sms_code(
+        &self,
+        phone_hash: &str,
+        code_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let key = keys::sms_code(phone_hash);
+        let Some(item) = self.get(key.clone()).await? else {
+            return Ok(false);
+        };
+        let live = num::<i64>(&item, "valid_until").is_ok_and(|v| v >= now.timestamp())
+            && num::<u32>(&item, "tries").is_ok_and(|t| t < verification::MAX_WRONG_TRIES);
+        let Ok(stored) = text(&item, "code_hash") else {
+            return Ok(false);
+        };
+        if !live {
+            return Ok(false);
+        }
+        if stored == code_hash {
+            return Ok(true);
+        }
+        // A wrong try counts against this very code (not a newer one sent meanwhile).
+        let _ = self
+            .update(
+                key,
+                "SET #tries = #tries + :one",
+                "#code_hash = :hash",
+                &[(":one", n(1)), (":hash", s(stored))],
+            )
+            .await?;
+        Ok(false)
     }
 }
 

@@ -7,15 +7,18 @@ pub enum StoreError {
     /// The stored version is not the one the change was made from.
     #[error("version conflict")]
     VersionConflict,
-    /// The same person is already registered for the event.
+    /// The same person or phone is already registered for the event.
     #[error("already registered")]
-    DuplicateRegistration,
+    DuplicateRegistration(crate::records::Duplicate),
     /// Registration is not open: the event has no seats record (not announced).
     #[error("registration is not open")]
     RegistrationNotOpen,
     /// A one-off record (an annual report) already exists.
     #[error("already exists")]
     AlreadyExists,
+    /// A limit kept in storage was reached (text messages to one phone).
+    #[error("limited, retry after {retry_after}s")]
+    Limited { retry_after: u64 },
     /// Contention did not clear within the retry budget; safe to retry later.
     #[error("storage is busy, retry later")]
     Busy,

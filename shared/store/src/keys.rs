@@ -42,13 +42,28 @@ pub fn person(plan_id: &str, person_hash: &str) -> Key {
     (format!("PERSON#{plan_id}#{person_hash}"), "PERSON".into())
 }
 
+/// One phone (keyed hash) per event.
+pub fn phone(plan_id: &str, phone_hash: &str) -> Key {
+    (format!("PHONE#{plan_id}#{phone_hash}"), "PHONE".into())
+}
+
 pub fn registration(code: &str) -> Key {
     (format!("REG#{code}"), "REG".into())
 }
 
-/// Waitlist entries sort by their position in the queue.
-pub fn waitlist(plan_id: &str, position: u64, code: &str) -> Key {
-    (waitlist_pk(plan_id), format!("{position:012}#{code}"))
+/// Waitlist entries sort by arrival (see [`arrival`]).
+pub fn waitlist(plan_id: &str, arrival: &str, code: &str) -> Key {
+    (waitlist_pk(plan_id), format!("{arrival}#{code}"))
+}
+
+/// A sortable arrival stamp: the instant in microseconds, then a sequence number of this
+/// process, so that arrivals at the same instant (a fixed clock, a coarse timer) still
+/// queue in the order this process took them.
+pub fn arrival(at: DateTime<Utc>) -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static SEQUENCE: AtomicU64 = AtomicU64::new(0);
+    let n = SEQUENCE.fetch_add(1, Ordering::Relaxed);
+    format!("{}#{n:012}", micros(at))
 }
 
 pub fn waitlist_pk(plan_id: &str) -> String {
@@ -66,8 +81,22 @@ pub fn feedback_pk(plan_id: &str) -> String {
     format!("FEEDBACK#{plan_id}")
 }
 
-pub fn evaluation(plan_id: &str, at: DateTime<Utc>, id: &str) -> Key {
-    (evaluation_pk(plan_id), format!("{}#{id}", micros(at)))
+/// One evaluation per phone: keyed by the phone's hash, so a second one replaces the first.
+pub fn evaluation(plan_id: &str, phone_hash: &str) -> Key {
+    (evaluation_pk(plan_id), format!("PHONE#{phone_hash}"))
+}
+
+/// A phone's current text-message code and its sending counters.
+pub fn sms_code(phone_hash: &str) -> Key {
+    (format!("SMSCODE#{phone_hash}"), "SMSCODE".into())
+}
+
+/// How many feedback items a phone gave for a plan on a day.
+pub fn feedback_quota(plan_id: &str, phone_hash: &str, day: NaiveDate) -> Key {
+    (
+        format!("FBQUOTA#{plan_id}#{phone_hash}"),
+        format!("DAY#{day}"),
+    )
 }
 
 pub fn evaluation_pk(plan_id: &str) -> String {

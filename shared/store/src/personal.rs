@@ -1,7 +1,12 @@
 //! Personal data at rest: the ID number is kept only as a keyed hash (for uniqueness) and
-//! a masked form; the key comes from configuration and never from the code.
+//! a masked form; the phone as a keyed hash (for look-ups and limits), a masked form, and
+//! sealed (encrypted) for the text messages the person asked for. The key comes from
+//! configuration and never from the code.
 
+use chacha20poly1305::aead::Aead;
+use chacha20poly1305::{ChaCha20Poly1305, Nonce};
 use hmac::{Hmac, KeyInit, Mac};
+use openday_rules::phone::Phone;
 use openday_rules::resident_id::ResidentId;
 use sha2::Sha256;
 
@@ -31,6 +36,59 @@ impl PersonKey {
         mac.update(id.expose().as_bytes());
         hex(&mac.finalize().into_bytes())
     }
+
+    /// A keyed hash of a phone number: equal for the same number, separate from ID hashes.
+    pub fn phone_hash(&self, phone: &Phone) -> String {
+        hex(&self.mac(&["phone", &phone.expose()]))
+    }
+
+    /// A keyed hash of a text-message code sent to a phone (six digits are guessable
+    /// from a plain hash; not from a keyed one).
+    pub fn sms_code_hash(&self, phone: &Phone, code: &str) -> String {
+        hex(&self.mac(&["sms-code", &phone.expose(), code]))
+    }
+
+    /// The phone number encrypted (ChaCha20-Poly1305, random nonce), hex.
+    pub fn seal_phone(&self, phone: &Phone) -> String {
+        let mut nonce = [0u8; 12];
+        getrandom::fill(&mut nonce).expect("the operating system provides randomness");
+        let sealed = self
+            .cipher()
+            .encrypt(&Nonce::from(nonce), phone.expose().as_bytes())
+            .expect("encrypting a short message cannot fail");
+        let mut out = nonce.to_vec();
+        out.extend(sealed);
+        hex(&out)
+    }
+
+    /// The phone number from [`Self::seal_phone`]; `None` when tampered with or sealed
+    /// under another key.
+    pub fn open_phone(&self, sealed: &str) -> Option<Phone> {
+        let bytes = unhex(sealed)?;
+        if bytes.len() < 12 {
+            return None;
+        }
+        let (nonce, body) = bytes.split_at(12);
+        let nonce = Nonce::try_from(nonce).ok()?;
+        let plain = self.cipher().decrypt(&nonce, body).ok()?;
+        Phone::parse("phone", std::str::from_utf8(&plain).ok()?).ok()
+    }
+
+    fn cipher(&self) -> ChaCha20Poly1305 {
+        let key = self.mac(&["phone-seal-key-v1"]);
+        ChaCha20Poly1305::new_from_slice(&key).expect("the derived key is 32 bytes")
+    }
+
+    /// HMAC over the parts, each followed by a NUL so that parts cannot run together.
+    fn mac(&self, parts: &[&str]) -> [u8; 32] {
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.0)
+            .expect("HMAC accepts keys of any length");
+        for p in parts {
+            mac.update(p.as_bytes());
+            mac.update(&[0]);
+        }
+        mac.finalize().into_bytes().into()
+    }
 }
 
 impl std::fmt::Debug for PersonKey {
@@ -47,6 +105,43 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
             let _ = write!(s, "{b:02x}");
             s
         })
+}
+
+fn unhex(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+/// The alphabet of registration codes: digits and capitals without 0/O and 1/I, which
+/// people confuse when they read a code aloud or type it at the door.
+pub const CODE_ALPHABET: &[u8; 32] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+pub const CODE_LEN: usize = 8;
+
+/// A fresh registration code: 8 characters, 40 random bits. Unguessable in practice
+/// together with the phone number (a look-up needs both, and is rate-limited).
+pub fn registration_code() -> String {
+    let mut bytes = [0u8; CODE_LEN];
+    getrandom::fill(&mut bytes).expect("the operating system provides randomness");
+    bytes
+        .iter()
+        .map(|b| CODE_ALPHABET[usize::from(b & 31)] as char)
+        .collect()
+}
+
+/// A registration code as people type it (any case, spaces or hyphens between groups),
+/// normalised; `None` when it cannot be one.
+pub fn parse_registration_code(raw: &str) -> Option<String> {
+    let code: String = raw
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-'))
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    (code.len() == CODE_LEN && code.bytes().all(|b| CODE_ALPHABET.contains(&b))).then_some(code)
 }
 
 /// A fresh unguessable code (128 random bits, hex).
@@ -75,6 +170,49 @@ mod tests {
         assert_ne!(a, other.hash(&id("11010519491231002X")));
         assert!(PersonKey::new(b"short").is_err());
         assert_eq!(format!("{key:?}"), "PersonKey(..)");
+    }
+
+    #[test]
+    fn phones_hash_apart_from_ids_and_seal_both_ways() {
+        let key = PersonKey::new(&[7u8; 32]).unwrap();
+        let phone = Phone::parse("p", "138 0013 8000").unwrap();
+        let hash = key.phone_hash(&phone);
+        assert_eq!(
+            hash,
+            key.phone_hash(&Phone::parse("p", "13800138000").unwrap())
+        );
+        assert_ne!(
+            hash,
+            key.phone_hash(&Phone::parse("p", "13800138001").unwrap())
+        );
+        assert!(!hash.contains("13800138000"));
+        let sealed = key.seal_phone(&phone);
+        assert!(!sealed.contains("13800138000"));
+        assert_ne!(sealed, key.seal_phone(&phone), "a fresh nonce each time");
+        assert_eq!(key.open_phone(&sealed), Some(phone.clone()));
+        let other = PersonKey::new(&[8u8; 32]).unwrap();
+        assert_eq!(other.open_phone(&sealed), None);
+        let mut tampered = sealed.clone().into_bytes();
+        tampered[30] = if tampered[30] == b'0' { b'1' } else { b'0' };
+        assert_eq!(key.open_phone(&String::from_utf8(tampered).unwrap()), None);
+        assert_eq!(key.open_phone("zz"), None);
+        assert_ne!(
+            key.sms_code_hash(&phone, "123456"),
+            key.sms_code_hash(&phone, "123457")
+        );
+    }
+
+    #[test]
+    fn registration_codes_are_short_readable_and_parse_back() {
+        let code = registration_code();
+        assert_eq!(code.len(), 8);
+        assert!(!code.contains(['0', 'O', '1', 'I']));
+        assert_ne!(code, registration_code());
+        let spaced = format!("{} - {}", &code[..4].to_lowercase(), &code[4..]);
+        assert_eq!(parse_registration_code(&spaced), Some(code));
+        assert_eq!(parse_registration_code("ABCD0FGH"), None);
+        assert_eq!(parse_registration_code("ABCDEFG"), None);
+        assert_eq!(parse_registration_code(&"A".repeat(5000)), None);
     }
 
     #[test]

@@ -68,11 +68,11 @@ pub trait PlanStore {
 
 /// Registrations and offline recommendations against one capacity, with a waitlist.
 pub trait RegistrationStore {
-    /// Confirmed if a seat is left, else waitlisted; the same person twice is refused.
+    /// Confirmed if a seat is left, else waitlisted; the same person or phone twice is
+    /// refused with the registration that holds it.
     fn register(
         &self,
         plan_id: &str,
-        person_hash: &str,
         registration: &NewRegistration,
     ) -> impl Future<Output = StoreResult<Registered>> + Send;
     fn registration(
@@ -92,22 +92,58 @@ pub trait RegistrationStore {
     ) -> impl Future<Output = StoreResult<Vec<RegistrationRecord>>> + Send;
 }
 
+/// Text-message codes that verify a phone, with the limits on sending them.
+pub trait VerificationStore {
+    /// Keeps `code_hash` as the phone's current code, unless a code went to the phone in
+    /// the last minute or ten today: then `Limited` with the seconds to wait.
+    fn issue_sms_code(
+        &self,
+        phone_hash: &str,
+        code_hash: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Takes back a code that could not be sent, so the person may ask again at once.
+    fn withdraw_sms_code(&self, phone_hash: &str) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Whether `code_hash` is the phone's current, unexpired, unburned code; a wrong one
+    /// counts towards burning it.
+    fn check_sms_code(
+        &self,
+        phone_hash: &str,
+        code_hash: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<bool>> + Send;
+}
+
+/// Who gave a public feedback item or evaluation, for the limits per phone.
+#[derive(Debug, Clone, Copy)]
+pub enum Giver<'a> {
+    /// A verified phone (keyed hash).
+    Phone(&'a str),
+    /// The agency, entering offline items.
+    Agency,
+}
+
 /// Feedback items and online evaluations of an event.
 pub trait FeedbackStore {
+    /// Stores an item; a phone gives at most `MAX_FEEDBACK_PER_DAY` per plan and day
+    /// (`Limited` beyond).
     fn add_feedback(
         &self,
         plan_id: &str,
         feedback: &Feedback,
+        by: Giver<'_>,
         at: DateTime<Utc>,
     ) -> impl Future<Output = StoreResult<FeedbackRecord>> + Send;
     fn feedback(
         &self,
         plan_id: &str,
     ) -> impl Future<Output = StoreResult<Vec<FeedbackRecord>>> + Send;
+    /// One evaluation per phone and plan: a second one replaces the first.
     fn add_evaluation(
         &self,
         plan_id: &str,
         evaluation: &Evaluation,
+        phone_hash: &str,
         at: DateTime<Utc>,
     ) -> impl Future<Output = StoreResult<EvaluationRecord>> + Send;
     fn evaluations(

@@ -11,6 +11,8 @@ use openday_rules::registration::{Category, Registrant, Relation};
 use openday_rules::sweep::{FindingKind, MailKind, Recipient};
 use serde::{Deserialize, Serialize};
 
+use crate::personal::PersonKey;
+
 /// A stored plan with its place in the workflow.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanRecord {
@@ -77,7 +79,8 @@ pub enum RegistrationStatus {
     Cancelled,
 }
 
-/// A registration (online) or recommendation (offline) to store.
+/// A registration (online) or recommendation (offline) to store, with the keyed hashes
+/// and the sealed phone computed once at the edge.
 #[derive(Debug, Clone)]
 pub struct NewRegistration {
     pub registrant: Registrant,
@@ -85,6 +88,32 @@ pub struct NewRegistration {
     pub at: DateTime<Utc>,
     /// Epoch seconds after which the record is deleted (TTL).
     pub expires_at: i64,
+    /// Keyed hash of the ID number: one registration per person and event.
+    pub person_hash: String,
+    /// Keyed hash of the phone: one registration per phone and event, and look-ups.
+    pub phone_hash: String,
+    /// The phone encrypted, for the messages about this registration.
+    pub phone_sealed: String,
+}
+
+impl NewRegistration {
+    pub fn new(
+        registrant: Registrant,
+        channel: Channel,
+        at: DateTime<Utc>,
+        expires_at: i64,
+        key: &PersonKey,
+    ) -> Self {
+        Self {
+            person_hash: key.hash(&registrant.id),
+            phone_hash: key.phone_hash(&registrant.phone),
+            phone_sealed: key.seal_phone(&registrant.phone),
+            registrant,
+            channel,
+            at,
+            expires_at,
+        }
+    }
 }
 
 /// A stored registration. It holds the ID number only masked.
@@ -95,8 +124,12 @@ pub struct RegistrationRecord {
     pub name: String,
     /// `4501**********123X`
     pub id_masked: String,
-    /// In full, to reach the participant and to check who reads or cancels; shown masked.
-    pub phone: String,
+    /// `138****8000`: what listings show.
+    pub phone_masked: String,
+    /// Keyed hash: whoever reads or cancels must give this phone.
+    pub phone_hash: String,
+    /// Encrypted: to reach the participant by text message.
+    pub phone_sealed: String,
     pub category: Category,
     pub relation: Relation,
     pub channel: Channel,
@@ -110,6 +143,15 @@ pub struct RegistrationRecord {
 pub struct Registered {
     pub code: String,
     pub status: RegistrationStatus,
+}
+
+/// Which uniqueness a registration ran into.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Duplicate {
+    /// This person (ID number) holds registration `code` for the event.
+    Person { code: String },
+    /// This phone number holds registration `code` for the event.
+    Phone { code: String },
 }
 
 /// The outcome of a cancellation.

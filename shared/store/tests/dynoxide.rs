@@ -39,6 +39,8 @@ on_dynoxide!(
     an_announcement_opens_registration,
     registrations_fill_seats_then_the_waitlist,
     feedback_evaluations_and_the_response,
+    feedback_is_limited_per_phone_and_day,
+    sms_codes_are_limited_checked_and_burned,
     one_annual_report_per_year,
     findings_are_recorded_once_and_resolved,
     the_outbox_keeps_each_message_once,
@@ -62,10 +64,9 @@ async fn engine_and_plan() -> (LocalDynamo, DynamoStore, PlanRecord) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_hundred_concurrent_registrations_for_thirty_seats() {
     let (_engine, store, plan) = engine_and_plan().await;
-    let key = person_key();
     let tasks: Vec<_> = (0..200)
         .map(|n| {
-            let (store, id, key) = (store.clone(), plan.id.clone(), key.clone());
+            let (store, id) = (store.clone(), plan.id.clone());
             tokio::spawn(async move {
                 let channel = if n % 5 == 0 {
                     Channel::OfflineRecommendation
@@ -73,9 +74,7 @@ async fn two_hundred_concurrent_registrations_for_thirty_seats() {
                     Channel::Online
                 };
                 let reg = new_registration(n, channel);
-                store
-                    .register(&id, &key.hash(&reg.registrant.id), &reg)
-                    .await
+                store.register(&id, &reg).await
             })
         })
         .collect();
@@ -119,15 +118,12 @@ async fn two_hundred_concurrent_registrations_for_thirty_seats() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn fifty_concurrent_registrations_of_one_person_store_one() {
     let (_engine, store, plan) = engine_and_plan().await;
-    let key = person_key();
     let tasks: Vec<_> = (0..50)
         .map(|_| {
-            let (store, id, key) = (store.clone(), plan.id.clone(), key.clone());
+            let (store, id) = (store.clone(), plan.id.clone());
             tokio::spawn(async move {
                 let reg = new_registration(7, Channel::Online);
-                store
-                    .register(&id, &key.hash(&reg.registrant.id), &reg)
-                    .await
+                store.register(&id, &reg).await
             })
         })
         .collect();
@@ -136,7 +132,7 @@ async fn fifty_concurrent_registrations_of_one_person_store_one() {
     for t in tasks {
         match t.await.unwrap() {
             Ok(_) => ok += 1,
-            Err(StoreError::DuplicateRegistration) => duplicates += 1,
+            Err(StoreError::DuplicateRegistration(_)) => duplicates += 1,
             Err(e) => panic!("unexpected {e}"),
         }
     }
@@ -190,17 +186,10 @@ async fn two_concurrent_changes_from_one_version_one_wins() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn cancellations_and_promotions_under_concurrency_never_overbook() {
     let (_engine, store, plan) = engine_and_plan().await;
-    let key = person_key();
     let mut codes = Vec::new();
     for n in 0..60 {
         let reg = new_registration(n, Channel::Online);
-        codes.push(
-            store
-                .register(&plan.id, &key.hash(&reg.registrant.id), &reg)
-                .await
-                .unwrap()
-                .code,
-        );
+        codes.push(store.register(&plan.id, &reg).await.unwrap().code);
     }
     let mut tasks = Vec::new();
     // 20 confirmed and 10 waitlisted cancel while 20 newcomers register.
@@ -214,13 +203,10 @@ async fn cancellations_and_promotions_under_concurrency_never_overbook() {
         }));
     }
     for n in 100..120 {
-        let (store, id, key) = (store.clone(), plan.id.clone(), key.clone());
+        let (store, id) = (store.clone(), plan.id.clone());
         tasks.push(tokio::spawn(async move {
             let reg = new_registration(n, Channel::Online);
-            store
-                .register(&id, &key.hash(&reg.registrant.id), &reg)
-                .await
-                .map(|_| ())
+            store.register(&id, &reg).await.map(|_| ())
         }));
     }
     for t in tasks {
@@ -306,7 +292,7 @@ async fn registration_on_a_plan_without_seats_is_refused() {
     let store: Arc<DynamoStore> = Arc::new(store(&engine.client()).await);
     let reg = new_registration(1, Channel::Online);
     assert!(matches!(
-        store.register("nope", "x", &reg).await,
+        store.register("nope", &reg).await,
         Err(StoreError::RegistrationNotOpen)
     ));
 }

@@ -22,6 +22,8 @@ async fn storage_suite_on_moto() {
     suite::registrations_fill_seats_then_the_waitlist(&store(&client).await).await;
     suite::personal_data_is_kept_masked_with_a_ttl(&store(&client).await, &client).await;
     suite::feedback_evaluations_and_the_response(&store(&client).await).await;
+    suite::feedback_is_limited_per_phone_and_day(&store(&client).await).await;
+    suite::sms_codes_are_limited_checked_and_burned(&store(&client).await).await;
     suite::one_annual_report_per_year(&store(&client).await).await;
     suite::findings_are_recorded_once_and_resolved(&store(&client).await).await;
     suite::the_outbox_keeps_each_message_once(&store(&client).await).await;

@@ -43,3 +43,35 @@ pub fn at(raw: &str) -> DateTime<Utc> {
 pub fn day(raw: &str) -> NaiveDate {
     raw.parse().unwrap()
 }
+
+/// The verification code last sent to `phone` (as written, e.g. `13800138000`) in a local
+/// SMS outbox folder.
+pub fn sms_code_in(dir: &std::path::Path, phone: &str) -> String {
+    let texts = openday_sms::read_sms_outbox(dir).unwrap();
+    let text = texts
+        .iter()
+        .rev()
+        .find(|t| t.to == phone)
+        .unwrap_or_else(|| panic!("no text message to {phone} in {}", dir.display()));
+    let digits: String = text
+        .text
+        .split("验证码为")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no code in {:?}", text.text))
+        .chars()
+        .take(6)
+        .collect();
+    assert_eq!(digits.len(), 6, "{:?}", text.text);
+    digits
+}
+
+/// A fresh temporary folder path (not created), unique to this process and call.
+pub fn temp_dir(name: &str) -> std::path::PathBuf {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    std::env::temp_dir().join(format!(
+        "openday-{name}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ))
+}

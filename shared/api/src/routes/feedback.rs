@@ -14,11 +14,15 @@ use openday_rules::org::Role;
 use openday_rules::{Code, Violation};
 use serde_json::json;
 
+use super::public::verified_phone;
 use super::{Routes, method, plan_and_owner, status_today, viewer_role};
 use crate::app::{App, Store};
 use crate::auth::MaybeStaff;
 use crate::error::ApiError;
-use crate::payload::Payload;
+use crate::payload::Proved;
+use openday_rules::verification;
+use openday_store::StoreError;
+use openday_store::ports::Giver;
 
 pub fn routes<S: Store>() -> Routes<S> {
     Routes::new()
@@ -58,7 +62,7 @@ pub(crate) async fn give<S: Store>(
     State(app): State<App<S>>,
     MaybeStaff(staff): MaybeStaff,
     Path(id): Path<String>,
-    Payload(draft): Payload<FeedbackDraft>,
+    Proved(draft, proof): Proved<FeedbackDraft>,
 ) -> Result<Response, ApiError> {
     let (plan, owner) = plan_and_owner(&app, &id).await?;
     let source = match &staff {
@@ -74,7 +78,30 @@ pub(crate) async fn give<S: Store>(
         app.today(),
     )?;
     let feedback = Feedback::parse(&draft, source)?;
-    let record = app.store.add_feedback(&id, &feedback, app.now()).await?;
+    let record = match source {
+        FeedbackSource::Public => {
+            let (_, phone_hash) = verified_phone(&app, &proof).await?;
+            app.store
+                .add_feedback(&id, &feedback, Giver::Phone(&phone_hash), app.now())
+                .await
+                .map_err(|e| match e {
+                    StoreError::Limited { retry_after } => ApiError::RateLimited {
+                        retry_after,
+                        message: Some(format!(
+                            "每个手机号码每天对同一活动最多提交{}条意见建议，请{}后再提交",
+                            verification::MAX_FEEDBACK_PER_DAY,
+                            crate::error::wait_words(retry_after)
+                        )),
+                    },
+                    e => e.into(),
+                })?
+        }
+        FeedbackSource::Agency => {
+            app.store
+                .add_feedback(&id, &feedback, Giver::Agency, app.now())
+                .await?
+        }
+    };
     Ok((
         StatusCode::CREATED,
         Json(json!({"id": record.id, "channel": feedback.channel, "category": feedback.category})),
@@ -85,16 +112,18 @@ pub(crate) async fn give<S: Store>(
 async fn evaluate<S: Store>(
     State(app): State<App<S>>,
     Path(id): Path<String>,
-    Payload(draft): Payload<EvaluationDraft>,
+    Proved(draft, proof): Proved<EvaluationDraft>,
 ) -> Result<Response, ApiError> {
     let (plan, _) = plan_and_owner(&app, &id).await?;
     held_or_running(status_today(&app, &plan))
         .map_err(|_| Violation::new(Code::EvaluationClosed, "该活动未发布公告，不接受测评"))?;
     check_evaluation_open(&plan.plan.period, app.today())?;
     let evaluation = Evaluation::parse(&draft)?;
+    // One per phone: a second evaluation by the same phone replaces the first.
+    let (_, phone_hash) = verified_phone(&app, &proof).await?;
     let record = app
         .store
-        .add_evaluation(&id, &evaluation, app.now())
+        .add_evaluation(&id, &evaluation, &phone_hash, app.now())
         .await?;
     Ok((
         StatusCode::CREATED,

@@ -52,9 +52,17 @@ impl<S: Store> Routes<S> {
         &self.served
     }
 
-    /// The finished router, with the request log.
+    /// The finished router: the per-address limit, the deadline, the request log.
     pub fn into_router(self, app: App<S>) -> Router {
         self.router
+            .layer(middleware::from_fn_with_state(
+                app.rate.clone(),
+                crate::limits::per_address,
+            ))
+            .layer(middleware::from_fn_with_state(
+                app.config.limits.deadline,
+                crate::limits::deadline,
+            ))
             .layer(middleware::from_fn(log_request))
             .with_state(app)
     }

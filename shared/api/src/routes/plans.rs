@@ -461,9 +461,15 @@ async fn recommend<S: Store>(
     if viewer_role(&org, &owner)? != Role::Implementer {
         return Err(ApiError::forbidden("只有实施机关可以录入线下推荐人员"));
     }
-    let out = super::public::take_registration(&app, &plan, &draft, Channel::OfflineRecommendation)
-        .await?;
-    Ok((StatusCode::CREATED, Json(out)).into_response())
+    let (status, out) = super::public::take_registration(
+        &app,
+        &plan,
+        &draft,
+        Channel::OfflineRecommendation,
+        super::public::Taker::Agency,
+    )
+    .await?;
+    Ok((status, Json(out)).into_response())
 }
 
 async fn feedback_items<S: Store>(

@@ -11,14 +11,19 @@ use openday_rules::phone::Phone;
 use openday_rules::plan::Channel;
 use openday_rules::registration::{Registrant, RegistrantDraft, RegistrationWindow};
 use openday_rules::text::NumberLike;
-use openday_store::records::{NewRegistration, PlanRecord, RegistrationRecord};
+use openday_rules::verification;
+use openday_store::StoreError;
+use openday_store::personal::parse_registration_code;
+use openday_store::records::{
+    Duplicate, NewRegistration, PlanRecord, RegistrationRecord, RegistrationStatus,
+};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{Routes, method, plan_and_owner, status_today};
+use super::{Routes, method, status_today};
 use crate::app::{App, Store};
 use crate::error::ApiError;
-use crate::payload::{Payload, QueryOf};
+use crate::payload::{Payload, PhoneProof, Proved, QueryOf};
 
 pub fn routes<S: Store>() -> Routes<S> {
     Routes::new()
@@ -38,14 +43,19 @@ pub fn routes<S: Store>() -> Routes<S> {
             method(&Method::POST, register::<S>),
         )
         .route(
-            Method::GET,
-            "/api/registrations/{code}",
-            method(&Method::GET, show_registration::<S>),
+            Method::POST,
+            "/api/sms-codes",
+            method(&Method::POST, send_sms_code::<S>),
         )
         .route(
-            Method::DELETE,
-            "/api/registrations/{code}",
-            method(&Method::DELETE, cancel_registration::<S>),
+            Method::POST,
+            "/api/registrations/lookup",
+            method(&Method::POST, lookup_registration::<S>),
+        )
+        .route(
+            Method::POST,
+            "/api/registrations/{code}/cancel",
+            method(&Method::POST, cancel_registration::<S>),
         )
         .route(
             Method::GET,
@@ -102,13 +112,23 @@ async fn announcement<S: Store>(
     Ok(Json(item))
 }
 
+/// Who a registration is taken for: the person online (phone verified), or the agency's
+/// offline recommendation.
+pub(crate) enum Taker {
+    Public { phone_hash: String },
+    Agency,
+}
+
 /// Checks the registrant and the window, stores the registration, and says how it went.
+/// A retry by the same person with the same phone (after a timeout, a reload) gets the
+/// registration it already has.
 pub(crate) async fn take_registration<S: Store>(
     app: &App<S>,
     plan: &PlanRecord,
     draft: &RegistrantDraft,
     channel: Channel,
-) -> Result<serde_json::Value, ApiError> {
+    taker: Taker,
+) -> Result<(StatusCode, serde_json::Value), ApiError> {
     if status_today(app, plan) != PlanStatus::Announced {
         return Err(openday_rules::Violation::new(
             openday_rules::Code::RegistrationClosed,
@@ -132,61 +152,176 @@ pub(crate) async fn take_registration<S: Store>(
         plan.plan.period.end(),
         u64::from(app.config.retention_days) + 1,
     ));
-    let new = NewRegistration {
+    let new = NewRegistration::new(
         registrant,
         channel,
-        at: app.now(),
-        expires_at: keep_until.timestamp(),
-    };
-    let person = app.config.person_key.hash(&new.registrant.id);
-    let out = app.store.register(&plan.id, &person, &new).await?;
-    tracing::info!(plan = %plan.id, channel = %channel, status = ?out.status, id = %new.registrant.id.masked(), "registration taken");
-    Ok(json!({"code": out.code, "status": out.status}))
+        app.now(),
+        keep_until.timestamp(),
+        &app.config.person_key,
+    );
+    if let Taker::Public { phone_hash } = &taker {
+        if *phone_hash != new.phone_hash {
+            return Err(verification::invalid_code("sms_code").into());
+        }
+    }
+    match app.store.register(&plan.id, &new).await {
+        Ok(out) => {
+            tracing::info!(plan = %plan.id, channel = %channel, status = ?out.status, id = %new.registrant.id.masked(), phone = %new.registrant.phone.masked(), "registration taken");
+            Ok((
+                StatusCode::CREATED,
+                json!({"code": out.code, "status": out.status}),
+            ))
+        }
+        Err(StoreError::DuplicateRegistration(Duplicate::Person { code })) => {
+            // The same person and phone again: what they already have.
+            if let Some(existing) = app.store.registration(&code).await? {
+                if existing.phone_hash == new.phone_hash
+                    && existing.status != RegistrationStatus::Cancelled
+                {
+                    return Ok((
+                        StatusCode::OK,
+                        json!({"code": existing.code, "status": existing.status}),
+                    ));
+                }
+            }
+            // Someone else holds this ID number for the event: only the organiser, with
+            // the ID card in hand, can sort that out. Nothing more is said.
+            Err(ApiError::Conflict {
+                code: "DUPLICATE_REGISTRATION",
+                message: format!(
+                    "该身份证号码已报名本次活动。如非本人报名，请携带身份证件联系承办单位（联系电话：{}）处理",
+                    announcement.contact_phone.expose()
+                ),
+                field: Some("id_number"),
+            })
+        }
+        Err(StoreError::DuplicateRegistration(Duplicate::Phone { .. })) => {
+            Err(ApiError::Conflict {
+                code: "DUPLICATE_REGISTRATION",
+                message: "该手机号码已报名本次活动，一个手机号码只能报名一人".into(),
+                field: Some("phone"),
+            })
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 async fn register<S: Store>(
     State(app): State<App<S>>,
     Path(plan_id): Path<String>,
-    Payload(draft): Payload<RegistrantDraft>,
+    Proved(draft, proof): Proved<RegistrantDraft>,
 ) -> Result<Response, ApiError> {
-    let (plan, _) = plan_and_owner(&app, &plan_id)
+    let plan = app
+        .store
+        .plan(&plan_id)
+        .await?
+        .ok_or(ApiError::NotFound("活动公告不存在"))?;
+    // The registrant's own fields first, so that every mistake shows at once.
+    Registrant::check(&draft, plan.plan.period.start())?;
+    let (_, phone_hash) = verified_phone(&app, &proof).await?;
+    let (status, out) = take_registration(
+        &app,
+        &plan,
+        &draft,
+        Channel::Online,
+        Taker::Public { phone_hash },
+    )
+    .await?;
+    Ok((status, Json(out)).into_response())
+}
+
+/// Sends a 6-digit code to a mobile phone: at most one a minute and ten a day per phone.
+async fn send_sms_code<S: Store>(
+    State(app): State<App<S>>,
+    Payload(proof): Payload<PhoneProof>,
+) -> Result<Response, ApiError> {
+    let phone = verification::mobile("phone", proof.phone.as_deref())?;
+    let key = &app.config.person_key;
+    let phone_hash = key.phone_hash(&phone);
+    app.rate.check_phone(&phone_hash)?;
+    let code = sms_code();
+    app.store
+        .issue_sms_code(&phone_hash, &key.sms_code_hash(&phone, &code), app.now())
+        .await?;
+    if let Err(e) = app
+        .sms
+        .send(&phone, &verification::code_message(&code))
         .await
-        .map_err(|_| ApiError::NotFound("活动公告不存在"))?;
-    let out = take_registration(&app, &plan, &draft, Channel::Online).await?;
-    Ok((StatusCode::CREATED, Json(out)).into_response())
+    {
+        // Not sent: take it back so the person may ask again at once.
+        tracing::error!(phone = %phone.masked(), error = %e, "verification code not sent");
+        app.store.withdraw_sms_code(&phone_hash).await?;
+        return Err(ApiError::Unavailable(format!("sms: {e}")));
+    }
+    tracing::info!(phone = %phone.masked(), "verification code sent");
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({
+            "phone": phone.masked(),
+            "valid_seconds": verification::CODE_VALID_SECONDS,
+            "resend_after_seconds": verification::RESEND_AFTER_SECONDS,
+        })),
+    )
+        .into_response())
+}
+
+/// Six random digits.
+fn sms_code() -> String {
+    let mut bytes = [0u8; 4];
+    let _ = getrandom::fill(&mut bytes);
+    format!("{:06}", u32::from_le_bytes(bytes) % 1_000_000)
+}
+
+/// The phone of a public write, checked against the code last sent to it.
+pub(crate) async fn verified_phone<S: Store>(
+    app: &App<S>,
+    proof: &PhoneProof,
+) -> Result<(Phone, String), ApiError> {
+    let phone = verification::mobile("phone", proof.phone.as_deref())?;
+    let key = &app.config.person_key;
+    let phone_hash = key.phone_hash(&phone);
+    app.rate.check_phone(&phone_hash)?;
+    let code = verification::code("sms_code", proof.sms_code.as_deref())?;
+    if !app
+        .store
+        .check_sms_code(&phone_hash, &key.sms_code_hash(&phone, &code), app.now())
+        .await?
+    {
+        return Err(verification::invalid_code("sms_code").into());
+    }
+    Ok((phone, phone_hash))
 }
 
 #[derive(Deserialize, Default)]
-struct PhoneQuery {
+struct LookupBody {
+    code: Option<String>,
     phone: Option<String>,
 }
 
-/// The registration behind `code`, only for whoever knows the phone number given with it.
-/// A wrong phone looks exactly like a wrong code.
+const GONE: ApiError = ApiError::NotFound("报名记录不存在，或手机号码不符");
+
+/// The registration behind `code`, only for whoever gives the phone number registered
+/// with it. A wrong phone looks exactly like a wrong code.
 async fn owned_registration<S: Store>(
     app: &App<S>,
     code: &str,
-    phone: Option<&str>,
+    phone_hash: &str,
 ) -> Result<RegistrationRecord, ApiError> {
-    const GONE: ApiError = ApiError::NotFound("报名记录不存在，或手机号码不符");
-    let phone = Phone::parse("phone", phone.unwrap_or("")).map_err(ApiError::from)?;
-    let record = app.store.registration(code).await?.ok_or(GONE)?;
-    if record.phone != phone.expose() {
+    let code = parse_registration_code(code).ok_or(GONE)?;
+    let record = app.store.registration(&code).await?.ok_or(GONE)?;
+    if record.phone_hash != phone_hash {
         return Err(GONE);
     }
     Ok(record)
 }
 
-fn registration_view(r: &RegistrationRecord) -> serde_json::Value {
-    let phone = Phone::parse("phone", &r.phone)
-        .map(|p| p.masked())
-        .unwrap_or_default();
+pub(crate) fn registration_view(r: &RegistrationRecord) -> serde_json::Value {
     json!({
         "code": r.code,
         "plan_id": r.plan_id,
         "name": r.name,
         "id_number": r.id_masked,
-        "phone": phone,
+        "phone": r.phone_masked,
         "category": r.category,
         "relation": r.relation,
         "channel": r.channel,
@@ -195,27 +330,30 @@ fn registration_view(r: &RegistrationRecord) -> serde_json::Value {
     })
 }
 
-async fn show_registration<S: Store>(
+/// `{code, phone}` → the registration, masked. The phone travels in the body, never in a URL.
+async fn lookup_registration<S: Store>(
     State(app): State<App<S>>,
-    Path(code): Path<String>,
-    QueryOf(q): QueryOf<PhoneQuery>,
+    Payload(body): Payload<LookupBody>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let record = owned_registration(&app, &code, q.phone.as_deref()).await?;
+    let phone = Phone::parse("phone", body.phone.as_deref().unwrap_or(""))?;
+    let phone_hash = app.config.person_key.phone_hash(&phone);
+    // Guessing codes for a phone is slowed down like any other write by that phone.
+    app.rate.check_phone(&phone_hash)?;
+    let record = owned_registration(&app, body.code.as_deref().unwrap_or(""), &phone_hash).await?;
     Ok(Json(registration_view(&record)))
 }
 
+/// `{phone, sms_code}` → cancelled (a waitlisted registration moves up).
 async fn cancel_registration<S: Store>(
     State(app): State<App<S>>,
     Path(code): Path<String>,
-    QueryOf(q): QueryOf<PhoneQuery>,
+    Payload(proof): Payload<PhoneProof>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    owned_registration(&app, &code, q.phone.as_deref()).await?;
-    app.store.cancel(&code, app.now()).await?;
-    let record = app
-        .store
-        .registration(&code)
-        .await?
-        .ok_or(ApiError::NotFound("报名记录不存在"))?;
+    let (_, phone_hash) = verified_phone(&app, &proof).await?;
+    let record = owned_registration(&app, &code, &phone_hash).await?;
+    let out = app.store.cancel(&record.code, app.now()).await?;
+    tracing::info!(plan = %record.plan_id, promoted = out.promoted.is_some(), "registration cancelled");
+    let record = app.store.registration(&record.code).await?.ok_or(GONE)?;
     Ok(Json(registration_view(&record)))
 }
 

@@ -56,13 +56,14 @@ pub fn registrant(n: u32) -> Registrant {
 }
 
 pub fn new_registration(n: u32, channel: Channel) -> NewRegistration {
-    NewRegistration {
-        registrant: registrant(n),
+    NewRegistration::new(
+        registrant(n),
         channel,
         // The same instant for everyone: the waitlist must still keep arrival order.
-        at: at("2026-09-06T10:00:00+08:00"),
-        expires_at: at("2027-03-31T00:00:00+08:00").timestamp(),
-    }
+        at("2026-09-06T10:00:00+08:00"),
+        at("2027-03-31T00:00:00+08:00").timestamp(),
+        &person_key(),
+    )
 }
 
 /// Imports the directory and takes the demo plan to `announced` (registration open).

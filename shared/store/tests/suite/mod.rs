@@ -205,7 +205,6 @@ pub async fn an_announcement_opens_registration(store: &DynamoStore) {
 
 pub async fn registrations_fill_seats_then_the_waitlist(store: &DynamoStore) {
     let plan = announced_plan(store).await;
-    let key = person_key();
     let mut codes = Vec::new();
     for n in 0..32 {
         let channel = if n % 3 == 0 {
@@ -214,10 +213,7 @@ pub async fn registrations_fill_seats_then_the_waitlist(store: &DynamoStore) {
             Channel::Online
         };
         let reg = new_registration(n, channel);
-        let out = store
-            .register(&plan.id, &key.hash(&reg.registrant.id), &reg)
-            .await
-            .unwrap();
+        let out = store.register(&plan.id, &reg).await.unwrap();
         let expected = if n < 30 {
             RegistrationStatus::Confirmed
         } else {
@@ -238,10 +234,24 @@ pub async fn registrations_fill_seats_then_the_waitlist(store: &DynamoStore) {
     // The same person again: a duplicate, not a full event.
     let again = new_registration(5, Channel::Online);
     assert!(matches!(
+        store.register(&plan.id, &again).await,
+        Err(StoreError::DuplicateRegistration(Duplicate::Person { .. }))
+    ));
+
+    // Another person with a phone already registered: refused, naming that registration.
+    let mut same_phone = new_registration(77, Channel::Online);
+    same_phone.phone_hash = person_key().phone_hash(&registrant(6).phone);
+    assert_eq!(
         store
-            .register(&plan.id, &key.hash(&again.registrant.id), &again)
-            .await,
-        Err(StoreError::DuplicateRegistration)
+            .register(&plan.id, &same_phone)
+            .await
+            .unwrap_err()
+            .to_string(),
+        "already registered"
+    );
+    assert!(matches!(
+        store.register(&plan.id, &same_phone).await,
+        Err(StoreError::DuplicateRegistration(Duplicate::Phone { code })) if code == codes[6]
     ));
 
     // Cancelling a confirmed seat promotes the first waitlisted registration.
@@ -309,10 +319,7 @@ pub async fn registrations_fill_seats_then_the_waitlist(store: &DynamoStore) {
     );
     assert_eq!(store.seats(&plan.id).await.unwrap().unwrap().left(), 1);
     let back = new_registration(4, Channel::Online);
-    let out = store
-        .register(&plan.id, &key.hash(&back.registrant.id), &back)
-        .await
-        .unwrap();
+    let out = store.register(&plan.id, &back).await.unwrap();
     assert_eq!(out.status, RegistrationStatus::Confirmed);
 
     let all = store.registrations(&plan.id).await.unwrap();
@@ -337,7 +344,7 @@ pub async fn registrations_fill_seats_then_the_waitlist(store: &DynamoStore) {
     ));
     let not_open = new_registration(99, Channel::Online);
     assert!(matches!(
-        store.register("no-such-plan", "h", &not_open).await,
+        store.register("no-such-plan", &not_open).await,
         Err(StoreError::RegistrationNotOpen)
     ));
 }
@@ -349,10 +356,8 @@ pub async fn personal_data_is_kept_masked_with_a_ttl(
     let plan = announced_plan(store).await;
     let reg = new_registration(7, Channel::Online);
     let full_id = reg.registrant.id.expose().to_owned();
-    let out = store
-        .register(&plan.id, &person_key().hash(&reg.registrant.id), &reg)
-        .await
-        .unwrap();
+    let full_phone = reg.registrant.phone.expose();
+    let out = store.register(&plan.id, &reg).await.unwrap();
     let record = store.registration(&out.code).await.unwrap().unwrap();
     assert_eq!(record.id_masked, reg.registrant.id.masked());
     assert!(!format!("{record:?}").contains(&full_id));
@@ -369,6 +374,13 @@ pub async fn personal_data_is_kept_masked_with_a_ttl(
         .item
         .unwrap();
     assert!(!format!("{raw:?}").contains(&full_id));
+    // The phone is kept hashed, masked and sealed: never in the clear.
+    assert!(!format!("{raw:?}").contains(&full_phone));
+    assert_eq!(record.phone_masked, reg.registrant.phone.masked());
+    assert_eq!(
+        person_key().open_phone(&record.phone_sealed),
+        Some(reg.registrant.phone.clone())
+    );
     assert_eq!(
         raw["expires_at"].as_n().unwrap(),
         &reg.expires_at.to_string()
@@ -405,6 +417,7 @@ pub async fn feedback_evaluations_and_the_response(store: &DynamoStore) {
             .add_feedback(
                 &plan.id,
                 &f,
+                Giver::Phone("phone-a"),
                 at("2026-09-21T10:00:00+08:00") + chrono::Duration::seconds(i as i64),
             )
             .await
@@ -418,22 +431,29 @@ pub async fn feedback_evaluations_and_the_response(store: &DynamoStore) {
             .collect::<Vec<_>>(),
         ["增加夜班公交", "优化换乘"]
     );
-    let draft: EvaluationDraft = serde_json::from_value(serde_json::json!({"rating": 5})).unwrap();
-    store
-        .add_evaluation(
-            &plan.id,
-            &Evaluation::parse(&draft).unwrap(),
-            at("2026-09-27T10:00:00+08:00"),
-        )
+    // One evaluation per phone: the second replaces the first.
+    for (phone, rating) in [("phone-a", 1), ("phone-a", 5), ("phone-b", 4)] {
+        let draft: EvaluationDraft =
+            serde_json::from_value(serde_json::json!({ "rating": rating })).unwrap();
+        store
+            .add_evaluation(
+                &plan.id,
+                &Evaluation::parse(&draft).unwrap(),
+                phone,
+                at("2026-09-27T10:00:00+08:00"),
+            )
+            .await
+            .unwrap();
+    }
+    let mut ratings: Vec<u8> = store
+        .evaluations(&plan.id)
         .await
-        .unwrap();
-    assert_eq!(
-        store.evaluations(&plan.id).await.unwrap()[0]
-            .evaluation
-            .rating
-            .get(),
-        5
-    );
+        .unwrap()
+        .iter()
+        .map(|e| e.evaluation.rating.get())
+        .collect();
+    ratings.sort();
+    assert_eq!(ratings, [4, 5]);
 
     let ids: BTreeSet<String> = items.iter().map(|f| f.id.clone()).collect();
     let response_draft: ResponseDraft = serde_json::from_value(serde_json::json!({
@@ -699,4 +719,99 @@ pub async fn the_due_index_returns_what_is_due(store: &DynamoStore) {
         .map(|r| r.id)
         .collect();
     assert_eq!(feedback, [ids[3].clone()]);
+}
+
+/// A phone gives at most ten feedback items per plan and day; the agency is not limited.
+pub async fn feedback_is_limited_per_phone_and_day(store: &DynamoStore) {
+    let plan = announced_plan(store).await;
+    let draft: FeedbackDraft = serde_json::from_value(
+        serde_json::json!({"channel":"online","category":"service","content":"建议"}),
+    )
+    .unwrap();
+    let f = Feedback::parse(&draft, FeedbackSource::Public).unwrap();
+    let morning = at("2026-09-21T10:00:00+08:00");
+    for _ in 0..10 {
+        store
+            .add_feedback(&plan.id, &f, Giver::Phone("p1"), morning)
+            .await
+            .unwrap();
+    }
+    match store
+        .add_feedback(&plan.id, &f, Giver::Phone("p1"), morning)
+        .await
+    {
+        Err(StoreError::Limited { retry_after }) => assert_eq!(retry_after, 14 * 3600),
+        other => panic!("expected Limited, got {other:?}"),
+    }
+    // Another phone, the agency, and the next day are not affected.
+    store
+        .add_feedback(&plan.id, &f, Giver::Phone("p2"), morning)
+        .await
+        .unwrap();
+    store
+        .add_feedback(&plan.id, &f, Giver::Agency, morning)
+        .await
+        .unwrap();
+    store
+        .add_feedback(
+            &plan.id,
+            &f,
+            Giver::Phone("p1"),
+            at("2026-09-22T08:00:00+08:00"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.feedback(&plan.id).await.unwrap().len(), 13);
+}
+
+/// Codes: one a minute and ten a day per phone, valid ten minutes, burned after five
+/// wrong tries.
+pub async fn sms_codes_are_limited_checked_and_burned(store: &DynamoStore) {
+    let t0 = at("2026-09-06T10:00:00+08:00");
+    let secs = |n: i64| t0 + chrono::Duration::seconds(n);
+    store.issue_sms_code("ph", "h1", t0).await.unwrap();
+    assert!(store.check_sms_code("ph", "h1", secs(5)).await.unwrap());
+    // Used again within ten minutes: still good; after: expired.
+    assert!(store.check_sms_code("ph", "h1", secs(599)).await.unwrap());
+    assert!(!store.check_sms_code("ph", "h1", secs(601)).await.unwrap());
+    // Asked again within the minute: refused with the seconds to wait.
+    match store.issue_sms_code("ph", "h2", secs(20)).await {
+        Err(StoreError::Limited { retry_after }) => assert_eq!(retry_after, 40),
+        other => panic!("expected Limited, got {other:?}"),
+    }
+    // A new code replaces the old one; five wrong tries burn it.
+    store.issue_sms_code("ph", "h2", secs(60)).await.unwrap();
+    assert!(!store.check_sms_code("ph", "h1", secs(61)).await.unwrap());
+    // That was the first wrong try of the new code; three more leave it usable.
+    for _ in 0..3 {
+        assert!(!store.check_sms_code("ph", "bad", secs(62)).await.unwrap());
+    }
+    assert!(store.check_sms_code("ph", "h2", secs(63)).await.unwrap());
+    assert!(!store.check_sms_code("ph", "bad", secs(64)).await.unwrap());
+    assert!(
+        !store.check_sms_code("ph", "h2", secs(65)).await.unwrap(),
+        "burned"
+    );
+    // Ten a day: eight more go out, the eleventh waits for tomorrow (midnight + 0).
+    for i in 2..10 {
+        store
+            .issue_sms_code("ph", &format!("h{}", i + 1), secs(60 * i))
+            .await
+            .unwrap();
+    }
+    match store.issue_sms_code("ph", "h11", secs(3600)).await {
+        Err(StoreError::Limited { retry_after }) => assert_eq!(retry_after, 14 * 3600 - 3600),
+        other => panic!("expected Limited, got {other:?}"),
+    }
+    store
+        .issue_sms_code("ph", "h12", at("2026-09-07T00:00:01+08:00"))
+        .await
+        .unwrap();
+    // A code that could not be sent is taken back: asking again works at once.
+    store.issue_sms_code("other", "x1", t0).await.unwrap();
+    store.withdraw_sms_code("other").await.unwrap();
+    assert!(!store.check_sms_code("other", "x1", secs(1)).await.unwrap());
+    store.issue_sms_code("other", "x2", secs(2)).await.unwrap();
+    assert!(store.check_sms_code("other", "x2", secs(3)).await.unwrap());
+    assert!(!store.check_sms_code("nobody", "x2", secs(3)).await.unwrap());
 }
