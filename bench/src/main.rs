@@ -1,0 +1,435 @@
+//! `openday-bench [--short] OPENDAY_BINARY`: prints the figures of `docs/performance.md`.
+//!
+//! 1. The rush: the local server (`openday serve`, its own data folder, the embedded
+//!    engine) with a fresh event; every person first gets a text-message code (not timed),
+//!    then all register at once. Wall time, p50/p99 latency, confirmed and waitlisted.
+//! 2. The engine: the same number of concurrent TransactWriteItems of a registration's
+//!    shape (one counter update, three conditional puts) straight against the embedded
+//!    engine on a file, and the ratio of the two rates.
+//!
+//! Exits non-zero only when the platform is wrong (an error answer, an overbooked
+//! event), never because a figure misses its target: the test command runs it short.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark fails loudly
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
+use openday_rules::resident_id::check_character;
+use serde_json::{Value, json};
+
+const NOW: &str = "2026-09-01T10:00:00+08:00";
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn openday(bin: &Path, data: &Path, args: &[&str]) -> String {
+    let out = Command::new(bin)
+        .args(args)
+        .arg("--data")
+        .arg(data)
+        .env("OPENDAY_NOW", NOW)
+        .env_remove("AWS_ENDPOINT_URL_DYNAMODB")
+        .env_remove("OPENDAY_TABLE")
+        .output()
+        .expect("run openday");
+    assert!(
+        out.status.success(),
+        "openday {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+fn start(bin: &Path, data: &Path) -> Server {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(bin)
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--data"])
+        .arg(data)
+        .env("OPENDAY_NOW", NOW)
+        // A load test raises the limits, as configuration allows.
+        .env("OPENDAY_RATE_PER_ADDRESS", "10000000")
+        .env("OPENDAY_RATE_PER_PHONE", "1000")
+        .env("RUST_LOG", "warn")
+        .env_remove("AWS_ENDPOINT_URL_DYNAMODB")
+        .env_remove("OPENDAY_TABLE")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start openday serve");
+    let server = Server {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "openday serve did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    server
+}
+
+/// A valid resident ID number, distinct for each `n` (born `n` days after 1960-01-01).
+fn id_number(n: u32) -> String {
+    let birth =
+        chrono::NaiveDate::from_ymd_opt(1960, 1, 1).unwrap() + chrono::Days::new(u64::from(n));
+    let body = format!("450103{}{:03}", birth.format("%Y%m%d"), n % 1000);
+    let mut digits = [0u8; 17];
+    for (d, c) in digits.iter_mut().zip(body.chars()) {
+        *d = c.to_digit(10).unwrap() as u8;
+    }
+    format!("{body}{}", check_character(&digits))
+}
+
+async fn call(req: reqwest::RequestBuilder) -> (u16, Value) {
+    let res = req.send().await.expect("request");
+    let status = res.status().as_u16();
+    let body = res.json().await.unwrap_or(Value::Null);
+    (status, body)
+}
+
+/// A fresh announced event with `capacity` seats; its id.
+async fn announced_event(
+    http: &reqwest::Client,
+    base: &str,
+    agency: &str,
+    office: &str,
+    capacity: u32,
+) -> String {
+    let mut plan: Value =
+        serde_json::from_str(&std::fs::read_to_string(repo("infra/demo/plan.json")).unwrap())
+            .unwrap();
+    plan["capacity"] = json!(capacity);
+    let (s, out) = call(
+        http.post(format!("{base}/api/plans"))
+            .bearer_auth(agency)
+            .json(&plan),
+    )
+    .await;
+    assert_eq!(s, 201, "{out}");
+    let id = out["id"].as_str().unwrap().to_owned();
+    let (s, out) = call(
+        http.post(format!("{base}/api/plans/{id}/review"))
+            .bearer_auth(office)
+            .json(&json!({"decision": "file", "version": 1})),
+    )
+    .await;
+    assert_eq!(s, 200, "{out}");
+    let (s, out) = call(
+        http.post(format!("{base}/api/plans/{id}/announcement"))
+            .bearer_auth(agency)
+            .json(&json!({
+                "version": 2,
+                "registration_method": "门户网站在线报名",
+                "content": "参观调度中心，座谈交流",
+                "reminders": "请携带身份证",
+                "registration_deadline": "2026-09-15"
+            })),
+    )
+    .await;
+    assert_eq!(s, 201, "{out}");
+    id
+}
+
+fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+struct Rush {
+    people: u32,
+    capacity: u32,
+    wall: Duration,
+    p50: Duration,
+    p99: Duration,
+    confirmed: u32,
+    waitlisted: u32,
+}
+
+async fn rush(bin: &Path, people: u32, capacity: u32, offset: u32) -> Rush {
+    let data = std::env::temp_dir().join(format!("openday-bench-{}-{people}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    openday(
+        bin,
+        &data,
+        &[
+            "orgs",
+            "import",
+            repo("infra/demo/orgs.json").to_str().unwrap(),
+        ],
+    );
+    let agency = openday(bin, &data, &["token", "nn-jt"]);
+    let office = openday(bin, &data, &["token", "nn-office"]);
+    let server = start(bin, &data);
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(2000)
+        .build()
+        .unwrap();
+    let id = announced_event(&http, &server.base, &agency, &office, capacity).await;
+
+    // Every person asks for a code first (not timed): the rush is the registrations.
+    let phones: Vec<String> = (0..people)
+        .map(|n| format!("139{:08}", offset + n))
+        .collect();
+    for chunk in phones.chunks(50) {
+        let sends: Vec<_> = chunk
+            .iter()
+            .map(|p| {
+                let req = http
+                    .post(format!("{}/api/sms-codes", server.base))
+                    .json(&json!({ "phone": p }));
+                tokio::spawn(call(req))
+            })
+            .collect();
+        for send in sends {
+            let (s, out) = send.await.unwrap();
+            assert_eq!(s, 202, "{out}");
+        }
+    }
+    let codes = codes_by_phone(&data.join("sms"));
+
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..people)
+        .map(|n| {
+            let http = http.clone();
+            let url = format!("{}/api/announcements/{id}/registrations", server.base);
+            let phone = phones[n as usize].clone();
+            let body = json!({
+                "name": format!("市民{n}"), "id_number": id_number(offset + n), "phone": phone,
+                "sms_code": codes[&phone], "category": "worker", "relation": "lives",
+                "full_civil_capacity": true, "not_deputy": true
+            });
+            tokio::spawn(async move {
+                let t = Instant::now();
+                let res = http
+                    .post(url)
+                    .json(&body)
+                    .send()
+                    .await
+                    .expect("registration");
+                let status = res.status().as_u16();
+                let out: Value = res.json().await.unwrap_or(Value::Null);
+                (t.elapsed(), status, out)
+            })
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    let (mut confirmed, mut waitlisted) = (0, 0);
+    for t in tasks {
+        let (latency, status, out) = t.await.unwrap();
+        assert_eq!(status, 201, "a registration failed: {out}");
+        match out["status"].as_str() {
+            Some("confirmed") => confirmed += 1,
+            Some("waitlisted") => waitlisted += 1,
+            other => panic!("unexpected status {other:?}"),
+        }
+        latencies.push(latency);
+    }
+    let wall = started.elapsed();
+    latencies.sort();
+    // The server agrees: exactly the capacity seated.
+    let (s, detail) = call(http.get(format!("{}/api/announcements/{id}", server.base))).await;
+    assert_eq!(s, 200);
+    assert_eq!(detail["seats_left"], json!(0), "{detail}");
+    assert_eq!(detail["waitlisted"], json!(people - capacity), "{detail}");
+    assert_eq!(confirmed, capacity, "exactly the capacity confirmed");
+    drop(server);
+    let _ = std::fs::remove_dir_all(&data);
+    Rush {
+        people,
+        capacity,
+        wall,
+        p50: percentile(&latencies, 0.50),
+        p99: percentile(&latencies, 0.99),
+        confirmed,
+        waitlisted,
+    }
+}
+
+fn codes_by_phone(dir: &Path) -> std::collections::HashMap<String, String> {
+    let mut codes = std::collections::HashMap::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let raw = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        let (head, text) = raw.split_once("\n\n").unwrap();
+        let phone = head.trim_start_matches("To: ").trim().to_owned();
+        let code: String = text
+            .split("验证码为")
+            .nth(1)
+            .unwrap()
+            .chars()
+            .take(6)
+            .collect();
+        codes.insert(phone, code);
+    }
+    codes
+}
+
+/// The embedded engine on a file, `n` concurrent transactions of a registration's shape.
+async fn engine_rate(n: u32) -> (Duration, f64) {
+    let dir = std::env::temp_dir().join(format!("openday-bench-engine-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let engine =
+        openday_local_dynamo::LocalDynamo::open(&dir.join("engine.db"), ([127, 0, 0, 1], 0).into())
+            .await
+            .unwrap();
+    let store = openday_store::DynamoStore::new(engine.client(), "openday");
+    store.ensure_table().await.unwrap();
+    let client = engine.client();
+    let s = |v: &str| AttributeValue::S(v.to_owned());
+    client
+        .put_item()
+        .table_name("openday")
+        .item("pk", s("COUNTER"))
+        .item("sk", s("COUNTER"))
+        .item("n", AttributeValue::N("0".into()))
+        .send()
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..n)
+        .map(|i| {
+            let client = client.clone();
+            tokio::spawn(async move {
+                let put = |pk: String| {
+                    TransactWriteItem::builder()
+                        .put(
+                            Put::builder()
+                                .table_name("openday")
+                                .item("pk", AttributeValue::S(pk))
+                                .item("sk", AttributeValue::S("X".into()))
+                                .item("doc", AttributeValue::S("x".repeat(600)))
+                                .condition_expression("attribute_not_exists(pk)")
+                                .build()
+                                .unwrap(),
+                        )
+                        .build()
+                };
+                let counter = TransactWriteItem::builder()
+                    .update(
+                        Update::builder()
+                            .table_name("openday")
+                            .key("pk", AttributeValue::S("COUNTER".into()))
+                            .key("sk", AttributeValue::S("COUNTER".into()))
+                            .update_expression("SET n = n + :one")
+                            .condition_expression("n < :max")
+                            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+                            .expression_attribute_values(
+                                ":max",
+                                AttributeValue::N("1000000".into()),
+                            )
+                            .build()
+                            .unwrap(),
+                    )
+                    .build();
+                client
+                    .transact_write_items()
+                    .transact_items(counter)
+                    .transact_items(put(format!("A#{i}")))
+                    .transact_items(put(format!("B#{i}")))
+                    .transact_items(put(format!("C#{i}")))
+                    .send()
+                    .await
+                    .expect("transaction");
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let wall = started.elapsed();
+    engine.stop().await;
+    let _ = std::fs::remove_dir_all(&dir);
+    (wall, f64::from(n) / wall.as_secs_f64())
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.0} ms", d.as_secs_f64() * 1000.0)
+}
+
+#[tokio::main]
+async fn main() {
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let short = args.first().is_some_and(|a| a == "--short");
+    if short {
+        args.remove(0);
+    }
+    let bin = PathBuf::from(
+        args.first()
+            .expect("usage: openday-bench [--short] OPENDAY_BINARY"),
+    );
+    let runs: &[(u32, u32)] = if short {
+        &[(60, 25), (120, 30)]
+    } else {
+        &[(200, 25), (1000, 300)]
+    };
+    println!("| rush | capacity | wall | p50 | p99 | registrations/s | confirmed | waitlisted |");
+    println!("|---|---|---|---|---|---|---|---|");
+    let mut last = None;
+    for (i, &(people, capacity)) in runs.iter().enumerate() {
+        let r = rush(&bin, people, capacity, 1_000 * (2 * i as u32 + 1)).await;
+        let rate = f64::from(r.people) / r.wall.as_secs_f64();
+        println!(
+            "| {} | {} | {} | {} | {} | {rate:.0} | {} | {} |",
+            r.people,
+            r.capacity,
+            ms(r.wall),
+            ms(r.p50),
+            ms(r.p99),
+            r.confirmed,
+            r.waitlisted
+        );
+        last = Some((r, rate));
+    }
+    let (r, rate) = last.unwrap();
+    let (wall, raw) = engine_rate(r.people).await;
+    println!();
+    println!(
+        "engine: {} concurrent TransactWriteItems (1 update + 3 puts) in {}: {raw:.0}/s",
+        r.people,
+        ms(wall)
+    );
+    println!(
+        "ratio: {rate:.0} registrations/s ÷ {raw:.0} transactions/s = {:.0}%",
+        100.0 * rate / raw
+    );
+    if !short {
+        let met = |ok: bool| if ok { "met" } else { "MISSED" };
+        println!();
+        println!("targets ({} people, {} seats):", r.people, r.capacity);
+        println!(
+            "  wall ≤ 3 s: {} ({})",
+            ms(r.wall),
+            met(r.wall <= Duration::from_secs(3))
+        );
+        println!(
+            "  p99 ≤ 1 s: {} ({})",
+            ms(r.p99),
+            met(r.p99 <= Duration::from_secs(1))
+        );
+        println!(
+            "  ≥ 50% of the engine's rate: {:.0}% ({})",
+            100.0 * rate / raw,
+            met(rate >= raw / 2.0)
+        );
+        println!("  exactly the capacity confirmed: {} (met)", r.confirmed);
+    }
+}
