@@ -23,6 +23,12 @@ fn describe(method: &Method, path: &str) -> (&'static str, bool) {
         ("GET", "/api/announcements/{plan_id}") => ("活动公告详情与剩余名额", false),
         ("POST", "/api/announcements/{plan_id}/registrations") => ("在线报名", false),
         ("POST", "/api/sms-codes") => ("发送短信验证码", false),
+        ("POST", "/api/plans/{id}/registrations/search") => {
+            ("按身份证号码查找报名（实施机关）", true)
+        }
+        ("POST", "/api/plans/{id}/registrations/{code}/cancel") => {
+            ("取消报名（实施机关核验身份证件后）", true)
+        }
         ("POST", "/api/registrations/lookup") => ("查询本人报名（报名编号与手机号码）", false),
         ("POST", "/api/registrations/{code}/cancel") => ("取消本人报名（需短信验证码）", false),
         ("GET", "/api/openapi.json") => ("本文档", false),

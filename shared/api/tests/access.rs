@@ -128,7 +128,7 @@ impl World {
 }
 
 /// Every route that needs a bearer token.
-const STAFF_ROUTES: [(&str, &str); 12] = [
+const STAFF_ROUTES: [(&str, &str); 14] = [
     ("POST", "/api/plans"),
     ("GET", "/api/plans"),
     ("PUT", "/api/plans/{id}"),
@@ -137,6 +137,8 @@ const STAFF_ROUTES: [(&str, &str); 12] = [
     ("POST", "/api/plans/{id}/announcement"),
     ("POST", "/api/plans/{id}/cancel"),
     ("POST", "/api/plans/{id}/recommendations"),
+    ("POST", "/api/plans/{id}/registrations/search"),
+    ("POST", "/api/plans/{id}/registrations/ABCDEFGH/cancel"),
     ("GET", "/api/plans/{id}/feedback"),
     ("POST", "/api/plans/{id}/feedback-response"),
     ("POST", "/api/reports"),

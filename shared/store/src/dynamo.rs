@@ -1126,6 +1126,17 @@ impl RegistrationStore for DynamoStore {
         self.seats_item(plan_id).await
     }
 
+    async fn registration_of_person(
+        &self,
+        plan_id: &str,
+        person_hash: &str,
+    ) -> StoreResult<Option<RegistrationRecord>> {
+        let Some(marker) = self.get(keys::person(plan_id, person_hash)).await? else {
+            return Ok(None);
+        };
+        self.registration(text(&marker, "code")?).await
+    }
+
     async fn registrations(&self, plan_id: &str) -> StoreResult<Vec<RegistrationRecord>> {
         self.docs(Query::index(
             SCOPE_INDEX,

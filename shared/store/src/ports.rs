@@ -86,6 +86,12 @@ pub trait RegistrationStore {
         at: DateTime<Utc>,
     ) -> impl Future<Output = StoreResult<Cancelled>> + Send;
     fn seats(&self, plan_id: &str) -> impl Future<Output = StoreResult<Option<Seats>>> + Send;
+    /// The live registration of a person (keyed hash of the ID number) for an event.
+    fn registration_of_person(
+        &self,
+        plan_id: &str,
+        person_hash: &str,
+    ) -> impl Future<Output = StoreResult<Option<RegistrationRecord>>> + Send;
     fn registrations(
         &self,
         plan_id: &str,

@@ -13,6 +13,7 @@ use openday_rules::lifecycle::{Action, Actor, PlanStatus, transition};
 use openday_rules::org::{OrgKind, Role};
 use openday_rules::plan::{Channel, PlanDraft, check_submission};
 use openday_rules::registration::RegistrantDraft;
+use openday_rules::resident_id::ResidentId;
 use openday_rules::sweep::MailKind;
 use openday_rules::text::NumberLike;
 use openday_rules::{Code, Violation};
@@ -66,6 +67,16 @@ pub fn routes<S: Store>() -> Routes<S> {
             method(&Method::POST, recommend::<S>),
         )
         .route(
+            Method::POST,
+            "/api/plans/{id}/registrations/search",
+            method(&Method::POST, search_registration::<S>),
+        )
+        .route(
+            Method::POST,
+            "/api/plans/{id}/registrations/{code}/cancel",
+            method(&Method::POST, cancel_registration::<S>),
+        )
+        .route(
             Method::GET,
             "/api/plans/{id}/feedback",
             method(&Method::GET, feedback_items::<S>),
@@ -75,6 +86,55 @@ pub fn routes<S: Store>() -> Routes<S> {
             "/api/plans/{id}/feedback-response",
             method(&Method::POST, respond::<S>),
         )
+}
+
+#[derive(Deserialize, Default)]
+struct SearchBody {
+    id_number: Option<String>,
+}
+
+/// The agency finds the registration of the ID card in front of it (through the keyed
+/// hash: the number is never stored), e.g. when a stranger registered that ID first.
+async fn search_registration<S: Store>(
+    State(app): State<App<S>>,
+    Staff(org): Staff,
+    Path(id): Path<String>,
+    Payload(body): Payload<SearchBody>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let (plan, owner) = plan_and_owner(&app, &id).await?;
+    if viewer_role(&org, &owner)? != Role::Implementer {
+        return Err(ApiError::forbidden("只有实施机关可以查找报名人员"));
+    }
+    let resident = ResidentId::parse("id_number", body.id_number.as_deref().unwrap_or(""))?;
+    let record = app
+        .store
+        .registration_of_person(&plan.id, &app.config.person_key.hash(&resident))
+        .await?
+        .ok_or(ApiError::NotFound("该身份证号码没有报名本次活动"))?;
+    Ok(Json(super::public::registration_view(&record)))
+}
+
+/// The agency cancels a registration of its event (after checking the person's ID card);
+/// a waitlisted registration moves up.
+async fn cancel_registration<S: Store>(
+    State(app): State<App<S>>,
+    Staff(org): Staff,
+    Path((id, code)): Path<(String, String)>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    const GONE: ApiError = ApiError::NotFound("报名记录不存在");
+    let (plan, owner) = plan_and_owner(&app, &id).await?;
+    if viewer_role(&org, &owner)? != Role::Implementer {
+        return Err(ApiError::forbidden("只有实施机关可以取消报名"));
+    }
+    let code = openday_store::personal::parse_registration_code(&code).ok_or(GONE)?;
+    let record = app.store.registration(&code).await?.ok_or(GONE)?;
+    if record.plan_id != plan.id {
+        return Err(GONE);
+    }
+    let out = app.store.cancel(&code, app.now()).await?;
+    tracing::info!(plan = %plan.id, by = %org.id, promoted = out.promoted.is_some(), id = %record.id_masked, "registration cancelled by the organiser");
+    let record = app.store.registration(&code).await?.ok_or(GONE)?;
+    Ok(Json(super::public::registration_view(&record)))
 }
 
 pub fn router<S: Store>(app: App<S>) -> axum::Router {

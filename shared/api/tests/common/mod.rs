@@ -1,0 +1,211 @@
+//! The routers in-process on the embedded engine, with a clock the test moves and the
+//! local SMS outbox in a temporary folder: one helper per public endpoint.
+
+#![allow(clippy::unwrap_used, dead_code)] // tests fail loudly; each test uses a part
+
+use std::sync::{Arc, Mutex};
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode};
+use chrono::{DateTime, Utc};
+use openday_api::auth::TokenKey;
+use openday_api::limits::{ClientIp, Limits};
+use openday_api::{App, Config};
+use openday_local_dynamo::LocalDynamo;
+use openday_rules::Clock;
+use openday_rules::calendar::parse_instant;
+use openday_store::ports::DirectoryStore;
+use openday_store::{DynamoStore, PersonKey};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+/// A clock the test sets.
+#[derive(Clone)]
+pub struct TestClock(Arc<Mutex<DateTime<Utc>>>);
+
+impl TestClock {
+    pub fn set(&self, raw: &str) {
+        *self.0.lock().unwrap() = parse_instant("t", raw).unwrap();
+    }
+}
+
+impl Clock for TestClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap()
+    }
+}
+
+pub struct World {
+    _engine: LocalDynamo,
+    pub router: axum::Router,
+    pub tokens: TokenKey,
+    pub clock: TestClock,
+    pub sms_dir: std::path::PathBuf,
+    pub store: DynamoStore,
+}
+
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+pub async fn world(limits: Limits) -> World {
+    let engine = LocalDynamo::memory().await.unwrap();
+    let store = DynamoStore::new(engine.client(), "openday-public");
+    store.ensure_table().await.unwrap();
+    store.import(&openday_testkit::directory()).await.unwrap();
+    let tokens = TokenKey::new(&[9u8; 32]).unwrap();
+    let clock = TestClock(Arc::new(Mutex::new(
+        parse_instant("t", "2026-08-01T09:00:00+08:00").unwrap(),
+    )));
+    let sms_dir = openday_testkit::temp_dir("api-sms");
+    let app = App::new(
+        store.clone(),
+        Config {
+            tokens: tokens.clone(),
+            person_key: PersonKey::new(&[8u8; 32]).unwrap(),
+            retention_days: 180,
+            limits,
+        },
+        Arc::new(clock.clone()),
+        Arc::new(openday_mail::EmlMailer::new(
+            openday_testkit::temp_dir("api-mail"),
+            "openday@example.org",
+        )),
+        Arc::new(openday_sms::FolderSms::new(&sms_dir)),
+    );
+    World {
+        _engine: engine,
+        router: openday_api::all(app),
+        tokens,
+        clock,
+        sms_dir,
+        store,
+    }
+}
+
+/// Limits high enough that only the test's own limit bites.
+pub fn generous() -> Limits {
+    Limits {
+        per_address_per_minute: std::num::NonZeroU32::new(1_000_000).unwrap(),
+        per_phone_per_minute: std::num::NonZeroU32::new(1_000_000).unwrap(),
+        ..Limits::default()
+    }
+}
+
+impl World {
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        org: Option<&str>,
+        body: Option<Value>,
+        from: Option<[u8; 4]>,
+    ) -> Answer {
+        let mut req = Request::builder().method(method).uri(path);
+        if let Some(org) = org {
+            req = req.header(
+                "authorization",
+                format!("Bearer {}", self.tokens.issue(org, self.clock.now())),
+            );
+        }
+        if body.is_some() {
+            req = req.header("content-type", "application/json");
+        }
+        let mut req = req
+            .body(Body::from(body.map(|b| b.to_string()).unwrap_or_default()))
+            .unwrap();
+        if let Some(ip) = from {
+            req.extensions_mut().insert(ClientIp(ip.into()));
+        }
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = axum::body::to_bytes(res.into_body(), 1 << 24)
+            .await
+            .unwrap();
+        Answer {
+            status,
+            headers,
+            body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        }
+    }
+
+    pub async fn post(&self, path: &str, org: Option<&str>, body: Value) -> Answer {
+        self.send(Method::POST, path, org, Some(body), None).await
+    }
+
+    pub async fn get(&self, path: &str, org: Option<&str>) -> Answer {
+        self.send(Method::GET, path, org, None, None).await
+    }
+
+    /// Sends a code to `phone` and reads it from the outbox.
+    pub async fn sms_code(&self, phone: &str) -> String {
+        let a = self
+            .post("/api/sms-codes", None, json!({ "phone": phone }))
+            .await;
+        assert_eq!(a.status, StatusCode::ACCEPTED, "{}", a.body);
+        openday_testkit::sms_code_in(&self.sms_dir, phone)
+    }
+
+    /// The demo plan, submitted, filed and announced on 2026-09-01 (event 09-20..26) with
+    /// `capacity` seats; its id.
+    pub async fn announced(&self, capacity: u32) -> String {
+        self.clock.set("2026-08-01T09:00:00+08:00");
+        let mut plan: Value =
+            serde_json::from_str(&openday_testkit::repo_file("infra/demo/plan.json")).unwrap();
+        plan["capacity"] = json!(capacity);
+        let a = self.post("/api/plans", Some("nn-jt"), plan).await;
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+        let id = a.body["id"].as_str().unwrap().to_owned();
+        let a = self
+            .post(
+                &format!("/api/plans/{id}/review"),
+                Some("nn-office"),
+                json!({"decision": "file", "version": 1}),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        self.clock.set("2026-09-01T10:00:00+08:00");
+        let a = self
+            .post(
+                &format!("/api/plans/{id}/announcement"),
+                Some("nn-jt"),
+                json!({"version": 2, "registration_method": "在线报名", "content": "参观",
+                       "reminders": "携带身份证", "registration_deadline": "2026-09-15"}),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+        id
+    }
+
+    /// A registration body for person `n` with `phone` and `sms_code`.
+    pub fn person(n: u32, phone: &str, sms_code: &str) -> Value {
+        json!({
+            "name": format!("市民{n}"),
+            "id_number": id_number(n),
+            "phone": phone,
+            "sms_code": sms_code,
+            "category": "worker",
+            "relation": "lives",
+            "full_civil_capacity": true,
+            "not_deputy": true
+        })
+    }
+}
+
+/// A valid resident ID number, distinct for each `n` (born `n` days after 1960-01-01).
+pub fn id_number(n: u32) -> String {
+    let birth =
+        chrono::NaiveDate::from_ymd_opt(1960, 1, 1).unwrap() + chrono::Days::new(u64::from(n));
+    let body = format!("450103{}{:03}", birth.format("%Y%m%d"), n % 1000);
+    let mut digits = [0u8; 17];
+    for (d, c) in digits.iter_mut().zip(body.chars()) {
+        *d = c.to_digit(10).unwrap() as u8;
+    }
+    format!(
+        "{body}{}",
+        openday_rules::resident_id::check_character(&digits)
+    )
+}
