@@ -18,6 +18,10 @@ fn describe(method: &Method, path: &str) -> (&'static str, bool) {
         ("POST", "/api/plans/{id}/cancel") => ("取消活动", true),
         ("POST", "/api/plans/{id}/recommendations") => ("录入线下推荐人员", true),
         ("GET", "/api/plans/{id}/feedback") => ("意见建议列表", true),
+        ("POST", "/api/plans/{id}/feedback-answers") => {
+            ("保存答复草稿（逐条、成组或全部未答复）", true)
+        }
+        ("GET", "/api/plans/{id}/feedback-answers") => ("答复草稿与未答复数量", true),
         ("POST", "/api/plans/{id}/feedback-response") => ("公开反馈采纳情况", true),
         ("GET", "/api/announcements") => ("活动公告列表", false),
         ("GET", "/api/announcements/{plan_id}") => ("活动公告详情与剩余名额", false),

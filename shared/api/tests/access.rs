@@ -128,7 +128,7 @@ impl World {
 }
 
 /// Every route that needs a bearer token.
-const STAFF_ROUTES: [(&str, &str); 14] = [
+const STAFF_ROUTES: [(&str, &str); 16] = [
     ("POST", "/api/plans"),
     ("GET", "/api/plans"),
     ("PUT", "/api/plans/{id}"),
@@ -138,6 +138,8 @@ const STAFF_ROUTES: [(&str, &str); 14] = [
     ("POST", "/api/plans/{id}/cancel"),
     ("POST", "/api/plans/{id}/recommendations"),
     ("POST", "/api/plans/{id}/registrations/search"),
+    ("POST", "/api/plans/{id}/feedback-answers"),
+    ("GET", "/api/plans/{id}/feedback-answers"),
     ("POST", "/api/plans/{id}/registrations/ABCDEFGH/cancel"),
     ("GET", "/api/plans/{id}/feedback"),
     ("POST", "/api/plans/{id}/feedback-response"),

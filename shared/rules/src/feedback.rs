@@ -199,6 +199,49 @@ pub struct ResponseItem {
     pub reply: Option<LongText>,
 }
 
+impl ResponseItem {
+    /// One answer: the item belongs to the event, its adoption is one of the four, and a
+    /// `not_adopted` item has its reason. `field` prefixes the fields named in violations.
+    pub fn parse(
+        field: &str,
+        draft: &ResponseItemDraft,
+        feedback_ids: &BTreeSet<String>,
+    ) -> Result<ResponseItem, Violations> {
+        let mut vs = Violations::new();
+        let f = |name: &str| format!("{field}.{name}");
+        let id = draft.feedback_id.as_deref().unwrap_or("").trim().to_owned();
+        if !feedback_ids.contains(&id) {
+            vs.push(
+                Violation::new(
+                    Code::ValidationFailed,
+                    format!("意见建议“{}”不属于本次活动", crate::text::clip(&id)),
+                )
+                .at(f("feedback_id")),
+            );
+        }
+        let adoption = vs.take(Adoption::parse(
+            &f("adoption"),
+            draft.adoption.as_deref().unwrap_or(""),
+        ));
+        let reply = match draft.reply.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(r) => vs.take(LongText::parse(&f("reply"), "答复内容", r)),
+        };
+        if adoption == Some(Adoption::NotAdopted) && reply.is_none() {
+            vs.push(
+                Violation::new(Code::ValidationFailed, "未采纳的意见建议须说明理由").at(f("reply")),
+            );
+        }
+        vs.finish_with(|| {
+            Some(ResponseItem {
+                feedback_id: id,
+                adoption: adoption?,
+                reply,
+            })
+        })
+    }
+}
+
 /// R12: the published adoption of every feedback item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FeedbackResponse {
@@ -226,46 +269,23 @@ impl FeedbackResponse {
         ));
         let mut answered: BTreeMap<String, ResponseItem> = BTreeMap::new();
         for (i, item) in draft.items.iter().enumerate() {
-            let f = |name: &str| format!("items[{i}].{name}");
-            let id = item.feedback_id.as_deref().unwrap_or("").trim().to_owned();
-            if !feedback_ids.contains(&id) {
+            let Some(item) = vs.take_all(ResponseItem::parse(
+                &format!("items[{i}]"),
+                item,
+                feedback_ids,
+            )) else {
+                continue;
+            };
+            if answered.contains_key(&item.feedback_id) {
                 vs.push(
                     Violation::new(
                         Code::ValidationFailed,
-                        format!("意见建议“{id}”不属于本次活动"),
+                        format!("意见建议“{}”重复答复", item.feedback_id),
                     )
-                    .at(f("feedback_id")),
+                    .at(format!("items[{i}].feedback_id")),
                 );
-                continue;
-            }
-            let adoption = vs.take(Adoption::parse(
-                &f("adoption"),
-                item.adoption.as_deref().unwrap_or(""),
-            ));
-            let reply = match item.reply.as_deref().map(str::trim) {
-                None | Some("") => None,
-                Some(r) => vs.take(LongText::parse(&f("reply"), "答复内容", r)),
-            };
-            if adoption == Some(Adoption::NotAdopted) && reply.is_none() {
-                vs.push(
-                    Violation::new(Code::ValidationFailed, "未采纳的意见建议须说明理由")
-                        .at(f("reply")),
-                );
-            }
-            if answered.contains_key(&id) {
-                vs.push(
-                    Violation::new(Code::ValidationFailed, format!("意见建议“{id}”重复答复"))
-                        .at(f("feedback_id")),
-                );
-            } else if let Some(adoption) = adoption {
-                answered.insert(
-                    id.clone(),
-                    ResponseItem {
-                        feedback_id: id,
-                        adoption,
-                        reply,
-                    },
-                );
+            } else {
+                answered.insert(item.feedback_id.clone(), item);
             }
         }
         let missing: Vec<&str> = feedback_ids
@@ -278,9 +298,10 @@ impl FeedbackResponse {
                 Violation::new(
                     Code::FeedbackUnanswered,
                     format!(
-                        "每条意见建议都应反馈采纳情况，尚有{}条未答复：{}",
+                        "每条意见建议都应反馈采纳情况，尚有{}条未答复：{}{}",
                         missing.len(),
-                        missing.join("、")
+                        missing[..missing.len().min(10)].join("、"),
+                        if missing.len() > 10 { "等" } else { "" }
                     ),
                 )
                 .at("items"),

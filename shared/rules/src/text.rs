@@ -165,3 +165,28 @@ mod tests {
         assert!(!ticked(&None));
     }
 }
+
+/// Input echoed back in a message, at most 64 characters: enough to recognise, never a
+/// megabyte of someone's paste in an error body or a log.
+pub fn clip(raw: &str) -> String {
+    const MAX: usize = 64;
+    let mut chars = raw.chars();
+    let head: String = chars.by_ref().take(MAX).collect();
+    if chars.next().is_some() {
+        format!("{head}…")
+    } else {
+        head
+    }
+}
+
+#[cfg(test)]
+mod clip_tests {
+    #[test]
+    fn long_input_is_clipped_when_echoed() {
+        assert_eq!(super::clip("短"), "短");
+        let long = "长".repeat(100);
+        let clipped = super::clip(&long);
+        assert_eq!(clipped.chars().count(), 65);
+        assert!(clipped.ends_with('…'));
+    }
+}

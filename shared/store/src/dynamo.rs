@@ -15,7 +15,7 @@ use aws_sdk_dynamodb::types::{
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use openday_rules::announcement::Announcement;
-use openday_rules::feedback::{Evaluation, Feedback, FeedbackResponse};
+use openday_rules::feedback::{Evaluation, Feedback, FeedbackResponse, ResponseItem};
 use openday_rules::lifecycle::{HistoryEntry, PlanStatus, Version};
 use openday_rules::org::{Directory, Id, Jurisdiction, Organisation};
 use openday_rules::plan::Plan;
@@ -1225,6 +1225,22 @@ impl FeedbackStore for DynamoStore {
         )
         .await?;
         Ok(record)
+    }
+
+    async fn save_answers(&self, plan_id: &str, answers: &[ResponseItem]) -> StoreResult<()> {
+        let items = answers
+            .iter()
+            .map(|a| doc_item(keys::answer(plan_id, &a.feedback_id), a))
+            .collect::<StoreResult<Vec<_>>>()?;
+        self.batch_write(items).await
+    }
+
+    async fn answers(&self, plan_id: &str) -> StoreResult<Vec<ResponseItem>> {
+        self.docs(Query::table(
+            "#pk = :pk",
+            vec![(":pk", s(keys::answers_pk(plan_id)))],
+        ))
+        .await
     }
 
     async fn evaluations(&self, plan_id: &str) -> StoreResult<Vec<EvaluationRecord>> {

@@ -86,6 +86,15 @@ pub fn evaluation(plan_id: &str, phone_hash: &str) -> Key {
     (evaluation_pk(plan_id), format!("PHONE#{phone_hash}"))
 }
 
+/// A saved draft answer to one feedback item.
+pub fn answer(plan_id: &str, feedback_id: &str) -> Key {
+    (answers_pk(plan_id), format!("ANSWER#{feedback_id}"))
+}
+
+pub fn answers_pk(plan_id: &str) -> String {
+    format!("ANSWERS#{plan_id}")
+}
+
 /// A phone's current text-message code and its sending counters.
 pub fn sms_code(phone_hash: &str) -> Key {
     (format!("SMSCODE#{phone_hash}"), "SMSCODE".into())

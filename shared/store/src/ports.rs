@@ -5,7 +5,7 @@ use std::future::Future;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use openday_rules::announcement::Announcement;
-use openday_rules::feedback::{Evaluation, Feedback, FeedbackResponse};
+use openday_rules::feedback::{Evaluation, Feedback, FeedbackResponse, ResponseItem};
 use openday_rules::lifecycle::Version;
 use openday_rules::org::{Directory, Id, Jurisdiction, Organisation};
 use openday_rules::plan::Plan;
@@ -156,6 +156,16 @@ pub trait FeedbackStore {
         &self,
         plan_id: &str,
     ) -> impl Future<Output = StoreResult<Vec<EvaluationRecord>>> + Send;
+    /// Keeps answers of the agency's draft response (an answer to an item replaces the
+    /// earlier one), so a long response can be written in parts.
+    fn save_answers(
+        &self,
+        plan_id: &str,
+        answers: &[ResponseItem],
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// The draft answers saved so far.
+    fn answers(&self, plan_id: &str)
+    -> impl Future<Output = StoreResult<Vec<ResponseItem>>> + Send;
 }
 
 /// Annual reports (R14), one per reporter and year.

@@ -1,22 +1,24 @@
 //! The agency's and the office's workflow: submit, revise, review, announce, recommend,
 //! read feedback, publish the feedback response.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use openday_rules::announcement::{Announcement, AnnouncementDraft};
-use openday_rules::feedback::{FeedbackResponse, ResponseDraft};
+use openday_rules::feedback::{
+    FeedbackCategory, FeedbackResponse, ResponseDraft, ResponseItem, ResponseItemDraft,
+};
 use openday_rules::lifecycle::{Action, Actor, PlanStatus, transition};
 use openday_rules::org::{OrgKind, Role};
 use openday_rules::plan::{Channel, PlanDraft, check_submission};
 use openday_rules::registration::RegistrantDraft;
 use openday_rules::resident_id::ResidentId;
 use openday_rules::sweep::MailKind;
-use openday_rules::text::NumberLike;
-use openday_rules::{Code, Violation};
+use openday_rules::text::{BoolLike, NumberLike, ticked};
+use openday_rules::{Code, Violation, Violations, WireEnum};
 use openday_store::keys;
 use openday_store::records::{PlanChange, PlanRecord, PlanScope};
 use serde::Deserialize;
@@ -68,6 +70,16 @@ pub fn routes<S: Store>() -> Routes<S> {
         )
         .route(
             Method::POST,
+            "/api/plans/{id}/feedback-answers",
+            method(&Method::POST, save_answers::<S>),
+        )
+        .route(
+            Method::GET,
+            "/api/plans/{id}/feedback-answers",
+            method(&Method::GET, answers::<S>),
+        )
+        .route(
+            Method::POST,
             "/api/plans/{id}/registrations/search",
             method(&Method::POST, search_registration::<S>),
         )
@@ -86,6 +98,111 @@ pub fn routes<S: Store>() -> Routes<S> {
             "/api/plans/{id}/feedback-response",
             method(&Method::POST, respond::<S>),
         )
+}
+
+/// Answers to feedback saved as a draft: item by item, one answer for a group of items
+/// (`feedback_ids`), or one answer for every item not yet answered (`unanswered`, optionally
+/// of one `category`).
+#[derive(Deserialize, Default)]
+struct AnswersBody {
+    #[serde(default)]
+    items: Vec<ResponseItemDraft>,
+    #[serde(default)]
+    feedback_ids: Vec<String>,
+    unanswered: Option<BoolLike>,
+    category: Option<String>,
+    adoption: Option<String>,
+    reply: Option<String>,
+}
+
+async fn save_answers<S: Store>(
+    State(app): State<App<S>>,
+    Staff(org): Staff,
+    Path(id): Path<String>,
+    Payload(body): Payload<AnswersBody>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let (plan, owner) = plan_and_owner(&app, &id).await?;
+    if viewer_role(&org, &owner)? != Role::Implementer {
+        return Err(ApiError::forbidden("只有实施机关可以答复意见建议"));
+    }
+    if !matches!(
+        status_today(&app, &plan),
+        PlanStatus::Announced | PlanStatus::Held
+    ) {
+        return Err(Violation::new(Code::InvalidTransition, "当前状态不能答复意见建议").into());
+    }
+    let feedback = app.store.feedback(&id).await?;
+    let ids: BTreeSet<String> = feedback.iter().map(|f| f.id.clone()).collect();
+    let saved = app.store.answers(&id).await?;
+    let mut drafts: Vec<(String, ResponseItemDraft)> = body
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (format!("items[{i}]"), d.clone()))
+        .collect();
+    let group = |feedback_id: &str| ResponseItemDraft {
+        feedback_id: Some(feedback_id.to_owned()),
+        adoption: body.adoption.clone(),
+        reply: body.reply.clone(),
+    };
+    for (i, f) in body.feedback_ids.iter().enumerate() {
+        drafts.push((format!("feedback_ids[{i}]"), group(f)));
+    }
+    if ticked(&body.unanswered) {
+        let category = match body.category.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(raw) => Some(FeedbackCategory::parse("category", raw)?),
+        };
+        let done: BTreeSet<&str> = saved.iter().map(|a| a.feedback_id.as_str()).collect();
+        for f in feedback
+            .iter()
+            .filter(|f| !done.contains(f.id.as_str()))
+            .filter(|f| category.is_none_or(|c| f.feedback.category == c))
+        {
+            drafts.push(("unanswered".into(), group(&f.id)));
+        }
+    }
+    let mut vs = Violations::new();
+    // The last answer given to an item wins.
+    let mut answers: BTreeMap<String, ResponseItem> = BTreeMap::new();
+    for (field, draft) in &drafts {
+        if let Some(a) = vs.take_all(ResponseItem::parse(field, draft, &ids)) {
+            answers.insert(a.feedback_id.clone(), a);
+        }
+    }
+    if !vs.is_empty() {
+        return Err(vs.into());
+    }
+    let answers: Vec<ResponseItem> = answers.into_values().collect();
+    app.store.save_answers(&id, &answers).await?;
+    let mut answered: BTreeSet<String> = saved.into_iter().map(|a| a.feedback_id).collect();
+    answered.extend(answers.iter().map(|a| a.feedback_id.clone()));
+    Ok(Json(json!({
+        "plan_id": id,
+        "saved": answers.len(),
+        "answered": answered.len(),
+        "total": ids.len(),
+        "unanswered": ids.len() - answered.len(),
+    })))
+}
+
+/// The draft answers saved so far, with how many items are still unanswered.
+async fn answers<S: Store>(
+    State(app): State<App<S>>,
+    Staff(org): Staff,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let (_, owner) = plan_and_owner(&app, &id).await?;
+    viewer_role(&org, &owner)?;
+    let total = app.store.feedback(&id).await?.len();
+    let answers = app.store.answers(&id).await?;
+    Ok(Json(json!({
+        "plan_id": id,
+        "answered": answers.len(),
+        "total": total,
+        "unanswered": total.saturating_sub(answers.len()),
+        "answers": answers,
+    })))
 }
 
 #[derive(Deserialize, Default)]
@@ -385,8 +502,29 @@ async fn respond<S: Store>(
     State(app): State<App<S>>,
     Staff(org): Staff,
     Path(id): Path<String>,
-    Payload(body): Payload<RespondBody>,
+    Payload(mut body): Payload<RespondBody>,
 ) -> Result<Response, ApiError> {
+    // Answers saved in parts come first; answers in this request replace them.
+    let given: BTreeSet<String> = body
+        .response
+        .items
+        .iter()
+        .filter_map(|i| i.feedback_id.as_deref().map(|f| f.trim().to_owned()))
+        .collect();
+    let mut items: Vec<ResponseItemDraft> = app
+        .store
+        .answers(&id)
+        .await?
+        .into_iter()
+        .filter(|a| !given.contains(&a.feedback_id))
+        .map(|a| ResponseItemDraft {
+            feedback_id: Some(a.feedback_id),
+            adoption: Some(a.adoption.wire().to_owned()),
+            reply: a.reply.map(|r| r.to_string()),
+        })
+        .collect();
+    items.append(&mut body.response.items);
+    body.response.items = items;
     let ids: BTreeSet<String> = app
         .store
         .feedback(&id)

@@ -95,6 +95,10 @@ pub fn generous() -> Limits {
 }
 
 impl World {
+    pub fn clock_now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
     pub async fn send(
         &self,
         method: Method,
