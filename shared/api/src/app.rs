@@ -48,6 +48,8 @@ pub struct App<S> {
     pub sms: Arc<dyn SmsSender>,
     /// This process's rate limiters.
     pub rate: Arc<RateLimits>,
+    /// Announced events read by registrations, held for a second.
+    pub events: Arc<crate::events::EventCache>,
 }
 
 impl<S: Clone> Clone for App<S> {
@@ -59,6 +61,7 @@ impl<S: Clone> Clone for App<S> {
             mailer: self.mailer.clone(),
             sms: self.sms.clone(),
             rate: self.rate.clone(),
+            events: self.events.clone(),
         }
     }
 }
@@ -73,6 +76,9 @@ impl<S> App<S> {
     ) -> Self {
         Self {
             rate: Arc::new(RateLimits::new(&config.limits)),
+            events: Arc::new(crate::events::EventCache::new(
+                std::time::Duration::from_secs(1),
+            )),
             store,
             config,
             clock,

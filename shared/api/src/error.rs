@@ -171,6 +171,9 @@ impl From<StoreError> for ApiError {
                 message: "该身份证号码或手机号码已报名本次活动".into(),
                 field: Some("id_number"),
             },
+            StoreError::CodeRefused => {
+                ApiError::from(openday_rules::verification::invalid_code("sms_code"))
+            }
             StoreError::Limited { retry_after } => ApiError::RateLimited {
                 retry_after,
                 message: None,

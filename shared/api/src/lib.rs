@@ -8,6 +8,7 @@
 pub mod app;
 pub mod auth;
 pub mod error;
+pub mod events;
 pub mod limits;
 pub mod openapi;
 pub mod payload;

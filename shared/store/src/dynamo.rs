@@ -10,7 +10,7 @@ use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, Delete, KeysAndAttributes, Put, PutRequest,
+    AttributeValue, ConditionCheck, Delete, KeysAndAttributes, Put, PutRequest,
     ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update, WriteRequest,
 };
 use chrono::{DateTime, NaiveDate, Utc};
@@ -293,6 +293,24 @@ impl DynamoStore {
         Ok(TransactWriteItem::builder().update(update).build())
     }
 
+    fn condition_check(
+        &self,
+        (pk, sk): Key,
+        condition: &str,
+        values: &[(&str, AttributeValue)],
+    ) -> StoreResult<TransactWriteItem> {
+        let check = ConditionCheck::builder()
+            .table_name(&self.table)
+            .key(PK, s(pk))
+            .key(SK, s(sk))
+            .condition_expression(condition)
+            .set_expression_attribute_names(Some(names(condition)))
+            .set_expression_attribute_values(Some(value_map(values)))
+            .build()
+            .map_err(build_error)?;
+        Ok(TransactWriteItem::builder().condition_check(check).build())
+    }
+
     fn delete_item(
         &self,
         (pk, sk): Key,
@@ -404,10 +422,18 @@ impl DynamoStore {
     /// Where a registration would go now, read from the counter; refused when the event
     /// has no seats (not announced).
     async fn seats_status(&self, plan_id: &str) -> StoreResult<RegistrationStatus> {
-        let seats = self
-            .seats_item(plan_id)
+        let item = self
+            .get(keys::seats(plan_id))
             .await?
             .ok_or(StoreError::RegistrationNotOpen)?;
+        if item.contains_key("closed") {
+            return Err(StoreError::RegistrationNotOpen);
+        }
+        let seats = Seats {
+            capacity: num(&item, "capacity")?,
+            confirmed: num(&item, "confirmed")?,
+            waitlisted: num(&item, "waitlisted")?,
+        };
         Ok(if seats.confirmed < seats.capacity {
             RegistrationStatus::Confirmed
         } else {
@@ -843,6 +869,15 @@ impl PlanStore for DynamoStore {
         if let Some(r) = &change.response {
             writes.push(self.put_item(doc_item(keys::response(id), r)?, None, &[])?);
         }
+        if change.to == PlanStatus::Cancelled && current.announced_on.is_some() {
+            // Registration closes in the same write as the cancellation.
+            writes.push(self.update_item(
+                keys::seats(id),
+                "SET #closed = :yes",
+                "attribute_exists(#pk)",
+                &[(":yes", AttributeValue::Bool(true))],
+            )?);
+        }
         for attempt in 0..MAX_ATTEMPTS {
             match self.transact(writes.clone()).await {
                 Ok(()) => return Ok(next),
@@ -938,13 +973,13 @@ impl RegistrationStore for DynamoStore {
                 RegistrationStatus::Confirmed => self.update_item(
                     keys::seats(plan_id),
                     "SET #confirmed = #confirmed + :one",
-                    "#confirmed < #capacity",
+                    "#confirmed < #capacity AND attribute_not_exists(#closed)",
                     &one,
                 )?,
                 _ => self.update_item(
                     keys::seats(plan_id),
                     "SET #waitlisted = #waitlisted + :one",
-                    "#confirmed >= #capacity",
+                    "#confirmed >= #capacity AND attribute_not_exists(#closed)",
                     &one,
                 )?,
             };
@@ -970,11 +1005,42 @@ impl RegistrationStore for DynamoStore {
             if let Some(wait) = &wait {
                 writes.push(self.put_item(marker(wait), None, &[])?);
             }
+            // Last: the phone's code, checked in the same transaction (no read before it).
+            let proof_at = writes.len();
+            if let Some(proof) = &new.proof {
+                writes.push(self.condition_check(
+                    keys::sms_code(&new.phone_hash),
+                    "#code_hash = :hash AND #valid_until >= :now AND #tries < :max",
+                    &[
+                        (":hash", s(proof.code_hash.as_str())),
+                        (":now", n(proof.at.timestamp())),
+                        (":max", n(verification::MAX_WRONG_TRIES)),
+                    ],
+                )?);
+            }
             match self.transact(writes).await {
                 Ok(()) => {
                     self.seats_hint
                         .set(plan_id, status == RegistrationStatus::Waitlisted);
                     return Ok(Registered { code, status });
+                }
+                Err(TxError::Cancelled(reasons))
+                    if new.proof.is_some()
+                        && (TxError::failed(&reasons, proof_at) || reasons.is_empty()) =>
+                {
+                    // Counts the wrong try; nothing else is said to a caller who has not
+                    // proved the phone (not even whether the ID number is registered).
+                    let proof = new.proof.as_ref().expect("matched on is_some");
+                    if !self
+                        .check_sms_code(&new.phone_hash, &proof.code_hash, proof.at)
+                        .await?
+                    {
+                        return Err(StoreError::CodeRefused);
+                    }
+                    if let Some(d) = self.duplicate(&person, &phone).await? {
+                        return Err(StoreError::DuplicateRegistration(d));
+                    }
+                    status = self.seats_status(plan_id).await?;
                 }
                 Err(TxError::Cancelled(reasons)) if reasons.is_empty() => {
                     // An engine that gives no reasons: find out by reading.

@@ -16,6 +16,9 @@ pub enum StoreError {
     /// A one-off record (an annual report) already exists.
     #[error("already exists")]
     AlreadyExists,
+    /// The text-message code given is not the phone's live code.
+    #[error("the verification code was refused")]
+    CodeRefused,
     /// A limit kept in storage was reached (text messages to one phone).
     #[error("limited, retry after {retry_after}s")]
     Limited { retry_after: u64 },

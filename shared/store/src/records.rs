@@ -94,6 +94,16 @@ pub struct NewRegistration {
     pub phone_hash: String,
     /// The phone encrypted, for the messages about this registration.
     pub phone_sealed: String,
+    /// The text-message code that proves the phone, checked in the registration's own
+    /// transaction (online registrations; the agency's recommendations carry none).
+    pub proof: Option<CodeProof>,
+}
+
+/// A text-message code as given (keyed hash), and when.
+#[derive(Debug, Clone)]
+pub struct CodeProof {
+    pub code_hash: String,
+    pub at: DateTime<Utc>,
 }
 
 impl NewRegistration {
@@ -112,7 +122,14 @@ impl NewRegistration {
             channel,
             at,
             expires_at,
+            proof: None,
         }
+    }
+
+    /// The same registration, to be taken only if `proof` is the phone's live code.
+    pub fn proved_by(mut self, proof: CodeProof) -> Self {
+        self.proof = Some(proof);
+        self
     }
 }
 

@@ -659,9 +659,15 @@ async fn recommend<S: Store>(
     if viewer_role(&org, &owner)? != Role::Implementer {
         return Err(ApiError::forbidden("只有实施机关可以录入线下推荐人员"));
     }
+    let announcement = app
+        .store
+        .announcement(&plan.id)
+        .await?
+        .ok_or(ApiError::NotFound("活动公告不存在"))?;
     let (status, out) = super::public::take_registration(
         &app,
         &plan,
+        &announcement,
         &draft,
         Channel::OfflineRecommendation,
         super::public::Taker::Agency,

@@ -5,6 +5,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
+use openday_rules::announcement::Announcement;
 use openday_rules::calendar::{days_after, start_of_day};
 use openday_rules::lifecycle::PlanStatus;
 use openday_rules::phone::Phone;
@@ -15,7 +16,7 @@ use openday_rules::verification;
 use openday_store::StoreError;
 use openday_store::personal::parse_registration_code;
 use openday_store::records::{
-    Duplicate, NewRegistration, PlanRecord, RegistrationRecord, RegistrationStatus,
+    CodeProof, Duplicate, NewRegistration, PlanRecord, RegistrationRecord, RegistrationStatus,
 };
 use serde::Deserialize;
 use serde_json::json;
@@ -115,7 +116,12 @@ async fn announcement<S: Store>(
 /// Who a registration is taken for: the person online (phone verified), or the agency's
 /// offline recommendation.
 pub(crate) enum Taker {
-    Public { phone_hash: String },
+    /// The phone (keyed hash) and the code given for it, checked in the registration's
+    /// own transaction.
+    Public {
+        phone_hash: String,
+        code_hash: String,
+    },
     Agency,
 }
 
@@ -125,6 +131,7 @@ pub(crate) enum Taker {
 pub(crate) async fn take_registration<S: Store>(
     app: &App<S>,
     plan: &PlanRecord,
+    announcement: &Announcement,
     draft: &RegistrantDraft,
     channel: Channel,
     taker: Taker,
@@ -136,11 +143,6 @@ pub(crate) async fn take_registration<S: Store>(
         )
         .into());
     }
-    let announcement = app
-        .store
-        .announcement(&plan.id)
-        .await?
-        .ok_or(ApiError::NotFound("活动公告不存在"))?;
     let window = RegistrationWindow {
         published_on: announcement.published_on,
         deadline: announcement.registration_deadline,
@@ -152,17 +154,25 @@ pub(crate) async fn take_registration<S: Store>(
         plan.plan.period.end(),
         u64::from(app.config.retention_days) + 1,
     ));
-    let new = NewRegistration::new(
+    let mut new = NewRegistration::new(
         registrant,
         channel,
         app.now(),
         keep_until.timestamp(),
         &app.config.person_key,
     );
-    if let Taker::Public { phone_hash } = &taker {
-        if *phone_hash != new.phone_hash {
+    if let Taker::Public {
+        phone_hash,
+        code_hash,
+    } = taker
+    {
+        if phone_hash != new.phone_hash {
             return Err(verification::invalid_code("sms_code").into());
         }
+        new = new.proved_by(CodeProof {
+            code_hash,
+            at: app.now(),
+        });
     }
     match app.store.register(&plan.id, &new).await {
         Ok(out) => {
@@ -211,20 +221,25 @@ async fn register<S: Store>(
     Path(plan_id): Path<String>,
     Proved(draft, proof): Proved<RegistrantDraft>,
 ) -> Result<Response, ApiError> {
-    let plan = app
-        .store
-        .plan(&plan_id)
-        .await?
-        .ok_or(ApiError::NotFound("活动公告不存在"))?;
+    let event = app.events.get(&app.store, &plan_id).await?;
     // The registrant's own fields first, so that every mistake shows at once.
-    Registrant::check(&draft, plan.plan.period.start())?;
-    let (_, phone_hash) = verified_phone(&app, &proof).await?;
+    Registrant::check(&draft, event.plan.plan.period.start())?;
+    let phone = verification::mobile("phone", proof.phone.as_deref())?;
+    let code = verification::code("sms_code", proof.sms_code.as_deref())?;
+    let key = &app.config.person_key;
+    let phone_hash = key.phone_hash(&phone);
+    app.rate.check_phone(&phone_hash)?;
+    let taker = Taker::Public {
+        code_hash: key.sms_code_hash(&phone, &code),
+        phone_hash,
+    };
     let (status, out) = take_registration(
         &app,
-        &plan,
+        &event.plan,
+        &event.announcement,
         &draft,
         Channel::Online,
-        Taker::Public { phone_hash },
+        taker,
     )
     .await?;
     Ok((status, Json(out)).into_response())

@@ -815,3 +815,75 @@ pub async fn sms_codes_are_limited_checked_and_burned(store: &DynamoStore) {
     assert!(store.check_sms_code("other", "x2", secs(3)).await.unwrap());
     assert!(!store.check_sms_code("nobody", "x2", secs(3)).await.unwrap());
 }
+
+/// Cancelling an announced plan closes its seats in the same write: no registration after.
+pub async fn a_cancelled_event_takes_no_registrations(store: &DynamoStore) {
+    let plan = announced_plan(store).await;
+    store
+        .register(&plan.id, &new_registration(1, Channel::Online))
+        .await
+        .unwrap();
+    store
+        .change_plan(
+            &plan.id,
+            plan.version,
+            PlanChange::new(
+                Action::Cancel,
+                PlanStatus::Cancelled,
+                Some(plan.org_id.clone()),
+                at("2026-09-05T09:00:00+08:00"),
+            ),
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .register(&plan.id, &new_registration(2, Channel::Online))
+            .await,
+        Err(StoreError::RegistrationNotOpen)
+    ));
+}
+
+/// A registration carrying a wrong code is refused before anything else is said, and the
+/// wrong try counts.
+pub async fn a_registration_checks_the_phones_code_in_its_own_write(store: &DynamoStore) {
+    let plan = announced_plan(store).await;
+    let t = at("2026-09-06T10:00:00+08:00");
+    let reg = new_registration(1, Channel::Online);
+    store
+        .issue_sms_code(&reg.phone_hash, "right", t)
+        .await
+        .unwrap();
+    let wrong = reg.clone().proved_by(CodeProof {
+        code_hash: "wrong".into(),
+        at: t,
+    });
+    assert!(matches!(
+        store.register(&plan.id, &wrong).await,
+        Err(StoreError::CodeRefused)
+    ));
+    let right = reg.clone().proved_by(CodeProof {
+        code_hash: "right".into(),
+        at: t,
+    });
+    store.register(&plan.id, &right).await.unwrap();
+    // A duplicate is only told to whoever holds the phone's code.
+    assert!(matches!(
+        store.register(&plan.id, &wrong).await,
+        Err(StoreError::CodeRefused)
+    ));
+    assert!(matches!(
+        store.register(&plan.id, &right).await,
+        Err(StoreError::DuplicateRegistration(Duplicate::Person { .. }))
+    ));
+    // Three wrong tries so far (one counted above, one here, one now): two more burn it.
+    for _ in 0..3 {
+        let _ = store.register(&plan.id, &wrong).await;
+    }
+    assert!(
+        !store
+            .check_sms_code(&reg.phone_hash, "right", t)
+            .await
+            .unwrap()
+    );
+}

@@ -1,0 +1,61 @@
+//! The announced events a registration rush reads: each plan and its announcement held in
+//! memory for a second, so that a thousand registrations for one event read them once,
+//! not a thousand times. Safe because an announced plan no longer changes except by
+//! cancellation, and cancellation closes the seats counter in the same write, which every
+//! registration's transaction checks.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use openday_rules::announcement::Announcement;
+use openday_store::records::PlanRecord;
+
+use crate::app::Store;
+use crate::error::ApiError;
+
+/// A plan with its published announcement.
+pub struct Event {
+    pub plan: PlanRecord,
+    pub announcement: Announcement,
+}
+
+pub struct EventCache {
+    ttl: Duration,
+    entries: Mutex<HashMap<String, (Instant, Arc<Event>)>>,
+}
+
+/// More entries than this and the cache starts afresh (many events in one second is not
+/// a rush on one of them).
+const MAX_ENTRIES: usize = 1024;
+
+impl EventCache {
+    pub fn new(ttl: Duration) -> Self {
+        Self {
+            ttl,
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The announced event `plan_id`, or 404.
+    pub async fn get<S: Store>(&self, store: &S, plan_id: &str) -> Result<Arc<Event>, ApiError> {
+        if let Ok(entries) = self.entries.lock() {
+            if let Some((at, event)) = entries.get(plan_id) {
+                if at.elapsed() < self.ttl {
+                    return Ok(event.clone());
+                }
+            }
+        }
+        const GONE: ApiError = ApiError::NotFound("活动公告不存在");
+        let plan = store.plan(plan_id).await?.ok_or(GONE)?;
+        let announcement = store.announcement(plan_id).await?.ok_or(GONE)?;
+        let event = Arc::new(Event { plan, announcement });
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= MAX_ENTRIES {
+                entries.clear();
+            }
+            entries.insert(plan_id.to_owned(), (Instant::now(), event.clone()));
+        }
+        Ok(event)
+    }
+}
