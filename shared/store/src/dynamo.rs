@@ -51,22 +51,62 @@ pub struct DynamoStore {
     seats_hint: SeatsHint,
 }
 
-/// Events last seen full, shared by the clones of one store. A hint, never a decision.
+/// What this process knows of each event's seats, shared by the clones of one store: where
+/// a registration should try first. A hint, never a decision: the transaction's conditions
+/// decide, and a wrong hint costs one refused attempt.
 #[derive(Clone, Default)]
-struct SeatsHint(Arc<std::sync::Mutex<std::collections::HashSet<String>>>);
+struct SeatsHint(Arc<std::sync::Mutex<HashMap<String, EventSeats>>>);
+
+#[derive(Default)]
+struct EventSeats {
+    capacity: Option<u32>,
+    /// Confirmed registrations as last seen (the counter, or our own successes since).
+    confirmed: u32,
+    /// Confirmed attempts of this process under way.
+    in_flight: u32,
+}
 
 impl SeatsHint {
-    fn is_full(&self, plan_id: &str) -> bool {
-        self.0.lock().is_ok_and(|full| full.contains(plan_id))
+    /// Where to try first. In a rush, the attempts under way count as taken seats: once
+    /// they would fill the event, newcomers queue at once instead of being refused first.
+    /// A confirmed attempt is counted until [`Self::settle`].
+    fn first_try(&self, plan_id: &str, capacity: Option<u32>) -> RegistrationStatus {
+        let Ok(mut map) = self.0.lock() else {
+            return RegistrationStatus::Confirmed;
+        };
+        let e = map.entry(plan_id.to_owned()).or_default();
+        if capacity.is_some() {
+            e.capacity = capacity;
+        }
+        if e.capacity.is_some_and(|c| e.confirmed + e.in_flight >= c) {
+            RegistrationStatus::Waitlisted
+        } else {
+            e.in_flight += 1;
+            RegistrationStatus::Confirmed
+        }
     }
 
-    fn set(&self, plan_id: &str, full: bool) {
-        if let Ok(mut set) = self.0.lock() {
-            if full {
-                set.insert(plan_id.to_owned());
-            } else {
-                set.remove(plan_id);
+    /// A first confirmed attempt is over; `seated` if it took a seat.
+    fn settle(&self, plan_id: &str, seated: bool) {
+        if let Ok(mut map) = self.0.lock() {
+            let e = map.entry(plan_id.to_owned()).or_default();
+            e.in_flight = e.in_flight.saturating_sub(1);
+            if seated {
+                e.confirmed += 1;
             }
+        }
+    }
+
+    /// The counter as the engine reported it.
+    fn seen(&self, plan_id: &str, item: &Item) {
+        if let (Ok(mut map), Ok(capacity), Ok(confirmed)) = (
+            self.0.lock(),
+            num::<u32>(item, "capacity"),
+            num::<u32>(item, "confirmed"),
+        ) {
+            let e = map.entry(plan_id.to_owned()).or_default();
+            e.capacity = Some(capacity);
+            e.confirmed = confirmed;
         }
     }
 }
@@ -426,19 +466,7 @@ impl DynamoStore {
             .get(keys::seats(plan_id))
             .await?
             .ok_or(StoreError::RegistrationNotOpen)?;
-        if item.contains_key("closed") {
-            return Err(StoreError::RegistrationNotOpen);
-        }
-        let seats = Seats {
-            capacity: num(&item, "capacity")?,
-            confirmed: num(&item, "confirmed")?,
-            waitlisted: num(&item, "waitlisted")?,
-        };
-        Ok(if seats.confirmed < seats.capacity {
-            RegistrationStatus::Confirmed
-        } else {
-            RegistrationStatus::Waitlisted
-        })
+        seats_status_of(&item)
     }
 
     /// The registration that holds the person's or the phone's marker, if any.
@@ -500,8 +528,9 @@ impl<'a> Query<'a> {
 }
 
 enum TxError {
-    /// A condition failed; the codes of each item's cancellation reason, in order.
-    Cancelled(Vec<Option<String>>),
+    /// A condition failed; the codes of each item's cancellation reason, in order, and
+    /// the items as they were where a condition failed (`ALL_OLD`).
+    Cancelled(Vec<Option<String>>, Vec<Option<Item>>),
     /// Contention (a concurrent transaction, throttling): back off and retry.
     Conflict,
     Other(StoreError),
@@ -521,11 +550,16 @@ fn classify(e: SdkError<TransactWriteItemsError>) -> TxError {
                 .iter()
                 .map(|r| r.code().map(str::to_owned))
                 .collect();
+            let old: Vec<Option<Item>> = c
+                .cancellation_reasons()
+                .iter()
+                .map(|r| r.item().cloned())
+                .collect();
             let conditional = reasons
                 .iter()
                 .any(|r| r.as_deref() == Some("ConditionalCheckFailed"));
             if conditional || reasons.is_empty() {
-                TxError::Cancelled(reasons)
+                TxError::Cancelled(reasons, old)
             } else {
                 TxError::Conflict
             }
@@ -670,6 +704,20 @@ fn registration_item(
     ))
 }
 
+/// Where a registration goes, by the seats counter item: refused when the event is closed.
+fn seats_status_of(item: &Item) -> StoreResult<RegistrationStatus> {
+    if item.contains_key("closed") {
+        return Err(StoreError::RegistrationNotOpen);
+    }
+    let capacity: u32 = num(item, "capacity")?;
+    let confirmed: u32 = num(item, "confirmed")?;
+    Ok(if confirmed < capacity {
+        RegistrationStatus::Confirmed
+    } else {
+        RegistrationStatus::Waitlisted
+    })
+}
+
 /// The person's and the phone's marker keys of a stored registration.
 fn markers(item: &Item) -> StoreResult<(Key, Key)> {
     Ok((
@@ -785,7 +833,7 @@ impl PlanStore for DynamoStore {
             match self.transact(writes.clone()).await {
                 Ok(()) => return Ok(record),
                 Err(TxError::Conflict) => backoff(attempt).await,
-                Err(TxError::Cancelled(_)) => return Err(StoreError::Busy),
+                Err(TxError::Cancelled(..)) => return Err(StoreError::Busy),
                 Err(TxError::Other(e)) => return Err(e),
             }
         }
@@ -881,7 +929,7 @@ impl PlanStore for DynamoStore {
         for attempt in 0..MAX_ATTEMPTS {
             match self.transact(writes.clone()).await {
                 Ok(()) => return Ok(next),
-                Err(TxError::Cancelled(_)) => return Err(StoreError::VersionConflict),
+                Err(TxError::Cancelled(..)) => return Err(StoreError::VersionConflict),
                 Err(TxError::Conflict) => backoff(attempt).await,
                 Err(TxError::Other(e)) => return Err(e),
             }
@@ -939,14 +987,8 @@ impl RegistrationStore for DynamoStore {
         let person = keys::person(plan_id, &new.person_hash);
         let phone = keys::phone(plan_id, &new.phone_hash);
         let arrival = keys::arrival(new.at);
-        // Start where the last registration of this event in this process ended up: once
-        // the seats are gone, newcomers go straight to the waitlist. The hint only saves
-        // a refused attempt; the conditions below decide.
-        let mut status = if self.seats_hint.is_full(plan_id) {
-            RegistrationStatus::Waitlisted
-        } else {
-            RegistrationStatus::Confirmed
-        };
+        let mut status = self.seats_hint.first_try(plan_id, new.capacity_hint);
+        let mut counted = status == RegistrationStatus::Confirmed;
         for attempt in 0..MAX_ATTEMPTS {
             let code = registration_code();
             let record = RegistrationRecord {
@@ -1018,13 +1060,13 @@ impl RegistrationStore for DynamoStore {
                     ],
                 )?);
             }
-            match self.transact(writes).await {
-                Ok(()) => {
-                    self.seats_hint
-                        .set(plan_id, status == RegistrationStatus::Waitlisted);
-                    return Ok(Registered { code, status });
-                }
-                Err(TxError::Cancelled(reasons))
+            let outcome = self.transact(writes).await;
+            if std::mem::take(&mut counted) {
+                self.seats_hint.settle(plan_id, outcome.is_ok());
+            }
+            match outcome {
+                Ok(()) => return Ok(Registered { code, status }),
+                Err(TxError::Cancelled(reasons, _))
                     if new.proof.is_some()
                         && (TxError::failed(&reasons, proof_at) || reasons.is_empty()) =>
                 {
@@ -1042,14 +1084,14 @@ impl RegistrationStore for DynamoStore {
                     }
                     status = self.seats_status(plan_id).await?;
                 }
-                Err(TxError::Cancelled(reasons)) if reasons.is_empty() => {
+                Err(TxError::Cancelled(reasons, _)) if reasons.is_empty() => {
                     // An engine that gives no reasons: find out by reading.
                     if let Some(d) = self.duplicate(&person, &phone).await? {
                         return Err(StoreError::DuplicateRegistration(d));
                     }
                     status = self.seats_status(plan_id).await?;
                 }
-                Err(TxError::Cancelled(reasons)) => {
+                Err(TxError::Cancelled(reasons, old)) => {
                     if TxError::failed(&reasons, 1) || TxError::failed(&reasons, 2) {
                         if let Some(d) = self.duplicate(&person, &phone).await? {
                             return Err(StoreError::DuplicateRegistration(d));
@@ -1057,10 +1099,14 @@ impl RegistrationStore for DynamoStore {
                         // The other registration was cancelled meanwhile: try again.
                     } else if TxError::failed(&reasons, 0) {
                         // The seats changed under us (filled up, or one was freed), or
-                        // the event has no seats at all: one read tells which.
-                        status = self.seats_status(plan_id).await?;
-                        self.seats_hint
-                            .set(plan_id, status == RegistrationStatus::Waitlisted);
+                        // the event has no seats at all: the counter as it was says which.
+                        status = match old.first().cloned().flatten() {
+                            Some(seats) => {
+                                self.seats_hint.seen(plan_id, &seats);
+                                seats_status_of(&seats)?
+                            }
+                            None => self.seats_status(plan_id).await?,
+                        };
                     }
                     if attempt > 3 {
                         backoff(attempt - 3).await;
@@ -1176,7 +1222,7 @@ impl RegistrationStore for DynamoStore {
             };
             match self.transact(writes).await {
                 Ok(()) => return Ok(Cancelled { promoted }),
-                Err(TxError::Cancelled(_)) => {
+                Err(TxError::Cancelled(..)) => {
                     if attempt > 3 {
                         backoff(attempt - 3).await;
                     }
@@ -1251,7 +1297,7 @@ impl FeedbackStore for DynamoStore {
         for attempt in 0..MAX_ATTEMPTS {
             match self.transact(writes.clone()).await {
                 Ok(()) => return Ok(record),
-                Err(TxError::Cancelled(_)) => {
+                Err(TxError::Cancelled(..)) => {
                     return Err(StoreError::Limited {
                         retry_after: verification::seconds_until_tomorrow(at) as u64,
                     });

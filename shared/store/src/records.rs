@@ -97,6 +97,9 @@ pub struct NewRegistration {
     /// The text-message code that proves the phone, checked in the registration's own
     /// transaction (online registrations; the agency's recommendations carry none).
     pub proof: Option<CodeProof>,
+    /// The event's capacity as the caller knows it: where a rush tries first (the stored
+    /// counter decides).
+    pub capacity_hint: Option<u32>,
 }
 
 /// A text-message code as given (keyed hash), and when.
@@ -123,6 +126,7 @@ impl NewRegistration {
             at,
             expires_at,
             proof: None,
+            capacity_hint: None,
         }
     }
 

@@ -14,7 +14,7 @@ use openday_rules::feedback::{
 use openday_rules::lifecycle::{Action, Actor, PlanStatus, transition};
 use openday_rules::org::{OrgKind, Role};
 use openday_rules::plan::{Channel, PlanDraft, check_submission};
-use openday_rules::registration::RegistrantDraft;
+use openday_rules::registration::{Registrant, RegistrantDraft};
 use openday_rules::resident_id::ResidentId;
 use openday_rules::sweep::MailKind;
 use openday_rules::text::{BoolLike, NumberLike, ticked};
@@ -668,7 +668,7 @@ async fn recommend<S: Store>(
         &app,
         &plan,
         &announcement,
-        &draft,
+        Registrant::check(&draft, plan.plan.period.start())?,
         Channel::OfflineRecommendation,
         super::public::Taker::Agency,
     )

@@ -132,7 +132,7 @@ pub(crate) async fn take_registration<S: Store>(
     app: &App<S>,
     plan: &PlanRecord,
     announcement: &Announcement,
-    draft: &RegistrantDraft,
+    registrant: Registrant,
     channel: Channel,
     taker: Taker,
 ) -> Result<(StatusCode, serde_json::Value), ApiError> {
@@ -149,7 +149,6 @@ pub(crate) async fn take_registration<S: Store>(
         first_event_day: plan.plan.period.start(),
     };
     window.check(channel, &announcement.channels, app.now())?;
-    let registrant = Registrant::check(draft, plan.plan.period.start())?;
     let keep_until = start_of_day(days_after(
         plan.plan.period.end(),
         u64::from(app.config.retention_days) + 1,
@@ -161,6 +160,7 @@ pub(crate) async fn take_registration<S: Store>(
         keep_until.timestamp(),
         &app.config.person_key,
     );
+    new.capacity_hint = Some(plan.plan.capacity.get());
     if let Taker::Public {
         phone_hash,
         code_hash,
@@ -223,7 +223,7 @@ async fn register<S: Store>(
 ) -> Result<Response, ApiError> {
     let event = app.events.get(&app.store, &plan_id).await?;
     // The registrant's own fields first, so that every mistake shows at once.
-    Registrant::check(&draft, event.plan.plan.period.start())?;
+    let registrant = Registrant::check(&draft, event.plan.plan.period.start())?;
     let phone = verification::mobile("phone", proof.phone.as_deref())?;
     let code = verification::code("sms_code", proof.sms_code.as_deref())?;
     let key = &app.config.person_key;
@@ -237,7 +237,7 @@ async fn register<S: Store>(
         &app,
         &event.plan,
         &event.announcement,
-        &draft,
+        registrant,
         Channel::Online,
         taker,
     )
