@@ -364,15 +364,63 @@ async fn a_rush_of_two_hundred_on_twenty_five_seats_through_the_router() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_request_past_its_deadline_gets_503_with_retry_after() {
-    let w = world(Limits {
-        deadline: std::time::Duration::from_micros(1),
-        ..generous()
-    })
-    .await;
-    let a = w
-        .post("/api/sms-codes", None, json!({"phone": "13800138000"}))
-        .await;
-    assert_eq!(a.status, StatusCode::SERVICE_UNAVAILABLE, "{}", a.body);
-    assert_eq!(a.body["error"]["code"], "SERVICE_UNAVAILABLE");
-    assert_eq!(a.headers["retry-after"], "5");
+    // A DynamoDB that accepts connections and never answers: the request cannot finish.
+    let blackhole = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("http://{}", blackhole.local_addr().unwrap());
+    let held = tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((socket, _)) = blackhole.accept().await {
+            open.push(socket);
+        }
+    });
+    let store = openday_store::DynamoStore::new(
+        openday_local_dynamo::client_for(&endpoint),
+        "openday-blackhole",
+    );
+    let app = openday_api::App::new(
+        store,
+        openday_api::Config {
+            tokens: openday_api::auth::TokenKey::new(&[9u8; 32]).unwrap(),
+            person_key: openday_store::PersonKey::new(&[8u8; 32]).unwrap(),
+            retention_days: 180,
+            limits: Limits {
+                deadline: std::time::Duration::from_millis(300),
+                ..generous()
+            },
+        },
+        std::sync::Arc::new(openday_api::SystemClock),
+        std::sync::Arc::new(openday_mail::EmlMailer::new(
+            openday_testkit::temp_dir("deadline-mail"),
+            "openday@example.org",
+        )),
+        std::sync::Arc::new(openday_sms::FolderSms::new(openday_testkit::temp_dir(
+            "deadline-sms",
+        ))),
+    );
+    let started = std::time::Instant::now();
+    let res = tower::ServiceExt::oneshot(
+        openday_api::all(app),
+        axum::http::Request::post("/api/sms-codes")
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from(r#"{"phone":"13800138000"}"#))
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    let waited = started.elapsed();
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(res.headers()["retry-after"], "5");
+    let body: serde_json::Value = serde_json::from_slice(
+        &axum::body::to_bytes(res.into_body(), 1 << 16)
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(body["error"]["code"], "SERVICE_UNAVAILABLE");
+    assert!(
+        waited >= std::time::Duration::from_millis(300)
+            && waited < std::time::Duration::from_secs(5),
+        "answered at the deadline, not before and not after a hang: {waited:?}"
+    );
+    held.abort();
 }
