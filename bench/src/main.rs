@@ -427,24 +427,30 @@ async fn main() {
     };
     println!("| rush | capacity | wall | p50 | p99 | registrations/s | confirmed | waitlisted |");
     println!("|---|---|---|---|---|---|---|---|");
+    // Each figure is the median of three runs (one in the short mode): a shared VM is noisy.
+    let repeats = if short { 1 } else { 3 };
     let mut last = None;
     for (i, &(people, capacity)) in runs.iter().enumerate() {
-        let r = rush(&bin, people, capacity, 1_000 * (2 * i as u32 + 1)).await;
+        let mut tries = Vec::new();
+        for k in 0..repeats {
+            tries.push(rush(&bin, people, capacity, 1_000 * (2 * i as u32 + 1) + k * 10).await);
+        }
+        tries.sort_by_key(|r| r.wall);
+        let r = tries.swap_remove(tries.len() / 2);
         let rate = f64::from(r.people) / r.wall.as_secs_f64();
         println!(
             "| {} | {} | {} | {} | {} | {rate:.0} | {} | {} |",
-            r.people,
-            r.capacity,
-            ms(r.wall),
-            ms(r.p50),
-            ms(r.p99),
-            r.confirmed,
-            r.waitlisted
+            r.people, r.capacity, ms(r.wall), ms(r.p50), ms(r.p99), r.confirmed, r.waitlisted
         );
         last = Some((r, rate));
     }
     let (r, rate) = last.unwrap();
-    let (wall, raw) = engine_rate(r.people).await;
+    let mut engine = Vec::new();
+    for _ in 0..repeats {
+        engine.push(engine_rate(r.people).await);
+    }
+    engine.sort_by_key(|(wall, _)| *wall);
+    let (wall, raw) = engine[engine.len() / 2];
     println!();
     println!(
         "engine: {} concurrent TransactWriteItems of a registration's shape (1 update, 3 puts, 1 condition check) in {}: {raw:.0}/s",
