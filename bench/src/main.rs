@@ -440,7 +440,13 @@ async fn main() {
         let rate = f64::from(r.people) / r.wall.as_secs_f64();
         println!(
             "| {} | {} | {} | {} | {} | {rate:.0} | {} | {} |",
-            r.people, r.capacity, ms(r.wall), ms(r.p50), ms(r.p99), r.confirmed, r.waitlisted
+            r.people,
+            r.capacity,
+            ms(r.wall),
+            ms(r.p50),
+            ms(r.p99),
+            r.confirmed,
+            r.waitlisted
         );
         last = Some((r, rate));
     }

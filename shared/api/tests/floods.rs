@@ -424,3 +424,29 @@ async fn a_request_past_its_deadline_gets_503_with_retry_after() {
     );
     held.abort();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_code_that_could_not_be_sent_can_be_asked_for_again_at_once() {
+    // SNS unreachable (nothing listens there): the code is not sent, so it is taken back.
+    let port = openday_local_dynamo::free_port().unwrap();
+    let config = aws_sdk_sns::Config::builder()
+        .behavior_version(aws_sdk_sns::config::BehaviorVersion::latest())
+        .endpoint_url(format!("http://127.0.0.1:{port}"))
+        .region(aws_sdk_sns::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_sns::config::Credentials::new(
+            "l", "l", None, None, "t",
+        ))
+        .build();
+    let down = std::sync::Arc::new(openday_sms::SnsSms::new(
+        aws_sdk_sns::Client::from_conf(config),
+        None,
+    ));
+    let w = common::world_with_sms(generous(), down, openday_testkit::temp_dir("down")).await;
+    for _ in 0..3 {
+        let a = w
+            .post("/api/sms-codes", None, json!({"phone": "13800138000"}))
+            .await;
+        assert_eq!(a.status, StatusCode::SERVICE_UNAVAILABLE, "{}", a.body);
+        assert_eq!(a.headers["retry-after"], "5");
+    }
+}

@@ -51,6 +51,21 @@ pub struct Answer {
 }
 
 pub async fn world(limits: Limits) -> World {
+    let sms_dir = openday_testkit::temp_dir("api-sms");
+    world_with_sms(
+        limits,
+        Arc::new(openday_sms::FolderSms::new(&sms_dir)),
+        sms_dir,
+    )
+    .await
+}
+
+/// A world whose text messages go through `sms` (`sms_dir`: where a folder outbox writes).
+pub async fn world_with_sms(
+    limits: Limits,
+    sms: Arc<dyn openday_sms::SmsSender>,
+    sms_dir: std::path::PathBuf,
+) -> World {
     let engine = LocalDynamo::memory().await.unwrap();
     let store = DynamoStore::new(engine.client(), "openday-public");
     store.ensure_table().await.unwrap();
@@ -59,7 +74,6 @@ pub async fn world(limits: Limits) -> World {
     let clock = TestClock(Arc::new(Mutex::new(
         parse_instant("t", "2026-08-01T09:00:00+08:00").unwrap(),
     )));
-    let sms_dir = openday_testkit::temp_dir("api-sms");
     let app = App::new(
         store.clone(),
         Config {
@@ -73,7 +87,7 @@ pub async fn world(limits: Limits) -> World {
             openday_testkit::temp_dir("api-mail"),
             "openday@example.org",
         )),
-        Arc::new(openday_sms::FolderSms::new(&sms_dir)),
+        sms,
     );
     World {
         _engine: engine,
