@@ -315,6 +315,7 @@ async fn lifecycle(env: &[(&str, String)]) {
     );
 
     let announcement = json!({
+        "version": 4,
         "registration_method": "登录南宁市人民政府门户网站“政府开放日”专栏在线报名",
         "content": "参观公交调度中心、列席线网优化局务会、座谈交流",
         "reminders": "请携带身份证原件，提前15分钟到达",
@@ -556,7 +557,7 @@ async fn lifecycle(env: &[(&str, String)]) {
         .post(
             &format!("{plan_path}/feedback-response"),
             Some("nn-jt"),
-            Body::Json(json!({"summary": "共收到意见建议3条，采纳情况如下", "items": answers})),
+            Body::Json(json!({"summary": "共收到意见建议3条，采纳情况如下", "items": answers, "version": 5})),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{body}");

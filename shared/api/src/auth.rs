@@ -70,7 +70,9 @@ impl TokenKey {
         validation.validate_exp = false;
         validation.required_spec_claims.clear();
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).ok()?;
-        (now.timestamp() < data.claims.exp).then_some(data.claims.sub)
+        // Issued in the future (a minute of clock skew forgiven): not a token we issued now.
+        let issued_sanely = data.claims.iat <= now.timestamp() + 60;
+        (issued_sanely && now.timestamp() < data.claims.exp).then_some(data.claims.sub)
     }
 }
 
@@ -81,8 +83,11 @@ pub fn bearer(parts: &Parts) -> Option<&str> {
         .get(AUTHORIZATION)?
         .to_str()
         .ok()?
-        .strip_prefix("Bearer ")
-        .map(str::trim)
+        .trim()
+        .split_once(' ')
+        // The scheme is case-insensitive (RFC 9110): `bearer`, `BEARER` are `Bearer`.
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
 }
 
 /// A member of staff: the organisation a valid token names. Missing or bad token: 401.
@@ -131,6 +136,37 @@ mod tests {
 
     fn t(raw: &str) -> DateTime<Utc> {
         openday_rules::calendar::parse_instant("t", raw).unwrap()
+    }
+
+    #[test]
+    fn a_token_issued_in_the_future_is_refused() {
+        let key = TokenKey::new(&[1u8; 32]).unwrap();
+        let token = key.issue("nn-jt", t("2026-09-01T10:00:00+08:00"));
+        assert_eq!(key.verify(&token, t("2026-09-01T09:00:00+08:00")), None);
+        assert_eq!(
+            key.verify(&token, t("2026-09-01T09:59:30+08:00"))
+                .as_deref(),
+            Some("nn-jt"),
+            "a minute of skew is forgiven"
+        );
+    }
+
+    #[test]
+    fn the_bearer_scheme_is_case_insensitive() {
+        for header in ["Bearer abc", "bearer abc", "BEARER  abc ", "  Bearer abc"] {
+            let (parts, _) = axum::http::Request::builder()
+                .header("authorization", header)
+                .body(())
+                .unwrap()
+                .into_parts();
+            assert_eq!(bearer(&parts), Some("abc"), "{header:?}");
+        }
+        let (parts, _) = axum::http::Request::builder()
+            .header("authorization", "Basic abc")
+            .body(())
+            .unwrap()
+            .into_parts();
+        assert_eq!(bearer(&parts), None);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod edge;
 pub mod error;
 pub mod events;
 pub mod limits;

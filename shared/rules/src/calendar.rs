@@ -74,15 +74,50 @@ pub fn parse_day(field: &str, raw: &str) -> Result<NaiveDate, Violation> {
     let bad = || {
         Violation::new(
             Code::ValidationFailed,
-            format!("日期“{}”无效，应为 YYYY-MM-DD 格式的真实日期", raw.trim()),
+            format!(
+                "日期“{}”无效，应为 YYYY-MM-DD 格式的真实日期",
+                crate::text::clip(raw.trim())
+            ),
         )
         .at(field)
     };
-    let day = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| bad())?;
+    // Exactly `YYYY-MM-DD`: not `2026-9-1`, not `+2026-09-01`, not full-width digits.
+    let trimmed = raw.trim();
+    let shape = trimmed.len() == 10
+        && trimmed.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    if !shape {
+        return Err(bad());
+    }
+    let day = NaiveDate::parse_from_str(trimmed, "%Y-%m-%d").map_err(|_| bad())?;
     if !(2000..=2100).contains(&day.year()) {
         return Err(bad());
     }
     Ok(day)
+}
+
+#[cfg(test)]
+mod day_shape_tests {
+    #[test]
+    fn days_are_exactly_yyyy_mm_dd() {
+        assert!(super::parse_day("d", " 2026-09-01 ").is_ok());
+        for bad in [
+            "2026-9-1",
+            "2026-09-1",
+            "+2026-09-01",
+            "2026/09/01",
+            "２０２６-09-01",
+            "2026-02-30",
+            "20260901",
+        ] {
+            assert!(super::parse_day("d", bad).is_err(), "{bad}");
+        }
+        let long = "9".repeat(500);
+        let v = super::parse_day("d", &long).unwrap_err();
+        assert!(v.message.chars().count() < 120, "{}", v.message);
+    }
 }
 
 /// `day` moved by whole calendar days. Days of this system lie in 1900–2100, far from

@@ -25,7 +25,7 @@ impl Phone {
                 Code::ValidationFailed,
                 format!(
                     "电话号码“{}”无效，应为11位手机号码或带区号的固定电话（如 0771-5551234）",
-                    raw.trim()
+                    crate::text::clip(raw.trim())
                 ),
             )
             .at(field)

@@ -21,6 +21,13 @@ const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 const CHECK: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
 
 /// The check character of 17 body digits (ISO 7064 MOD 11-2, as GB 11643 prescribes).
+/// The first two digits: a province-level division of GB/T 2260 (mainland), or 71 / 81 / 82
+/// / 83 (Taiwan, Hong Kong, Macao, and residence permits of Taiwan residents).
+const PROVINCE_CODES: [u8; 35] = [
+    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52,
+    53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83,
+];
+
 pub fn check_character(body: &[u8; 17]) -> char {
     let sum: u32 = body
         .iter()
@@ -47,6 +54,9 @@ impl ResidentId {
         let last = chars[17];
         if !(last.is_ascii_digit() || last == 'X') {
             return Err(bad("最后一位应为数字或X"));
+        }
+        if !PROVINCE_CODES.contains(&(body[0] * 10 + body[1])) {
+            return Err(bad("前两位不是有效的省级行政区划代码"));
         }
         let birth = NaiveDate::from_ymd_opt(
             i32::try_from(number(&body[6..10])).unwrap_or(0),
@@ -113,6 +123,19 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn the_region_code_must_be_a_real_province() {
+        assert!(ResidentId::parse("id", &id_born("450103", "1990-01-01", "123")).is_ok());
+        for region in ["000000", "100103", "990103", "470103"] {
+            let v = ResidentId::parse("id", &id_born(region, "1990-01-01", "123")).unwrap_err();
+            assert!(
+                v.message.contains("行政区划代码"),
+                "{region}: {}",
+                v.message
+            );
+        }
+    }
+
+    #[test]
     fn a_known_valid_number_parses_and_gives_the_birth_date() {
         // The sample number of GB 11643-1999 itself.
         let id = ResidentId::parse("id_number", "11010519491231002X").unwrap();
@@ -164,11 +187,13 @@ pub(crate) mod tests {
     proptest! {
         #[test]
         fn every_number_with_a_valid_check_digit_parses(
-            region in 110000u32..=820000,
+            province in proptest::sample::select(PROVINCE_CODES.to_vec()),
+            rest in 0u32..10000,
             birth in valid_birth(),
             seq in 0u32..1000,
         ) {
-            let raw = id_born(&region.to_string(), &birth.format("%Y-%m-%d").to_string(), &format!("{seq:03}"));
+            let region = format!("{province}{rest:04}");
+            let raw = id_born(&region, &birth.format("%Y-%m-%d").to_string(), &format!("{seq:03}"));
             let id = ResidentId::parse("id", &raw).unwrap();
             prop_assert_eq!(id.birth_date(), birth);
             prop_assert_eq!(id.expose(), raw.as_str());
@@ -176,13 +201,15 @@ pub(crate) mod tests {
 
         #[test]
         fn changing_any_one_character_is_caught(
-            region in 110000u32..=820000,
+            province in proptest::sample::select(PROVINCE_CODES.to_vec()),
+            rest in 0u32..10000,
             birth in valid_birth(),
             seq in 0u32..1000,
             position in 0usize..18,
             replacement in prop::sample::select(vec!['0','1','2','3','4','5','6','7','8','9','X']),
         ) {
-            let raw = id_born(&region.to_string(), &birth.format("%Y-%m-%d").to_string(), &format!("{seq:03}"));
+            let region = format!("{province}{rest:04}");
+            let raw = id_born(&region, &birth.format("%Y-%m-%d").to_string(), &format!("{seq:03}"));
             let mut chars: Vec<char> = raw.chars().collect();
             prop_assume!(chars[position] != replacement);
             chars[position] = replacement;

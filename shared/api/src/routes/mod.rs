@@ -52,9 +52,20 @@ impl<S: Store> Routes<S> {
         &self.served
     }
 
-    /// The finished router: the per-address limit, the deadline, the request log.
+    /// These routes and `other`'s, in one router.
+    pub fn merge(mut self, other: Routes<S>) -> Self {
+        self.served.extend(other.served);
+        self.router = self.router.merge(other.router);
+        self
+    }
+
+    /// The finished router: the per-address limit, the deadline, the request log; JSON
+    /// errors for unknown routes, wrong methods and impossible paths; nothing cached.
     pub fn into_router(self, app: App<S>) -> Router {
         self.router
+            .fallback(not_found)
+            .layer(middleware::from_fn(crate::edge::sane_path))
+            .layer(middleware::from_fn(crate::edge::json_errors_no_store))
             .layer(middleware::from_fn_with_state(
                 app.rate.clone(),
                 crate::limits::per_address,
@@ -93,11 +104,15 @@ where
 
 /// Every router of the platform merged: what `openday serve` mounts.
 pub fn all<S: Store>(app: App<S>) -> Router {
-    Router::new()
-        .merge(plans::router(app.clone()))
-        .merge(public::router(app.clone()))
-        .merge(feedback::router(app.clone()))
-        .merge(reports::router(app))
+    plans::routes::<S>()
+        .merge(public::routes())
+        .merge(feedback::routes())
+        .merge(reports::routes())
+        .into_router(app)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::NotFound("请求的地址不存在")
 }
 
 /// Every (method, path) each job serves, by job name: what the template must route.
@@ -174,25 +189,25 @@ pub(crate) fn status_today<S>(
     effective_status(plan.status, &plan.plan.period, app.today())
 }
 
-/// Reads `version` from a body when given, else the stored one.
+/// Reads the `version` a state change was made from: required, so that no change is made
+/// blind (an empty body must not cancel an announced plan with registrants).
 pub(crate) fn version_from(
     raw: Option<&openday_rules::text::NumberLike>,
-    stored: openday_rules::lifecycle::Version,
 ) -> Result<openday_rules::lifecycle::Version, ApiError> {
+    let refused = |message: &str| {
+        ApiError::from(
+            openday_rules::Violation::new(openday_rules::Code::ValidationFailed, message)
+                .at("version"),
+        )
+    };
     match raw {
-        None => Ok(stored),
+        None => Err(refused(
+            "请提供 version（所依据的方案版本号），以免覆盖他人刚做的修改",
+        )),
         Some(n) => n
             .as_integer()
             .filter(|v| *v > 0)
             .map(|v| openday_rules::lifecycle::Version(v as u64))
-            .ok_or_else(|| {
-                ApiError::from(
-                    openday_rules::Violation::new(
-                        openday_rules::Code::ValidationFailed,
-                        "版本号应为正整数",
-                    )
-                    .at("version"),
-                )
-            }),
+            .ok_or_else(|| refused("版本号应为正整数")),
     }
 }

@@ -309,7 +309,7 @@ async fn act<S: Store>(
         _ => Err(e),
     })?;
     let to = transition(status_today(app, &plan), Actor::Org(role), action)?;
-    let expected = version_from(version, plan.version)?;
+    let expected = version_from(version)?;
     let change = build(
         &plan,
         &owner,

@@ -1,0 +1,199 @@
+//! Bad input at the edge, each refused cleanly: impossible ids, unknown routes and methods,
+//! other charsets, changes without a version, lower-case bearer schemes, and never a cached
+//! response.
+
+#![allow(clippy::unwrap_used)] // tests fail loudly
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use common::{generous, world};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+async fn raw(w: &common::World, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Value) {
+    let res = w.router.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    (
+        status,
+        headers,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn impossible_paths_unknown_routes_and_methods_answer_json() {
+    let w = world(generous()).await;
+    let long_id = "a".repeat(3000);
+    for path in [
+        format!("/api/plans/{long_id}"),
+        format!("/api/announcements/{long_id}"),
+        "/api/announcements/%FF%FE".to_owned(),
+        "/api/announcements/a%00b".to_owned(),
+        "/api/plans/..%2F..%2Fetc".to_owned(),
+        "/api/announcements/%E2%80%AEabc".to_owned(),
+        "/no/such/route".to_owned(),
+    ] {
+        let (status, headers, body) =
+            raw(&w, Request::get(&path).body(Body::empty()).unwrap()).await;
+        assert!(
+            status == StatusCode::NOT_FOUND || status == StatusCode::URI_TOO_LONG,
+            "{path}: {status}"
+        );
+        assert!(body["error"]["code"].is_string(), "{path}: {body}");
+        assert_eq!(headers["cache-control"], "no-store");
+    }
+    let (status, _, body) = raw(
+        &w,
+        Request::get(format!("/api/x/{}", "y".repeat(2000)))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::URI_TOO_LONG, "{body}");
+    let (status, headers, body) = raw(
+        &w,
+        Request::delete("/api/announcements")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(body["error"]["code"], "METHOD_NOT_ALLOWED");
+    assert!(headers.contains_key("allow"));
+    // A valid-looking id that does not exist is a 404 from the handler, not a 503.
+    let a = w
+        .get("/api/plans/0123456789abcdef0123456789abcdef", Some("nn-jt"))
+        .await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_charset_is_refused_with_415() {
+    let w = world(generous()).await;
+    for ct in [
+        "application/json; charset=gbk",
+        "application/x-www-form-urlencoded; charset=GB2312",
+    ] {
+        let (status, _, body) = raw(
+            &w,
+            Request::post("/api/sms-codes")
+                .header("content-type", ct)
+                .body(Body::from("phone=13800138000"))
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{ct}");
+        assert_eq!(body["error"]["code"], "UNSUPPORTED_MEDIA_TYPE");
+    }
+    let (status, _, _) = raw(
+        &w,
+        Request::post("/api/sms-codes")
+            .header("content-type", "application/json; charset=UTF-8")
+            .body(Body::from(r#"{"phone":"13800138000"}"#))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_state_change_without_a_version_is_refused() {
+    let w = world(generous()).await;
+    let id = w.announced(30).await;
+    let a = w
+        .post(&format!("/api/plans/{id}/cancel"), Some("nn-jt"), json!({}))
+        .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.body);
+    assert_eq!(a.body["error"]["field"], "version");
+    let plan = w.get(&format!("/api/plans/{id}"), Some("nn-jt")).await;
+    assert_eq!(plan.body["status"], "announced", "nothing was cancelled");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bearer_scheme_is_case_insensitive_and_future_tokens_are_refused() {
+    let w = world(generous()).await;
+    let token = w.tokens.issue("nn-jt", w.clock_now());
+    let (status, _, _) = raw(
+        &w,
+        Request::get("/api/plans?year=2026")
+            .header("authorization", format!("bearer {token}"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let future = w
+        .tokens
+        .issue("nn-jt", w.clock_now() + chrono::Duration::days(1));
+    let (status, _, body) = raw(
+        &w,
+        Request::get("/api/plans?year=2026")
+            .header("authorization", format!("Bearer {future}"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn responses_with_personal_data_are_never_cached() {
+    let w = world(generous()).await;
+    let id = w.announced(30).await;
+    let code = w.sms_code("13800138000").await;
+    let a = w
+        .post(
+            &format!("/api/announcements/{id}/registrations"),
+            None,
+            common::World::person(1, "13800138000", &code),
+        )
+        .await;
+    assert_eq!(a.headers["cache-control"], "no-store");
+    let a = w
+        .post(
+            "/api/registrations/lookup",
+            None,
+            json!({"code": a.body["code"], "phone": "13800138000"}),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(a.headers["cache-control"], "no-store");
+    let a = w
+        .send(
+            Method::GET,
+            &format!("/api/plans/{id}"),
+            Some("nn-jt"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(a.headers["cache-control"], "no-store");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn long_bad_input_is_echoed_at_most_about_64_characters() {
+    let w = world(generous()).await;
+    let id = w.announced(30).await;
+    let mut body = common::World::person(1, "13800138000", "123456");
+    body["id_number"] = json!("9".repeat(5000));
+    body["phone"] = json!("1".repeat(5000));
+    let a = w
+        .post(
+            &format!("/api/announcements/{id}/registrations"),
+            None,
+            body,
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        a.body.to_string().len() < 2000,
+        "{}",
+        a.body.to_string().len()
+    );
+}
