@@ -43,9 +43,101 @@ fn is_decoration(c: char) -> bool {
                 | '〕'
                 | '«'
                 | '»'
-                | '\u{200b}'
-                | '\u{feff}'
         )
+}
+
+/// The form a name is compared in: full-width letters and digits as ASCII, and the
+/// traditional forms of the characters these names use as simplified, so that `警務開放日`
+/// is seen as `警务开放日` and `政府開放日` as `政府开放日`.
+fn fold(c: char) -> char {
+    match c {
+        '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        '開' => '开',
+        '務' => '务',
+        '園' => '园',
+        '區' => '区',
+        '縣' => '县',
+        '門' => '门',
+        '廳' => '厅',
+        '辦' => '办',
+        '機' => '机',
+        '關' => '关',
+        '會' => '会',
+        '員' => '员',
+        '衛' => '卫',
+        '計' => '计',
+        '發' => '发',
+        '來' => '来',
+        '體' => '体',
+        '書' => '书',
+        '護' => '护',
+        '檢' => '检',
+        '醫' => '医',
+        '藥' => '药',
+        '環' => '环',
+        '態' => '态',
+        '與' => '与',
+        '農' => '农',
+        '業' => '业',
+        '運' => '运',
+        '輸' => '输',
+        '稅' => '税',
+        '財' => '财',
+        '資' => '资',
+        '學' => '学',
+        '法' => '法',
+        '執' => '执',
+        '寧' => '宁',
+        '廣' => '广',
+        '東' => '东',
+        '壯' => '壮',
+        '鄉' => '乡',
+        '鎮' => '镇',
+        '華' => '华',
+        '聞' => '闻',
+        '電' => '电',
+        '視' => '视',
+        '閱' => '阅',
+        '歷' => '历',
+        '圖' => '图',
+        '館' => '馆',
+        '場' => '场',
+        '線' => '线',
+        '網' => '网',
+        '應' => '应',
+        '急' => '急',
+        '質' => '质',
+        '監' => '监',
+        '專' => '专',
+        '項' => '项',
+        '設' => '设',
+        '貿' => '贸',
+        '經' => '经',
+        '濟' => '济',
+        '統' => '统',
+        '僑' => '侨',
+        '衆' | '眾' => '众',
+        '黨' => '党',
+        '協' => '协',
+        '鐵' => '铁',
+        '車' => '车',
+        '勞' => '劳',
+        '動' => '动',
+        '險' => '险',
+        '災' => '灾',
+        '產' => '产',
+        '號' => '号',
+        _ => c,
+    }
+}
+
+/// `raw` in the form names are compared in: folded, decorations removed.
+fn normalise(raw: &str) -> String {
+    raw.chars()
+        .map(fold)
+        .filter(|c| !is_decoration(*c))
+        .collect()
 }
 
 impl PlanName {
@@ -59,7 +151,14 @@ impl PlanName {
             )
             .at(field)
         };
-        let bare: String = raw.chars().filter(|c| !is_decoration(*c)).collect();
+        if raw.chars().any(crate::text::is_hidden) {
+            return Err(Violation::new(
+                Code::ValidationFailed,
+                "活动名称含有不可见的控制字符（如零宽字符、文字方向控制符），请删除后重新输入",
+            )
+            .at(field));
+        }
+        let bare = normalise(raw);
         if bare.is_empty() {
             return Err(Violation::new(Code::ValidationFailed, "请填写活动名称").at(field));
         }
@@ -98,6 +197,21 @@ impl PlanName {
     pub fn issuer(&self) -> &str {
         &self.issuer
     }
+
+    /// R11: the name names the agency that runs the event (`<place><agency>`), not another
+    /// one: 青秀区水利局 cannot publish `自治区人民政府“政府开放日”`.
+    pub fn check_names(&self, field: &str, agency: &str) -> Result<(), Violation> {
+        let agency = normalise(agency);
+        if agency.is_empty() || self.issuer.contains(&agency) {
+            Ok(())
+        } else {
+            Err(Violation::new(
+                Code::NameNotAllowed,
+                format!("活动名称应写明本机关，即“{agency}“政府开放日””"),
+            )
+            .at(field))
+        }
+    }
 }
 
 impl std::fmt::Display for PlanName {
@@ -116,6 +230,52 @@ impl TryFrom<String> for PlanName {
 impl From<PlanName> for String {
     fn from(n: PlanName) -> String {
         n.to_string()
+    }
+}
+
+#[cfg(test)]
+mod disguise_tests {
+    use super::*;
+
+    #[test]
+    fn traditional_and_full_width_forms_do_not_hide_another_open_day() {
+        for disguised in [
+            "南宁市公安局“警務開放日”",
+            "南宁市人民政府“政務服務開放日”",
+            "南宁市“校園開放日”",
+            "南宁市ＸＸ局“司法開放日”",
+        ] {
+            let v = PlanName::parse("name", disguised).unwrap_err();
+            assert_eq!(v.code, Code::NameNotAllowed, "{disguised}");
+        }
+        // The proper noun in traditional or full-width form is the proper noun.
+        let name = PlanName::parse("name", "南寧市交通運輸局“政府開放日”").unwrap();
+        assert_eq!(name.to_string(), "南宁市交通运输局“政府开放日”");
+    }
+
+    #[test]
+    fn zero_width_and_bidirectional_characters_are_refused_in_names() {
+        for sneaky in [
+            "南宁市交通运输局“政府\u{200b}开放日”",
+            "南宁市交通运输局\u{202e}”日放开府政“",
+            "南宁市\u{2066}交通运输局“政府开放日”",
+        ] {
+            let v = PlanName::parse("name", sneaky).unwrap_err();
+            assert!(v.message.contains("不可见"), "{sneaky:?}: {}", v.message);
+        }
+    }
+
+    #[test]
+    fn the_name_names_the_submitting_agency() {
+        let name = PlanName::parse("name", "自治区人民政府“政府开放日”").unwrap();
+        let v = name.check_names("name", "青秀区水利局").unwrap_err();
+        assert_eq!(
+            (v.code, v.field.as_deref()),
+            (Code::NameNotAllowed, Some("name"))
+        );
+        assert!(v.message.contains("青秀区水利局"), "{}", v.message);
+        let own = PlanName::parse("name", "南宁市青秀区水利局“政府开放日”").unwrap();
+        assert!(own.check_names("name", "青秀区水利局").is_ok());
     }
 }
 

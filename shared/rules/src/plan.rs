@@ -579,6 +579,10 @@ pub fn check_submission(draft: &PlanDraft, implementer: &Organisation) -> Result
     let mut vs = Violations::new();
     vs.take(check_implementer(implementer).map_err(|v| v.at("implementer")));
     let plan = vs.take_all(Plan::parse(draft));
+    // A well-formed name must still be the submitter's own, whatever else is wrong.
+    if let Ok(name) = PlanName::parse("name", draft.name.as_deref().unwrap_or("")) {
+        vs.take(name.check_names("name", implementer.name.as_str()));
+    }
     vs.finish_with(|| plan)
 }
 
@@ -1097,13 +1101,21 @@ pub(crate) mod tests {
         let draft: PlanDraft = serde_json::from_value(valid_body()).unwrap();
         assert!(check_submission(&draft, &org("nn-jt")).is_ok());
         let err = check_submission(&draft, &org("wt-gov")).unwrap_err();
-        assert_eq!(err.codes(), vec![Code::ImplementerNotEligible]);
+        // …and the name is not the township's own (R11).
+        assert_eq!(
+            err.codes(),
+            vec![Code::ImplementerNotEligible, Code::NameNotAllowed]
+        );
         let mut bad = draft.clone();
         bad.capacity = Some(NumberLike::Text("10".into()));
         let err = check_submission(&bad, &org("nn-office")).unwrap_err();
         assert_eq!(
             err.codes(),
-            vec![Code::ImplementerNotEligible, Code::ParticipantsBelowMinimum]
+            vec![
+                Code::ImplementerNotEligible,
+                Code::ParticipantsBelowMinimum,
+                Code::NameNotAllowed
+            ]
         );
     }
 }

@@ -31,10 +31,7 @@ impl<const MAX: usize> Text<MAX> {
             )
             .at(field));
         }
-        if value
-            .chars()
-            .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
-        {
+        if value.chars().any(is_hidden) {
             return Err(Violation::new(
                 Code::ValidationFailed,
                 format!("{what}含有不可见的控制字符"),
@@ -166,6 +163,29 @@ mod tests {
     }
 }
 
+/// Characters that change what text looks like without being seen: control characters
+/// (but line breaks and tabs), zero-width characters and bidirectional controls (which can
+/// make `局“政府开放日”` display as something else), and the byte-order mark.
+pub fn is_hidden(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
+        || matches!(
+            c,
+            '\u{00ad}'
+                | '\u{061c}'
+                | '\u{115f}'
+                | '\u{1160}'
+                | '\u{180e}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{206f}'
+                | '\u{3164}'
+                | '\u{feff}'
+                | '\u{ffa0}'
+                | '\u{fff9}'..='\u{fffb}'
+        )
+}
+
 /// Input echoed back in a message, at most 64 characters: enough to recognise, never a
 /// megabyte of someone's paste in an error body or a log.
 pub fn clip(raw: &str) -> String {
@@ -181,6 +201,21 @@ pub fn clip(raw: &str) -> String {
 
 #[cfg(test)]
 mod clip_tests {
+    #[test]
+    fn zero_width_and_bidirectional_controls_are_refused_in_text() {
+        for sneaky in [
+            "南宁\u{200b}市",
+            "abc\u{202e}def",
+            "x\u{2066}y",
+            "\u{feff}z",
+            "a\u{0007}b",
+        ] {
+            let v = super::LineText::parse("theme", "开放主题", sneaky).unwrap_err();
+            assert!(v.message.contains("不可见"), "{sneaky:?}");
+        }
+        assert!(super::LongText::parse("content", "内容", "第一行\n第二行\t制表").is_ok());
+    }
+
     #[test]
     fn long_input_is_clipped_when_echoed() {
         assert_eq!(super::clip("短"), "短");
