@@ -30,6 +30,8 @@ impl Local {
     pub async fn open(data: &Path) -> Result<Local, String> {
         std::fs::create_dir_all(data)
             .map_err(|e| format!("无法创建数据目录 {}：{e}", data.display()))?;
+        // Registrations and keys live here: only the owner may read them.
+        private(data, 0o700)?;
         let endpoint = std::env::var("AWS_ENDPOINT_URL_DYNAMODB")
             .ok()
             .filter(|v| !v.is_empty());
@@ -49,6 +51,7 @@ impl Local {
         } else {
             let file = data.join("openday.db");
             let engine = LocalDynamo::open(&file, ([127, 0, 0, 1], 0).into()).await?;
+            private(&file, 0o600)?;
             let store = DynamoStore::new(engine.client(), TABLE);
             (
                 store,
@@ -119,6 +122,19 @@ impl Local {
             engine.stop().await;
         }
     }
+}
+
+/// Restricts `path` to its owner (`mode`: 0700 for folders, 0600 for files).
+#[cfg(unix)]
+fn private(path: &Path, mode: u32) -> Result<(), String> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+        .map_err(|e| format!("无法设置 {} 的权限：{e}", path.display()))
+}
+
+#[cfg(not(unix))]
+fn private(_: &Path, _: u32) -> Result<(), String> {
+    Ok(())
 }
 
 /// A 32-byte random key kept as hex in `path` (mode 0600), made on first use.

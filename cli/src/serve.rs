@@ -64,16 +64,70 @@ pub async fn serve(addr: SocketAddr, data: &Path, demo: bool) -> Result<(), Stri
         "openday listening on http://{bound} ({})",
         local.description
     );
-    // The peer address feeds the rate limits per source address.
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown())
-    .await
-    .map_err(|e| e.to_string())?;
+    serve_connections(listener, router).await;
     local.close().await;
     Ok(())
+}
+
+/// How long a client may take to send a request's headers (`OPENDAY_HEADER_TIMEOUT_MS`,
+/// default 10 s): a slow sender (slowloris) is cut off instead of holding a connection
+/// open. Slow bodies are bounded by each request's deadline.
+fn header_timeout() -> std::time::Duration {
+    std::env::var("OPENDAY_HEADER_TIMEOUT_MS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|ms| *ms > 0)
+        .map_or(
+            std::time::Duration::from_secs(10),
+            std::time::Duration::from_millis,
+        )
+}
+
+/// Serves `router` on `listener` until Ctrl-C or SIGTERM, then lets open requests finish.
+/// Each request carries its peer address, for the rate limits per source address.
+async fn serve_connections(listener: tokio::net::TcpListener, router: Router) {
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use hyper_util::server::conn::auto::Builder;
+    use hyper_util::service::TowerToHyperService;
+    use tower::ServiceExt;
+
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_timeout());
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut stop = std::pin::pin!(shutdown());
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(e) => {
+                    tracing::warn!(error = %e, "accept failed");
+                    continue;
+                }
+            },
+            () = &mut stop => break,
+        };
+        let service =
+            router
+                .clone()
+                .map_request(move |req: axum::http::Request<hyper::body::Incoming>| {
+                    let mut req = req.map(axum::body::Body::new);
+                    req.extensions_mut()
+                        .insert(openday_api::limits::ClientIp(peer.ip()));
+                    req
+                });
+        let conn = builder.serve_connection_with_upgrades(
+            TokioIo::new(stream),
+            TowerToHyperService::new(service),
+        );
+        let conn = graceful.watch(conn.into_owned());
+        tokio::spawn(async move {
+            let _ = conn.await;
+        });
+    }
+    graceful.shutdown().await;
 }
 
 async fn shutdown() {

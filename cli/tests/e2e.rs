@@ -696,3 +696,41 @@ async fn a_plan_lives_its_whole_life_on_moto_as_an_external_dynamodb() {
     ])
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_local_server_guards_its_data_and_cuts_off_slow_senders() {
+    use std::io::{Read, Write};
+    use std::os::unix::fs::PermissionsExt;
+    let data = std::env::temp_dir().join(format!("openday-guard-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    std::fs::create_dir_all(&data).unwrap();
+    let env = [("OPENDAY_HEADER_TIMEOUT_MS", "300".to_owned())];
+    let (server, _) = start(&data, "2026-09-01T10:00:00+08:00", &env, false);
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700, "the data folder");
+    assert_eq!(mode(&data.join("openday.db")), 0o600, "the database file");
+
+    // Headers that never finish: the connection is closed, not held.
+    let addr = server.base.trim_start_matches("http://").to_owned();
+    let mut slow = std::net::TcpStream::connect(&addr).unwrap();
+    slow.write_all(b"GET /api/announcements HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    slow.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut buf = Vec::new();
+    let _ = slow.read_to_end(&mut buf);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(4),
+        "cut off after the header timeout, not held: {:?}",
+        started.elapsed()
+    );
+    // Everyone else is still served.
+    let res = reqwest::get(format!("{}/api/announcements?year=2026", server.base))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    drop(server);
+    let _ = std::fs::remove_dir_all(&data);
+}
