@@ -60,6 +60,31 @@ fn error_schema() -> Value {
     })
 }
 
+/// Every answer an operation may give: success as JSON, and every error in the one error
+/// shape (the edge answers 404, 405, 414 and 415 for any route; limits and deadlines 429
+/// and 503).
+fn responses() -> Value {
+    let error = |description: &str| json!({"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
+    let ok = |description: &str| json!({"description": description, "content": {"application/json": {"schema": {"type": "object"}}}});
+    json!({
+        "200": ok("成功"),
+        "201": ok("已创建"),
+        "202": ok("已受理（短信验证码已发送）"),
+        "400": error("请求格式有误"),
+        "401": error("未登录"),
+        "403": error("无权操作"),
+        "404": error("不存在"),
+        "405": error("该地址不支持此请求方法"),
+        "409": error("版本冲突或重复"),
+        "413": error("请求超过64 KiB"),
+        "414": error("请求地址过长"),
+        "415": error("不支持的内容类型或字符集"),
+        "422": error("不符合规则（violations 列出全部问题）"),
+        "429": error("操作过于频繁（Retry-After 给出等待秒数）"),
+        "503": error("系统繁忙或处理超时（Retry-After 给出等待秒数）")
+    })
+}
+
 /// The whole document.
 pub fn document<S: Store>() -> Value {
     let mut paths: Map<String, Value> = Map::new();
@@ -76,17 +101,7 @@ pub fn document<S: Store>() -> Value {
                 "tags": [job],
                 "operationId": format!("{}_{}", method.as_str().to_lowercase(), path.trim_start_matches("/api/").replace(['/', '{', '}', '-', '.'], "_")),
                 "parameters": params,
-                "responses": {
-                    "200": {"description": "成功"},
-                    "201": {"description": "已创建"},
-                    "400": {"description": "请求格式有误", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-                    "401": {"description": "未登录"},
-                    "403": {"description": "无权操作"},
-                    "404": {"description": "不存在"},
-                    "409": {"description": "版本冲突或重复"},
-                    "413": {"description": "请求超过64 KiB"},
-                    "422": {"description": "不符合规则（violations 列出全部问题）", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-                }
+                "responses": responses(),
             });
             if auth {
                 op["security"] = json!([{"bearer": []}]);
