@@ -171,6 +171,20 @@ pub(crate) async fn plan_and_owner<S: Store>(
     Ok((plan, owner))
 }
 
+/// A plan the caller implements; 404 when there is none, 403 (`refusal`) for anyone else.
+pub(crate) async fn implementer_plan<S: Store>(
+    app: &App<S>,
+    staff: &Organisation,
+    id: &str,
+    refusal: &'static str,
+) -> Result<PlanRecord, ApiError> {
+    let (plan, owner) = plan_and_owner(app, id).await?;
+    if viewer_role(staff, &owner)? != Role::Implementer {
+        return Err(ApiError::forbidden(refusal));
+    }
+    Ok(plan)
+}
+
 /// What the caller is to the plan; 403 when it may not see it at all.
 pub(crate) fn viewer_role(staff: &Organisation, owner: &Organisation) -> Result<Role, ApiError> {
     let role = Role::of(staff, owner);

@@ -24,7 +24,9 @@ use openday_store::records::{PlanChange, PlanRecord, PlanScope};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{Routes, method, plan_and_owner, status_today, version_from, viewer_role};
+use super::{
+    Routes, implementer_plan, method, plan_and_owner, status_today, version_from, viewer_role,
+};
 use crate::app::{App, Store};
 use crate::auth::Staff;
 use crate::error::ApiError;
@@ -121,10 +123,7 @@ async fn save_answers<S: Store>(
     Path(id): Path<String>,
     Payload(body): Payload<AnswersBody>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let (plan, owner) = plan_and_owner(&app, &id).await?;
-    if viewer_role(&org, &owner)? != Role::Implementer {
-        return Err(ApiError::forbidden("只有实施机关可以答复意见建议"));
-    }
+    let plan = implementer_plan(&app, &org, &id, "只有实施机关可以答复意见建议").await?;
     if !matches!(
         status_today(&app, &plan),
         PlanStatus::Announced | PlanStatus::Held
@@ -218,10 +217,7 @@ async fn search_registration<S: Store>(
     Path(id): Path<String>,
     Payload(body): Payload<SearchBody>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let (plan, owner) = plan_and_owner(&app, &id).await?;
-    if viewer_role(&org, &owner)? != Role::Implementer {
-        return Err(ApiError::forbidden("只有实施机关可以查找报名人员"));
-    }
+    let plan = implementer_plan(&app, &org, &id, "只有实施机关可以查找报名人员").await?;
     let resident = ResidentId::parse("id_number", body.id_number.as_deref().unwrap_or(""))?;
     let record = app
         .store
@@ -239,10 +235,7 @@ async fn cancel_registration<S: Store>(
     Path((id, code)): Path<(String, String)>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     const GONE: ApiError = ApiError::NotFound("报名记录不存在");
-    let (plan, owner) = plan_and_owner(&app, &id).await?;
-    if viewer_role(&org, &owner)? != Role::Implementer {
-        return Err(ApiError::forbidden("只有实施机关可以取消报名"));
-    }
+    let plan = implementer_plan(&app, &org, &id, "只有实施机关可以取消报名").await?;
     let code = openday_store::personal::parse_registration_code(&code).ok_or(GONE)?;
     let record = app.store.registration(&code).await?.ok_or(GONE)?;
     if record.plan_id != plan.id {
@@ -655,10 +648,7 @@ async fn recommend<S: Store>(
     Path(id): Path<String>,
     Payload(draft): Payload<RegistrantDraft>,
 ) -> Result<Response, ApiError> {
-    let (plan, owner) = plan_and_owner(&app, &id).await?;
-    if viewer_role(&org, &owner)? != Role::Implementer {
-        return Err(ApiError::forbidden("只有实施机关可以录入线下推荐人员"));
-    }
+    let plan = implementer_plan(&app, &org, &id, "只有实施机关可以录入线下推荐人员").await?;
     let announcement = app
         .store
         .announcement(&plan.id)
