@@ -166,8 +166,7 @@ impl DynamoStore {
         condition: &str,
         values: &[(&str, AttributeValue)],
     ) -> StoreResult<Result<(), Option<Item>>> {
-        let mut all_names = names(update);
-        all_names.extend(names(condition));
+        let (all_names, all_values) = placeholders(update, condition, values);
         let out = self
             .client
             .update_item()
@@ -177,14 +176,7 @@ impl DynamoStore {
             .update_expression(update)
             .condition_expression(condition)
             .set_expression_attribute_names(Some(all_names))
-            // Only the values these expressions use: DynamoDB refuses unused ones.
-            .set_expression_attribute_values(Some(value_map(
-                &values
-                    .iter()
-                    .filter(|(k, _)| used(k, update) || used(k, condition))
-                    .cloned()
-                    .collect::<Vec<_>>(),
-            )))
+            .set_expression_attribute_values(Some(all_values))
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
             .await;
@@ -317,8 +309,7 @@ impl DynamoStore {
         condition: &str,
         values: &[(&str, AttributeValue)],
     ) -> StoreResult<TransactWriteItem> {
-        let mut all_names = names(update);
-        all_names.extend(names(condition));
+        let (all_names, all_values) = placeholders(update, condition, values);
         let update = Update::builder()
             .table_name(&self.table)
             .key(PK, s(pk))
@@ -326,7 +317,7 @@ impl DynamoStore {
             .update_expression(update)
             .condition_expression(condition)
             .set_expression_attribute_names(Some(all_names))
-            .set_expression_attribute_values(Some(value_map(values)))
+            .set_expression_attribute_values(Some(all_values))
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .build()
             .map_err(build_error)?;
@@ -605,6 +596,24 @@ fn names(expression: &str) -> HashMap<String, String> {
         out.insert(format!("#{name}"), name);
     }
     out
+}
+
+/// The `#name` and `:value` placeholders of an update and its condition: every name they
+/// mention, and only the values they use (DynamoDB refuses unused ones, so one list of
+/// values can serve several expressions).
+fn placeholders(
+    update: &str,
+    condition: &str,
+    values: &[(&str, AttributeValue)],
+) -> (HashMap<String, String>, HashMap<String, AttributeValue>) {
+    let mut all_names = names(update);
+    all_names.extend(names(condition));
+    let used_values = values
+        .iter()
+        .filter(|(k, _)| used(k, update) || used(k, condition))
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect();
+    (all_names, used_values)
 }
 
 /// Whether `placeholder` (`:one`) appears whole in `expression` (not as `:one_more`).
@@ -1066,38 +1075,29 @@ impl RegistrationStore for DynamoStore {
             }
             match outcome {
                 Ok(()) => return Ok(Registered { code, status }),
-                Err(TxError::Cancelled(reasons, _))
-                    if new.proof.is_some()
-                        && (TxError::failed(&reasons, proof_at) || reasons.is_empty()) =>
-                {
-                    // Counts the wrong try; nothing else is said to a caller who has not
-                    // proved the phone (not even whether the ID number is registered).
-                    let proof = new.proof.as_ref().expect("matched on is_some");
-                    if !self
-                        .check_sms_code(&new.phone_hash, &proof.code_hash, proof.at)
-                        .await?
-                    {
-                        return Err(StoreError::CodeRefused);
-                    }
-                    if let Some(d) = self.duplicate(&person, &phone).await? {
-                        return Err(StoreError::DuplicateRegistration(d));
-                    }
-                    status = self.seats_status(plan_id).await?;
-                }
-                Err(TxError::Cancelled(reasons, _)) if reasons.is_empty() => {
-                    // An engine that gives no reasons: find out by reading.
-                    if let Some(d) = self.duplicate(&person, &phone).await? {
-                        return Err(StoreError::DuplicateRegistration(d));
-                    }
-                    status = self.seats_status(plan_id).await?;
-                }
                 Err(TxError::Cancelled(reasons, old)) => {
-                    if TxError::failed(&reasons, 1) || TxError::failed(&reasons, 2) {
+                    // An engine that gives no reasons: find out by reading.
+                    let blind = reasons.is_empty();
+                    let failed = |i: usize| blind || TxError::failed(&reasons, i);
+                    // The code first (and its wrong try counted): nothing else is said to a
+                    // caller who has not proved the phone, not even whether the ID number
+                    // is registered.
+                    if let Some(proof) = &new.proof {
+                        if failed(proof_at)
+                            && !self
+                                .check_sms_code(&new.phone_hash, &proof.code_hash, proof.at)
+                                .await?
+                        {
+                            return Err(StoreError::CodeRefused);
+                        }
+                    }
+                    if failed(1) || failed(2) {
                         if let Some(d) = self.duplicate(&person, &phone).await? {
                             return Err(StoreError::DuplicateRegistration(d));
                         }
                         // The other registration was cancelled meanwhile: try again.
-                    } else if TxError::failed(&reasons, 0) {
+                    }
+                    if failed(0) {
                         // The seats changed under us (filled up, or one was freed), or
                         // the event has no seats at all: the counter as it was says which.
                         status = match old.first().cloned().flatten() {

@@ -80,7 +80,7 @@ pub(crate) async fn give<S: Store>(
     let feedback = Feedback::parse(&draft, source)?;
     let record = match source {
         FeedbackSource::Public => {
-            let (_, phone_hash) = verified_phone(&app, &proof).await?;
+            let phone_hash = verified_phone(&app, &proof).await?;
             app.store
                 .add_feedback(&id, &feedback, Giver::Phone(&phone_hash), app.now())
                 .await
@@ -120,7 +120,7 @@ async fn evaluate<S: Store>(
     check_evaluation_open(&plan.plan.period, app.today())?;
     let evaluation = Evaluation::parse(&draft)?;
     // One per phone: a second evaluation by the same phone replaces the first.
-    let (_, phone_hash) = verified_phone(&app, &proof).await?;
+    let phone_hash = verified_phone(&app, &proof).await?;
     let record = app
         .store
         .add_evaluation(&id, &evaluation, &phone_hash, app.now())

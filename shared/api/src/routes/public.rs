@@ -224,14 +224,11 @@ async fn register<S: Store>(
     let event = app.events.get(&app.store, &plan_id).await?;
     // The registrant's own fields first, so that every mistake shows at once.
     let registrant = Registrant::check(&draft, event.plan.plan.period.start())?;
-    let phone = verification::mobile("phone", proof.phone.as_deref())?;
-    let code = verification::code("sms_code", proof.sms_code.as_deref())?;
-    let key = &app.config.person_key;
-    let phone_hash = key.phone_hash(&phone);
-    app.rate.check_phone(&phone_hash)?;
+    // The code is checked in the registration's own write, not read beforehand.
+    let (phone_hash, code_hash) = phone_claim(&app, &proof)?;
     let taker = Taker::Public {
-        code_hash: key.sms_code_hash(&phone, &code),
         phone_hash,
+        code_hash,
     };
     let (status, out) = take_registration(
         &app,
@@ -250,10 +247,8 @@ async fn send_sms_code<S: Store>(
     State(app): State<App<S>>,
     Payload(proof): Payload<PhoneProof>,
 ) -> Result<Response, ApiError> {
-    let phone = verification::mobile("phone", proof.phone.as_deref())?;
+    let (phone, phone_hash) = limited_mobile(&app, &proof)?;
     let key = &app.config.person_key;
-    let phone_hash = key.phone_hash(&phone);
-    app.rate.check_phone(&phone_hash)?;
     let code = sms_code();
     app.store
         .issue_sms_code(&phone_hash, &key.sms_code_hash(&phone, &code), app.now())
@@ -287,24 +282,36 @@ fn sms_code() -> String {
     format!("{:06}", u32::from_le_bytes(bytes) % 1_000_000)
 }
 
-/// The phone of a public write, checked against the code last sent to it.
+/// The mobile phone of a public write and its keyed hash, within the per-phone rate limit.
+fn limited_mobile<S>(app: &App<S>, proof: &PhoneProof) -> Result<(Phone, String), ApiError> {
+    let phone = verification::mobile("phone", proof.phone.as_deref())?;
+    let phone_hash = app.config.person_key.phone_hash(&phone);
+    app.rate.check_phone(&phone_hash)?;
+    Ok((phone, phone_hash))
+}
+
+/// What a public write claims: the phone's keyed hash and the keyed hash of the code given.
+fn phone_claim<S>(app: &App<S>, proof: &PhoneProof) -> Result<(String, String), ApiError> {
+    let (phone, phone_hash) = limited_mobile(app, proof)?;
+    let code = verification::code("sms_code", proof.sms_code.as_deref())?;
+    let code_hash = app.config.person_key.sms_code_hash(&phone, &code);
+    Ok((phone_hash, code_hash))
+}
+
+/// The phone (keyed hash) of a public write, checked against the code last sent to it.
 pub(crate) async fn verified_phone<S: Store>(
     app: &App<S>,
     proof: &PhoneProof,
-) -> Result<(Phone, String), ApiError> {
-    let phone = verification::mobile("phone", proof.phone.as_deref())?;
-    let key = &app.config.person_key;
-    let phone_hash = key.phone_hash(&phone);
-    app.rate.check_phone(&phone_hash)?;
-    let code = verification::code("sms_code", proof.sms_code.as_deref())?;
+) -> Result<String, ApiError> {
+    let (phone_hash, code_hash) = phone_claim(app, proof)?;
     if !app
         .store
-        .check_sms_code(&phone_hash, &key.sms_code_hash(&phone, &code), app.now())
+        .check_sms_code(&phone_hash, &code_hash, app.now())
         .await?
     {
         return Err(verification::invalid_code("sms_code").into());
     }
-    Ok((phone, phone_hash))
+    Ok(phone_hash)
 }
 
 #[derive(Deserialize, Default)]
@@ -364,7 +371,7 @@ async fn cancel_registration<S: Store>(
     Path(code): Path<String>,
     Payload(proof): Payload<PhoneProof>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let (_, phone_hash) = verified_phone(&app, &proof).await?;
+    let phone_hash = verified_phone(&app, &proof).await?;
     let record = owned_registration(&app, &code, &phone_hash).await?;
     let out = app.store.cancel(&record.code, app.now()).await?;
     tracing::info!(plan = %record.plan_id, promoted = out.promoted.is_some(), "registration cancelled");
