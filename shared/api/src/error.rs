@@ -4,7 +4,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use openday_rules::{Code, Violation, Violations};
 use openday_store::StoreError;
-use serde_json::json;
+
+use crate::views::{ErrorBody, ErrorDetail};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -200,14 +201,17 @@ impl IntoResponse for ApiError {
             // The cause goes to the log; the person gets a short message.
             tracing::error!(error = %self, "request failed");
         }
-        let mut error = json!({"code": code, "message": message});
-        if let Some(f) = field {
-            error["field"] = json!(f);
-        }
-        let mut body = json!({"error": error});
-        if let ApiError::Rules(vs) = &self {
-            body["violations"] = json!(vs);
-        }
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code,
+                message,
+                field,
+            },
+            violations: match &self {
+                ApiError::Rules(vs) => Some(vs.clone()),
+                _ => None,
+            },
+        };
         let mut response = (status, axum::Json(body)).into_response();
         if let Some(seconds) = self.retry_after() {
             response

@@ -14,6 +14,7 @@ pub mod limits;
 pub mod openapi;
 pub mod payload;
 pub mod routes;
+pub mod views;
 
 pub use app::{App, Config, Store, SystemClock};
 pub use error::ApiError;

@@ -1,128 +1,362 @@
-//! The OpenAPI document, generated from the routers' own route tables: a route cannot be
-//! served without being documented, and the drift test checks the reverse.
+//! The OpenAPI document. Paths come from the routers' own route tables (a route cannot be
+//! served without being documented; the drift test checks the reverse); request and
+//! response schemas are derived (utoipa) from the very types the handlers read and answer
+//! with, so a field cannot change in one place only.
+
+use std::collections::BTreeMap;
 
 use axum::http::Method;
-use serde_json::{Map, Value, json};
+use openday_rules::feedback::{EvaluationDraft, FeedbackDraft};
+use openday_rules::lifecycle::PlanStatus;
+use openday_rules::plan::PlanDraft;
+use openday_rules::registration::RegistrantDraft;
+use openday_rules::report::ReportDraft;
+use utoipa::openapi::path::{
+    HttpMethod, OperationBuilder, Parameter, ParameterBuilder, ParameterIn,
+};
+use utoipa::openapi::request_body::RequestBodyBuilder;
+use utoipa::openapi::schema::{AllOfBuilder, ObjectBuilder, Schema, Type};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::{
+    ComponentsBuilder, ContentBuilder, InfoBuilder, OpenApi, OpenApiBuilder, Paths, Ref, RefOr,
+    Required, ResponseBuilder, ResponsesBuilder,
+};
+use utoipa::{PartialSchema, ToSchema};
 
 use crate::app::Store;
+use crate::payload::PhoneProof;
+use crate::routes::bodies::{
+    AnnouncementBody, AnswersBody, CancelBody, LookupBody, RespondBody, ReviewBody, Revision,
+    SearchBody,
+};
+use crate::views::*;
 
-/// Summary and whether a bearer token is required, for each (method, path).
-fn describe(method: &Method, path: &str) -> (&'static str, bool) {
-    match (method.as_str(), path) {
-        ("POST", "/api/plans") => ("报送实施方案", true),
-        ("GET", "/api/plans") => ("实施方案列表（本机关，或本辖区及下级）", true),
-        ("PUT", "/api/plans/{id}") => ("修改已报送或已退回的实施方案", true),
-        ("GET", "/api/plans/{id}") => ("实施方案详情、状态、历史与问题", true),
-        ("POST", "/api/plans/{id}/review") => ("同级政务公开办公室审核备案或退回", true),
-        ("POST", "/api/plans/{id}/announcement") => ("发布活动公告", true),
-        ("POST", "/api/plans/{id}/cancel") => ("取消活动", true),
-        ("POST", "/api/plans/{id}/recommendations") => ("录入线下推荐人员", true),
-        ("GET", "/api/plans/{id}/feedback") => ("意见建议列表", true),
-        ("POST", "/api/plans/{id}/feedback-answers") => {
-            ("保存答复草稿（逐条、成组或全部未答复）", true)
+/// The named schemas the document refers to, gathered as operations name their types.
+#[derive(Default)]
+struct Schemas(BTreeMap<String, RefOr<Schema>>);
+
+impl Schemas {
+    /// A reference to `T`'s schema, registering it and every schema it refers to.
+    fn of<T: ToSchema>(&mut self) -> RefOr<Schema> {
+        let mut found = vec![(T::name().into_owned(), T::schema())];
+        T::schemas(&mut found);
+        for (name, schema) in found {
+            self.0.entry(name).or_insert(schema);
         }
-        ("GET", "/api/plans/{id}/feedback-answers") => ("答复草稿与未答复数量", true),
-        ("POST", "/api/plans/{id}/feedback-response") => ("公开反馈采纳情况", true),
-        ("GET", "/api/announcements") => ("活动公告列表", false),
-        ("GET", "/api/announcements/{plan_id}") => ("活动公告详情与剩余名额", false),
-        ("POST", "/api/announcements/{plan_id}/registrations") => ("在线报名", false),
-        ("POST", "/api/sms-codes") => ("发送短信验证码", false),
-        ("POST", "/api/plans/{id}/registrations/search") => {
-            ("按身份证号码查找报名（实施机关）", true)
-        }
-        ("POST", "/api/plans/{id}/registrations/{code}/cancel") => {
-            ("取消报名（实施机关核验身份证件后）", true)
-        }
-        ("POST", "/api/registrations/lookup") => ("查询本人报名（报名编号与手机号码）", false),
-        ("POST", "/api/registrations/{code}/cancel") => ("取消本人报名（需短信验证码）", false),
-        ("GET", "/api/openapi.json") => ("本文档", false),
-        ("POST", "/api/plans/{id}/feedback") => {
-            ("提交意见建议（市民在线；实施机关录入线下意见）", false)
-        }
-        ("POST", "/api/plans/{id}/evaluations") => ("网络测评", false),
-        ("GET", "/api/plans/{id}/feedback-response") => ("查看采纳情况反馈", false),
-        ("POST", "/api/reports") => ("报送年度开展情况", true),
-        ("GET", "/api/compliance") => ("合规情况：问题清单与年度指标", true),
-        _ => ("", true),
+        Ref::from_schema_name(T::name()).into()
+    }
+
+    /// A public write's body: `T`'s fields and the phone with its text-message code.
+    fn proved<T: ToSchema>(&mut self) -> RefOr<Schema> {
+        Schema::from(
+            AllOfBuilder::new()
+                .item(self.of::<T>())
+                .item(self.of::<PhoneProof>()),
+        )
+        .into()
     }
 }
 
-fn error_schema() -> Value {
-    json!({
-        "type": "object",
-        "required": ["error"],
-        "properties": {
-            "error": {"type": "object", "required": ["code", "message"], "properties": {
-                "code": {"type": "string"}, "message": {"type": "string"}, "field": {"type": "string"}
-            }},
-            "violations": {"type": "array", "items": {"type": "object"}}
-        }
-    })
+/// One operation: what it does, whether it needs a bearer token, its query parameters,
+/// its body, and its success.
+struct Op {
+    summary: &'static str,
+    auth: bool,
+    query: Vec<Parameter>,
+    body: Option<RefOr<Schema>>,
+    success: (&'static str, &'static str, RefOr<Schema>),
 }
 
-/// Every answer an operation may give: success as JSON, and every error in the one error
-/// shape (the edge answers 404, 405, 414 and 415 for any route; limits and deadlines 429
-/// and 503).
-fn responses() -> Value {
-    let error = |description: &str| json!({"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
-    let ok = |description: &str| json!({"description": description, "content": {"application/json": {"schema": {"type": "object"}}}});
-    json!({
-        "200": ok("成功"),
-        "201": ok("已创建"),
-        "202": ok("已受理（短信验证码已发送）"),
-        "400": error("请求格式有误"),
-        "401": error("未登录"),
-        "403": error("无权操作"),
-        "404": error("不存在"),
-        "405": error("该地址不支持此请求方法"),
-        "409": error("版本冲突或重复"),
-        "413": error("请求超过64 KiB"),
-        "414": error("请求地址过长"),
-        "415": error("不支持的内容类型或字符集"),
-        "422": error("不符合规则（violations 列出全部问题）"),
-        "429": error("操作过于频繁（Retry-After 给出等待秒数）"),
-        "503": error("系统繁忙或处理超时（Retry-After 给出等待秒数）")
-    })
+impl Op {
+    fn new(summary: &'static str, auth: bool, ok: RefOr<Schema>) -> Self {
+        Self {
+            summary,
+            auth,
+            query: Vec::new(),
+            body: None,
+            success: ("200", "成功", ok),
+        }
+    }
+    fn body(mut self, schema: RefOr<Schema>) -> Self {
+        self.body = Some(schema);
+        self
+    }
+    fn created(mut self) -> Self {
+        self.success.0 = "201";
+        self.success.1 = "已创建";
+        self
+    }
+    fn query(mut self, parameter: Parameter) -> Self {
+        self.query.push(parameter);
+        self
+    }
+}
+
+fn year_parameter() -> Parameter {
+    ParameterBuilder::new()
+        .name("year")
+        .parameter_in(ParameterIn::Query)
+        .required(Required::False)
+        .description(Some("年度（默认今年）"))
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(2000))
+                .maximum(Some(2100)),
+        ))
+        .build()
+}
+
+/// What each (method, path) of the route tables is.
+fn describe(method: &Method, path: &str, s: &mut Schemas) -> Op {
+    match (method.as_str(), path) {
+        ("POST", "/api/plans") => Op::new("报送实施方案", true, s.of::<PlanSummary>())
+            .body(s.of::<PlanDraft>())
+            .created(),
+        ("GET", "/api/plans") => Op::new(
+            "实施方案列表（本机关，或本辖区及下级）",
+            true,
+            s.of::<PlanList>(),
+        )
+        .query(year_parameter())
+        .query(
+            ParameterBuilder::new()
+                .name("status")
+                .parameter_in(ParameterIn::Query)
+                .required(Required::False)
+                .schema(Some(PlanStatus::schema()))
+                .build(),
+        ),
+        ("PUT", "/api/plans/{id}") => {
+            Op::new("修改已报送或已退回的实施方案", true, s.of::<PlanSummary>())
+                .body(s.of::<Revision>())
+        }
+        ("GET", "/api/plans/{id}") => {
+            Op::new("实施方案详情、状态、历史与问题", true, s.of::<PlanDetail>())
+        }
+        ("POST", "/api/plans/{id}/review") => Op::new(
+            "同级政务公开办公室审核备案或退回",
+            true,
+            s.of::<PlanSummary>(),
+        )
+        .body(s.of::<ReviewBody>()),
+        ("POST", "/api/plans/{id}/announcement") => {
+            Op::new("发布活动公告", true, s.of::<PlanSummary>())
+                .body(s.of::<AnnouncementBody>())
+                .created()
+        }
+        ("POST", "/api/plans/{id}/cancel") => {
+            Op::new("取消活动", true, s.of::<PlanSummary>()).body(s.of::<CancelBody>())
+        }
+        ("POST", "/api/plans/{id}/recommendations") => {
+            Op::new("录入线下推荐人员", true, s.of::<RegistrationReceipt>())
+                .body(s.of::<RegistrantDraft>())
+                .created()
+        }
+        ("GET", "/api/plans/{id}/feedback") => {
+            Op::new("意见建议列表", true, s.of::<FeedbackList>())
+        }
+        ("POST", "/api/plans/{id}/feedback-answers") => Op::new(
+            "保存答复草稿（逐条、成组或全部未答复）",
+            true,
+            s.of::<AnswersSaved>(),
+        )
+        .body(s.of::<AnswersBody>()),
+        ("GET", "/api/plans/{id}/feedback-answers") => {
+            Op::new("答复草稿与未答复数量", true, s.of::<AnswersDraft>())
+        }
+        ("POST", "/api/plans/{id}/feedback-response") => {
+            Op::new("公开反馈采纳情况", true, s.of::<ResponsePublished>())
+                .body(s.of::<RespondBody>())
+                .created()
+        }
+        ("GET", "/api/announcements") => {
+            Op::new("活动公告列表", false, s.of::<AnnouncementList>()).query(year_parameter())
+        }
+        ("GET", "/api/announcements/{plan_id}") => Op::new(
+            "活动公告详情与剩余名额",
+            false,
+            s.of::<AnnouncementDetail>(),
+        ),
+        ("POST", "/api/announcements/{plan_id}/registrations") => Op::new(
+            "在线报名（同一人同一手机号重复提交时返回200与已有报名）",
+            false,
+            s.of::<RegistrationReceipt>(),
+        )
+        .body(s.proved::<RegistrantDraft>())
+        .created(),
+        ("POST", "/api/sms-codes") => {
+            let mut op =
+                Op::new("发送短信验证码", false, s.of::<SmsCodeSent>()).body(s.of::<PhoneProof>());
+            op.success.0 = "202";
+            op.success.1 = "已受理（短信验证码已发送）";
+            op
+        }
+        ("POST", "/api/plans/{id}/registrations/search") => Op::new(
+            "按身份证号码查找报名（实施机关）",
+            true,
+            s.of::<RegistrationView>(),
+        )
+        .body(s.of::<SearchBody>()),
+        ("POST", "/api/plans/{id}/registrations/{code}/cancel") => Op::new(
+            "取消报名（实施机关核验身份证件后）",
+            true,
+            s.of::<RegistrationView>(),
+        ),
+        ("POST", "/api/registrations/lookup") => Op::new(
+            "查询本人报名（报名编号与手机号码）",
+            false,
+            s.of::<RegistrationView>(),
+        )
+        .body(s.of::<LookupBody>()),
+        ("POST", "/api/registrations/{code}/cancel") => Op::new(
+            "取消本人报名（需短信验证码）",
+            false,
+            s.of::<RegistrationView>(),
+        )
+        .body(s.of::<PhoneProof>()),
+        ("GET", "/api/openapi.json") => Op::new(
+            "本文档",
+            false,
+            ObjectBuilder::new().schema_type(Type::Object).into(),
+        ),
+        ("POST", "/api/plans/{id}/feedback") => Op::new(
+            "提交意见建议（市民在线，需短信验证码；实施机关录入线下意见）",
+            false,
+            s.of::<FeedbackReceipt>(),
+        )
+        .body(s.proved::<FeedbackDraft>())
+        .created(),
+        ("POST", "/api/plans/{id}/evaluations") => Op::new(
+            "网络测评（每个手机号码一次，再次提交替换前一次）",
+            false,
+            s.of::<EvaluationReceipt>(),
+        )
+        .body(s.proved::<EvaluationDraft>())
+        .created(),
+        ("GET", "/api/plans/{id}/feedback-response") => {
+            Op::new("查看采纳情况反馈", false, s.of::<PublishedResponse>())
+        }
+        ("POST", "/api/reports") => Op::new("报送年度开展情况", true, s.of::<ReportFiled>())
+            .body(s.of::<ReportDraft>())
+            .created(),
+        ("GET", "/api/compliance") => {
+            Op::new("合规情况：问题清单与年度指标", true, s.of::<Compliance>())
+                .query(year_parameter())
+        }
+        // A route without a description fails the drift test (empty summary).
+        _ => Op::new("", true, ObjectBuilder::new().into()),
+    }
+}
+
+/// Every error an operation may answer, in the one error shape: the edge answers 404, 405,
+/// 414 and 415 for any route; limits and deadlines 429 and 503.
+const ERRORS: [(&str, &str); 12] = [
+    ("400", "请求格式有误"),
+    ("401", "未登录"),
+    ("403", "无权操作"),
+    ("404", "不存在"),
+    ("405", "该地址不支持此请求方法"),
+    ("409", "版本冲突或重复"),
+    ("413", "请求超过64 KiB"),
+    ("414", "请求地址过长"),
+    ("415", "不支持的内容类型或字符集"),
+    ("422", "不符合规则（violations 列出全部问题）"),
+    ("429", "操作过于频繁（Retry-After 给出等待秒数）"),
+    ("503", "系统繁忙或处理超时（Retry-After 给出等待秒数）"),
+];
+
+fn json(schema: RefOr<Schema>) -> utoipa::openapi::Content {
+    ContentBuilder::new().schema(Some(schema)).build()
 }
 
 /// The whole document.
-pub fn document<S: Store>() -> Value {
-    let mut paths: Map<String, Value> = Map::new();
+pub fn document<S: Store>() -> OpenApi {
+    let mut schemas = Schemas::default();
+    let error = schemas.of::<ErrorBody>();
+    let mut paths = Paths::new();
     for (job, routes) in crate::routes::table::<S>() {
         for (method, path) in routes {
-            let (summary, auth) = describe(&method, path);
-            let params: Vec<Value> = path
+            let op = describe(&method, path, &mut schemas);
+            let mut responses = ResponsesBuilder::new().response(
+                op.success.0,
+                ResponseBuilder::new()
+                    .description(op.success.1)
+                    .content("application/json", json(op.success.2)),
+            );
+            for (status, description) in ERRORS {
+                responses = responses.response(
+                    status,
+                    ResponseBuilder::new()
+                        .description(description)
+                        .content("application/json", json(error.clone())),
+                );
+            }
+            let params = path
                 .split('/')
                 .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-                .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
-                .collect();
-            let mut op = json!({
-                "summary": summary,
-                "tags": [job],
-                "operationId": format!("{}_{}", method.as_str().to_lowercase(), path.trim_start_matches("/api/").replace(['/', '{', '}', '-', '.'], "_")),
-                "parameters": params,
-                "responses": responses(),
-            });
-            if auth {
-                op["security"] = json!([{"bearer": []}]);
+                .map(|name| {
+                    ParameterBuilder::new()
+                        .name(name)
+                        .parameter_in(ParameterIn::Path)
+                        .required(Required::True)
+                        .schema(Some(String::schema()))
+                        .build()
+                })
+                .chain(op.query);
+            let mut operation = OperationBuilder::new()
+                .summary(Some(op.summary))
+                .tag(job)
+                .operation_id(Some(format!(
+                    "{}_{}",
+                    method.as_str().to_lowercase(),
+                    path.trim_start_matches("/api/")
+                        .replace(['/', '{', '}', '-', '.'], "_")
+                )))
+                .parameters(Some(params))
+                .responses(responses);
+            if op.auth {
+                operation =
+                    operation.security(SecurityRequirement::new("bearer", Vec::<String>::new()));
             }
-            if matches!(method, Method::POST | Method::PUT) {
-                op["requestBody"] = json!({"content": {
-                    "application/json": {"schema": {"type": "object"}},
-                    "application/x-www-form-urlencoded": {"schema": {"type": "object"}}
-                }});
+            if let Some(body) = op.body {
+                // Forms with the same fields are accepted too (the web pages send them);
+                // the document describes the JSON.
+                operation = operation.request_body(Some(
+                    RequestBodyBuilder::new()
+                        .required(Some(Required::True))
+                        .content("application/json", json(body))
+                        .build(),
+                ));
             }
-            let entry = paths.entry(path.to_owned()).or_insert_with(|| json!({}));
-            entry[method.as_str().to_lowercase()] = op;
+            let method = match method {
+                Method::GET => HttpMethod::Get,
+                Method::PUT => HttpMethod::Put,
+                Method::DELETE => HttpMethod::Delete,
+                _ => HttpMethod::Post,
+            };
+            paths.add_path_operation(path, vec![method], operation);
         }
     }
-    json!({
-        "openapi": "3.1.0",
-        "info": {"title": "政府开放日 platform API", "version": env!("CARGO_PKG_VERSION")},
-        "paths": paths,
-        "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
-            "schemas": {"Error": error_schema()}
-        }
-    })
+    let mut components = ComponentsBuilder::new().security_scheme(
+        "bearer",
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .bearer_format("JWT")
+                .build(),
+        ),
+    );
+    for (name, schema) in schemas.0 {
+        components = components.schema(name, schema);
+    }
+    OpenApiBuilder::new()
+        .info(
+            InfoBuilder::new()
+                .title("政府开放日 platform API")
+                .version(env!("CARGO_PKG_VERSION")),
+        )
+        .paths(paths)
+        .components(Some(components.build()))
+        .build()
 }

@@ -24,7 +24,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Payload<T> {
 }
 
 /// The phone and the text-message code a public write carries beside its own fields.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 pub struct PhoneProof {
     pub phone: Option<String>,
     pub sms_code: Option<String>,

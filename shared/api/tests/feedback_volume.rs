@@ -39,6 +39,11 @@ async fn two_thousand_items_answered_in_parts_and_groups_then_published() {
         .collect();
     let answers = format!("/api/plans/{id}/feedback-answers");
 
+    // A request that answers nothing is refused rather than "saved".
+    let a = w.post(&answers, Some("nn-jt"), json!({})).await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.body);
+    assert_eq!(a.body["error"]["field"], "items");
+
     // Part 1: 400 service items answered one by one, in one request.
     let one_by_one: Vec<Value> = service[..400]
         .iter()

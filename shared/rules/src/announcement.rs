@@ -12,12 +12,14 @@ use crate::violation::{Code, Violation, Violations};
 
 /// What the agency sends to publish: the items the plan does not already hold.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AnnouncementDraft {
     pub registration_method: Option<String>,
     /// Defaults to the plan's venue.
     pub place: Option<String>,
     pub content: Option<String>,
     pub reminders: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<chrono::NaiveDate>))]
     pub registration_deadline: Option<String>,
     #[serde(default)]
     pub links: Vec<String>,
@@ -26,6 +28,7 @@ pub struct AnnouncementDraft {
 /// A published announcement with every item of 二(五), copied from the plan at publication
 /// so that what the public read stays what was published.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Announcement {
     /// The name of the event: `<place><agency>“政府开放日”`.
     pub name: crate::naming::PlanName,

@@ -33,6 +33,7 @@ wire_enum! {
 
 /// "x of n" for one measure: `met` out of the plans the measure applies to so far.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Ratio {
     pub met: u32,
     pub of: u32,
@@ -48,6 +49,7 @@ impl Ratio {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Figures {
     pub year: i32,
     /// Plans of the year, cancelled ones left out.

@@ -49,13 +49,17 @@ pub enum FeedbackSource {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FeedbackDraft {
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<FeedbackChannel>))]
     pub channel: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<FeedbackCategory>))]
     pub category: Option<String>,
     pub content: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Feedback {
     pub channel: FeedbackChannel,
     pub category: FeedbackCategory,
@@ -116,6 +120,7 @@ pub fn check_feedback_open(
 
 /// R13: an online evaluation (网络测评), rated 1 to 5.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Evaluation {
     pub rating: Rating,
     pub comment: Option<LongText>,
@@ -139,6 +144,7 @@ impl Rating {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EvaluationDraft {
     pub rating: Option<NumberLike>,
     pub comment: Option<String>,
@@ -179,6 +185,7 @@ pub fn check_evaluation_open(period: &OpenPeriod, today: NaiveDate) -> Result<()
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResponseDraft {
     pub summary: Option<String>,
     #[serde(default)]
@@ -186,13 +193,16 @@ pub struct ResponseDraft {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResponseItemDraft {
     pub feedback_id: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Adoption>))]
     pub adoption: Option<String>,
     pub reply: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResponseItem {
     pub feedback_id: String,
     pub adoption: Adoption,
@@ -244,6 +254,7 @@ impl ResponseItem {
 
 /// R12: the published adoption of every feedback item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FeedbackResponse {
     pub summary: LongText,
     pub items: Vec<ResponseItem>,

@@ -17,6 +17,8 @@ pub mod compliance;
 pub mod feedback;
 pub mod lifecycle;
 pub mod naming;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod org;
 pub mod phone;
 pub mod plan;

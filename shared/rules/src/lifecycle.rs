@@ -152,6 +152,7 @@ impl Version {
 
 /// One line of a plan's history: who, when, from, to, comment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HistoryEntry {
     pub at: DateTime<Utc>,
     /// The organisation that acted; `None` for the calendar.

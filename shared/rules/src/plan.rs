@@ -132,6 +132,7 @@ wire_enum! {
 /// The event's dates: within September–October of the plan year (R1) and fitting the
 /// format (R2). `start <= end` always holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OpenPeriod {
     format: Format,
     #[serde(rename = "start_date")]
@@ -261,6 +262,7 @@ impl Capacity {
 
 /// One part of the programme: its kind, what is shown, and a description (required for `other`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Segment {
     kind: SegmentKind,
     subtype: Subtype,
@@ -320,6 +322,7 @@ impl Segment {
 
 /// An experience session (体验环节), with a description when it is `other`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Experience {
     kind: ExperienceKind,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -389,16 +392,20 @@ pub struct Plan {
 
 /// The wire form of a plan: the same shape [`PlanDraft`] reads back.
 #[derive(Serialize)]
-struct PlanWire<'a> {
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub(crate) struct PlanWire<'a> {
     year: i32,
     name: &'a PlanName,
     theme: &'a LineText,
     #[serde(flatten)]
     period: &'a OpenPeriod,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Segment>, min_items = 1))]
     segments: &'a Segments,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Interaction>, min_items = 1))]
     interactions: &'a OneOrMore<Interaction>,
     experiences: &'a [Experience],
     capacity: Capacity,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Channel>, min_items = 1))]
     channels: &'a OneOrMore<Channel>,
     leaders: &'a [Leader],
     venue: &'a LineText,
@@ -713,17 +720,23 @@ fn parse_leaders(drafts: &[LeaderDraft]) -> Result<Vec<Leader>, Violations> {
 /// The plan body as it arrives. Every field is optional here so that a missing one is
 /// reported with the others instead of failing the whole body.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PlanDraft {
     pub year: Option<NumberLike>,
     pub name: Option<String>,
     pub theme: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Format>))]
     pub format: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<chrono::NaiveDate>))]
     pub start_date: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<chrono::NaiveDate>))]
     pub end_date: Option<String>,
     pub segments: Option<Vec<SegmentDraft>>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<Interaction>>))]
     pub interactions: Option<Vec<String>>,
     pub experiences: Option<Vec<ExperienceDraft>>,
     pub capacity: Option<NumberLike>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<Channel>>))]
     pub channels: Option<Vec<String>>,
     pub leaders: Option<Vec<LeaderDraft>>,
     pub venue: Option<String>,
@@ -734,8 +747,11 @@ pub struct PlanDraft {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SegmentDraft {
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<SegmentKind>))]
     pub kind: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Subtype>))]
     pub subtype: Option<String>,
     pub description: Option<String>,
 }
@@ -743,15 +759,18 @@ pub struct SegmentDraft {
 /// `"window_service"` or `{"kind":"other","description":"…"}`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ExperienceDraft {
     Plain(String),
     Detailed {
+        #[cfg_attr(feature = "openapi", schema(value_type = Option<ExperienceKind>))]
         kind: Option<String>,
         description: Option<String>,
     },
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LeaderDraft {
     pub name: Option<String>,
     pub title: Option<String>,

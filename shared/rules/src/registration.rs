@@ -39,11 +39,14 @@ wire_enum! {
 
 /// A registration or an offline recommendation as it arrives.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegistrantDraft {
     pub name: Option<String>,
     pub id_number: Option<String>,
     pub phone: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Category>))]
     pub category: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Relation>))]
     pub relation: Option<String>,
     pub full_civil_capacity: Option<BoolLike>,
     pub not_deputy: Option<BoolLike>,

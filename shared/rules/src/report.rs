@@ -9,6 +9,7 @@ use crate::text::{LongText, NumberLike};
 use crate::violation::{Code, Violation, Violations};
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportDraft {
     pub year: Option<NumberLike>,
     pub summary: Option<String>,
@@ -17,6 +18,7 @@ pub struct ReportDraft {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AnnualReport {
     pub year: i32,
     pub summary: LongText,

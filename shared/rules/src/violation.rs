@@ -34,6 +34,7 @@ wire_enum! {
 /// One broken rule: what, in words for people, and where.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[error("{code}: {message}")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Violation {
     pub code: Code,
     /// Simplified Chinese, for the person who sent the input.

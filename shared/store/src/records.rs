@@ -73,6 +73,7 @@ pub enum PlanScope {
 /// `confirmed` or `waitlisted`, or `cancelled` by the person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RegistrationStatus {
     Confirmed,
     Waitlisted,
@@ -197,6 +198,7 @@ impl Seats {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FeedbackRecord {
     pub id: String,
     pub plan_id: String,
@@ -216,6 +218,7 @@ pub struct EvaluationRecord {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum FindingStatus {
     Open,
     Resolved,
@@ -223,6 +226,7 @@ pub enum FindingStatus {
 
 /// A compliance finding as stored: once per key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FindingRecord {
     pub key: String,
     pub kind: FindingKind,

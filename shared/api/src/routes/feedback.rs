@@ -12,7 +12,6 @@ use openday_rules::feedback::{
 use openday_rules::lifecycle::PlanStatus;
 use openday_rules::org::Role;
 use openday_rules::{Code, Violation};
-use serde_json::json;
 
 use super::public::verified_phone;
 use super::{Routes, method, plan_and_owner, status_today, viewer_role};
@@ -20,6 +19,7 @@ use crate::app::{App, Store};
 use crate::auth::MaybeStaff;
 use crate::error::ApiError;
 use crate::payload::Proved;
+use crate::views::{EvaluationReceipt, FeedbackReceipt, PublishedResponse};
 use openday_rules::verification;
 use openday_store::StoreError;
 use openday_store::ports::Giver;
@@ -104,7 +104,11 @@ pub(crate) async fn give<S: Store>(
     };
     Ok((
         StatusCode::CREATED,
-        Json(json!({"id": record.id, "channel": feedback.channel, "category": feedback.category})),
+        Json(FeedbackReceipt {
+            id: record.id,
+            channel: feedback.channel,
+            category: feedback.category,
+        }),
     )
         .into_response())
 }
@@ -127,7 +131,10 @@ async fn evaluate<S: Store>(
         .await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"id": record.id, "rating": evaluation.rating})),
+        Json(EvaluationReceipt {
+            id: record.id,
+            rating: evaluation.rating,
+        }),
     )
         .into_response())
 }
@@ -135,11 +142,14 @@ async fn evaluate<S: Store>(
 pub(crate) async fn response<S: Store>(
     State(app): State<App<S>>,
     Path(id): Path<String>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<PublishedResponse>, ApiError> {
     let response = app
         .store
         .response(&id)
         .await?
         .ok_or(ApiError::NotFound("采纳情况尚未公开"))?;
-    Ok(Json(json!({"plan_id": id, "response": response})))
+    Ok(Json(PublishedResponse {
+        plan_id: id,
+        response,
+    }))
 }

@@ -2,6 +2,7 @@
 //! (method, path) it serves so that the OpenAPI document and the deployment template can be
 //! checked against what the code really routes.
 
+pub(crate) mod bodies;
 pub mod feedback;
 pub mod plans;
 pub mod public;

@@ -7,9 +7,9 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use openday_rules::announcement::{Announcement, AnnouncementDraft};
+use openday_rules::announcement::Announcement;
 use openday_rules::feedback::{
-    FeedbackCategory, FeedbackResponse, ResponseDraft, ResponseItem, ResponseItemDraft,
+    FeedbackCategory, FeedbackResponse, ResponseItem, ResponseItemDraft,
 };
 use openday_rules::lifecycle::{Action, Actor, PlanStatus, transition};
 use openday_rules::org::{OrgKind, Role};
@@ -17,13 +17,15 @@ use openday_rules::plan::{Channel, PlanDraft, check_submission};
 use openday_rules::registration::{Registrant, RegistrantDraft};
 use openday_rules::resident_id::ResidentId;
 use openday_rules::sweep::MailKind;
-use openday_rules::text::{BoolLike, NumberLike, ticked};
+use openday_rules::text::{NumberLike, ticked};
 use openday_rules::{Code, Violation, Violations, WireEnum};
 use openday_store::keys;
 use openday_store::records::{PlanChange, PlanRecord, PlanScope};
 use serde::Deserialize;
-use serde_json::json;
 
+use super::bodies::{
+    AnnouncementBody, AnswersBody, CancelBody, RespondBody, ReviewBody, Revision, SearchBody,
+};
 use super::{
     Routes, implementer_plan, method, plan_and_owner, status_today, version_from, viewer_role,
 };
@@ -31,6 +33,10 @@ use crate::app::{App, Store};
 use crate::auth::Staff;
 use crate::error::ApiError;
 use crate::payload::{Payload, QueryOf};
+use crate::views::{
+    AnswersDraft, AnswersSaved, FeedbackList, PlanDetail, PlanList, PlanSummary, RegistrationView,
+    ResponsePublished,
+};
 
 pub fn routes<S: Store>() -> Routes<S> {
     Routes::new()
@@ -102,33 +108,26 @@ pub fn routes<S: Store>() -> Routes<S> {
         )
 }
 
-/// Answers to feedback saved as a draft: item by item, one answer for a group of items
-/// (`feedback_ids`), or one answer for every item not yet answered (`unanswered`, optionally
-/// of one `category`).
-#[derive(Deserialize, Default)]
-struct AnswersBody {
-    #[serde(default)]
-    items: Vec<ResponseItemDraft>,
-    #[serde(default)]
-    feedback_ids: Vec<String>,
-    unanswered: Option<BoolLike>,
-    category: Option<String>,
-    adoption: Option<String>,
-    reply: Option<String>,
-}
-
 async fn save_answers<S: Store>(
     State(app): State<App<S>>,
     Staff(org): Staff,
     Path(id): Path<String>,
     Payload(body): Payload<AnswersBody>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<AnswersSaved>, ApiError> {
     let plan = implementer_plan(&app, &org, &id, "只有实施机关可以答复意见建议").await?;
     if !matches!(
         status_today(&app, &plan),
         PlanStatus::Announced | PlanStatus::Held
     ) {
         return Err(Violation::new(Code::InvalidTransition, "当前状态不能答复意见建议").into());
+    }
+    if body.items.is_empty() && body.feedback_ids.is_empty() && !ticked(&body.unanswered) {
+        return Err(Violation::new(
+            Code::ValidationFailed,
+            "请至少答复一条意见建议（items、feedback_ids 或 unanswered）",
+        )
+        .at("items")
+        .into());
     }
     let feedback = app.store.feedback(&id).await?;
     let ids: BTreeSet<String> = feedback.iter().map(|f| f.id.clone()).collect();
@@ -176,13 +175,13 @@ async fn save_answers<S: Store>(
     app.store.save_answers(&id, &answers).await?;
     let mut answered: BTreeSet<String> = saved.into_iter().map(|a| a.feedback_id).collect();
     answered.extend(answers.iter().map(|a| a.feedback_id.clone()));
-    Ok(Json(json!({
-        "plan_id": id,
-        "saved": answers.len(),
-        "answered": answered.len(),
-        "total": ids.len(),
-        "unanswered": ids.len() - answered.len(),
-    })))
+    Ok(Json(AnswersSaved {
+        plan_id: id,
+        saved: answers.len(),
+        answered: answered.len(),
+        total: ids.len(),
+        unanswered: ids.len() - answered.len(),
+    }))
 }
 
 /// The draft answers saved so far, with how many items are still unanswered.
@@ -190,23 +189,18 @@ async fn answers<S: Store>(
     State(app): State<App<S>>,
     Staff(org): Staff,
     Path(id): Path<String>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<AnswersDraft>, ApiError> {
     let (_, owner) = plan_and_owner(&app, &id).await?;
     viewer_role(&org, &owner)?;
     let total = app.store.feedback(&id).await?.len();
     let answers = app.store.answers(&id).await?;
-    Ok(Json(json!({
-        "plan_id": id,
-        "answered": answers.len(),
-        "total": total,
-        "unanswered": total.saturating_sub(answers.len()),
-        "answers": answers,
-    })))
-}
-
-#[derive(Deserialize, Default)]
-struct SearchBody {
-    id_number: Option<String>,
+    Ok(Json(AnswersDraft {
+        plan_id: id,
+        answered: answers.len(),
+        total,
+        unanswered: total.saturating_sub(answers.len()),
+        answers,
+    }))
 }
 
 /// The agency finds the registration of the ID card in front of it (through the keyed
@@ -216,7 +210,7 @@ async fn search_registration<S: Store>(
     Staff(org): Staff,
     Path(id): Path<String>,
     Payload(body): Payload<SearchBody>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<RegistrationView>, ApiError> {
     let plan = implementer_plan(&app, &org, &id, "只有实施机关可以查找报名人员").await?;
     let resident = ResidentId::parse("id_number", body.id_number.as_deref().unwrap_or(""))?;
     let record = app
@@ -224,7 +218,7 @@ async fn search_registration<S: Store>(
         .registration_of_person(&plan.id, &app.config.person_key.hash(&resident))
         .await?
         .ok_or(ApiError::NotFound("该身份证号码没有报名本次活动"))?;
-    Ok(Json(super::public::registration_view(&record)))
+    Ok(Json(RegistrationView::from(&record)))
 }
 
 /// The agency cancels a registration of its event (after checking the person's ID card);
@@ -233,7 +227,7 @@ async fn cancel_registration<S: Store>(
     State(app): State<App<S>>,
     Staff(org): Staff,
     Path((id, code)): Path<(String, String)>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<RegistrationView>, ApiError> {
     const GONE: ApiError = ApiError::NotFound("报名记录不存在");
     let plan = implementer_plan(&app, &org, &id, "只有实施机关可以取消报名").await?;
     let code = openday_store::personal::parse_registration_code(&code).ok_or(GONE)?;
@@ -244,23 +238,16 @@ async fn cancel_registration<S: Store>(
     let out = app.store.cancel(&code, app.now()).await?;
     tracing::info!(plan = %plan.id, by = %org.id, promoted = out.promoted.is_some(), id = %record.id_masked, "registration cancelled by the organiser");
     let record = app.store.registration(&code).await?.ok_or(GONE)?;
-    Ok(Json(super::public::registration_view(&record)))
+    Ok(Json(RegistrationView::from(&record)))
 }
 
 pub fn router<S: Store>(app: App<S>) -> axum::Router {
     routes::<S>().into_router(app)
 }
 
-fn summary(plan: &PlanRecord) -> serde_json::Value {
-    json!({
-        "id": plan.id,
-        "status": plan.status,
-        "version": plan.version,
-        "name": plan.plan.name.to_string(),
-        "org_id": plan.org_id,
-        "start_date": plan.plan.period.start(),
-        "end_date": plan.plan.period.end(),
-    })
+/// The summary of a plan just changed, in its stored status.
+fn summary(plan: &PlanRecord) -> PlanSummary {
+    PlanSummary::of(plan, plan.status)
 }
 
 async fn submit<S: Store>(
@@ -273,13 +260,6 @@ async fn submit<S: Store>(
     tracing::info!(plan = %record.id, org = %org.id, "plan submitted");
     after_change(&app, &record, Action::Revise, None).await;
     Ok((StatusCode::CREATED, Json(summary(&record))).into_response())
-}
-
-#[derive(Deserialize)]
-struct Revision {
-    version: Option<NumberLike>,
-    #[serde(flatten)]
-    plan: PlanDraft,
 }
 
 /// Applies `action` by `staff` to the plan, as the state machine allows.
@@ -353,7 +333,7 @@ async fn revise<S: Store>(
     Staff(org): Staff,
     Path(id): Path<String>,
     Payload(body): Payload<Revision>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<PlanSummary>, ApiError> {
     let record = act(
         &app,
         &org,
@@ -369,19 +349,12 @@ async fn revise<S: Store>(
     Ok(Json(summary(&record)))
 }
 
-#[derive(Deserialize)]
-struct ReviewBody {
-    decision: Option<String>,
-    comment: Option<String>,
-    version: Option<NumberLike>,
-}
-
 async fn review<S: Store>(
     State(app): State<App<S>>,
     Staff(org): Staff,
     Path(id): Path<String>,
     Payload(body): Payload<ReviewBody>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<PlanSummary>, ApiError> {
     let action = match body.decision.as_deref().map(str::trim) {
         Some("file") => Action::File,
         Some("return") => Action::Return,
@@ -423,13 +396,6 @@ fn comment_of(raw: Option<String>) -> Option<String> {
         .filter(|c| !c.is_empty())
 }
 
-#[derive(Deserialize)]
-struct AnnouncementBody {
-    version: Option<NumberLike>,
-    #[serde(flatten)]
-    announcement: AnnouncementDraft,
-}
-
 async fn announce<S: Store>(
     State(app): State<App<S>>,
     Staff(org): Staff,
@@ -457,18 +423,12 @@ async fn announce<S: Store>(
     Ok((StatusCode::CREATED, Json(summary(&record))).into_response())
 }
 
-#[derive(Deserialize)]
-struct CancelBody {
-    comment: Option<String>,
-    version: Option<NumberLike>,
-}
-
 async fn cancel<S: Store>(
     State(app): State<App<S>>,
     Staff(org): Staff,
     Path(id): Path<String>,
     Payload(body): Payload<CancelBody>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<PlanSummary>, ApiError> {
     let record = act(
         &app,
         &org,
@@ -482,13 +442,6 @@ async fn cancel<S: Store>(
     )
     .await?;
     Ok(Json(summary(&record)))
-}
-
-#[derive(Deserialize)]
-struct RespondBody {
-    version: Option<NumberLike>,
-    #[serde(flatten)]
-    response: ResponseDraft,
 }
 
 async fn respond<S: Store>(
@@ -546,7 +499,10 @@ async fn respond<S: Store>(
     let response = app.store.response(&id).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"plan": summary(&record), "response": response})),
+        Json(ResponsePublished {
+            plan: summary(&record),
+            response,
+        }),
     )
         .into_response())
 }
@@ -555,7 +511,7 @@ async fn show<S: Store>(
     State(app): State<App<S>>,
     Staff(org): Staff,
     Path(id): Path<String>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<PlanDetail>, ApiError> {
     let (plan, owner) = plan_and_owner(&app, &id).await?;
     viewer_role(&org, &owner)?;
     let history = app.store.history(&id).await?;
@@ -569,20 +525,20 @@ async fn show<S: Store>(
         .collect();
     let announcement = app.store.announcement(&id).await?;
     let seats = openday_store::ports::RegistrationStore::seats(&app.store, &id).await?;
-    Ok(Json(json!({
-        "id": plan.id,
-        "status": status_today(&app, &plan),
-        "version": plan.version,
-        "org_id": plan.org_id,
-        "plan": plan.plan,
-        "submitted_at": plan.submitted_at,
-        "announced_on": plan.announced_on,
-        "responded_on": plan.responded_on,
-        "history": history,
-        "findings": findings,
-        "announcement": announcement,
-        "seats": seats.map(|s| json!({"capacity": s.capacity, "confirmed": s.confirmed, "waitlisted": s.waitlisted, "left": s.left()})),
-    })))
+    Ok(Json(PlanDetail {
+        status: status_today(&app, &plan),
+        id: plan.id,
+        version: plan.version,
+        org_id: plan.org_id,
+        plan: plan.plan,
+        submitted_at: plan.submitted_at,
+        announced_on: plan.announced_on,
+        responded_on: plan.responded_on,
+        history,
+        findings,
+        announcement,
+        seats: seats.map(Into::into),
+    }))
 }
 
 #[derive(Deserialize, Default)]
@@ -610,7 +566,7 @@ async fn list<S: Store>(
     State(app): State<App<S>>,
     Staff(org): Staff,
     QueryOf(q): QueryOf<ListQuery>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<PlanList>, ApiError> {
     let year = year_or_this(&app, q.year.as_ref())?;
     let status = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
@@ -627,19 +583,15 @@ async fn list<S: Store>(
             org_id: org.id.clone(),
         }
     };
-    let plans: Vec<serde_json::Value> = app
+    let plans = app
         .store
         .plans(year, &scope)
         .await?
         .iter()
-        .filter(|p| status.is_none_or(|s| status_today(&app, p) == s))
-        .map(|p| {
-            let mut s = summary(p);
-            s["status"] = json!(status_today(&app, p));
-            s
-        })
+        .map(|p| PlanSummary::of(p, status_today(&app, p)))
+        .filter(|p| status.is_none_or(|s| p.status == s))
         .collect();
-    Ok(Json(json!({"year": year, "plans": plans})))
+    Ok(Json(PlanList { year, plans }))
 }
 
 async fn recommend<S: Store>(
@@ -670,9 +622,12 @@ async fn feedback_items<S: Store>(
     State(app): State<App<S>>,
     Staff(org): Staff,
     Path(id): Path<String>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<FeedbackList>, ApiError> {
     let (_, owner) = plan_and_owner(&app, &id).await?;
     viewer_role(&org, &owner)?;
     let items = app.store.feedback(&id).await?;
-    Ok(Json(json!({"plan_id": id, "feedback": items})))
+    Ok(Json(FeedbackList {
+        plan_id: id,
+        feedback: items,
+    }))
 }

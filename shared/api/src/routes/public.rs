@@ -19,12 +19,16 @@ use openday_store::records::{
     CodeProof, Duplicate, NewRegistration, PlanRecord, RegistrationRecord, RegistrationStatus,
 };
 use serde::Deserialize;
-use serde_json::json;
 
+use super::bodies::LookupBody;
 use super::{Routes, method, status_today};
 use crate::app::{App, Store};
 use crate::error::ApiError;
 use crate::payload::{Payload, PhoneProof, Proved, QueryOf};
+use crate::views::{
+    AnnouncementDetail, AnnouncementItem, AnnouncementList, RegistrationReceipt, RegistrationView,
+    SmsCodeSent,
+};
 
 pub fn routes<S: Store>() -> Routes<S> {
     Routes::new()
@@ -77,23 +81,27 @@ struct YearQuery {
 async fn announcements<S: Store>(
     State(app): State<App<S>>,
     QueryOf(q): QueryOf<YearQuery>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<AnnouncementList>, ApiError> {
     let year = super::plans::year_or_this(&app, q.year.as_ref())?;
-    let mut out = Vec::new();
-    for (plan_id, a) in app.store.announcements(year).await? {
+    let mut announcements = Vec::new();
+    for (plan_id, announcement) in app.store.announcements(year).await? {
         let seats = app.store.seats(&plan_id).await?;
-        let mut item = serde_json::to_value(&a).unwrap_or_default();
-        item["plan_id"] = json!(plan_id);
-        item["seats_left"] = json!(seats.map(|s| s.left()));
-        out.push(item);
+        announcements.push(AnnouncementItem {
+            plan_id,
+            announcement,
+            seats_left: seats.map(|s| s.left()),
+        });
     }
-    Ok(Json(json!({"year": year, "announcements": out})))
+    Ok(Json(AnnouncementList {
+        year,
+        announcements,
+    }))
 }
 
 async fn announcement<S: Store>(
     State(app): State<App<S>>,
     Path(plan_id): Path<String>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<AnnouncementDetail>, ApiError> {
     let a = app
         .store
         .announcement(&plan_id)
@@ -105,12 +113,13 @@ async fn announcement<S: Store>(
         .await?
         .ok_or(ApiError::NotFound("活动公告不存在"))?;
     let seats = app.store.seats(&plan_id).await?;
-    let mut item = serde_json::to_value(&a).unwrap_or_default();
-    item["plan_id"] = json!(plan_id);
-    item["status"] = json!(status_today(&app, &plan));
-    item["seats_left"] = json!(seats.map(|s| s.left()));
-    item["waitlisted"] = json!(seats.map(|s| s.waitlisted));
-    Ok(Json(item))
+    Ok(Json(AnnouncementDetail {
+        status: status_today(&app, &plan),
+        plan_id,
+        announcement: a,
+        seats_left: seats.map(|s| s.left()),
+        waitlisted: seats.map(|s| s.waitlisted),
+    }))
 }
 
 /// Who a registration is taken for: the person online (phone verified), or the agency's
@@ -135,7 +144,7 @@ pub(crate) async fn take_registration<S: Store>(
     registrant: Registrant,
     channel: Channel,
     taker: Taker,
-) -> Result<(StatusCode, serde_json::Value), ApiError> {
+) -> Result<(StatusCode, RegistrationReceipt), ApiError> {
     if status_today(app, plan) != PlanStatus::Announced {
         return Err(openday_rules::Violation::new(
             openday_rules::Code::RegistrationClosed,
@@ -179,7 +188,10 @@ pub(crate) async fn take_registration<S: Store>(
             tracing::info!(plan = %plan.id, channel = %channel, status = ?out.status, id = %new.registrant.id.masked(), phone = %new.registrant.phone.masked(), "registration taken");
             Ok((
                 StatusCode::CREATED,
-                json!({"code": out.code, "status": out.status}),
+                RegistrationReceipt {
+                    code: out.code,
+                    status: out.status,
+                },
             ))
         }
         Err(StoreError::DuplicateRegistration(Duplicate::Person { code })) => {
@@ -190,7 +202,10 @@ pub(crate) async fn take_registration<S: Store>(
                 {
                     return Ok((
                         StatusCode::OK,
-                        json!({"code": existing.code, "status": existing.status}),
+                        RegistrationReceipt {
+                            code: existing.code,
+                            status: existing.status,
+                        },
                     ));
                 }
             }
@@ -266,11 +281,11 @@ async fn send_sms_code<S: Store>(
     tracing::info!(phone = %phone.masked(), "verification code sent");
     Ok((
         StatusCode::ACCEPTED,
-        Json(json!({
-            "phone": phone.masked(),
-            "valid_seconds": verification::CODE_VALID_SECONDS,
-            "resend_after_seconds": verification::RESEND_AFTER_SECONDS,
-        })),
+        Json(SmsCodeSent {
+            phone: phone.masked(),
+            valid_seconds: verification::CODE_VALID_SECONDS,
+            resend_after_seconds: verification::RESEND_AFTER_SECONDS,
+        }),
     )
         .into_response())
 }
@@ -314,12 +329,6 @@ pub(crate) async fn verified_phone<S: Store>(
     Ok(phone_hash)
 }
 
-#[derive(Deserialize, Default)]
-struct LookupBody {
-    code: Option<String>,
-    phone: Option<String>,
-}
-
 const GONE: ApiError = ApiError::NotFound("报名记录不存在，或手机号码不符");
 
 /// The registration behind `code`, only for whoever gives the phone number registered
@@ -337,32 +346,17 @@ async fn owned_registration<S: Store>(
     Ok(record)
 }
 
-pub(crate) fn registration_view(r: &RegistrationRecord) -> serde_json::Value {
-    json!({
-        "code": r.code,
-        "plan_id": r.plan_id,
-        "name": r.name,
-        "id_number": r.id_masked,
-        "phone": r.phone_masked,
-        "category": r.category,
-        "relation": r.relation,
-        "channel": r.channel,
-        "status": r.status,
-        "registered_at": r.registered_at,
-    })
-}
-
 /// `{code, phone}` → the registration, masked. The phone travels in the body, never in a URL.
 async fn lookup_registration<S: Store>(
     State(app): State<App<S>>,
     Payload(body): Payload<LookupBody>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<RegistrationView>, ApiError> {
     let phone = Phone::parse("phone", body.phone.as_deref().unwrap_or(""))?;
     let phone_hash = app.config.person_key.phone_hash(&phone);
     // Guessing codes for a phone is slowed down like any other write by that phone.
     app.rate.check_phone(&phone_hash)?;
     let record = owned_registration(&app, body.code.as_deref().unwrap_or(""), &phone_hash).await?;
-    Ok(Json(registration_view(&record)))
+    Ok(Json(RegistrationView::from(&record)))
 }
 
 /// `{phone, sms_code}` → cancelled (a waitlisted registration moves up).
@@ -370,15 +364,15 @@ async fn cancel_registration<S: Store>(
     State(app): State<App<S>>,
     Path(code): Path<String>,
     Payload(proof): Payload<PhoneProof>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<RegistrationView>, ApiError> {
     let phone_hash = verified_phone(&app, &proof).await?;
     let record = owned_registration(&app, &code, &phone_hash).await?;
     let out = app.store.cancel(&record.code, app.now()).await?;
     tracing::info!(plan = %record.plan_id, promoted = out.promoted.is_some(), "registration cancelled");
     let record = app.store.registration(&record.code).await?.ok_or(GONE)?;
-    Ok(Json(registration_view(&record)))
+    Ok(Json(RegistrationView::from(&record)))
 }
 
-async fn openapi<S: Store>() -> Json<serde_json::Value> {
+async fn openapi<S: Store>() -> Json<utoipa::openapi::OpenApi> {
     Json(crate::openapi::document::<S>())
 }

@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
+use openday_rules::compliance::Figures;
 use openday_rules::compliance::{PlanOutcome, figures};
 use openday_rules::org::{Id, OrgKind, Organisation, is_reporter};
 use openday_rules::report::{AnnualReport, ReportDraft};
@@ -11,13 +12,13 @@ use openday_rules::text::NumberLike;
 use openday_store::keys;
 use openday_store::records::PlanScope;
 use serde::Deserialize;
-use serde_json::json;
 
 use super::{Routes, method};
 use crate::app::{App, Store};
 use crate::auth::Staff;
 use crate::error::ApiError;
 use crate::payload::{Payload, QueryOf};
+use crate::views::{Compliance, FindingView, OrgFigures, ReportFiled};
 
 pub fn routes<S: Store>() -> Routes<S> {
     Routes::new()
@@ -87,19 +88,19 @@ async fn statistics<S: Store>(
     org: &Organisation,
     year: i32,
     report_on: Option<chrono::NaiveDate>,
-) -> Result<serde_json::Value, ApiError> {
+) -> Result<Figures, ApiError> {
     let all: Vec<PlanOutcome> = outcomes(app, &scope_of(org), year)
         .await?
         .into_iter()
         .map(|(_, o)| o)
         .collect();
-    Ok(json!(figures(
+    Ok(figures(
         year,
         &all,
         is_reporter(org),
         report_on,
-        app.today()
-    )))
+        app.today(),
+    ))
 }
 
 async fn report<S: Store>(
@@ -118,7 +119,11 @@ async fn report<S: Store>(
     tracing::info!(org = %org.id, year = report.year, late = report.late, "annual report received");
     Ok((
         StatusCode::CREATED,
-        Json(json!({"org_id": org.id, "report": report, "statistics": stats})),
+        Json(ReportFiled {
+            org_id: org.id,
+            report,
+            statistics: stats,
+        }),
     )
         .into_response())
 }
@@ -132,7 +137,7 @@ async fn compliance<S: Store>(
     State(app): State<App<S>>,
     Staff(org): Staff,
     QueryOf(q): QueryOf<YearQuery>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<Compliance>, ApiError> {
     let year = super::plans::year_or_this(&app, q.year.as_ref())?;
     let path = keys::path_of(&org);
     let prefix = if org.kind == OrgKind::Office {
@@ -140,12 +145,12 @@ async fn compliance<S: Store>(
     } else {
         keys::owned(&path, org.id.as_str(), "")
     };
-    let findings: Vec<serde_json::Value> = app
+    let findings = app
         .store
         .findings(year, &prefix)
         .await?
         .into_iter()
-        .map(|f| json!({"key": f.key, "kind": f.kind, "plan_id": f.plan_id, "org_id": f.org_id, "due_on": f.due_on, "status": f.status}))
+        .map(FindingView::from)
         .collect();
     let report_on = app
         .store
@@ -153,11 +158,18 @@ async fn compliance<S: Store>(
         .await?
         .map(|r| r.received_on);
     let stats = statistics(&app, &org, year, report_on).await?;
-    let mut body = json!({"year": year, "org_id": org.id, "findings": findings, "figures": stats});
-    if org.kind == OrgKind::Office {
-        body["organisations"] = json!(per_organisation(&app, &org, year).await?);
-    }
-    Ok(Json(body))
+    let organisations = if org.kind == OrgKind::Office {
+        Some(per_organisation(&app, &org, year).await?)
+    } else {
+        None
+    };
+    Ok(Json(Compliance {
+        year,
+        org_id: org.id,
+        findings,
+        figures: stats,
+        organisations,
+    }))
 }
 
 /// An office's view: the figures of every organisation in its jurisdiction and below that
@@ -166,7 +178,7 @@ async fn per_organisation<S: Store>(
     app: &App<S>,
     office: &Organisation,
     year: i32,
-) -> Result<Vec<serde_json::Value>, ApiError> {
+) -> Result<Vec<OrgFigures>, ApiError> {
     let path = keys::path_of(office);
     let outcomes = outcomes(app, &PlanScope::Subtree { path: path.clone() }, year).await?;
     let mut rows = Vec::new();
@@ -188,11 +200,11 @@ async fn per_organisation<S: Store>(
         } else {
             None
         };
-        rows.push(json!({
-            "org_id": org.id,
-            "name": org.name,
-            "figures": figures(year, &own, reporter, report_on, app.today()),
-        }));
+        rows.push(OrgFigures {
+            figures: figures(year, &own, reporter, report_on, app.today()),
+            name: org.name.to_string(),
+            org_id: org.id,
+        });
     }
     Ok(rows)
 }

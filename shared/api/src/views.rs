@@ -1,0 +1,292 @@
+//! What the API answers, as types: each handler returns one of these, and the OpenAPI
+//! document's response schemas are derived from the same types, so the two cannot differ.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use openday_rules::announcement::Announcement;
+use openday_rules::compliance::Figures;
+use openday_rules::feedback::{
+    FeedbackCategory, FeedbackChannel, FeedbackResponse, Rating, ResponseItem,
+};
+use openday_rules::lifecycle::{HistoryEntry, PlanStatus, Version};
+use openday_rules::org::Id;
+use openday_rules::plan::{Channel, Plan};
+use openday_rules::registration::{Category, Relation};
+use openday_rules::report::AnnualReport;
+use openday_rules::sweep::FindingKind;
+use openday_rules::{Violation, Violations};
+use openday_store::records::{
+    FeedbackRecord, FindingRecord, FindingStatus, PlanRecord, RegistrationRecord,
+    RegistrationStatus, Seats,
+};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A plan in a listing, and the answer to every change of a plan.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanSummary {
+    pub id: String,
+    pub status: PlanStatus,
+    pub version: Version,
+    pub name: String,
+    pub org_id: Id,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+}
+
+impl PlanSummary {
+    /// The summary of `plan`, in the status it has today.
+    pub fn of(plan: &PlanRecord, status: PlanStatus) -> Self {
+        Self {
+            id: plan.id.clone(),
+            status,
+            version: plan.version,
+            name: plan.plan.name.to_string(),
+            org_id: plan.org_id.clone(),
+            start_date: plan.plan.period.start(),
+            end_date: plan.plan.period.end(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanList {
+    pub year: i32,
+    pub plans: Vec<PlanSummary>,
+}
+
+/// The event's seats: what is left is derived, never stored.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SeatsView {
+    pub capacity: u32,
+    pub confirmed: u32,
+    pub waitlisted: u32,
+    pub left: u32,
+}
+
+impl From<Seats> for SeatsView {
+    fn from(s: Seats) -> Self {
+        Self {
+            capacity: s.capacity,
+            confirmed: s.confirmed,
+            waitlisted: s.waitlisted,
+            left: s.left(),
+        }
+    }
+}
+
+/// A plan with everything the agency and its office see about it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanDetail {
+    pub id: String,
+    pub status: PlanStatus,
+    pub version: Version,
+    pub org_id: Id,
+    pub plan: Plan,
+    pub submitted_at: DateTime<Utc>,
+    pub announced_on: Option<NaiveDate>,
+    pub responded_on: Option<NaiveDate>,
+    pub history: Vec<HistoryEntry>,
+    pub findings: Vec<FindingRecord>,
+    pub announcement: Option<Announcement>,
+    pub seats: Option<SeatsView>,
+}
+
+/// An announcement in the public listing.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AnnouncementItem {
+    pub plan_id: String,
+    #[serde(flatten)]
+    pub announcement: Announcement,
+    pub seats_left: Option<u32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AnnouncementList {
+    pub year: i32,
+    pub announcements: Vec<AnnouncementItem>,
+}
+
+/// One announcement with the event's status and seats.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AnnouncementDetail {
+    pub plan_id: String,
+    #[serde(flatten)]
+    pub announcement: Announcement,
+    pub status: PlanStatus,
+    pub seats_left: Option<u32>,
+    pub waitlisted: Option<u32>,
+}
+
+/// A registration taken (201) or the one the same person already has (200).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RegistrationReceipt {
+    /// The short registration code (报名编号).
+    pub code: String,
+    pub status: RegistrationStatus,
+}
+
+/// A verification code was sent.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SmsCodeSent {
+    /// The phone, masked.
+    pub phone: String,
+    pub valid_seconds: i64,
+    pub resend_after_seconds: i64,
+}
+
+/// A registration as its holder or the organiser sees it: personal data masked.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RegistrationView {
+    pub code: String,
+    pub plan_id: String,
+    pub name: String,
+    /// Masked: `4501**********123X`.
+    pub id_number: String,
+    /// Masked: `138****8000`.
+    pub phone: String,
+    pub category: Category,
+    pub relation: Relation,
+    pub channel: Channel,
+    pub status: RegistrationStatus,
+    pub registered_at: DateTime<Utc>,
+}
+
+impl From<&RegistrationRecord> for RegistrationView {
+    fn from(r: &RegistrationRecord) -> Self {
+        Self {
+            code: r.code.clone(),
+            plan_id: r.plan_id.clone(),
+            name: r.name.clone(),
+            id_number: r.id_masked.clone(),
+            phone: r.phone_masked.clone(),
+            category: r.category,
+            relation: r.relation,
+            channel: r.channel,
+            status: r.status,
+            registered_at: r.registered_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FeedbackReceipt {
+    pub id: String,
+    pub channel: FeedbackChannel,
+    pub category: FeedbackCategory,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EvaluationReceipt {
+    pub id: String,
+    pub rating: Rating,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FeedbackList {
+    pub plan_id: String,
+    pub feedback: Vec<FeedbackRecord>,
+}
+
+/// The published adoption of a plan's feedback.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublishedResponse {
+    pub plan_id: String,
+    pub response: FeedbackResponse,
+}
+
+/// The plan after its response was published, and the response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResponsePublished {
+    pub plan: PlanSummary,
+    pub response: Option<FeedbackResponse>,
+}
+
+/// Draft answers saved: how many in this request, and how far the plan has got.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AnswersSaved {
+    pub plan_id: String,
+    pub saved: usize,
+    pub answered: usize,
+    pub total: usize,
+    pub unanswered: usize,
+}
+
+/// Every draft answer saved so far.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AnswersDraft {
+    pub plan_id: String,
+    pub answered: usize,
+    pub total: usize,
+    pub unanswered: usize,
+    pub answers: Vec<ResponseItem>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportFiled {
+    pub org_id: Id,
+    pub report: AnnualReport,
+    pub statistics: Figures,
+}
+
+/// A finding in the compliance listing.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FindingView {
+    pub key: String,
+    pub kind: FindingKind,
+    pub plan_id: Option<String>,
+    pub org_id: Id,
+    pub due_on: NaiveDate,
+    pub status: FindingStatus,
+}
+
+impl From<FindingRecord> for FindingView {
+    fn from(f: FindingRecord) -> Self {
+        Self {
+            key: f.key,
+            kind: f.kind,
+            plan_id: f.plan_id,
+            org_id: f.org_id,
+            due_on: f.due_on,
+            status: f.status,
+        }
+    }
+}
+
+/// One organisation's figures in an office's view.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrgFigures {
+    pub org_id: Id,
+    pub name: String,
+    pub figures: Figures,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Compliance {
+    pub year: i32,
+    pub org_id: Id,
+    pub findings: Vec<FindingView>,
+    pub figures: Figures,
+    /// An office's view: every organisation of its jurisdiction and below.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organisations: Option<Vec<OrgFigures>>,
+}
+
+/// Every error, in one shape: a stable code for programs and a message for people.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Error)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+    /// Every rule the input broke (422).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Violation>>)]
+    pub violations: Option<Violations>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    pub code: String,
+    /// Simplified Chinese, for the person who sent the request.
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
