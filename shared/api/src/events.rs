@@ -22,7 +22,15 @@ pub struct Event {
 
 pub struct EventCache {
     ttl: Duration,
-    entries: Mutex<HashMap<String, (Instant, Arc<Event>)>>,
+    entries: Mutex<HashMap<String, Arc<Slot>>>,
+}
+
+/// One event's entry. The async lock makes the reads single-flight: when the entry is
+/// missing or stale, the first request reads the store and the others of the rush wait for
+/// it, instead of a thousand requests reading the same two items at once.
+#[derive(Default)]
+struct Slot {
+    fetched: tokio::sync::Mutex<Option<(Instant, Arc<Event>)>>,
 }
 
 /// More entries than this and the cache starts afresh (many events in one second is not
@@ -39,23 +47,27 @@ impl EventCache {
 
     /// The announced event `plan_id`, or 404.
     pub async fn get<S: Store>(&self, store: &S, plan_id: &str) -> Result<Arc<Event>, ApiError> {
-        if let Ok(entries) = self.entries.lock() {
-            if let Some((at, event)) = entries.get(plan_id) {
-                if at.elapsed() < self.ttl {
-                    return Ok(event.clone());
-                }
+        let slot = {
+            let mut entries = self
+                .entries
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if entries.len() >= MAX_ENTRIES && !entries.contains_key(plan_id) {
+                entries.clear();
+            }
+            entries.entry(plan_id.to_owned()).or_default().clone()
+        };
+        let mut fetched = slot.fetched.lock().await;
+        if let Some((at, event)) = fetched.as_ref() {
+            if at.elapsed() < self.ttl {
+                return Ok(event.clone());
             }
         }
         const GONE: ApiError = ApiError::NotFound("活动公告不存在");
         let plan = store.plan(plan_id).await?.ok_or(GONE)?;
         let announcement = store.announcement(plan_id).await?.ok_or(GONE)?;
         let event = Arc::new(Event { plan, announcement });
-        if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= MAX_ENTRIES {
-                entries.clear();
-            }
-            entries.insert(plan_id.to_owned(), (Instant::now(), event.clone()));
-        }
+        *fetched = Some((Instant::now(), event.clone()));
         Ok(event)
     }
 }
