@@ -23,6 +23,11 @@ use serde_json::{Value, json};
 
 const NOW: &str = "2026-09-01T10:00:00+08:00";
 
+/// The same allocator as the local server, so that the engine's raw rate is measured on
+/// equal terms.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 struct Server {
     child: Child,
     base: String,

@@ -13,6 +13,11 @@ use openday_store::ports::DirectoryStore;
 
 use crate::local::Local;
 
+/// A rush allocates from every thread at once (HTTP, JSON, the embedded engine), where
+/// glibc's allocator took about an eighth of the server's time in a profile.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "openday",
