@@ -78,6 +78,11 @@ impl Local {
             person_key: PersonKey::new(&key_file(&self.data.join("keys/person.key"))?)?,
             retention_days: 180,
             limits: openday_api::limits::Limits::from_env()?,
+            // The local server speaks plain HTTP on loopback: no `Secure` attribute.
+            cookies: openday_api::pages::CookieKey::new(
+                &key_file(&self.data.join("keys/cookie.key"))?,
+                false,
+            )?,
         })
     }
 

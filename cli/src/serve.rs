@@ -4,8 +4,6 @@ use std::net::SocketAddr;
 use std::path::Path;
 
 use axum::Router;
-use axum::response::Html;
-use axum::routing::get;
 use openday_rules::org::{Directory, DirectoryDraft};
 use openday_store::ports::DirectoryStore;
 
@@ -53,9 +51,7 @@ pub async fn serve(addr: SocketAddr, data: &Path, demo: bool) -> Result<(), Stri
     println!("邮件：{}", app.mailer.describe());
     println!("短信：{}", app.sms.describe());
     tokio::spawn(schedule(app.clone()));
-    let router = Router::new()
-        .route("/", get(index))
-        .merge(openday_api::all(app));
+    let router = openday_api::all(app);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("无法监听 {addr}：{e}"))?;
@@ -154,16 +150,6 @@ fn init_logs() {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .try_init();
-}
-
-async fn index() -> Html<&'static str> {
-    Html(concat!(
-        "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>政府开放日</title>",
-        "<h1>“政府开放日”平台</h1>",
-        "<p>接口说明：<a href=\"/api/openapi.json\">/api/openapi.json</a></p>",
-        "<p>活动公告：<a href=\"/api/announcements\">/api/announcements</a></p>",
-        "</html>"
-    ))
 }
 
 /// The local schedule: every sweep at start (catching up) and daily at 09:00 Asia/Shanghai;

@@ -35,6 +35,8 @@ pub struct Config {
     /// Days after the last event day that registrations are kept (TTL).
     pub retention_days: u32,
     pub limits: Limits,
+    /// The key of the web pages' encrypted cookies (CSRF tokens, a registration just taken).
+    pub cookies: crate::pages::CookieKey,
 }
 
 /// The state of every router.

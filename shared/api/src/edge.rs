@@ -1,7 +1,8 @@
 //! What every response passes through at the edge: paths that cannot name anything are
 //! refused before a handler (or DynamoDB) sees them, errors from outside the handlers
-//! (an unknown route, a wrong method, a bad path) get the JSON error shape, and nothing is
-//! cached (responses carry personal data: registrations, plans, staff views).
+//! (an unknown route, a wrong method, a bad path) get the JSON error shape under `/api/` and
+//! an HTML page elsewhere, and nothing is cached (responses carry personal data:
+//! registrations, plans, staff views) unless a handler says otherwise (the stylesheet).
 
 use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -16,8 +17,9 @@ const MAX_PATH: usize = 1024;
 /// Refuses paths no route could serve: too long, undecodable, or with characters no id has.
 pub async fn sane_path(req: Request, next: Next) -> Response {
     let path = req.uri().path();
+    let api = is_api(path);
     if path.len() > MAX_PATH {
-        return error(StatusCode::URI_TOO_LONG, "URI_TOO_LONG", "请求地址过长");
+        return error(api, StatusCode::URI_TOO_LONG, "URI_TOO_LONG", "请求地址过长");
     }
     let sane = path.split('/').skip(1).all(|segment| {
         segment.len() <= MAX_SEGMENT
@@ -26,7 +28,7 @@ pub async fn sane_path(req: Request, next: Next) -> Response {
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
     });
     if !sane {
-        return error(StatusCode::NOT_FOUND, "NOT_FOUND", "请求的地址不存在");
+        return error(api, StatusCode::NOT_FOUND, "NOT_FOUND", "请求的地址不存在");
     }
     next.run(req).await
 }
@@ -34,14 +36,15 @@ pub async fn sane_path(req: Request, next: Next) -> Response {
 /// An error response that is not JSON yet (axum's own 404, 405, a rejected path) gets the
 /// platform's error shape; every response gets `Cache-Control: no-store`.
 pub async fn json_errors_no_store(req: Request, next: Next) -> Response {
+    let api = is_api(req.uri().path());
     let mut response = next.run(req).await;
     let status = response.status();
-    let is_json = response
+    let shaped = response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    if (status.is_client_error() || status.is_server_error()) && !is_json {
+        .is_some_and(|v| v.starts_with("application/json") || v.starts_with("text/html"));
+    if (status.is_client_error() || status.is_server_error()) && !shaped {
         let (code, message) = match status {
             StatusCode::NOT_FOUND => ("NOT_FOUND", "请求的地址不存在"),
             StatusCode::METHOD_NOT_ALLOWED => ("METHOD_NOT_ALLOWED", "该地址不支持此请求方法"),
@@ -56,21 +59,31 @@ pub async fn json_errors_no_store(req: Request, next: Next) -> Response {
             _ => ("MALFORMED_REQUEST", "请求格式有误"),
         };
         let allow = response.headers().get(header::ALLOW).cloned();
-        response = error(status, code, message);
+        response = error(api, status, code, message);
         if let Some(allow) = allow {
             response.headers_mut().insert(header::ALLOW, allow);
         }
     }
     response
         .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
     response
 }
 
-fn error(status: StatusCode, code: &str, message: &str) -> Response {
-    (
-        status,
-        axum::Json(json!({"error": {"code": code, "message": message}})),
-    )
-        .into_response()
+/// The API answers programs (JSON); every other path is a page for people (HTML).
+fn is_api(path: &str) -> bool {
+    path.starts_with("/api/")
+}
+
+fn error(api: bool, status: StatusCode, code: &str, message: &str) -> Response {
+    if api {
+        (
+            status,
+            axum::Json(json!({"error": {"code": code, "message": message}})),
+        )
+            .into_response()
+    } else {
+        crate::pages::PageError::new(status, message).into_response()
+    }
 }

@@ -66,7 +66,7 @@ impl ApiError {
     }
 
     /// The `Retry-After` seconds of a 429 or 503.
-    fn retry_after(&self) -> Option<u64> {
+    pub(crate) fn retry_after(&self) -> Option<u64> {
         match self {
             ApiError::RateLimited { retry_after, .. } => Some(*retry_after),
             ApiError::Unavailable(_) => Some(RETRY_UNAVAILABLE),
@@ -75,7 +75,7 @@ impl ApiError {
     }
 
     /// The stable code, the Chinese message and the field of the response.
-    fn parts(&self) -> (String, String, Option<String>) {
+    pub(crate) fn parts(&self) -> (String, String, Option<String>) {
         match self {
             ApiError::Malformed(m) => (
                 "MALFORMED_REQUEST".into(),

@@ -12,6 +12,7 @@ pub mod error;
 pub mod events;
 pub mod limits;
 pub mod openapi;
+pub mod pages;
 pub mod payload;
 pub mod routes;
 pub mod views;

@@ -276,7 +276,8 @@ pub fn document<S: Store>() -> OpenApi {
     let error = schemas.of::<ErrorBody>();
     let mut paths = Paths::new();
     for (job, routes) in crate::routes::table::<S>() {
-        for (method, path) in routes {
+        // The web pages are for people, not programs: only `/api/` is the API.
+        for (method, path) in routes.into_iter().filter(|(_, p)| p.starts_with("/api/")) {
             let op = describe(&method, path, &mut schemas);
             let mut responses = ResponsesBuilder::new().response(
                 op.success.0,

@@ -79,7 +79,8 @@ fn secret(name: &str) -> Result<Vec<u8>, String> {
 }
 
 /// The configuration of a function, from its environment:
-/// `OPENDAY_TABLE`, `OPENDAY_TOKEN_SECRET`, `OPENDAY_PERSON_KEY` (each at least 32 bytes),
+/// `OPENDAY_TABLE`, `OPENDAY_TOKEN_SECRET`, `OPENDAY_PERSON_KEY`, `OPENDAY_COOKIE_KEY` (each
+/// at least 32 bytes; the cookie key is shared by every function that serves pages),
 /// `OPENDAY_RETENTION_DAYS` (default 180), and the AWS SDK's own variables.
 pub async fn app_from_env() -> Result<App<DynamoStore>, String> {
     let table = std::env::var("OPENDAY_TABLE").unwrap_or_else(|_| "openday".into());
@@ -95,6 +96,8 @@ pub async fn app_from_env() -> Result<App<DynamoStore>, String> {
         person_key: PersonKey::new(&secret("OPENDAY_PERSON_KEY")?)?,
         retention_days,
         limits: openday_api::limits::Limits::from_env()?,
+        // Behind API Gateway every page is served over HTTPS.
+        cookies: openday_api::pages::CookieKey::new(&secret("OPENDAY_COOKIE_KEY")?, true)?,
     };
     let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table);

@@ -64,25 +64,37 @@ pub(crate) async fn give<S: Store>(
     Path(id): Path<String>,
     Proved(draft, proof): Proved<FeedbackDraft>,
 ) -> Result<Response, ApiError> {
-    let (plan, owner) = plan_and_owner(&app, &id).await?;
-    let source = match &staff {
+    let receipt = give_feedback(&app, staff.as_ref(), &id, &draft, &proof).await?;
+    Ok((StatusCode::CREATED, Json(receipt)).into_response())
+}
+
+/// A feedback item: from the public (phone proved) or entered by the implementing agency.
+pub(crate) async fn give_feedback<S: Store>(
+    app: &App<S>,
+    staff: Option<&openday_rules::org::Organisation>,
+    id: &str,
+    draft: &FeedbackDraft,
+    proof: &crate::payload::PhoneProof,
+) -> Result<FeedbackReceipt, ApiError> {
+    let (plan, owner) = plan_and_owner(app, id).await?;
+    let source = match staff {
         None => FeedbackSource::Public,
         Some(org) if viewer_role(org, &owner)? == Role::Implementer => FeedbackSource::Agency,
         Some(_) => return Err(ApiError::forbidden("只有实施机关可以录入线下意见建议")),
     };
-    let status = status_today(&app, &plan);
+    let status = status_today(app, &plan);
     held_or_running(status)?;
     check_feedback_open(
         &plan.plan.period,
         status == PlanStatus::Responded,
         app.today(),
     )?;
-    let feedback = Feedback::parse(&draft, source)?;
+    let feedback = Feedback::parse(draft, source)?;
     let record = match source {
         FeedbackSource::Public => {
-            let phone_hash = verified_phone(&app, &proof).await?;
+            let phone_hash = verified_phone(app, proof).await?;
             app.store
-                .add_feedback(&id, &feedback, Giver::Phone(&phone_hash), app.now())
+                .add_feedback(id, &feedback, Giver::Phone(&phone_hash), app.now())
                 .await
                 .map_err(|e| match e {
                     StoreError::Limited { retry_after } => ApiError::RateLimited {
@@ -98,19 +110,15 @@ pub(crate) async fn give<S: Store>(
         }
         FeedbackSource::Agency => {
             app.store
-                .add_feedback(&id, &feedback, Giver::Agency, app.now())
+                .add_feedback(id, &feedback, Giver::Agency, app.now())
                 .await?
         }
     };
-    Ok((
-        StatusCode::CREATED,
-        Json(FeedbackReceipt {
-            id: record.id,
-            channel: feedback.channel,
-            category: feedback.category,
-        }),
-    )
-        .into_response())
+    Ok(FeedbackReceipt {
+        id: record.id,
+        channel: feedback.channel,
+        category: feedback.category,
+    })
 }
 
 async fn evaluate<S: Store>(
@@ -118,25 +126,32 @@ async fn evaluate<S: Store>(
     Path(id): Path<String>,
     Proved(draft, proof): Proved<EvaluationDraft>,
 ) -> Result<Response, ApiError> {
-    let (plan, _) = plan_and_owner(&app, &id).await?;
-    held_or_running(status_today(&app, &plan))
+    let receipt = give_evaluation(&app, &id, &draft, &proof).await?;
+    Ok((StatusCode::CREATED, Json(receipt)).into_response())
+}
+
+/// An online evaluation; one per phone and plan (a second replaces the first).
+pub(crate) async fn give_evaluation<S: Store>(
+    app: &App<S>,
+    id: &str,
+    draft: &EvaluationDraft,
+    proof: &crate::payload::PhoneProof,
+) -> Result<EvaluationReceipt, ApiError> {
+    let (plan, _) = plan_and_owner(app, id).await?;
+    held_or_running(status_today(app, &plan))
         .map_err(|_| Violation::new(Code::EvaluationClosed, "该活动未发布公告，不接受测评"))?;
     check_evaluation_open(&plan.plan.period, app.today())?;
-    let evaluation = Evaluation::parse(&draft)?;
+    let evaluation = Evaluation::parse(draft)?;
     // One per phone: a second evaluation by the same phone replaces the first.
-    let phone_hash = verified_phone(&app, &proof).await?;
+    let phone_hash = verified_phone(app, proof).await?;
     let record = app
         .store
-        .add_evaluation(&id, &evaluation, &phone_hash, app.now())
+        .add_evaluation(id, &evaluation, &phone_hash, app.now())
         .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(EvaluationReceipt {
-            id: record.id,
-            rating: evaluation.rating,
-        }),
-    )
-        .into_response())
+    Ok(EvaluationReceipt {
+        id: record.id,
+        rating: evaluation.rating,
+    })
 }
 
 pub(crate) async fn response<S: Store>(

@@ -112,8 +112,15 @@ pub fn all<S: Store>(app: App<S>) -> Router {
         .into_router(app)
 }
 
-async fn not_found() -> ApiError {
-    ApiError::NotFound("请求的地址不存在")
+/// An unknown path: the JSON error under `/api/`, a page elsewhere.
+async fn not_found(uri: axum::http::Uri) -> Response {
+    use axum::response::IntoResponse;
+    if uri.path().starts_with("/api/") {
+        ApiError::NotFound("请求的地址不存在").into_response()
+    } else {
+        crate::pages::PageError::new(axum::http::StatusCode::NOT_FOUND, "您访问的页面不存在。")
+            .into_response()
+    }
 }
 
 /// Every (method, path) each job serves, by job name: what the template must route.

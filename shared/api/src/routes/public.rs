@@ -67,6 +67,7 @@ pub fn routes<S: Store>() -> Routes<S> {
             "/api/openapi.json",
             method(&Method::GET, openapi::<S>),
         )
+        .merge(crate::pages::public::routes())
 }
 
 pub fn router<S: Store>(app: App<S>) -> axum::Router {
@@ -236,25 +237,35 @@ async fn register<S: Store>(
     Path(plan_id): Path<String>,
     Proved(draft, proof): Proved<RegistrantDraft>,
 ) -> Result<Response, ApiError> {
-    let event = app.events.get(&app.store, &plan_id).await?;
+    let (status, out) = register_online(&app, &plan_id, &draft, &proof).await?;
+    Ok((status, Json(out)).into_response())
+}
+
+/// An online registration with its phone proved (the API and the web form).
+pub(crate) async fn register_online<S: Store>(
+    app: &App<S>,
+    plan_id: &str,
+    draft: &RegistrantDraft,
+    proof: &PhoneProof,
+) -> Result<(StatusCode, RegistrationReceipt), ApiError> {
+    let event = app.events.get(&app.store, plan_id).await?;
     // The registrant's own fields first, so that every mistake shows at once.
-    let registrant = Registrant::check(&draft, event.plan.plan.period.start())?;
+    let registrant = Registrant::check(draft, event.plan.plan.period.start())?;
     // The code is checked in the registration's own write, not read beforehand.
-    let (phone_hash, code_hash) = phone_claim(&app, &proof)?;
+    let (phone_hash, code_hash) = phone_claim(app, proof)?;
     let taker = Taker::Public {
         phone_hash,
         code_hash,
     };
-    let (status, out) = take_registration(
-        &app,
+    take_registration(
+        app,
         &event.plan,
         &event.announcement,
         registrant,
         Channel::Online,
         taker,
     )
-    .await?;
-    Ok((status, Json(out)).into_response())
+    .await
 }
 
 /// Sends a 6-digit code to a mobile phone: at most one a minute and ten a day per phone.
@@ -262,7 +273,20 @@ async fn send_sms_code<S: Store>(
     State(app): State<App<S>>,
     Payload(proof): Payload<PhoneProof>,
 ) -> Result<Response, ApiError> {
-    let (phone, phone_hash) = limited_mobile(&app, &proof)?;
+    let sent = issue_sms_code(&app, proof.phone.as_deref()).await?;
+    Ok((StatusCode::ACCEPTED, Json(sent)).into_response())
+}
+
+/// Issues a verification code for `phone` and sends it (the API and the web forms).
+pub(crate) async fn issue_sms_code<S: Store>(
+    app: &App<S>,
+    phone: Option<&str>,
+) -> Result<SmsCodeSent, ApiError> {
+    let proof = PhoneProof {
+        phone: phone.map(str::to_owned),
+        sms_code: None,
+    };
+    let (phone, phone_hash) = limited_mobile(app, &proof)?;
     let key = &app.config.person_key;
     let code = sms_code();
     app.store
@@ -279,15 +303,11 @@ async fn send_sms_code<S: Store>(
         return Err(ApiError::Unavailable(format!("sms: {e}")));
     }
     tracing::info!(phone = %phone.masked(), "verification code sent");
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(SmsCodeSent {
-            phone: phone.masked(),
-            valid_seconds: verification::CODE_VALID_SECONDS,
-            resend_after_seconds: verification::RESEND_AFTER_SECONDS,
-        }),
-    )
-        .into_response())
+    Ok(SmsCodeSent {
+        phone: phone.masked(),
+        valid_seconds: verification::CODE_VALID_SECONDS,
+        resend_after_seconds: verification::RESEND_AFTER_SECONDS,
+    })
 }
 
 /// Six random digits.
@@ -351,12 +371,21 @@ async fn lookup_registration<S: Store>(
     State(app): State<App<S>>,
     Payload(body): Payload<LookupBody>,
 ) -> Result<Json<RegistrationView>, ApiError> {
-    let phone = Phone::parse("phone", body.phone.as_deref().unwrap_or(""))?;
+    let record = lookup(&app, body.code.as_deref(), body.phone.as_deref()).await?;
+    Ok(Json(RegistrationView::from(&record)))
+}
+
+/// The registration behind a code, for whoever gives its phone (the API and the web page).
+pub(crate) async fn lookup<S: Store>(
+    app: &App<S>,
+    code: Option<&str>,
+    phone: Option<&str>,
+) -> Result<RegistrationRecord, ApiError> {
+    let phone = Phone::parse("phone", phone.unwrap_or(""))?;
     let phone_hash = app.config.person_key.phone_hash(&phone);
     // Guessing codes for a phone is slowed down like any other write by that phone.
     app.rate.check_phone(&phone_hash)?;
-    let record = owned_registration(&app, body.code.as_deref().unwrap_or(""), &phone_hash).await?;
-    Ok(Json(RegistrationView::from(&record)))
+    owned_registration(app, code.unwrap_or(""), &phone_hash).await
 }
 
 /// `{phone, sms_code}` → cancelled (a waitlisted registration moves up).
@@ -365,12 +394,22 @@ async fn cancel_registration<S: Store>(
     Path(code): Path<String>,
     Payload(proof): Payload<PhoneProof>,
 ) -> Result<Json<RegistrationView>, ApiError> {
-    let phone_hash = verified_phone(&app, &proof).await?;
-    let record = owned_registration(&app, &code, &phone_hash).await?;
+    let record = cancel_own(&app, &code, &proof).await?;
+    Ok(Json(RegistrationView::from(&record)))
+}
+
+/// Cancels the registration behind `code` for whoever proves its phone (a waitlisted one
+/// moves up); the registration as it is now.
+pub(crate) async fn cancel_own<S: Store>(
+    app: &App<S>,
+    code: &str,
+    proof: &PhoneProof,
+) -> Result<RegistrationRecord, ApiError> {
+    let phone_hash = verified_phone(app, proof).await?;
+    let record = owned_registration(app, code, &phone_hash).await?;
     let out = app.store.cancel(&record.code, app.now()).await?;
     tracing::info!(plan = %record.plan_id, promoted = out.promoted.is_some(), "registration cancelled");
-    let record = app.store.registration(&record.code).await?.ok_or(GONE)?;
-    Ok(Json(RegistrationView::from(&record)))
+    app.store.registration(&record.code).await?.ok_or(GONE)
 }
 
 async fn openapi<S: Store>() -> Json<utoipa::openapi::OpenApi> {

@@ -79,6 +79,7 @@ pub async fn world_with_sms(
         Config {
             tokens: tokens.clone(),
             person_key: PersonKey::new(&[8u8; 32]).unwrap(),
+            cookies: openday_api::pages::CookieKey::new(&[9u8; 32], false).unwrap(),
             retention_days: 180,
             limits,
         },

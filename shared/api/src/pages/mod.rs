@@ -1,0 +1,362 @@
+//! The web pages: HTML rendered on the server from compile-time checked templates (askama),
+//! plain forms that work without JavaScript (Post/Redirect/Get), and encrypted cookies for
+//! CSRF tokens and for the registration just taken. The pages call the same functions as the
+//! API, so a rule refuses a form with the same Chinese message it gives a program.
+
+pub mod public;
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::body::Bytes;
+use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::{Cookie, Key, PrivateCookieJar, SameSite};
+use serde::de::DeserializeOwned;
+
+use crate::app::App;
+use crate::error::ApiError;
+
+/// The key of the pages' encrypted cookies, and whether they need HTTPS (`Secure`).
+#[derive(Clone)]
+pub struct CookieKey {
+    key: Key,
+    secure: bool,
+}
+
+impl CookieKey {
+    /// A key derived from a secret of at least 32 bytes.
+    pub fn new(secret: &[u8], secure: bool) -> Result<Self, String> {
+        if secret.len() < 32 {
+            return Err("the cookie key needs at least 32 bytes".into());
+        }
+        Ok(Self {
+            key: Key::derive_from(secret),
+            secure,
+        })
+    }
+
+    /// A cookie of this site: HttpOnly, SameSite=Lax, on every path, `Secure` behind HTTPS.
+    fn cookie(&self, name: &'static str, value: String, max_age_seconds: i64) -> Cookie<'static> {
+        Cookie::build((name, value))
+            .path("/")
+            .http_only(true)
+            .same_site(SameSite::Lax)
+            .secure(self.secure)
+            .max_age(cookie::time::Duration::seconds(
+                max_age_seconds,
+            ))
+            .build()
+    }
+}
+
+impl<S> FromRef<App<S>> for Key {
+    fn from_ref(app: &App<S>) -> Key {
+        app.config.cookies.key.clone()
+    }
+}
+
+const CSRF_COOKIE: &str = "csrf";
+/// A form's token lives as long as a browsing session might keep a form open.
+const CSRF_SECONDS: i64 = 12 * 3600;
+
+/// The CSRF token of this browser: read from its encrypted cookie, or made and set.
+pub struct Csrf {
+    pub token: String,
+    pub jar: PrivateCookieJar,
+}
+
+impl<S: Send + Sync> FromRequestParts<App<S>> for Csrf {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App<S>) -> Result<Self, PageError> {
+        let jar = PrivateCookieJar::from_headers(&parts.headers, app.config.cookies.key.clone());
+        if let Some(token) = jar.get(CSRF_COOKIE).map(|c| c.value().to_owned()) {
+            return Ok(Csrf { token, jar });
+        }
+        let token = random_token();
+        let jar = jar.add(app.config.cookies.cookie(CSRF_COOKIE, token.clone(), CSRF_SECONDS));
+        Ok(Csrf { token, jar })
+    }
+}
+
+fn random_token() -> String {
+    let mut bytes = [0u8; 24];
+    let _ = getrandom::fill(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A form posted from one of this site's own pages: not cross-site (`Sec-Fetch-Site`), with
+/// the token of this browser's CSRF cookie. `T` is read from the form's fields.
+pub struct FormPost<T> {
+    pub form: T,
+    /// Every field as sent, to fill the form in again when it is refused.
+    pub values: BTreeMap<String, String>,
+    pub csrf: Csrf,
+}
+
+#[derive(serde::Deserialize)]
+struct Token {
+    csrf: Option<String>,
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<App<S>> for FormPost<T> {
+    type Rejection = PageError;
+
+    async fn from_request(req: Request, app: &App<S>) -> Result<Self, PageError> {
+        let (mut parts, body) = req.into_parts();
+        let cross_site = parts
+            .headers
+            .get("sec-fetch-site")
+            .is_some_and(|v| v.as_bytes() == b"cross-site");
+        let csrf = Csrf::from_request_parts(&mut parts, app).await?;
+        let bytes: Bytes = axum::body::to_bytes(body, crate::payload::MAX_BODY)
+            .await
+            .map_err(|_| PageError::from(ApiError::TooLarge))?;
+        let content_type = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        if content_type != "application/x-www-form-urlencoded" {
+            return Err(ApiError::UnsupportedMediaType.into());
+        }
+        let token: Token = crate::payload::parse(&content_type, &bytes)?;
+        if cross_site || token.csrf.as_deref() != Some(csrf.token.as_str()) {
+            return Err(PageError::expired());
+        }
+        let values = url_pairs(&bytes);
+        Ok(FormPost {
+            form: crate::payload::parse(&content_type, &bytes)?,
+            values,
+            csrf,
+        })
+    }
+}
+
+/// The fields of a form body, as sent (the last of a repeated name), without the token.
+fn url_pairs(bytes: &[u8]) -> BTreeMap<String, String> {
+    form_urlencoded::parse(bytes)
+        .filter(|(k, _)| k != "csrf")
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+/// One message of a refused form: at its field when it has one.
+#[derive(Debug, Clone)]
+pub struct FieldError {
+    pub field: Option<String>,
+    pub message: String,
+}
+
+/// A form's state on the page: what was typed, what was wrong, and a notice.
+#[derive(Debug, Default)]
+pub struct FormState {
+    pub values: BTreeMap<String, String>,
+    pub errors: Vec<FieldError>,
+    pub notice: Option<String>,
+}
+
+impl FormState {
+    pub fn with_values(values: BTreeMap<String, String>) -> Self {
+        Self {
+            values,
+            ..Self::default()
+        }
+    }
+
+    pub fn value(&self, name: &str) -> &str {
+        self.values.get(name).map_or("", String::as_str)
+    }
+
+    pub fn checked(&self, name: &str) -> bool {
+        matches!(self.value(name), "on" | "true" | "1" | "yes")
+    }
+
+    pub fn is(&self, name: &str, value: &str) -> bool {
+        self.value(name) == value
+    }
+
+    /// The first message for `name`.
+    pub fn error(&self, name: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.field.as_deref() == Some(name))
+            .map(|e| e.message.as_str())
+    }
+
+    pub fn invalid(&self, name: &str) -> bool {
+        self.error(name).is_some()
+    }
+
+    /// Records what a refused request said, at the fields the form has (`fields`); any
+    /// other message goes to the summary alone. Errors that are not the person's to fix
+    /// (storage unavailable) are passed on.
+    pub fn refuse(&mut self, error: ApiError, fields: &[&str]) -> Result<(), PageError> {
+        let at = |field: Option<String>| field.filter(|f| fields.contains(&f.as_str()));
+        match error {
+            ApiError::Rules(vs) => {
+                for v in vs.iter() {
+                    self.errors.push(FieldError {
+                        field: at(v.field.clone()),
+                        message: v.message.clone(),
+                    });
+                }
+            }
+            e @ (ApiError::Conflict { .. }
+            | ApiError::Forbidden(_)
+            | ApiError::RateLimited { .. }
+            | ApiError::NotFound(_)) => {
+                let (_, message, field) = e.parts();
+                self.errors.push(FieldError {
+                    field: at(field),
+                    message,
+                });
+            }
+            e => return Err(e.into()),
+        }
+        Ok(())
+    }
+
+    pub fn fail(&mut self, field: &str, message: impl Into<String>) {
+        self.errors.push(FieldError {
+            field: Some(field.to_owned()),
+            message: message.into(),
+        });
+    }
+}
+
+/// A page that could not be shown: a message for the person, with the status.
+#[derive(Debug)]
+pub struct PageError {
+    status: StatusCode,
+    title: &'static str,
+    message: String,
+    retry_after: Option<u64>,
+}
+
+impl PageError {
+    fn expired() -> Self {
+        Self {
+            status: StatusCode::FORBIDDEN,
+            title: "页面已过期",
+            message: "页面已过期或来源不明，请返回上一页刷新后重新提交。".into(),
+            retry_after: None,
+        }
+    }
+
+    /// An error page for a status the edge answers (unknown page, wrong method).
+    pub fn new(status: StatusCode, message: &str) -> Self {
+        Self {
+            status,
+            title: if status == StatusCode::NOT_FOUND {
+                "页面不存在"
+            } else {
+                "无法完成操作"
+            },
+            message: message.to_owned(),
+            retry_after: None,
+        }
+    }
+}
+
+impl From<ApiError> for PageError {
+    fn from(e: ApiError) -> Self {
+        let status = e.status();
+        let retry_after = e.retry_after();
+        let (_, message, _) = e.parts();
+        if status.is_server_error() {
+            tracing::error!(error = %e, "page failed");
+        }
+        let title = match status {
+            StatusCode::NOT_FOUND => "页面不存在",
+            StatusCode::TOO_MANY_REQUESTS => "操作过于频繁",
+            s if s.is_server_error() => "系统繁忙",
+            _ => "无法完成操作",
+        };
+        Self {
+            status,
+            title,
+            message,
+            retry_after,
+        }
+    }
+}
+
+impl From<openday_store::StoreError> for PageError {
+    fn from(e: openday_store::StoreError) -> Self {
+        ApiError::from(e).into()
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    title: &'a str,
+    message: &'a str,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let page = ErrorPage {
+            title: self.title,
+            message: &self.message,
+        };
+        let mut response = (self.status, page).into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, seconds.into());
+        }
+        response
+    }
+}
+
+/// Post/Redirect/Get: after a form is taken, the browser is sent to a page it may reload.
+pub fn see_other(jar: PrivateCookieJar, to: &str) -> Response {
+    (jar, Redirect::to(to)).into_response()
+}
+
+/// A one-time message for the next page (an encrypted cookie, read and removed there).
+const NOTICE_COOKIE: &str = "notice";
+
+pub fn with_notice<S>(jar: PrivateCookieJar, app: &App<S>, message: &str) -> PrivateCookieJar {
+    jar.add(app.config.cookies.cookie(NOTICE_COOKIE, message.to_owned(), 600))
+}
+
+/// The notice left by the previous page, taken out of the jar.
+pub fn take_notice(jar: PrivateCookieJar) -> (PrivateCookieJar, Option<String>) {
+    match jar.get(NOTICE_COOKIE) {
+        Some(c) => {
+            let message = c.value().to_owned();
+            (jar.remove(Cookie::build(NOTICE_COOKIE).path("/")), Some(message))
+        }
+        None => (jar, None),
+    }
+}
+
+/// The site's stylesheet, served by the platform itself (no request leaves its host).
+pub async fn stylesheet() -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/css; charset=utf-8"),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=3600"),
+            ),
+        ],
+        include_str!("../../static/site.css"),
+    )
+        .into_response()
+}

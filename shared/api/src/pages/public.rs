@@ -1,0 +1,988 @@
+//! The public's pages: find an open day, register (with a text-message code), look the
+//! registration up and cancel it, give feedback, evaluate, read the published response.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::cookie::PrivateCookieJar;
+use chrono::NaiveDate;
+use openday_rules::announcement::Announcement;
+use openday_rules::feedback::{
+    EvaluationDraft, FeedbackCategory, FeedbackDraft, FeedbackResponse, check_evaluation_open,
+    check_feedback_open,
+};
+use openday_rules::lifecycle::PlanStatus;
+use openday_rules::plan::Channel;
+use openday_rules::registration::{Category, RegistrantDraft, Relation, RegistrationWindow};
+use openday_rules::WireEnum;
+use openday_store::records::{FeedbackRecord, PlanRecord, RegistrationStatus};
+use serde::Deserialize;
+
+use super::{Csrf, FormPost, FormState, PageError, see_other, take_notice, with_notice};
+use crate::app::{App, Store};
+use crate::payload::PhoneProof;
+use crate::routes::{Routes, method, status_today};
+use crate::routes::{feedback as api_feedback, public as api};
+
+pub fn routes<S: Store>() -> Routes<S> {
+    Routes::new()
+        .route(Method::GET, "/", method(&Method::GET, index::<S>))
+        .route(
+            Method::GET,
+            "/static/site.css",
+            method(&Method::GET, super::stylesheet),
+        )
+        .route(
+            Method::GET,
+            "/open-days/{plan_id}",
+            method(&Method::GET, open_day::<S>),
+        )
+        .route(
+            Method::GET,
+            "/open-days/{plan_id}/register",
+            method(&Method::GET, register_form::<S>),
+        )
+        .route(
+            Method::POST,
+            "/open-days/{plan_id}/register",
+            method(&Method::POST, register::<S>),
+        )
+        .route(
+            Method::GET,
+            "/open-days/{plan_id}/registered",
+            method(&Method::GET, registered::<S>),
+        )
+        .route(
+            Method::GET,
+            "/open-days/{plan_id}/calendar.ics",
+            method(&Method::GET, calendar::<S>),
+        )
+        .route(
+            Method::GET,
+            "/registrations",
+            method(&Method::GET, lookup_form::<S>),
+        )
+        .route(
+            Method::POST,
+            "/registrations",
+            method(&Method::POST, lookup::<S>),
+        )
+        .route(
+            Method::POST,
+            "/registrations/cancel",
+            method(&Method::POST, cancel::<S>),
+        )
+        .route(
+            Method::GET,
+            "/open-days/{plan_id}/feedback",
+            method(&Method::GET, feedback_form::<S>),
+        )
+        .route(
+            Method::POST,
+            "/open-days/{plan_id}/feedback",
+            method(&Method::POST, feedback::<S>),
+        )
+        .route(
+            Method::GET,
+            "/open-days/{plan_id}/evaluation",
+            method(&Method::GET, evaluation_form::<S>),
+        )
+        .route(
+            Method::POST,
+            "/open-days/{plan_id}/evaluation",
+            method(&Method::POST, evaluation::<S>),
+        )
+        .route(
+            Method::GET,
+            "/open-days/{plan_id}/response",
+            method(&Method::GET, response::<S>),
+        )
+}
+
+/// An announced event as the pages show it, with what may be done now.
+pub struct OpenDay {
+    pub plan_id: String,
+    pub a: Announcement,
+    pub status: PlanStatus,
+    pub seats_left: Option<u32>,
+    pub waitlisted: u32,
+    /// Why online registration is closed, when it is.
+    pub registration_closed: Option<String>,
+    pub feedback_open: bool,
+    pub evaluation_open: bool,
+    pub responded: bool,
+}
+
+impl OpenDay {
+    pub fn dates(&self) -> String {
+        day_span(self.a.start_date, self.a.end_date)
+    }
+    pub fn registration_open(&self) -> bool {
+        self.registration_closed.is_none()
+    }
+    pub fn leaders(&self) -> String {
+        if self.a.leaders.is_empty() {
+            return "无".into();
+        }
+        self.a
+            .leaders
+            .iter()
+            .map(|l| format!("{}（{}）", l.name, l.title))
+            .collect::<Vec<_>>()
+            .join("、")
+    }
+    pub fn channels(&self) -> String {
+        self.a
+            .channels
+            .iter()
+            .map(|c| c.label())
+            .collect::<Vec<_>>()
+            .join("、")
+    }
+    pub fn contact(&self) -> String {
+        format!("{}，{}", self.a.contact_name, self.a.contact_phone.expose())
+    }
+    pub fn deadline(&self) -> String {
+        self.a
+            .registration_deadline
+            .map_or_else(|| "活动开始前".into(), day_text)
+    }
+}
+
+/// `2026年9月20日` or `2026年9月20日至9月26日`.
+pub fn day_span(start: NaiveDate, end: NaiveDate) -> String {
+    use chrono::Datelike;
+    if start == end {
+        day_text(start)
+    } else {
+        format!("{}至{}月{}日", day_text(start), end.month(), end.day())
+    }
+}
+
+pub fn day_text(d: NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
+async fn open_day_of<S: Store>(app: &App<S>, plan_id: &str) -> Result<OpenDay, PageError> {
+    let gone = || PageError::from(crate::error::ApiError::NotFound("该活动不存在或尚未发布公告"));
+    let plan = app.store.plan(plan_id).await?.ok_or_else(gone)?;
+    let a = app.store.announcement(plan_id).await?.ok_or_else(gone)?;
+    Ok(describe(app, plan, a).await?)
+}
+
+async fn describe<S: Store>(
+    app: &App<S>,
+    plan: PlanRecord,
+    a: Announcement,
+) -> Result<OpenDay, crate::error::ApiError> {
+    let status = status_today(app, &plan);
+    let seats = app.store.seats(&plan.id).await?;
+    let window = RegistrationWindow {
+        published_on: a.published_on,
+        deadline: a.registration_deadline,
+        first_event_day: plan.plan.period.start(),
+    };
+    let registration_closed = if status != PlanStatus::Announced {
+        Some("该活动当前不接受报名".to_owned())
+    } else {
+        window
+            .check(Channel::Online, &a.channels, app.now())
+            .err()
+            .map(|v| v.message)
+    };
+    let running = matches!(
+        status,
+        PlanStatus::Announced | PlanStatus::Held | PlanStatus::Responded
+    );
+    let today = app.today();
+    Ok(OpenDay {
+        feedback_open: running
+            && check_feedback_open(&plan.plan.period, status == PlanStatus::Responded, today)
+                .is_ok(),
+        evaluation_open: running && check_evaluation_open(&plan.plan.period, today).is_ok(),
+        responded: plan.responded_on.is_some(),
+        plan_id: plan.id,
+        status,
+        seats_left: seats.map(|s| s.left()),
+        waitlisted: seats.map_or(0, |s| s.waitlisted),
+        registration_closed,
+        a,
+    })
+}
+
+#[derive(Deserialize, Default)]
+struct IndexQuery {
+    region: Option<String>,
+}
+
+pub struct Region {
+    pub id: String,
+    pub name: String,
+    pub selected: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "index.html")]
+struct IndexPage {
+    title: &'static str,
+    year: i32,
+    regions: Vec<Region>,
+    days: Vec<OpenDay>,
+    notice: Option<String>,
+}
+
+/// This year's announced open days, soonest first, optionally of one 地区.
+async fn index<S: Store>(
+    State(app): State<App<S>>,
+    jar: PrivateCookieJar,
+    Query(q): Query<IndexQuery>,
+) -> Result<Response, PageError> {
+    let year = chrono::Datelike::year(&app.today());
+    let region = q
+        .region
+        .filter(|r| !r.is_empty() && r.len() <= 64)
+        .map(|r| r.trim().to_owned());
+    let mut days = Vec::new();
+    for (plan_id, a) in app.store.announcements(year).await? {
+        let Some(plan) = app.store.plan(&plan_id).await? else {
+            continue;
+        };
+        // A plan's path names every jurisdiction above it: `gx/gx-nn/`.
+        if let Some(r) = &region {
+            if !plan.org_path.split('/').any(|part| part == r) {
+                continue;
+            }
+        }
+        days.push(describe(&app, plan, a).await?);
+    }
+    days.sort_by_key(|d| (d.a.start_date, d.a.name.to_string()));
+    let regions = app
+        .store
+        .jurisdictions()
+        .await?
+        .into_iter()
+        .map(|j| Region {
+            selected: region.as_deref() == Some(j.id.as_str()),
+            id: j.id.to_string(),
+            name: j.name.to_string(),
+        })
+        .collect();
+    let (jar, notice) = take_notice(jar);
+    Ok((
+        jar,
+        IndexPage {
+            title: "政府开放日活动",
+            year,
+            regions,
+            days,
+            notice,
+        },
+    )
+        .into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "open_day.html")]
+struct OpenDayPage {
+    title: String,
+    day: OpenDay,
+    notice: Option<String>,
+}
+
+async fn open_day<S: Store>(
+    State(app): State<App<S>>,
+    jar: PrivateCookieJar,
+    Path(plan_id): Path<String>,
+) -> Result<Response, PageError> {
+    let day = open_day_of(&app, &plan_id).await?;
+    let (jar, notice) = take_notice(jar);
+    Ok((
+        jar,
+        OpenDayPage {
+            title: day.a.name.to_string(),
+            day,
+            notice,
+        },
+    )
+        .into_response())
+}
+
+/// A choice of a radio group or a select: value, label, and whether it is chosen.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub chosen: bool,
+}
+
+fn choices<E: WireEnum>(form: &FormState, name: &str) -> Vec<Choice> {
+    E::ALL
+        .iter()
+        .map(|e| Choice {
+            value: e.wire().to_owned(),
+            label: e.label().to_owned(),
+            chosen: form.is(name, e.wire()),
+        })
+        .collect()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "register.html")]
+struct RegisterPage {
+    title: String,
+    day: OpenDay,
+    form: FormState,
+    csrf: String,
+    categories: Vec<Choice>,
+    relations: Vec<Choice>,
+    /// The code has been sent: the form asks for it.
+    code_sent: bool,
+}
+
+fn register_page(day: OpenDay, form: FormState, csrf: &Csrf, code_sent: bool) -> RegisterPage {
+    RegisterPage {
+        title: format!("报名：{}", day.a.name),
+        categories: choices::<Category>(&form, "category"),
+        relations: choices::<Relation>(&form, "relation"),
+        day,
+        form,
+        csrf: csrf.token.clone(),
+        code_sent,
+    }
+}
+
+async fn register_form<S: Store>(
+    State(app): State<App<S>>,
+    csrf: Csrf,
+    Path(plan_id): Path<String>,
+) -> Result<Response, PageError> {
+    let day = open_day_of(&app, &plan_id).await?;
+    let page = register_page(day, FormState::default(), &csrf, false);
+    Ok((csrf.jar, page).into_response())
+}
+
+#[derive(Deserialize)]
+struct RegisterForm {
+    action: Option<String>,
+    #[serde(flatten)]
+    registrant: RegistrantDraft,
+    sms_code: Option<String>,
+    id_consent: Option<String>,
+}
+
+const REGISTER_FIELDS: [&str; 9] = [
+    "name",
+    "id_number",
+    "phone",
+    "category",
+    "relation",
+    "full_civil_capacity",
+    "not_deputy",
+    "id_consent",
+    "sms_code",
+];
+
+/// The registered code and status, for the confirmation page after the redirect.
+const REGISTERED_COOKIE: &str = "registered";
+
+/// The first submit (获取验证码) sends the code and brings the form back with a 验证码
+/// field; the second (提交报名) registers and redirects to the confirmation.
+async fn register<S: Store>(
+    State(app): State<App<S>>,
+    Path(plan_id): Path<String>,
+    post: FormPost<RegisterForm>,
+) -> Result<Response, PageError> {
+    let day = open_day_of(&app, &plan_id).await?;
+    let FormPost { form, values, csrf } = post;
+    let mut state = FormState::with_values(values);
+    if let Some(reason) = &day.registration_closed {
+        state.errors.push(super::FieldError {
+            field: None,
+            message: reason.clone(),
+        });
+        let page = register_page(day, state, &csrf, false);
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, csrf.jar, page).into_response());
+    }
+    if form.action.as_deref() == Some("send_code") {
+        return match api::issue_sms_code(&app, form.registrant.phone.as_deref()).await {
+            Ok(sent) => {
+                state.notice = Some(format!(
+                    "验证码已发送至{}，{}分钟内有效。请填写验证码后提交报名。",
+                    sent.phone,
+                    sent.valid_seconds / 60
+                ));
+                let page = register_page(day, state, &csrf, true);
+                Ok((csrf.jar, page).into_response())
+            }
+            Err(e) => {
+                state.refuse(e, &REGISTER_FIELDS)?;
+                let page = register_page(day, state, &csrf, false);
+                Ok((StatusCode::UNPROCESSABLE_ENTITY, csrf.jar, page).into_response())
+            }
+        };
+    }
+    // The ID number is sensitive personal information: it needs its own consent (PIPL 29).
+    if form.id_consent.as_deref() != Some("on") {
+        state.fail("id_consent", "请阅读个人信息处理说明，并单独同意处理您的身份证号码");
+    }
+    let proof = PhoneProof {
+        phone: form.registrant.phone.clone(),
+        sms_code: form.sms_code.clone(),
+    };
+    let outcome = if state.errors.is_empty() {
+        api::register_online(&app, &plan_id, &form.registrant, &proof).await
+    } else {
+        // Every other field is still checked, so that all mistakes show at once.
+        match openday_rules::registration::Registrant::check(
+            &form.registrant,
+            day.a.start_date,
+        ) {
+            Ok(_) => Err(crate::error::ApiError::Rules(Default::default())),
+            Err(vs) => Err(vs.into()),
+        }
+    };
+    match outcome {
+        Ok((_, receipt)) => {
+            let status = match receipt.status {
+                RegistrationStatus::Waitlisted => "waitlisted",
+                _ => "confirmed",
+            };
+            let jar = csrf.jar.add(app.config.cookies.cookie(
+                REGISTERED_COOKIE,
+                format!("{plan_id} {} {status}", receipt.code),
+                24 * 3600,
+            ));
+            Ok(see_other(jar, &format!("/open-days/{plan_id}/registered")))
+        }
+        Err(e) => {
+            state.refuse(e, &REGISTER_FIELDS)?;
+            let code_sent = !state.value("sms_code").is_empty() || state.invalid("sms_code");
+            let page = register_page(day, state, &csrf, code_sent);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, csrf.jar, page).into_response())
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "registered.html")]
+struct RegisteredPage {
+    title: String,
+    day: OpenDay,
+    code: String,
+    waitlisted: bool,
+    qr: String,
+}
+
+/// The confirmation: 报名成功 or 候补, the code, its QR code, the calendar file, how to cancel.
+/// A reload shows it again; it never registers twice.
+async fn registered<S: Store>(
+    State(app): State<App<S>>,
+    jar: PrivateCookieJar,
+    Path(plan_id): Path<String>,
+) -> Result<Response, PageError> {
+    let taken = jar
+        .get(REGISTERED_COOKIE)
+        .map(|c| c.value().to_owned())
+        .and_then(|v| {
+            let mut parts = v.split(' ');
+            let (p, code, status) = (parts.next()?, parts.next()?, parts.next()?);
+            (p == plan_id).then(|| (code.to_owned(), status == "waitlisted"))
+        });
+    let Some((code, waitlisted)) = taken else {
+        let jar = with_notice(jar, &app, "请通过“查询报名”查看您的报名");
+        return Ok(see_other(jar, "/registrations"));
+    };
+    let day = open_day_of(&app, &plan_id).await?;
+    Ok(RegisteredPage {
+        title: if waitlisted { "候补登记成功" } else { "报名成功" }.to_owned(),
+        qr: qr_svg(&code),
+        day,
+        code,
+        waitlisted,
+    }
+    .into_response())
+}
+
+/// The registration code as an SVG QR code, for the door's scanner.
+fn qr_svg(code: &str) -> String {
+    match qrcode::QrCode::new(code.as_bytes()) {
+        Ok(qr) => {
+            let svg = qr
+                .render::<qrcode::render::svg::Color>()
+                .min_dimensions(180, 180)
+                .quiet_zone(true)
+                .build();
+            // Inline in the page: without the XML declaration, hidden from screen readers
+            // (the figure around it says what it is).
+            let svg = svg.trim_start_matches(|c| c != '<');
+            let svg = match svg.strip_prefix("<?xml") {
+                Some(rest) => rest.split_once("?>").map_or(rest, |(_, s)| s),
+                None => svg,
+            };
+            svg.replacen("<svg ", "<svg aria-hidden=\"true\" focusable=\"false\" ", 1)
+        }
+        Err(_) => String::new(),
+    }
+}
+
+/// The event as an iCalendar file: name, dates, place, organiser (nothing personal).
+async fn calendar<S: Store>(
+    State(app): State<App<S>>,
+    Path(plan_id): Path<String>,
+) -> Result<Response, PageError> {
+    use icalendar::{Component, EventLike};
+    let day = open_day_of(&app, &plan_id).await?;
+    let a = &day.a;
+    let event = icalendar::Event::new()
+        .uid(&format!("{plan_id}@openday"))
+        .summary(&a.name.to_string())
+        .location(a.place.as_str())
+        .description(&format!(
+            "承办单位：{}\n联系电话：{}\n{}",
+            a.organizer,
+            a.contact_phone.expose(),
+            a.reminders
+        ))
+        .starts(a.start_date)
+        .ends(a.end_date + chrono::Duration::days(1))
+        .done();
+    let body = icalendar::Calendar::new()
+        .name("政府开放日")
+        .push(event)
+        .done()
+        .to_string();
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/calendar; charset=utf-8"),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_static("attachment; filename=\"open-day.ics\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// What the look-up page shows of a registration: masked, with its event.
+pub struct Found {
+    pub code: String,
+    pub event: String,
+    pub plan_id: String,
+    pub dates: String,
+    pub name: String,
+    pub id_number: String,
+    pub phone: String,
+    pub status: &'static str,
+    pub active: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "registrations.html")]
+struct LookupPage {
+    title: &'static str,
+    form: FormState,
+    csrf: String,
+    found: Option<Found>,
+    /// Cancelling: the confirmation step, with the code sent or not yet.
+    confirming: bool,
+    code_sent: bool,
+}
+
+async fn lookup_form<S: Store>(
+    State(_app): State<App<S>>,
+    csrf: Csrf,
+) -> Result<Response, PageError> {
+    let (jar, notice) = take_notice(csrf.jar);
+    let page = LookupPage {
+        title: "查询报名",
+        form: FormState {
+            notice,
+            ..FormState::default()
+        },
+        csrf: csrf.token,
+        found: None,
+        confirming: false,
+        code_sent: false,
+    };
+    Ok((jar, page).into_response())
+}
+
+#[derive(Deserialize)]
+struct LookupForm {
+    code: Option<String>,
+    phone: Option<String>,
+    action: Option<String>,
+    sms_code: Option<String>,
+}
+
+const LOOKUP_FIELDS: [&str; 3] = ["code", "phone", "sms_code"];
+
+async fn found<S: Store>(
+    app: &App<S>,
+    form: &LookupForm,
+) -> Result<Found, crate::error::ApiError> {
+    let r = api::lookup(app, form.code.as_deref(), form.phone.as_deref()).await?;
+    let a = app.store.announcement(&r.plan_id).await?;
+    let status = match r.status {
+        RegistrationStatus::Confirmed => "报名成功",
+        RegistrationStatus::Waitlisted => "候补",
+        RegistrationStatus::Cancelled => "已取消",
+    };
+    Ok(Found {
+        event: a.as_ref().map_or_else(String::new, |a| a.name.to_string()),
+        dates: a
+            .as_ref()
+            .map_or_else(String::new, |a| day_span(a.start_date, a.end_date)),
+        active: r.status != RegistrationStatus::Cancelled,
+        code: r.code,
+        plan_id: r.plan_id,
+        name: r.name,
+        id_number: r.id_masked,
+        phone: r.phone_masked,
+        status,
+    })
+}
+
+/// 报名编号 + 手机号码 → the registration, masked, with a 取消报名 button.
+async fn lookup<S: Store>(
+    State(app): State<App<S>>,
+    post: FormPost<LookupForm>,
+) -> Result<Response, PageError> {
+    let FormPost { form, values, csrf } = post;
+    let mut state = FormState::with_values(values);
+    let (status, found) = match found(&app, &form).await {
+        Ok(f) => (StatusCode::OK, Some(f)),
+        Err(e) => {
+            state.refuse(e, &LOOKUP_FIELDS)?;
+            (StatusCode::UNPROCESSABLE_ENTITY, None)
+        }
+    };
+    let page = LookupPage {
+        title: "查询报名",
+        form: state,
+        csrf: csrf.token.clone(),
+        found,
+        confirming: false,
+        code_sent: false,
+    };
+    Ok((status, csrf.jar, page).into_response())
+}
+
+/// Cancelling in steps: 取消报名 asks to confirm; 获取验证码 sends the code; 确认取消
+/// cancels and redirects to the look-up page with a notice.
+async fn cancel<S: Store>(
+    State(app): State<App<S>>,
+    post: FormPost<LookupForm>,
+) -> Result<Response, PageError> {
+    let FormPost { form, values, csrf } = post;
+    let mut state = FormState::with_values(values);
+    let registration = match found(&app, &form).await {
+        Ok(f) => f,
+        Err(e) => {
+            state.refuse(e, &LOOKUP_FIELDS)?;
+            let page = LookupPage {
+                title: "查询报名",
+                form: state,
+                csrf: csrf.token.clone(),
+                found: None,
+                confirming: false,
+                code_sent: false,
+            };
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, csrf.jar, page).into_response());
+        }
+    };
+    let mut code_sent = false;
+    let mut status = StatusCode::OK;
+    match form.action.as_deref() {
+        Some("send_code") => match api::issue_sms_code(&app, form.phone.as_deref()).await {
+            Ok(sent) => {
+                code_sent = true;
+                state.notice = Some(format!(
+                    "验证码已发送至{}，{}分钟内有效。",
+                    sent.phone,
+                    sent.valid_seconds / 60
+                ));
+            }
+            Err(e) => {
+                status = StatusCode::UNPROCESSABLE_ENTITY;
+                state.refuse(e, &LOOKUP_FIELDS)?;
+            }
+        },
+        Some("cancel") => {
+            let proof = PhoneProof {
+                phone: form.phone.clone(),
+                sms_code: form.sms_code.clone(),
+            };
+            match api::cancel_own(&app, &registration.code, &proof).await {
+                Ok(_) => {
+                    let jar = with_notice(
+                        csrf.jar,
+                        &app,
+                        &format!("报名 {} 已取消。", registration.code),
+                    );
+                    return Ok(see_other(jar, "/registrations"));
+                }
+                Err(e) => {
+                    code_sent = true;
+                    status = StatusCode::UNPROCESSABLE_ENTITY;
+                    state.refuse(e, &LOOKUP_FIELDS)?;
+                }
+            }
+        }
+        _ => {}
+    }
+    let page = LookupPage {
+        title: "取消报名",
+        form: state,
+        csrf: csrf.token.clone(),
+        found: Some(registration),
+        confirming: true,
+        code_sent,
+    };
+    Ok((status, csrf.jar, page).into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "feedback.html")]
+struct FeedbackPage {
+    title: String,
+    day: OpenDay,
+    form: FormState,
+    csrf: String,
+    categories: Vec<Choice>,
+    code_sent: bool,
+}
+
+fn feedback_page(day: OpenDay, form: FormState, csrf: &Csrf, code_sent: bool) -> FeedbackPage {
+    FeedbackPage {
+        title: format!("意见建议：{}", day.a.name),
+        categories: choices::<FeedbackCategory>(&form, "category"),
+        day,
+        form,
+        csrf: csrf.token.clone(),
+        code_sent,
+    }
+}
+
+async fn feedback_form<S: Store>(
+    State(app): State<App<S>>,
+    csrf: Csrf,
+    Path(plan_id): Path<String>,
+) -> Result<Response, PageError> {
+    let day = open_day_of(&app, &plan_id).await?;
+    let page = feedback_page(day, FormState::default(), &csrf, false);
+    Ok((csrf.jar, page).into_response())
+}
+
+#[derive(Deserialize)]
+struct FeedbackForm {
+    action: Option<String>,
+    category: Option<String>,
+    content: Option<String>,
+    phone: Option<String>,
+    sms_code: Option<String>,
+}
+
+const FEEDBACK_FIELDS: [&str; 4] = ["category", "content", "phone", "sms_code"];
+
+async fn feedback<S: Store>(
+    State(app): State<App<S>>,
+    Path(plan_id): Path<String>,
+    post: FormPost<FeedbackForm>,
+) -> Result<Response, PageError> {
+    let day = open_day_of(&app, &plan_id).await?;
+    let FormPost { form, values, csrf } = post;
+    let mut state = FormState::with_values(values);
+    let outcome = if form.action.as_deref() == Some("send_code") {
+        api::issue_sms_code(&app, form.phone.as_deref())
+            .await
+            .map(|sent| {
+                state.notice = Some(format!(
+                    "验证码已发送至{}，{}分钟内有效。",
+                    sent.phone,
+                    sent.valid_seconds / 60
+                ))
+            })
+    } else {
+        let draft = FeedbackDraft {
+            channel: Some("online".into()),
+            category: form.category.clone(),
+            content: form.content.clone(),
+        };
+        let proof = PhoneProof {
+            phone: form.phone.clone(),
+            sms_code: form.sms_code.clone(),
+        };
+        match api_feedback::give_feedback(&app, None, &plan_id, &draft, &proof).await {
+            Ok(_) => {
+                let jar = with_notice(csrf.jar, &app, "您的意见建议已提交，感谢参与。");
+                return Ok(see_other(jar, &format!("/open-days/{plan_id}")));
+            }
+            Err(e) => Err(e),
+        }
+    };
+    let sent = outcome.is_ok();
+    let status = match outcome {
+        Ok(()) => StatusCode::OK,
+        Err(e) => {
+            state.refuse(e, &FEEDBACK_FIELDS)?;
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+    };
+    let code_sent = sent || !state.value("sms_code").is_empty();
+    let page = feedback_page(day, state, &csrf, code_sent);
+    Ok((status, csrf.jar, page).into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "evaluation.html")]
+struct EvaluationPage {
+    title: String,
+    day: OpenDay,
+    form: FormState,
+    csrf: String,
+    ratings: Vec<Choice>,
+    code_sent: bool,
+}
+
+fn evaluation_page(day: OpenDay, form: FormState, csrf: &Csrf, code_sent: bool) -> EvaluationPage {
+    const LABELS: [&str; 5] = ["很不满意", "不满意", "一般", "满意", "很满意"];
+    EvaluationPage {
+        title: format!("网络测评：{}", day.a.name),
+        ratings: (1..=5)
+            .map(|n: usize| Choice {
+                value: n.to_string(),
+                label: format!("{n}分（{}）", LABELS[n - 1]),
+                chosen: form.is("rating", &n.to_string()),
+            })
+            .collect(),
+        day,
+        form,
+        csrf: csrf.token.clone(),
+        code_sent,
+    }
+}
+
+async fn evaluation_form<S: Store>(
+    State(app): State<App<S>>,
+    csrf: Csrf,
+    Path(plan_id): Path<String>,
+) -> Result<Response, PageError> {
+    let day = open_day_of(&app, &plan_id).await?;
+    let page = evaluation_page(day, FormState::default(), &csrf, false);
+    Ok((csrf.jar, page).into_response())
+}
+
+#[derive(Deserialize)]
+struct EvaluationForm {
+    action: Option<String>,
+    #[serde(flatten)]
+    evaluation: EvaluationDraft,
+    phone: Option<String>,
+    sms_code: Option<String>,
+}
+
+const EVALUATION_FIELDS: [&str; 4] = ["rating", "comment", "phone", "sms_code"];
+
+async fn evaluation<S: Store>(
+    State(app): State<App<S>>,
+    Path(plan_id): Path<String>,
+    post: FormPost<EvaluationForm>,
+) -> Result<Response, PageError> {
+    let day = open_day_of(&app, &plan_id).await?;
+    let FormPost { form, values, csrf } = post;
+    let mut state = FormState::with_values(values);
+    let outcome = if form.action.as_deref() == Some("send_code") {
+        api::issue_sms_code(&app, form.phone.as_deref())
+            .await
+            .map(|sent| {
+                state.notice = Some(format!(
+                    "验证码已发送至{}，{}分钟内有效。",
+                    sent.phone,
+                    sent.valid_seconds / 60
+                ))
+            })
+    } else {
+        let proof = PhoneProof {
+            phone: form.phone.clone(),
+            sms_code: form.sms_code.clone(),
+        };
+        match api_feedback::give_evaluation(&app, &plan_id, &form.evaluation, &proof).await {
+            Ok(_) => {
+                let jar = with_notice(csrf.jar, &app, "您的评价已提交，感谢参与。");
+                return Ok(see_other(jar, &format!("/open-days/{plan_id}")));
+            }
+            Err(e) => Err(e),
+        }
+    };
+    let sent = outcome.is_ok();
+    let status = match outcome {
+        Ok(()) => StatusCode::OK,
+        Err(e) => {
+            state.refuse(e, &EVALUATION_FIELDS)?;
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+    };
+    let code_sent = sent || !state.value("sms_code").is_empty();
+    let page = evaluation_page(day, state, &csrf, code_sent);
+    Ok((status, csrf.jar, page).into_response())
+}
+
+/// One answered item of the published response.
+pub struct Answer {
+    pub category: &'static str,
+    pub content: String,
+    pub adoption: &'static str,
+    pub reply: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "response.html")]
+struct ResponsePage {
+    title: String,
+    day: OpenDay,
+    response: FeedbackResponse,
+    answers: Vec<Answer>,
+}
+
+async fn response<S: Store>(
+    State(app): State<App<S>>,
+    Path(plan_id): Path<String>,
+) -> Result<Response, PageError> {
+    let day = open_day_of(&app, &plan_id).await?;
+    let response = app
+        .store
+        .response(&plan_id)
+        .await?
+        .ok_or(crate::error::ApiError::NotFound("采纳情况尚未公开"))?;
+    let items: Vec<FeedbackRecord> = app.store.feedback(&plan_id).await?;
+    let answers = response
+        .items
+        .iter()
+        .map(|item| {
+            let f = items.iter().find(|f| f.id == item.feedback_id);
+            Answer {
+                category: f.map_or("", |f| f.feedback.category.label()),
+                content: f.map_or_else(String::new, |f| f.feedback.content.to_string()),
+                adoption: item.adoption.label(),
+                reply: item
+                    .reply
+                    .as_ref()
+                    .map_or_else(String::new, ToString::to_string),
+            }
+        })
+        .collect();
+    Ok(ResponsePage {
+        title: format!("采纳情况：{}", day.a.name),
+        day,
+        response,
+        answers,
+    }
+    .into_response())
+}
