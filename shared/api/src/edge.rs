@@ -19,7 +19,12 @@ pub async fn sane_path(req: Request, next: Next) -> Response {
     let path = req.uri().path();
     let api = is_api(path);
     if path.len() > MAX_PATH {
-        return error(api, StatusCode::URI_TOO_LONG, "URI_TOO_LONG", "请求地址过长");
+        return error(
+            api,
+            StatusCode::URI_TOO_LONG,
+            "URI_TOO_LONG",
+            "请求地址过长",
+        );
     }
     let sane = path.split('/').skip(1).all(|segment| {
         segment.len() <= MAX_SEGMENT

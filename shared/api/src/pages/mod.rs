@@ -46,9 +46,7 @@ impl CookieKey {
             .http_only(true)
             .same_site(SameSite::Lax)
             .secure(self.secure)
-            .max_age(cookie::time::Duration::seconds(
-                max_age_seconds,
-            ))
+            .max_age(cookie::time::Duration::seconds(max_age_seconds))
             .build()
     }
 }
@@ -78,7 +76,11 @@ impl<S: Send + Sync> FromRequestParts<App<S>> for Csrf {
             return Ok(Csrf { token, jar });
         }
         let token = random_token();
-        let jar = jar.add(app.config.cookies.cookie(CSRF_COOKIE, token.clone(), CSRF_SECONDS));
+        let jar = jar.add(
+            app.config
+                .cookies
+                .cookie(CSRF_COOKIE, token.clone(), CSRF_SECONDS),
+        );
         Ok(Csrf { token, jar })
     }
 }
@@ -329,7 +331,11 @@ pub fn see_other(jar: PrivateCookieJar, to: &str) -> Response {
 const NOTICE_COOKIE: &str = "notice";
 
 pub fn with_notice<S>(jar: PrivateCookieJar, app: &App<S>, message: &str) -> PrivateCookieJar {
-    jar.add(app.config.cookies.cookie(NOTICE_COOKIE, message.to_owned(), 600))
+    jar.add(
+        app.config
+            .cookies
+            .cookie(NOTICE_COOKIE, message.to_owned(), 600),
+    )
 }
 
 /// The notice left by the previous page, taken out of the jar.
@@ -337,7 +343,10 @@ pub fn take_notice(jar: PrivateCookieJar) -> (PrivateCookieJar, Option<String>) 
     match jar.get(NOTICE_COOKIE) {
         Some(c) => {
             let message = c.value().to_owned();
-            (jar.remove(Cookie::build(NOTICE_COOKIE).path("/")), Some(message))
+            (
+                jar.remove(Cookie::build(NOTICE_COOKIE).path("/")),
+                Some(message),
+            )
         }
         None => (jar, None),
     }

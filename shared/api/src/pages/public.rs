@@ -8,6 +8,7 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::PrivateCookieJar;
 use chrono::NaiveDate;
+use openday_rules::WireEnum;
 use openday_rules::announcement::Announcement;
 use openday_rules::feedback::{
     EvaluationDraft, FeedbackCategory, FeedbackDraft, FeedbackResponse, check_evaluation_open,
@@ -15,8 +16,7 @@ use openday_rules::feedback::{
 };
 use openday_rules::lifecycle::PlanStatus;
 use openday_rules::plan::Channel;
-use openday_rules::registration::{Category, RegistrantDraft, Relation, RegistrationWindow};
-use openday_rules::WireEnum;
+use openday_rules::registration::{Category, RegistrantDraft, RegistrationWindow, Relation};
 use openday_store::records::{FeedbackRecord, PlanRecord, RegistrationStatus};
 use serde::Deserialize;
 
@@ -167,7 +167,11 @@ pub fn day_text(d: NaiveDate) -> String {
 }
 
 async fn open_day_of<S: Store>(app: &App<S>, plan_id: &str) -> Result<OpenDay, PageError> {
-    let gone = || PageError::from(crate::error::ApiError::NotFound("该活动不存在或尚未发布公告"));
+    let gone = || {
+        PageError::from(crate::error::ApiError::NotFound(
+            "该活动不存在或尚未发布公告",
+        ))
+    };
     let plan = app.store.plan(plan_id).await?.ok_or_else(gone)?;
     let a = app.store.announcement(plan_id).await?.ok_or_else(gone)?;
     Ok(describe(app, plan, a).await?)
@@ -425,7 +429,10 @@ async fn register<S: Store>(
     }
     // The ID number is sensitive personal information: it needs its own consent (PIPL 29).
     if form.id_consent.as_deref() != Some("on") {
-        state.fail("id_consent", "请阅读个人信息处理说明，并单独同意处理您的身份证号码");
+        state.fail(
+            "id_consent",
+            "请阅读个人信息处理说明，并单独同意处理您的身份证号码",
+        );
     }
     let proof = PhoneProof {
         phone: form.registrant.phone.clone(),
@@ -435,10 +442,7 @@ async fn register<S: Store>(
         api::register_online(&app, &plan_id, &form.registrant, &proof).await
     } else {
         // Every other field is still checked, so that all mistakes show at once.
-        match openday_rules::registration::Registrant::check(
-            &form.registrant,
-            day.a.start_date,
-        ) {
+        match openday_rules::registration::Registrant::check(&form.registrant, day.a.start_date) {
             Ok(_) => Err(crate::error::ApiError::Rules(Default::default())),
             Err(vs) => Err(vs.into()),
         }
@@ -496,7 +500,12 @@ async fn registered<S: Store>(
     };
     let day = open_day_of(&app, &plan_id).await?;
     Ok(RegisteredPage {
-        title: if waitlisted { "候补登记成功" } else { "报名成功" }.to_owned(),
+        title: if waitlisted {
+            "候补登记成功"
+        } else {
+            "报名成功"
+        }
+        .to_owned(),
         qr: qr_svg(&code),
         day,
         code,
@@ -589,9 +598,8 @@ struct LookupPage {
     form: FormState,
     csrf: String,
     found: Option<Found>,
-    /// Cancelling: the confirmation step, with the code sent or not yet.
+    /// Cancelling: the confirmation step (with the code field).
     confirming: bool,
-    code_sent: bool,
 }
 
 async fn lookup_form<S: Store>(
@@ -608,7 +616,6 @@ async fn lookup_form<S: Store>(
         csrf: csrf.token,
         found: None,
         confirming: false,
-        code_sent: false,
     };
     Ok((jar, page).into_response())
 }
@@ -623,10 +630,7 @@ struct LookupForm {
 
 const LOOKUP_FIELDS: [&str; 3] = ["code", "phone", "sms_code"];
 
-async fn found<S: Store>(
-    app: &App<S>,
-    form: &LookupForm,
-) -> Result<Found, crate::error::ApiError> {
+async fn found<S: Store>(app: &App<S>, form: &LookupForm) -> Result<Found, crate::error::ApiError> {
     let r = api::lookup(app, form.code.as_deref(), form.phone.as_deref()).await?;
     let a = app.store.announcement(&r.plan_id).await?;
     let status = match r.status {
@@ -669,7 +673,6 @@ async fn lookup<S: Store>(
         csrf: csrf.token.clone(),
         found,
         confirming: false,
-        code_sent: false,
     };
     Ok((status, csrf.jar, page).into_response())
 }
@@ -692,17 +695,14 @@ async fn cancel<S: Store>(
                 csrf: csrf.token.clone(),
                 found: None,
                 confirming: false,
-                code_sent: false,
             };
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, csrf.jar, page).into_response());
         }
     };
-    let mut code_sent = false;
     let mut status = StatusCode::OK;
     match form.action.as_deref() {
         Some("send_code") => match api::issue_sms_code(&app, form.phone.as_deref()).await {
             Ok(sent) => {
-                code_sent = true;
                 state.notice = Some(format!(
                     "验证码已发送至{}，{}分钟内有效。",
                     sent.phone,
@@ -729,7 +729,6 @@ async fn cancel<S: Store>(
                     return Ok(see_other(jar, "/registrations"));
                 }
                 Err(e) => {
-                    code_sent = true;
                     status = StatusCode::UNPROCESSABLE_ENTITY;
                     state.refuse(e, &LOOKUP_FIELDS)?;
                 }
@@ -743,7 +742,6 @@ async fn cancel<S: Store>(
         csrf: csrf.token.clone(),
         found: Some(registration),
         confirming: true,
-        code_sent,
     };
     Ok((status, csrf.jar, page).into_response())
 }

@@ -1,0 +1,516 @@
+//! The public site in a real browser, as a person uses it: Debian's Chromium driven through
+//! ChromeDriver (fantoccini) against `openday serve`. Find the open day from `/`, register
+//! with a wrong ID number and see the message at the field, correct it with the SMS code
+//! from the local outbox, land on the confirmation, reload (still one registration), look it
+//! up and cancel it; on the event's days give feedback and an evaluation; after the response
+//! is published, read it. Every page is checked with axe-core (violations and "incomplete"
+//! results both fail) and photographed at a phone's and a desktop's width into
+//! `target/screenshots/`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use openday_local_dynamo::free_port;
+use serde_json::{Value, json};
+
+/// A process killed when the test ends, however it ends, and a folder removed with it.
+struct Guard {
+    child: Child,
+    dir: Option<PathBuf>,
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if let Some(dir) = &self.dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
+}
+
+fn cli(data: &Path, now: &str, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_openday"))
+        .args(args)
+        .args(["--data", data.to_str().unwrap()])
+        .env("OPENDAY_NOW", now)
+        .env_remove("AWS_ENDPOINT_URL_DYNAMODB")
+        .env_remove("OPENDAY_TABLE")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+fn wait_for_port(port: u16, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "{what} did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// `openday serve` on the data folder with the clock at `now`.
+fn serve(data: &Path, now: &str) -> (Guard, String) {
+    let port = free_port().unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_openday"))
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--data"])
+        .arg(data)
+        .env("OPENDAY_NOW", now)
+        .env_remove("AWS_ENDPOINT_URL_DYNAMODB")
+        .env_remove("OPENDAY_TABLE")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for_port(port, "openday serve");
+    (
+        Guard { child, dir: None },
+        format!("http://127.0.0.1:{port}"),
+    )
+}
+
+/// ChromeDriver with a headless Chromium on a fresh profile that is removed afterwards.
+async fn browser() -> (Guard, Client) {
+    let port = free_port().unwrap();
+    let child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver (installed by infra/tools/install)");
+    wait_for_port(port, "chromedriver");
+    let profile = openday_testkit::temp_dir("chromium-profile");
+    std::fs::create_dir_all(&profile).unwrap();
+    let guard = Guard {
+        child,
+        dir: Some(profile.clone()),
+    };
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": "/usr/bin/chromium",
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--lang=zh-CN", "--hide-scrollbars",
+                format!("--user-data-dir={}", profile.display()),
+            ]
+        }),
+    );
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("a Chromium session");
+    (guard, client)
+}
+
+/// A plan of the demo agency, filed by its office and announced; its id.
+async fn announced_plan(http: &reqwest::Client, base: &str, data: &Path, now: &str) -> String {
+    let agency = cli(data, now, &["token", "nn-jt"]);
+    let office = cli(data, now, &["token", "nn-office"]);
+    let plan: Value =
+        serde_json::from_str(&std::fs::read_to_string(repo("infra/demo/plan.json")).unwrap())
+            .unwrap();
+    let created: Value = http
+        .post(format!("{base}/api/plans"))
+        .bearer_auth(&agency)
+        .json(&plan)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().expect("plan created").to_owned();
+    let filed = http
+        .post(format!("{base}/api/plans/{id}/review"))
+        .bearer_auth(&office)
+        .json(&json!({"decision": "file", "version": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert!(filed.status().is_success());
+    let announced = http
+        .post(format!("{base}/api/plans/{id}/announcement"))
+        .bearer_auth(&agency)
+        .json(&json!({
+            "version": 2, "registration_method": "门户网站在线报名",
+            "content": "参观公交调度中心，听取线网优化方案，座谈交流",
+            "reminders": "请携带本人身份证件，提前15分钟到场", "registration_deadline": "2026-09-15"
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert!(announced.status().is_success());
+    id
+}
+
+/// Runs axe-core inside the page; every violation and every "incomplete" result fails.
+async fn axe(client: &Client, page: &str) {
+    let source =
+        std::fs::read_to_string(repo("infra/tools/browser/node_modules/axe-core/axe.min.js"))
+            .expect("axe-core (installed by infra/tools/install)");
+    client.execute(&source, vec![]).await.unwrap();
+    let result = client
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+               axe.run(document, {resultTypes: ['violations', 'incomplete']}).then(r => done({
+                 violations: r.violations.map(v => ({id: v.id, help: v.help, nodes: v.nodes.map(n => n.target.join(' '))})),
+                 incomplete: r.incomplete.map(v => ({id: v.id, help: v.help, nodes: v.nodes.map(n => n.target.join(' '))}))
+               }));"#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (&result["violations"], &result["incomplete"]),
+        (&json!([]), &json!([])),
+        "axe on {page}: {result:#}"
+    );
+}
+
+/// Saves the page at a phone's width (360 px) and a desktop's (1280 px).
+async fn screenshots(client: &Client, name: &str) {
+    let dir = repo("target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (width, height, suffix) in [(360, 780, "phone"), (1280, 900, "desktop")] {
+        client.set_window_size(width, height).await.unwrap();
+        let png = client.screenshot().await.unwrap();
+        std::fs::write(dir.join(format!("{name}-{suffix}.png")), png).unwrap();
+    }
+    client.set_window_size(1280, 900).await.unwrap();
+}
+
+/// axe and screenshots of the page the browser is on.
+async fn look(client: &Client, name: &str) {
+    axe(client, name).await;
+    screenshots(client, name).await;
+}
+
+async fn fill(client: &Client, name: &str, value: &str) {
+    let field = client
+        .find(Locator::Css(&format!("[name='{name}']:not([type=hidden])")))
+        .await
+        .unwrap_or_else(|_| panic!("a field {name}"));
+    field.clear().await.unwrap();
+    field.send_keys(value).await.unwrap();
+}
+
+async fn tick(client: &Client, name: &str, value: Option<&str>) {
+    let css = match value {
+        Some(v) => format!("input[name='{name}'][value='{v}']"),
+        None => format!("input[name='{name}']"),
+    };
+    client
+        .find(Locator::Css(&css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn press(client: &Client, text: &str) {
+    client
+        .find(Locator::XPath(&format!(
+            "//button[normalize-space()='{text}']"
+        )))
+        .await
+        .unwrap_or_else(|_| panic!("a button {text}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+/// The text of the first element matching `css`, waiting (up to 10 s) for a page that is
+/// still loading after a submit.
+async fn text_of(client: &Client, css: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let found = match client.find(Locator::Css(css)).await {
+            Ok(element) => element.text().await.ok(),
+            Err(_) => None,
+        };
+        match found {
+            Some(text) => return text,
+            None if Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(100)).await
+            }
+            None => panic!("no {css} on {}", client.current_url().await.unwrap()),
+        }
+    }
+}
+
+async fn body(client: &Client) -> String {
+    text_of(client, "body").await
+}
+
+/// A valid ID number of someone born on 1980-05-04 in Nanning, `n` distinguishing people.
+fn id_number(n: u32) -> String {
+    let body = format!("450103198005043{n:02}");
+    let mut digits = [0u8; 17];
+    for (d, c) in digits.iter_mut().zip(body.chars()) {
+        *d = c.to_digit(10).unwrap() as u8;
+    }
+    format!(
+        "{body}{}",
+        openday_rules::resident_id::check_character(&digits)
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_public_site_in_a_real_browser() {
+    let data = openday_testkit::temp_dir("browser");
+    let before = "2026-09-01T10:00:00+08:00";
+    cli(
+        &data,
+        before,
+        &[
+            "orgs",
+            "import",
+            repo("infra/demo/orgs.json").to_str().unwrap(),
+        ],
+    );
+    let http = reqwest::Client::new();
+    let (server, base) = serve(&data, before);
+    let plan = announced_plan(&http, &base, &data, before).await;
+    let (_driver, client) = browser().await;
+
+    // The list of this year's open days, and the announcement.
+    client.goto(&base).await.unwrap();
+    look(&client, "index").await;
+    client
+        .find(Locator::LinkText("南宁市交通运输局“政府开放日”"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(body(&client).await.contains("温馨提示"));
+    look(&client, "open-day").await;
+    client
+        .find(Locator::LinkText("我要报名"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    look(&client, "register").await;
+
+    // A wrong check digit, with the text-message step done first.
+    let phone = "13900139001";
+    let good = id_number(1);
+    let last = good.chars().last().unwrap();
+    let wrong_digit = if last == '1' { '2' } else { '1' };
+    let wrong = format!("{}{wrong_digit}", &good[..17]);
+    fill(&client, "name", "李四").await;
+    fill(&client, "id_number", &wrong).await;
+    tick(&client, "category", Some("journalist")).await;
+    tick(&client, "relation", Some("works")).await;
+    tick(&client, "full_civil_capacity", None).await;
+    tick(&client, "not_deputy", None).await;
+    tick(&client, "id_consent", None).await;
+    fill(&client, "phone", phone).await;
+    press(&client, "获取验证码").await;
+    assert!(
+        text_of(&client, "[role=status]")
+            .await
+            .contains("验证码已发送至139****9001")
+    );
+    // The form came back as typed, now with the code field.
+    let kept = client.find(Locator::Css("#f-id_number")).await.unwrap();
+    assert_eq!(
+        kept.prop("value").await.unwrap().as_deref(),
+        Some(wrong.as_str())
+    );
+    let code = openday_testkit::sms_code_in(&data.join("sms"), phone);
+    fill(&client, "sms_code", &code).await;
+    press(&client, "提交报名").await;
+    let summary = text_of(&client, "[role=alert]").await;
+    assert!(summary.contains("校验码"), "{summary}");
+    assert!(text_of(&client, "#e-id_number").await.contains("校验码"));
+    look(&client, "register-refused").await;
+    // The summary links to the field.
+    client
+        .find(Locator::Css("[role=alert] a[href='#f-id_number']"))
+        .await
+        .unwrap();
+
+    fill(&client, "id_number", &good).await;
+    press(&client, "提交报名").await;
+    let url = client.current_url().await.unwrap();
+    assert!(
+        url.path().ends_with("/registered"),
+        "{url}: {}",
+        body(&client).await
+    );
+    assert!(text_of(&client, "h1").await.contains("报名成功"));
+    let reg = text_of(&client, ".code").await;
+    assert_eq!(reg.len(), 8, "{reg}");
+    assert!(client.find(Locator::Css(".qr svg")).await.is_ok());
+    look(&client, "registered").await;
+    // A reload shows the confirmation again and registers nobody twice.
+    client.refresh().await.unwrap();
+    assert_eq!(text_of(&client, ".code").await, reg);
+    let seats: Value = http
+        .get(format!("{base}/api/announcements/{plan}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(seats["seats_left"], json!(29), "{seats}");
+
+    // Look it up, then cancel after the confirmation step.
+    client
+        .find(Locator::LinkText("查询报名"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    look(&client, "lookup").await;
+    fill(&client, "code", &reg).await;
+    fill(&client, "phone", phone).await;
+    press(&client, "查询").await;
+    let found = body(&client).await;
+    assert!(
+        found.contains("报名成功") && found.contains("139****9001"),
+        "{found}"
+    );
+    assert!(
+        !found.contains(&good),
+        "the ID number is never shown in full"
+    );
+    look(&client, "lookup-found").await;
+    press(&client, "取消报名").await;
+    assert!(body(&client).await.contains("确认取消报名"));
+    look(&client, "cancel-confirm").await;
+    fill(&client, "sms_code", &code).await;
+    press(&client, "确认取消报名").await;
+    assert!(text_of(&client, "[role=status]").await.contains("已取消"));
+    let seats: Value = http
+        .get(format!("{base}/api/announcements/{plan}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(seats["seats_left"], json!(30), "{seats}");
+    drop(server);
+
+    // The event's days: feedback and an evaluation.
+    let during = "2026-09-21T10:00:00+08:00";
+    let (server, base) = serve(&data, during);
+    client
+        .goto(&format!("{base}/open-days/{plan}/feedback"))
+        .await
+        .unwrap();
+    look(&client, "feedback").await;
+    let phone = "13900139002";
+    tick(&client, "category", Some("service")).await;
+    fill(&client, "content", "建议增加周末开放场次，方便上班族参加。").await;
+    fill(&client, "phone", phone).await;
+    press(&client, "获取验证码").await;
+    let code = openday_testkit::sms_code_in(&data.join("sms"), phone);
+    fill(&client, "sms_code", &code).await;
+    press(&client, "提交意见").await;
+    assert!(
+        text_of(&client, "[role=status]")
+            .await
+            .contains("意见建议已提交")
+    );
+    client
+        .find(Locator::LinkText("网络测评"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    look(&client, "evaluation").await;
+    tick(&client, "rating", Some("5")).await;
+    fill(&client, "comment", "讲解清楚，安排周到。").await;
+    let phone = "13900139003";
+    fill(&client, "phone", phone).await;
+    press(&client, "获取验证码").await;
+    let code = openday_testkit::sms_code_in(&data.join("sms"), phone);
+    fill(&client, "sms_code", &code).await;
+    press(&client, "提交评价").await;
+    assert!(
+        text_of(&client, "[role=status]")
+            .await
+            .contains("评价已提交")
+    );
+    drop(server);
+
+    // After the event the agency answers and publishes; the public reads the response.
+    let after = "2026-09-28T10:00:00+08:00";
+    let (_server, base) = serve(&data, after);
+    let agency = cli(&data, after, &["token", "nn-jt"]);
+    let answered = http
+        .post(format!("{base}/api/plans/{plan}/feedback-answers"))
+        .bearer_auth(&agency)
+        .json(&json!({"unanswered": true, "adoption": "adopted", "reply": "已采纳，十月起每月增开一个周末场次。"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(answered.status().is_success());
+    let detail: Value = http
+        .get(format!("{base}/api/plans/{plan}"))
+        .bearer_auth(&agency)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let published = http
+        .post(format!("{base}/api/plans/{plan}/feedback-response"))
+        .bearer_auth(&agency)
+        .json(&json!({"version": detail["version"], "summary": "本次活动共收到意见建议1条，已全部答复。"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        published.status().is_success(),
+        "{}",
+        published.text().await.unwrap()
+    );
+    client
+        .goto(&format!("{base}/open-days/{plan}"))
+        .await
+        .unwrap();
+    client
+        .find(Locator::LinkText("查看意见建议采纳情况"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let response = body(&client).await;
+    assert!(
+        response.contains("建议增加周末开放场次") && response.contains("采纳"),
+        "{response}"
+    );
+    look(&client, "response").await;
+    client.close().await.unwrap();
+    let _ = std::fs::remove_dir_all(&data);
+}
