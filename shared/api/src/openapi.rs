@@ -124,7 +124,15 @@ fn describe(method: &Method, path: &str, s: &mut Schemas) -> Op {
                 .name("status")
                 .parameter_in(ParameterIn::Query)
                 .required(Required::False)
-                .schema(Some(PlanStatus::schema()))
+                // Empty is "every status" (the staff pages' filter sends it).
+                .schema(Some(
+                    ObjectBuilder::new().schema_type(Type::String).enum_values(Some(
+                        <PlanStatus as openday_rules::WireEnum>::ALL
+                            .iter()
+                            .map(|s| s.wire())
+                            .chain([""]),
+                    )),
+                ))
                 .build(),
         ),
         ("PUT", "/api/plans/{id}") => {

@@ -66,11 +66,23 @@ pub fn client_ip(mut req: Request) -> Request {
 
 /// Runs `router` as the Lambda's handler.
 pub async fn run(router: Router) -> Result<(), lambda_http::Error> {
-    let service = tower::ServiceBuilder::new()
+    lambda_http::run(service(router)).await
+}
+
+/// What a function runs for each request: the stage taken off the path, the caller's
+/// address noted, then the router.
+pub fn service(
+    router: Router,
+) -> impl tower::Service<
+    Request,
+    Response = axum::response::Response,
+    Error = std::convert::Infallible,
+    Future: Send,
+> + Clone {
+    tower::ServiceBuilder::new()
         .map_request(strip_stage)
         .map_request(client_ip)
-        .service(router);
-    lambda_http::run(service).await
+        .service(router)
 }
 
 fn secret(name: &str) -> Result<Vec<u8>, String> {

@@ -307,3 +307,83 @@ async fn a_scheduled_event_runs_the_sweep_at_the_event_time() {
     .unwrap_err();
     assert!(err.contains("yesterday"), "{err}");
 }
+
+/// Runs an event through what `lambda_http::run` runs: the request mapping (payload v2
+/// `cookies` become a `Cookie` header), the function's service, and the response mapping
+/// (`Set-Cookie` headers become the response's `cookies`). The response as API Gateway
+/// reads it.
+async fn through_api_gateway(router: axum::Router, event: &str) -> Value {
+    use lambda_http::{Adapter, Context, LambdaEvent, request::LambdaRequest};
+    let request: LambdaRequest = serde_json::from_str(event).unwrap();
+    let mut adapter = Adapter::from(openday_lambda::service(router));
+    let response =
+        tower::Service::call(&mut adapter, LambdaEvent::new(request, Context::default()))
+            .await
+            .unwrap();
+    serde_json::to_value(&response).unwrap()
+}
+
+/// The value of the `csrf` hidden field of an HTML form.
+fn csrf_field(html: &str) -> String {
+    let at = html.find("name=\"csrf\" value=\"").expect("a CSRF field") + 19;
+    html[at..].split('"').next().unwrap().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn page_cookies_survive_api_gateway_both_ways() {
+    let (_engine, app, plan_id) = announced().await;
+    let router = || openday_api::public::router(app.clone());
+    let page = event(
+        "prod",
+        "GET",
+        &format!("/prod/open-days/{plan_id}/register"),
+        "",
+        json!({"accept": "text/html"}),
+        None,
+    );
+    let out = through_api_gateway(router(), &page).await;
+    assert_eq!(out["statusCode"], 200, "{out}");
+    assert!(
+        out["headers"]["content-type"]
+            .as_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    // The CSRF cookie travels in the v2 response's `cookies`, encrypted and HttpOnly.
+    let cookies: Vec<String> = serde_json::from_value(out["cookies"].clone()).unwrap();
+    let csrf_cookie = cookies
+        .iter()
+        .find(|c| c.starts_with("csrf="))
+        .unwrap_or_else(|| panic!("no csrf cookie in {cookies:?}"));
+    assert!(csrf_cookie.contains("HttpOnly") && csrf_cookie.contains("SameSite=Lax"));
+    let token = csrf_field(out["body"].as_str().unwrap());
+    assert!(!csrf_cookie.contains(&token), "the cookie is encrypted");
+    let pair = csrf_cookie.split(';').next().unwrap().to_owned();
+
+    // The form posted back with the cookie in the event's `cookies`: accepted (the code is
+    // sent and the form comes back with the 验证码 field).
+    let body = format!("csrf={token}&action=send_code&phone=13800138009");
+    let mut post: Value = serde_json::from_str(&event(
+        "prod",
+        "POST",
+        &format!("/prod/open-days/{plan_id}/register"),
+        "",
+        json!({"content-type": "application/x-www-form-urlencoded"}),
+        Some(&body),
+    ))
+    .unwrap();
+    post["cookies"] = json!([pair]);
+    let out = through_api_gateway(router(), &post.to_string()).await;
+    assert_eq!(out["statusCode"], 200, "{out}");
+    assert!(
+        out["body"]
+            .as_str()
+            .unwrap()
+            .contains("验证码已发送至138****8009")
+    );
+    // Without the cookie the same post is refused, and nothing is sent.
+    post["cookies"] = json!([]);
+    let out = through_api_gateway(router(), &post.to_string()).await;
+    assert_eq!(out["statusCode"], 403, "{out}");
+    assert!(out["body"].as_str().unwrap().contains("页面已过期"));
+}

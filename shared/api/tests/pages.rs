@@ -1,0 +1,225 @@
+//! The public pages in-process, as a browser without JavaScript sees them: HTML, forms
+//! posted as `application/x-www-form-urlencoded`, cookies carried by hand. (The whole flow
+//! in a real browser, with axe-core, is `cli/tests/browser.rs`.)
+
+#![allow(clippy::unwrap_used)] // tests fail loudly
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use common::{World, generous, id_number, world};
+use tower::ServiceExt;
+
+struct Page {
+    status: StatusCode,
+    headers: HeaderMap,
+    html: String,
+}
+
+impl Page {
+    /// The `name=value` of every cookie the page set.
+    fn cookies(&self) -> Vec<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+            .collect()
+    }
+
+    fn csrf(&self) -> String {
+        let at = self
+            .html
+            .find("name=\"csrf\" value=\"")
+            .expect("a CSRF field")
+            + 19;
+        self.html[at..].split('"').next().unwrap().to_owned()
+    }
+}
+
+async fn page(w: &World, method: Method, path: &str, cookies: &[String], form: &str) -> Page {
+    page_from(w, method, path, cookies, form, None).await
+}
+
+async fn page_from(
+    w: &World,
+    method: Method,
+    path: &str,
+    cookies: &[String],
+    form: &str,
+    fetch_site: Option<&str>,
+) -> Page {
+    let mut req = Request::builder().method(method.clone()).uri(path);
+    if !cookies.is_empty() {
+        req = req.header(header::COOKIE, cookies.join("; "));
+    }
+    if method == Method::POST {
+        req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    }
+    if let Some(site) = fetch_site {
+        req = req.header("sec-fetch-site", site);
+    }
+    let res = w
+        .router
+        .clone()
+        .oneshot(req.body(Body::from(form.to_owned())).unwrap())
+        .await
+        .unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 22)
+        .await
+        .unwrap();
+    Page {
+        status,
+        headers,
+        html: String::from_utf8(bytes.to_vec()).unwrap(),
+    }
+}
+
+fn sms_count(w: &World) -> usize {
+    std::fs::read_dir(&w.sms_dir).map_or(0, |d| d.count())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_form_needs_this_browsers_token_and_this_site() {
+    let w = world(generous()).await;
+    let id = w.announced(30).await;
+    let form = page(
+        &w,
+        Method::GET,
+        &format!("/open-days/{id}/register"),
+        &[],
+        "",
+    )
+    .await;
+    assert_eq!(form.status, StatusCode::OK);
+    let cookies = form.cookies();
+    assert!(
+        cookies.iter().any(|c| c.starts_with("csrf=")),
+        "{cookies:?}"
+    );
+    let token = form.csrf();
+    let path = format!("/open-days/{id}/register");
+    let body = |token: &str| format!("csrf={token}&action=send_code&phone=13800138111");
+    let sent = sms_count(&w);
+
+    // Another token, no cookie, or a cross-site post: refused, and no text message sent.
+    for (cookies, token, site) in [
+        (cookies.clone(), "0".repeat(48), None),
+        (vec![], token.clone(), None),
+        (cookies.clone(), token.clone(), Some("cross-site")),
+    ] {
+        let p = page_from(&w, Method::POST, &path, &cookies, &body(&token), site).await;
+        assert_eq!(p.status, StatusCode::FORBIDDEN, "{site:?}");
+        assert!(p.html.contains("页面已过期"));
+    }
+    assert_eq!(sms_count(&w), sent);
+
+    // This browser's own form, same-origin: the code is sent, the form comes back with it.
+    let p = page_from(
+        &w,
+        Method::POST,
+        &path,
+        &cookies,
+        &body(&token),
+        Some("same-origin"),
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.html);
+    assert!(p.html.contains("验证码已发送至138****8111"));
+    assert!(p.html.contains("id=\"f-sms_code\""));
+    assert_eq!(sms_count(&w), sent + 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_registration_redirects_and_a_reload_registers_nobody_twice() {
+    let w = world(generous()).await;
+    let id = w.announced(30).await;
+    let form = page(
+        &w,
+        Method::GET,
+        &format!("/open-days/{id}/register"),
+        &[],
+        "",
+    )
+    .await;
+    let mut cookies = form.cookies();
+    let token = form.csrf();
+    let code = w.sms_code("13800138222").await;
+    let fields = format!(
+        "csrf={token}&action=submit&name=%E5%BC%A0%E4%B8%89&id_number={}&phone=13800138222&sms_code={code}&category=worker&relation=lives&full_civil_capacity=on&not_deputy=on",
+        id_number(7)
+    );
+    // Without the separate consent for the ID number: refused, everything kept, and the
+    // message at the consent box.
+    let p = page(
+        &w,
+        Method::POST,
+        &format!("/open-days/{id}/register"),
+        &cookies,
+        &fields,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.html.contains("role=\"alert\""));
+    assert!(p.html.contains("href=\"#f-id_consent\""));
+    assert!(p.html.contains(&format!("value=\"{}\"", id_number(7))));
+
+    let with_consent = format!("{fields}&id_consent=on");
+    let p = page(
+        &w,
+        Method::POST,
+        &format!("/open-days/{id}/register"),
+        &cookies,
+        &with_consent,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
+    let to = p.headers[header::LOCATION].to_str().unwrap().to_owned();
+    assert_eq!(to, format!("/open-days/{id}/registered"));
+    cookies.extend(p.cookies());
+    for _ in 0..2 {
+        let done = page(&w, Method::GET, &to, &cookies, "").await;
+        assert_eq!(done.status, StatusCode::OK);
+        assert!(done.html.contains("报名成功"));
+        assert!(done.html.contains("<svg"));
+    }
+    let seats = w.get(&format!("/api/announcements/{id}"), None).await;
+    assert_eq!(seats.body["seats_left"], 29, "{}", seats.body);
+    // Another browser (no cookie) is sent to the look-up page instead.
+    let other = page(&w, Method::GET, &to, &[], "").await;
+    assert_eq!(other.status, StatusCode::SEE_OTHER);
+    assert_eq!(other.headers[header::LOCATION], "/registrations");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_answer_in_html_and_the_api_in_json() {
+    let w = world(generous()).await;
+    let p = page(&w, Method::GET, "/no-such-page", &[], "").await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    assert!(
+        p.headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(p.html.contains("<html lang=\"zh-CN\">") && p.html.contains("页面不存在"));
+    let p = page(&w, Method::GET, "/open-days/nope", &[], "").await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    assert!(p.html.contains("该活动不存在"));
+    let p = page(&w, Method::GET, "/api/no-such-thing", &[], "").await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    assert!(p.html.starts_with("{\"error\""));
+    // Pages carry personal data: never cached; the stylesheet may be.
+    let p = page(&w, Method::GET, "/registrations", &[], "").await;
+    assert_eq!(p.headers[header::CACHE_CONTROL], "no-store");
+    let p = page(&w, Method::GET, "/static/site.css", &[], "").await;
+    assert!(
+        p.headers[header::CACHE_CONTROL]
+            .to_str()
+            .unwrap()
+            .starts_with("public")
+    );
+    assert!(p.html.contains("font-size"));
+}
