@@ -58,10 +58,10 @@ impl EventCache {
             entries.entry(plan_id.to_owned()).or_default().clone()
         };
         let mut fetched = slot.fetched.lock().await;
-        if let Some((at, event)) = fetched.as_ref() {
-            if at.elapsed() < self.ttl {
-                return Ok(event.clone());
-            }
+        if let Some((at, event)) = fetched.as_ref()
+            && at.elapsed() < self.ttl
+        {
+            return Ok(event.clone());
         }
         const GONE: ApiError = ApiError::NotFound("活动公告不存在");
         let plan = store.plan(plan_id).await?.ok_or(GONE)?;

@@ -126,12 +126,14 @@ fn describe(method: &Method, path: &str, s: &mut Schemas) -> Op {
                 .required(Required::False)
                 // Empty is "every status" (the staff pages' filter sends it).
                 .schema(Some(
-                    ObjectBuilder::new().schema_type(Type::String).enum_values(Some(
-                        <PlanStatus as openday_rules::WireEnum>::ALL
-                            .iter()
-                            .map(|s| s.wire())
-                            .chain([""]),
-                    )),
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .enum_values(Some(
+                            <PlanStatus as openday_rules::WireEnum>::ALL
+                                .iter()
+                                .map(|s| s.wire())
+                                .chain([""]),
+                        )),
                 ))
                 .build(),
         ),

@@ -1082,21 +1082,20 @@ impl RegistrationStore for DynamoStore {
                     // The code first (and its wrong try counted): nothing else is said to a
                     // caller who has not proved the phone, not even whether the ID number
                     // is registered.
-                    if let Some(proof) = &new.proof {
-                        if failed(proof_at)
-                            && !self
-                                .check_sms_code(&new.phone_hash, &proof.code_hash, proof.at)
-                                .await?
-                        {
-                            return Err(StoreError::CodeRefused);
-                        }
+                    if let Some(proof) = &new.proof
+                        && failed(proof_at)
+                        && !self
+                            .check_sms_code(&new.phone_hash, &proof.code_hash, proof.at)
+                            .await?
+                    {
+                        return Err(StoreError::CodeRefused);
                     }
-                    if failed(1) || failed(2) {
-                        if let Some(d) = self.duplicate(&person, &phone).await? {
-                            return Err(StoreError::DuplicateRegistration(d));
-                        }
-                        // The other registration was cancelled meanwhile: try again.
+                    if (failed(1) || failed(2))
+                        && let Some(d) = self.duplicate(&person, &phone).await?
+                    {
+                        return Err(StoreError::DuplicateRegistration(d));
                     }
+                    // The other registration was cancelled meanwhile: try again.
                     if failed(0) {
                         // The seats changed under us (filled up, or one was freed), or
                         // the event has no seats at all: the counter as it was says which.

@@ -373,10 +373,9 @@ impl<S: SweepStore> Sweeper<S> {
                 &mut Directory::default(),
             )
             .await?
+            && self.store.enqueue(&mail).await?
         {
-            if self.store.enqueue(&mail).await? {
-                report.queued.push(mail.key);
-            }
+            report.queued.push(mail.key);
         }
         self.deliver(now, &mut report).await?;
         Ok(report)

@@ -255,10 +255,10 @@ async fn index<S: Store>(
             continue;
         };
         // A plan's path names every jurisdiction above it: `gx/gx-nn/`.
-        if let Some(r) = &region {
-            if !plan.org_path.split('/').any(|part| part == r) {
-                continue;
-            }
+        if let Some(r) = &region
+            && !plan.org_path.split('/').any(|part| part == r)
+        {
+            continue;
         }
         days.push(describe(&app, plan, a).await?);
     }

@@ -197,18 +197,17 @@ pub(crate) async fn take_registration<S: Store>(
         }
         Err(StoreError::DuplicateRegistration(Duplicate::Person { code })) => {
             // The same person and phone again: what they already have.
-            if let Some(existing) = app.store.registration(&code).await? {
-                if existing.phone_hash == new.phone_hash
-                    && existing.status != RegistrationStatus::Cancelled
-                {
-                    return Ok((
-                        StatusCode::OK,
-                        RegistrationReceipt {
-                            code: existing.code,
-                            status: existing.status,
-                        },
-                    ));
-                }
+            if let Some(existing) = app.store.registration(&code).await?
+                && existing.phone_hash == new.phone_hash
+                && existing.status != RegistrationStatus::Cancelled
+            {
+                return Ok((
+                    StatusCode::OK,
+                    RegistrationReceipt {
+                        code: existing.code,
+                        status: existing.status,
+                    },
+                ));
             }
             // Someone else holds this ID number for the event: only the organiser, with
             // the ID card in hand, can sort that out. Nothing more is said.
