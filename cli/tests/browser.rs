@@ -257,6 +257,52 @@ async fn text_of(client: &Client, css: &str) -> String {
     }
 }
 
+/// Waits (up to 10 s) until the element matching `css` says `needle`: after a submit, the
+/// old page may still be showing.
+async fn wait_text(client: &Client, css: &str, needle: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let text = match client.find(Locator::Css(css)).await {
+            Ok(element) => element.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if text.contains(needle) {
+            return text;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{css} never said {needle}: {text}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Presses 获取验证码, waits for the page that says the code was sent, and reads the code
+/// from the local SMS outbox as the person reads their phone.
+async fn send_code(client: &Client, data: &Path, phone: &str) -> String {
+    press(client, "获取验证码").await;
+    let masked = format!("{}****{}", &phone[..3], &phone[7..]);
+    wait_text(client, "[role=status]", &format!("验证码已发送至{masked}")).await;
+    openday_testkit::sms_code_in(&data.join("sms"), phone)
+}
+
+/// Waits (up to 10 s) for the browser to arrive at a path ending in `suffix`.
+async fn wait_for_path(client: &Client, suffix: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let url = client.current_url().await.unwrap();
+        if url.path().ends_with(suffix) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still at {url}: {}",
+            body(client).await
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn body(client: &Client) -> String {
     text_of(client, "body").await
 }
@@ -302,7 +348,7 @@ async fn the_public_site_in_a_real_browser() {
         .click()
         .await
         .unwrap();
-    assert!(body(&client).await.contains("温馨提示"));
+    wait_text(&client, "body", "温馨提示").await;
     look(&client, "open-day").await;
     client
         .find(Locator::LinkText("我要报名"))
@@ -327,23 +373,16 @@ async fn the_public_site_in_a_real_browser() {
     tick(&client, "not_deputy", None).await;
     tick(&client, "id_consent", None).await;
     fill(&client, "phone", phone).await;
-    press(&client, "获取验证码").await;
-    assert!(
-        text_of(&client, "[role=status]")
-            .await
-            .contains("验证码已发送至139****9001")
-    );
+    let code = send_code(&client, &data, phone).await;
     // The form came back as typed, now with the code field.
     let kept = client.find(Locator::Css("#f-id_number")).await.unwrap();
     assert_eq!(
         kept.prop("value").await.unwrap().as_deref(),
         Some(wrong.as_str())
     );
-    let code = openday_testkit::sms_code_in(&data.join("sms"), phone);
     fill(&client, "sms_code", &code).await;
     press(&client, "提交报名").await;
-    let summary = text_of(&client, "[role=alert]").await;
-    assert!(summary.contains("校验码"), "{summary}");
+    wait_text(&client, "[role=alert]", "校验码").await;
     assert!(text_of(&client, "#e-id_number").await.contains("校验码"));
     look(&client, "register-refused").await;
     // The summary links to the field.
@@ -354,13 +393,8 @@ async fn the_public_site_in_a_real_browser() {
 
     fill(&client, "id_number", &good).await;
     press(&client, "提交报名").await;
-    let url = client.current_url().await.unwrap();
-    assert!(
-        url.path().ends_with("/registered"),
-        "{url}: {}",
-        body(&client).await
-    );
-    assert!(text_of(&client, "h1").await.contains("报名成功"));
+    wait_for_path(&client, "/registered").await;
+    wait_text(&client, "h1", "报名成功").await;
     let reg = text_of(&client, ".code").await;
     assert_eq!(reg.len(), 8, "{reg}");
     assert!(client.find(Locator::Css(".qr svg")).await.is_ok());
@@ -390,6 +424,7 @@ async fn the_public_site_in_a_real_browser() {
     fill(&client, "code", &reg).await;
     fill(&client, "phone", phone).await;
     press(&client, "查询").await;
+    wait_text(&client, "#found-h", "报名信息").await;
     let found = body(&client).await;
     assert!(
         found.contains("报名成功") && found.contains("139****9001"),
@@ -401,11 +436,11 @@ async fn the_public_site_in_a_real_browser() {
     );
     look(&client, "lookup-found").await;
     press(&client, "取消报名").await;
-    assert!(body(&client).await.contains("确认取消报名"));
+    wait_text(&client, "button.danger", "确认取消报名").await;
     look(&client, "cancel-confirm").await;
     fill(&client, "sms_code", &code).await;
     press(&client, "确认取消报名").await;
-    assert!(text_of(&client, "[role=status]").await.contains("已取消"));
+    wait_text(&client, "[role=status]", "已取消").await;
     let seats: Value = http
         .get(format!("{base}/api/announcements/{plan}"))
         .send()
@@ -429,15 +464,10 @@ async fn the_public_site_in_a_real_browser() {
     tick(&client, "category", Some("service")).await;
     fill(&client, "content", "建议增加周末开放场次，方便上班族参加。").await;
     fill(&client, "phone", phone).await;
-    press(&client, "获取验证码").await;
-    let code = openday_testkit::sms_code_in(&data.join("sms"), phone);
+    let code = send_code(&client, &data, phone).await;
     fill(&client, "sms_code", &code).await;
     press(&client, "提交意见").await;
-    assert!(
-        text_of(&client, "[role=status]")
-            .await
-            .contains("意见建议已提交")
-    );
+    wait_text(&client, "[role=status]", "意见建议已提交").await;
     client
         .find(Locator::LinkText("网络测评"))
         .await
@@ -450,15 +480,10 @@ async fn the_public_site_in_a_real_browser() {
     fill(&client, "comment", "讲解清楚，安排周到。").await;
     let phone = "13900139003";
     fill(&client, "phone", phone).await;
-    press(&client, "获取验证码").await;
-    let code = openday_testkit::sms_code_in(&data.join("sms"), phone);
+    let code = send_code(&client, &data, phone).await;
     fill(&client, "sms_code", &code).await;
     press(&client, "提交评价").await;
-    assert!(
-        text_of(&client, "[role=status]")
-            .await
-            .contains("评价已提交")
-    );
+    wait_text(&client, "[role=status]", "评价已提交").await;
     drop(server);
 
     // After the event the agency answers and publishes; the public reads the response.
@@ -505,12 +530,19 @@ async fn the_public_site_in_a_real_browser() {
         .click()
         .await
         .unwrap();
-    let response = body(&client).await;
+    let response = wait_text(&client, "body", "逐条答复").await;
     assert!(
         response.contains("建议增加周末开放场次") && response.contains("采纳"),
         "{response}"
     );
     look(&client, "response").await;
+    // A page that does not exist is a page too.
+    client
+        .goto(&format!("{base}/open-days/nope"))
+        .await
+        .unwrap();
+    wait_text(&client, "h1", "页面不存在").await;
+    look(&client, "not-found").await;
     client.close().await.unwrap();
     let _ = std::fs::remove_dir_all(&data);
 }

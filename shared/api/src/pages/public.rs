@@ -349,7 +349,16 @@ fn register_page(day: OpenDay, form: FormState, csrf: &Csrf, code_sent: bool) ->
     RegisterPage {
         title: format!("报名：{}", day.a.name),
         categories: choices::<Category>(&form, "category"),
-        relations: choices::<Relation>(&form, "relation"),
+        relations: choices::<Relation>(&form, "relation")
+            .into_iter()
+            .map(|mut c| {
+                // The form's wording (“居住”); the work plan says 生活.
+                if c.value == "lives" {
+                    c.label = "居住".into();
+                }
+                c
+            })
+            .collect(),
         day,
         form,
         csrf: csrf.token.clone(),
