@@ -203,6 +203,30 @@ async fn look(client: &Client, name: &str) {
     screenshots(client, name).await;
 }
 
+/// Follows the link that says `text`.
+async fn follow(client: &Client, text: &str) {
+    client
+        .find(Locator::LinkText(text))
+        .await
+        .unwrap_or_else(|_| panic!("a link {text}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+/// The seats left, as the API says.
+async fn seats_left(http: &reqwest::Client, base: &str, plan: &str) -> u64 {
+    let detail: Value = http
+        .get(format!("{base}/api/announcements/{plan}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    detail["seats_left"].as_u64().unwrap()
+}
+
 async fn fill(client: &Client, name: &str, value: &str) {
     let field = client
         .find(Locator::Css(&format!("[name='{name}']:not([type=hidden])")))
@@ -341,22 +365,10 @@ async fn the_public_site_in_a_real_browser() {
     // The list of this year's open days, and the announcement.
     client.goto(&base).await.unwrap();
     look(&client, "index").await;
-    client
-        .find(Locator::LinkText("南宁市交通运输局“政府开放日”"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    follow(&client, "南宁市交通运输局“政府开放日”").await;
     wait_text(&client, "body", "温馨提示").await;
     look(&client, "open-day").await;
-    client
-        .find(Locator::LinkText("我要报名"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    follow(&client, "我要报名").await;
     look(&client, "register").await;
 
     // A wrong check digit, with the text-message step done first.
@@ -402,24 +414,10 @@ async fn the_public_site_in_a_real_browser() {
     // A reload shows the confirmation again and registers nobody twice.
     client.refresh().await.unwrap();
     assert_eq!(text_of(&client, ".code").await, reg);
-    let seats: Value = http
-        .get(format!("{base}/api/announcements/{plan}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(seats["seats_left"], json!(29), "{seats}");
+    assert_eq!(seats_left(&http, &base, &plan).await, 29);
 
     // Look it up, then cancel after the confirmation step.
-    client
-        .find(Locator::LinkText("查询报名"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    follow(&client, "查询报名").await;
     look(&client, "lookup").await;
     fill(&client, "code", &reg).await;
     fill(&client, "phone", phone).await;
@@ -441,15 +439,7 @@ async fn the_public_site_in_a_real_browser() {
     fill(&client, "sms_code", &code).await;
     press(&client, "确认取消报名").await;
     wait_text(&client, "[role=status]", "已取消").await;
-    let seats: Value = http
-        .get(format!("{base}/api/announcements/{plan}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(seats["seats_left"], json!(30), "{seats}");
+    assert_eq!(seats_left(&http, &base, &plan).await, 30);
     drop(server);
 
     // The event's days: feedback and an evaluation.
@@ -468,13 +458,7 @@ async fn the_public_site_in_a_real_browser() {
     fill(&client, "sms_code", &code).await;
     press(&client, "提交意见").await;
     wait_text(&client, "[role=status]", "意见建议已提交").await;
-    client
-        .find(Locator::LinkText("网络测评"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    follow(&client, "网络测评").await;
     look(&client, "evaluation").await;
     tick(&client, "rating", Some("5")).await;
     fill(&client, "comment", "讲解清楚，安排周到。").await;
@@ -523,13 +507,7 @@ async fn the_public_site_in_a_real_browser() {
         .goto(&format!("{base}/open-days/{plan}"))
         .await
         .unwrap();
-    client
-        .find(Locator::LinkText("查看意见建议采纳情况"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    follow(&client, "查看意见建议采纳情况").await;
     let response = wait_text(&client, "body", "逐条答复").await;
     assert!(
         response.contains("建议增加周末开放场次") && response.contains("采纳"),

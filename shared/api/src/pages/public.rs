@@ -421,11 +421,7 @@ async fn register<S: Store>(
     if form.action.as_deref() == Some("send_code") {
         return match api::issue_sms_code(&app, form.registrant.phone.as_deref()).await {
             Ok(sent) => {
-                state.notice = Some(format!(
-                    "验证码已发送至{}，{}分钟内有效。请填写验证码后提交报名。",
-                    sent.phone,
-                    sent.valid_seconds / 60
-                ));
+                state.notice = Some(format!("{}请填写验证码后提交报名。", sent_notice(&sent)));
                 let page = register_page(day, state, &csrf, true);
                 Ok((csrf.jar, page).into_response())
             }
@@ -711,13 +707,7 @@ async fn cancel<S: Store>(
     let mut status = StatusCode::OK;
     match form.action.as_deref() {
         Some("send_code") => match api::issue_sms_code(&app, form.phone.as_deref()).await {
-            Ok(sent) => {
-                state.notice = Some(format!(
-                    "验证码已发送至{}，{}分钟内有效。",
-                    sent.phone,
-                    sent.valid_seconds / 60
-                ));
-            }
+            Ok(sent) => state.notice = Some(sent_notice(&sent)),
             Err(e) => {
                 status = StatusCode::UNPROCESSABLE_ENTITY;
                 state.refuse(e, &LOOKUP_FIELDS)?;
@@ -805,46 +795,101 @@ async fn feedback<S: Store>(
 ) -> Result<Response, PageError> {
     let day = open_day_of(&app, &plan_id).await?;
     let FormPost { form, values, csrf } = post;
-    let mut state = FormState::with_values(values);
-    let outcome = if form.action.as_deref() == Some("send_code") {
-        api::issue_sms_code(&app, form.phone.as_deref())
+    let draft = FeedbackDraft {
+        channel: Some("online".into()),
+        category: form.category.clone(),
+        content: form.content.clone(),
+    };
+    let proof = PhoneProof {
+        phone: form.phone.clone(),
+        sms_code: form.sms_code.clone(),
+    };
+    let submit = async {
+        api_feedback::give_feedback(&app, None, &plan_id, &draft, &proof)
             .await
-            .map(|sent| {
-                state.notice = Some(format!(
-                    "验证码已发送至{}，{}分钟内有效。",
-                    sent.phone,
-                    sent.valid_seconds / 60
-                ))
-            })
-    } else {
-        let draft = FeedbackDraft {
-            channel: Some("online".into()),
-            category: form.category.clone(),
-            content: form.content.clone(),
-        };
-        let proof = PhoneProof {
-            phone: form.phone.clone(),
-            sms_code: form.sms_code.clone(),
-        };
-        match api_feedback::give_feedback(&app, None, &plan_id, &draft, &proof).await {
-            Ok(_) => {
-                let jar = with_notice(csrf.jar, &app, "您的意见建议已提交，感谢参与。");
-                return Ok(see_other(jar, &format!("/open-days/{plan_id}")));
+            .map(drop)
+    };
+    let step = proved_step(&app, values, form.action.as_deref(), &proof, submit).await;
+    finish(
+        &app,
+        &plan_id,
+        step,
+        csrf,
+        "您的意见建议已提交，感谢参与。",
+        &FEEDBACK_FIELDS,
+        |state, csrf, sent| feedback_page(day, state, csrf, sent),
+    )
+}
+
+/// Where a public form that proves a phone has got to.
+enum Step {
+    /// 获取验证码: the code was sent; the form comes back with the 验证码 field.
+    CodeSent(FormState),
+    /// The form was taken.
+    Taken,
+    /// Refused: the form comes back with the reasons.
+    Refused(FormState, crate::error::ApiError),
+}
+
+/// 获取验证码 sends the code to the form's phone; any other submit runs `submit`.
+async fn proved_step<S: Store>(
+    app: &App<S>,
+    values: std::collections::BTreeMap<String, String>,
+    action: Option<&str>,
+    proof: &PhoneProof,
+    submit: impl std::future::Future<Output = Result<(), crate::error::ApiError>>,
+) -> Step {
+    let mut state = FormState::with_values(values);
+    if action == Some("send_code") {
+        match api::issue_sms_code(app, proof.phone.as_deref()).await {
+            Ok(sent) => {
+                state.notice = Some(sent_notice(&sent));
+                Step::CodeSent(state)
             }
-            Err(e) => Err(e),
+            Err(e) => Step::Refused(state, e),
+        }
+    } else {
+        match submit.await {
+            Ok(()) => Step::Taken,
+            Err(e) => Step::Refused(state, e),
+        }
+    }
+}
+
+/// The answer to a form step: back to the event's page with `thanks` once taken (Post/
+/// Redirect/Get), otherwise the form again, rendered by `page`.
+fn finish<S, P: IntoResponse>(
+    app: &App<S>,
+    plan_id: &str,
+    step: Step,
+    csrf: Csrf,
+    thanks: &str,
+    fields: &[&str],
+    page: impl FnOnce(FormState, &Csrf, bool) -> P,
+) -> Result<Response, PageError> {
+    let (status, state, code_sent) = match step {
+        Step::Taken => {
+            let jar = with_notice(csrf.jar, app, thanks);
+            return Ok(see_other(jar, &format!("/open-days/{plan_id}")));
+        }
+        Step::CodeSent(state) => (StatusCode::OK, state, true),
+        Step::Refused(mut state, e) => {
+            state.refuse(e, fields)?;
+            let sent = !state.value("sms_code").is_empty();
+            (StatusCode::UNPROCESSABLE_ENTITY, state, sent)
         }
     };
-    let sent = outcome.is_ok();
-    let status = match outcome {
-        Ok(()) => StatusCode::OK,
-        Err(e) => {
-            state.refuse(e, &FEEDBACK_FIELDS)?;
-            StatusCode::UNPROCESSABLE_ENTITY
-        }
-    };
-    let code_sent = sent || !state.value("sms_code").is_empty();
-    let page = feedback_page(day, state, &csrf, code_sent);
+    let page = page(state, &csrf, code_sent);
     Ok((status, csrf.jar, page).into_response())
+}
+
+/// What the form says once a code is sent.
+fn sent_notice(sent: &crate::views::SmsCodeSent) -> String {
+    format!(
+        "验证码已发送至{}，{}分钟内有效。",
+        sent.phone,
+        sent.valid_seconds / 60
+    )
 }
 
 #[derive(Template, WebTemplate)]
@@ -904,41 +949,25 @@ async fn evaluation<S: Store>(
 ) -> Result<Response, PageError> {
     let day = open_day_of(&app, &plan_id).await?;
     let FormPost { form, values, csrf } = post;
-    let mut state = FormState::with_values(values);
-    let outcome = if form.action.as_deref() == Some("send_code") {
-        api::issue_sms_code(&app, form.phone.as_deref())
+    let proof = PhoneProof {
+        phone: form.phone.clone(),
+        sms_code: form.sms_code.clone(),
+    };
+    let submit = async {
+        api_feedback::give_evaluation(&app, &plan_id, &form.evaluation, &proof)
             .await
-            .map(|sent| {
-                state.notice = Some(format!(
-                    "验证码已发送至{}，{}分钟内有效。",
-                    sent.phone,
-                    sent.valid_seconds / 60
-                ))
-            })
-    } else {
-        let proof = PhoneProof {
-            phone: form.phone.clone(),
-            sms_code: form.sms_code.clone(),
-        };
-        match api_feedback::give_evaluation(&app, &plan_id, &form.evaluation, &proof).await {
-            Ok(_) => {
-                let jar = with_notice(csrf.jar, &app, "您的评价已提交，感谢参与。");
-                return Ok(see_other(jar, &format!("/open-days/{plan_id}")));
-            }
-            Err(e) => Err(e),
-        }
+            .map(drop)
     };
-    let sent = outcome.is_ok();
-    let status = match outcome {
-        Ok(()) => StatusCode::OK,
-        Err(e) => {
-            state.refuse(e, &EVALUATION_FIELDS)?;
-            StatusCode::UNPROCESSABLE_ENTITY
-        }
-    };
-    let code_sent = sent || !state.value("sms_code").is_empty();
-    let page = evaluation_page(day, state, &csrf, code_sent);
-    Ok((status, csrf.jar, page).into_response())
+    let step = proved_step(&app, values, form.action.as_deref(), &proof, submit).await;
+    finish(
+        &app,
+        &plan_id,
+        step,
+        csrf,
+        "您的评价已提交，感谢参与。",
+        &EVALUATION_FIELDS,
+        |state, csrf, sent| evaluation_page(day, state, csrf, sent),
+    )
 }
 
 /// One answered item of the published response.
