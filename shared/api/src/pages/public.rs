@@ -343,10 +343,19 @@ struct RegisterPage {
     relations: Vec<Choice>,
     /// The code has been sent: the form asks for it.
     code_sent: bool,
+    /// Days after the event that a registration is kept (the notice says so).
+    retention_days: u32,
 }
 
-fn register_page(day: OpenDay, form: FormState, csrf: &Csrf, code_sent: bool) -> RegisterPage {
+fn register_page<S>(
+    app: &App<S>,
+    day: OpenDay,
+    form: FormState,
+    csrf: &Csrf,
+    code_sent: bool,
+) -> RegisterPage {
     RegisterPage {
+        retention_days: app.config.retention_days,
         title: format!("报名：{}", day.a.name),
         categories: choices::<Category>(&form, "category"),
         relations: choices::<Relation>(&form, "relation")
@@ -372,7 +381,7 @@ async fn register_form<S: Store>(
     Path(plan_id): Path<String>,
 ) -> Result<Response, PageError> {
     let day = open_day_of(&app, &plan_id).await?;
-    let page = register_page(day, FormState::default(), &csrf, false);
+    let page = register_page(&app, day, FormState::default(), &csrf, false);
     Ok((csrf.jar, page).into_response())
 }
 
@@ -415,19 +424,19 @@ async fn register<S: Store>(
             field: None,
             message: reason.clone(),
         });
-        let page = register_page(day, state, &csrf, false);
+        let page = register_page(&app, day, state, &csrf, false);
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, csrf.jar, page).into_response());
     }
     if form.action.as_deref() == Some("send_code") {
         return match api::issue_sms_code(&app, form.registrant.phone.as_deref()).await {
             Ok(sent) => {
                 state.notice = Some(format!("{}请填写验证码后提交报名。", sent_notice(&sent)));
-                let page = register_page(day, state, &csrf, true);
+                let page = register_page(&app, day, state, &csrf, true);
                 Ok((csrf.jar, page).into_response())
             }
             Err(e) => {
                 state.refuse(e, &REGISTER_FIELDS)?;
-                let page = register_page(day, state, &csrf, false);
+                let page = register_page(&app, day, state, &csrf, false);
                 Ok((StatusCode::UNPROCESSABLE_ENTITY, csrf.jar, page).into_response())
             }
         };
@@ -468,7 +477,7 @@ async fn register<S: Store>(
         Err(e) => {
             state.refuse(e, &REGISTER_FIELDS)?;
             let code_sent = !state.value("sms_code").is_empty() || state.invalid("sms_code");
-            let page = register_page(day, state, &csrf, code_sent);
+            let page = register_page(&app, day, state, &csrf, code_sent);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, csrf.jar, page).into_response())
         }
     }
