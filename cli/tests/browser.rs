@@ -419,9 +419,23 @@ async fn the_public_site_in_a_real_browser() {
     // Look it up, then cancel after the confirmation step.
     follow(&client, "查询报名").await;
     look(&client, "lookup").await;
+    // From the keyboard alone: type the code, Tab to the phone, Enter submits.
     fill(&client, "code", &reg).await;
-    fill(&client, "phone", phone).await;
-    press(&client, "查询").await;
+    let code_field = client.find(Locator::Css("#f-code")).await.unwrap();
+    code_field
+        .send_keys(&format!("{}", fantoccini::key::Key::Tab))
+        .await
+        .unwrap();
+    let focused = client
+        .execute("return document.activeElement.id", vec![])
+        .await
+        .unwrap();
+    assert_eq!(focused, json!("f-phone"));
+    let phone_field = client.find(Locator::Css("#f-phone")).await.unwrap();
+    phone_field
+        .send_keys(&format!("{phone}{}", fantoccini::key::Key::Enter))
+        .await
+        .unwrap();
     wait_text(&client, "#found-h", "报名信息").await;
     let found = body(&client).await;
     assert!(
