@@ -453,16 +453,18 @@ async fn register<S: Store>(
         sms_code: form.sms_code.clone(),
     };
     let outcome = if state.errors.is_empty() {
-        api::register_online(&app, &plan_id, &form.registrant, &proof).await
+        api::register_online(&app, &plan_id, &form.registrant, &proof)
+            .await
+            .map(Some)
     } else {
-        // Every other field is still checked, so that all mistakes show at once.
-        match openday_rules::registration::Registrant::check(&form.registrant, day.a.start_date) {
-            Ok(_) => Err(crate::error::ApiError::Rules(Default::default())),
-            Err(vs) => Err(vs.into()),
-        }
+        // Without the consent nothing is stored, but every other field is still checked so
+        // that all mistakes show at once.
+        openday_rules::registration::Registrant::check(&form.registrant, day.a.start_date)
+            .map(|_| None)
+            .map_err(Into::into)
     };
-    match outcome {
-        Ok((_, receipt)) => {
+    let refused = match outcome {
+        Ok(Some((_, receipt))) => {
             let status = match receipt.status {
                 RegistrationStatus::Waitlisted => "waitlisted",
                 _ => "confirmed",
@@ -472,15 +474,17 @@ async fn register<S: Store>(
                 format!("{plan_id} {} {status}", receipt.code),
                 24 * 3600,
             ));
-            Ok(see_other(jar, &format!("/open-days/{plan_id}/registered")))
+            return Ok(see_other(jar, &format!("/open-days/{plan_id}/registered")));
         }
-        Err(e) => {
-            state.refuse(e, &REGISTER_FIELDS)?;
-            let code_sent = !state.value("sms_code").is_empty() || state.invalid("sms_code");
-            let page = register_page(&app, day, state, &csrf, code_sent);
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, csrf.jar, page).into_response())
-        }
+        Ok(None) => None,
+        Err(e) => Some(e),
+    };
+    if let Some(e) = refused {
+        state.refuse(e, &REGISTER_FIELDS)?;
     }
+    let code_sent = !state.value("sms_code").is_empty() || state.invalid("sms_code");
+    let page = register_page(&app, day, state, &csrf, code_sent);
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, csrf.jar, page).into_response())
 }
 
 #[derive(Template, WebTemplate)]
