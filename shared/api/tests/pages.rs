@@ -223,3 +223,57 @@ async fn pages_answer_in_html_and_the_api_in_json() {
     );
     assert!(p.html.contains("font-size"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_event_puts_the_form_on_the_waitlist() {
+    let w = world(generous()).await;
+    let id = w.announced(25).await;
+    for n in 0..25 {
+        let phone = format!("1380013{n:04}");
+        let code = w.sms_code(&phone).await;
+        let a = w
+            .post(
+                &format!("/api/announcements/{id}/registrations"),
+                None,
+                World::person(100 + n, &phone, &code),
+            )
+            .await;
+        assert_eq!(a.body["status"], "confirmed", "{}", a.body);
+    }
+    let form = page(
+        &w,
+        Method::GET,
+        &format!("/open-days/{id}/register"),
+        &[],
+        "",
+    )
+    .await;
+    assert!(form.html.contains("剩余名额：0"));
+    let mut cookies = form.cookies();
+    let code = w.sms_code("13800139999").await;
+    let fields = format!(
+        "csrf={}&action=submit&name=%E7%8E%8B%E4%BA%94&id_number={}&phone=13800139999&sms_code={code}&category=expert&relation=studies&full_civil_capacity=on&not_deputy=on&id_consent=on",
+        form.csrf(),
+        id_number(99)
+    );
+    let p = page(
+        &w,
+        Method::POST,
+        &format!("/open-days/{id}/register"),
+        &cookies,
+        &fields,
+    )
+    .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
+    cookies.extend(p.cookies());
+    let done = page(
+        &w,
+        Method::GET,
+        &format!("/open-days/{id}/registered"),
+        &cookies,
+        "",
+    )
+    .await;
+    assert!(done.html.contains("<h1>候补登记成功</h1>"), "{}", done.html);
+    assert!(done.html.contains("候补"));
+}
