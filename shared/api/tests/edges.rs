@@ -37,7 +37,7 @@ async fn impossible_paths_unknown_routes_and_methods_answer_json() {
         "/api/announcements/a%00b".to_owned(),
         "/api/plans/..%2F..%2Fetc".to_owned(),
         "/api/announcements/%E2%80%AEabc".to_owned(),
-        "/no/such/route".to_owned(),
+        "/api/no/such/route".to_owned(),
     ] {
         let (status, headers, body) =
             raw(&w, Request::get(&path).body(Body::empty()).unwrap()).await;
@@ -66,6 +66,23 @@ async fn impossible_paths_unknown_routes_and_methods_answer_json() {
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(body["error"]["code"], "METHOD_NOT_ALLOWED");
     assert!(headers.contains_key("allow"));
+    // Off `/api/` the same refusals are pages for people: HTML, still never cached.
+    for path in ["/no/such/route", "/open-days/%FF%FE"] {
+        let res = w
+            .router
+            .clone()
+            .oneshot(Request::get(path).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
+        assert!(
+            res.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+        assert_eq!(res.headers()["cache-control"], "no-store");
+    }
     // A valid-looking id that does not exist is a 404 from the handler, not a 503.
     let a = w
         .get("/api/plans/0123456789abcdef0123456789abcdef", Some("nn-jt"))
