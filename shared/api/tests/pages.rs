@@ -77,6 +77,18 @@ async fn page_from(
     }
 }
 
+/// The registration form as a browser first gets it (with its CSRF cookie and token).
+async fn register_form(w: &World, id: &str) -> Page {
+    page(
+        w,
+        Method::GET,
+        &format!("/open-days/{id}/register"),
+        &[],
+        "",
+    )
+    .await
+}
+
 fn sms_count(w: &World) -> usize {
     std::fs::read_dir(&w.sms_dir).map_or(0, |d| d.count())
 }
@@ -85,14 +97,7 @@ fn sms_count(w: &World) -> usize {
 async fn a_form_needs_this_browsers_token_and_this_site() {
     let w = world(generous()).await;
     let id = w.announced(30).await;
-    let form = page(
-        &w,
-        Method::GET,
-        &format!("/open-days/{id}/register"),
-        &[],
-        "",
-    )
-    .await;
+    let form = register_form(&w, &id).await;
     assert_eq!(form.status, StatusCode::OK);
     let cookies = form.cookies();
     assert!(
@@ -136,14 +141,7 @@ async fn a_form_needs_this_browsers_token_and_this_site() {
 async fn a_registration_redirects_and_a_reload_registers_nobody_twice() {
     let w = world(generous()).await;
     let id = w.announced(30).await;
-    let form = page(
-        &w,
-        Method::GET,
-        &format!("/open-days/{id}/register"),
-        &[],
-        "",
-    )
-    .await;
+    let form = register_form(&w, &id).await;
     let mut cookies = form.cookies();
     let token = form.csrf();
     let code = w.sms_code("13800138222").await;
@@ -240,14 +238,7 @@ async fn a_full_event_puts_the_form_on_the_waitlist() {
             .await;
         assert_eq!(a.body["status"], "confirmed", "{}", a.body);
     }
-    let form = page(
-        &w,
-        Method::GET,
-        &format!("/open-days/{id}/register"),
-        &[],
-        "",
-    )
-    .await;
+    let form = register_form(&w, &id).await;
     assert!(form.html.contains("剩余名额：0"));
     let mut cookies = form.cookies();
     let code = w.sms_code("13800139999").await;

@@ -100,11 +100,6 @@ pub struct FormPost<T> {
     pub csrf: Csrf,
 }
 
-#[derive(serde::Deserialize)]
-struct Token {
-    csrf: Option<String>,
-}
-
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<App<S>> for FormPost<T> {
     type Rejection = PageError;
 
@@ -131,11 +126,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<App<S>> for FormPost<T> {
         if content_type != "application/x-www-form-urlencoded" {
             return Err(ApiError::UnsupportedMediaType.into());
         }
-        let token: Token = crate::payload::parse(&content_type, &bytes)?;
-        if cross_site || token.csrf.as_deref() != Some(csrf.token.as_str()) {
+        let mut values = url_pairs(&bytes);
+        let token = values.remove("csrf");
+        if cross_site || token.as_deref() != Some(csrf.token.as_str()) {
             return Err(PageError::expired());
         }
-        let values = url_pairs(&bytes);
         Ok(FormPost {
             form: crate::payload::parse(&content_type, &bytes)?,
             values,
@@ -144,10 +139,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<App<S>> for FormPost<T> {
     }
 }
 
-/// The fields of a form body, as sent (the last of a repeated name), without the token.
+/// The fields of a form body, as sent (the last of a repeated name).
 fn url_pairs(bytes: &[u8]) -> BTreeMap<String, String> {
     form_urlencoded::parse(bytes)
-        .filter(|(k, _)| k != "csrf")
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect()
 }

@@ -166,15 +166,32 @@ pub fn day_text(d: NaiveDate) -> String {
     format!("{}年{}月{}日", d.year(), d.month(), d.day())
 }
 
+/// The announced event through the same one-second cache the registration API reads, so a
+/// form and the registration it submits read the plan and announcement once.
 async fn open_day_of<S: Store>(app: &App<S>, plan_id: &str) -> Result<OpenDay, PageError> {
-    let gone = || {
-        PageError::from(crate::error::ApiError::NotFound(
-            "该活动不存在或尚未发布公告",
-        ))
-    };
-    let plan = app.store.plan(plan_id).await?.ok_or_else(gone)?;
-    let a = app.store.announcement(plan_id).await?.ok_or_else(gone)?;
-    Ok(describe(app, plan, a).await?)
+    let event = app
+        .events
+        .get(&app.store, plan_id)
+        .await
+        .map_err(|e| match e {
+            crate::error::ApiError::NotFound(_) => {
+                crate::error::ApiError::NotFound("该活动不存在或尚未发布公告")
+            }
+            e => e,
+        })?;
+    Ok(describe(app, event.plan.clone(), event.announcement.clone()).await?)
+}
+
+/// A form page as first shown: empty, with this browser's CSRF token.
+async fn blank_form<S: Store, P: IntoResponse>(
+    app: &App<S>,
+    csrf: Csrf,
+    plan_id: &str,
+    page: impl FnOnce(OpenDay, FormState, &Csrf, bool) -> P,
+) -> Result<Response, PageError> {
+    let day = open_day_of(app, plan_id).await?;
+    let page = page(day, FormState::default(), &csrf, false);
+    Ok((csrf.jar, page).into_response())
 }
 
 async fn describe<S: Store>(
@@ -380,9 +397,10 @@ async fn register_form<S: Store>(
     csrf: Csrf,
     Path(plan_id): Path<String>,
 ) -> Result<Response, PageError> {
-    let day = open_day_of(&app, &plan_id).await?;
-    let page = register_page(&app, day, FormState::default(), &csrf, false);
-    Ok((csrf.jar, page).into_response())
+    blank_form(&app, csrf, &plan_id, |day, form, csrf, sent| {
+        register_page(&app, day, form, csrf, sent)
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -785,9 +803,7 @@ async fn feedback_form<S: Store>(
     csrf: Csrf,
     Path(plan_id): Path<String>,
 ) -> Result<Response, PageError> {
-    let day = open_day_of(&app, &plan_id).await?;
-    let page = feedback_page(day, FormState::default(), &csrf, false);
-    Ok((csrf.jar, page).into_response())
+    blank_form(&app, csrf, &plan_id, feedback_page).await
 }
 
 #[derive(Deserialize)]
@@ -939,9 +955,7 @@ async fn evaluation_form<S: Store>(
     csrf: Csrf,
     Path(plan_id): Path<String>,
 ) -> Result<Response, PageError> {
-    let day = open_day_of(&app, &plan_id).await?;
-    let page = evaluation_page(day, FormState::default(), &csrf, false);
-    Ok((csrf.jar, page).into_response())
+    blank_form(&app, csrf, &plan_id, evaluation_page).await
 }
 
 #[derive(Deserialize)]
