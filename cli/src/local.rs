@@ -83,6 +83,7 @@ impl Local {
                 &key_file(&self.data.join("keys/cookie.key"))?,
                 false,
             )?,
+            site: site_url(),
         })
     }
 
@@ -127,6 +128,18 @@ impl Local {
             engine.stop().await;
         }
     }
+}
+
+/// The address links in mail point at: `OPENDAY_SITE_URL`, else the local server's default
+/// address (`openday serve` sets the one it really listens on).
+pub fn site_url() -> String {
+    std::env::var("OPENDAY_SITE_URL")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .map_or_else(
+            || "http://127.0.0.1:8080".to_owned(),
+            |v| v.trim().trim_end_matches('/').to_owned(),
+        )
 }
 
 /// Restricts `path` to its owner (`mode`: 0700 for folders, 0600 for files).

@@ -6,16 +6,19 @@ use chrono::{DateTime, Utc};
 use openday_mail::Mailer;
 use openday_rules::Clock;
 use openday_store::PersonKey;
-use openday_store::ports::{FeedbackStore, VerificationStore};
+use openday_store::ports::{FeedbackStore, SessionStore, VerificationStore};
 
 use crate::auth::TokenKey;
 use crate::limits::{Limits, RateLimits};
 use openday_sms::SmsSender;
 
 /// Every storage port the routers use: the sweeps' ports and feedback. `DynamoStore` is one.
-pub trait Store: openday_sweeps::SweepStore + FeedbackStore + VerificationStore {}
+pub trait Store:
+    openday_sweeps::SweepStore + FeedbackStore + VerificationStore + SessionStore
+{
+}
 
-impl<T: openday_sweeps::SweepStore + FeedbackStore + VerificationStore> Store for T {}
+impl<T: openday_sweeps::SweepStore + FeedbackStore + VerificationStore + SessionStore> Store for T {}
 
 /// The system clock, or a fixed instant when `OPENDAY_NOW` is set (demos and tests).
 #[derive(Debug, Clone, Copy)]
@@ -37,6 +40,8 @@ pub struct Config {
     pub limits: Limits,
     /// The key of the web pages' encrypted cookies (CSRF tokens, a registration just taken).
     pub cookies: crate::pages::CookieKey,
+    /// The site's own address (`https://…`): links in mail point at its pages.
+    pub site: String,
 }
 
 /// The state of every router.
@@ -105,6 +110,7 @@ impl<S> App<S> {
         openday_sweeps::Sweeper {
             store: self.store.clone(),
             mailer: self.mailer.clone(),
+            site: self.config.site.clone(),
         }
     }
 }

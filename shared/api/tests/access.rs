@@ -45,6 +45,7 @@ async fn world() -> World {
         tokens: tokens.clone(),
         person_key: PersonKey::new(&[8u8; 32]).unwrap(),
         cookies: openday_api::pages::CookieKey::new(&[9u8; 32], false).unwrap(),
+        site: "http://openday.test".into(),
         retention_days: 180,
         limits: openday_api::limits::Limits::default(),
     };

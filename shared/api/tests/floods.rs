@@ -383,6 +383,7 @@ async fn a_request_past_its_deadline_gets_503_with_retry_after() {
             tokens: openday_api::auth::TokenKey::new(&[9u8; 32]).unwrap(),
             person_key: openday_store::PersonKey::new(&[8u8; 32]).unwrap(),
             cookies: openday_api::pages::CookieKey::new(&[9u8; 32], false).unwrap(),
+            site: "http://openday.test".into(),
             retention_days: 180,
             limits: Limits {
                 deadline: std::time::Duration::from_millis(300),

@@ -110,6 +110,13 @@ pub async fn app_from_env() -> Result<App<DynamoStore>, String> {
         limits: openday_api::limits::Limits::from_env()?,
         // Behind API Gateway every page is served over HTTPS.
         cookies: openday_api::pages::CookieKey::new(&secret("OPENDAY_COOKIE_KEY")?, true)?,
+        site: std::env::var("OPENDAY_SITE_URL")
+            .map_err(|_| {
+                "OPENDAY_SITE_URL is not set (the site's https:// address, for links in mail)"
+                    .to_owned()
+            })?
+            .trim_end_matches('/')
+            .to_owned(),
     };
     let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table);

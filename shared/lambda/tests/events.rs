@@ -74,6 +74,7 @@ async fn announced() -> (LocalDynamo, App<DynamoStore>, String) {
         tokens: TokenKey::new(&[3u8; 32]).unwrap(),
         person_key: PersonKey::new(&[4u8; 32]).unwrap(),
         cookies: openday_api::pages::CookieKey::new(&[9u8; 32], false).unwrap(),
+        site: "http://openday.test".into(),
         retention_days: 180,
         limits: openday_api::limits::Limits::default(),
     };

@@ -18,6 +18,8 @@ pub struct Letter<'a> {
     pub days_left: i64,
     /// The reviewing office's comment, for a returned plan.
     pub comment: Option<&'a str>,
+    /// The staff page where the person acts on the message (absolute URL).
+    pub link: Option<&'a str>,
 }
 
 /// Subject, plain text and HTML.
@@ -114,13 +116,43 @@ pub fn write(letter: &Letter) -> Written {
         ),
     };
     let greeting = format!("{org}：");
-    let text =
-        format!("{greeting}\n\n{todo}\n\n依据：{rule}\n\n（本邮件由“政府开放日”平台自动发送）\n");
+    let (link_text, link_html) = match letter.link {
+        Some(url) => (
+            format!("办理页面（请登录后操作）：{url}\n\n"),
+            format!(
+                "<p>办理页面（请登录后操作）：<a href=\"{0}\">{0}</a></p>",
+                escape(url)
+            ),
+        ),
+        None => (String::new(), String::new()),
+    };
+    let text = format!(
+        "{greeting}\n\n{todo}\n\n{link_text}依据：{rule}\n\n（本邮件由“政府开放日”平台自动发送）\n"
+    );
     let html = format!(
-        "<p>{}</p><p>{}</p><p>依据：{}</p><p style=\"color:#666\">（本邮件由“政府开放日”平台自动发送）</p>",
+        "<p>{}</p><p>{}</p>{link_html}<p>依据：{}</p><p style=\"color:#666\">（本邮件由“政府开放日”平台自动发送）</p>",
         escape(&greeting),
         escape(&todo),
         escape(rule)
+    );
+    Written {
+        subject,
+        text,
+        html,
+    }
+}
+
+/// The sign-in message: the link (opened, it asks to confirm) and the code to type instead.
+pub fn sign_in(org_name: &str, link: &str, code: &str, minutes: i64) -> Written {
+    let subject = "【登录】“政府开放日”平台登录链接".to_owned();
+    let text = format!(
+        "{org_name}：\n\n请在申请登录的同一浏览器中打开以下链接，并点击“确认登录”：\n{link}\n\n也可以在登录页面输入验证码：{code}\n\n链接和验证码{minutes}分钟内有效，只能使用一次。如果不是您本人申请登录，请忽略本邮件。\n\n（本邮件由“政府开放日”平台自动发送）\n"
+    );
+    let html = format!(
+        "<p>{}：</p><p>请在申请登录的同一浏览器中打开以下链接，并点击“确认登录”：<br><a href=\"{1}\">{1}</a></p><p>也可以在登录页面输入验证码：<strong>{2}</strong></p><p>链接和验证码{minutes}分钟内有效，只能使用一次。如果不是您本人申请登录，请忽略本邮件。</p><p style=\"color:#666\">（本邮件由“政府开放日”平台自动发送）</p>",
+        escape(org_name),
+        escape(link),
+        escape(code)
     );
     Written {
         subject,
@@ -144,7 +176,15 @@ mod tests {
                 due_on: NaiveDate::from_ymd_opt(2026, 9, 5).unwrap(),
                 days_left: 5,
                 comment: Some("请补充安全措施"),
+                link: Some("https://openday.example.gov.cn/staff/plans/p1"),
             });
+            assert!(
+                w.text
+                    .contains("https://openday.example.gov.cn/staff/plans/p1")
+                    && w.html
+                        .contains("href=\"https://openday.example.gov.cn/staff/plans/p1\""),
+                "{kind}: the link to the page where it is done"
+            );
             assert!(w.text.contains("工作方案"), "{kind}: {}", w.text);
             assert!(
                 w.text.contains("2026年9月5日") || w.subject.contains("2026年"),
@@ -168,8 +208,26 @@ mod tests {
             due_on: NaiveDate::from_ymd_opt(2026, 9, 5).unwrap(),
             days_left: 0,
             comment: None,
+            link: Some("https://x/?a=1&b=\"2\""),
         });
+        assert!(w.html.contains("a=1&amp;b=&quot;2&quot;"));
         assert!(!w.html.contains("<script>"));
         assert!(w.text.contains("今天是截止日"));
+    }
+
+    #[test]
+    fn the_sign_in_message_carries_the_link_and_the_code() {
+        let w = sign_in(
+            "南宁市交通运输局",
+            "http://127.0.0.1/staff/sign-in/confirm?n=abc",
+            "123456",
+            15,
+        );
+        assert!(
+            w.text
+                .contains("http://127.0.0.1/staff/sign-in/confirm?n=abc")
+        );
+        assert!(w.text.contains("123456") && w.html.contains("123456"));
+        assert!(w.text.contains("15分钟"));
     }
 }

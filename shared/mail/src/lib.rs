@@ -8,16 +8,42 @@ use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 
-use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
+use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message as SesMessage};
 use mail_builder::MessageBuilder;
 use openday_store::records::MailRecord;
 
 pub type Sent<'a> = Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>>;
 
-/// Sends one queued message. Implementations do not retry: a failure leaves the message
+/// One message to send: a queued one ([`MailRecord`]), or one that must never wait in a
+/// queue (a sign-in link, useless after fifteen minutes and secret).
+#[derive(Debug, Clone, Copy)]
+pub struct Message<'a> {
+    /// Unique per message: the outbox file name and the Message-ID come from it.
+    pub key: &'a str,
+    pub to: &'a [String],
+    pub subject: &'a str,
+    pub text: &'a str,
+    pub html: &'a str,
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+impl<'a> From<&'a MailRecord> for Message<'a> {
+    fn from(mail: &'a MailRecord) -> Self {
+        Self {
+            key: &mail.key,
+            to: &mail.to,
+            subject: &mail.subject,
+            text: &mail.text,
+            html: &mail.html,
+            at: mail.queued_at,
+        }
+    }
+}
+
+/// Sends one message. Implementations do not retry: a failure leaves a queued message
 /// queued for the next run.
 pub trait Mailer: Send + Sync {
-    fn send<'a>(&'a self, mail: &'a MailRecord) -> Sent<'a>;
+    fn send<'a>(&'a self, mail: &'a Message<'a>) -> Sent<'a>;
     /// Where mail goes, for logs and the CLI.
     fn describe(&self) -> String;
 }
@@ -52,14 +78,14 @@ fn utf8(text: &str) -> Result<Content, String> {
 }
 
 impl Mailer for SesMailer {
-    fn send<'a>(&'a self, mail: &'a MailRecord) -> Sent<'a> {
+    fn send<'a>(&'a self, mail: &'a Message<'a>) -> Sent<'a> {
         Box::pin(async move {
-            let message = Message::builder()
-                .subject(utf8(&mail.subject)?)
+            let message = SesMessage::builder()
+                .subject(utf8(mail.subject)?)
                 .body(
                     Body::builder()
-                        .text(utf8(&mail.text)?)
-                        .html(utf8(&mail.html)?)
+                        .text(utf8(mail.text)?)
+                        .html(utf8(mail.html)?)
                         .build(),
                 )
                 .build();
@@ -68,7 +94,7 @@ impl Mailer for SesMailer {
                 .from_email_address(&self.from)
                 .destination(
                     Destination::builder()
-                        .set_to_addresses(Some(mail.to.clone()))
+                        .set_to_addresses(Some(mail.to.to_vec()))
                         .build(),
                 )
                 .content(EmailContent::builder().simple(message).build())
@@ -100,7 +126,7 @@ impl EmlMailer {
     }
 
     /// The file a message is written to: its queue time and key, safe as a file name.
-    pub fn file_of(&self, mail: &MailRecord) -> PathBuf {
+    pub fn file_of(&self, mail: &Message<'_>) -> PathBuf {
         let key: String = mail
             .key
             .chars()
@@ -112,31 +138,29 @@ impl EmlMailer {
                 }
             })
             .collect();
-        self.dir.join(format!(
-            "{}-{key}.eml",
-            mail.queued_at.format("%Y%m%dT%H%M%S")
-        ))
+        self.dir
+            .join(format!("{}-{key}.eml", mail.at.format("%Y%m%dT%H%M%S")))
     }
 
     /// The message as RFC 5322 MIME: UTF-8, plain text and HTML alternatives.
-    pub fn render(&self, mail: &MailRecord) -> Result<Vec<u8>, String> {
+    pub fn render(&self, mail: &Message<'_>) -> Result<Vec<u8>, String> {
         let message = MessageBuilder::new()
             .from(("“政府开放日”平台", self.from.as_str()))
             .to(mail.to.iter().map(String::as_str).collect::<Vec<_>>())
-            .subject(mail.subject.as_str())
+            .subject(mail.subject)
             .message_id(format!(
                 "{}@openday.local",
                 mail.key.replace(['#', ' '], ".")
             ))
-            .date(mail.queued_at.timestamp())
-            .text_body(mail.text.as_str())
-            .html_body(mail.html.as_str());
+            .date(mail.at.timestamp())
+            .text_body(mail.text)
+            .html_body(mail.html);
         message.write_to_vec().map_err(|e| e.to_string())
     }
 }
 
 impl Mailer for EmlMailer {
-    fn send<'a>(&'a self, mail: &'a MailRecord) -> Sent<'a> {
+    fn send<'a>(&'a self, mail: &'a Message<'a>) -> Sent<'a> {
         Box::pin(async move {
             std::fs::create_dir_all(&self.dir)
                 .map_err(|e| format!("{}: {e}", self.dir.display()))?;

@@ -95,6 +95,16 @@ pub fn answers_pk(plan_id: &str) -> String {
     format!("ANSWERS#{plan_id}")
 }
 
+/// A staff sign-in under way (keyed hash of the attempt id the browser holds).
+pub fn sign_in(attempt_hash: &str) -> Key {
+    (format!("SIGNIN#{attempt_hash}"), "SIGNIN".into())
+}
+
+/// An organisation's session version: raising it signs out every session it had.
+pub fn sessions(org_id: &str) -> Key {
+    (format!("SESSIONS#{org_id}"), "SESSIONS".into())
+}
+
 /// A phone's current text-message code and its sending counters.
 pub fn sms_code(phone_hash: &str) -> Key {
     (format!("SMSCODE#{phone_hash}"), "SMSCODE".into())

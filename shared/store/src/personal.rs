@@ -48,6 +48,13 @@ impl PersonKey {
         hex(&self.mac(&["sms-code", &phone.expose(), code]))
     }
 
+    /// A keyed hash of a secret the platform handed out (a sign-in link's nonce, its
+    /// e-mailed code): what is stored instead of the secret, so a read of the table signs
+    /// nobody in.
+    pub fn secret_hash(&self, purpose: &str, secret: &str) -> String {
+        hex(&self.mac(&["secret", purpose, secret]))
+    }
+
     /// The phone number encrypted (ChaCha20-Poly1305, random nonce), hex.
     pub fn seal_phone(&self, phone: &Phone) -> String {
         let mut nonce = [0u8; 12];

@@ -120,6 +120,34 @@ pub trait VerificationStore {
     ) -> impl Future<Output = StoreResult<bool>> + Send;
 }
 
+/// Staff sign-in attempts and the per-organisation session version.
+pub trait SessionStore {
+    /// Keeps a sign-in attempt until it is used or expires.
+    fn put_sign_in(
+        &self,
+        attempt_hash: &str,
+        record: &SignInRecord,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Reads an attempt without using it (`None` when there is none or it has expired).
+    fn sign_in(
+        &self,
+        attempt_hash: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<Option<SignInRecord>>> + Send;
+    /// Uses the attempt when `proof` matches and it has not expired: once, whoever asks
+    /// first. A wrong code counts; the fifth wrong code ends the attempt.
+    fn redeem_sign_in(
+        &self,
+        attempt_hash: &str,
+        proof: SignInProof<'_>,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<Option<SignInRecord>>> + Send;
+    /// The organisation's session version (0 until its sessions are first revoked).
+    fn session_version(&self, org_id: &Id) -> impl Future<Output = StoreResult<u64>> + Send;
+    /// Raises the version, ending every session issued before; the new version.
+    fn revoke_sessions(&self, org_id: &Id) -> impl Future<Output = StoreResult<u64>> + Send;
+}
+
 /// Who gave a public feedback item or evaluation, for the limits per phone.
 #[derive(Debug, Clone, Copy)]
 pub enum Giver<'a> {
@@ -166,6 +194,11 @@ pub trait FeedbackStore {
     /// The draft answers saved so far.
     fn answers(&self, plan_id: &str)
     -> impl Future<Output = StoreResult<Vec<ResponseItem>>> + Send;
+    /// Stores an item again as the agency re-categorised it; `false` when there is none.
+    fn update_feedback(
+        &self,
+        record: &FeedbackRecord,
+    ) -> impl Future<Output = StoreResult<bool>> + Send;
 }
 
 /// Annual reports (R14), one per reporter and year.

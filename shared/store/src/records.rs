@@ -258,3 +258,25 @@ pub struct MailRecord {
 
 /// The history of a plan, oldest first.
 pub type History = Vec<HistoryEntry>;
+
+/// A staff sign-in under way: mailed as a link (nonce) and a 6-digit code, kept only as
+/// keyed hashes, taken once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInRecord {
+    pub org_id: Id,
+    pub nonce_hash: String,
+    pub code_hash: String,
+    pub expires_at: DateTime<Utc>,
+    /// Whether only the browser that asked may use it (always, except the local demo's
+    /// printed links).
+    pub bound: bool,
+}
+
+/// What a person brings to finish a sign-in.
+#[derive(Debug, Clone, Copy)]
+pub enum SignInProof<'a> {
+    /// The keyed hash of the link's nonce.
+    Nonce(&'a str),
+    /// The keyed hash of the e-mailed code.
+    Code(&'a str),
+}

@@ -41,6 +41,7 @@ on_dynoxide!(
     feedback_evaluations_and_the_response,
     feedback_is_limited_per_phone_and_day,
     sms_codes_are_limited_checked_and_burned,
+    sign_ins_are_single_use_and_sessions_revocable,
     a_cancelled_event_takes_no_registrations,
     a_registration_checks_the_phones_code_in_its_own_write,
     one_annual_report_per_year,

@@ -74,6 +74,8 @@ pub struct Report {
 pub struct Sweeper<S> {
     pub store: S,
     pub mailer: Arc<dyn Mailer>,
+    /// The site's address (`https://…`, no trailing slash): mail links to its staff pages.
+    pub site: String,
 }
 
 impl<S: Clone> Clone for Sweeper<S> {
@@ -81,6 +83,7 @@ impl<S: Clone> Clone for Sweeper<S> {
         Self {
             store: self.store.clone(),
             mailer: self.mailer.clone(),
+            site: self.site.clone(),
         }
     }
 }
@@ -89,8 +92,12 @@ impl<S: Clone> Clone for Sweeper<S> {
 const SEND_BATCH: i32 = 500;
 
 impl<S: SweepStore> Sweeper<S> {
-    pub fn new(store: S, mailer: Arc<dyn Mailer>) -> Self {
-        Self { store, mailer }
+    pub fn new(store: S, mailer: Arc<dyn Mailer>, site: impl Into<String>) -> Self {
+        Self {
+            store,
+            mailer,
+            site: site.into().trim_end_matches('/').to_owned(),
+        }
     }
 
     /// Runs one sweep as of `now`, then sends what is queued.
@@ -269,6 +276,7 @@ impl<S: SweepStore> Sweeper<S> {
             tracing::warn!(key = %due.key, to = due.to.wire(), "no openness office to write to");
             return Ok(None);
         };
+        let link = format!("{}{}", self.site, page_of(due));
         let written = write(&Letter {
             kind: due.kind,
             org_name: org.name.as_str(),
@@ -276,6 +284,7 @@ impl<S: SweepStore> Sweeper<S> {
             due_on: due.due_on,
             days_left: due.days_left,
             comment,
+            link: Some(&link),
         });
         Ok(Some(MailRecord {
             key: due.key.clone(),
@@ -298,7 +307,7 @@ impl<S: SweepStore> Sweeper<S> {
             let Some(mail) = self.store.claim(&pending.key, now).await? else {
                 continue;
             };
-            match self.mailer.send(&mail).await {
+            match self.mailer.send(&(&mail).into()).await {
                 Ok(()) => {
                     self.store.mark_sent(&mail.key, now).await?;
                     report.sent.push(mail.key);
@@ -379,6 +388,18 @@ impl<S: SweepStore> Sweeper<S> {
         }
         self.deliver(now, &mut report).await?;
         Ok(report)
+    }
+}
+
+/// The staff page where a message is acted on: an office reviews a submitted plan on its
+/// review page; the agency goes to its plan; a reporter to its report; the regional office
+/// to its dashboard.
+fn page_of(due: &MailDue) -> String {
+    match (&due.plan_id, due.kind, due.to) {
+        (Some(id), MailKind::PlanSubmitted, _) => format!("/staff/plans/{id}/review"),
+        (Some(id), _, _) => format!("/staff/plans/{id}"),
+        (None, _, Recipient::RegionalOffice) => "/staff/compliance".to_owned(),
+        (None, _, _) => "/staff/report".to_owned(),
     }
 }
 

@@ -114,9 +114,19 @@ async fn save_answers<S: Store>(
     Path(id): Path<String>,
     Payload(body): Payload<AnswersBody>,
 ) -> Result<Json<AnswersSaved>, ApiError> {
-    let plan = implementer_plan(&app, &org, &id, "只有实施机关可以答复意见建议").await?;
+    Ok(Json(keep_answers(&app, &org, &id, &body).await?))
+}
+
+/// Saves draft answers (item by item, a group, or every unanswered item).
+pub(crate) async fn keep_answers<S: Store>(
+    app: &App<S>,
+    org: &openday_rules::org::Organisation,
+    id: &str,
+    body: &AnswersBody,
+) -> Result<AnswersSaved, ApiError> {
+    let plan = implementer_plan(app, org, id, "只有实施机关可以答复意见建议").await?;
     if !matches!(
-        status_today(&app, &plan),
+        status_today(app, &plan),
         PlanStatus::Announced | PlanStatus::Held
     ) {
         return Err(Violation::new(Code::InvalidTransition, "当前状态不能答复意见建议").into());
@@ -129,9 +139,9 @@ async fn save_answers<S: Store>(
         .at("items")
         .into());
     }
-    let feedback = app.store.feedback(&id).await?;
+    let feedback = app.store.feedback(id).await?;
     let ids: BTreeSet<String> = feedback.iter().map(|f| f.id.clone()).collect();
-    let saved = app.store.answers(&id).await?;
+    let saved = app.store.answers(id).await?;
     let mut drafts: Vec<(String, ResponseItemDraft)> = body
         .items
         .iter()
@@ -172,16 +182,16 @@ async fn save_answers<S: Store>(
         return Err(vs.into());
     }
     let answers: Vec<ResponseItem> = answers.into_values().collect();
-    app.store.save_answers(&id, &answers).await?;
+    app.store.save_answers(id, &answers).await?;
     let mut answered: BTreeSet<String> = saved.into_iter().map(|a| a.feedback_id).collect();
     answered.extend(answers.iter().map(|a| a.feedback_id.clone()));
-    Ok(Json(AnswersSaved {
-        plan_id: id,
+    Ok(AnswersSaved {
+        plan_id: id.to_owned(),
         saved: answers.len(),
         answered: answered.len(),
         total: ids.len(),
         unanswered: ids.len() - answered.len(),
-    }))
+    })
 }
 
 /// The draft answers saved so far, with how many items are still unanswered.
@@ -255,15 +265,25 @@ async fn submit<S: Store>(
     Staff(org): Staff,
     Payload(draft): Payload<PlanDraft>,
 ) -> Result<Response, ApiError> {
-    let plan = check_submission(&draft, &org)?;
-    let record = app.store.create_plan(&org, &plan, app.now()).await?;
-    tracing::info!(plan = %record.id, org = %org.id, "plan submitted");
-    after_change(&app, &record, Action::Revise, None).await;
+    let record = submit_plan(&app, &org, &draft).await?;
     Ok((StatusCode::CREATED, Json(summary(&record))).into_response())
 }
 
+/// A new plan, checked against every rule, submitted to the office of its level.
+pub(crate) async fn submit_plan<S: Store>(
+    app: &App<S>,
+    org: &openday_rules::org::Organisation,
+    draft: &PlanDraft,
+) -> Result<PlanRecord, ApiError> {
+    let plan = check_submission(draft, org)?;
+    let record = app.store.create_plan(org, &plan, app.now()).await?;
+    tracing::info!(plan = %record.id, org = %org.id, "plan submitted");
+    after_change(app, &record, Action::Revise, None).await;
+    Ok(record)
+}
+
 /// Applies `action` by `staff` to the plan, as the state machine allows.
-async fn act<S: Store>(
+pub(crate) async fn act<S: Store>(
     app: &App<S>,
     staff: &openday_rules::org::Organisation,
     id: &str,
@@ -334,19 +354,30 @@ async fn revise<S: Store>(
     Path(id): Path<String>,
     Payload(body): Payload<Revision>,
 ) -> Result<Json<PlanSummary>, ApiError> {
-    let record = act(
-        &app,
-        &org,
-        &id,
+    let record = revise_plan(&app, &org, &id, body.version.as_ref(), &body.plan).await?;
+    Ok(Json(summary(&record)))
+}
+
+/// A submitted or returned plan, revised from `version` and submitted again.
+pub(crate) async fn revise_plan<S: Store>(
+    app: &App<S>,
+    org: &openday_rules::org::Organisation,
+    id: &str,
+    version: Option<&NumberLike>,
+    draft: &PlanDraft,
+) -> Result<PlanRecord, ApiError> {
+    act(
+        app,
+        org,
+        id,
         Action::Revise,
-        body.version.as_ref(),
+        version,
         |_, owner, mut change| {
-            change.plan = Some(check_submission(&body.plan, owner)?);
+            change.plan = Some(check_submission(draft, owner)?);
             Ok(change)
         },
     )
-    .await?;
-    Ok(Json(summary(&record)))
+    .await
 }
 
 async fn review<S: Store>(
@@ -355,6 +386,16 @@ async fn review<S: Store>(
     Path(id): Path<String>,
     Payload(body): Payload<ReviewBody>,
 ) -> Result<Json<PlanSummary>, ApiError> {
+    Ok(Json(summary(&review_plan(&app, &org, &id, body).await?)))
+}
+
+/// 备案 or 退回 by the office of the plan's level.
+pub(crate) async fn review_plan<S: Store>(
+    app: &App<S>,
+    org: &openday_rules::org::Organisation,
+    id: &str,
+    body: ReviewBody,
+) -> Result<PlanRecord, ApiError> {
     let action = match body.decision.as_deref().map(str::trim) {
         Some("file") => Action::File,
         Some("return") => Action::Return,
@@ -375,10 +416,10 @@ async fn review<S: Store>(
                 .into(),
         );
     }
-    let record = act(
-        &app,
-        &org,
-        &id,
+    act(
+        app,
+        org,
+        id,
         action,
         body.version.as_ref(),
         |_, _, mut change| {
@@ -386,8 +427,7 @@ async fn review<S: Store>(
             Ok(change)
         },
     )
-    .await?;
-    Ok(Json(summary(&record)))
+    .await
 }
 
 /// A comment for the plan's history: trimmed, at most 2,000 characters, none when blank.
@@ -402,11 +442,22 @@ async fn announce<S: Store>(
     Path(id): Path<String>,
     Payload(body): Payload<AnnouncementBody>,
 ) -> Result<Response, ApiError> {
+    let record = announce_plan(&app, &org, &id, &body).await?;
+    Ok((StatusCode::CREATED, Json(summary(&record))).into_response())
+}
+
+/// Publishes the announcement of a filed plan.
+pub(crate) async fn announce_plan<S: Store>(
+    app: &App<S>,
+    org: &openday_rules::org::Organisation,
+    id: &str,
+    body: &AnnouncementBody,
+) -> Result<PlanRecord, ApiError> {
     let today = app.today();
-    let record = act(
-        &app,
-        &org,
-        &id,
+    act(
+        app,
+        org,
+        id,
         Action::Announce,
         body.version.as_ref(),
         |plan, owner, mut change| {
@@ -419,8 +470,7 @@ async fn announce<S: Store>(
             Ok(change)
         },
     )
-    .await?;
-    Ok((StatusCode::CREATED, Json(summary(&record))).into_response())
+    .await
 }
 
 async fn cancel<S: Store>(
@@ -429,10 +479,20 @@ async fn cancel<S: Store>(
     Path(id): Path<String>,
     Payload(body): Payload<CancelBody>,
 ) -> Result<Json<PlanSummary>, ApiError> {
-    let record = act(
-        &app,
-        &org,
-        &id,
+    Ok(Json(summary(&cancel_plan(&app, &org, &id, body).await?)))
+}
+
+/// Cancels a plan before it is held.
+pub(crate) async fn cancel_plan<S: Store>(
+    app: &App<S>,
+    org: &openday_rules::org::Organisation,
+    id: &str,
+    body: CancelBody,
+) -> Result<PlanRecord, ApiError> {
+    act(
+        app,
+        org,
+        id,
         Action::Cancel,
         body.version.as_ref(),
         |_, _, mut change| {
@@ -440,16 +500,34 @@ async fn cancel<S: Store>(
             Ok(change)
         },
     )
-    .await?;
-    Ok(Json(summary(&record)))
+    .await
 }
 
 async fn respond<S: Store>(
     State(app): State<App<S>>,
     Staff(org): Staff,
     Path(id): Path<String>,
-    Payload(mut body): Payload<RespondBody>,
+    Payload(body): Payload<RespondBody>,
 ) -> Result<Response, ApiError> {
+    let record = publish_response(&app, &org, &id, body).await?;
+    let response = app.store.response(&id).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(ResponsePublished {
+            plan: summary(&record),
+            response,
+        }),
+    )
+        .into_response())
+}
+
+/// Publishes the feedback response: the saved draft answers, then those in `body`.
+pub(crate) async fn publish_response<S: Store>(
+    app: &App<S>,
+    org: &openday_rules::org::Organisation,
+    id: &str,
+    mut body: RespondBody,
+) -> Result<PlanRecord, ApiError> {
     // Answers saved in parts come first; answers in this request replace them.
     let given: BTreeSet<String> = body
         .response
@@ -459,7 +537,7 @@ async fn respond<S: Store>(
         .collect();
     let mut items: Vec<ResponseItemDraft> = app
         .store
-        .answers(&id)
+        .answers(id)
         .await?
         .into_iter()
         .filter(|a| !given.contains(&a.feedback_id))
@@ -473,16 +551,16 @@ async fn respond<S: Store>(
     body.response.items = items;
     let ids: BTreeSet<String> = app
         .store
-        .feedback(&id)
+        .feedback(id)
         .await?
         .into_iter()
         .map(|f| f.id)
         .collect();
     let today = app.today();
-    let record = act(
-        &app,
-        &org,
-        &id,
+    act(
+        app,
+        org,
+        id,
         Action::Respond,
         body.version.as_ref(),
         |plan, _, mut change| {
@@ -495,16 +573,7 @@ async fn respond<S: Store>(
             Ok(change)
         },
     )
-    .await?;
-    let response = app.store.response(&id).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(ResponsePublished {
-            plan: summary(&record),
-            response,
-        }),
-    )
-        .into_response())
+    .await
 }
 
 async fn show<S: Store>(
@@ -512,21 +581,30 @@ async fn show<S: Store>(
     Staff(org): Staff,
     Path(id): Path<String>,
 ) -> Result<Json<PlanDetail>, ApiError> {
-    let (plan, owner) = plan_and_owner(&app, &id).await?;
-    viewer_role(&org, &owner)?;
-    let history = app.store.history(&id).await?;
+    Ok(Json(plan_detail(&app, &org, &id).await?.0))
+}
+
+/// A plan with its history, findings, announcement and seats, and what the caller is to it.
+pub(crate) async fn plan_detail<S: Store>(
+    app: &App<S>,
+    org: &openday_rules::org::Organisation,
+    id: &str,
+) -> Result<(PlanDetail, openday_rules::org::Organisation, Role), ApiError> {
+    let (plan, owner) = plan_and_owner(app, id).await?;
+    let role = viewer_role(org, &owner)?;
+    let history = app.store.history(id).await?;
     let prefix = keys::owned(&plan.org_path, plan.org_id.as_str(), "");
     let findings: Vec<_> = app
         .store
         .findings(plan.plan.year(), &prefix)
         .await?
         .into_iter()
-        .filter(|f| f.plan_id.as_deref() == Some(id.as_str()))
+        .filter(|f| f.plan_id.as_deref() == Some(id))
         .collect();
-    let announcement = app.store.announcement(&id).await?;
-    let seats = openday_store::ports::RegistrationStore::seats(&app.store, &id).await?;
-    Ok(Json(PlanDetail {
-        status: status_today(&app, &plan),
+    let announcement = app.store.announcement(id).await?;
+    let seats = openday_store::ports::RegistrationStore::seats(&app.store, id).await?;
+    let detail = PlanDetail {
+        status: status_today(app, &plan),
         id: plan.id,
         version: plan.version,
         org_id: plan.org_id,
@@ -538,13 +616,14 @@ async fn show<S: Store>(
         findings,
         announcement,
         seats: seats.map(Into::into),
-    }))
+    };
+    Ok((detail, owner, role))
 }
 
 #[derive(Deserialize, Default)]
-struct ListQuery {
-    year: Option<NumberLike>,
-    status: Option<String>,
+pub(crate) struct ListQuery {
+    pub year: Option<NumberLike>,
+    pub status: Option<String>,
 }
 
 pub(crate) fn year_or_this<S>(app: &App<S>, raw: Option<&NumberLike>) -> Result<i32, ApiError> {
@@ -567,14 +646,23 @@ async fn list<S: Store>(
     Staff(org): Staff,
     QueryOf(q): QueryOf<ListQuery>,
 ) -> Result<Json<PlanList>, ApiError> {
-    let year = year_or_this(&app, q.year.as_ref())?;
+    Ok(Json(plan_list(&app, &org, &q).await?))
+}
+
+/// The year's plans the caller sees (an office: its jurisdiction and below), by status.
+pub(crate) async fn plan_list<S: Store>(
+    app: &App<S>,
+    org: &openday_rules::org::Organisation,
+    q: &ListQuery,
+) -> Result<PlanList, ApiError> {
+    let year = year_or_this(app, q.year.as_ref())?;
     let status = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
         Some(raw) => Some(<PlanStatus as openday_rules::WireEnum>::parse(
             "status", raw,
         )?),
     };
-    let path = keys::path_of(&org);
+    let path = keys::path_of(org);
     let scope = if org.kind == OrgKind::Office {
         PlanScope::Subtree { path }
     } else {
@@ -588,10 +676,10 @@ async fn list<S: Store>(
         .plans(year, &scope)
         .await?
         .iter()
-        .map(|p| PlanSummary::of(p, status_today(&app, p)))
+        .map(|p| PlanSummary::of(p, status_today(app, p)))
         .filter(|p| status.is_none_or(|s| p.status == s))
         .collect();
-    Ok(Json(PlanList { year, plans }))
+    Ok(PlanList { year, plans })
 }
 
 async fn recommend<S: Store>(
@@ -600,22 +688,32 @@ async fn recommend<S: Store>(
     Path(id): Path<String>,
     Payload(draft): Payload<RegistrantDraft>,
 ) -> Result<Response, ApiError> {
-    let plan = implementer_plan(&app, &org, &id, "只有实施机关可以录入线下推荐人员").await?;
+    let (status, out) = recommend_person(&app, &org, &id, &draft).await?;
+    Ok((status, Json(out)).into_response())
+}
+
+/// An offline recommendation: takes a seat (or a waitlist place) like a registration.
+pub(crate) async fn recommend_person<S: Store>(
+    app: &App<S>,
+    org: &openday_rules::org::Organisation,
+    id: &str,
+    draft: &RegistrantDraft,
+) -> Result<(StatusCode, crate::views::RegistrationReceipt), ApiError> {
+    let plan = implementer_plan(app, org, id, "只有实施机关可以录入线下推荐人员").await?;
     let announcement = app
         .store
         .announcement(&plan.id)
         .await?
         .ok_or(ApiError::NotFound("活动公告不存在"))?;
-    let (status, out) = super::public::take_registration(
-        &app,
+    super::public::take_registration(
+        app,
         &plan,
         &announcement,
-        Registrant::check(&draft, plan.plan.period.start())?,
+        Registrant::check(draft, plan.plan.period.start())?,
         Channel::OfflineRecommendation,
         super::public::Taker::Agency,
     )
-    .await?;
-    Ok((status, Json(out)).into_response())
+    .await
 }
 
 async fn feedback_items<S: Store>(

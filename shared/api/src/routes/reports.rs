@@ -108,24 +108,33 @@ async fn report<S: Store>(
     Staff(org): Staff,
     Payload(draft): Payload<ReportDraft>,
 ) -> Result<Response, ApiError> {
-    let report = AnnualReport::compose(&draft, &org, app.today())?;
+    Ok((
+        StatusCode::CREATED,
+        Json(file_report(&app, org, &draft).await?),
+    )
+        .into_response())
+}
+
+/// A reporter's annual report, with its jurisdiction's figures attached.
+pub(crate) async fn file_report<S: Store>(
+    app: &App<S>,
+    org: Organisation,
+    draft: &ReportDraft,
+) -> Result<ReportFiled, ApiError> {
+    let report = AnnualReport::compose(draft, &org, app.today())?;
     app.store.put_report(&org.id, &report).await?;
     // The report has arrived: an overdue finding, if any, has lost its cause.
     let key = openday_rules::sweep::report_finding_key(&org.id, report.year);
     if let Err(e) = app.store.resolve_finding(&key, app.today()).await {
         tracing::warn!(%key, error = %e, "could not resolve the report finding");
     }
-    let stats = statistics(&app, &org, report.year, Some(report.received_on)).await?;
+    let stats = statistics(app, &org, report.year, Some(report.received_on)).await?;
     tracing::info!(org = %org.id, year = report.year, late = report.late, "annual report received");
-    Ok((
-        StatusCode::CREATED,
-        Json(ReportFiled {
-            org_id: org.id,
-            report,
-            statistics: stats,
-        }),
-    )
-        .into_response())
+    Ok(ReportFiled {
+        org_id: org.id,
+        report,
+        statistics: stats,
+    })
 }
 
 #[derive(Deserialize, Default)]
@@ -139,6 +148,15 @@ async fn compliance<S: Store>(
     QueryOf(q): QueryOf<YearQuery>,
 ) -> Result<Json<Compliance>, ApiError> {
     let year = super::plans::year_or_this(&app, q.year.as_ref())?;
+    Ok(Json(compliance_of(&app, org, year).await?))
+}
+
+/// The year's findings and figures of the caller's scope; an office's per organisation too.
+pub(crate) async fn compliance_of<S: Store>(
+    app: &App<S>,
+    org: Organisation,
+    year: i32,
+) -> Result<Compliance, ApiError> {
     let path = keys::path_of(&org);
     let prefix = if org.kind == OrgKind::Office {
         path
@@ -157,19 +175,19 @@ async fn compliance<S: Store>(
         .report(&org.id, year)
         .await?
         .map(|r| r.received_on);
-    let stats = statistics(&app, &org, year, report_on).await?;
+    let stats = statistics(app, &org, year, report_on).await?;
     let organisations = if org.kind == OrgKind::Office {
-        Some(per_organisation(&app, &org, year).await?)
+        Some(per_organisation(app, &org, year).await?)
     } else {
         None
     };
-    Ok(Json(Compliance {
+    Ok(Compliance {
         year,
         org_id: org.id,
         findings,
         figures: stats,
         organisations,
-    }))
+    })
 }
 
 /// An office's view: the figures of every organisation in its jurisdiction and below that

@@ -80,6 +80,7 @@ pub async fn world_with_sms(
             tokens: tokens.clone(),
             person_key: PersonKey::new(&[8u8; 32]).unwrap(),
             cookies: openday_api::pages::CookieKey::new(&[9u8; 32], false).unwrap(),
+            site: "http://openday.test".into(),
             retention_days: 180,
             limits,
         },

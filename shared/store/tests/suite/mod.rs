@@ -887,3 +887,105 @@ pub async fn a_registration_checks_the_phones_code_in_its_own_write(store: &Dyna
             .unwrap()
     );
 }
+
+pub async fn sign_ins_are_single_use_and_sessions_revocable(store: &DynamoStore) {
+    let t0 = at("2026-09-06T10:00:00+08:00");
+    let secs = |n: i64| t0 + chrono::Duration::seconds(n);
+    let record = SignInRecord {
+        org_id: Id::parse("o", "nn-jt").unwrap(),
+        nonce_hash: "nonce".into(),
+        code_hash: "code".into(),
+        expires_at: secs(900),
+        bound: true,
+    };
+    store.put_sign_in("a1", &record).await.unwrap();
+    assert_eq!(
+        store.sign_in("a1", secs(1)).await.unwrap(),
+        Some(record.clone())
+    );
+    // A wrong nonce, another attempt's id: nothing.
+    assert_eq!(
+        store
+            .redeem_sign_in("a1", SignInProof::Nonce("other"), secs(2))
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .redeem_sign_in("a2", SignInProof::Nonce("nonce"), secs(2))
+            .await
+            .unwrap(),
+        None
+    );
+    // The right nonce signs in once; the second use finds nothing.
+    assert_eq!(
+        store
+            .redeem_sign_in("a1", SignInProof::Nonce("nonce"), secs(3))
+            .await
+            .unwrap(),
+        Some(record.clone())
+    );
+    assert_eq!(
+        store
+            .redeem_sign_in("a1", SignInProof::Nonce("nonce"), secs(4))
+            .await
+            .unwrap(),
+        None,
+        "single use"
+    );
+    // Expired after its fifteen minutes.
+    store.put_sign_in("a3", &record).await.unwrap();
+    assert_eq!(
+        store
+            .redeem_sign_in("a3", SignInProof::Code("code"), secs(901))
+            .await
+            .unwrap(),
+        None,
+        "expired"
+    );
+    // The code works too; five wrong codes end the attempt.
+    store.put_sign_in("a4", &record).await.unwrap();
+    for _ in 0..4 {
+        assert!(
+            store
+                .redeem_sign_in("a4", SignInProof::Code("bad"), secs(10))
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+    assert!(
+        store
+            .redeem_sign_in("a4", SignInProof::Code("code"), secs(11))
+            .await
+            .unwrap()
+            .is_some()
+    );
+    store.put_sign_in("a5", &record).await.unwrap();
+    for _ in 0..5 {
+        assert!(
+            store
+                .redeem_sign_in("a5", SignInProof::Code("bad"), secs(10))
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+    assert_eq!(
+        store
+            .redeem_sign_in("a5", SignInProof::Code("code"), secs(11))
+            .await
+            .unwrap(),
+        None,
+        "burned after five wrong codes"
+    );
+    // Session versions start at 0 and rise with each revocation, per organisation.
+    let org = Id::parse("o", "nn-jt").unwrap();
+    let other = Id::parse("o", "nn-office").unwrap();
+    assert_eq!(store.session_version(&org).await.unwrap(), 0);
+    assert_eq!(store.revoke_sessions(&org).await.unwrap(), 1);
+    assert_eq!(store.revoke_sessions(&org).await.unwrap(), 2);
+    assert_eq!(store.session_version(&org).await.unwrap(), 2);
+    assert_eq!(store.session_version(&other).await.unwrap(), 0);
+}

@@ -35,7 +35,7 @@ impl World {
         ));
         let mailer: Arc<dyn Mailer> = Arc::new(EmlMailer::new(&outbox, "openday@example.org"));
         World {
-            sweeper: Sweeper::new(store.clone(), mailer),
+            sweeper: Sweeper::new(store.clone(), mailer, "http://openday.test"),
             engine,
             store,
             outbox,
