@@ -15,7 +15,15 @@ const DEMO_ORGS: &str = include_str!("../../infra/demo/orgs.json");
 pub async fn serve(addr: SocketAddr, data: &Path, demo: bool) -> Result<(), String> {
     init_logs();
     let local = Local::open(data).await?;
-    let app = local.app().await?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("无法监听 {addr}：{e}"))?;
+    let bound = listener.local_addr().map_err(|e| e.to_string())?;
+    let mut app = local.app().await?;
+    // Links in mail point at this server unless the site's address is configured.
+    if std::env::var("OPENDAY_SITE_URL").is_err() {
+        app.config.site = format!("http://{bound}");
+    }
     if demo {
         let empty = local
             .store
@@ -32,30 +40,27 @@ pub async fn serve(addr: SocketAddr, data: &Path, demo: bool) -> Result<(), Stri
                 .import(&directory)
                 .await
                 .map_err(|e| e.to_string())?;
-            println!(
-                "已导入演示名录：{} 个机关。各机关的令牌（Authorization: Bearer …）：",
-                directory.orgs.len()
-            );
-            for org in &directory.orgs {
-                println!(
-                    "  {:<12} {}  {}",
-                    org.id,
-                    app.config.tokens.issue(org.id.as_str(), app.clock.now()),
-                    org.name
-                );
-            }
-        } else {
-            println!("数据目录已有名录，未重复导入；用 openday token ORG_ID 获取令牌。");
+            println!("已导入演示名录：{} 个机关。", directory.orgs.len());
+        }
+        println!(
+            "各机关的登录链接（单次有效，{} 小时内使用；也可在 /staff/sign-in 用机关邮箱登录，邮件见 {}）：",
+            openday_api::pages::staff::DEMO_LINK_HOURS,
+            local.data.join("outbox").display()
+        );
+        for org in local
+            .store
+            .orgs_within("")
+            .await
+            .map_err(|e| e.to_string())?
+        {
+            let link = openday_api::pages::staff::demo_link(&app, &org).await?;
+            println!("  {:<12} {}  {}", org.id, org.name, link);
         }
     }
     println!("邮件：{}", app.mailer.describe());
     println!("短信：{}", app.sms.describe());
     tokio::spawn(schedule(app.clone()));
     let router = openday_api::all(app);
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|e| format!("无法监听 {addr}：{e}"))?;
-    let bound = listener.local_addr().map_err(|e| e.to_string())?;
     println!(
         "openday listening on http://{bound} ({})",
         local.description

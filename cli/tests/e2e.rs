@@ -222,16 +222,31 @@ async fn lifecycle(env: &[(&str, String)]) {
             .unwrap();
 
     // 2026-08-01: submit, return, revise, file, announce.
-    let (server, printed) = start(&data, "2026-08-01T09:00:00+08:00", env, true);
-    let tokens: HashMap<String, String> = printed
+    let now = "2026-08-01T09:00:00+08:00";
+    let (server, printed) = start(&data, now, env, true);
+    // The demo prints a sign-in link per organisation (the staff pages); the API's bearer
+    // tokens come from `openday token`.
+    let links: Vec<(String, String)> = printed
         .iter()
         .filter_map(|l| {
             let mut cols = l.split_whitespace();
-            Some((cols.next()?.to_owned(), cols.next()?.to_owned()))
+            let org = cols.next()?.to_owned();
+            let link = cols.find(|c| c.starts_with("http://"))?.to_owned();
+            Some((org, link))
         })
-        .filter(|(_, t)| t.starts_with("eyJ"))
         .collect();
-    assert_eq!(tokens.len(), 21, "{printed:?}");
+    assert_eq!(links.len(), 21, "{printed:?}");
+    for (_, link) in &links {
+        assert!(
+            link.starts_with(&format!("{}/staff/sign-in/confirm?n=", server.base))
+                && link.contains("&a="),
+            "{link}"
+        );
+    }
+    let tokens: HashMap<String, String> = links
+        .iter()
+        .map(|(org, _)| (org.clone(), cli(&data, now, env, &["token", org])))
+        .collect();
     let mut c = Client {
         http: reqwest::Client::new(),
         base: server.base.clone(),

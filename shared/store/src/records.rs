@@ -80,6 +80,17 @@ pub enum RegistrationStatus {
     Cancelled,
 }
 
+impl RegistrationStatus {
+    /// What people are told: 报名成功, 候补, 已取消.
+    pub fn label(self) -> &'static str {
+        match self {
+            RegistrationStatus::Confirmed => "报名成功",
+            RegistrationStatus::Waitlisted => "候补",
+            RegistrationStatus::Cancelled => "已取消",
+        }
+    }
+}
+
 /// A registration (online) or recommendation (offline) to store, with the keyed hashes
 /// and the sealed phone computed once at the edge.
 #[derive(Debug, Clone)]

@@ -4,6 +4,7 @@
 //! API, so a rule refuses a form with the same Chinese message it gives a program.
 
 pub mod public;
+pub mod staff;
 
 use std::collections::BTreeMap;
 
@@ -105,38 +106,46 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<App<S>> for FormPost<T> {
 
     async fn from_request(req: Request, app: &App<S>) -> Result<Self, PageError> {
         let (mut parts, body) = req.into_parts();
-        let cross_site = parts
-            .headers
-            .get("sec-fetch-site")
-            .is_some_and(|v| v.as_bytes() == b"cross-site");
         let csrf = Csrf::from_request_parts(&mut parts, app).await?;
-        let bytes: Bytes = axum::body::to_bytes(body, crate::payload::MAX_BODY)
-            .await
-            .map_err(|_| PageError::from(ApiError::TooLarge))?;
-        let content_type = parts
-            .headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
-        if content_type != "application/x-www-form-urlencoded" {
-            return Err(ApiError::UnsupportedMediaType.into());
-        }
-        let mut values = url_pairs(&bytes);
-        let token = values.remove("csrf");
-        if cross_site || token.as_deref() != Some(csrf.token.as_str()) {
-            return Err(PageError::expired());
-        }
-        Ok(FormPost {
-            form: crate::payload::parse(&content_type, &bytes)?,
-            values,
-            csrf,
-        })
+        let (form, values) = read_form(&parts, body, &csrf.token).await?;
+        Ok(FormPost { form, values, csrf })
     }
+}
+
+/// A form body from one of this site's pages: refused when the browser says the post is
+/// cross-site (`Sec-Fetch-Site`) or its `csrf` field is not `token`. The typed form, and
+/// every field as sent (the token left out).
+pub(crate) async fn read_form<T: DeserializeOwned>(
+    parts: &Parts,
+    body: axum::body::Body,
+    token: &str,
+) -> Result<(T, BTreeMap<String, String>), PageError> {
+    let cross_site = parts
+        .headers
+        .get("sec-fetch-site")
+        .is_some_and(|v| v.as_bytes() == b"cross-site");
+    let bytes: Bytes = axum::body::to_bytes(body, crate::payload::MAX_BODY)
+        .await
+        .map_err(|_| PageError::from(ApiError::TooLarge))?;
+    let content_type = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if content_type != "application/x-www-form-urlencoded" {
+        return Err(ApiError::UnsupportedMediaType.into());
+    }
+    let mut values = url_pairs(&bytes);
+    let sent = values.remove("csrf");
+    if cross_site || sent.as_deref() != Some(token) {
+        return Err(PageError::expired());
+    }
+    Ok((crate::payload::parse(&content_type, &bytes)?, values))
 }
 
 /// The fields of a form body, as sent (the last of a repeated name).

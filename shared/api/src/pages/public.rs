@@ -338,7 +338,7 @@ pub struct Choice {
     pub chosen: bool,
 }
 
-fn choices<E: WireEnum>(form: &FormState, name: &str) -> Vec<Choice> {
+pub(crate) fn choices<E: WireEnum>(form: &FormState, name: &str) -> Vec<Choice> {
     E::ALL
         .iter()
         .map(|e| Choice {
@@ -669,11 +669,7 @@ const LOOKUP_FIELDS: [&str; 3] = ["code", "phone", "sms_code"];
 async fn found<S: Store>(app: &App<S>, form: &LookupForm) -> Result<Found, crate::error::ApiError> {
     let r = api::lookup(app, form.code.as_deref(), form.phone.as_deref()).await?;
     let a = app.store.announcement(&r.plan_id).await?;
-    let status = match r.status {
-        RegistrationStatus::Confirmed => "报名成功",
-        RegistrationStatus::Waitlisted => "候补",
-        RegistrationStatus::Cancelled => "已取消",
-    };
+    let status = r.status.label();
     Ok(Found {
         event: a.as_ref().map_or_else(String::new, |a| a.name.to_string()),
         dates: a

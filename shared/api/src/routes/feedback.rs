@@ -41,6 +41,7 @@ pub fn routes<S: Store>() -> Routes<S> {
             "/api/plans/{id}/feedback-response",
             method(&Method::GET, response::<S>),
         )
+        .merge(crate::pages::staff::feedback_routes())
 }
 
 pub fn router<S: Store>(app: App<S>) -> axum::Router {

@@ -106,6 +106,7 @@ pub fn routes<S: Store>() -> Routes<S> {
             "/api/plans/{id}/feedback-response",
             method(&Method::POST, respond::<S>),
         )
+        .merge(crate::pages::staff::plan_routes())
 }
 
 async fn save_answers<S: Store>(

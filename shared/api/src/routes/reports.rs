@@ -32,6 +32,7 @@ pub fn routes<S: Store>() -> Routes<S> {
             "/api/compliance",
             method(&Method::GET, compliance::<S>),
         )
+        .merge(crate::pages::staff::report_routes())
 }
 
 pub fn router<S: Store>(app: App<S>) -> axum::Router {

@@ -1,0 +1,548 @@
+//! The staff pages: agencies and openness offices do their year's work in the browser.
+//!
+//! Sign-in is by a link mailed to the organisation's directory address. Mail scanners open
+//! links before people do, so opening the link only shows a 确认登录 page; its POST uses the
+//! single-use nonce, and only in the browser that asked (the attempt id lives in that
+//! browser's encrypted cookie). The mail carries a 6-digit code as well, for a browser the
+//! link cannot reach. The session is an encrypted cookie naming the organisation, checked
+//! against the organisation's session version so an office can end every session at once.
+
+mod office;
+mod plan_form;
+mod plans;
+mod work;
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{FromRequest, FromRequestParts, Query, Request, State};
+use axum::http::request::Parts;
+use axum::http::{Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::cookie::{Cookie, PrivateCookieJar};
+use chrono::{DateTime, Utc};
+use openday_mail::Message;
+use openday_rules::org::{Id, OrgKind, Organisation, is_reporter};
+use openday_store::records::{SignInProof, SignInRecord};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use super::{Csrf, FormPost, FormState, PageError, read_form, see_other, take_notice, with_notice};
+use crate::app::{App, Store};
+use crate::error::ApiError;
+use crate::routes::{Routes, method};
+
+/// How long a session lasts.
+pub const SESSION_HOURS: i64 = 8;
+/// How long a mailed sign-in link and code are good for.
+pub const SIGN_IN_MINUTES: i64 = 15;
+/// How long the links `openday serve --demo` prints are good for: a working day.
+pub const DEMO_LINK_HOURS: i64 = 12;
+
+const SESSION_COOKIE: &str = "staff";
+const SIGN_IN_COOKIE: &str = "signin";
+
+/// The sign-in pages and the pages of the plans job (sign-in lives with it).
+pub fn plan_routes<S: Store>() -> Routes<S> {
+    Routes::new()
+        .route(Method::GET, "/staff", method(&Method::GET, home::<S>))
+        .route(
+            Method::GET,
+            "/staff/sign-in",
+            method(&Method::GET, sign_in_form::<S>),
+        )
+        .route(
+            Method::POST,
+            "/staff/sign-in",
+            method(&Method::POST, request_link::<S>),
+        )
+        .route(
+            Method::GET,
+            "/staff/sign-in/confirm",
+            method(&Method::GET, confirm_form::<S>),
+        )
+        .route(
+            Method::POST,
+            "/staff/sign-in/confirm",
+            method(&Method::POST, confirm::<S>),
+        )
+        .route(
+            Method::POST,
+            "/staff/sign-out",
+            method(&Method::POST, sign_out::<S>),
+        )
+        .merge(plans::routes())
+}
+
+/// The pages of the feedback job: registrants and feedback of a plan.
+pub fn feedback_routes<S: Store>() -> Routes<S> {
+    work::routes()
+}
+
+/// The pages of the reports job: the annual report, the plans of a jurisdiction, the
+/// compliance dashboard, revoking sessions.
+pub fn report_routes<S: Store>() -> Routes<S> {
+    office::routes()
+}
+
+/// What a session cookie holds (encrypted, so the browser cannot read or change it).
+#[derive(Serialize, Deserialize)]
+struct SessionClaims {
+    org: String,
+    /// The organisation's session version when it was issued.
+    v: u64,
+    /// Unix seconds it ends at.
+    exp: i64,
+    /// The CSRF token of every form in this session.
+    csrf: String,
+}
+
+/// The signed-in organisation, from a valid session cookie.
+pub struct StaffSession {
+    pub org: Organisation,
+    pub csrf: String,
+    pub jar: PrivateCookieJar,
+}
+
+impl StaffSession {
+    /// What every staff page shows in its header.
+    pub fn me(&self) -> Me {
+        Me {
+            name: self.org.name.to_string(),
+            csrf: self.csrf.clone(),
+            office: self.org.kind == OrgKind::Office,
+            reporter: is_reporter(&self.org),
+        }
+    }
+}
+
+/// The organisation signed in, as the header and navigation show it.
+pub struct Me {
+    pub name: String,
+    pub csrf: String,
+    pub office: bool,
+    pub reporter: bool,
+}
+
+/// Not signed in (or the session ended): off to the sign-in page, which says why.
+pub struct SignedOut(PrivateCookieJar);
+
+impl IntoResponse for SignedOut {
+    fn into_response(self) -> Response {
+        see_other(self.0, "/staff/sign-in")
+    }
+}
+
+impl From<PageError> for SignedOutOr {
+    fn from(e: PageError) -> Self {
+        SignedOutOr::Page(e)
+    }
+}
+
+/// Why a staff request was not served.
+pub enum SignedOutOr {
+    SignedOut(SignedOut),
+    Page(PageError),
+}
+
+impl IntoResponse for SignedOutOr {
+    fn into_response(self) -> Response {
+        match self {
+            SignedOutOr::SignedOut(s) => s.into_response(),
+            SignedOutOr::Page(p) => p.into_response(),
+        }
+    }
+}
+
+impl<S: Store> FromRequestParts<App<S>> for StaffSession {
+    type Rejection = SignedOutOr;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App<S>) -> Result<Self, SignedOutOr> {
+        let jar = PrivateCookieJar::from_headers(&parts.headers, app.config.cookies.key.clone());
+        let claims = jar
+            .get(SESSION_COOKIE)
+            .and_then(|c| serde_json::from_str::<SessionClaims>(c.value()).ok());
+        let signed_out = |jar: PrivateCookieJar, why: &str| {
+            let jar = with_notice(
+                jar.remove(Cookie::build(SESSION_COOKIE).path("/")),
+                app,
+                why,
+            );
+            SignedOutOr::SignedOut(SignedOut(jar))
+        };
+        let Some(claims) = claims else {
+            return Err(signed_out(
+                jar,
+                "请先登录：工作人员页面需要使用机关邮箱登录。",
+            ));
+        };
+        if claims.exp <= app.now().timestamp() {
+            return Err(signed_out(jar, "登录已超过8小时，请重新登录。"));
+        }
+        let Ok(id) = Id::parse("org", &claims.org) else {
+            return Err(signed_out(jar, "请先登录。"));
+        };
+        let version = app
+            .store
+            .session_version(&id)
+            .await
+            .map_err(PageError::from)?;
+        if version != claims.v {
+            return Err(signed_out(jar, "登录已失效（已被注销），请重新登录。"));
+        }
+        let Some(org) = app.store.org(id.as_str()).await.map_err(PageError::from)? else {
+            return Err(signed_out(
+                jar,
+                "该机关已不在名录中，请联系政务公开办公室。",
+            ));
+        };
+        Ok(StaffSession {
+            org,
+            csrf: claims.csrf,
+            jar,
+        })
+    }
+}
+
+/// A form posted from a staff page: the session's own CSRF token, not cross-site.
+pub struct StaffPost<T> {
+    pub staff: StaffSession,
+    pub form: T,
+    pub values: BTreeMap<String, String>,
+}
+
+impl<S: Store, T: DeserializeOwned> FromRequest<App<S>> for StaffPost<T> {
+    type Rejection = SignedOutOr;
+
+    async fn from_request(req: Request, app: &App<S>) -> Result<Self, SignedOutOr> {
+        let (mut parts, body) = req.into_parts();
+        let staff = StaffSession::from_request_parts(&mut parts, app).await?;
+        let (form, values) = read_form(&parts, body, &staff.csrf).await?;
+        Ok(StaffPost {
+            staff,
+            form,
+            values,
+        })
+    }
+}
+
+fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    let _ = getrandom::fill(&mut buf);
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn six_digits() -> String {
+    let mut buf = [0u8; 4];
+    let _ = getrandom::fill(&mut buf);
+    format!("{:06}", u32::from_le_bytes(buf) % 1_000_000)
+}
+
+/// A session for `org` as of now, in this browser's jar.
+async fn start_session<S: Store>(
+    app: &App<S>,
+    jar: PrivateCookieJar,
+    org: &Organisation,
+) -> Result<PrivateCookieJar, PageError> {
+    let claims = SessionClaims {
+        org: org.id.to_string(),
+        v: app.store.session_version(&org.id).await?,
+        exp: (app.now() + chrono::Duration::hours(SESSION_HOURS)).timestamp(),
+        csrf: random_hex(24),
+    };
+    // A struct of strings and numbers always serialises.
+    let value = serde_json::to_string(&claims).unwrap_or_default();
+    Ok(jar.add(
+        app.config
+            .cookies
+            .cookie(SESSION_COOKIE, value, SESSION_HOURS * 3600),
+    ))
+}
+
+/// A sign-in attempt for `org`: stored as keyed hashes; the attempt id, nonce and code.
+async fn new_attempt<S: Store>(
+    app: &App<S>,
+    org: &Organisation,
+    until: DateTime<Utc>,
+    bound: bool,
+) -> Result<(String, String, String), ApiError> {
+    let (attempt, nonce, code) = (random_hex(16), random_hex(16), six_digits());
+    let key = &app.config.person_key;
+    app.store
+        .put_sign_in(
+            &key.secret_hash("sign-in-attempt", &attempt),
+            &SignInRecord {
+                org_id: org.id.clone(),
+                nonce_hash: key.secret_hash("sign-in-nonce", &nonce),
+                code_hash: key.secret_hash("sign-in-code", &code),
+                expires_at: until,
+                bound,
+            },
+        )
+        .await?;
+    Ok((attempt, nonce, code))
+}
+
+/// A sign-in link for the local demo: not bound to a browser (the person opens it from
+/// the terminal), single-use, good for [`DEMO_LINK_HOURS`].
+pub async fn demo_link<S: Store>(app: &App<S>, org: &Organisation) -> Result<String, String> {
+    let until = app.now() + chrono::Duration::hours(DEMO_LINK_HOURS);
+    let (attempt, nonce, _) = new_attempt(app, org, until, false)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(format!(
+        "{}/staff/sign-in/confirm?n={nonce}&a={attempt}",
+        app.config.site
+    ))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/sign_in.html")]
+struct SignInPage {
+    title: &'static str,
+    form: FormState,
+    csrf: String,
+    /// A link was asked for in this browser: the code can be typed here.
+    pending: bool,
+}
+
+async fn sign_in_form<S: Store>(
+    State(app): State<App<S>>,
+    csrf: Csrf,
+) -> Result<Response, PageError> {
+    let (jar, notice) = take_notice(csrf.jar);
+    let pending = jar.get(SIGN_IN_COOKIE).is_some();
+    let page = SignInPage {
+        title: "工作人员登录",
+        form: FormState {
+            notice,
+            ..FormState::default()
+        },
+        csrf: csrf.token,
+        pending,
+    };
+    let _ = app;
+    Ok((jar, page).into_response())
+}
+
+#[derive(Deserialize)]
+struct SignInForm {
+    email: Option<String>,
+}
+
+/// Mails a link and a code when the address is an organisation's; the same answer either way.
+async fn request_link<S: Store>(
+    State(app): State<App<S>>,
+    post: FormPost<SignInForm>,
+) -> Result<Response, PageError> {
+    let FormPost { form, values, csrf } = post;
+    let raw = form.email.as_deref().unwrap_or("").trim().to_owned();
+    if !email_address::EmailAddress::is_valid(&raw) {
+        let mut state = FormState::with_values(values);
+        state.fail("email", "请输入机关邮箱，例如 office@example.gov.cn");
+        let page = SignInPage {
+            title: "工作人员登录",
+            form: state,
+            csrf: csrf.token,
+            pending: csrf.jar.get(SIGN_IN_COOKIE).is_some(),
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, csrf.jar, page).into_response());
+    }
+    let org = app
+        .store
+        .orgs_within("")
+        .await?
+        .into_iter()
+        .find(|o| o.email.eq_ignore_ascii_case(&raw));
+    // An unknown address gets an attempt id too, so the answer reveals nothing.
+    let mut attempt = random_hex(16);
+    if let Some(org) = org {
+        let until = app.now() + chrono::Duration::minutes(SIGN_IN_MINUTES);
+        let (id, nonce, code) = new_attempt(&app, &org, until, true).await?;
+        attempt = id;
+        let link = format!("{}/staff/sign-in/confirm?n={nonce}", app.config.site);
+        let written =
+            openday_mail::letters::sign_in(org.name.as_str(), &link, &code, SIGN_IN_MINUTES);
+        let to = [org.email.clone()];
+        let key = format!("sign-in-{}", &nonce[..12]);
+        let message = Message {
+            key: &key,
+            to: &to,
+            subject: &written.subject,
+            text: &written.text,
+            html: &written.html,
+            at: app.now(),
+        };
+        match app.mailer.send(&message).await {
+            Ok(()) => tracing::info!(org = %org.id, "sign-in link sent"),
+            Err(error) => tracing::warn!(org = %org.id, %error, "sign-in link not sent"),
+        }
+    } else {
+        tracing::info!("sign-in asked for an address outside the directory");
+    }
+    let jar = csrf.jar.add(app.config.cookies.cookie(
+        SIGN_IN_COOKIE,
+        attempt,
+        SIGN_IN_MINUTES * 60,
+    ));
+    let jar = with_notice(
+        jar,
+        &app,
+        &format!(
+            "如果该邮箱属于平台名录中的机关，登录链接和6位验证码已发送至该邮箱，{SIGN_IN_MINUTES}分钟内有效。请在本浏览器中打开链接，或在下方输入验证码。"
+        ),
+    );
+    Ok(see_other(jar, "/staff/sign-in"))
+}
+
+#[derive(Deserialize)]
+struct ConfirmQuery {
+    n: Option<String>,
+    a: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/confirm.html")]
+struct ConfirmPage {
+    title: &'static str,
+    csrf: String,
+    n: String,
+    a: String,
+}
+
+/// Opening the mailed link: only a page that asks to confirm (a scanner's GET signs nobody in).
+async fn confirm_form<S: Store>(
+    State(_app): State<App<S>>,
+    csrf: Csrf,
+    Query(q): Query<ConfirmQuery>,
+) -> Result<Response, PageError> {
+    let page = ConfirmPage {
+        title: "确认登录",
+        csrf: csrf.token,
+        n: q.n.unwrap_or_default(),
+        a: q.a.unwrap_or_default(),
+    };
+    Ok((csrf.jar, page).into_response())
+}
+
+#[derive(Deserialize)]
+struct ConfirmForm {
+    n: Option<String>,
+    a: Option<String>,
+    code: Option<String>,
+}
+
+fn link_refused() -> PageError {
+    PageError::new(
+        StatusCode::BAD_REQUEST,
+        "登录链接无效、已使用或已过期。登录链接只能在申请登录的浏览器中使用一次，15分钟内有效；请重新申请登录。",
+    )
+}
+
+/// Uses the attempt: the link's nonce or the typed code; then the session starts.
+async fn confirm<S: Store>(
+    State(app): State<App<S>>,
+    post: FormPost<ConfirmForm>,
+) -> Result<Response, PageError> {
+    let FormPost { form, values, csrf } = post;
+    let key = &app.config.person_key;
+    let now = app.now();
+    let own = csrf.jar.get(SIGN_IN_COOKIE).map(|c| c.value().to_owned());
+    let nonce = form.n.as_deref().map(str::trim).filter(|n| !n.is_empty());
+    // A demo link names its attempt; it counts only when that attempt is not bound.
+    let named = form.a.as_deref().map(str::trim).filter(|a| !a.is_empty());
+    let attempt = match (named, &own) {
+        (Some(a), _) => {
+            let hash = key.secret_hash("sign-in-attempt", a);
+            match app.store.sign_in(&hash, now).await? {
+                Some(r) if !r.bound => Some(hash),
+                _ => own
+                    .as_deref()
+                    .map(|o| key.secret_hash("sign-in-attempt", o)),
+            }
+        }
+        (None, Some(o)) => Some(key.secret_hash("sign-in-attempt", o)),
+        (None, None) => None,
+    };
+    let redeemed = match (&attempt, nonce) {
+        (None, Some(_)) => return Err(link_refused()),
+        (Some(attempt), Some(n)) => {
+            let proof = key.secret_hash("sign-in-nonce", n);
+            let r = app
+                .store
+                .redeem_sign_in(attempt, SignInProof::Nonce(&proof), now)
+                .await?;
+            if r.is_none() {
+                return Err(link_refused());
+            }
+            r
+        }
+        (attempt, None) => {
+            let code = form.code.as_deref().unwrap_or("").trim().to_owned();
+            let found = match attempt {
+                Some(attempt) if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) => {
+                    let proof = key.secret_hash("sign-in-code", &code);
+                    app.store
+                        .redeem_sign_in(attempt, SignInProof::Code(&proof), now)
+                        .await?
+                }
+                _ => None,
+            };
+            if found.is_none() {
+                let mut state = FormState::with_values(values);
+                state.fail(
+                    "code",
+                    "验证码不正确或已过期：请输入本浏览器申请登录后邮件中的6位验证码，或重新申请登录。",
+                );
+                let page = SignInPage {
+                    title: "工作人员登录",
+                    form: state,
+                    csrf: csrf.token,
+                    pending: own.is_some(),
+                };
+                return Ok((StatusCode::UNPROCESSABLE_ENTITY, csrf.jar, page).into_response());
+            }
+            found
+        }
+    };
+    let Some(record) = redeemed else {
+        return Err(link_refused());
+    };
+    let org = app
+        .store
+        .org(record.org_id.as_str())
+        .await?
+        .ok_or_else(link_refused)?;
+    let jar = csrf.jar.remove(Cookie::build(SIGN_IN_COOKIE).path("/"));
+    let jar = start_session(&app, jar, &org).await?;
+    tracing::info!(org = %org.id, "staff signed in");
+    let jar = with_notice(jar, &app, &format!("已登录：{}", org.name));
+    Ok(see_other(jar, "/staff"))
+}
+
+async fn sign_out<S: Store>(
+    State(app): State<App<S>>,
+    post: StaffPost<BTreeMap<String, String>>,
+) -> Result<Response, SignedOutOr> {
+    let jar = post
+        .staff
+        .jar
+        .remove(Cookie::build(SESSION_COOKIE).path("/"));
+    tracing::info!(org = %post.staff.org.id, "staff signed out");
+    let jar = with_notice(jar, &app, "已退出登录。");
+    Ok(see_other(jar, "/staff/sign-in"))
+}
+
+/// A page for the signed-in organisation: the jar (with any notice taken out) and the page.
+pub(crate) fn staff_page<P: IntoResponse>(jar: PrivateCookieJar, page: P) -> Response {
+    (jar, page).into_response()
+}
+
+/// The home page: an agency's plans; an office's review queue and findings.
+async fn home<S: Store>(
+    State(app): State<App<S>>,
+    staff: StaffSession,
+) -> Result<Response, SignedOutOr> {
+    Ok(plans::home(&app, staff).await?)
+}

@@ -1,0 +1,414 @@
+//! The year's view: every plan of a jurisdiction with filters, the compliance dashboard
+//! (figures per organisation, open findings linked to their plans), ending an
+//! organisation's sessions, and a reporter's annual report (R14).
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::http::{Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::Datelike;
+use openday_rules::WireEnum;
+use openday_rules::compliance::{Figures, Ratio};
+use openday_rules::lifecycle::PlanStatus;
+use openday_rules::org::{Id, OrgKind, is_reporter};
+use openday_rules::report::ReportDraft;
+use openday_rules::text::NumberLike;
+use serde::Deserialize;
+
+use super::plans::{FindingRow, PlanRow, finding_row, listed, names_within, next_deadline};
+use super::{Me, SignedOutOr, StaffPost, StaffSession, staff_page};
+use crate::app::{App, Store};
+use crate::error::ApiError;
+use crate::pages::public::{Choice, day_span, day_text};
+use crate::pages::{FormState, PageError, see_other, take_notice, with_notice};
+use crate::routes::reports::{compliance_of, file_report};
+use crate::routes::{Routes, method};
+
+pub fn routes<S: Store>() -> Routes<S> {
+    Routes::new()
+        .route(
+            Method::GET,
+            "/staff/plans",
+            method(&Method::GET, plans::<S>),
+        )
+        .route(
+            Method::GET,
+            "/staff/compliance",
+            method(&Method::GET, compliance::<S>),
+        )
+        .route(
+            Method::POST,
+            "/staff/sessions/revoke",
+            method(&Method::POST, revoke::<S>),
+        )
+        .route(
+            Method::GET,
+            "/staff/report",
+            method(&Method::GET, report_form::<S>),
+        )
+        .route(
+            Method::POST,
+            "/staff/report",
+            method(&Method::POST, report::<S>),
+        )
+}
+
+#[derive(Deserialize, Default)]
+struct PlansQuery {
+    year: Option<String>,
+    status: Option<String>,
+    org: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/plans.html")]
+struct PlansPage {
+    title: String,
+    me: Me,
+    year: String,
+    statuses: Vec<Choice>,
+    orgs: Vec<Choice>,
+    rows: Vec<PlanRow>,
+}
+
+/// Every plan of the jurisdiction and below (an agency: its own), by year, status and
+/// organisation.
+async fn plans<S: Store>(
+    State(app): State<App<S>>,
+    staff: StaffSession,
+    Query(q): Query<PlansQuery>,
+) -> Result<Response, SignedOutOr> {
+    let blank = |v: Option<String>| v.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
+    let status = blank(q.status);
+    let org_filter = blank(q.org);
+    let year = blank(q.year);
+    let (year, summaries) = listed(
+        &app,
+        &staff.org,
+        year.clone().map(NumberLike::Text),
+        status.clone(),
+    )
+    .await
+    .map_err(PageError::from)?;
+    let names = names_within(&app, &staff.org)
+        .await
+        .map_err(PageError::from)?;
+    let rows = summaries
+        .into_iter()
+        .filter(|p| org_filter.as_deref().is_none_or(|o| p.org_id.as_str() == o))
+        .map(|p| PlanRow {
+            org: names
+                .get(p.org_id.as_str())
+                .map_or_else(|| p.org_id.to_string(), |o| o.name.to_string()),
+            dates: day_span(p.start_date, p.end_date),
+            status: p.status.label(),
+            next: next_deadline(p.status, p.start_date, p.end_date).unwrap_or_else(|| "—".into()),
+            open_findings: 0,
+            id: p.id,
+            name: p.name,
+        })
+        .collect();
+    let statuses = PlanStatus::ALL
+        .iter()
+        .map(|s| Choice {
+            value: s.wire().to_owned(),
+            label: s.label().to_owned(),
+            chosen: status.as_deref() == Some(s.wire()),
+        })
+        .collect();
+    let orgs = names
+        .values()
+        .filter(|o| o.kind != OrgKind::Office)
+        .map(|o| Choice {
+            value: o.id.to_string(),
+            label: o.name.to_string(),
+            chosen: org_filter.as_deref() == Some(o.id.as_str()),
+        })
+        .collect();
+    Ok(staff_page(
+        staff.jar.clone(),
+        PlansPage {
+            title: format!("{year}年度实施方案"),
+            me: staff.me(),
+            year: year.to_string(),
+            statuses,
+            orgs,
+            rows,
+        },
+    ))
+}
+
+/// One organisation's line on the dashboard.
+pub struct FiguresRow {
+    pub org_id: String,
+    pub name: String,
+    pub plans: u32,
+    pub announced: String,
+    pub participants: String,
+    pub responded: String,
+    pub report: &'static str,
+    pub rating: String,
+}
+
+fn ratio(r: Ratio) -> String {
+    if r.of == 0 {
+        "—".into()
+    } else {
+        format!("{}/{}", r.met, r.of)
+    }
+}
+
+fn figures_row(org_id: String, name: String, f: &Figures) -> FiguresRow {
+    FiguresRow {
+        org_id,
+        name,
+        plans: f.plans,
+        announced: ratio(f.announced_on_time),
+        participants: ratio(f.participants_met),
+        responded: ratio(f.responded_on_time),
+        report: f.report.label(),
+        rating: f
+            .average_rating
+            .map_or_else(|| "—".into(), |r| format!("{r:.2}（{}条）", f.ratings)),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/compliance.html")]
+struct CompliancePage {
+    title: String,
+    me: Me,
+    notice: Option<String>,
+    year: i32,
+    total: FiguresRow,
+    rows: Vec<FiguresRow>,
+    findings: Vec<FindingRow>,
+    office: bool,
+}
+
+#[derive(Deserialize, Default)]
+struct YearQuery {
+    year: Option<String>,
+}
+
+async fn compliance<S: Store>(
+    State(app): State<App<S>>,
+    staff: StaffSession,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, SignedOutOr> {
+    let year = match q.year.as_deref().map(str::trim).filter(|y| !y.is_empty()) {
+        None => app.today().year(),
+        Some(y) => y
+            .parse::<i32>()
+            .ok()
+            .filter(|y| (2000..=2100).contains(y))
+            .ok_or_else(|| {
+                PageError::from(ApiError::from(
+                    openday_rules::Violation::new(
+                        openday_rules::Code::ValidationFailed,
+                        "年度应为2000至2100之间的年份",
+                    )
+                    .at("year"),
+                ))
+            })?,
+    };
+    let c = compliance_of(&app, staff.org.clone(), year)
+        .await
+        .map_err(PageError::from)?;
+    let names = names_within(&app, &staff.org)
+        .await
+        .map_err(PageError::from)?;
+    let plans = app
+        .store
+        .plans(
+            year,
+            &openday_store::records::PlanScope::Subtree {
+                path: openday_store::keys::path_of(&staff.org),
+            },
+        )
+        .await
+        .map_err(PageError::from)?;
+    let findings = app
+        .store
+        .findings(
+            year,
+            &if staff.org.kind == OrgKind::Office {
+                openday_store::keys::path_of(&staff.org)
+            } else {
+                openday_store::keys::owned(
+                    &openday_store::keys::path_of(&staff.org),
+                    staff.org.id.as_str(),
+                    "",
+                )
+            },
+        )
+        .await
+        .map_err(PageError::from)?
+        .iter()
+        .map(|f| {
+            let plan = f
+                .plan_id
+                .as_deref()
+                .and_then(|id| plans.iter().find(|p| p.id == id))
+                .map(|p| p.plan.name.to_string())
+                .unwrap_or_default();
+            let org = names
+                .get(f.org_id.as_str())
+                .map_or_else(|| f.org_id.to_string(), |o| o.name.to_string());
+            finding_row(f, plan, org)
+        })
+        .collect();
+    let rows = c
+        .organisations
+        .unwrap_or_default()
+        .iter()
+        .map(|o| figures_row(o.org_id.to_string(), o.name.clone(), &o.figures))
+        .collect();
+    let me = staff.me();
+    let (jar, notice) = take_notice(staff.jar);
+    Ok(staff_page(
+        jar,
+        CompliancePage {
+            title: format!("{year}年度合规看板"),
+            total: figures_row(staff.org.id.to_string(), me.name.clone(), &c.figures),
+            office: me.office,
+            me,
+            notice,
+            year,
+            rows,
+            findings,
+        },
+    ))
+}
+
+#[derive(Deserialize)]
+struct RevokeForm {
+    org_id: Option<String>,
+}
+
+/// An office ends every session of an organisation of its jurisdiction (or its own).
+async fn revoke<S: Store>(
+    State(app): State<App<S>>,
+    post: StaffPost<RevokeForm>,
+) -> Result<Response, SignedOutOr> {
+    let StaffPost { staff, form, .. } = post;
+    if staff.org.kind != OrgKind::Office {
+        return Err(PageError::from(ApiError::forbidden("只有政务公开办公室可以注销登录")).into());
+    }
+    let names = names_within(&app, &staff.org)
+        .await
+        .map_err(PageError::from)?;
+    let id = form.org_id.unwrap_or_default();
+    let Some(target) = names.get(id.trim()) else {
+        return Err(PageError::from(ApiError::forbidden("只能注销本辖区机关的登录")).into());
+    };
+    let target_id: Id = target.id.clone();
+    app.store
+        .revoke_sessions(&target_id)
+        .await
+        .map_err(PageError::from)?;
+    tracing::info!(by = %staff.org.id, org = %target_id, "sessions revoked");
+    let jar = with_notice(
+        staff.jar,
+        &app,
+        &format!("已注销{}的全部登录，需重新登录。", target.name),
+    );
+    Ok(see_other(jar, "/staff/compliance"))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/report.html")]
+struct ReportPage {
+    title: String,
+    me: Me,
+    notice: Option<String>,
+    form: FormState,
+    filed: Option<Vec<(&'static str, String)>>,
+    due: String,
+}
+
+async fn report_page<S: Store>(
+    app: &App<S>,
+    staff: &StaffSession,
+    form: FormState,
+) -> Result<ReportPage, PageError> {
+    if !is_reporter(&staff.org) {
+        return Err(ApiError::forbidden(
+            "年度开展情况由市、县（区）人民政府和自治区人民政府各部门报送",
+        )
+        .into());
+    }
+    let year = form
+        .value("year")
+        .parse::<i32>()
+        .unwrap_or_else(|_| app.today().year());
+    let filed = app.store.report(&staff.org.id, year).await?.map(|r| {
+        vec![
+            ("年度", r.year.to_string()),
+            (
+                "报送日期",
+                format!(
+                    "{}{}",
+                    day_text(r.received_on),
+                    if r.late { "（逾期）" } else { "" }
+                ),
+            ),
+            ("开展情况", r.summary.to_string()),
+            ("典型经验", r.experiences.to_string()),
+        ]
+    });
+    Ok(ReportPage {
+        title: format!("{year}年度“政府开放日”开展情况报送"),
+        me: staff.me(),
+        notice: None,
+        filed,
+        due: day_text(openday_rules::calendar::annual_report_due(year)),
+        form,
+    })
+}
+
+async fn report_form<S: Store>(
+    State(app): State<App<S>>,
+    staff: StaffSession,
+) -> Result<Response, SignedOutOr> {
+    let mut form = FormState::default();
+    form.values
+        .insert("year".into(), app.today().year().to_string());
+    let mut page = report_page(&app, &staff, form).await?;
+    let (jar, notice) = take_notice(staff.jar);
+    page.notice = notice;
+    Ok(staff_page(jar, page))
+}
+
+async fn report<S: Store>(
+    State(app): State<App<S>>,
+    post: StaffPost<ReportDraft>,
+) -> Result<Response, SignedOutOr> {
+    let StaffPost {
+        staff,
+        form,
+        values,
+    } = post;
+    match file_report(&app, staff.org.clone(), &form).await {
+        Ok(filed) => {
+            let late = if filed.report.late {
+                "（逾期报送已记录）"
+            } else {
+                ""
+            };
+            let jar = with_notice(
+                staff.jar,
+                &app,
+                &format!("{}年度开展情况已报送{late}。", filed.report.year),
+            );
+            Ok(see_other(jar, "/staff/report"))
+        }
+        Err(e) => {
+            let mut state = FormState::with_values(values);
+            state.refuse(e, &["year", "summary", "experiences"])?;
+            let page = report_page(&app, &staff, state).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, staff.jar, page).into_response())
+        }
+    }
+}
