@@ -65,6 +65,38 @@ pub fn sms_code_in(dir: &std::path::Path, phone: &str) -> String {
     digits
 }
 
+/// The last sign-in mail to `email` in a local mail outbox: the link (its path and query,
+/// from `/staff/`) and the 6-digit code, as the person reads them.
+pub fn sign_in_mail(outbox: &std::path::Path, email: &str) -> (String, String) {
+    let mut mails = openday_mail::read_outbox(outbox).unwrap();
+    // Newest last, by when the file was written (a fixed test clock stamps them alike).
+    mails.sort_by_key(|m| std::fs::metadata(&m.file).and_then(|m| m.modified()).ok());
+    let mail = mails
+        .iter()
+        .rev()
+        .find(|m| m.to.iter().any(|t| t == email) && m.subject.contains("登录"))
+        .unwrap_or_else(|| panic!("no sign-in mail to {email} in {}", outbox.display()));
+    let at = mail.text.find("/staff/sign-in/confirm?").expect("a link");
+    let link: String = mail.text[at..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    let code: String = mail
+        .text
+        .split("验证码：")
+        .nth(1)
+        .expect("a code")
+        .chars()
+        .take(6)
+        .collect();
+    assert!(
+        code.bytes().all(|b| b.is_ascii_digit()) && code.len() == 6,
+        "{}",
+        mail.text
+    );
+    (link, code)
+}
+
 /// A fresh temporary folder path (not created), unique to this process and call.
 pub fn temp_dir(name: &str) -> std::path::PathBuf {
     use std::sync::atomic::{AtomicU32, Ordering};

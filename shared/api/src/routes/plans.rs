@@ -490,7 +490,7 @@ pub(crate) async fn cancel_plan<S: Store>(
     id: &str,
     body: CancelBody,
 ) -> Result<PlanRecord, ApiError> {
-    act(
+    let record = act(
         app,
         org,
         id,
@@ -501,7 +501,42 @@ pub(crate) async fn cancel_plan<S: Store>(
             Ok(change)
         },
     )
-    .await
+    .await?;
+    tell_registrants(app, &record).await;
+    Ok(record)
+}
+
+/// Best effort: every registrant still holding a place is told by text message that the
+/// event is cancelled. A failure is logged (with the masked phone) and the rest are told.
+async fn tell_registrants<S: Store>(app: &App<S>, plan: &PlanRecord) {
+    let registrations = match app.store.registrations(&plan.id).await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::warn!(plan = %plan.id, error = %e, "registrants of a cancelled event not told");
+            return;
+        }
+    };
+    let text = format!(
+        "【政府开放日】您报名的“{}”（{}）已取消，感谢您的关注。",
+        plan.plan.name,
+        crate::pages::public::day_span(plan.plan.period.start(), plan.plan.period.end())
+    );
+    let mut told = 0;
+    for r in registrations
+        .iter()
+        .filter(|r| r.status != openday_store::records::RegistrationStatus::Cancelled)
+    {
+        let Some(phone) = app.config.person_key.open_phone(&r.phone_sealed) else {
+            continue;
+        };
+        match app.sms.send(&phone, &text).await {
+            Ok(()) => told += 1,
+            Err(error) => {
+                tracing::warn!(plan = %plan.id, phone = %r.phone_masked, %error, "cancellation not sent")
+            }
+        }
+    }
+    tracing::info!(plan = %plan.id, told, "registrants told of the cancellation");
 }
 
 async fn respond<S: Store>(

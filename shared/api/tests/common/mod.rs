@@ -41,6 +41,7 @@ pub struct World {
     pub tokens: TokenKey,
     pub clock: TestClock,
     pub sms_dir: std::path::PathBuf,
+    pub mail_dir: std::path::PathBuf,
     pub store: DynamoStore,
 }
 
@@ -71,6 +72,7 @@ pub async fn world_with_sms(
     store.ensure_table().await.unwrap();
     store.import(&openday_testkit::directory()).await.unwrap();
     let tokens = TokenKey::new(&[9u8; 32]).unwrap();
+    let mail_dir = openday_testkit::temp_dir("api-mail");
     let clock = TestClock(Arc::new(Mutex::new(
         parse_instant("t", "2026-08-01T09:00:00+08:00").unwrap(),
     )));
@@ -86,7 +88,7 @@ pub async fn world_with_sms(
         },
         Arc::new(clock.clone()),
         Arc::new(openday_mail::EmlMailer::new(
-            openday_testkit::temp_dir("api-mail"),
+            &mail_dir,
             "openday@example.org",
         )),
         sms,
@@ -97,6 +99,7 @@ pub async fn world_with_sms(
         tokens,
         clock,
         sms_dir,
+        mail_dir,
         store,
     }
 }

@@ -3,9 +3,10 @@
 //! [`PlanDraft`] so that the form is judged by the very rules the API applies.
 //!
 //! Field names: scalars by their wire name; `segments[i].type` (`kind:subtype`, one select
-//! with a group per kind) and `segments[i].description`; `interactions.<value>`,
-//! `experiences.<value>`, `channels.<value>` (one checkbox each); `experiences.other_text`;
-//! `leaders[i].name|title|government_leader`.
+//! with a group per kind) written `segments.<i>.type`, and `segments.<i>.description`;
+//! `interactions.<value>`, `experiences.<value>`, `channels.<value>` (one checkbox each);
+//! `experiences.other_text`; `leaders.<i>.name|title|government_leader`. (Dots, not
+//! brackets: every name is flat, so the form body reads without nesting.)
 
 use std::collections::BTreeMap;
 
@@ -21,14 +22,14 @@ use crate::pages::FormState;
 pub const SEGMENTS: &str = "segments";
 pub const LEADERS: &str = "leaders";
 
-/// The rows of a repeated group: `prefix[i].field` → row i's `field`.
+/// The rows of a repeated group: `prefix.i.field` → row i's `field`.
 pub fn rows(values: &BTreeMap<String, String>, prefix: &str) -> Vec<BTreeMap<String, String>> {
     let mut rows: BTreeMap<usize, BTreeMap<String, String>> = BTreeMap::new();
     for (k, v) in values {
-        let Some(rest) = k.strip_prefix(prefix).and_then(|r| r.strip_prefix('[')) else {
+        let Some(rest) = k.strip_prefix(prefix).and_then(|r| r.strip_prefix('.')) else {
             continue;
         };
-        let Some((index, field)) = rest.split_once("].") else {
+        let Some((index, field)) = rest.split_once('.') else {
             continue;
         };
         // At most 50 rows: a form is typed by a person, not generated.
@@ -43,16 +44,16 @@ pub fn rows(values: &BTreeMap<String, String>, prefix: &str) -> Vec<BTreeMap<Str
     rows.into_values().collect()
 }
 
-/// Writes `rows` back as `prefix[i].field`, renumbered from 0.
+/// Writes `rows` back as `prefix.i.field`, renumbered from 0.
 fn set_rows(
     values: &mut BTreeMap<String, String>,
     prefix: &str,
     rows: Vec<BTreeMap<String, String>>,
 ) {
-    values.retain(|k, _| !k.starts_with(&format!("{prefix}[")));
+    values.retain(|k, _| !k.starts_with(&format!("{prefix}.")));
     for (i, row) in rows.into_iter().enumerate() {
         for (field, v) in row {
-            values.insert(format!("{prefix}[{i}].{field}"), v);
+            values.insert(format!("{prefix}.{i}.{field}"), v);
         }
     }
 }
@@ -226,11 +227,11 @@ pub fn values_of(plan: &Plan) -> BTreeMap<String, String> {
     }
     for (i, s) in plan.segments.iter().enumerate() {
         values.insert(
-            format!("segments[{i}].type"),
+            format!("segments.{i}.type"),
             format!("{}:{}", s.kind().wire(), s.subtype().wire()),
         );
         values.insert(
-            format!("segments[{i}].description"),
+            format!("segments.{i}.description"),
             s.description().map(|d| d.to_string()).unwrap_or_default(),
         );
     }
@@ -252,29 +253,34 @@ pub fn values_of(plan: &Plan) -> BTreeMap<String, String> {
         values.insert(format!("channels.{}", c.wire()), "on".into());
     }
     for (i, l) in plan.leaders.iter().enumerate() {
-        values.insert(format!("leaders[{i}].name"), l.name.to_string());
-        values.insert(format!("leaders[{i}].title"), l.title.to_string());
+        values.insert(format!("leaders.{i}.name"), l.name.to_string());
+        values.insert(format!("leaders.{i}.title"), l.title.to_string());
         // A stored leader passed R9: a government leader.
-        values.insert(format!("leaders[{i}].government_leader"), "on".into());
+        values.insert(format!("leaders.{i}.government_leader"), "on".into());
     }
     values.insert("no_deputy_inspection_overlap".into(), "on".into());
     values
 }
 
 /// Where a rule's message goes on the form: a segment's kind or subtype at its one select,
-/// an experience at the experiences group.
+/// an experience at the experiences group, a leader's field at its row.
 pub fn field_of(rule_field: &str) -> String {
-    if let Some(rest) = rule_field.strip_prefix("segments[")
-        && let Some((i, part)) = rest.split_once("].")
-    {
-        return if part == "description" {
-            format!("segments[{i}].description")
-        } else {
-            format!("segments[{i}].type")
-        };
-    }
     if rule_field.starts_with("experiences") {
         return "experiences".into();
+    }
+    for group in [SEGMENTS, LEADERS] {
+        if let Some(rest) = rule_field
+            .strip_prefix(group)
+            .and_then(|r| r.strip_prefix('['))
+            && let Some((i, part)) = rest.split_once("].")
+        {
+            let part = if group == SEGMENTS && part != "description" {
+                "type"
+            } else {
+                part
+            };
+            return format!("{group}.{i}.{part}");
+        }
     }
     rule_field.to_owned()
 }
@@ -344,9 +350,9 @@ mod tests {
     #[test]
     fn rows_are_added_and_removed_and_renumbered() {
         let mut values = v(&[
-            ("leaders[0].name", "甲"),
-            ("leaders[1].name", "乙"),
-            ("leaders[2].name", "丙"),
+            ("leaders.0.name", "甲"),
+            ("leaders.1.name", "乙"),
+            ("leaders.2.name", "丙"),
             ("name", "x"),
         ]);
         assert!(apply_row_action(&mut values, "remove:leaders:1"));
@@ -355,7 +361,7 @@ mod tests {
             .map(|r| r["name"].clone())
             .collect();
         assert_eq!(names, ["甲", "丙"]);
-        assert_eq!(values["leaders[1].name"], "丙");
+        assert_eq!(values["leaders.1.name"], "丙");
         assert!(apply_row_action(&mut values, "more:leaders"));
         assert_eq!(rows(&values, LEADERS).len(), 3);
         assert_eq!(values["name"], "x", "other fields are kept");
@@ -369,19 +375,19 @@ mod tests {
             ("year", "2026"),
             ("name", "南宁市交通运输局“政府开放日”"),
             ("format", "day"),
-            ("segments[0].type", "site_visit:construction"),
-            ("segments[0].description", ""),
-            ("segments[1].type", ""),
-            ("segments[1].description", ""),
+            ("segments.0.type", "site_visit:construction"),
+            ("segments.0.description", ""),
+            ("segments.1.type", ""),
+            ("segments.1.description", ""),
             ("interactions.qa_session", "on"),
             ("experiences.other", "on"),
             ("experiences.other_text", "参观展厅"),
             ("channels.online", "on"),
-            ("leaders[0].name", "王五"),
-            ("leaders[0].title", "副局长"),
-            ("leaders[0].government_leader", "on"),
-            ("leaders[1].name", " "),
-            ("leaders[1].title", ""),
+            ("leaders.0.name", "王五"),
+            ("leaders.0.title", "副局长"),
+            ("leaders.0.government_leader", "on"),
+            ("leaders.1.name", " "),
+            ("leaders.1.title", ""),
             ("no_deputy_inspection_overlap", "on"),
         ]);
         let draft = draft_of(&values);
@@ -400,14 +406,15 @@ mod tests {
 
     #[test]
     fn messages_land_at_the_fields_the_form_has() {
-        assert_eq!(field_of("segments[2].subtype"), "segments[2].type");
-        assert_eq!(field_of("segments[2].kind"), "segments[2].type");
+        assert_eq!(field_of("segments[2].subtype"), "segments.2.type");
+        assert_eq!(field_of("segments[2].kind"), "segments.2.type");
         assert_eq!(
             field_of("segments[0].description"),
-            "segments[0].description"
+            "segments.0.description"
         );
         assert_eq!(field_of("experiences[1].description"), "experiences");
-        assert_eq!(field_of("leaders[0].title"), "leaders[0].title");
+        assert_eq!(field_of("leaders[0].title"), "leaders.0.title");
+        assert_eq!(field_of("start_date"), "start_date");
     }
 
     #[test]

@@ -333,11 +333,11 @@ impl PlanFormPage {
 
     /// The `i`th row's field name.
     fn at(&self, group: &str, i: &usize, field: &str) -> String {
-        format!("{group}[{i}].{field}")
+        format!("{group}.{i}.{field}")
     }
 
     fn is_selected(&self, i: &usize, value: &str) -> bool {
-        self.form.value(&format!("segments[{i}].type")) == value
+        self.form.value(&format!("segments.{i}.type")) == value
     }
 }
 

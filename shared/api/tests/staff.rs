@@ -1,0 +1,496 @@
+//! The staff pages in-process, as a browser without JavaScript sees them: sign-in by the
+//! mailed link (only its confirming POST signs in, only in the browser that asked), the code
+//! instead of the link, sign-out, revoked sessions, CSRF, another organisation's plan, a
+//! stale version, and the plan form's messages at their fields. (The whole year in a real
+//! browser is `cli/tests/browser.rs`.)
+
+#![allow(clippy::unwrap_used)] // tests fail loudly
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use common::{World, generous, world};
+use tower::ServiceExt;
+
+/// A browser: its cookies, kept across requests.
+#[derive(Default, Clone)]
+struct Browser {
+    cookies: BTreeMap<String, String>,
+}
+
+struct Page {
+    status: StatusCode,
+    location: Option<String>,
+    html: String,
+}
+
+impl Page {
+    fn csrf(&self) -> String {
+        let at = self
+            .html
+            .find("name=\"csrf\" value=\"")
+            .unwrap_or_else(|| panic!("a CSRF field in {}", self.html))
+            + 19;
+        self.html[at..].split('"').next().unwrap().to_owned()
+    }
+}
+
+impl Browser {
+    async fn go(&mut self, w: &World, method: Method, path: &str, form: &str) -> Page {
+        self.go_from(w, method, path, form, None).await
+    }
+
+    async fn go_from(
+        &mut self,
+        w: &World,
+        method: Method,
+        path: &str,
+        form: &str,
+        site: Option<&str>,
+    ) -> Page {
+        let mut req = Request::builder().method(method.clone()).uri(path);
+        if !self.cookies.is_empty() {
+            let all: Vec<String> = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            req = req.header(header::COOKIE, all.join("; "));
+        }
+        if method == Method::POST {
+            req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        }
+        if let Some(site) = site {
+            req = req.header("sec-fetch-site", site);
+        }
+        let res = w
+            .router
+            .clone()
+            .oneshot(req.body(Body::from(form.to_owned())).unwrap())
+            .await
+            .unwrap();
+        for c in res.headers().get_all(header::SET_COOKIE) {
+            let pair = c.to_str().unwrap().split(';').next().unwrap();
+            let (k, v) = pair.split_once('=').unwrap();
+            if v.is_empty() {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.to_owned(), v.to_owned());
+            }
+        }
+        let status = res.status();
+        let location = res
+            .headers()
+            .get(header::LOCATION)
+            .map(|l| l.to_str().unwrap().to_owned());
+        let bytes = axum::body::to_bytes(res.into_body(), 1 << 22)
+            .await
+            .unwrap();
+        Page {
+            status,
+            location,
+            html: String::from_utf8(bytes.to_vec()).unwrap(),
+        }
+    }
+
+    /// Follows a redirect, as a browser does.
+    async fn follow(&mut self, w: &World, page: &Page) -> Page {
+        let to = page.location.clone().expect("a redirect");
+        self.go(w, Method::GET, &to, "").await
+    }
+
+    /// Asks for a sign-in link for `email` on the sign-in page; the page it lands on.
+    async fn ask(&mut self, w: &World, email: &str) -> Page {
+        let form = self.go(w, Method::GET, "/staff/sign-in", "").await;
+        let asked = self
+            .go(
+                w,
+                Method::POST,
+                "/staff/sign-in",
+                &format!("csrf={}&email={}", form.csrf(), enc(email)),
+            )
+            .await;
+        assert_eq!(asked.status, StatusCode::SEE_OTHER, "{}", asked.html);
+        self.follow(w, &asked).await
+    }
+
+    /// Opens the mailed link and confirms: the page the confirmation ends on.
+    async fn confirm(&mut self, w: &World, link: &str) -> Page {
+        let shown = self.go(w, Method::GET, link, "").await;
+        assert_eq!(shown.status, StatusCode::OK);
+        assert!(shown.html.contains("确认登录"));
+        let n = link.split("n=").nth(1).unwrap().split('&').next().unwrap();
+        self.go(
+            w,
+            Method::POST,
+            "/staff/sign-in/confirm",
+            &format!("csrf={}&n={n}", shown.csrf()),
+        )
+        .await
+    }
+
+    /// Signs in as the organisation with `email`, by the link.
+    async fn sign_in(&mut self, w: &World, email: &str) {
+        self.ask(w, email).await;
+        let (link, _) = openday_testkit::sign_in_mail(&w.mail_dir, email);
+        let done = self.confirm(w, &link).await;
+        assert_eq!(done.location.as_deref(), Some("/staff"), "{}", done.html);
+    }
+}
+
+fn enc(v: &str) -> String {
+    form_urlencoded::byte_serialize(v.as_bytes()).collect()
+}
+
+fn mails(w: &World) -> usize {
+    std::fs::read_dir(&w.mail_dir).map_or(0, |d| d.count())
+}
+
+const AGENCY: &str = "jtj@nn.example.org";
+const OFFICE: &str = "gongkai@nn.example.org";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_mailed_link_signs_in_once_and_only_in_the_browser_that_asked() {
+    let w = world(generous()).await;
+    let mut person = Browser::default();
+
+    // Signed out: the staff pages send the browser to sign in, and say why.
+    let home = person.go(&w, Method::GET, "/staff", "").await;
+    assert_eq!(home.location.as_deref(), Some("/staff/sign-in"));
+    let shown = person.follow(&w, &home).await;
+    assert!(shown.html.contains("请先登录"), "{}", shown.html);
+
+    // An unknown address gets the same answer and no mail.
+    let before = mails(&w);
+    let unknown = person.ask(&w, "nobody@example.org").await;
+    assert!(unknown.html.contains("如果该邮箱属于平台名录中的机关"));
+    assert_eq!(mails(&w), before);
+    let known = person.ask(&w, AGENCY).await;
+    assert!(known.html.contains("如果该邮箱属于平台名录中的机关"));
+    assert_eq!(mails(&w), before + 1, "the link is mailed at once");
+    let (link, _) = openday_testkit::sign_in_mail(&w.mail_dir, AGENCY);
+
+    // A mail scanner opens the link: a page, nothing used.
+    let mut scanner = Browser::default();
+    let scanned = scanner.go(&w, Method::GET, &link, "").await;
+    assert_eq!(scanned.status, StatusCode::OK);
+    assert!(scanned.html.contains("确认登录"));
+    // Another browser confirming the link is refused, and does not use it up.
+    let elsewhere = scanner.confirm(&w, &link).await;
+    assert_eq!(elsewhere.status, StatusCode::BAD_REQUEST);
+    assert!(
+        elsewhere.html.contains("登录链接无效"),
+        "{}",
+        elsewhere.html
+    );
+
+    // The browser that asked signs in; the home page names the organisation.
+    let done = person.confirm(&w, &link).await;
+    assert_eq!(done.location.as_deref(), Some("/staff"), "{}", done.html);
+    let home = person.follow(&w, &done).await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.html.contains("南宁市交通运输局") && home.html.contains("已登录"));
+    // The session cookie is encrypted: it does not carry the organisation in the clear.
+    assert!(!person.cookies["staff"].contains("nn-jt"));
+
+    // The link is single-use.
+    let mut again = person.clone();
+    again.cookies.remove("staff");
+    let reused = again.confirm(&w, &link).await;
+    assert_eq!(reused.status, StatusCode::BAD_REQUEST);
+
+    // Sign out: the session ends.
+    let home = person.go(&w, Method::GET, "/staff", "").await;
+    let out = person
+        .go(
+            &w,
+            Method::POST,
+            "/staff/sign-out",
+            &format!("csrf={}", home.csrf()),
+        )
+        .await;
+    assert_eq!(out.location.as_deref(), Some("/staff/sign-in"));
+    let after = person.go(&w, Method::GET, "/staff", "").await;
+    assert_eq!(after.location.as_deref(), Some("/staff/sign-in"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_code_works_instead_of_the_link_and_both_expire() {
+    let w = world(generous()).await;
+    let mut person = Browser::default();
+    let asked = person.ask(&w, AGENCY).await;
+    assert!(asked.html.contains("输入邮件中的验证码"));
+    let (_, code) = openday_testkit::sign_in_mail(&w.mail_dir, AGENCY);
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let refused = person
+        .go(
+            &w,
+            Method::POST,
+            "/staff/sign-in/confirm",
+            &format!("csrf={}&code={wrong}", asked.csrf()),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.html.contains("验证码不正确"));
+    let done = person
+        .go(
+            &w,
+            Method::POST,
+            "/staff/sign-in/confirm",
+            &format!("csrf={}&code={code}", asked.csrf()),
+        )
+        .await;
+    assert_eq!(done.location.as_deref(), Some("/staff"), "{}", done.html);
+
+    // Sixteen minutes later a new link is no good.
+    let mut late = Browser::default();
+    late.ask(&w, OFFICE).await;
+    let (link, _) = openday_testkit::sign_in_mail(&w.mail_dir, OFFICE);
+    w.clock.set("2026-08-01T09:16:01+08:00");
+    let expired = late.confirm(&w, &link).await;
+    assert_eq!(expired.status, StatusCode::BAD_REQUEST);
+
+    // Eight hours after signing in, the session has ended.
+    w.clock.set("2026-08-01T17:00:01+08:00");
+    let home = person.go(&w, Method::GET, "/staff", "").await;
+    assert_eq!(home.location.as_deref(), Some("/staff/sign-in"));
+    let shown = person.follow(&w, &home).await;
+    assert!(shown.html.contains("8小时"), "{}", shown.html);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_office_revokes_sessions_and_forms_refuse_other_sites() {
+    let w = world(generous()).await;
+    let mut agency = Browser::default();
+    agency.sign_in(&w, AGENCY).await;
+    let mut office = Browser::default();
+    office.sign_in(&w, OFFICE).await;
+
+    // A cross-site POST with a good session and token is refused.
+    let home = agency.go(&w, Method::GET, "/staff", "").await;
+    let token = home.csrf();
+    let cross = agency
+        .go_from(
+            &w,
+            Method::POST,
+            "/staff/sign-out",
+            &format!("csrf={token}"),
+            Some("cross-site"),
+        )
+        .await;
+    assert_eq!(cross.status, StatusCode::FORBIDDEN);
+    // A form of the session with another session's token is refused too.
+    let office_home = office.go(&w, Method::GET, "/staff", "").await;
+    let mixed = agency
+        .go(
+            &w,
+            Method::POST,
+            "/staff/sign-out",
+            &format!("csrf={}", office_home.csrf()),
+        )
+        .await;
+    assert_eq!(mixed.status, StatusCode::FORBIDDEN);
+    assert!(mixed.html.contains("页面已过期"));
+
+    // The office ends every session of the agency.
+    let dashboard = office.go(&w, Method::GET, "/staff/compliance", "").await;
+    assert_eq!(dashboard.status, StatusCode::OK, "{}", dashboard.html);
+    let revoked = office
+        .go(
+            &w,
+            Method::POST,
+            "/staff/sessions/revoke",
+            &format!("csrf={}&org_id=nn-jt", dashboard.csrf()),
+        )
+        .await;
+    assert_eq!(revoked.location.as_deref(), Some("/staff/compliance"));
+    let after = agency.go(&w, Method::GET, "/staff", "").await;
+    assert_eq!(after.location.as_deref(), Some("/staff/sign-in"));
+    let shown = agency.follow(&w, &after).await;
+    assert!(shown.html.contains("已被注销"), "{}", shown.html);
+    // Not an organisation of its jurisdiction: refused.
+    let dashboard = office.go(&w, Method::GET, "/staff/compliance", "").await;
+    let outside = office
+        .go(
+            &w,
+            Method::POST,
+            "/staff/sessions/revoke",
+            &format!("csrf={}&org_id=lz-office", dashboard.csrf()),
+        )
+        .await;
+    assert_eq!(outside.status, StatusCode::FORBIDDEN);
+    // Signing in again works.
+    agency.sign_in(&w, AGENCY).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_plan_form_shows_each_rule_at_its_field_and_the_office_reviews_it() {
+    let w = world(generous()).await;
+    let mut agency = Browser::default();
+    agency.sign_in(&w, AGENCY).await;
+    let form = agency.go(&w, Method::GET, "/staff/plans/new", "").await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.html);
+    let csrf = form.csrf();
+
+    // 增加参加领导 brings the form back with one more row, nothing submitted.
+    let more = agency
+        .go(
+            &w,
+            Method::POST,
+            "/staff/plans/new",
+            &format!("csrf={csrf}&action=more%3Aleaders&name=x&leaders.0.name=%E7%8E%8B%E4%BA%94&leaders.0.title="),
+        )
+        .await;
+    assert_eq!(more.status, StatusCode::OK);
+    assert!(more.html.contains("name=\"leaders.1.name\""));
+    assert!(more.html.contains("value=\"王五\""));
+
+    // A plan with a wrong name and a date outside the open period.
+    let mut fields = vec![
+        ("csrf", csrf.clone()),
+        ("action", "submit".into()),
+        ("year", "2026".into()),
+        ("name", "南宁市交通运输局校园开放日".into()),
+        ("theme", "公交线网优化".into()),
+        ("format", "day".into()),
+        ("start_date", "2026-08-20".into()),
+        ("end_date", "2026-08-20".into()),
+        ("venue", "南宁市公交调度中心".into()),
+        ("segments.0.type", "site_visit:construction".into()),
+        ("segments.0.description", "".into()),
+        ("interactions.qa_session", "on".into()),
+        ("capacity", "30".into()),
+        ("channels.online", "on".into()),
+        ("leaders.0.name", "王五".into()),
+        ("leaders.0.title", "南宁市人民政府副市长".into()),
+        ("leaders.0.government_leader", "on".into()),
+        ("contact_name", "张三".into()),
+        ("contact_phone", "0771-1234567".into()),
+        ("no_deputy_inspection_overlap", "on".into()),
+    ];
+    let body = |fields: &[(&str, String)]| {
+        fields
+            .iter()
+            .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+            .collect::<Vec<_>>()
+            .join("&")
+    };
+    let refused = agency
+        .go(&w, Method::POST, "/staff/plans/new", &body(&fields))
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.html.contains("id=\"e-name\""), "{}", refused.html);
+    assert!(refused.html.contains("id=\"e-start_date\""));
+    assert!(refused.html.contains("href=\"#f-name\""));
+    assert!(
+        refused.html.contains("value=\"公交线网优化\""),
+        "input kept"
+    );
+
+    fields[3].1 = "南宁市交通运输局“政府开放日”".into();
+    fields[6].1 = "2026-09-20".into();
+    fields[7].1 = "2026-09-20".into();
+    let submitted = agency
+        .go(&w, Method::POST, "/staff/plans/new", &body(&fields))
+        .await;
+    assert_eq!(
+        submitted.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        submitted.html
+    );
+    let plan_path = submitted.location.clone().unwrap();
+    let id = plan_path.rsplit('/').next().unwrap().to_owned();
+    let page = agency.follow(&w, &submitted).await;
+    assert!(page.html.contains("已报送") && page.html.contains("修改方案"));
+
+    // Another agency cannot see it.
+    let mut other = Browser::default();
+    other.sign_in(&w, "scjg@nn.example.org").await;
+    let denied = other.go(&w, Method::GET, &plan_path, "").await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+    assert!(denied.html.contains("无权查看"));
+
+    // The office's mail links to the review page; a stale version is refused clearly.
+    let mails = openday_mail::read_outbox(&w.mail_dir).unwrap();
+    assert!(
+        mails.iter().any(|m| m
+            .text
+            .contains(&format!("http://openday.test/staff/plans/{id}/review"))),
+        "the office's mail links to the review page"
+    );
+    let mut office = Browser::default();
+    office.sign_in(&w, OFFICE).await;
+    let home = office.go(&w, Method::GET, "/staff", "").await;
+    assert!(
+        home.html.contains(&format!("/staff/plans/{id}")),
+        "in the queue"
+    );
+    let review = office
+        .go(&w, Method::GET, &format!("/staff/plans/{id}/review"), "")
+        .await;
+    assert!(review.html.contains("提交审核结论"));
+    // The agency revises meanwhile (version 1 → 2).
+    let edit = agency
+        .go(&w, Method::GET, &format!("/staff/plans/{id}/edit"), "")
+        .await;
+    assert!(edit.html.contains("name=\"version\" value=\"1\""));
+    let mut revised = fields.clone();
+    revised[0].1 = edit.csrf();
+    revised.push(("version", "1".into()));
+    revised[4].1 = "公交线网优化和站点设置".into();
+    let saved = agency
+        .go(
+            &w,
+            Method::POST,
+            &format!("/staff/plans/{id}/edit"),
+            &body(&revised),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
+    // The office files from the page it opened at version 1: told the plan changed.
+    let stale = office
+        .go(
+            &w,
+            Method::POST,
+            &format!("/staff/plans/{id}/review"),
+            &format!("csrf={}&version=1&decision=file&comment=", review.csrf()),
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.html);
+    assert!(
+        stale.html.contains("实施机关已修改该方案"),
+        "{}",
+        stale.html
+    );
+    assert!(
+        stale.html.contains("公交线网优化和站点设置"),
+        "the new content"
+    );
+    // Returning needs a comment; then it is returned with it.
+    let no_comment = office
+        .go(
+            &w,
+            Method::POST,
+            &format!("/staff/plans/{id}/review"),
+            &format!("csrf={}&version=2&decision=return&comment=", review.csrf()),
+        )
+        .await;
+    assert_eq!(no_comment.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(no_comment.html.contains("id=\"e-comment\""));
+    let filed = office
+        .go(
+            &w,
+            Method::POST,
+            &format!("/staff/plans/{id}/review"),
+            &format!("csrf={}&version=2&decision=file&comment=", review.csrf()),
+        )
+        .await;
+    assert_eq!(filed.location.as_deref(), Some("/staff"), "{}", filed.html);
+    let page = agency.go(&w, Method::GET, &plan_path, "").await;
+    assert!(page.html.contains("已备案") && page.html.contains("发布活动公告"));
+    assert!(page.html.contains("最迟2026年9月5日发布"), "{}", page.html);
+}
