@@ -538,3 +538,488 @@ async fn the_public_site_in_a_real_browser() {
     client.close().await.unwrap();
     let _ = std::fs::remove_dir_all(&data);
 }
+
+/// Sets a field's value as a date picker or a select does (their typing differs by locale).
+async fn set_value(client: &Client, name: &str, value: &str) {
+    client
+        .execute(
+            "const f = document.querySelector(`[name='${arguments[0]}']`); f.value = arguments[1];",
+            vec![json!(name), json!(value)],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("a field {name}: {e}"));
+}
+
+/// Signs in at the staff pages as a person does: asks for the link, reads it from the local
+/// outbox, opens it, confirms.
+async fn staff_sign_in(client: &Client, base: &str, data: &Path, email: &str, shot: Option<&str>) {
+    client.goto(&format!("{base}/staff/sign-in")).await.unwrap();
+    wait_text(client, "h1", "工作人员登录").await;
+    fill(client, "email", email).await;
+    press(client, "发送登录链接").await;
+    wait_text(client, "[role=status]", "登录链接和6位验证码已发送").await;
+    if let Some(name) = shot {
+        look(client, &format!("{name}-sign-in")).await;
+    }
+    let (link, _) = openday_testkit::sign_in_mail(&data.join("outbox"), email);
+    client.goto(&format!("{base}{link}")).await.unwrap();
+    wait_text(client, "h1", "确认登录").await;
+    if let Some(name) = shot {
+        look(client, &format!("{name}-confirm")).await;
+    }
+    press(client, "确认登录").await;
+    wait_for_path(client, "/staff").await;
+    wait_text(client, "[role=status]", "已登录").await;
+}
+
+async fn sign_out(client: &Client, base: &str) {
+    client.goto(&format!("{base}/staff")).await.unwrap();
+    press(client, "退出").await;
+    wait_text(client, "[role=status]", "已退出登录").await;
+}
+
+/// The plan id of the staff plan page the browser is on.
+async fn plan_id_of(client: &Client) -> String {
+    let url = client.current_url().await.unwrap();
+    url.path()
+        .trim_start_matches("/staff/plans/")
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+/// A public registration through the API (the public site's own flow is the test above).
+async fn register(http: &reqwest::Client, base: &str, data: &Path, plan: &str, n: u32) {
+    let phone = format!("139001392{n:02}");
+    let sent = http
+        .post(format!("{base}/api/sms-codes"))
+        .json(&json!({"phone": phone}))
+        .send()
+        .await
+        .unwrap();
+    assert!(sent.status().is_success());
+    let code = openday_testkit::sms_code_in(&data.join("sms"), &phone);
+    let r = http
+        .post(format!("{base}/api/announcements/{plan}/registrations"))
+        .json(
+            &json!({"name": format!("市民{n}"), "id_number": id_number(n + 10), "phone": phone,
+            "sms_code": code, "category": "worker", "relation": "lives",
+            "full_civil_capacity": true, "not_deputy": true}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 201, "{}", r.text().await.unwrap());
+}
+
+/// Public feedback through the API, during the event.
+async fn give_feedback(
+    http: &reqwest::Client,
+    base: &str,
+    data: &Path,
+    plan: &str,
+    n: u32,
+    content: &str,
+) {
+    let phone = format!("139001393{n:02}");
+    http.post(format!("{base}/api/sms-codes"))
+        .json(&json!({"phone": phone}))
+        .send()
+        .await
+        .unwrap();
+    let code = openday_testkit::sms_code_in(&data.join("sms"), &phone);
+    let r = http
+        .post(format!("{base}/api/plans/{plan}/feedback"))
+        .json(
+            &json!({"channel": "online", "category": "service", "content": content,
+            "phone": phone, "sms_code": code}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 201, "{}", r.text().await.unwrap());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_staff_site_through_a_year_in_a_real_browser() {
+    const AGENCY: &str = "jtj@nn.example.org";
+    const OFFICE: &str = "gongkai@nn.example.org";
+    let data = openday_testkit::temp_dir("browser-staff");
+    let august = "2026-08-01T09:00:00+08:00";
+    cli(
+        &data,
+        august,
+        &[
+            "orgs",
+            "import",
+            repo("infra/demo/orgs.json").to_str().unwrap(),
+        ],
+    );
+    let http = reqwest::Client::new();
+    let (server, base) = serve(&data, august);
+    let (_driver, client) = browser().await;
+
+    // Signed out: the staff pages ask to sign in first.
+    client.goto(&format!("{base}/staff")).await.unwrap();
+    wait_text(&client, "[role=status]", "请先登录").await;
+
+    // The agency signs in by the mailed link and writes a plan with two mistakes.
+    staff_sign_in(&client, &base, &data, AGENCY, Some("staff")).await;
+    look(&client, "staff-home-agency").await;
+    client
+        .goto(&format!("{base}/staff/plans/new"))
+        .await
+        .unwrap();
+    wait_text(&client, "h1", "新建实施方案").await;
+    look(&client, "staff-plan-form").await;
+    fill(&client, "name", "南宁市交通运输局校园开放日").await;
+    fill(&client, "theme", "走进公交调度中心：线网优化听民意").await;
+    tick(&client, "format", Some("week")).await;
+    set_value(&client, "start_date", "2026-09-20").await;
+    set_value(&client, "end_date", "2026-09-26").await;
+    fill(&client, "venue", "南宁市青秀区民族大道1号 南宁市交通运输局").await;
+    set_value(&client, "segments.0.type", "site_visit:construction").await;
+    fill(&client, "segments.0.description", "地铁5号线延长线工地").await;
+    // A second segment row, added without JavaScript; what was typed stays.
+    press(&client, "增加开放环节").await;
+    wait_text(&client, "body", "环节2").await;
+    assert_eq!(
+        client
+            .find(Locator::Css("[name='segments.0.description']"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("地铁5号线延长线工地")
+    );
+    set_value(&client, "segments.1.type", "meeting:bureau_meeting").await;
+    tick(&client, "interactions.qa_session", None).await;
+    tick(&client, "interactions.questionnaire", None).await;
+    tick(&client, "experiences.window_service", None).await;
+    fill(&client, "capacity", "20").await;
+    tick(&client, "channels.offline_recommendation", None).await;
+    fill(&client, "leaders.0.name", "李明").await;
+    fill(&client, "leaders.0.title", "副局长").await;
+    tick(&client, "leaders.0.government_leader", None).await;
+    fill(&client, "contact_name", "王芳").await;
+    fill(&client, "contact_phone", "0771-5551234").await;
+    tick(&client, "no_deputy_inspection_overlap", None).await;
+    press(&client, "提交审核").await;
+    wait_text(&client, "[role=alert]", "提交未成功").await;
+    assert!(text_of(&client, "#e-name").await.contains("政府开放日"));
+    assert!(text_of(&client, "#e-capacity").await.contains("25"));
+    look(&client, "staff-plan-form-refused").await;
+    fill(&client, "name", "南宁市交通运输局“政府开放日”").await;
+    fill(&client, "capacity", "30").await;
+    press(&client, "提交审核").await;
+    wait_text(&client, "[role=status]", "已报送").await;
+    let plan = plan_id_of(&client).await;
+    look(&client, "staff-plan-submitted").await;
+    // The office's mail links to the review page.
+    let mails = openday_mail::read_outbox(&data.join("outbox")).unwrap();
+    assert!(mails.iter().any(|m| {
+        m.to == [OFFICE]
+            && m.text
+                .contains(&format!("{base}/staff/plans/{plan}/review"))
+    }));
+    sign_out(&client, &base).await;
+
+    // Another agency cannot open it.
+    staff_sign_in(&client, &base, &data, "scjg@nn.example.org", None).await;
+    client
+        .goto(&format!("{base}/staff/plans/{plan}"))
+        .await
+        .unwrap();
+    wait_text(&client, "main", "无权查看其他机关的实施方案").await;
+    look(&client, "staff-forbidden").await;
+    sign_out(&client, &base).await;
+
+    // The office returns it with a comment.
+    staff_sign_in(&client, &base, &data, OFFICE, None).await;
+    wait_text(&client, "main", "待审核").await;
+    look(&client, "staff-home-office").await;
+    client
+        .goto(&format!("{base}/staff/plans/{plan}/review"))
+        .await
+        .unwrap();
+    wait_text(&client, "h1", "审核").await;
+    look(&client, "staff-review").await;
+    tick(&client, "decision", Some("return")).await;
+    fill(&client, "comment", "请补充安全保障措施和现场路线。").await;
+    press(&client, "提交审核结论").await;
+    wait_text(&client, "[role=status]", "已退回修改").await;
+    // The office opens the review page again; the agency revises meanwhile (version 3).
+    sign_out(&client, &base).await;
+
+    staff_sign_in(&client, &base, &data, AGENCY, None).await;
+    client
+        .goto(&format!("{base}/staff/plans/{plan}"))
+        .await
+        .unwrap();
+    wait_text(&client, "main", "请补充安全保障措施").await;
+    follow(&client, "修改方案").await;
+    wait_text(&client, "h1", "修改实施方案").await;
+    fill(
+        &client,
+        "segments.0.description",
+        "地铁5号线延长线工地（全程佩戴安全帽，专人引导）",
+    )
+    .await;
+    press(&client, "提交审核").await;
+    wait_text(&client, "[role=status]", "已报送").await;
+    sign_out(&client, &base).await;
+
+    // A stale version: the office's review page was opened before the agency's next change.
+    staff_sign_in(&client, &base, &data, OFFICE, None).await;
+    client
+        .goto(&format!("{base}/staff/plans/{plan}/review"))
+        .await
+        .unwrap();
+    wait_text(&client, "h1", "审核").await;
+    let agency_token = cli(&data, august, &["token", "nn-jt"]);
+    let detail: Value = http
+        .get(format!("{base}/api/plans/{plan}"))
+        .bearer_auth(&agency_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut body = detail["plan"].clone();
+    body["version"] = detail["version"].clone();
+    body["theme"] = json!("走进公交调度中心：线网优化听民意（第二版）");
+    let revised = http
+        .put(format!("{base}/api/plans/{plan}"))
+        .bearer_auth(&agency_token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        revised.status().is_success(),
+        "{}",
+        revised.text().await.unwrap()
+    );
+    tick(&client, "decision", Some("file")).await;
+    press(&client, "提交审核结论").await;
+    wait_text(&client, "[role=alert]", "实施机关已修改该方案").await;
+    look(&client, "staff-review-stale").await;
+    // Filed from the page as it is now.
+    tick(&client, "decision", Some("file")).await;
+    press(&client, "提交审核结论").await;
+    wait_text(&client, "[role=status]", "已备案").await;
+    sign_out(&client, &base).await;
+
+    // A cross-site form post is refused (another site's page posting to the platform).
+    client
+        .goto(&format!(
+            "data:text/html;charset=utf-8,<form method=post action='{base}/staff/sign-out'><input name=csrf value=x><button>go</button></form>"
+        ))
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let refused = wait_text(&client, "main", "").await;
+    assert!(
+        refused.contains("页面已过期") || refused.contains("请先登录"),
+        "{refused}"
+    );
+
+    // The agency publishes the announcement; the last legal day is shown.
+    staff_sign_in(&client, &base, &data, AGENCY, None).await;
+    let (used_link, _) = openday_testkit::sign_in_mail(&data.join("outbox"), AGENCY);
+    client
+        .goto(&format!("{base}/staff/plans/{plan}"))
+        .await
+        .unwrap();
+    wait_text(&client, "main", "最迟2026年9月5日发布").await;
+    follow(&client, "发布活动公告").await;
+    wait_text(&client, "h1", "发布活动公告").await;
+    look(&client, "staff-announce").await;
+    fill(
+        &client,
+        "content",
+        "参观公交调度中心，听取线网优化方案，座谈交流",
+    )
+    .await;
+    fill(&client, "reminders", "请携带本人身份证件，提前15分钟到场").await;
+    set_value(&client, "registration_deadline", "2026-09-15").await;
+    press(&client, "发布活动公告").await;
+    wait_text(&client, "[role=status]", "活动公告已发布").await;
+    look(&client, "staff-plan-announced").await;
+    // The link that signed in once does not sign in again.
+    client.goto(&format!("{base}{used_link}")).await.unwrap();
+    press(&client, "确认登录").await;
+    wait_text(&client, "main", "登录链接无效").await;
+    drop(server);
+
+    // September: people register on the public site; the agency adds a recommendation.
+    let september = "2026-09-02T10:00:00+08:00";
+    let (server, base) = serve(&data, september);
+    for n in 1..=2 {
+        register(&http, &base, &data, &plan, n).await;
+    }
+    staff_sign_in(&client, &base, &data, AGENCY, None).await;
+    client
+        .goto(&format!("{base}/staff/plans/{plan}/registrants"))
+        .await
+        .unwrap();
+    wait_text(&client, "main", "已确认2人").await;
+    fill(&client, "name", "赵六").await;
+    fill(&client, "id_number", &id_number(40)).await;
+    fill(&client, "phone", "13900139400").await;
+    tick(&client, "category", Some("openness_supervisor")).await;
+    tick(&client, "relation", Some("works")).await;
+    tick(&client, "full_civil_capacity", None).await;
+    tick(&client, "not_deputy", None).await;
+    press(&client, "录入推荐人员").await;
+    wait_text(&client, "[role=status]", "已录入推荐人员").await;
+    let listed = wait_text(&client, "main", "已确认3人").await;
+    assert!(
+        listed.contains("赵六") && !listed.contains(&id_number(40)),
+        "masked"
+    );
+    look(&client, "staff-registrants").await;
+    drop(server);
+
+    // The event's days: the public gives feedback.
+    let during = "2026-09-22T10:00:00+08:00";
+    let (server, base) = serve(&data, during);
+    give_feedback(
+        &http,
+        &base,
+        &data,
+        &plan,
+        1,
+        "建议增加周末开放场次，方便上班族参加。",
+    )
+    .await;
+    give_feedback(
+        &http,
+        &base,
+        &data,
+        &plan,
+        2,
+        "调度大屏的讲解很好，希望公开线网调整的测算依据。",
+    )
+    .await;
+    give_feedback(
+        &http,
+        &base,
+        &data,
+        &plan,
+        3,
+        "希望在地铁站增加无障碍引导标识。",
+    )
+    .await;
+    drop(server);
+
+    // After the event: the agency answers item by item and in a group, and publishes.
+    let after = "2026-09-29T10:00:00+08:00";
+    let (server, base) = serve(&data, after);
+    staff_sign_in(&client, &base, &data, AGENCY, None).await;
+    client
+        .goto(&format!("{base}/staff/plans/{plan}/feedback"))
+        .await
+        .unwrap();
+    wait_text(&client, "main", "共3条意见建议").await;
+    look(&client, "staff-feedback").await;
+    let items = client
+        .find_all(Locator::Css("input[name^='pick.']"))
+        .await
+        .unwrap();
+    let mut ids = Vec::new();
+    for item in &items {
+        let name = item.attr("name").await.unwrap().unwrap();
+        ids.push(name.trim_start_matches("pick.").to_owned());
+    }
+    assert_eq!(ids.len(), 3);
+    // The first answered on its own and re-categorised; saved as a draft.
+    set_value(&client, &format!("a.{}.category", ids[0]), "event").await;
+    set_value(&client, &format!("a.{}.adoption", ids[0]), "adopted").await;
+    fill(
+        &client,
+        &format!("a.{}.reply", ids[0]),
+        "已采纳，十月起每月增开一个周末场次。",
+    )
+    .await;
+    press(&client, "保存草稿").await;
+    wait_text(&client, "[role=status]", "答复草稿已保存").await;
+    wait_text(&client, "main", "已答复1条").await;
+    // The other two in one group answer.
+    tick(&client, &format!("pick.{}", ids[1]), None).await;
+    tick(&client, &format!("pick.{}", ids[2]), None).await;
+    set_value(&client, "group.adoption", "partially_adopted").await;
+    fill(
+        &client,
+        "group.reply",
+        "已转相关部门研究，将在年内公开进展。",
+    )
+    .await;
+    press(&client, "统一答复").await;
+    wait_text(&client, "main", "已答复3条").await;
+    fill(
+        &client,
+        "summary",
+        "本次活动共收到意见建议3条，采纳1条，部分采纳2条。",
+    )
+    .await;
+    press(&client, "公开发布").await;
+    wait_text(&client, "[role=status]", "采纳情况已公开").await;
+    client
+        .goto(&format!("{base}/open-days/{plan}/response"))
+        .await
+        .unwrap();
+    let public = wait_text(&client, "main", "部分采纳").await;
+    assert!(
+        public.contains("已采纳，十月起每月增开一个周末场次"),
+        "{public}"
+    );
+    drop(server);
+
+    // November: the city government files its annual report; the office sees the year.
+    let november = "2026-11-10T10:00:00+08:00";
+    let (_server, base) = serve(&data, november);
+    staff_sign_in(&client, &base, &data, "zhengfu@nn.example.org", None).await;
+    follow(&client, "年度报送").await;
+    wait_text(&client, "h1", "开展情况报送").await;
+    look(&client, "staff-report").await;
+    fill(
+        &client,
+        "summary",
+        "全市共开展“政府开放日”活动1场，线上报名和线下推荐共3人参加。",
+    )
+    .await;
+    fill(&client, "experiences", "意见建议逐条答复、限时公开。").await;
+    press(&client, "报送").await;
+    wait_text(&client, "[role=status]", "年度开展情况已报送").await;
+    sign_out(&client, &base).await;
+
+    staff_sign_in(&client, &base, &data, OFFICE, None).await;
+    follow(&client, "合规看板").await;
+    let dashboard = wait_text(&client, "main", "南宁市交通运输局").await;
+    assert!(dashboard.contains("按时报送"), "{dashboard}");
+    let row = text_of(&client, "tr.total").await;
+    assert!(
+        row.contains("1/1"),
+        "announced on time and responded on time: {row}"
+    );
+    look(&client, "staff-compliance").await;
+    client
+        .goto(&format!("{base}/staff/plans?status=responded"))
+        .await
+        .unwrap();
+    wait_text(&client, "main", "南宁市交通运输局“政府开放日”").await;
+    look(&client, "staff-plans").await;
+    client.close().await.unwrap();
+    let _ = std::fs::remove_dir_all(&data);
+}

@@ -98,7 +98,7 @@ fn empty_row(group: &str) -> BTreeMap<String, String> {
 /// Every form shows at least one row of each group.
 pub fn ensure_rows(values: &mut BTreeMap<String, String>) {
     for group in [SEGMENTS, LEADERS] {
-        if rows(values, group).is_empty() && group == SEGMENTS {
+        if rows(values, group).is_empty() {
             set_rows(values, group, vec![empty_row(group)]);
         }
     }
