@@ -245,7 +245,12 @@ async fn lifecycle(env: &[(&str, String)]) {
     }
     let tokens: HashMap<String, String> = links
         .iter()
-        .map(|(org, _)| (org.clone(), cli(&data, now, env, &["token", org])))
+        .map(|(org, _)| {
+            (
+                org.clone(),
+                cli(&data, now, env, &["token", org]).trim().to_owned(),
+            )
+        })
         .collect();
     let mut c = Client {
         http: reqwest::Client::new(),
