@@ -461,3 +461,60 @@ impl Directory {
         }))
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests fail loudly
+mod tests {
+    use super::*;
+
+    fn due(plan: Option<&str>, kind: MailKind, to: Recipient) -> MailDue {
+        MailDue {
+            key: "k".into(),
+            kind,
+            to,
+            plan_id: plan.map(str::to_owned),
+            org_id: Id::parse("o", "nn-jt").unwrap(),
+            due_on: NaiveDate::from_ymd_opt(2026, 9, 5).unwrap(),
+            days_left: 3,
+        }
+    }
+
+    #[test]
+    fn mail_links_to_the_page_where_it_is_acted_on() {
+        let cases = [
+            (
+                Some("p1"),
+                MailKind::PlanSubmitted,
+                Recipient::ReviewingOffice,
+                "/staff/plans/p1/review",
+            ),
+            (
+                Some("p1"),
+                MailKind::PlanReturned,
+                Recipient::Agency,
+                "/staff/plans/p1",
+            ),
+            (
+                Some("p1"),
+                MailKind::NoticeViolation,
+                Recipient::ReviewingOffice,
+                "/staff/plans/p1",
+            ),
+            (
+                None,
+                MailKind::ReportReminder,
+                Recipient::Agency,
+                "/staff/report",
+            ),
+            (
+                None,
+                MailKind::ReportOverdue,
+                Recipient::RegionalOffice,
+                "/staff/compliance",
+            ),
+        ];
+        for (plan, kind, to, page) in cases {
+            assert_eq!(page_of(&due(plan, kind, to)), page, "{kind:?} to {to:?}");
+        }
+    }
+}
