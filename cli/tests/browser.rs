@@ -762,6 +762,7 @@ async fn the_staff_site_through_a_year_in_a_real_browser() {
     wait_text(&client, "main", "请补充安全保障措施").await;
     follow(&client, "修改方案").await;
     wait_text(&client, "h1", "修改实施方案").await;
+    look(&client, "staff-plan-edit").await;
     fill(
         &client,
         "segments.0.description",
@@ -856,6 +857,12 @@ async fn the_staff_site_through_a_year_in_a_real_browser() {
     press(&client, "发布活动公告").await;
     wait_text(&client, "[role=status]", "活动公告已发布").await;
     look(&client, "staff-plan-announced").await;
+    // Cancelling asks first, and says who will be told; not cancelled here.
+    follow(&client, "取消活动").await;
+    wait_text(&client, ".warning", "目前没有报名人员").await;
+    look(&client, "staff-cancel").await;
+    follow(&client, "不取消").await;
+    wait_text(&client, "h1", "南宁市交通运输局“政府开放日”").await;
     // The link that signed in once does not sign in again.
     client.goto(&format!("{base}{used_link}")).await.unwrap();
     press(&client, "确认登录").await;

@@ -365,7 +365,8 @@ async fn request_link<S: Store>(
         let written =
             openday_mail::letters::sign_in(org.name.as_str(), &link, &code, SIGN_IN_MINUTES);
         let to = [org.email.clone()];
-        let key = format!("sign-in-{}", &nonce[..12]);
+        // The message's key names the file and Message-ID: random, nothing of the secrets.
+        let key = format!("sign-in-{}", random_hex(8));
         let message = Message {
             key: &key,
             to: &to,
