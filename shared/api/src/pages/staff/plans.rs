@@ -9,7 +9,6 @@ use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use openday_rules::announcement::AnnouncementDraft;
 use openday_rules::calendar::{feedback_response_due, last_announcement_day, local_day};
 use openday_rules::lifecycle::{Action, Actor, PlanStatus, transition};
 use openday_rules::org::{OrgKind, Organisation, Role};
@@ -682,13 +681,7 @@ async fn plan_page<S: Store>(
     staff: StaffSession,
     Path(id): Path<String>,
 ) -> Result<Response, SignedOutOr> {
-    let (detail, owner, role) = plan_detail(&app, &staff.org, &id)
-        .await
-        .map_err(PageError::from)?;
-    let next = next_actions(detail.status, role);
-    let plan = plan_view(&app, &detail, &owner)
-        .await
-        .map_err(PageError::from)?;
+    let (plan, next) = open(&app, &staff.org, &id, &mut FormState::default()).await?;
     let me = staff.me();
     let (jar, notice) = take_notice(staff.jar);
     Ok(staff_page(
@@ -701,6 +694,21 @@ async fn plan_page<S: Store>(
             next,
         },
     ))
+}
+
+/// The plan as a page shows it, with what the caller may do next; `form` gets the version
+/// the page is made from (a change posted from it names that version).
+async fn open<S: Store>(
+    app: &App<S>,
+    org: &Organisation,
+    id: &str,
+    form: &mut FormState,
+) -> Result<(PlanView, NextActions), PageError> {
+    let (detail, owner, role) = plan_detail(app, org, id).await?;
+    form.values
+        .insert("version".into(), detail.version.0.to_string());
+    let next = next_actions(detail.status, role);
+    Ok((plan_view(app, &detail, &owner).await?, next))
 }
 
 #[derive(Template, WebTemplate)]
@@ -738,48 +746,26 @@ async fn review_form<S: Store>(
     staff: StaffSession,
     Path(id): Path<String>,
 ) -> Result<Response, SignedOutOr> {
-    let (detail, owner, role) = plan_detail(&app, &staff.org, &id)
-        .await
-        .map_err(PageError::from)?;
-    let may = next_actions(detail.status, role).review;
     let mut form = FormState::default();
-    form.values
-        .insert("version".into(), detail.version.0.to_string());
-    let plan = plan_view(&app, &detail, &owner)
-        .await
-        .map_err(PageError::from)?;
-    Ok(staff_page(
-        staff.jar.clone(),
-        review_page(staff.me(), plan, form, may),
-    ))
-}
-
-#[derive(Deserialize)]
-struct ReviewForm {
-    decision: Option<String>,
-    comment: Option<String>,
-    version: Option<String>,
+    let (plan, next) = open(&app, &staff.org, &id, &mut form).await?;
+    let page = review_page(staff.me(), plan, form, next.review);
+    Ok(staff_page(staff.jar, page))
 }
 
 async fn review<S: Store>(
     State(app): State<App<S>>,
     Path(id): Path<String>,
-    post: StaffPost<ReviewForm>,
+    post: StaffPost<ReviewBody>,
 ) -> Result<Response, SignedOutOr> {
     let StaffPost {
         staff,
         form,
         values,
     } = post;
-    let decision = form.decision.clone();
-    let body = ReviewBody {
-        decision: form.decision,
-        comment: form.comment,
-        version: form.version.map(NumberLike::Text),
-    };
-    match review_plan(&app, &staff.org, &id, body).await {
+    let filing = form.decision.as_deref() == Some("file");
+    match review_plan(&app, &staff.org, &id, form).await {
         Ok(_) => {
-            let done = if decision.as_deref() == Some("file") {
+            let done = if filing {
                 "已备案，已通知实施机关发布活动公告。"
             } else {
                 "已退回修改，审核意见已发送实施机关。"
@@ -791,9 +777,7 @@ async fn review<S: Store>(
             let stale = matches!(&e, ApiError::Conflict { .. });
             let mut state = FormState::with_values(values);
             state.refuse(e, &["decision", "comment"])?;
-            let (detail, owner, role) = plan_detail(&app, &staff.org, &id)
-                .await
-                .map_err(PageError::from)?;
+            let (plan, next) = open(&app, &staff.org, &id, &mut state).await?;
             if stale {
                 // The plan changed while it was open: show the new one, ask again.
                 state.errors.insert(
@@ -802,24 +786,17 @@ async fn review<S: Store>(
                         field: None,
                         message: format!(
                             "实施机关已修改该方案（现为第{}版），请查看以下最新内容后重新审核。",
-                            detail.version.0
+                            plan.version
                         ),
                     },
                 );
             }
-            state
-                .values
-                .insert("version".into(), detail.version.0.to_string());
-            let may = next_actions(detail.status, role).review;
-            let plan = plan_view(&app, &detail, &owner)
-                .await
-                .map_err(PageError::from)?;
-            let page = review_page(staff.me(), plan, state, may);
             let status = if stale {
                 StatusCode::CONFLICT
             } else {
                 StatusCode::UNPROCESSABLE_ENTITY
             };
+            let page = review_page(staff.me(), plan, state, next.review);
             Ok((status, staff.jar, page).into_response())
         }
     }
@@ -832,6 +809,17 @@ struct AnnouncePage {
     me: Me,
     plan: PlanView,
     form: FormState,
+}
+
+impl AnnouncePage {
+    fn new(me: Me, plan: PlanView, form: FormState) -> Self {
+        Self {
+            title: format!("发布活动公告：{}", plan.name),
+            me,
+            plan,
+            form,
+        }
+    }
 }
 
 const ANNOUNCEMENT_FIELDS: [&str; 5] = [
@@ -847,10 +835,9 @@ async fn announcement_form<S: Store>(
     staff: StaffSession,
     Path(id): Path<String>,
 ) -> Result<Response, SignedOutOr> {
-    let (detail, owner, role) = plan_detail(&app, &staff.org, &id)
-        .await
-        .map_err(PageError::from)?;
-    if !next_actions(detail.status, role).announce {
+    let mut form = FormState::default();
+    let (plan, next) = open(&app, &staff.org, &id, &mut form).await?;
+    if !next.announce {
         return Err(
             PageError::from(ApiError::from(openday_rules::Violation::new(
                 openday_rules::Code::InvalidTransition,
@@ -859,62 +846,36 @@ async fn announcement_form<S: Store>(
             .into(),
         );
     }
-    let mut form = FormState::default();
-    form.values
-        .insert("version".into(), detail.version.0.to_string());
-    form.values
-        .insert("place".into(), detail.plan.venue.to_string());
+    let place = plan
+        .facts
+        .iter()
+        .find(|(k, _)| *k == "活动地点")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    form.values.insert("place".into(), place);
     form.values.insert(
         "registration_method".into(),
         "在本平台“政府开放日”页面在线报名".into(),
     );
-    let plan = plan_view(&app, &detail, &owner)
-        .await
-        .map_err(PageError::from)?;
-    Ok(staff_page(
-        staff.jar.clone(),
-        AnnouncePage {
-            title: format!("发布活动公告：{}", plan.name),
-            me: staff.me(),
-            plan,
-            form,
-        },
-    ))
-}
-
-#[derive(Deserialize)]
-struct AnnounceForm {
-    version: Option<String>,
-    registration_method: Option<String>,
-    place: Option<String>,
-    content: Option<String>,
-    reminders: Option<String>,
-    registration_deadline: Option<String>,
+    let page = AnnouncePage::new(staff.me(), plan, form);
+    Ok(staff_page(staff.jar, page))
 }
 
 async fn announce<S: Store>(
     State(app): State<App<S>>,
     Path(id): Path<String>,
-    post: StaffPost<AnnounceForm>,
+    post: StaffPost<AnnouncementBody>,
 ) -> Result<Response, SignedOutOr> {
     let StaffPost {
         staff,
-        form,
+        mut form,
         values,
     } = post;
+    // An emptied optional field means "not given": the plan's venue, no deadline.
     let blank = |v: Option<String>| v.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
-    let body = AnnouncementBody {
-        version: form.version.map(NumberLike::Text),
-        announcement: AnnouncementDraft {
-            registration_method: form.registration_method,
-            place: blank(form.place),
-            content: form.content,
-            reminders: form.reminders,
-            registration_deadline: blank(form.registration_deadline),
-            links: Vec::new(),
-        },
-    };
-    match announce_plan(&app, &staff.org, &id, &body).await {
+    form.announcement.place = blank(form.announcement.place);
+    form.announcement.registration_deadline = blank(form.announcement.registration_deadline);
+    match announce_plan(&app, &staff.org, &id, &form).await {
         Ok(_) => {
             let jar = with_notice(staff.jar, &app, "活动公告已发布，公众现在可以报名。");
             Ok(see_other(jar, &format!("/staff/plans/{id}")))
@@ -922,26 +883,9 @@ async fn announce<S: Store>(
         Err(e) => {
             let mut state = FormState::with_values(values);
             state.refuse(e, &ANNOUNCEMENT_FIELDS)?;
-            let (detail, owner, _) = plan_detail(&app, &staff.org, &id)
-                .await
-                .map_err(PageError::from)?;
-            state
-                .values
-                .insert("version".into(), detail.version.0.to_string());
-            let plan = plan_view(&app, &detail, &owner)
-                .await
-                .map_err(PageError::from)?;
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                staff.jar.clone(),
-                AnnouncePage {
-                    title: format!("发布活动公告：{}", plan.name),
-                    me: staff.me(),
-                    plan,
-                    form: state,
-                },
-            )
-                .into_response())
+            let (plan, _) = open(&app, &staff.org, &id, &mut state).await?;
+            let page = AnnouncePage::new(staff.me(), plan, state);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, staff.jar, page).into_response())
         }
     }
 }
@@ -957,81 +901,50 @@ struct CancelPage {
     told: u32,
 }
 
+impl CancelPage {
+    fn new(me: Me, plan: PlanView, form: FormState) -> Self {
+        Self {
+            title: format!("取消活动：{}", plan.name),
+            me,
+            told: plan.confirmed + plan.waitlisted,
+            plan,
+            form,
+        }
+    }
+}
+
 async fn cancel_form<S: Store>(
     State(app): State<App<S>>,
     staff: StaffSession,
     Path(id): Path<String>,
 ) -> Result<Response, SignedOutOr> {
-    let (detail, owner, _) = plan_detail(&app, &staff.org, &id)
-        .await
-        .map_err(PageError::from)?;
     let mut form = FormState::default();
-    form.values
-        .insert("version".into(), detail.version.0.to_string());
-    let plan = plan_view(&app, &detail, &owner)
-        .await
-        .map_err(PageError::from)?;
-    Ok(staff_page(
-        staff.jar.clone(),
-        CancelPage {
-            title: format!("取消活动：{}", plan.name),
-            me: staff.me(),
-            told: plan.confirmed + plan.waitlisted,
-            plan,
-            form,
-        },
-    ))
-}
-
-#[derive(Deserialize)]
-struct CancelForm {
-    version: Option<String>,
-    comment: Option<String>,
+    let (plan, _) = open(&app, &staff.org, &id, &mut form).await?;
+    let page = CancelPage::new(staff.me(), plan, form);
+    Ok(staff_page(staff.jar, page))
 }
 
 async fn cancel<S: Store>(
     State(app): State<App<S>>,
     Path(id): Path<String>,
-    post: StaffPost<CancelForm>,
+    post: StaffPost<CancelBody>,
 ) -> Result<Response, SignedOutOr> {
     let StaffPost {
         staff,
         form,
         values,
     } = post;
-    let body = CancelBody {
-        comment: form.comment,
-        version: form.version.map(NumberLike::Text),
-    };
-    match cancel_plan(&app, &staff.org, &id, body).await {
+    match cancel_plan(&app, &staff.org, &id, form).await {
         Ok(_) => {
-            let jar = with_notice(staff.jar, &app, "活动已取消。");
+            let jar = with_notice(staff.jar, &app, "活动已取消，已短信通知报名人员。");
             Ok(see_other(jar, &format!("/staff/plans/{id}")))
         }
         Err(e) => {
             let mut state = FormState::with_values(values);
             state.refuse(e, &["comment"])?;
-            let (detail, owner, _) = plan_detail(&app, &staff.org, &id)
-                .await
-                .map_err(PageError::from)?;
-            state
-                .values
-                .insert("version".into(), detail.version.0.to_string());
-            let plan = plan_view(&app, &detail, &owner)
-                .await
-                .map_err(PageError::from)?;
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                staff.jar.clone(),
-                CancelPage {
-                    title: format!("取消活动：{}", plan.name),
-                    me: staff.me(),
-                    told: plan.confirmed + plan.waitlisted,
-                    plan,
-                    form: state,
-                },
-            )
-                .into_response())
+            let (plan, _) = open(&app, &staff.org, &id, &mut state).await?;
+            let page = CancelPage::new(staff.me(), plan, state);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, staff.jar, page).into_response())
         }
     }
 }
