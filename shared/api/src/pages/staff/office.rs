@@ -117,9 +117,11 @@ async fn plans<S: Store>(
             chosen: status.as_deref() == Some(s.wire()),
         })
         .collect();
+    // An office filters by the organisations of its jurisdiction; an agency sees its own.
     let orgs = names
         .values()
         .filter(|o| o.kind != OrgKind::Office)
+        .filter(|o| staff.org.kind == OrgKind::Office || o.id == staff.org.id)
         .map(|o| Choice {
             value: o.id.to_string(),
             label: o.name.to_string(),
