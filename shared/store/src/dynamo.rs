@@ -508,7 +508,7 @@ impl DynamoStore {
     ) -> StoreResult<Option<(Item, RegistrationRecord)>> {
         match self.get(keys::registration(code)).await? {
             Some(item) => {
-                let record = from_doc(&item)?;
+                let record = registration_of(&item)?;
                 Ok(Some((item, record)))
             }
             None => Ok(None),
@@ -763,6 +763,15 @@ fn markers(item: &Item) -> StoreResult<(Key, Key)> {
         (text(item, "person_pk")?.to_owned(), "PERSON".into()),
         (text(item, "phone_pk")?.to_owned(), "PHONE".into()),
     ))
+}
+
+/// A registration item read back: its document, and the check-in time written beside it.
+fn registration_of(item: &Item) -> StoreResult<RegistrationRecord> {
+    let mut record: RegistrationRecord = from_doc(item)?;
+    if let Ok(t) = num::<i64>(item, "attended_at") {
+        record.attended_at = DateTime::from_timestamp(t, 0);
+    }
+    Ok(record)
 }
 
 fn status_wire(status: RegistrationStatus) -> &'static str {
@@ -1044,6 +1053,7 @@ impl RegistrationStore for DynamoStore {
                 status,
                 registered_at: new.at,
                 expires_at: new.expires_at,
+                attended_at: None,
             };
             let wait = (status == RegistrationStatus::Waitlisted)
                 .then(|| keys::waitlist(plan_id, &arrival, &code));
@@ -1279,12 +1289,66 @@ impl RegistrationStore for DynamoStore {
     }
 
     async fn registrations(&self, plan_id: &str) -> StoreResult<Vec<RegistrationRecord>> {
-        self.docs(Query::index(
+        self.query(Query::index(
             SCOPE_INDEX,
             "#scope_pk = :pk",
             vec![(":pk", s(keys::registrations_of(plan_id)))],
         ))
-        .await
+        .await?
+        .iter()
+        .map(registration_of)
+        .collect()
+    }
+
+    async fn check_in(&self, plan_id: &str, code: &str, at: DateTime<Utc>) -> StoreResult<CheckIn> {
+        for attempt in 0..MAX_ATTEMPTS {
+            let Some((_, record)) = self.registration_item(code).await? else {
+                return Ok(CheckIn::Unknown);
+            };
+            if record.plan_id != plan_id {
+                return Ok(CheckIn::OtherEvent);
+            }
+            if record.status != RegistrationStatus::Confirmed {
+                return Ok(CheckIn::NotConfirmed(record));
+            }
+            if record.attended_at.is_some() {
+                return Ok(CheckIn::Already(record));
+            }
+            // The mark and the count together, on the condition that no other door was first.
+            let writes = vec![
+                self.update_item(
+                    keys::registration(code),
+                    "SET #attended_at = :at",
+                    "attribute_not_exists(#attended_at) AND #status = :confirmed",
+                    &[(":at", n(at.timestamp())), (":confirmed", s("confirmed"))],
+                )?,
+                self.update_item(
+                    keys::seats(plan_id),
+                    "SET #attended = if_not_exists(#attended, :zero) + :one",
+                    "attribute_exists(#pk)",
+                    &[(":zero", n(0)), (":one", n(1))],
+                )?,
+            ];
+            match self.transact(writes).await {
+                Ok(()) => {
+                    let mut admitted = record;
+                    admitted.attended_at = DateTime::from_timestamp(at.timestamp(), 0);
+                    return Ok(CheckIn::Admitted(admitted));
+                }
+                // Another door was first, or the registration changed: read it again.
+                Err(TxError::Cancelled(..)) => {}
+                Err(TxError::Conflict) => backoff(attempt).await,
+                Err(TxError::Other(e)) => return Err(e),
+            }
+        }
+        Err(StoreError::Busy)
+    }
+
+    async fn attendance(&self, plan_id: &str) -> StoreResult<u32> {
+        Ok(self
+            .get(keys::seats(plan_id))
+            .await?
+            .map_or(0, |item| num(&item, "attended").unwrap_or(0)))
     }
 }
 

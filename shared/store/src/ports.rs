@@ -96,6 +96,16 @@ pub trait RegistrationStore {
         &self,
         plan_id: &str,
     ) -> impl Future<Output = StoreResult<Vec<RegistrationRecord>>> + Send;
+    /// Checks a confirmed registration of `plan_id` in, once: of two doors scanning one
+    /// code at once, one admits and the other is told when.
+    fn check_in(
+        &self,
+        plan_id: &str,
+        code: &str,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<CheckIn>> + Send;
+    /// How many people were checked in at the event.
+    fn attendance(&self, plan_id: &str) -> impl Future<Output = StoreResult<u32>> + Send;
 }
 
 /// Text-message codes that verify a phone, with the limits on sending them.

@@ -169,6 +169,24 @@ pub struct RegistrationRecord {
     pub status: RegistrationStatus,
     pub registered_at: DateTime<Utc>,
     pub expires_at: i64,
+    /// When the person was checked in at the door (签到), if they were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attended_at: Option<DateTime<Utc>>,
+}
+
+/// What a check-in at the door came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckIn {
+    /// Marked attended now.
+    Admitted(RegistrationRecord),
+    /// Checked in before (`attended_at` says when): counted once.
+    Already(RegistrationRecord),
+    /// Waitlisted or cancelled: not admitted.
+    NotConfirmed(RegistrationRecord),
+    /// A registration of another event.
+    OtherEvent,
+    /// No registration has this code.
+    Unknown,
 }
 
 /// The outcome of a registration attempt that was stored.

@@ -42,6 +42,7 @@ on_dynoxide!(
     feedback_is_limited_per_phone_and_day,
     sms_codes_are_limited_checked_and_burned,
     sign_ins_are_single_use_and_sessions_revocable,
+    check_in_admits_the_confirmed_once,
     a_cancelled_event_takes_no_registrations,
     a_registration_checks_the_phones_code_in_its_own_write,
     one_annual_report_per_year,
@@ -335,4 +336,43 @@ async fn of_many_concurrent_senders_one_claims_a_message() {
         winners += usize::from(t.await.unwrap());
     }
     assert_eq!(winners, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_code_scanned_at_two_doors_at_once_is_checked_in_once() {
+    let (_engine, store, plan) = engine_and_plan().await;
+    let mut codes = Vec::new();
+    for n in 0..20 {
+        let r = store
+            .register(&plan.id, &new_registration(n, Channel::Online))
+            .await
+            .unwrap();
+        codes.push(r.code);
+    }
+    let at = |s: i64| chrono::DateTime::from_timestamp(1_790_000_000 + s, 0).unwrap();
+    // Every code at two doors at once, a few times over.
+    let tasks: Vec<_> = codes
+        .iter()
+        .flat_map(|code| (0..3).map(move |door| (code.clone(), door)))
+        .map(|(code, door)| {
+            let (store, id) = (store.clone(), plan.id.clone());
+            tokio::spawn(async move { store.check_in(&id, &code, at(door)).await.unwrap() })
+        })
+        .collect();
+    let mut admitted = 0;
+    let mut already = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            CheckIn::Admitted(_) => admitted += 1,
+            CheckIn::Already(r) => {
+                assert!(r.attended_at.is_some(), "a second scan says when");
+                already += 1
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!((admitted, already), (20, 40));
+    assert_eq!(store.attendance(&plan.id).await.unwrap(), 20);
+    let stored = store.registrations(&plan.id).await.unwrap();
+    assert!(stored.iter().all(|r| r.attended_at.is_some()));
 }

@@ -25,6 +25,7 @@ async fn storage_suite_on_moto() {
     suite::feedback_is_limited_per_phone_and_day(&store(&client).await).await;
     suite::sms_codes_are_limited_checked_and_burned(&store(&client).await).await;
     suite::sign_ins_are_single_use_and_sessions_revocable(&store(&client).await).await;
+    suite::check_in_admits_the_confirmed_once(&store(&client).await).await;
     suite::a_cancelled_event_takes_no_registrations(&store(&client).await).await;
     suite::a_registration_checks_the_phones_code_in_its_own_write(&store(&client).await).await;
     suite::one_annual_report_per_year(&store(&client).await).await;

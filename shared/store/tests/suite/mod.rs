@@ -989,3 +989,47 @@ pub async fn sign_ins_are_single_use_and_sessions_revocable(store: &DynamoStore)
     assert_eq!(store.session_version(&org).await.unwrap(), 2);
     assert_eq!(store.session_version(&other).await.unwrap(), 0);
 }
+
+pub async fn check_in_admits_the_confirmed_once(store: &DynamoStore) {
+    let plan = announced_plan(store).await;
+    let first = store
+        .register(&plan.id, &new_registration(1, Channel::Online))
+        .await
+        .unwrap();
+    let second = store
+        .register(&plan.id, &new_registration(2, Channel::Online))
+        .await
+        .unwrap();
+    store
+        .cancel(&second.code, at("2026-09-10T10:00:00+08:00"))
+        .await
+        .unwrap();
+    let t0 = at("2026-09-20T08:30:00+08:00");
+    match store.check_in(&plan.id, &first.code, t0).await.unwrap() {
+        CheckIn::Admitted(r) => assert_eq!(r.attended_at, Some(t0)),
+        other => panic!("{other:?}"),
+    }
+    let later = at("2026-09-20T08:40:00+08:00");
+    match store.check_in(&plan.id, &first.code, later).await.unwrap() {
+        CheckIn::Already(r) => assert_eq!(r.attended_at, Some(t0), "says when, the first time"),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        store.check_in(&plan.id, &second.code, later).await.unwrap(),
+        CheckIn::NotConfirmed(r) if r.status == RegistrationStatus::Cancelled
+    ));
+    assert_eq!(
+        store
+            .check_in("another-plan", &first.code, later)
+            .await
+            .unwrap(),
+        CheckIn::OtherEvent
+    );
+    assert_eq!(
+        store.check_in(&plan.id, "ZZZZZZZZ", later).await.unwrap(),
+        CheckIn::Unknown
+    );
+    assert_eq!(store.attendance(&plan.id).await.unwrap(), 1);
+    let stored = store.registration(&first.code).await.unwrap().unwrap();
+    assert_eq!(stored.attended_at, Some(t0));
+}
