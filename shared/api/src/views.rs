@@ -228,6 +228,25 @@ pub struct ReportFiled {
     pub statistics: Figures,
 }
 
+/// A check-in at the door, with the event's live counts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CheckedIn {
+    pub code: String,
+    pub name: String,
+    pub status: RegistrationStatus,
+    pub attended_at: DateTime<Utc>,
+    pub confirmed: u32,
+    pub attended: u32,
+}
+
+/// The event's counts at the door.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Attendance {
+    pub plan_id: String,
+    pub confirmed: u32,
+    pub attended: u32,
+}
+
 /// A finding in the compliance listing.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FindingView {

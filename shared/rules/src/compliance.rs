@@ -17,8 +17,22 @@ pub struct PlanOutcome {
     pub period: OpenPeriod,
     pub announced_on: Option<NaiveDate>,
     pub confirmed: u32,
+    /// People checked in at the door (0 when the agency did not check people in).
+    pub attended: u32,
     pub responded_on: Option<NaiveDate>,
     pub ratings: Vec<Rating>,
+}
+
+impl PlanOutcome {
+    /// The participants R7 counts: once the event is over and the agency checked people
+    /// in, those who came; before, or without check-in, those confirmed.
+    pub fn participants(&self, today: NaiveDate) -> u32 {
+        if self.attended > 0 && today > self.period.end() {
+            self.attended
+        } else {
+            self.confirmed
+        }
+    }
 }
 
 wire_enum! {
@@ -56,7 +70,8 @@ pub struct Figures {
     pub plans: u32,
     /// Announced no later than start − 15, among plans whose last day to announce has passed.
     pub announced_on_time: Ratio,
-    /// At least 25 confirmed, among announced plans whose event has begun.
+    /// At least 25 participants (confirmed; after the event, checked in where the agency
+    /// checked people in), among announced plans whose event has begun.
     pub participants_met: Ratio,
     /// Response published by end + 15, among held plans whose due day has passed or that responded.
     pub responded_on_time: Ratio,
@@ -102,7 +117,7 @@ pub fn figures(
         );
         f.participants_met.count(
             announced && today >= o.period.start(),
-            o.confirmed >= MIN_PARTICIPANTS,
+            o.participants(today) >= MIN_PARTICIPANTS,
         );
         let due = feedback_response_due(o.period.end());
         let held = matches!(status, PlanStatus::Held | PlanStatus::Responded);
@@ -154,12 +169,34 @@ mod tests {
             period: OpenPeriod::new(2026, Format::Day, day(start), day(start)).unwrap(),
             announced_on: announced_on.map(day),
             confirmed,
+            attended: 0,
             responded_on: responded_on.map(day),
             ratings: ratings
                 .iter()
                 .map(|r| Rating::parse("rating", Some(&NumberLike::Text(r.to_string()))).unwrap())
                 .collect(),
         }
+    }
+
+    #[test]
+    fn after_the_event_attendance_counts_where_people_were_checked_in() {
+        let mut o = outcome("2026-09-20", Some("2026-09-01"), 30, None, &[]);
+        o.attended = 20;
+        // During the event the confirmed count stands; after it, who came.
+        assert_eq!(o.participants(day("2026-09-20")), 30);
+        assert_eq!(o.participants(day("2026-09-21")), 20);
+        let f = figures(
+            2026,
+            std::slice::from_ref(&o),
+            false,
+            None,
+            day("2026-09-21"),
+        );
+        assert_eq!(f.participants_met, Ratio { met: 0, of: 1 });
+        // Without check-in, the confirmed count stands after the event too.
+        o.attended = 0;
+        let f = figures(2026, &[o], false, None, day("2026-09-21"));
+        assert_eq!(f.participants_met, Ratio { met: 1, of: 1 });
     }
 
     #[test]

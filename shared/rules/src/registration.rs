@@ -196,6 +196,15 @@ impl RegistrationWindow {
     }
 }
 
+/// Check-in at the door (签到) is open on the event's days, from the first day to the last.
+pub fn check_in_open(period: &crate::plan::OpenPeriod, today: NaiveDate) -> Result<(), Violation> {
+    if today < period.start() || today > period.end() {
+        Err(Violation::new(Code::CheckInClosed, "只能在活动期间签到"))
+    } else {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,6 +223,29 @@ mod tests {
             "not_deputy": true
         }))
         .unwrap()
+    }
+
+    #[test]
+    fn check_in_is_open_on_the_event_days_only() {
+        let period = crate::plan::OpenPeriod::new(
+            2026,
+            crate::plan::Format::Week,
+            crate::calendar::day("2026-09-20"),
+            crate::calendar::day("2026-09-26"),
+        )
+        .unwrap();
+        for (d, open) in [
+            ("2026-09-19", false),
+            ("2026-09-20", true),
+            ("2026-09-26", true),
+            ("2026-09-27", false),
+        ] {
+            let got = check_in_open(&period, crate::calendar::day(d));
+            assert_eq!(got.is_ok(), open, "{d}");
+            if let Err(v) = got {
+                assert_eq!(v.code, Code::CheckInClosed);
+            }
+        }
     }
 
     #[test]

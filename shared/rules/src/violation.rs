@@ -28,6 +28,9 @@ wire_enum! {
         FeedbackClosed => "FEEDBACK_CLOSED", "不在意见征集时间内";
         EvaluationClosed => "EVALUATION_CLOSED", "不在测评时间内";
         SmsCodeInvalid => "SMS_CODE_INVALID", "短信验证码不正确或已失效";
+        CheckInClosed => "CHECK_IN_CLOSED", "不在签到时间内";
+        AlreadyCheckedIn => "ALREADY_CHECKED_IN", "已签到";
+        NotAdmitted => "NOT_ADMITTED", "不能入场";
     }
 }
 

@@ -161,6 +161,16 @@ pub fn day_span(start: NaiveDate, end: NaiveDate) -> String {
     }
 }
 
+/// `2026年9月1日 10:00` in Asia/Shanghai.
+pub fn when(at: chrono::DateTime<chrono::Utc>) -> String {
+    let local = at.with_timezone(&chrono_tz::Asia::Shanghai);
+    format!(
+        "{} {}",
+        day_text(openday_rules::calendar::local_day(&at)),
+        local.format("%H:%M")
+    )
+}
+
 pub fn day_text(d: NaiveDate) -> String {
     use chrono::Datelike;
     format!("{}年{}月{}日", d.year(), d.month(), d.day())

@@ -25,6 +25,14 @@ pub(crate) struct AnswersBody {
     pub reply: Option<String>,
 }
 
+/// A check-in at the door: the registration code (typed, or scanned from its QR code), or
+/// the ID number the person shows.
+#[derive(Deserialize, Default, ToSchema)]
+pub(crate) struct CheckInBody {
+    pub code: Option<String>,
+    pub id_number: Option<String>,
+}
+
 /// The ID number a person shows the organiser.
 #[derive(Deserialize, Default, ToSchema)]
 pub(crate) struct SearchBody {

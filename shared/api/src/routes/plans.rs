@@ -24,7 +24,8 @@ use openday_store::records::{PlanChange, PlanRecord, PlanScope};
 use serde::Deserialize;
 
 use super::bodies::{
-    AnnouncementBody, AnswersBody, CancelBody, RespondBody, ReviewBody, Revision, SearchBody,
+    AnnouncementBody, AnswersBody, CancelBody, CheckInBody, RespondBody, ReviewBody, Revision,
+    SearchBody,
 };
 use super::{
     Routes, implementer_plan, method, plan_and_owner, status_today, version_from, viewer_role,
@@ -100,6 +101,16 @@ pub fn routes<S: Store>() -> Routes<S> {
             Method::GET,
             "/api/plans/{id}/feedback",
             method(&Method::GET, feedback_items::<S>),
+        )
+        .route(
+            Method::POST,
+            "/api/plans/{id}/check-ins",
+            method(&Method::POST, check_in::<S>),
+        )
+        .route(
+            Method::GET,
+            "/api/plans/{id}/check-ins",
+            method(&Method::GET, attendance::<S>),
         )
         .route(
             Method::POST,
@@ -764,4 +775,112 @@ async fn feedback_items<S: Store>(
         plan_id: id,
         feedback: items,
     }))
+}
+
+async fn check_in<S: Store>(
+    State(app): State<App<S>>,
+    Staff(org): Staff,
+    Path(id): Path<String>,
+    Payload(body): Payload<CheckInBody>,
+) -> Result<Json<crate::views::CheckedIn>, ApiError> {
+    Ok(Json(check_in_person(&app, &org, &id, &body).await?))
+}
+
+/// Checks a person in at the door by the registration code, or by the ID number shown
+/// (matched through the keyed hash). Once: a second scan is told when (409); waitlisted,
+/// cancelled, another event's or an unknown code are refused with the reason.
+pub(crate) async fn check_in_person<S: Store>(
+    app: &App<S>,
+    org: &openday_rules::org::Organisation,
+    id: &str,
+    body: &CheckInBody,
+) -> Result<crate::views::CheckedIn, ApiError> {
+    use openday_store::records::{CheckIn, RegistrationStatus};
+    let plan = implementer_plan(app, org, id, "只有实施机关可以签到").await?;
+    openday_rules::registration::check_in_open(&plan.plan.period, app.today())?;
+    let typed = body
+        .code
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    let code = match (typed, body.id_number.as_deref().map(str::trim)) {
+        (Some(raw), _) => openday_store::personal::parse_registration_code(raw)
+            .ok_or(ApiError::NotFound("报名编号不存在，请核对后重新输入"))?,
+        (None, Some(raw)) if !raw.is_empty() => {
+            let resident = ResidentId::parse("id_number", raw)?;
+            app.store
+                .registration_of_person(id, &app.config.person_key.hash(&resident))
+                .await?
+                .ok_or(ApiError::NotFound("该身份证号码没有报名本次活动"))?
+                .code
+        }
+        _ => {
+            return Err(Violation::new(
+                Code::ValidationFailed,
+                "请输入或扫描报名编号，或输入身份证号码",
+            )
+            .at("code")
+            .into());
+        }
+    };
+    let refused =
+        |message: String| ApiError::from(Violation::new(Code::NotAdmitted, message).at("code"));
+    let record = match app.store.check_in(id, &code, app.now()).await? {
+        CheckIn::Admitted(r) => r,
+        CheckIn::Already(r) => {
+            let when = r
+                .attended_at
+                .map(crate::pages::public::when)
+                .unwrap_or_default();
+            return Err(ApiError::Conflict {
+                code: Code::AlreadyCheckedIn.wire(),
+                message: format!("{}（{}）已于{when}签到，请勿重复入场", r.name, r.code),
+                field: Some("code"),
+            });
+        }
+        CheckIn::NotConfirmed(r) => {
+            return Err(refused(match r.status {
+                RegistrationStatus::Waitlisted => {
+                    format!("{}（{}）为候补，未获得名额，不能入场", r.name, r.code)
+                }
+                _ => format!("{}（{}）的报名已取消，不能入场", r.name, r.code),
+            }));
+        }
+        CheckIn::OtherEvent => {
+            return Err(refused("该报名编号属于其他活动，不能入场".into()));
+        }
+        CheckIn::Unknown => return Err(ApiError::NotFound("报名编号不存在，请核对后重新输入")),
+    };
+    let seats = app.store.seats(id).await?;
+    tracing::info!(plan = %id, code = %record.code, "checked in");
+    Ok(crate::views::CheckedIn {
+        attended_at: record.attended_at.unwrap_or_else(|| app.now()),
+        code: record.code,
+        name: record.name,
+        status: record.status,
+        confirmed: seats.map_or(0, |s| s.confirmed),
+        attended: app.store.attendance(id).await?,
+    })
+}
+
+async fn attendance<S: Store>(
+    State(app): State<App<S>>,
+    Staff(org): Staff,
+    Path(id): Path<String>,
+) -> Result<Json<crate::views::Attendance>, ApiError> {
+    let (_, owner) = plan_and_owner(&app, &id).await?;
+    viewer_role(&org, &owner)?;
+    Ok(Json(attendance_of(&app, &id).await?))
+}
+
+/// Confirmed and checked-in counts of an event.
+pub(crate) async fn attendance_of<S: Store>(
+    app: &App<S>,
+    id: &str,
+) -> Result<crate::views::Attendance, ApiError> {
+    Ok(crate::views::Attendance {
+        plan_id: id.to_owned(),
+        confirmed: app.store.seats(id).await?.map_or(0, |s| s.confirmed),
+        attended: app.store.attendance(id).await?,
+    })
 }

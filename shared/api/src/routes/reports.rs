@@ -75,6 +75,7 @@ async fn outcomes<S: Store>(
                 period: plan.plan.period,
                 announced_on: plan.announced_on,
                 confirmed: seats.map_or(0, |s| s.confirmed),
+                attended: app.store.attendance(&plan.id).await?,
                 responded_on: plan.responded_on,
                 ratings,
             },

@@ -8,8 +8,8 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use openday_rules::calendar::{feedback_response_due, last_announcement_day, local_day};
+use chrono::{Datelike, NaiveDate};
+use openday_rules::calendar::{feedback_response_due, last_announcement_day};
 use openday_rules::lifecycle::{Action, Actor, PlanStatus, transition};
 use openday_rules::org::{OrgKind, Organisation, Role};
 use openday_rules::plan::{Channel, ExperienceKind, Format, Interaction, Plan};
@@ -22,6 +22,7 @@ use super::plan_form::{self, SegmentGroup, Tick};
 use super::{Me, SignedOutOr, StaffPost, StaffSession, staff_page};
 use crate::app::{App, Store};
 use crate::error::ApiError;
+pub use crate::pages::public::when;
 use crate::pages::public::{Choice, choices, day_span, day_text};
 use crate::pages::{FormState, PageError, see_other, take_notice, with_notice};
 use crate::routes::bodies::{AnnouncementBody, CancelBody, ReviewBody};
@@ -89,12 +90,6 @@ pub fn routes<S: Store>() -> Routes<S> {
             "/staff/plans/{id}/cancel",
             method(&Method::POST, cancel::<S>),
         )
-}
-
-/// `2026年9月1日 10:00` in Asia/Shanghai.
-pub fn when(at: DateTime<Utc>) -> String {
-    let local = at.with_timezone(&chrono_tz::Asia::Shanghai);
-    format!("{} {}", day_text(local_day(&at)), local.format("%H:%M"))
 }
 
 /// The deadline a plan is working towards, in words; `None` once nothing is due.

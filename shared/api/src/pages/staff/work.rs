@@ -40,6 +40,16 @@ pub fn routes<S: Store>() -> Routes<S> {
         )
         .route(
             Method::GET,
+            "/staff/plans/{id}/check-in",
+            method(&Method::GET, check_in_form::<S>),
+        )
+        .route(
+            Method::POST,
+            "/staff/plans/{id}/check-in",
+            method(&Method::POST, check_in::<S>),
+        )
+        .route(
+            Method::GET,
             "/staff/plans/{id}/feedback",
             method(&Method::GET, feedback::<S>),
         )
@@ -60,6 +70,8 @@ pub struct RegistrantRow {
     pub channel: &'static str,
     pub status: &'static str,
     pub at: String,
+    /// When the person was checked in at the door; empty if not (yet).
+    pub attended: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -122,6 +134,7 @@ async fn registrants_page<S: Store>(
             channel: r.channel.label(),
             status: r.status.label(),
             at: when(r.registered_at),
+            attended: r.attended_at.map(when).unwrap_or_default(),
         })
         .collect();
     Ok(RegistrantsPage {
@@ -457,4 +470,85 @@ async fn answer<S: Store>(
     }
     let page = feedback_page(&app, &staff, &id, state).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, staff.jar, page).into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/check_in.html")]
+struct CheckInPage {
+    title: String,
+    me: Me,
+    plan_id: String,
+    form: FormState,
+    confirmed: u32,
+    attended: u32,
+    /// Why check-in is not open today, if it is not.
+    closed: Option<String>,
+}
+
+async fn check_in_page<S: Store>(
+    app: &App<S>,
+    staff: &StaffSession,
+    id: &str,
+    form: FormState,
+) -> Result<CheckInPage, PageError> {
+    let (detail, plan) = own_plan(app, staff, id, "只有实施机关可以签到").await?;
+    let counts = crate::routes::plans::attendance_of(app, id).await?;
+    let closed = openday_rules::registration::check_in_open(&detail.plan.period, app.today())
+        .err()
+        .map(|v| v.message);
+    Ok(CheckInPage {
+        title: format!("现场签到：{}", plan.name),
+        me: staff.me(),
+        plan_id: id.to_owned(),
+        form,
+        confirmed: counts.confirmed,
+        attended: counts.attended,
+        closed,
+    })
+}
+
+async fn check_in_form<S: Store>(
+    State(app): State<App<S>>,
+    staff: StaffSession,
+    Path(id): Path<String>,
+) -> Result<Response, SignedOutOr> {
+    let page = check_in_page(&app, &staff, &id, FormState::default()).await?;
+    Ok(staff_page(staff.jar.clone(), page))
+}
+
+/// One person at the door: the page comes back at once with the result and the counts,
+/// the field empty and focused for the next scan.
+async fn check_in<S: Store>(
+    State(app): State<App<S>>,
+    Path(id): Path<String>,
+    post: StaffPost<crate::routes::bodies::CheckInBody>,
+) -> Result<Response, SignedOutOr> {
+    let StaffPost { staff, form, .. } = post;
+    let mut state = FormState::default();
+    let status = match crate::routes::plans::check_in_person(&app, &staff.org, &id, &form).await {
+        Ok(done) => {
+            state.notice = Some(format!(
+                "签到成功：{}（{}），{}",
+                done.name,
+                done.code,
+                when(done.attended_at)
+            ));
+            StatusCode::OK
+        }
+        Err(e) => {
+            let status = e.status();
+            let (_, message, _) = e.parts();
+            if status.is_server_error() {
+                return Err(PageError::from(e).into());
+            }
+            // The reason in the summary only: the field is cleared for the next person.
+            state.errors.push(FieldError {
+                field: None,
+                message,
+            });
+            status
+        }
+    };
+    let page = check_in_page(&app, &staff, &id, state).await?;
+    Ok((status, staff.jar.clone(), page).into_response())
 }
