@@ -590,7 +590,7 @@ async fn plan_id_of(client: &Client) -> String {
 }
 
 /// A public registration through the API (the public site's own flow is the test above).
-async fn register(http: &reqwest::Client, base: &str, data: &Path, plan: &str, n: u32) {
+async fn register(http: &reqwest::Client, base: &str, data: &Path, plan: &str, n: u32) -> String {
     let phone = format!("139001392{n:02}");
     let sent = http
         .post(format!("{base}/api/sms-codes"))
@@ -610,7 +610,9 @@ async fn register(http: &reqwest::Client, base: &str, data: &Path, plan: &str, n
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status().as_u16(), 201, "{}", r.text().await.unwrap());
+    assert_eq!(r.status().as_u16(), 201);
+    let body: Value = r.json().await.unwrap();
+    body["code"].as_str().unwrap().to_owned()
 }
 
 /// Public feedback through the API, during the event.
@@ -872,8 +874,9 @@ async fn the_staff_site_through_a_year_in_a_real_browser() {
     // September: people register on the public site; the agency adds a recommendation.
     let september = "2026-09-02T10:00:00+08:00";
     let (server, base) = serve(&data, september);
+    let mut codes = Vec::new();
     for n in 1..=2 {
-        register(&http, &base, &data, &plan, n).await;
+        codes.push(register(&http, &base, &data, &plan, n).await);
     }
     staff_sign_in(&client, &base, &data, AGENCY, None).await;
     client
@@ -901,6 +904,32 @@ async fn the_staff_site_through_a_year_in_a_real_browser() {
     // The event's days: the public gives feedback.
     let during = "2026-09-22T10:00:00+08:00";
     let (server, base) = serve(&data, during);
+    // At the door: a scanner types the code and Enter; a second scan says when.
+    staff_sign_in(&client, &base, &data, AGENCY, None).await;
+    client
+        .goto(&format!("{base}/staff/plans/{plan}/check-in"))
+        .await
+        .unwrap();
+    wait_text(&client, ".counts", "已签到 0 人").await;
+    let field = client.find(Locator::Css("#f-code")).await.unwrap();
+    field
+        .send_keys(&format!("{}{}", codes[0], fantoccini::key::Key::Enter))
+        .await
+        .unwrap();
+    wait_text(&client, "[role=status]", "签到成功：市民1").await;
+    wait_text(&client, ".counts", "已签到 1 人").await;
+    let focused = client
+        .execute("return document.activeElement.id", vec![])
+        .await
+        .unwrap();
+    assert_eq!(focused, json!("f-code"), "ready for the next scan");
+    let field = client.find(Locator::Css("#f-code")).await.unwrap();
+    field
+        .send_keys(&format!("{}{}", codes[0], fantoccini::key::Key::Enter))
+        .await
+        .unwrap();
+    wait_text(&client, "[role=alert]", "请勿重复入场").await;
+    look(&client, "staff-check-in").await;
     give_feedback(
         &http,
         &base,
