@@ -10,6 +10,7 @@ pub mod auth;
 pub mod edge;
 pub mod error;
 pub mod events;
+pub mod exports;
 pub mod limits;
 pub mod openapi;
 pub mod pages;

@@ -65,6 +65,8 @@ struct Op {
     query: Vec<Parameter>,
     body: Option<RefOr<Schema>>,
     success: (&'static str, &'static str, RefOr<Schema>),
+    /// The media types of the success (JSON, or a spreadsheet's).
+    media: Vec<&'static str>,
 }
 
 impl Op {
@@ -75,7 +77,32 @@ impl Op {
             query: Vec::new(),
             body: None,
             success: ("200", "成功", ok),
+            media: vec!["application/json"],
         }
+    }
+
+    /// A spreadsheet download: `.xlsx` (the default) or CSV, by `?format=`.
+    fn spreadsheet(summary: &'static str) -> Self {
+        let binary = ObjectBuilder::new().schema_type(Type::String).format(Some(
+            utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Binary),
+        ));
+        let mut op = Self::new(summary, true, binary.into()).query(
+            ParameterBuilder::new()
+                .name("format")
+                .parameter_in(ParameterIn::Query)
+                .required(Required::False)
+                .schema(Some(
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .enum_values(Some(["xlsx", "csv"])),
+                ))
+                .build(),
+        );
+        op.media = vec![
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "text/csv",
+        ];
+        op
     }
     fn body(mut self, schema: RefOr<Schema>) -> Self {
         self.body = Some(schema);
@@ -254,6 +281,22 @@ fn describe(method: &Method, path: &str, s: &mut Schemas) -> Op {
             Op::new("合规情况：问题清单与年度指标", true, s.of::<Compliance>())
                 .query(year_parameter())
         }
+        ("POST", "/api/plans/{id}/check-ins") => Op::new(
+            "现场签到（报名编号或身份证号码；每人一次）",
+            true,
+            s.of::<CheckedIn>(),
+        )
+        .body(s.of::<crate::routes::bodies::CheckInBody>()),
+        ("GET", "/api/plans/{id}/check-ins") => {
+            Op::new("确认人数与签到人数", true, s.of::<Attendance>())
+        }
+        ("GET", "/api/plans/{id}/exports/registrants") => {
+            Op::spreadsheet("导出报名人员（脱敏，含签到时间）")
+        }
+        ("GET", "/api/plans/{id}/exports/feedback") => Op::spreadsheet("导出意见建议及采纳情况"),
+        ("GET", "/api/compliance/export") => {
+            Op::spreadsheet("导出年度合规情况（各机关）").query(year_parameter())
+        }
         // A route without a description fails the drift test (empty summary).
         _ => Op::new("", true, ObjectBuilder::new().into()),
     }
@@ -289,12 +332,11 @@ pub fn document<S: Store>() -> OpenApi {
         // The web pages are for people, not programs: only `/api/` is the API.
         for (method, path) in routes.into_iter().filter(|(_, p)| p.starts_with("/api/")) {
             let op = describe(&method, path, &mut schemas);
-            let mut responses = ResponsesBuilder::new().response(
-                op.success.0,
-                ResponseBuilder::new()
-                    .description(op.success.1)
-                    .content("application/json", json(op.success.2)),
-            );
+            let mut success = ResponseBuilder::new().description(op.success.1);
+            for media in &op.media {
+                success = success.content(*media, json(op.success.2.clone()));
+            }
+            let mut responses = ResponsesBuilder::new().response(op.success.0, success);
             for (status, description) in ERRORS {
                 responses = responses.response(
                     status,

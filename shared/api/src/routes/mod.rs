@@ -3,6 +3,7 @@
 //! checked against what the code really routes.
 
 pub(crate) mod bodies;
+pub mod exports;
 pub mod feedback;
 pub mod plans;
 pub mod public;

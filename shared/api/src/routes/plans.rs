@@ -117,6 +117,7 @@ pub fn routes<S: Store>() -> Routes<S> {
             "/api/plans/{id}/feedback-response",
             method(&Method::POST, respond::<S>),
         )
+        .merge(super::exports::plan_routes())
         .merge(crate::pages::staff::plan_routes())
 }
 

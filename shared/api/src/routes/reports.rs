@@ -32,6 +32,7 @@ pub fn routes<S: Store>() -> Routes<S> {
             "/api/compliance",
             method(&Method::GET, compliance::<S>),
         )
+        .merge(super::exports::report_routes())
         .merge(crate::pages::staff::report_routes())
 }
 

@@ -49,6 +49,8 @@ pub struct Answer {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: Value,
+    /// The body as sent (a download is not JSON).
+    pub raw: Vec<u8>,
 }
 
 pub async fn world(limits: Limits) -> World {
@@ -152,6 +154,7 @@ impl World {
             status,
             headers,
             body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+            raw: bytes.to_vec(),
         }
     }
 

@@ -38,6 +38,11 @@ pub fn routes<S: Store>() -> Routes<S> {
             method(&Method::GET, compliance::<S>),
         )
         .route(
+            Method::GET,
+            "/staff/compliance/export",
+            method(&Method::GET, compliance_file::<S>),
+        )
+        .route(
             Method::POST,
             "/staff/sessions/revoke",
             method(&Method::POST, revoke::<S>),
@@ -413,4 +418,18 @@ async fn report<S: Store>(
             Ok((StatusCode::UNPROCESSABLE_ENTITY, staff.jar, page).into_response())
         }
     }
+}
+
+async fn compliance_file<S: Store>(
+    State(app): State<App<S>>,
+    staff: StaffSession,
+    Query(q): Query<crate::exports::FormatQuery>,
+) -> Result<Response, SignedOutOr> {
+    let file = async {
+        let format = q.format()?;
+        let year = crate::routes::exports::year_of(&app, q.year.as_deref())?;
+        let table = crate::routes::exports::compliance(&app, staff.org.clone(), year).await?;
+        crate::exports::download(&format!("{year}年度合规情况"), format, table)
+    };
+    Ok(file.await.map_err(PageError::from)?)
 }

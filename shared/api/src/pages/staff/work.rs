@@ -40,6 +40,16 @@ pub fn routes<S: Store>() -> Routes<S> {
         )
         .route(
             Method::GET,
+            "/staff/plans/{id}/exports/registrants",
+            method(&Method::GET, registrants_file::<S>),
+        )
+        .route(
+            Method::GET,
+            "/staff/plans/{id}/exports/feedback",
+            method(&Method::GET, feedback_file::<S>),
+        )
+        .route(
+            Method::GET,
             "/staff/plans/{id}/check-in",
             method(&Method::GET, check_in_form::<S>),
         )
@@ -551,4 +561,32 @@ async fn check_in<S: Store>(
     };
     let page = check_in_page(&app, &staff, &id, state).await?;
     Ok((status, staff.jar.clone(), page).into_response())
+}
+
+async fn registrants_file<S: Store>(
+    State(app): State<App<S>>,
+    staff: StaffSession,
+    Path(id): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<crate::exports::FormatQuery>,
+) -> Result<Response, SignedOutOr> {
+    let file = async {
+        let format = q.format()?;
+        let table = crate::routes::exports::registrants(&app, &staff.org, &id).await?;
+        crate::exports::download("报名人员", format, table)
+    };
+    Ok(file.await.map_err(PageError::from)?)
+}
+
+async fn feedback_file<S: Store>(
+    State(app): State<App<S>>,
+    staff: StaffSession,
+    Path(id): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<crate::exports::FormatQuery>,
+) -> Result<Response, SignedOutOr> {
+    let file = async {
+        let format = q.format()?;
+        let table = crate::routes::exports::feedback(&app, &staff.org, &id).await?;
+        crate::exports::download("意见建议及采纳情况", format, table)
+    };
+    Ok(file.await.map_err(PageError::from)?)
 }
