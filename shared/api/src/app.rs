@@ -111,6 +111,8 @@ impl<S> App<S> {
             store: self.store.clone(),
             mailer: self.mailer.clone(),
             site: self.config.site.clone(),
+            sms: self.sms.clone(),
+            person_key: self.config.person_key.clone(),
         }
     }
 }

@@ -110,6 +110,8 @@ pub struct Decision {
     pub mail: Vec<MailDue>,
     /// The next day this decision can change; `None` when the sweep is done with it.
     pub next_check: Option<NaiveDate>,
+    /// The day before the event: remind every confirmed registrant by text message (once).
+    pub remind_registrants: bool,
 }
 
 /// The day a sweep should next read a plan, given its decision for today: today when
@@ -288,6 +290,7 @@ pub fn notice(plan: &PlanFacts, today: NaiveDate) -> Decision {
         }
         PlanStatus::Announced => {
             d.resolved.push(missing_key);
+            d.remind_registrants = today == days_before(start, 1);
             let check_from = days_before(start, 3);
             let in_window = today >= check_from && today < start;
             if in_window && plan.confirmed < MIN_PARTICIPANTS {
@@ -303,9 +306,13 @@ pub fn notice(plan: &PlanFacts, today: NaiveDate) -> Decision {
             } else if plan.confirmed >= MIN_PARTICIPANTS {
                 d.resolved.push(short_key);
             }
-            // Look again each day of the window: late registrations resolve the finding.
+            // Look again each day of the window: late registrations resolve the finding. The
+            // day before, look again the same day too: a reminder that failed is sent by a
+            // later run, and a registrant promoted from the waitlist that day is reminded.
             d.next_check = if today < check_from {
                 Some(check_from)
+            } else if d.remind_registrants {
+                Some(today)
             } else {
                 Some(days_after(today, 1)).filter(|next| *next < start)
             };
@@ -416,6 +423,30 @@ mod tests {
     }
 
     #[test]
+    fn registrants_are_reminded_the_day_before_the_event_only() {
+        let mut facts = plan(PlanStatus::Announced);
+        let start = facts.period.start();
+        for (offset, remind) in [(3, false), (2, false), (1, true)] {
+            let d = notice(&facts, days_before(start, offset));
+            assert_eq!(d.remind_registrants, remind, "{offset} days before");
+        }
+        // The day before is read: the sweep comes back each day of the last three.
+        assert_eq!(
+            notice(&facts, days_before(start, 2)).next_check,
+            Some(days_before(start, 1))
+        );
+        assert_eq!(
+            notice(&facts, days_before(start, 1)).next_check,
+            Some(days_before(start, 1)),
+            "read again the same day"
+        );
+        assert!(!notice(&facts, start).remind_registrants);
+        assert_eq!(notice(&facts, start).next_check, None);
+        facts.status = PlanStatus::Cancelled;
+        assert!(!notice(&facts, days_before(start, 1)).remind_registrants);
+    }
+
+    #[test]
     fn notice_reminds_twenty_days_before_the_start() {
         let p = plan(PlanStatus::Filed);
         let before = notice(&p, day("2026-09-09"));
@@ -508,7 +539,12 @@ mod tests {
             ]
         );
         assert_eq!(on.next_check, Some(day("2026-09-28")));
-        assert_eq!(notice(&p, day("2026-09-29")).next_check, None);
+        // The day before is read again that day (reminders to registrants), then no more.
+        assert_eq!(
+            notice(&p, day("2026-09-29")).next_check,
+            Some(day("2026-09-29"))
+        );
+        assert_eq!(notice(&p, day("2026-09-30")).next_check, None);
         // 25 confirmed is enough, and a later look resolves the finding.
         p.confirmed = 25;
         let enough = notice(&p, day("2026-09-28"));

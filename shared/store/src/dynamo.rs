@@ -1344,6 +1344,19 @@ impl RegistrationStore for DynamoStore {
         Err(StoreError::Busy)
     }
 
+    async fn claim_reminder(&self, code: &str, at: DateTime<Utc>) -> StoreResult<bool> {
+        let mut item = base(keys::reminder(code));
+        item.insert("sent_at".into(), n(at.timestamp()));
+        item.insert(TTL_ATTRIBUTE.into(), n(at.timestamp() + 30 * 86_400));
+        self.put(item, Some("attribute_not_exists(#pk)"), &[]).await
+    }
+
+    async fn release_reminder(&self, code: &str) -> StoreResult<()> {
+        self.delete_where(keys::reminder(code), "attribute_exists(#pk)", &[])
+            .await?;
+        Ok(())
+    }
+
     async fn attendance(&self, plan_id: &str) -> StoreResult<u32> {
         Ok(self
             .get(keys::seats(plan_id))

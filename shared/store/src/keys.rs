@@ -95,6 +95,11 @@ pub fn answers_pk(plan_id: &str) -> String {
     format!("ANSWERS#{plan_id}")
 }
 
+/// The day-before reminder of a registration, sent once.
+pub fn reminder(code: &str) -> Key {
+    (format!("REMIND#{code}"), "REMIND".into())
+}
+
 /// A staff sign-in under way (keyed hash of the attempt id the browser holds).
 pub fn sign_in(attempt_hash: &str) -> Key {
     (format!("SIGNIN#{attempt_hash}"), "SIGNIN".into())

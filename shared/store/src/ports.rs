@@ -106,6 +106,15 @@ pub trait RegistrationStore {
     ) -> impl Future<Output = StoreResult<CheckIn>> + Send;
     /// How many people were checked in at the event.
     fn attendance(&self, plan_id: &str) -> impl Future<Output = StoreResult<u32>> + Send;
+    /// Marks a registration's day-before reminder as sent (before sending it); `false`
+    /// when it was marked already, so however often a sweep runs, one message goes out.
+    fn claim_reminder(
+        &self,
+        code: &str,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<bool>> + Send;
+    /// Takes the mark back when the message could not be sent: the next run sends it.
+    fn release_reminder(&self, code: &str) -> impl Future<Output = StoreResult<()>> + Send;
 }
 
 /// Text-message codes that verify a phone, with the limits on sending them.

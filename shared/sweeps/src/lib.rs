@@ -16,6 +16,8 @@ use openday_rules::org::{Id, OrgKind, Organisation, is_reporter};
 use openday_rules::sweep::{
     self, Decision, MailDue, MailKind, PlanFacts, Recipient, ReporterFacts, SweepKind,
 };
+use openday_sms::SmsSender;
+use openday_store::PersonKey;
 use openday_store::StoreError;
 use openday_store::keys;
 use openday_store::ports::*;
@@ -69,6 +71,10 @@ pub struct Report {
     pub queued: Vec<String>,
     pub sent: Vec<String>,
     pub failed: Vec<(String, String)>,
+    /// Day-before text messages sent to confirmed registrants (each once).
+    pub reminders_sent: usize,
+    /// Reminders that could not be sent; the next run tries them again.
+    pub reminders_failed: usize,
 }
 
 pub struct Sweeper<S> {
@@ -76,6 +82,10 @@ pub struct Sweeper<S> {
     pub mailer: Arc<dyn Mailer>,
     /// The site's address (`https://…`, no trailing slash): mail links to its staff pages.
     pub site: String,
+    /// Text messages to registrants (the day-before reminder).
+    pub sms: Arc<dyn SmsSender>,
+    /// Opens the registrants' sealed phone numbers.
+    pub person_key: PersonKey,
 }
 
 impl<S: Clone> Clone for Sweeper<S> {
@@ -84,6 +94,8 @@ impl<S: Clone> Clone for Sweeper<S> {
             store: self.store.clone(),
             mailer: self.mailer.clone(),
             site: self.site.clone(),
+            sms: self.sms.clone(),
+            person_key: self.person_key.clone(),
         }
     }
 }
@@ -92,10 +104,18 @@ impl<S: Clone> Clone for Sweeper<S> {
 const SEND_BATCH: i32 = 500;
 
 impl<S: SweepStore> Sweeper<S> {
-    pub fn new(store: S, mailer: Arc<dyn Mailer>, site: impl Into<String>) -> Self {
+    pub fn new(
+        store: S,
+        mailer: Arc<dyn Mailer>,
+        sms: Arc<dyn SmsSender>,
+        person_key: PersonKey,
+        site: impl Into<String>,
+    ) -> Self {
         Self {
             store,
             mailer,
+            sms,
+            person_key,
             site: site.into().trim_end_matches('/').to_owned(),
         }
     }
@@ -125,6 +145,9 @@ impl<S: SweepStore> Sweeper<S> {
                         plan_name: Some(&name),
                     };
                     self.apply(&decision, &concerning, &mut pass).await?;
+                    if decision.remind_registrants {
+                        self.remind(&plan, now, &mut pass.report).await?;
+                    }
                     self.store
                         .schedule(kind, &plan.id, decision.next_check)
                         .await?;
@@ -171,6 +194,55 @@ impl<S: SweepStore> Sweeper<S> {
             SweepKind::Notice => sweep::notice(&facts, today),
             _ => sweep::feedback(&facts, today),
         })
+    }
+
+    /// The day before the event: one text message to each confirmed registrant. Each is
+    /// marked before it is sent and unmarked if sending fails, so a second run the same day
+    /// sends nothing twice and a failed one is tried again.
+    async fn remind(
+        &self,
+        plan: &PlanRecord,
+        now: DateTime<Utc>,
+        report: &mut Report,
+    ) -> Result<(), StoreError> {
+        let place = self
+            .store
+            .announcement(&plan.id)
+            .await?
+            .map_or_else(|| plan.plan.venue.to_string(), |a| a.place.to_string());
+        let start = plan.plan.period.start();
+        for r in self
+            .store
+            .registrations(&plan.id)
+            .await?
+            .into_iter()
+            .filter(|r| r.status == openday_store::records::RegistrationStatus::Confirmed)
+        {
+            let Some(phone) = self.person_key.open_phone(&r.phone_sealed) else {
+                tracing::warn!(plan = %plan.id, phone = %r.phone_masked, "a sealed phone that does not open: no reminder");
+                continue;
+            };
+            if !self.store.claim_reminder(&r.code, now).await? {
+                continue;
+            }
+            let text = format!(
+                "【政府开放日】提醒：您报名的“{}”将于明天（{}月{}日）举行，地点：{}。报名编号{}，请携带本人身份证件按时参加。",
+                plan.plan.name,
+                start.month(),
+                start.day(),
+                place,
+                r.code
+            );
+            match self.sms.send(&phone, &text).await {
+                Ok(()) => report.reminders_sent += 1,
+                Err(error) => {
+                    tracing::warn!(plan = %plan.id, phone = %r.phone_masked, %error, "reminder not sent; the next run tries again");
+                    self.store.release_reminder(&r.code).await?;
+                    report.reminders_failed += 1;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The report sweep: from November 1, every reporter without the year's report.

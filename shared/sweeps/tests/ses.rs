@@ -61,7 +61,13 @@ async fn refused_mail_stays_queued_and_goes_out_once_when_the_sender_is_verified
     let client = ses(moto.endpoint());
     let mut w = World::new().await;
     let mailer: Arc<dyn Mailer> = Arc::new(SesMailer::new(client.clone(), SENDER, None));
-    w.sweeper = Sweeper::new(w.store.clone(), mailer, "http://openday.test");
+    w.sweeper = Sweeper::new(
+        w.store.clone(),
+        mailer,
+        w.sweeper.sms.clone(),
+        common::person_key(),
+        "http://openday.test",
+    );
     w.import().await;
 
     // The sender is not verified: SES refuses, nothing is lost.

@@ -298,3 +298,99 @@ async fn a_sweep_reads_the_ten_due_plans_among_ten_thousand() {
         r.subjects_read
     );
 }
+
+/// A text-message gateway that is down.
+struct DownSms;
+
+impl openday_sms::SmsSender for DownSms {
+    fn send<'a>(
+        &'a self,
+        _to: &'a openday_rules::phone::Phone,
+        _text: &'a str,
+    ) -> openday_sms::Sent<'a> {
+        Box::pin(async { Err("gateway down".to_owned()) })
+    }
+    fn describe(&self) -> String {
+        "down".into()
+    }
+}
+
+/// Registers person `n` of the demo plan (30 seats: the 31st waits).
+async fn register(w: &World, plan: &str, n: u32) -> openday_store::records::Registered {
+    let birth =
+        chrono::NaiveDate::from_ymd_opt(1960, 1, 1).unwrap() + chrono::Days::new(u64::from(n));
+    let body17 = format!("450103{}{:03}", birth.format("%Y%m%d"), n % 1000);
+    let mut digits = [0u8; 17];
+    for (d, c) in digits.iter_mut().zip(body17.chars()) {
+        *d = c.to_digit(10).unwrap() as u8;
+    }
+    let draft: openday_rules::registration::RegistrantDraft =
+        serde_json::from_value(serde_json::json!({
+            "name": format!("市民{n}"),
+            "id_number": format!("{body17}{}", openday_rules::resident_id::check_character(&digits)),
+            "phone": format!("139{n:08}"),
+            "category": "worker", "relation": "lives",
+            "full_civil_capacity": true, "not_deputy": true
+        }))
+        .unwrap();
+    let registrant =
+        openday_rules::registration::Registrant::check(&draft, day("2026-09-20")).unwrap();
+    let new = openday_store::records::NewRegistration::new(
+        registrant,
+        openday_rules::plan::Channel::Online,
+        at("2026-09-06T10:00:00+08:00"),
+        at("2027-03-31T00:00:00+08:00").timestamp(),
+        &person_key(),
+    );
+    w.store.register(plan, &new).await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn confirmed_registrants_get_one_reminder_the_day_before_however_often_the_sweep_runs() {
+    let w = World::new().await;
+    let plan = w.filed_plan().await;
+    w.announce(&plan, "2026-09-01T10:00:00+08:00").await;
+    for n in 1..=31 {
+        register(&w, &plan.id, n).await;
+    }
+    // Two days before: nothing yet.
+    let r = w.run(SweepKind::Notice, "2026-09-18").await;
+    assert_eq!(r.reminders_sent, 0);
+
+    // The day before, with the gateway down: nothing sent, nothing marked.
+    let down = openday_sweeps::Sweeper::new(
+        w.store.clone(),
+        w.sweeper.mailer.clone(),
+        std::sync::Arc::new(DownSms),
+        person_key(),
+        "http://openday.test",
+    );
+    let r = down
+        .run(SweepKind::Notice, at("2026-09-19T08:00:00+08:00"))
+        .await
+        .unwrap();
+    assert_eq!((r.reminders_sent, r.reminders_failed), (0, 30));
+
+    // The next run sends each confirmed registrant one; runs after it send nothing.
+    let r = w.run(SweepKind::Notice, "2026-09-19").await;
+    assert_eq!((r.reminders_sent, r.reminders_failed), (30, 0));
+    for _ in 0..2 {
+        let r = w
+            .run_at(SweepKind::Notice, "2026-09-19T18:00:00+08:00")
+            .await;
+        assert_eq!(r.reminders_sent, 0);
+    }
+    let texts = openday_sms::read_sms_outbox(&w.sms).unwrap();
+    assert_eq!(texts.len(), 30);
+    let phones: std::collections::BTreeSet<&str> = texts.iter().map(|t| t.to.as_str()).collect();
+    assert_eq!(phones.len(), 30, "one each");
+    assert!(!phones.contains("13900000031"), "the waitlisted get none");
+    assert!(
+        texts[0].text.contains("明天（9月20日）") && texts[0].text.contains("报名编号"),
+        "{}",
+        texts[0].text
+    );
+    // The day of the event: no reminder.
+    let r = w.run(SweepKind::Notice, "2026-09-20").await;
+    assert_eq!(r.reminders_sent, 0);
+}

@@ -22,6 +22,13 @@ pub struct World {
     pub store: DynamoStore,
     pub sweeper: Sweeper<DynamoStore>,
     pub outbox: PathBuf,
+    /// Where the sweeper's text messages go (a local SMS outbox).
+    pub sms: PathBuf,
+}
+
+/// The key registrations are sealed with in these tests.
+pub fn person_key() -> openday_store::PersonKey {
+    openday_store::PersonKey::new(&[42u8; 32]).unwrap()
 }
 
 impl World {
@@ -34,11 +41,19 @@ impl World {
             openday_store::personal::random_code()
         ));
         let mailer: Arc<dyn Mailer> = Arc::new(EmlMailer::new(&outbox, "openday@example.org"));
+        let sms = outbox.with_extension("sms");
         World {
-            sweeper: Sweeper::new(store.clone(), mailer, "http://openday.test"),
+            sweeper: Sweeper::new(
+                store.clone(),
+                mailer,
+                Arc::new(openday_sms::FolderSms::new(&sms)),
+                person_key(),
+                "http://openday.test",
+            ),
             engine,
             store,
             outbox,
+            sms,
         }
     }
 
@@ -109,5 +124,6 @@ impl World {
 impl Drop for World {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.outbox);
+        let _ = std::fs::remove_dir_all(&self.sms);
     }
 }
