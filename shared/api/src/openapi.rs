@@ -294,6 +294,12 @@ fn describe(method: &Method, path: &str, s: &mut Schemas) -> Op {
             Op::spreadsheet("导出报名人员（脱敏，含签到时间）")
         }
         ("GET", "/api/plans/{id}/exports/feedback") => Op::spreadsheet("导出意见建议及采纳情况"),
+        ("GET", "/api/reports/draft") => Op::new(
+            "年度开展情况报送的起点：本辖区本年度数据（已报送的附当时数据）",
+            true,
+            s.of::<ReportStart>(),
+        )
+        .query(year_parameter()),
         ("GET", "/api/compliance/export") => {
             Op::spreadsheet("导出年度合规情况（各机关）").query(year_parameter())
         }

@@ -228,6 +228,14 @@ pub struct ReportFiled {
     pub statistics: Figures,
 }
 
+/// A reporter's report as it starts: today's figures, and the filed report if there is one.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportStart {
+    pub year: i32,
+    pub figures: openday_rules::report::YearFigures,
+    pub filed: Option<AnnualReport>,
+}
+
 /// A check-in at the door, with the event's live counts.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CheckedIn {

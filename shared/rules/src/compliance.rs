@@ -46,7 +46,7 @@ wire_enum! {
 }
 
 /// "x of n" for one measure: `met` out of the plans the measure applies to so far.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Ratio {
     pub met: u32,

@@ -15,17 +15,132 @@ pub struct ReportDraft {
     pub summary: Option<String>,
     /// 典型经验
     pub experiences: Option<String>,
+    /// 存在问题 (optional)
+    pub problems: Option<String>,
+    /// 下一步工作 (optional)
+    pub next_year: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AnnualReport {
     pub year: i32,
     pub summary: LongText,
     pub experiences: LongText,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problems: Option<LongText>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_year: Option<LongText>,
     pub received_on: NaiveDate,
     /// Received after November 15: accepted, and recorded as late.
     pub late: bool,
+    /// The jurisdiction's figures as they stood when the report was filed (frozen).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub figures: Option<YearFigures>,
+}
+
+/// A count per named kind (labels as the work plan names them), in a stable order.
+pub type Counts = std::collections::BTreeMap<String, u32>;
+
+/// The year's figures of a jurisdiction, from which a report starts (三(四)).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct YearFigures {
+    /// Plans of the year, cancelled ones left out.
+    pub plans: u32,
+    pub by_format: Counts,
+    /// Plans with a segment of each kind (进机关, 进现场, 进会议).
+    pub by_segment_kind: Counts,
+    /// Events whose last day has passed.
+    pub held: u32,
+    /// Confirmed registrations and recommendations.
+    pub registered: u32,
+    /// People checked in at the door.
+    pub attended: u32,
+    pub feedback: u32,
+    pub feedback_by_category: Counts,
+    pub feedback_by_channel: Counts,
+    /// Answers by adoption (采纳, 部分采纳, 未采纳, 解释说明).
+    pub adoption: Counts,
+    /// Adopted or partly adopted, among the answered items; `None` without answers.
+    pub adoption_rate: Option<f64>,
+    pub announced_on_time: crate::compliance::Ratio,
+    pub responded_on_time: crate::compliance::Ratio,
+    pub participants_met: crate::compliance::Ratio,
+    pub average_rating: Option<f64>,
+    pub ratings: u32,
+    /// Findings of the year by kind.
+    pub findings: Counts,
+}
+
+/// One plan's year, as the report counts it.
+pub struct PlanYear<'a> {
+    pub plan: &'a crate::plan::Plan,
+    pub status: crate::lifecycle::PlanStatus,
+    pub confirmed: u32,
+    pub attended: u32,
+    pub feedback: Vec<(
+        crate::feedback::FeedbackCategory,
+        crate::feedback::FeedbackChannel,
+    )>,
+    pub adoptions: Vec<crate::feedback::Adoption>,
+}
+
+/// The figures of a jurisdiction's year: its plans, the compliance measures of the same
+/// plans (`compliance`), and its findings.
+pub fn year_figures(
+    plans: &[PlanYear],
+    compliance: &crate::compliance::Figures,
+    findings: &[crate::sweep::FindingKind],
+    today: NaiveDate,
+) -> YearFigures {
+    use crate::lifecycle::PlanStatus;
+
+    let mut f = YearFigures {
+        announced_on_time: compliance.announced_on_time,
+        responded_on_time: compliance.responded_on_time,
+        participants_met: compliance.participants_met,
+        average_rating: compliance.average_rating,
+        ratings: compliance.ratings,
+        ..YearFigures::default()
+    };
+    let bump = |counts: &mut Counts, label: &str| *counts.entry(label.to_owned()).or_default() += 1;
+    for p in plans.iter().filter(|p| p.status != PlanStatus::Cancelled) {
+        f.plans += 1;
+        bump(&mut f.by_format, p.plan.period.format().label());
+        let kinds: std::collections::BTreeSet<_> =
+            p.plan.segments.iter().map(|s| s.kind()).collect();
+        for k in kinds {
+            bump(&mut f.by_segment_kind, k.label());
+        }
+        if today > p.plan.period.end() {
+            f.held += 1;
+        }
+        f.registered += p.confirmed;
+        f.attended += p.attended;
+        for (category, channel) in &p.feedback {
+            f.feedback += 1;
+            bump(&mut f.feedback_by_category, category.label());
+            bump(&mut f.feedback_by_channel, channel.label());
+        }
+        for a in &p.adoptions {
+            bump(&mut f.adoption, a.label());
+        }
+    }
+    let answered: u32 = f.adoption.values().sum();
+    let taken = [
+        crate::feedback::Adoption::Adopted,
+        crate::feedback::Adoption::PartiallyAdopted,
+    ]
+    .iter()
+    .map(|a| f.adoption.get(a.label()).copied().unwrap_or(0))
+    .sum::<u32>();
+    f.adoption_rate =
+        (answered > 0).then(|| (f64::from(taken) / f64::from(answered) * 1000.0).round() / 1000.0);
+    for k in findings {
+        bump(&mut f.findings, k.label());
+    }
+    f
 }
 
 impl AnnualReport {
@@ -64,14 +179,28 @@ impl AnnualReport {
             "典型经验",
             draft.experiences.as_deref(),
         ));
+        let optional =
+            |vs: &mut Violations, field: &str, what: &str, raw: &Option<String>| match raw
+                .as_deref()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+            {
+                None => None,
+                Some(t) => vs.take(LongText::parse(field, what, t)),
+            };
+        let problems = optional(&mut vs, "problems", "存在问题", &draft.problems);
+        let next_year = optional(&mut vs, "next_year", "下一步工作", &draft.next_year);
         vs.finish_with(|| {
             let year = year?;
             Some(AnnualReport {
                 year,
                 summary: summary?,
                 experiences: experiences?,
+                problems,
+                next_year,
                 received_on: today,
                 late: is_report_late(year, today),
+                figures: None,
             })
         })
     }
@@ -94,6 +223,90 @@ mod tests {
             json!({"year": 2026, "summary": "全年开展3场", "experiences": "主会场+N直播"}),
         )
         .unwrap()
+    }
+
+    #[test]
+    fn the_years_figures_are_counted_from_its_plans_and_findings() {
+        use crate::compliance::{Figures, Ratio, ReportState};
+        use crate::feedback::{Adoption, FeedbackCategory as Cat, FeedbackChannel as Ch};
+        use crate::lifecycle::PlanStatus;
+        let week = crate::plan::tests::plan_with(json!({})).unwrap();
+        let day_plan = crate::plan::tests::plan_with(json!({
+            "format": "day", "start_date": "2026-10-10", "end_date": "2026-10-10",
+            "segments": [{"kind": "meeting", "subtype": "bureau_meeting"}]
+        }))
+        .unwrap();
+        let years = [
+            PlanYear {
+                plan: &week,
+                status: PlanStatus::Responded,
+                confirmed: 30,
+                attended: 27,
+                feedback: vec![
+                    (Cat::Service, Ch::Online),
+                    (Cat::Policy, Ch::Offline),
+                    (Cat::Service, Ch::Online),
+                ],
+                adoptions: vec![
+                    Adoption::Adopted,
+                    Adoption::PartiallyAdopted,
+                    Adoption::NotAdopted,
+                ],
+            },
+            PlanYear {
+                plan: &day_plan,
+                status: PlanStatus::Announced,
+                confirmed: 26,
+                attended: 0,
+                feedback: vec![],
+                adoptions: vec![],
+            },
+            PlanYear {
+                plan: &day_plan,
+                status: PlanStatus::Cancelled,
+                confirmed: 5,
+                attended: 0,
+                feedback: vec![],
+                adoptions: vec![],
+            },
+        ];
+        let compliance = Figures {
+            year: 2026,
+            plans: 2,
+            announced_on_time: Ratio { met: 2, of: 2 },
+            participants_met: Ratio { met: 2, of: 2 },
+            responded_on_time: Ratio { met: 1, of: 1 },
+            report: ReportState::Pending,
+            average_rating: Some(4.5),
+            ratings: 2,
+        };
+        let f = year_figures(
+            &years,
+            &compliance,
+            &[crate::sweep::FindingKind::ParticipantsShort],
+            day("2026-10-05"),
+        );
+        assert_eq!(f.plans, 2, "the cancelled plan is left out");
+        assert_eq!(
+            f.by_format,
+            Counts::from([("开放周".into(), 1), ("开放日".into(), 1)])
+        );
+        assert_eq!(
+            f.by_segment_kind,
+            Counts::from([
+                ("进会议".into(), 2),
+                ("进机关".into(), 1),
+                ("进现场".into(), 1)
+            ])
+        );
+        assert_eq!((f.held, f.registered, f.attended), (1, 56, 27));
+        assert_eq!(f.feedback, 3);
+        assert_eq!(f.feedback_by_category["服务改进"], 2);
+        assert_eq!(f.feedback_by_channel["线上"], 2);
+        assert_eq!(f.adoption_rate, Some(0.667));
+        assert_eq!(f.responded_on_time, Ratio { met: 1, of: 1 });
+        assert_eq!(f.average_rating, Some(4.5));
+        assert_eq!(f.findings["报名确认人数不足25人"], 1);
     }
 
     #[test]

@@ -32,6 +32,11 @@ pub fn routes<S: Store>() -> Routes<S> {
             "/api/compliance",
             method(&Method::GET, compliance::<S>),
         )
+        .route(
+            Method::GET,
+            "/api/reports/draft",
+            method(&Method::GET, draft::<S>),
+        )
         .merge(super::exports::report_routes())
         .merge(crate::pages::staff::report_routes())
 }
@@ -124,7 +129,9 @@ pub(crate) async fn file_report<S: Store>(
     org: Organisation,
     draft: &ReportDraft,
 ) -> Result<ReportFiled, ApiError> {
-    let report = AnnualReport::compose(draft, &org, app.today())?;
+    let mut report = AnnualReport::compose(draft, &org, app.today())?;
+    // The figures as they stand today go in with the report, and stay as they were.
+    report.figures = Some(year_figures_of(app, &org, report.year).await?);
     app.store.put_report(&org.id, &report).await?;
     // The report has arrived: an overdue finding, if any, has lost its cause.
     let key = openday_rules::sweep::report_finding_key(&org.id, report.year);
@@ -138,6 +145,67 @@ pub(crate) async fn file_report<S: Store>(
         report,
         statistics: stats,
     })
+}
+
+/// The year's figures of an organisation's scope, from which its report starts: plans by
+/// format and segment kind, events held, people registered and checked in, feedback by
+/// category and channel, adoption, the on-time rates and ratings, the findings.
+pub(crate) async fn year_figures_of<S: Store>(
+    app: &App<S>,
+    org: &Organisation,
+    year: i32,
+) -> Result<openday_rules::report::YearFigures, ApiError> {
+    let scope = scope_of(org);
+    let records = app.store.plans(year, &scope).await?;
+    let mut facts = Vec::new();
+    for plan in &records {
+        let feedback = app.store.feedback(&plan.id).await?;
+        let answers = match app.store.response(&plan.id).await? {
+            Some(r) => r.items,
+            None => app.store.answers(&plan.id).await?,
+        };
+        facts.push((
+            plan,
+            app.store.seats(&plan.id).await?.map_or(0, |s| s.confirmed),
+            app.store.attendance(&plan.id).await?,
+            feedback
+                .iter()
+                .map(|f| (f.feedback.category, f.feedback.channel))
+                .collect::<Vec<_>>(),
+            answers.iter().map(|a| a.adoption).collect::<Vec<_>>(),
+        ));
+    }
+    let years: Vec<openday_rules::report::PlanYear> = facts
+        .iter()
+        .map(
+            |(plan, confirmed, attended, feedback, adoptions)| openday_rules::report::PlanYear {
+                plan: &plan.plan,
+                status: super::status_today(app, plan),
+                confirmed: *confirmed,
+                attended: *attended,
+                feedback: feedback.clone(),
+                adoptions: adoptions.clone(),
+            },
+        )
+        .collect();
+    let compliance = statistics(app, org, year, None).await?;
+    let prefix = match &scope {
+        PlanScope::Subtree { path } => path.clone(),
+        PlanScope::Org { path, org_id } => keys::owned(path, org_id.as_str(), ""),
+    };
+    let findings: Vec<_> = app
+        .store
+        .findings(year, &prefix)
+        .await?
+        .into_iter()
+        .map(|f| f.kind)
+        .collect();
+    Ok(openday_rules::report::year_figures(
+        &years,
+        &compliance,
+        &findings,
+        app.today(),
+    ))
 }
 
 #[derive(Deserialize, Default)]
@@ -228,4 +296,24 @@ async fn per_organisation<S: Store>(
         });
     }
     Ok(rows)
+}
+
+/// What a reporter's report starts from: the year's figures of its jurisdiction as of today,
+/// and the report if it was filed (with the figures frozen then).
+async fn draft<S: Store>(
+    State(app): State<App<S>>,
+    Staff(org): Staff,
+    QueryOf(q): QueryOf<YearQuery>,
+) -> Result<Json<crate::views::ReportStart>, ApiError> {
+    let year = super::plans::year_or_this(&app, q.year.as_ref())?;
+    if !is_reporter(&org) {
+        return Err(ApiError::forbidden(
+            "年度开展情况由各市、县（区）人民政府及自治区人民政府各部门报送",
+        ));
+    }
+    Ok(Json(crate::views::ReportStart {
+        year,
+        figures: year_figures_of(&app, &org, year).await?,
+        filed: app.store.report(&org.id, year).await?,
+    }))
 }

@@ -333,6 +333,70 @@ struct ReportPage {
     form: FormState,
     filed: Option<Vec<(&'static str, String)>>,
     due: String,
+    /// The jurisdiction's figures: as of today, or frozen in the filed report.
+    figures: Vec<(&'static str, String)>,
+}
+
+/// The year's figures in words, for the report page.
+fn figure_lines(f: &openday_rules::report::YearFigures) -> Vec<(&'static str, String)> {
+    let counts = |c: &openday_rules::report::Counts| {
+        if c.is_empty() {
+            "无".to_owned()
+        } else {
+            c.iter()
+                .map(|(k, v)| format!("{k}{v}"))
+                .collect::<Vec<_>>()
+                .join("，")
+        }
+    };
+    let share = |r: Ratio| {
+        if r.of == 0 {
+            "—".to_owned()
+        } else {
+            format!("{}/{}", r.met, r.of)
+        }
+    };
+    vec![
+        (
+            "实施方案",
+            format!("{}个（{}）", f.plans, counts(&f.by_format)),
+        ),
+        ("开放环节", counts(&f.by_segment_kind)),
+        ("已举办活动", format!("{}场", f.held)),
+        (
+            "参加人员",
+            format!("确认{}人，现场签到{}人", f.registered, f.attended),
+        ),
+        (
+            "意见建议",
+            format!(
+                "{}条；按类别：{}；按来源：{}",
+                f.feedback,
+                counts(&f.feedback_by_category),
+                counts(&f.feedback_by_channel)
+            ),
+        ),
+        (
+            "采纳情况",
+            format!(
+                "{}；采纳率{}",
+                counts(&f.adoption),
+                f.adoption_rate
+                    .map_or_else(|| "—".to_owned(), |r| format!("{:.1}%", r * 100.0))
+            ),
+        ),
+        ("按时发布公告", share(f.announced_on_time)),
+        ("人数不少于25人", share(f.participants_met)),
+        ("15日内公开采纳情况", share(f.responded_on_time)),
+        (
+            "网络测评",
+            f.average_rating.map_or_else(
+                || "无".to_owned(),
+                |r| format!("平均{r:.2}分（{}条）", f.ratings),
+            ),
+        ),
+        ("合规问题", counts(&f.findings)),
+    ]
 }
 
 async fn report_page<S: Store>(
@@ -350,8 +414,13 @@ async fn report_page<S: Store>(
         .value("year")
         .parse::<i32>()
         .unwrap_or_else(|_| app.today().year());
-    let filed = app.store.report(&staff.org.id, year).await?.map(|r| {
-        vec![
+    let report = app.store.report(&staff.org.id, year).await?;
+    let figures = match report.as_ref().and_then(|r| r.figures.clone()) {
+        Some(frozen) => frozen,
+        None => crate::routes::reports::year_figures_of(app, &staff.org, year).await?,
+    };
+    let filed = report.map(|r| {
+        let mut lines = vec![
             ("年度", r.year.to_string()),
             (
                 "报送日期",
@@ -363,7 +432,14 @@ async fn report_page<S: Store>(
             ),
             ("开展情况", r.summary.to_string()),
             ("典型经验", r.experiences.to_string()),
-        ]
+        ];
+        if let Some(p) = &r.problems {
+            lines.push(("存在问题", p.to_string()));
+        }
+        if let Some(n) = &r.next_year {
+            lines.push(("下一步工作", n.to_string()));
+        }
+        lines
     });
     Ok(ReportPage {
         title: format!("{year}年度“政府开放日”开展情况报送"),
@@ -371,6 +447,7 @@ async fn report_page<S: Store>(
         notice: None,
         filed,
         due: day_text(openday_rules::calendar::annual_report_due(year)),
+        figures: figure_lines(&figures),
         form,
     })
 }
@@ -413,7 +490,10 @@ async fn report<S: Store>(
         }
         Err(e) => {
             let mut state = FormState::with_values(values);
-            state.refuse(e, &["year", "summary", "experiences"])?;
+            state.refuse(
+                e,
+                &["year", "summary", "experiences", "problems", "next_year"],
+            )?;
             let page = report_page(&app, &staff, state).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, staff.jar, page).into_response())
         }
