@@ -99,15 +99,22 @@ pub fn xlsx(tables: &[Table]) -> Result<Vec<u8>, ApiError> {
     let header = CellFormat::new().set_bold().set_text_wrap();
     let day = CellFormat::new().set_num_format("yyyy-mm-dd");
     let time = CellFormat::new().set_num_format("yyyy-mm-dd hh:mm");
+    let mut used = std::collections::BTreeSet::new();
     for table in tables {
         let sheet = book.add_worksheet();
-        // Excel allows 31 characters and no `[]:*?/\` in a sheet name.
-        let name: String = table
+        // Excel allows 31 characters and no `[]:*?/\` in a sheet name, each name once.
+        let base: String = table
             .sheet
             .chars()
             .filter(|c| !"[]:*?/\\".contains(*c))
-            .take(31)
+            .take(28)
             .collect();
+        let mut name = base.clone();
+        let mut n = 1;
+        while !used.insert(name.clone()) {
+            n += 1;
+            name = format!("{base}({n})");
+        }
         sheet.set_name(&name).map_err(xlsx_error)?;
         for (c, (title, width)) in table.columns.iter().enumerate() {
             let c = c as u16;
@@ -162,16 +169,27 @@ pub fn csv(table: &Table) -> Result<Vec<u8>, ApiError> {
     Ok(out)
 }
 
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
 /// A download: the file in the format asked for, named `name` (Chinese allowed, RFC 6266).
 pub fn download(name: &str, format: Format, table: Table) -> Result<Response, ApiError> {
-    let (bytes, mime, ext) = match format {
-        Format::Xlsx => (
-            xlsx(std::slice::from_ref(&table))?,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "xlsx",
-        ),
-        Format::Csv => (csv(&table)?, "text/csv; charset=utf-8", "csv"),
-    };
+    match format {
+        Format::Xlsx => attachment(name, xlsx(std::slice::from_ref(&table))?, XLSX, "xlsx"),
+        Format::Csv => attachment(name, csv(&table)?, "text/csv; charset=utf-8", "csv"),
+    }
+}
+
+/// A workbook of several sheets, as a download.
+pub fn download_book(name: &str, tables: &[Table]) -> Result<Response, ApiError> {
+    attachment(name, xlsx(tables)?, XLSX, "xlsx")
+}
+
+fn attachment(
+    name: &str,
+    bytes: Vec<u8>,
+    mime: &'static str,
+    ext: &str,
+) -> Result<Response, ApiError> {
     let file: String = form_urlencoded::byte_serialize(format!("{name}.{ext}").as_bytes())
         .collect::<String>()
         .replace('+', "%20");
@@ -188,6 +206,68 @@ pub fn download(name: &str, format: Format, table: Table) -> Result<Response, Ap
         bytes,
     )
         .into_response())
+}
+
+/// The year's figures in words: the report page and the roll-up workbook show the same lines.
+pub fn figure_lines(f: &openday_rules::report::YearFigures) -> Vec<(&'static str, String)> {
+    let counts = |c: &openday_rules::report::Counts| {
+        if c.is_empty() {
+            "无".to_owned()
+        } else {
+            c.iter()
+                .map(|(k, v)| format!("{k}{v}"))
+                .collect::<Vec<_>>()
+                .join("，")
+        }
+    };
+    let share = |r: openday_rules::compliance::Ratio| {
+        if r.of == 0 {
+            "—".to_owned()
+        } else {
+            format!("{}/{}", r.met, r.of)
+        }
+    };
+    vec![
+        (
+            "实施方案",
+            format!("{}个（{}）", f.plans, counts(&f.by_format)),
+        ),
+        ("开放环节", counts(&f.by_segment_kind)),
+        ("已举办活动", format!("{}场", f.held)),
+        (
+            "参加人员",
+            format!("确认{}人，现场签到{}人", f.registered, f.attended),
+        ),
+        (
+            "意见建议",
+            format!(
+                "{}条；按类别：{}；按来源：{}",
+                f.feedback,
+                counts(&f.feedback_by_category),
+                counts(&f.feedback_by_channel)
+            ),
+        ),
+        (
+            "采纳情况",
+            format!(
+                "{}；采纳率{}",
+                counts(&f.adoption),
+                f.adoption_rate
+                    .map_or_else(|| "—".to_owned(), |r| format!("{:.1}%", r * 100.0))
+            ),
+        ),
+        ("按时发布公告", share(f.announced_on_time)),
+        ("人数不少于25人", share(f.participants_met)),
+        ("15日内公开采纳情况", share(f.responded_on_time)),
+        (
+            "网络测评",
+            f.average_rating.map_or_else(
+                || "无".to_owned(),
+                |r| format!("平均{r:.2}分（{}条）", f.ratings),
+            ),
+        ),
+        ("合规问题", counts(&f.findings)),
+    ]
 }
 
 #[cfg(test)]

@@ -300,6 +300,19 @@ fn describe(method: &Method, path: &str, s: &mut Schemas) -> Op {
             s.of::<ReportStart>(),
         )
         .query(year_parameter()),
+        ("GET", "/api/reports") => Op::new(
+            "各地年度报送与分级汇总（政务公开办公室）",
+            true,
+            s.of::<Rollup>(),
+        )
+        .query(year_parameter()),
+        ("GET", "/api/reports/export") => {
+            let mut op =
+                Op::spreadsheet("导出汇总工作簿（汇总表与各报送单位分表）").query(year_parameter());
+            op.query.retain(|p| p.name != "format");
+            op.media.truncate(1);
+            op
+        }
         ("GET", "/api/compliance/export") => {
             Op::spreadsheet("导出年度合规情况（各机关）").query(year_parameter())
         }

@@ -236,6 +236,35 @@ pub struct ReportStart {
     pub filed: Option<AnnualReport>,
 }
 
+/// A reporter's line in the roll-up: its report's state, and its figures (frozen in the
+/// report once filed, as of today before).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReporterLine {
+    pub org_id: String,
+    pub name: String,
+    pub state: openday_rules::compliance::ReportState,
+    pub received_on: Option<NaiveDate>,
+    pub figures: openday_rules::report::YearFigures,
+    pub report: Option<AnnualReport>,
+}
+
+/// An area's line: the figures of every plan in that jurisdiction and below.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AreaLine {
+    pub jurisdiction_id: String,
+    pub name: String,
+    /// 0 for the office's own jurisdiction, 1 for a city below it, 2 for a county.
+    pub depth: usize,
+    pub figures: openday_rules::report::YearFigures,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Rollup {
+    pub year: i32,
+    pub areas: Vec<AreaLine>,
+    pub reporters: Vec<ReporterLine>,
+}
+
 /// A check-in at the door, with the event's live counts.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CheckedIn {

@@ -8,6 +8,7 @@ pub mod feedback;
 pub mod plans;
 pub mod public;
 pub mod reports;
+pub mod rollup;
 
 use std::time::Instant;
 

@@ -38,6 +38,7 @@ pub fn routes<S: Store>() -> Routes<S> {
             method(&Method::GET, draft::<S>),
         )
         .merge(super::exports::report_routes())
+        .merge(super::rollup::routes())
         .merge(crate::pages::staff::report_routes())
 }
 
@@ -155,8 +156,17 @@ pub(crate) async fn year_figures_of<S: Store>(
     org: &Organisation,
     year: i32,
 ) -> Result<openday_rules::report::YearFigures, ApiError> {
-    let scope = scope_of(org);
-    let records = app.store.plans(year, &scope).await?;
+    year_figures_in(app, &scope_of(org), year).await
+}
+
+/// The year's figures of the plans in `scope` (an organisation's, or a jurisdiction's
+/// subtree).
+pub(crate) async fn year_figures_in<S: Store>(
+    app: &App<S>,
+    scope: &PlanScope,
+    year: i32,
+) -> Result<openday_rules::report::YearFigures, ApiError> {
+    let records = app.store.plans(year, scope).await?;
     let mut facts = Vec::new();
     for plan in &records {
         let feedback = app.store.feedback(&plan.id).await?;
@@ -188,8 +198,13 @@ pub(crate) async fn year_figures_of<S: Store>(
             },
         )
         .collect();
-    let compliance = statistics(app, org, year, None).await?;
-    let prefix = match &scope {
+    let all: Vec<PlanOutcome> = outcomes(app, scope, year)
+        .await?
+        .into_iter()
+        .map(|(_, o)| o)
+        .collect();
+    let compliance = figures(year, &all, false, None, app.today());
+    let prefix = match scope {
         PlanScope::Subtree { path } => path.clone(),
         PlanScope::Org { path, org_id } => keys::owned(path, org_id.as_str(), ""),
     };

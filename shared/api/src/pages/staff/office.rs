@@ -337,68 +337,6 @@ struct ReportPage {
     figures: Vec<(&'static str, String)>,
 }
 
-/// The year's figures in words, for the report page.
-fn figure_lines(f: &openday_rules::report::YearFigures) -> Vec<(&'static str, String)> {
-    let counts = |c: &openday_rules::report::Counts| {
-        if c.is_empty() {
-            "无".to_owned()
-        } else {
-            c.iter()
-                .map(|(k, v)| format!("{k}{v}"))
-                .collect::<Vec<_>>()
-                .join("，")
-        }
-    };
-    let share = |r: Ratio| {
-        if r.of == 0 {
-            "—".to_owned()
-        } else {
-            format!("{}/{}", r.met, r.of)
-        }
-    };
-    vec![
-        (
-            "实施方案",
-            format!("{}个（{}）", f.plans, counts(&f.by_format)),
-        ),
-        ("开放环节", counts(&f.by_segment_kind)),
-        ("已举办活动", format!("{}场", f.held)),
-        (
-            "参加人员",
-            format!("确认{}人，现场签到{}人", f.registered, f.attended),
-        ),
-        (
-            "意见建议",
-            format!(
-                "{}条；按类别：{}；按来源：{}",
-                f.feedback,
-                counts(&f.feedback_by_category),
-                counts(&f.feedback_by_channel)
-            ),
-        ),
-        (
-            "采纳情况",
-            format!(
-                "{}；采纳率{}",
-                counts(&f.adoption),
-                f.adoption_rate
-                    .map_or_else(|| "—".to_owned(), |r| format!("{:.1}%", r * 100.0))
-            ),
-        ),
-        ("按时发布公告", share(f.announced_on_time)),
-        ("人数不少于25人", share(f.participants_met)),
-        ("15日内公开采纳情况", share(f.responded_on_time)),
-        (
-            "网络测评",
-            f.average_rating.map_or_else(
-                || "无".to_owned(),
-                |r| format!("平均{r:.2}分（{}条）", f.ratings),
-            ),
-        ),
-        ("合规问题", counts(&f.findings)),
-    ]
-}
-
 async fn report_page<S: Store>(
     app: &App<S>,
     staff: &StaffSession,
@@ -447,7 +385,7 @@ async fn report_page<S: Store>(
         notice: None,
         filed,
         due: day_text(openday_rules::calendar::annual_report_due(year)),
-        figures: figure_lines(&figures),
+        figures: crate::exports::figure_lines(&figures),
         form,
     })
 }
