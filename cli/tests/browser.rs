@@ -1056,6 +1056,20 @@ async fn the_staff_site_through_a_year_in_a_real_browser() {
         .unwrap();
     wait_text(&client, "main", "南宁市交通运输局“政府开放日”").await;
     look(&client, "staff-plans").await;
+    // The regional office's roll-up of the year: every reporter's state, region → city → county.
+    sign_out(&client, &base).await;
+    staff_sign_in(&client, &base, &data, "gongkai@gx.example.org", None).await;
+    follow(&client, "年度汇总").await;
+    let rollup = wait_text(&client, "main", "南宁市人民政府").await;
+    assert!(
+        rollup.contains("按时报送") && rollup.contains("逾期未报送"),
+        "{rollup}"
+    );
+    assert!(
+        rollup.contains("青秀区") && rollup.contains("柳州市"),
+        "{rollup}"
+    );
+    look(&client, "staff-rollup").await;
     client.close().await.unwrap();
     let _ = std::fs::remove_dir_all(&data);
 }

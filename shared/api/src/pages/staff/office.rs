@@ -49,6 +49,16 @@ pub fn routes<S: Store>() -> Routes<S> {
         )
         .route(
             Method::GET,
+            "/staff/reports",
+            method(&Method::GET, rollup::<S>),
+        )
+        .route(
+            Method::GET,
+            "/staff/reports/export",
+            method(&Method::GET, rollup_file::<S>),
+        )
+        .route(
+            Method::GET,
             "/staff/report",
             method(&Method::GET, report_form::<S>),
         )
@@ -448,6 +458,111 @@ async fn compliance_file<S: Store>(
         let year = crate::routes::exports::year_of(&app, q.year.as_deref())?;
         let table = crate::routes::exports::compliance(&app, staff.org.clone(), year).await?;
         crate::exports::download(&format!("{year}年度合规情况"), format, table)
+    };
+    Ok(file.await.map_err(PageError::from)?)
+}
+
+/// A reporter's line on the roll-up page.
+pub struct ReporterRow {
+    pub name: String,
+    pub state: &'static str,
+    pub missing: bool,
+    pub received: String,
+    pub plans: u32,
+    pub held: u32,
+    pub registered: u32,
+    pub attended: u32,
+    pub feedback: u32,
+}
+
+/// An area's line, indented by its depth.
+pub struct AreaRow {
+    pub name: String,
+    pub depth: usize,
+    pub plans: u32,
+    pub held: u32,
+    pub registered: u32,
+    pub attended: u32,
+    pub feedback: u32,
+    pub adoption: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff/rollup.html")]
+struct RollupPage {
+    title: String,
+    me: Me,
+    year: i32,
+    reporters: Vec<ReporterRow>,
+    areas: Vec<AreaRow>,
+    on_time: usize,
+    late: usize,
+    missing: usize,
+}
+
+async fn rollup<S: Store>(
+    State(app): State<App<S>>,
+    staff: StaffSession,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, SignedOutOr> {
+    use openday_rules::compliance::ReportState;
+    let year = crate::routes::exports::year_of(&app, q.year.as_deref()).map_err(PageError::from)?;
+    let r = crate::routes::rollup::rollup(&app, &staff.org, year)
+        .await
+        .map_err(PageError::from)?;
+    let count = |s: ReportState| r.reporters.iter().filter(|l| l.state == s).count();
+    let page = RollupPage {
+        title: format!("{year}年度开展情况报送与汇总"),
+        me: staff.me(),
+        year,
+        on_time: count(ReportState::OnTime),
+        late: count(ReportState::Late),
+        missing: count(ReportState::Missing),
+        reporters: r
+            .reporters
+            .iter()
+            .map(|l| ReporterRow {
+                name: l.name.clone(),
+                state: l.state.label(),
+                missing: l.state == ReportState::Missing,
+                received: l.received_on.map(day_text).unwrap_or_default(),
+                plans: l.figures.plans,
+                held: l.figures.held,
+                registered: l.figures.registered,
+                attended: l.figures.attended,
+                feedback: l.figures.feedback,
+            })
+            .collect(),
+        areas: r
+            .areas
+            .iter()
+            .map(|a| AreaRow {
+                name: a.name.clone(),
+                depth: a.depth,
+                plans: a.figures.plans,
+                held: a.figures.held,
+                registered: a.figures.registered,
+                attended: a.figures.attended,
+                feedback: a.figures.feedback,
+                adoption: a
+                    .figures
+                    .adoption_rate
+                    .map_or_else(|| "—".to_owned(), |x| format!("{:.1}%", x * 100.0)),
+            })
+            .collect(),
+    };
+    Ok(staff_page(staff.jar.clone(), page))
+}
+
+async fn rollup_file<S: Store>(
+    State(app): State<App<S>>,
+    staff: StaffSession,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, SignedOutOr> {
+    let file = async {
+        let year = crate::routes::exports::year_of(&app, q.year.as_deref())?;
+        let r = crate::routes::rollup::rollup(&app, &staff.org, year).await?;
+        crate::routes::rollup::workbook(&r)
     };
     Ok(file.await.map_err(PageError::from)?)
 }
