@@ -1070,6 +1070,20 @@ async fn the_staff_site_through_a_year_in_a_real_browser() {
         "{rollup}"
     );
     look(&client, "staff-rollup").await;
+    // The public's open data: the year per city and county, with a chart drawn on the server.
+    client.goto(&format!("{base}/statistics")).await.unwrap();
+    let stats = wait_text(&client, "main", "南宁市").await;
+    assert!(
+        stats.contains("青秀区") && stats.contains("柳州市"),
+        "{stats}"
+    );
+    assert!(
+        client
+            .find(Locator::Css("figure svg[role=img]"))
+            .await
+            .is_ok()
+    );
+    look(&client, "statistics").await;
     client.close().await.unwrap();
     let _ = std::fs::remove_dir_all(&data);
 }

@@ -300,6 +300,12 @@ fn describe(method: &Method, path: &str, s: &mut Schemas) -> Op {
             s.of::<ReportStart>(),
         )
         .query(year_parameter()),
+        ("GET", "/api/statistics") => Op::new(
+            "公开数据：全区本年度开放日举办场次、参加人数、意见建议和采纳率（按市、县）",
+            false,
+            s.of::<Statistics>(),
+        )
+        .query(year_parameter()),
         ("GET", "/api/reports") => Op::new(
             "各地年度报送与分级汇总（政务公开办公室）",
             true,

@@ -258,6 +258,46 @@ pub struct AreaLine {
     pub figures: openday_rules::report::YearFigures,
 }
 
+/// One area's open data: no organisation's or person's detail, only the year's counts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AreaStatistics {
+    pub jurisdiction_id: String,
+    pub name: String,
+    /// 0 for the region, 1 for a city, 2 for a county.
+    pub depth: usize,
+    /// Open days whose last day has passed.
+    pub held: u32,
+    /// Confirmed participants (registered online or recommended).
+    pub participants: u32,
+    /// Checked in at the door, where the agency checked people in.
+    pub attended: u32,
+    pub feedback: u32,
+    /// Adopted or partly adopted, among the answered items.
+    pub adoption_rate: Option<f64>,
+}
+
+/// The region's year as open data (政府信息公开).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Statistics {
+    pub year: i32,
+    pub areas: Vec<AreaStatistics>,
+}
+
+impl From<AreaLine> for AreaStatistics {
+    fn from(a: AreaLine) -> Self {
+        Self {
+            jurisdiction_id: a.jurisdiction_id,
+            name: a.name,
+            depth: a.depth,
+            held: a.figures.held,
+            participants: a.figures.registered,
+            attended: a.figures.attended,
+            feedback: a.figures.feedback,
+            adoption_rate: a.figures.adoption_rate,
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Rollup {
     pub year: i32,

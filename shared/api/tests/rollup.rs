@@ -133,6 +133,33 @@ async fn the_region_sees_every_reporter_and_the_figures_rolled_up() {
         ]
     );
 
+    // The public's open data: counts per area, no names of people or organisations; a
+    // plan never announced is not an open day held.
+    let a = w.get("/api/statistics?year=2026", None).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    let stat = |id: &str| {
+        a.body["areas"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["jurisdiction_id"] == id)
+            .map(|x| {
+                (
+                    x["held"].as_u64().unwrap(),
+                    x["participants"].as_u64().unwrap(),
+                )
+            })
+            .unwrap()
+    };
+    assert_eq!(stat("gx"), (1, 2));
+    assert_eq!(stat("gx-nn"), (1, 2));
+    assert_eq!(stat("gx-nn-qx"), (0, 0), "submitted, never announced");
+    assert_eq!(stat("gx-lz"), (0, 0));
+    assert!(
+        !a.body.to_string().contains("nn-jt"),
+        "no organisation in the open data"
+    );
+
     // A city office sees its own city and counties; an agency sees none of it.
     let a = w.get("/api/reports?year=2026", Some("nn-office")).await;
     let ids: Vec<&str> = a.body["areas"]

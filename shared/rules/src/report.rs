@@ -51,7 +51,7 @@ pub struct YearFigures {
     pub by_format: Counts,
     /// Plans with a segment of each kind (进机关, 进现场, 进会议).
     pub by_segment_kind: Counts,
-    /// Events whose last day has passed.
+    /// Events held: announced, and their last day has passed.
     pub held: u32,
     /// Confirmed registrations and recommendations.
     pub registered: u32,
@@ -86,13 +86,12 @@ pub struct PlanYear<'a> {
     pub adoptions: Vec<crate::feedback::Adoption>,
 }
 
-/// The figures of a jurisdiction's year: its plans, the compliance measures of the same
-/// plans (`compliance`), and its findings.
+/// The figures of a jurisdiction's year: its plans (with their status today), the compliance
+/// measures of the same plans (`compliance`), and its findings.
 pub fn year_figures(
     plans: &[PlanYear],
     compliance: &crate::compliance::Figures,
     findings: &[crate::sweep::FindingKind],
-    today: NaiveDate,
 ) -> YearFigures {
     use crate::lifecycle::PlanStatus;
 
@@ -113,7 +112,8 @@ pub fn year_figures(
         for k in kinds {
             bump(&mut f.by_segment_kind, k.label());
         }
-        if today > p.plan.period.end() {
+        // Held: announced, and its last day has passed (the status says both).
+        if matches!(p.status, PlanStatus::Held | PlanStatus::Responded) {
             f.held += 1;
         }
         f.registered += p.confirmed;
@@ -284,7 +284,6 @@ mod tests {
             &years,
             &compliance,
             &[crate::sweep::FindingKind::ParticipantsShort],
-            day("2026-10-05"),
         );
         assert_eq!(f.plans, 2, "the cancelled plan is left out");
         assert_eq!(

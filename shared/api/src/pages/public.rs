@@ -99,6 +99,11 @@ pub fn routes<S: Store>() -> Routes<S> {
             "/open-days/{plan_id}/response",
             method(&Method::GET, response::<S>),
         )
+        .route(
+            Method::GET,
+            "/statistics",
+            method(&Method::GET, statistics::<S>),
+        )
 }
 
 /// An announced event as the pages show it, with what may be done now.
@@ -1052,6 +1057,73 @@ async fn response<S: Store>(
         day,
         response,
         answers,
+    }
+    .into_response())
+}
+
+/// One bar of the chart: where it is drawn and what it says.
+pub struct Bar {
+    pub label: String,
+    pub held_width: u32,
+    pub people_width: u32,
+    pub held: u32,
+    pub people: u32,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "statistics.html")]
+struct StatisticsPage {
+    title: String,
+    year: i32,
+    areas: Vec<crate::views::AreaStatistics>,
+    bars: Vec<Bar>,
+}
+
+impl StatisticsPage {
+    fn rate(&self, a: &crate::views::AreaStatistics) -> String {
+        a.adoption_rate
+            .map_or_else(|| "—".to_owned(), |r| format!("{:.1}%", r * 100.0))
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct YearQuery {
+    year: Option<String>,
+}
+
+/// The region's year as open data: a table per city and county, and a chart of the cities
+/// drawn on the server (SVG, no script).
+async fn statistics<S: Store>(
+    State(app): State<App<S>>,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, PageError> {
+    let year = crate::routes::exports::year_of(&app, q.year.as_deref())?;
+    let stats = crate::routes::rollup::statistics(&app, year).await?;
+    let cities: Vec<&crate::views::AreaStatistics> =
+        stats.areas.iter().filter(|a| a.depth == 1).collect();
+    let most_held = cities.iter().map(|a| a.held).max().unwrap_or(0).max(1);
+    let most_people = cities
+        .iter()
+        .map(|a| a.participants)
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    // Bars 0–300 px wide, one pair per city.
+    let bars = cities
+        .iter()
+        .map(|a| Bar {
+            label: a.name.clone(),
+            held_width: 300 * a.held / most_held,
+            people_width: 300 * a.participants / most_people,
+            held: a.held,
+            people: a.participants,
+        })
+        .collect::<Vec<_>>();
+    Ok(StatisticsPage {
+        title: format!("{year}年度“政府开放日”公开数据"),
+        year,
+        areas: stats.areas,
+        bars,
     }
     .into_response())
 }

@@ -64,6 +64,11 @@ pub fn routes<S: Store>() -> Routes<S> {
         )
         .route(
             Method::GET,
+            "/api/statistics",
+            method(&Method::GET, super::rollup::statistics_json::<S>),
+        )
+        .route(
+            Method::GET,
             "/api/openapi.json",
             method(&Method::GET, openapi::<S>),
         )

@@ -219,7 +219,6 @@ pub(crate) async fn year_figures_in<S: Store>(
         &years,
         &compliance,
         &findings,
-        app.today(),
     ))
 }
 

@@ -73,6 +73,46 @@ fn paths(all: &[Jurisdiction]) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// The areas (region, cities, counties) under `root` (a jurisdiction path; empty for every
+/// one), each with the year's figures of its subtree, in tree order: a path sorts right
+/// after its parent's.
+pub(crate) async fn areas_within<S: Store>(
+    app: &App<S>,
+    root: &str,
+    year: i32,
+) -> Result<Vec<AreaLine>, ApiError> {
+    use openday_rules::org::Level;
+    let jurisdictions = app.store.jurisdictions().await?;
+    let paths = paths(&jurisdictions);
+    let mut within: Vec<(&String, &Jurisdiction)> = jurisdictions
+        .iter()
+        .filter_map(|j| paths.get(j.id.as_str()).map(|p| (p, j)))
+        .filter(|(p, _)| p.starts_with(root))
+        .filter(|(_, j)| matches!(j.level, Level::Region | Level::City | Level::County))
+        .collect();
+    within.sort_by(|a, b| a.0.cmp(b.0));
+    let top = within
+        .iter()
+        .map(|(p, _)| p.matches('/').count())
+        .min()
+        .unwrap_or(0);
+    let mut areas = Vec::new();
+    for (path, j) in within {
+        areas.push(AreaLine {
+            jurisdiction_id: j.id.to_string(),
+            name: j.name.to_string(),
+            depth: path.matches('/').count() - top,
+            figures: super::reports::year_figures_in(
+                app,
+                &PlanScope::Subtree { path: path.clone() },
+                year,
+            )
+            .await?,
+        });
+    }
+    Ok(areas)
+}
+
 /// The office's year: its reporters and its jurisdiction's areas, region first, each city
 /// followed by its counties. For offices only.
 pub(crate) async fn rollup<S: Store>(
@@ -86,40 +126,7 @@ pub(crate) async fn rollup<S: Store>(
         ));
     }
     let root = keys::path_of(office);
-    let jurisdictions = app.store.jurisdictions().await?;
-    let paths = paths(&jurisdictions);
-    let mut areas = Vec::new();
-    let mut within: Vec<(&String, &Jurisdiction)> = jurisdictions
-        .iter()
-        .filter_map(|j| paths.get(j.id.as_str()).map(|p| (p, j)))
-        .filter(|(p, _)| p.starts_with(&root))
-        .filter(|(_, j)| {
-            matches!(
-                j.level,
-                openday_rules::org::Level::Region
-                    | openday_rules::org::Level::City
-                    | openday_rules::org::Level::County
-            )
-        })
-        .collect();
-    // Depth first: a path sorts right after its parent's.
-    within.sort_by(|a, b| a.0.cmp(b.0));
-    for (path, j) in within {
-        areas.push(AreaLine {
-            jurisdiction_id: j.id.to_string(),
-            name: j.name.to_string(),
-            depth: path
-                .matches('/')
-                .count()
-                .saturating_sub(root.matches('/').count()),
-            figures: super::reports::year_figures_in(
-                app,
-                &PlanScope::Subtree { path: path.clone() },
-                year,
-            )
-            .await?,
-        });
-    }
+    let areas = areas_within(app, &root, year).await?;
     let mut reporters = Vec::new();
     let mut orgs: Vec<Organisation> = app
         .store
@@ -261,4 +268,27 @@ pub(crate) fn workbook(r: &Rollup) -> Result<Response, ApiError> {
         });
     }
     crate::exports::download_book(&format!("{}年度“政府开放日”开展情况汇总", r.year), &tables)
+}
+
+/// The whole directory's year as open data, region → city → county.
+pub(crate) async fn statistics<S: Store>(
+    app: &App<S>,
+    year: i32,
+) -> Result<crate::views::Statistics, ApiError> {
+    Ok(crate::views::Statistics {
+        year,
+        areas: areas_within(app, "", year)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    })
+}
+
+pub(crate) async fn statistics_json<S: Store>(
+    State(app): State<App<S>>,
+    Query(q): Query<FormatQuery>,
+) -> Result<Json<crate::views::Statistics>, ApiError> {
+    let year = super::exports::year_of(&app, q.year.as_deref())?;
+    Ok(Json(statistics(&app, year).await?))
 }
