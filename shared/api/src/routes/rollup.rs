@@ -172,9 +172,8 @@ pub(crate) async fn rollup<S: Store>(
 
 /// One workbook: the reporters' states, the roll-up by area, and a sheet per reporter.
 pub(crate) fn workbook(r: &Rollup) -> Result<Response, ApiError> {
-    let rate = |f: &openday_rules::report::YearFigures| {
-        f.adoption_rate.map_or(Cell::Empty, |x| Cell::Number(x))
-    };
+    let rate =
+        |f: &openday_rules::report::YearFigures| f.adoption_rate.map_or(Cell::Empty, Cell::Number);
     let mut tables = vec![
         Table {
             sheet: "报送情况".into(),
