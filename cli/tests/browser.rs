@@ -83,6 +83,22 @@ fn serve(data: &Path, now: &str) -> (Guard, String) {
     )
 }
 
+/// A fresh data folder with the demo directory, served with the clock at `now`.
+fn demo_server(name: &str, now: &str) -> (PathBuf, Guard, String) {
+    let data = openday_testkit::temp_dir(name);
+    cli(
+        &data,
+        now,
+        &[
+            "orgs",
+            "import",
+            repo("infra/demo/orgs.json").to_str().unwrap(),
+        ],
+    );
+    let (server, base) = serve(&data, now);
+    (data, server, base)
+}
+
 /// ChromeDriver with a headless Chromium on a fresh profile that is removed afterwards.
 async fn browser() -> (Guard, Client) {
     let port = free_port().unwrap();
@@ -346,19 +362,9 @@ fn id_number(n: u32) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_public_site_in_a_real_browser() {
-    let data = openday_testkit::temp_dir("browser");
     let before = "2026-09-01T10:00:00+08:00";
-    cli(
-        &data,
-        before,
-        &[
-            "orgs",
-            "import",
-            repo("infra/demo/orgs.json").to_str().unwrap(),
-        ],
-    );
+    let (data, server, base) = demo_server("browser", before);
     let http = reqwest::Client::new();
-    let (server, base) = serve(&data, before);
     let plan = announced_plan(&http, &base, &data, before).await;
     let (_driver, client) = browser().await;
 
@@ -647,19 +653,9 @@ async fn give_feedback(
 async fn the_staff_site_through_a_year_in_a_real_browser() {
     const AGENCY: &str = "jtj@nn.example.org";
     const OFFICE: &str = "gongkai@nn.example.org";
-    let data = openday_testkit::temp_dir("browser-staff");
     let august = "2026-08-01T09:00:00+08:00";
-    cli(
-        &data,
-        august,
-        &[
-            "orgs",
-            "import",
-            repo("infra/demo/orgs.json").to_str().unwrap(),
-        ],
-    );
+    let (data, server, base) = demo_server("browser-staff", august);
     let http = reqwest::Client::new();
-    let (server, base) = serve(&data, august);
     let (_driver, client) = browser().await;
 
     // Signed out: the staff pages ask to sign in first.

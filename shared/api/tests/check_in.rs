@@ -6,26 +6,8 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{World, generous, id_number, world};
+use common::{generous, id_number, world};
 use serde_json::json;
-
-/// Registers person `n` (phone `1380013{n:04}`), returning the code.
-async fn register(w: &World, id: &str, n: u32) -> (String, String) {
-    let phone = format!("1380013{n:04}");
-    let code = w.sms_code(&phone).await;
-    let a = w
-        .post(
-            &format!("/api/announcements/{id}/registrations"),
-            None,
-            World::person(n, &phone, &code),
-        )
-        .await;
-    assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
-    (
-        a.body["code"].as_str().unwrap().to_owned(),
-        a.body["status"].as_str().unwrap().to_owned(),
-    )
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_door_admits_the_confirmed_once_and_says_why_it_refuses() {
@@ -34,7 +16,7 @@ async fn the_door_admits_the_confirmed_once_and_says_why_it_refuses() {
     let id = w.announced(25).await;
     let mut codes = Vec::new();
     for n in 1..=26 {
-        codes.push(register(&w, &id, n).await);
+        codes.push(w.register(&id, n).await);
     }
     assert!(codes[..25].iter().all(|(_, s)| s == "confirmed"));
     assert_eq!(codes[25].1, "waitlisted");

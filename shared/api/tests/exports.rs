@@ -10,22 +10,8 @@ use std::io::{Cursor, Read};
 
 use axum::http::{StatusCode, header};
 use calamine::{Data, Reader, Xlsx};
-use common::{World, generous, world};
+use common::{generous, world};
 use serde_json::json;
-
-async fn register(w: &World, id: &str, n: u32) -> String {
-    let phone = format!("1380013{n:04}");
-    let code = w.sms_code(&phone).await;
-    let a = w
-        .post(
-            &format!("/api/announcements/{id}/registrations"),
-            None,
-            World::person(n, &phone, &code),
-        )
-        .await;
-    assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
-    a.body["code"].as_str().unwrap().to_owned()
-}
 
 fn sheet(bytes: &[u8], name: &str) -> Vec<Vec<Data>> {
     let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes.to_vec())).unwrap();
@@ -54,8 +40,8 @@ fn text(d: &Data) -> String {
 async fn registrants_feedback_and_compliance_read_back_cell_by_cell() {
     let w = world(generous()).await;
     let id = w.announced(30).await;
-    let first = register(&w, &id, 1).await;
-    let second = register(&w, &id, 2).await;
+    let (first, _) = w.register(&id, 1).await;
+    let (second, _) = w.register(&id, 2).await;
     w.clock.set("2026-09-20T08:30:00+08:00");
     let a = w
         .post(

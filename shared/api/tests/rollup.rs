@@ -42,16 +42,7 @@ async fn the_region_sees_every_reporter_and_the_figures_rolled_up() {
     // 南宁市交通运输局's plan, announced, with two registrants; 青秀区水利局's, submitted.
     let id = w.announced(30).await;
     for n in 1..=2 {
-        let phone = format!("1380013{n:04}");
-        let code = w.sms_code(&phone).await;
-        let a = w
-            .post(
-                &format!("/api/announcements/{id}/registrations"),
-                None,
-                World::person(n, &phone, &code),
-            )
-            .await;
-        assert_eq!(a.status, StatusCode::CREATED);
+        w.register(&id, n).await;
     }
     w.clock.set("2026-08-01T09:00:00+08:00");
     let mut plan: Value =

@@ -206,6 +206,25 @@ impl World {
         id
     }
 
+    /// Person `n` registers online with phone `1380013{n:04}` and the code the outbox got:
+    /// the registration code and its status.
+    pub async fn register(&self, id: &str, n: u32) -> (String, String) {
+        let phone = format!("1380013{n:04}");
+        let code = self.sms_code(&phone).await;
+        let a = self
+            .post(
+                &format!("/api/announcements/{id}/registrations"),
+                None,
+                World::person(n, &phone, &code),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+        (
+            a.body["code"].as_str().unwrap().to_owned(),
+            a.body["status"].as_str().unwrap().to_owned(),
+        )
+    }
+
     /// A registration body for person `n` with `phone` and `sms_code`.
     pub fn person(n: u32, phone: &str, sms_code: &str) -> Value {
         json!({
