@@ -73,10 +73,11 @@ pub struct FormatQuery {
 }
 
 impl FormatQuery {
-    /// The format asked for: `xlsx` (the default) or `csv`; anything else is a 400.
+    /// The format asked for: `xlsx` (the default when not given) or `csv`; anything else,
+    /// an empty value included, is a 422.
     pub fn format(&self) -> Result<Format, ApiError> {
         match self.format.as_deref().map(str::trim) {
-            None | Some("") | Some("xlsx") => Ok(Format::Xlsx),
+            None | Some("xlsx") => Ok(Format::Xlsx),
             Some("csv") => Ok(Format::Csv),
             Some(_) => Err(ApiError::from(
                 openday_rules::Violation::new(
@@ -314,7 +315,12 @@ mod tests {
             year: None,
         };
         assert_eq!(q("csv").format().unwrap(), Format::Csv);
-        assert_eq!(q("").format().unwrap(), Format::Xlsx);
+        assert!(q("").format().is_err(), "given, but empty");
+        let none = FormatQuery {
+            format: None,
+            year: None,
+        };
+        assert_eq!(none.format().unwrap(), Format::Xlsx);
         assert!(q("pdf").format().is_err());
     }
 }

@@ -155,6 +155,15 @@ async fn registrants_feedback_and_compliance_read_back_cell_by_cell() {
         )
         .await;
     assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for query in ["format=", "year=", "year=abc"] {
+        let a = w
+            .get(
+                &format!("/api/compliance/export?{query}"),
+                Some("nn-office"),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{query}");
+    }
 
     // Feedback with its adoption (a draft answer before publication); the office may read it.
     let phone = "13800139999";

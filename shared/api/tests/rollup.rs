@@ -150,6 +150,12 @@ async fn the_region_sees_every_reporter_and_the_figures_rolled_up() {
         !a.body.to_string().contains("nn-jt"),
         "no organisation in the open data"
     );
+    let a = w.get("/api/statistics?year=", None).await;
+    assert_eq!(
+        a.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a year given empty"
+    );
 
     // A city office sees its own city and counties; an agency sees none of it.
     let a = w.get("/api/reports?year=2026", Some("nn-office")).await;

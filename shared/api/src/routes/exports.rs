@@ -76,12 +76,9 @@ async fn compliance_file<S: Store>(
     )
 }
 
-/// `?year=`, or this year.
+/// `?year=`, or this year when it is not given (given but empty is refused, as elsewhere).
 pub(crate) fn year_of<S>(app: &App<S>, raw: Option<&str>) -> Result<i32, ApiError> {
-    let raw = raw
-        .map(str::trim)
-        .filter(|y| !y.is_empty())
-        .map(|y| openday_rules::text::NumberLike::Text(y.to_owned()));
+    let raw = raw.map(|y| openday_rules::text::NumberLike::Text(y.trim().to_owned()));
     super::plans::year_or_this(app, raw.as_ref())
 }
 
