@@ -58,7 +58,17 @@ fn scope_of(org: &Organisation) -> PlanScope {
     }
 }
 
-/// The year's figures for an organisation's scope, from the stored plans.
+/// Whose findings an organisation sees: an office its jurisdiction's and below, anyone
+/// else its own.
+pub(crate) fn findings_prefix(org: &Organisation) -> String {
+    let path = keys::path_of(org);
+    if org.kind == OrgKind::Office {
+        path
+    } else {
+        keys::owned(&path, org.id.as_str(), "")
+    }
+}
+
 /// What each plan in the organisation's scope came to, by implementing organisation.
 async fn outcomes<S: Store>(
     app: &App<S>,
@@ -242,15 +252,9 @@ pub(crate) async fn compliance_of<S: Store>(
     org: Organisation,
     year: i32,
 ) -> Result<Compliance, ApiError> {
-    let path = keys::path_of(&org);
-    let prefix = if org.kind == OrgKind::Office {
-        path
-    } else {
-        keys::owned(&path, org.id.as_str(), "")
-    };
     let findings = app
         .store
-        .findings(year, &prefix)
+        .findings(year, &findings_prefix(&org))
         .await?
         .into_iter()
         .map(FindingView::from)

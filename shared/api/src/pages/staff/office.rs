@@ -246,22 +246,9 @@ async fn compliance<S: Store>(
         )
         .await
         .map_err(PageError::from)?;
-    let findings = app
-        .store
-        .findings(
-            year,
-            &if staff.org.kind == OrgKind::Office {
-                openday_store::keys::path_of(&staff.org)
-            } else {
-                openday_store::keys::owned(
-                    &openday_store::keys::path_of(&staff.org),
-                    staff.org.id.as_str(),
-                    "",
-                )
-            },
-        )
-        .await
-        .map_err(PageError::from)?
+    // The findings the compliance figures were read with, not a second read.
+    let findings = c
+        .findings
         .iter()
         .map(|f| {
             let plan = f

@@ -31,7 +31,7 @@ use crate::routes::plans::{
     submit_plan,
 };
 use crate::routes::{Routes, method, status_today};
-use crate::views::PlanDetail;
+use crate::views::{FindingView, PlanDetail};
 
 pub fn routes<S: Store>() -> Routes<S> {
     Routes::new()
@@ -130,7 +130,7 @@ pub struct FindingRow {
     pub open: bool,
 }
 
-pub fn finding_row(f: &FindingRecord, plan: String, org: String) -> FindingRow {
+pub fn finding_row(f: &FindingView, plan: String, org: String) -> FindingRow {
     FindingRow {
         what: f.kind.label(),
         clause: f.kind.clause(),
@@ -197,18 +197,18 @@ pub(super) async fn home<S: Store>(
     let year = app.today().year();
     let path = keys::path_of(org);
     let office = org.kind == OrgKind::Office;
-    let (scope, prefix) = if office {
-        (PlanScope::Subtree { path: path.clone() }, path.clone())
+    let scope = if office {
+        PlanScope::Subtree { path }
     } else {
-        (
-            PlanScope::Org {
-                path: path.clone(),
-                org_id: org.id.clone(),
-            },
-            keys::owned(&path, org.id.as_str(), ""),
-        )
+        PlanScope::Org {
+            path,
+            org_id: org.id.clone(),
+        }
     };
-    let findings = app.store.findings(year, &prefix).await?;
+    let findings = app
+        .store
+        .findings(year, &crate::routes::reports::findings_prefix(org))
+        .await?;
     let mut records = app.store.plans(year, &scope).await?;
     records.sort_by_key(|p| p.submitted_at);
     let names = if office {
@@ -248,7 +248,7 @@ pub(super) async fn home<S: Store>(
                 .as_deref()
                 .and_then(|id| plan_names.get(id).cloned())
                 .unwrap_or_default();
-            finding_row(f, plan, name_of(f.org_id.as_str()))
+            finding_row(&f.clone().into(), plan, name_of(f.org_id.as_str()))
         })
         .collect();
     let report = if openday_rules::org::is_reporter(org) {
@@ -574,13 +574,19 @@ pub async fn plan_view<S: Store>(
     detail: &PlanDetail,
     owner: &Organisation,
 ) -> Result<PlanView, ApiError> {
-    let names = app.store.orgs_within("").await?;
-    let name_of = |id: &str| {
-        names
-            .iter()
-            .find(|o| o.id.as_str() == id)
-            .map_or_else(|| id.to_owned(), |o| o.name.to_string())
-    };
+    // The organisations the history names: a few reads, not the whole directory.
+    let mut names: BTreeMap<String, String> = BTreeMap::new();
+    for id in detail.history.iter().filter_map(|h| h.by.as_ref()) {
+        if !names.contains_key(id.as_str()) {
+            let name = app
+                .store
+                .org(id.as_str())
+                .await?
+                .map_or_else(|| id.to_string(), |o| o.name.to_string());
+            names.insert(id.to_string(), name);
+        }
+    }
+    let name_of = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_owned());
     let (start, end) = (detail.plan.period.start(), detail.plan.period.end());
     let announcement = detail.announcement.as_ref().map(|a| {
         vec![
@@ -621,7 +627,13 @@ pub async fn plan_view<S: Store>(
         findings: detail
             .findings
             .iter()
-            .map(|f| finding_row(f, detail.plan.name.to_string(), owner.name.to_string()))
+            .map(|f| {
+                finding_row(
+                    &f.clone().into(),
+                    detail.plan.name.to_string(),
+                    owner.name.to_string(),
+                )
+            })
             .collect(),
         announcement,
         confirmed: detail.seats.as_ref().map_or(0, |s| s.confirmed),
