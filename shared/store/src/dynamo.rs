@@ -1348,7 +1348,16 @@ impl RegistrationStore for DynamoStore {
         let mut item = base(keys::reminder(code));
         item.insert("sent_at".into(), n(at.timestamp()));
         item.insert(TTL_ATTRIBUTE.into(), n(at.timestamp() + 30 * 86_400));
-        self.put(item, Some("attribute_not_exists(#pk)"), &[]).await
+        // A nonce of this claim: when the connection drops after the engine applied it, the
+        // SDK's retry finds its own claim and is told so, not "somebody else's".
+        let claim = random_code();
+        item.insert("claim".into(), s(&claim));
+        self.put(
+            item,
+            Some("attribute_not_exists(#pk) OR #claim = :claim"),
+            &[(":claim", s(&claim))],
+        )
+        .await
     }
 
     async fn release_reminder(&self, code: &str) -> StoreResult<()> {

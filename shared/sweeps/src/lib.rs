@@ -237,7 +237,8 @@ impl<S: SweepStore> Sweeper<S> {
                 Ok(()) => report.reminders_sent += 1,
                 Err(error) => {
                     tracing::warn!(plan = %plan.id, phone = %r.phone_masked, %error, "reminder not sent; the next run tries again");
-                    self.store.release_reminder(&r.code).await?;
+                    // Not sent: the mark must go, or no later run would send it.
+                    insist(|| self.store.release_reminder(&r.code)).await?;
                     report.reminders_failed += 1;
                 }
             }
@@ -381,7 +382,8 @@ impl<S: SweepStore> Sweeper<S> {
             };
             match self.mailer.send(&(&mail).into()).await {
                 Ok(()) => {
-                    self.store.mark_sent(&mail.key, now).await?;
+                    // Sent: the mark must land, or a later run would send it again.
+                    insist(|| self.store.mark_sent(&mail.key, now)).await?;
                     report.sent.push(mail.key);
                 }
                 Err(error) => {
@@ -589,4 +591,24 @@ mod tests {
             assert_eq!(page_of(&due(plan, kind, to)), page, "{kind:?} to {to:?}");
         }
     }
+}
+
+/// Runs a store write that must land (it records what was done outside the store), trying
+/// again for a few seconds while the store is unavailable or busy.
+async fn insist<F, Fut>(mut write: F) -> Result<(), StoreError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<(), StoreError>>,
+{
+    let mut pause = std::time::Duration::from_millis(100);
+    for _ in 0..6 {
+        match write().await {
+            Err(StoreError::Unavailable(_) | StoreError::Busy) => {
+                tokio::time::sleep(pause).await;
+                pause *= 2;
+            }
+            done => return done,
+        }
+    }
+    write().await
 }

@@ -315,43 +315,13 @@ impl openday_sms::SmsSender for DownSms {
     }
 }
 
-/// Registers person `n` of the demo plan (30 seats: the 31st waits).
-async fn register(w: &World, plan: &str, n: u32) -> openday_store::records::Registered {
-    let birth =
-        chrono::NaiveDate::from_ymd_opt(1960, 1, 1).unwrap() + chrono::Days::new(u64::from(n));
-    let body17 = format!("450103{}{:03}", birth.format("%Y%m%d"), n % 1000);
-    let mut digits = [0u8; 17];
-    for (d, c) in digits.iter_mut().zip(body17.chars()) {
-        *d = c.to_digit(10).unwrap() as u8;
-    }
-    let draft: openday_rules::registration::RegistrantDraft =
-        serde_json::from_value(serde_json::json!({
-            "name": format!("市民{n}"),
-            "id_number": format!("{body17}{}", openday_rules::resident_id::check_character(&digits)),
-            "phone": format!("139{n:08}"),
-            "category": "worker", "relation": "lives",
-            "full_civil_capacity": true, "not_deputy": true
-        }))
-        .unwrap();
-    let registrant =
-        openday_rules::registration::Registrant::check(&draft, day("2026-09-20")).unwrap();
-    let new = openday_store::records::NewRegistration::new(
-        registrant,
-        openday_rules::plan::Channel::Online,
-        at("2026-09-06T10:00:00+08:00"),
-        at("2027-03-31T00:00:00+08:00").timestamp(),
-        &person_key(),
-    );
-    w.store.register(plan, &new).await.unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn confirmed_registrants_get_one_reminder_the_day_before_however_often_the_sweep_runs() {
     let w = World::new().await;
     let plan = w.filed_plan().await;
     w.announce(&plan, "2026-09-01T10:00:00+08:00").await;
     for n in 1..=31 {
-        register(&w, &plan.id, n).await;
+        register_person(&w, &plan.id, n).await;
     }
     // Two days before: nothing yet.
     let r = w.run(SweepKind::Notice, "2026-09-18").await;

@@ -3,6 +3,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // fixtures fail loudly
 
+pub mod fault_proxy;
+pub use fault_proxy::{FaultCounts, FaultProxy, Faults};
+
 use chrono::{DateTime, NaiveDate, Utc};
 use openday_rules::calendar::parse_instant;
 use openday_rules::org::{Directory, DirectoryDraft, Organisation};

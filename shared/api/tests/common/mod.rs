@@ -37,6 +37,8 @@ impl Clock for TestClock {
 
 pub struct World {
     _engine: LocalDynamo,
+    /// Between the routers and the engine when the world was made with faults.
+    pub proxy: Option<openday_testkit::FaultProxy>,
     pub router: axum::Router,
     pub tokens: TokenKey,
     pub clock: TestClock,
@@ -69,17 +71,50 @@ pub async fn world_with_sms(
     sms: Arc<dyn openday_sms::SmsSender>,
     sms_dir: std::path::PathBuf,
 ) -> World {
+    build(limits, sms, sms_dir, false).await
+}
+
+/// A world whose routers reach the engine through a [`openday_testkit::FaultProxy`]
+/// (passing everything until the test sets faults); `World::store` reaches it directly.
+pub async fn world_behind_faults(limits: Limits) -> World {
+    let sms_dir = openday_testkit::temp_dir("api-sms");
+    let sms = Arc::new(openday_sms::FolderSms::new(&sms_dir));
+    build(limits, sms, sms_dir, true).await
+}
+
+async fn build(
+    limits: Limits,
+    sms: Arc<dyn openday_sms::SmsSender>,
+    sms_dir: std::path::PathBuf,
+    faulty: bool,
+) -> World {
     let engine = LocalDynamo::memory().await.unwrap();
     let store = DynamoStore::new(engine.client(), "openday-public");
     store.ensure_table().await.unwrap();
     store.import(&openday_testkit::directory()).await.unwrap();
+    let proxy = if faulty {
+        Some(
+            openday_testkit::FaultProxy::start(engine.endpoint())
+                .await
+                .unwrap(),
+        )
+    } else {
+        None
+    };
+    let app_store = match &proxy {
+        Some(p) => DynamoStore::new(
+            openday_local_dynamo::client_for(p.endpoint()),
+            "openday-public",
+        ),
+        None => store.clone(),
+    };
     let tokens = TokenKey::new(&[9u8; 32]).unwrap();
     let mail_dir = openday_testkit::temp_dir("api-mail");
     let clock = TestClock(Arc::new(Mutex::new(
         parse_instant("t", "2026-08-01T09:00:00+08:00").unwrap(),
     )));
     let app = App::new(
-        store.clone(),
+        app_store,
         Config {
             tokens: tokens.clone(),
             person_key: PersonKey::new(&[8u8; 32]).unwrap(),
@@ -97,6 +132,7 @@ pub async fn world_with_sms(
     );
     World {
         _engine: engine,
+        proxy,
         router: openday_api::all(app),
         tokens,
         clock,
