@@ -13,8 +13,13 @@ use openday_rules::plan::{Plan, PlanDraft};
 
 /// A file of the repository, by its path from the root.
 pub fn repo_file(path: &str) -> String {
-    let full = format!("{}/../../{path}", env!("CARGO_MANIFEST_DIR"));
+    let full = repo_path(path);
     std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{full}: {e}"))
+}
+
+/// Where a file of the repository is, as a path a command takes.
+pub fn repo_path(path: &str) -> String {
+    format!("{}/../../{path}", env!("CARGO_MANIFEST_DIR"))
 }
 
 /// The demo directory (`infra/demo/orgs.json`).
@@ -109,4 +114,19 @@ pub fn temp_dir(name: &str) -> std::path::PathBuf {
         std::process::id(),
         N.fetch_add(1, Ordering::Relaxed)
     ))
+}
+
+/// A valid resident ID number of Nanning, distinct for each `n` (born `n` days after
+/// 1960-01-01: adult whatever `n`).
+pub fn id_number(n: u32) -> String {
+    let birth = NaiveDate::from_ymd_opt(1960, 1, 1).unwrap() + chrono::Days::new(u64::from(n));
+    let body = format!("450103{}{:03}", birth.format("%Y%m%d"), n % 1000);
+    let mut digits = [0u8; 17];
+    for (d, c) in digits.iter_mut().zip(body.chars()) {
+        *d = c.to_digit(10).unwrap() as u8;
+    }
+    format!(
+        "{body}{}",
+        openday_rules::resident_id::check_character(&digits)
+    )
 }

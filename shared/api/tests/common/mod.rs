@@ -276,17 +276,4 @@ impl World {
     }
 }
 
-/// A valid resident ID number, distinct for each `n` (born `n` days after 1960-01-01).
-pub fn id_number(n: u32) -> String {
-    let birth =
-        chrono::NaiveDate::from_ymd_opt(1960, 1, 1).unwrap() + chrono::Days::new(u64::from(n));
-    let body = format!("450103{}{:03}", birth.format("%Y%m%d"), n % 1000);
-    let mut digits = [0u8; 17];
-    for (d, c) in digits.iter_mut().zip(body.chars()) {
-        *d = c.to_digit(10).unwrap() as u8;
-    }
-    format!(
-        "{body}{}",
-        openday_rules::resident_id::check_character(&digits)
-    )
-}
+pub use openday_testkit::id_number;

@@ -6,12 +6,11 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use aws_sdk_dynamodb::Client;
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 use openday_rules::announcement::{Announcement, AnnouncementDraft};
 use openday_rules::lifecycle::{Action, PlanStatus};
 use openday_rules::plan::Channel;
 use openday_rules::registration::{Registrant, RegistrantDraft};
-use openday_rules::resident_id::check_character;
 use openday_store::ports::{DirectoryStore, PlanStore};
 use openday_store::records::{NewRegistration, PlanChange, PlanRecord};
 use openday_store::{DynamoStore, PersonKey};
@@ -36,15 +35,9 @@ pub fn person_key() -> PersonKey {
 
 /// A valid, adult registrant, distinct for each `n`.
 pub fn registrant(n: u32) -> Registrant {
-    let birth = NaiveDate::from_ymd_opt(1960, 1, 1).unwrap() + Days::new(u64::from(n));
-    let body17 = format!("450103{}{:03}", birth.format("%Y%m%d"), n % 1000);
-    let mut digits = [0u8; 17];
-    for (d, c) in digits.iter_mut().zip(body17.chars()) {
-        *d = c.to_digit(10).unwrap() as u8;
-    }
     let draft: RegistrantDraft = serde_json::from_value(serde_json::json!({
         "name": format!("市民{n}"),
-        "id_number": format!("{body17}{}", check_character(&digits)),
+        "id_number": openday_testkit::id_number(n),
         "phone": format!("139{:08}", n),
         "category": "worker",
         "relation": "lives",

@@ -123,17 +123,10 @@ impl World {
 
 /// Registers person `n` of the demo plan (30 seats: the 31st waits).
 pub async fn register_person(w: &World, plan: &str, n: u32) -> openday_store::records::Registered {
-    let birth =
-        chrono::NaiveDate::from_ymd_opt(1960, 1, 1).unwrap() + chrono::Days::new(u64::from(n));
-    let body17 = format!("450103{}{:03}", birth.format("%Y%m%d"), n % 1000);
-    let mut digits = [0u8; 17];
-    for (d, c) in digits.iter_mut().zip(body17.chars()) {
-        *d = c.to_digit(10).unwrap() as u8;
-    }
     let draft: openday_rules::registration::RegistrantDraft =
         serde_json::from_value(serde_json::json!({
             "name": format!("市民{n}"),
-            "id_number": format!("{body17}{}", openday_rules::resident_id::check_character(&digits)),
+            "id_number": openday_testkit::id_number(n),
             "phone": format!("139{n:08}"),
             "category": "worker", "relation": "lives",
             "full_civil_capacity": true, "not_deputy": true
