@@ -494,3 +494,33 @@ async fn the_plan_form_shows_each_rule_at_its_field_and_the_office_reviews_it() 
     assert!(page.html.contains("已备案") && page.html.contains("发布活动公告"));
     assert!(page.html.contains("最迟2026年9月5日发布"), "{}", page.html);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn while_mail_is_down_sign_in_says_so_and_the_retry_sends_one_link() {
+    let w = world(generous()).await;
+    // Mail down: the local outbox cannot be written (a file where its folder should be).
+    let _ = std::fs::remove_dir_all(&w.mail_dir);
+    std::fs::write(&w.mail_dir, "not a folder").unwrap();
+    let mut person = Browser::default();
+    let form = person.go(&w, Method::GET, "/staff/sign-in", "").await;
+    let refused = person
+        .go(
+            &w,
+            Method::POST,
+            "/staff/sign-in",
+            &format!("csrf={}&email={}", form.csrf(), enc(AGENCY)),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        refused.html.contains("登录邮件暂时无法发送，请稍后重试"),
+        "{}",
+        refused.html
+    );
+    assert!(refused.html.contains(AGENCY), "the address kept");
+
+    // Mail back: the retry sends one message, and its link signs in.
+    std::fs::remove_file(&w.mail_dir).unwrap();
+    person.sign_in(&w, AGENCY).await;
+    assert_eq!(mails(&w), 1, "one link, sent once");
+}

@@ -331,6 +331,24 @@ struct SignInForm {
     email: Option<String>,
 }
 
+/// The sign-in form again, the address kept, with `message` at it.
+fn sign_in_again(
+    csrf: Csrf,
+    values: BTreeMap<String, String>,
+    message: &str,
+    status: StatusCode,
+) -> Response {
+    let mut state = FormState::with_values(values);
+    state.fail("email", message);
+    let page = SignInPage {
+        title: "工作人员登录",
+        form: state,
+        csrf: csrf.token,
+        pending: csrf.jar.get(SIGN_IN_COOKIE).is_some(),
+    };
+    (status, csrf.jar, page).into_response()
+}
+
 /// Mails a link and a code when the address is an organisation's; the same answer either way.
 async fn request_link<S: Store>(
     State(app): State<App<S>>,
@@ -339,15 +357,12 @@ async fn request_link<S: Store>(
     let FormPost { form, values, csrf } = post;
     let raw = form.email.as_deref().unwrap_or("").trim().to_owned();
     if !email_address::EmailAddress::is_valid(&raw) {
-        let mut state = FormState::with_values(values);
-        state.fail("email", "请输入机关邮箱，例如 office@example.gov.cn");
-        let page = SignInPage {
-            title: "工作人员登录",
-            form: state,
-            csrf: csrf.token,
-            pending: csrf.jar.get(SIGN_IN_COOKIE).is_some(),
-        };
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, csrf.jar, page).into_response());
+        return Ok(sign_in_again(
+            csrf,
+            values,
+            "请输入机关邮箱，例如 office@example.gov.cn",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ));
     }
     let org = app
         .store
@@ -375,10 +390,24 @@ async fn request_link<S: Store>(
             html: &written.html,
             at: app.now(),
         };
-        match app.mailer.send(&message).await {
-            Ok(()) => tracing::info!(org = %org.id, "sign-in link sent"),
-            Err(error) => tracing::warn!(org = %org.id, %error, "sign-in link not sent"),
+        if let Err(error) = app.mailer.send(&message).await {
+            // Said plainly, so nobody waits for a mail that will not come; the attempt was
+            // never delivered and expires unused. (Only while mail is down does this answer
+            // differ from an unknown address's.)
+            tracing::warn!(org = %org.id, %error, "sign-in link not sent");
+            let mut res = sign_in_again(
+                csrf,
+                values,
+                "登录邮件暂时无法发送，请稍后重试",
+                StatusCode::SERVICE_UNAVAILABLE,
+            );
+            res.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("60"),
+            );
+            return Ok(res);
         }
+        tracing::info!(org = %org.id, "sign-in link sent");
     } else {
         tracing::info!("sign-in asked for an address outside the directory");
     }
