@@ -1,0 +1,81 @@
+//! Event payloads at volume: scheduled events with any `time` (or none, or the wrong
+//! type), and API Gateway events with any stage, path, query and source address. The
+//! function's own handling (the event's instant, the stage taken off the path, the
+//! caller's address) never panics: a scheduled event it cannot read is an error message,
+//! an HTTP event it cannot read goes to the router as it came.
+
+#![allow(clippy::unwrap_used)] // tests fail loudly
+
+use lambda_http::request::from_str;
+use proptest::prelude::*;
+use serde_json::json;
+
+fn text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<String>(),
+        "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{0,8}(Z|[+-][0-9:]{0,5})?",
+        "[/a-z0-9%.$_{}-]{0,30}",
+    ]
+}
+
+fn cases() -> ProptestConfig {
+    ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(3000),
+        ..ProptestConfig::default()
+    }
+}
+
+proptest! {
+    #![proptest_config(cases())]
+
+    #[test]
+    fn any_scheduled_event_is_read_or_refused_with_a_reason(
+        time in prop::option::of(text()),
+        number in any::<i64>(),
+        shape in 0u8..4,
+    ) {
+        let event = match (shape, &time) {
+            (0, Some(t)) => json!({"time": t, "detail-type": "Scheduled Event", "source": "aws.events"}),
+            (1, _) => json!({"time": number}),
+            (2, _) => json!([time]),
+            _ => json!({"detail": time}),
+        };
+        match openday_lambda::scheduled_time(&event) {
+            Ok(at) => prop_assert!(time.is_some() && shape == 0, "{event} read as {at}"),
+            Err(reason) => prop_assert!(!reason.is_empty()),
+        }
+    }
+
+    #[test]
+    fn any_api_gateway_event_keeps_its_path_or_loses_only_the_stage(
+        stage in text(),
+        path in text(),
+        query in "[a-z0-9=&%_.-]{0,30}",
+        ip in text(),
+    ) {
+        let raw_path = format!("/{}", path.trim_start_matches('/'));
+        let event = json!({
+            "version": "2.0", "routeKey": "$default", "rawPath": raw_path,
+            "rawQueryString": query, "headers": {"host": "example.org"},
+            "requestContext": {
+                "accountId": "1", "apiId": "a", "domainName": "example.org", "domainPrefix": "e",
+                "http": {"method": "GET", "path": raw_path, "protocol": "HTTP/1.1",
+                         "sourceIp": ip, "userAgent": "t"},
+                "requestId": "r", "routeKey": "$default", "stage": stage,
+                "time": "02/Sep/2026:02:00:00 +0000", "timeEpoch": 1u64
+            },
+            "isBase64Encoded": false
+        })
+        .to_string();
+        // What lambda_http itself cannot make a request of never reaches the function.
+        if let Ok(req) = from_str(&event) {
+            let before = req.uri().path().to_owned();
+            let req = openday_lambda::client_ip(openday_lambda::strip_stage(req));
+            let after = req.uri().path();
+            prop_assert!(after == before || before.ends_with(after) || after == "/", "{before} -> {after}");
+        }
+    }
+}
