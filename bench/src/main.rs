@@ -8,6 +8,11 @@
 //!    shape (one counter update, three conditional puts) straight against the embedded
 //!    engine on a file, and the ratio of the two rates.
 //!
+//! 3. The soak: the local server under a mixed public and staff load (pages, listings,
+//!    codes, registrations, look-ups, the agency's and office's API reads, exports) for a
+//!    bounded time from a few clients on loopback; requests, errors, and the server's
+//!    resident memory after warm-up and at the end.
+//!
 //! Exits non-zero only when the platform is wrong (an error answer, an overbooked
 //! event), never because a figure misses its target: the test command runs it short.
 
@@ -410,6 +415,182 @@ async fn engine_rate(n: u32) -> (Duration, f64) {
     (wall, f64::from(n) / wall.as_secs_f64())
 }
 
+/// The server's resident set size, from `/proc`.
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// Text-message codes as they arrive in the local SMS outbox, reading each file once.
+#[derive(Default)]
+struct SmsInbox {
+    seen: std::collections::HashSet<std::ffi::OsString>,
+    codes: std::collections::HashMap<String, String>,
+}
+
+impl SmsInbox {
+    fn code(&mut self, dir: &Path, phone: &str) -> Option<String> {
+        if !self.codes.contains_key(phone) {
+            for entry in std::fs::read_dir(dir).ok()?.flatten() {
+                if self.seen.insert(entry.file_name()) {
+                    if let Ok(raw) = std::fs::read_to_string(entry.path()) {
+                        if let Some((head, text)) = raw.split_once("\n\n") {
+                            if let Some(code) = text.split("验证码为").nth(1) {
+                                self.codes.insert(
+                                    head.trim_start_matches("To: ").trim().to_owned(),
+                                    code.chars().take(6).collect(),
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        self.codes.remove(phone)
+    }
+}
+
+struct Soak {
+    requests: u64,
+    errors: Vec<String>,
+    rss_start: u64,
+    rss_end: u64,
+    registrations: u64,
+}
+
+/// Mixed load for `length` after a warm-up of a tenth of it: `clients` loops, each a
+/// round of public pages and API reads, a registration now and then, and staff reads.
+async fn soak(bin: &Path, length: Duration, clients: u32) -> Soak {
+    let data = std::env::temp_dir().join(format!("openday-soak-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    openday(
+        bin,
+        &data,
+        &[
+            "orgs",
+            "import",
+            repo("infra/demo/orgs.json").to_str().unwrap(),
+        ],
+    );
+    let agency = openday(bin, &data, &["token", "nn-jt"]);
+    let office = openday(bin, &data, &["token", "nn-office"]);
+    let server = start(bin, &data);
+    let pid = server.child.id();
+    let http = reqwest::Client::new();
+    let id = announced_event(&http, &server.base, &agency, &office, 10_000).await;
+    let inbox = std::sync::Arc::new(std::sync::Mutex::new(SmsInbox::default()));
+    let errors = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let requests = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let registrations = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let warm_up = length / 10;
+    let end = Instant::now() + warm_up + length;
+    let workers: Vec<_> = (0..clients)
+        .map(|c| {
+            let (http, base, id, agency, office) = (
+                http.clone(),
+                server.base.clone(),
+                id.clone(),
+                agency.clone(),
+                office.clone(),
+            );
+            let (inbox, errors, requests, registrations, sms) = (
+                inbox.clone(),
+                errors.clone(),
+                requests.clone(),
+                registrations.clone(),
+                data.join("sms"),
+            );
+            tokio::spawn(async move {
+                let mut round = 0u32;
+                while Instant::now() < end {
+                    round += 1;
+                    let expect = |what: String, status: u16, ok: &[u16]| {
+                        requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if !ok.contains(&status) {
+                            errors.lock().unwrap().push(format!("{what}: {status}"));
+                        }
+                    };
+                    for path in [
+                        "/".to_owned(),
+                        format!("/open-days/{id}"),
+                        format!("/open-days/{id}/register"),
+                        "/api/announcements".to_owned(),
+                        format!("/api/announcements/{id}"),
+                        "/statistics".to_owned(),
+                    ] {
+                        let (s, _) = call(http.get(format!("{base}{path}"))).await;
+                        expect(path, s, &[200]);
+                    }
+                    for (path, token) in [
+                        ("/api/plans".to_owned(), &agency),
+                        (format!("/api/plans/{id}"), &agency),
+                        ("/api/compliance?year=2026".to_owned(), &office),
+                        (format!("/api/plans/{id}/exports/registrants?format=csv"), &agency),
+                    ] {
+                        let res = http.get(format!("{base}{path}")).bearer_auth(token).send().await;
+                        let s = res.map(|r| r.status().as_u16()).unwrap_or(0);
+                        expect(path, s, &[200]);
+                    }
+                    if round % 3 != 0 {
+                        continue;
+                    }
+                    // A new person registers and looks the registration up.
+                    // Born n days after 1960-01-01: adults, each person once.
+                    let n = c * 2_000 + round / 3;
+                    let phone = format!("137{n:08}");
+                    let (s, _) = call(
+                        http.post(format!("{base}/api/sms-codes"))
+                            .json(&json!({ "phone": phone })),
+                    )
+                    .await;
+                    expect("sms-codes".into(), s, &[202]);
+                    let Some(code) = inbox.lock().unwrap().code(&sms, &phone) else {
+                        errors.lock().unwrap().push(format!("no code for {phone}"));
+                        continue;
+                    };
+                    let (s, out) = call(
+                        http.post(format!("{base}/api/announcements/{id}/registrations"))
+                            .json(&json!({
+                                "name": format!("市民{n}"), "id_number": id_number(n), "phone": phone,
+                                "sms_code": code, "category": "worker", "relation": "lives",
+                                "full_civil_capacity": true, "not_deputy": true
+                            })),
+                    )
+                    .await;
+                    expect("registration".into(), s, &[201]);
+                    registrations.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let (s, _) = call(
+                        http.post(format!("{base}/api/registrations/lookup"))
+                            .json(&json!({ "code": out["code"], "phone": phone })),
+                    )
+                    .await;
+                    expect("lookup".into(), s, &[200]);
+                }
+            })
+        })
+        .collect();
+    tokio::time::sleep(warm_up).await;
+    let rss_start = rss_kib(pid);
+    for w in workers {
+        w.await.unwrap();
+    }
+    let rss_end = rss_kib(pid);
+    drop(server);
+    let _ = std::fs::remove_dir_all(&data);
+    let errors = std::mem::take(&mut *errors.lock().unwrap());
+    Soak {
+        requests: requests.load(std::sync::atomic::Ordering::Relaxed),
+        errors,
+        rss_start,
+        rss_end,
+        registrations: registrations.load(std::sync::atomic::Ordering::Relaxed),
+    }
+}
+
 fn ms(d: Duration) -> String {
     format!("{:.0} ms", d.as_secs_f64() * 1000.0)
 }
@@ -493,4 +674,24 @@ async fn main() {
         );
         println!("  exactly the capacity confirmed: {} (met)", r.confirmed);
     }
+
+    let length = Duration::from_secs(if short { 20 } else { 180 });
+    let s = soak(&bin, length, 8).await;
+    println!();
+    println!(
+        "soak: {} s of mixed public and staff load from 8 clients: {} requests ({:.0}/s), {} registrations, {} errors; server RSS {} KiB after warm-up, {} KiB at the end ({:+.1}%)",
+        length.as_secs(),
+        s.requests,
+        s.requests as f64 / (length.as_secs_f64() * 1.1),
+        s.registrations,
+        s.errors.len(),
+        s.rss_start,
+        s.rss_end,
+        100.0 * (s.rss_end as f64 - s.rss_start as f64) / s.rss_start.max(1) as f64
+    );
+    assert!(
+        s.errors.is_empty(),
+        "errors under the soak: {:?}",
+        &s.errors[..s.errors.len().min(10)]
+    );
 }
