@@ -13,10 +13,18 @@
 //!    bounded time from a few clients on loopback; requests, errors, and the server's
 //!    resident memory after warm-up and at the end.
 //!
+//! 4. In-process: the public function's warm overhead (its Lambda service: stage handling,
+//!    router, middleware) on a request refused without I/O, the stylesheet, and two public
+//!    pages; and what one notice sweep reads with 1,000, 10,000 and 100,000 plans, ten due.
+//!    The full run draws `docs/figures/*.svg` from its figures.
+//!
 //! Exits non-zero only when the platform is wrong (an error answer, an overbooked
 //! event), never because a figure misses its target: the test command runs it short.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark fails loudly
+
+mod inproc;
+mod plots;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -167,6 +175,8 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 }
 
 struct Rush {
+    /// Every request's latency, shortest first.
+    latencies: Vec<Duration>,
     people: u32,
     capacity: u32,
     wall: Duration,
@@ -282,6 +292,7 @@ async fn rush(bin: &Path, people: u32, capacity: u32, offset: u32) -> Rush {
         wall,
         p50: percentile(&latencies, 0.50),
         p99: percentile(&latencies, 0.99),
+        latencies,
         confirmed,
         waitlisted,
     }
@@ -591,6 +602,10 @@ async fn soak(bin: &Path, length: Duration, clients: u32) -> Soak {
     }
 }
 
+fn us(d: Duration) -> String {
+    format!("{:.0} µs", d.as_secs_f64() * 1e6)
+}
+
 fn ms(d: Duration) -> String {
     format!("{:.0} ms", d.as_secs_f64() * 1000.0)
 }
@@ -616,6 +631,7 @@ async fn main() {
     // Each figure is the median of three runs (one in the short mode): a shared VM is noisy.
     let repeats = if short { 1 } else { 3 };
     let mut last = None;
+    let mut curves = Vec::new();
     for (i, &(people, capacity)) in runs.iter().enumerate() {
         let mut tries = Vec::new();
         for k in 0..repeats {
@@ -634,6 +650,10 @@ async fn main() {
             r.confirmed,
             r.waitlisted
         );
+        curves.push((
+            format!("{} people, {} seats", r.people, r.capacity),
+            r.latencies.clone(),
+        ));
         last = Some((r, rate));
     }
     let (r, rate) = last.unwrap();
@@ -674,6 +694,59 @@ async fn main() {
         );
         println!("  exactly the capacity confirmed: {} (met)", r.confirmed);
     }
+
+    let o = inproc::overheads(if short { 300 } else { 5_000 }).await;
+    println!();
+    println!("| warm, in-process (the public function's service) | p50 | p99 |");
+    println!("|---|---|---|");
+    for (what, (p50, p99)) in [
+        ("a registration refused at the edge (no I/O)", o.refused),
+        ("the stylesheet", o.stylesheet),
+        ("`/`: this year's open days (a page)", o.home),
+        (
+            "`/open-days/{id}`: an announcement (a page)",
+            o.announcement_page,
+        ),
+    ] {
+        println!("| {what} | {} | {} |", us(p50), us(p99));
+    }
+
+    let sizes: &[u32] = if short {
+        &[1_000]
+    } else {
+        &[1_000, 10_000, 100_000]
+    };
+    println!();
+    println!("| plans | due | items read | per due plan | against 1,000 plans | run |");
+    println!("|---|---|---|---|---|---|");
+    let mut costs = Vec::new();
+    for &total in sizes {
+        let c = inproc::sweep_cost(total, 10).await;
+        let base = costs.first().map_or(c.items_read, |&(_, _, read)| read);
+        println!(
+            "| {} | {} | {} | {:.1} | {:.2}× | {} |",
+            c.total,
+            c.due,
+            c.items_read,
+            c.items_read as f64 / f64::from(c.due),
+            c.items_read as f64 / base as f64,
+            ms(c.took)
+        );
+        costs.push((c.total, c.due, c.items_read));
+    }
+
+    // The full run draws the docs' plots; the short one draws them aside, so the drawing
+    // keeps working.
+    let figures = if short {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/bench-figures")
+    } else {
+        repo("docs/figures")
+    };
+    std::fs::create_dir_all(&figures).unwrap();
+    plots::rush_latency(&figures.join("rush-latency.svg"), &curves).unwrap();
+    plots::sweep_cost(&figures.join("sweep-cost.svg"), &costs).unwrap();
+    println!();
+    println!("plots: {}", figures.display());
 
     let length = Duration::from_secs(if short { 20 } else { 180 });
     let s = soak(&bin, length, 8).await;
