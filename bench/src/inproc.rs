@@ -60,10 +60,10 @@ async fn app(engine: &LocalDynamo, now: &str) -> (App<DynamoStore>, TokenKey) {
         config,
         Arc::new(FixedClock(at(now))),
         Arc::new(openday_mail::EmlMailer::new(
-            &scratch("mail"),
+            scratch("mail"),
             "openday@example.org",
         )),
-        Arc::new(openday_sms::FolderSms::new(&scratch("sms"))),
+        Arc::new(openday_sms::FolderSms::new(scratch("sms"))),
     );
     (app, tokens)
 }
@@ -242,7 +242,7 @@ pub async fn sweep_cost(total: u32, due: u32) -> SweepCost {
     let sweeper = openday_sweeps::Sweeper::new(
         store.clone(),
         Arc::new(openday_mail::EmlMailer::new(&mail, "openday@example.org")),
-        Arc::new(openday_sms::FolderSms::new(&scratch("sweep-sms"))),
+        Arc::new(openday_sms::FolderSms::new(scratch("sweep-sms"))),
         PersonKey::new(&[8u8; 32]).unwrap(),
         "http://openday.bench",
     );

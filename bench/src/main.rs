@@ -299,21 +299,20 @@ async fn rush(bin: &Path, people: u32, capacity: u32, offset: u32) -> Rush {
 }
 
 fn codes_by_phone(dir: &Path) -> std::collections::HashMap<String, String> {
-    let mut codes = std::collections::HashMap::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let raw = std::fs::read_to_string(entry.unwrap().path()).unwrap();
-        let (head, text) = raw.split_once("\n\n").unwrap();
-        let phone = head.trim_start_matches("To: ").trim().to_owned();
-        let code: String = text
-            .split("验证码为")
-            .nth(1)
-            .unwrap()
-            .chars()
-            .take(6)
-            .collect();
-        codes.insert(phone, code);
-    }
-    codes
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| sms_code(&std::fs::read_to_string(e.unwrap().path()).unwrap()).unwrap())
+        .collect()
+}
+
+/// (phone, code) of a text message in the local SMS outbox.
+fn sms_code(raw: &str) -> Option<(String, String)> {
+    let (head, text) = raw.split_once("\n\n")?;
+    let code = text.split("验证码为").nth(1)?;
+    Some((
+        head.trim_start_matches("To: ").trim().to_owned(),
+        code.chars().take(6).collect(),
+    ))
 }
 
 /// The embedded engine on a file: `n` concurrent transactions of a registration's shape
@@ -447,17 +446,11 @@ impl SmsInbox {
     fn code(&mut self, dir: &Path, phone: &str) -> Option<String> {
         if !self.codes.contains_key(phone) {
             for entry in std::fs::read_dir(dir).ok()?.flatten() {
-                if self.seen.insert(entry.file_name()) {
-                    if let Ok(raw) = std::fs::read_to_string(entry.path()) {
-                        if let Some((head, text)) = raw.split_once("\n\n") {
-                            if let Some(code) = text.split("验证码为").nth(1) {
-                                self.codes.insert(
-                                    head.trim_start_matches("To: ").trim().to_owned(),
-                                    code.chars().take(6).collect(),
-                                );
-                            }
-                        }
-                    }
+                if self.seen.insert(entry.file_name())
+                    && let Ok(raw) = std::fs::read_to_string(entry.path())
+                    && let Some((to, code)) = sms_code(&raw)
+                {
+                    self.codes.insert(to, code);
                 }
             }
         }
@@ -546,7 +539,7 @@ async fn soak(bin: &Path, length: Duration, clients: u32) -> Soak {
                         let s = res.map(|r| r.status().as_u16()).unwrap_or(0);
                         expect(path, s, &[200]);
                     }
-                    if round % 3 != 0 {
+                    if !round.is_multiple_of(3) {
                         continue;
                     }
                     // A new person registers and looks the registration up.

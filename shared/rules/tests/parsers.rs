@@ -153,10 +153,10 @@ proptest! {
         let orgs: Vec<_> = directory.orgs.iter().collect();
         let org = orgs[agency % orgs.len()];
         // A document of the wrong shape is the edge's to refuse (400); a draft is the rules'.
-        if let Ok(draft) = serde_json::from_value::<PlanDraft>(doc) {
-            if let Err(vs) = check_submission(&draft, org) {
-                all_explained(&vs)?;
-            }
+        if let Ok(draft) = serde_json::from_value::<PlanDraft>(doc)
+            && let Err(vs) = check_submission(&draft, org)
+        {
+            all_explained(&vs)?;
         }
     }
 
@@ -171,10 +171,10 @@ proptest! {
             "category": "worker", "relation": "lives", "full_civil_capacity": true,
             "not_deputy": true
         }), pick, inner, Some(value.clone()));
-        if let Ok(d) = serde_json::from_value::<RegistrantDraft>(registrant) {
-            if let Err(vs) = Registrant::check(&d, first_day()) {
-                all_explained(&vs)?;
-            }
+        if let Ok(d) = serde_json::from_value::<RegistrantDraft>(registrant)
+            && let Err(vs) = Registrant::check(&d, first_day())
+        {
+            all_explained(&vs)?;
         }
         let feedback = mutate(json!({"category": "suggestion", "content": "建议", "channel": "online"}),
             pick, inner, Some(value.clone()));
@@ -186,10 +186,10 @@ proptest! {
             }
         }
         let evaluation = mutate(json!({"rating": 5, "comment": "好"}), pick, inner, Some(value.clone()));
-        if let Ok(d) = serde_json::from_value::<EvaluationDraft>(evaluation) {
-            if let Err(vs) = Evaluation::parse(&d) {
-                all_explained(&vs)?;
-            }
+        if let Ok(d) = serde_json::from_value::<EvaluationDraft>(evaluation)
+            && let Err(vs) = Evaluation::parse(&d)
+        {
+            all_explained(&vs)?;
         }
         let announcement = mutate(json!({
             "registration_method": "在线报名", "content": "参观", "reminders": "携带身份证",

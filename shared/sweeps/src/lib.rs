@@ -536,6 +536,26 @@ impl Directory {
     }
 }
 
+/// Runs a store write that must land (it records what was done outside the store), trying
+/// again for a few seconds while the store is unavailable or busy.
+async fn insist<F, Fut>(mut write: F) -> Result<(), StoreError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<(), StoreError>>,
+{
+    let mut pause = std::time::Duration::from_millis(100);
+    for _ in 0..6 {
+        match write().await {
+            Err(StoreError::Unavailable(_) | StoreError::Busy) => {
+                tokio::time::sleep(pause).await;
+                pause *= 2;
+            }
+            done => return done,
+        }
+    }
+    write().await
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // tests fail loudly
 mod tests {
@@ -591,24 +611,4 @@ mod tests {
             assert_eq!(page_of(&due(plan, kind, to)), page, "{kind:?} to {to:?}");
         }
     }
-}
-
-/// Runs a store write that must land (it records what was done outside the store), trying
-/// again for a few seconds while the store is unavailable or busy.
-async fn insist<F, Fut>(mut write: F) -> Result<(), StoreError>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<(), StoreError>>,
-{
-    let mut pause = std::time::Duration::from_millis(100);
-    for _ in 0..6 {
-        match write().await {
-            Err(StoreError::Unavailable(_) | StoreError::Busy) => {
-                tokio::time::sleep(pause).await;
-                pause *= 2;
-            }
-            done => return done,
-        }
-    }
-    write().await
 }

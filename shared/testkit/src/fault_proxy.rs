@@ -93,7 +93,7 @@ impl State {
         edge = edge.saturating_add(f.server_error);
         if slot < edge {
             counts.server_errors += 1;
-            return Fault::ServerError(n % 2 == 0);
+            return Fault::ServerError(n.is_multiple_of(2));
         }
         edge = edge.saturating_add(f.drop_after_apply);
         if slot < edge {
