@@ -186,21 +186,21 @@ struct Rush {
     waitlisted: u32,
 }
 
-async fn rush(bin: &Path, people: u32, capacity: u32, offset: u32) -> Rush {
-    let data = std::env::temp_dir().join(format!("openday-bench-{}-{people}", std::process::id()));
+/// A fresh data folder with the demo directory, the agency's and office's tokens, and the
+/// server running on it.
+fn fresh_server(bin: &Path, name: &str) -> (PathBuf, String, String, Server) {
+    let data = std::env::temp_dir().join(format!("openday-bench-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
-    openday(
-        bin,
-        &data,
-        &[
-            "orgs",
-            "import",
-            repo("infra/demo/orgs.json").to_str().unwrap(),
-        ],
-    );
+    let orgs = repo("infra/demo/orgs.json");
+    openday(bin, &data, &["orgs", "import", orgs.to_str().unwrap()]);
     let agency = openday(bin, &data, &["token", "nn-jt"]);
     let office = openday(bin, &data, &["token", "nn-office"]);
     let server = start(bin, &data);
+    (data, agency, office, server)
+}
+
+async fn rush(bin: &Path, people: u32, capacity: u32, offset: u32) -> Rush {
+    let (data, agency, office, server) = fresh_server(bin, &format!("rush-{people}"));
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(2000)
         .build()
@@ -458,31 +458,23 @@ impl SmsInbox {
     }
 }
 
+/// People each soak client registers before it only looks them up.
+const PEOPLE_PER_CLIENT: usize = 50;
+
 struct Soak {
     requests: u64,
     errors: Vec<String>,
     rss_start: u64,
     rss_end: u64,
+    /// KiB, each tenth of the run.
+    rss: Vec<u64>,
     registrations: u64,
 }
 
 /// Mixed load for `length` after a warm-up of a tenth of it: `clients` loops, each a
 /// round of public pages and API reads, a registration now and then, and staff reads.
 async fn soak(bin: &Path, length: Duration, clients: u32) -> Soak {
-    let data = std::env::temp_dir().join(format!("openday-soak-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&data);
-    openday(
-        bin,
-        &data,
-        &[
-            "orgs",
-            "import",
-            repo("infra/demo/orgs.json").to_str().unwrap(),
-        ],
-    );
-    let agency = openday(bin, &data, &["token", "nn-jt"]);
-    let office = openday(bin, &data, &["token", "nn-office"]);
-    let server = start(bin, &data);
+    let (data, agency, office, server) = fresh_server(bin, "soak");
     let pid = server.child.id();
     let http = reqwest::Client::new();
     let id = announced_event(&http, &server.base, &agency, &office, 10_000).await;
@@ -510,6 +502,7 @@ async fn soak(bin: &Path, length: Duration, clients: u32) -> Soak {
             );
             tokio::spawn(async move {
                 let mut round = 0u32;
+                let mut held: Vec<(String, String)> = Vec::new();
                 while Instant::now() < end {
                     round += 1;
                     let expect = |what: String, status: u16, ok: &[u16]| {
@@ -542,7 +535,19 @@ async fn soak(bin: &Path, length: Duration, clients: u32) -> Soak {
                     if !round.is_multiple_of(3) {
                         continue;
                     }
-                    // A new person registers and looks the registration up.
+                    // The first 50 rounds of each client register a new person; later
+                    // ones look one of them up. The data stops growing, so memory that
+                    // keeps growing would be a leak, not a bigger table.
+                    if held.len() == PEOPLE_PER_CLIENT {
+                        let (code, phone) = &held[(round as usize / 3) % held.len()];
+                        let (s, _) = call(
+                            http.post(format!("{base}/api/registrations/lookup"))
+                                .json(&json!({ "code": code, "phone": phone })),
+                        )
+                        .await;
+                        expect("lookup".into(), s, &[200]);
+                        continue;
+                    }
                     // Born n days after 1960-01-01: adults, each person once.
                     let n = c * 2_000 + round / 3;
                     let phone = format!("137{n:08}");
@@ -567,22 +572,25 @@ async fn soak(bin: &Path, length: Duration, clients: u32) -> Soak {
                     .await;
                     expect("registration".into(), s, &[201]);
                     registrations.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let (s, _) = call(
-                        http.post(format!("{base}/api/registrations/lookup"))
-                            .json(&json!({ "code": out["code"], "phone": phone })),
-                    )
-                    .await;
-                    expect("lookup".into(), s, &[200]);
+                    held.push((out["code"].as_str().unwrap_or_default().to_owned(), phone));
                 }
             })
         })
         .collect();
     tokio::time::sleep(warm_up).await;
     let rss_start = rss_kib(pid);
+    // The resident size each tenth of the run: growth that levels off is caches filling,
+    // growth that does not is a leak.
+    let mut rss = vec![rss_start];
+    while Instant::now() < end {
+        tokio::time::sleep(length / 10).await;
+        rss.push(rss_kib(pid));
+    }
     for w in workers {
         w.await.unwrap();
     }
     let rss_end = rss_kib(pid);
+    rss.push(rss_end);
     drop(server);
     let _ = std::fs::remove_dir_all(&data);
     let errors = std::mem::take(&mut *errors.lock().unwrap());
@@ -591,6 +599,7 @@ async fn soak(bin: &Path, length: Duration, clients: u32) -> Soak {
         errors,
         rss_start,
         rss_end,
+        rss,
         registrations: registrations.load(std::sync::atomic::Ordering::Relaxed),
     }
 }
@@ -610,10 +619,17 @@ async fn main() {
     if short {
         args.remove(0);
     }
+    // `--soak SECONDS`: only the soak, for as long as asked.
+    let soak_only = (args.first().is_some_and(|a| a == "--soak"))
+        .then(|| args.drain(..2).nth(1).and_then(|s| s.parse::<u64>().ok()))
+        .flatten();
     let bin = PathBuf::from(
         args.first()
-            .expect("usage: openday-bench [--short] OPENDAY_BINARY"),
+            .expect("usage: openday-bench [--short | --soak SECONDS] OPENDAY_BINARY"),
     );
+    if let Some(seconds) = soak_only {
+        return run_soak(&bin, Duration::from_secs(seconds)).await;
+    }
     let runs: &[(u32, u32)] = if short {
         &[(60, 25), (120, 30)]
     } else {
@@ -741,8 +757,11 @@ async fn main() {
     println!();
     println!("plots: {}", figures.display());
 
-    let length = Duration::from_secs(if short { 20 } else { 180 });
-    let s = soak(&bin, length, 8).await;
+    run_soak(&bin, Duration::from_secs(if short { 20 } else { 180 })).await;
+}
+
+async fn run_soak(bin: &Path, length: Duration) {
+    let s = soak(bin, length, 8).await;
     println!();
     println!(
         "soak: {} s of mixed public and staff load from 8 clients: {} requests ({:.0}/s), {} registrations, {} errors; server RSS {} KiB after warm-up, {} KiB at the end ({:+.1}%)",
@@ -754,6 +773,14 @@ async fn main() {
         s.rss_start,
         s.rss_end,
         100.0 * (s.rss_end as f64 - s.rss_start as f64) / s.rss_start.max(1) as f64
+    );
+    println!(
+        "soak RSS each tenth (MiB): {}",
+        s.rss
+            .iter()
+            .map(|k| format!("{:.0}", *k as f64 / 1024.0))
+            .collect::<Vec<_>>()
+            .join(" → ")
     );
     assert!(
         s.errors.is_empty(),

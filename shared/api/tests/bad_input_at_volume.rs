@@ -11,36 +11,11 @@ mod common;
 use axum::body::Body;
 use axum::http::{Request, header};
 use common::*;
+use openday_testkit::arbitrary::{cases, json_value, text};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
+use proptest::test_runner::TestRunner;
 use serde_json::{Value, json};
 use tower::ServiceExt;
-
-/// Text as people and programs send it: anything, near-valid, or with hidden characters.
-fn text() -> impl Strategy<Value = String> {
-    prop_oneof![
-        any::<String>(),
-        "[0-9Xx]{0,20}",
-        "[a-z_.=&%0-9]{0,30}",
-        "[\\u{0}-\\u{7f}\\u{200b}\\u{202e}\\u{ff10}-\\u{ff19}\\u{4e00}-\\u{4e20}]{0,40}",
-    ]
-}
-
-fn json_value() -> impl Strategy<Value = Value> {
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::from),
-        any::<i64>().prop_map(Value::from),
-        text().prop_map(Value::from),
-    ];
-    leaf.prop_recursive(2, 16, 5, |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..5).prop_map(Value::from),
-            prop::collection::btree_map("[a-z_]{1,12}", inner, 0..5)
-                .prop_map(|m| Value::Object(m.into_iter().collect())),
-        ]
-    })
-}
 
 /// Bodies that nearly pass: the fields each endpoint reads, some replaced by anything.
 fn near_valid() -> Value {
@@ -156,15 +131,9 @@ fn thousands_of_bad_requests_get_no_server_error() {
     let at = html.find("name=\"csrf\" value=\"").unwrap() + 19;
     let csrf = html[at..].split('"').next().unwrap().to_owned();
 
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(4000);
-    let mut runner = TestRunner::new(Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    });
+    let config = cases(4000);
+    let count = config.cases;
+    let mut runner = TestRunner::new(config);
     let strategy = (
         prop::sample::select(posts.clone()),
         prop::option::weighted(0.7, text()),
@@ -254,7 +223,7 @@ fn thousands_of_bad_requests_get_no_server_error() {
         })
         .unwrap();
     let by_status = by_status.into_inner();
-    println!("{cases} generated requests, answers by status: {by_status:?}");
+    println!("{count} generated requests, answers by status: {by_status:?}");
     assert!(
         by_status.keys().any(|s| *s < 300),
         "some generated request passed: the generator reaches the success paths too"

@@ -7,29 +7,12 @@
 #![allow(clippy::unwrap_used)] // tests fail loudly
 
 use lambda_http::request::from_str;
+use openday_testkit::arbitrary::{cases, text};
 use proptest::prelude::*;
 use serde_json::json;
 
-fn text() -> impl Strategy<Value = String> {
-    prop_oneof![
-        any::<String>(),
-        "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{0,8}(Z|[+-][0-9:]{0,5})?",
-        "[/a-z0-9%.$_{}-]{0,30}",
-    ]
-}
-
-fn cases() -> ProptestConfig {
-    ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(3000),
-        ..ProptestConfig::default()
-    }
-}
-
 proptest! {
-    #![proptest_config(cases())]
+    #![proptest_config(cases(3000))]
 
     #[test]
     fn any_scheduled_event_is_read_or_refused_with_a_reason(

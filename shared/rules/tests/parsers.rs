@@ -15,18 +15,9 @@ use openday_rules::plan::{PlanDraft, check_submission};
 use openday_rules::registration::{Registrant, RegistrantDraft};
 use openday_rules::resident_id::ResidentId;
 use openday_rules::violation::{Violation, Violations};
+use openday_testkit::arbitrary::{cases, json_value, text};
 use proptest::prelude::*;
 use serde_json::{Value, json};
-
-fn cases() -> ProptestConfig {
-    ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(3000),
-        ..ProptestConfig::default()
-    }
-}
 
 /// A refusal people can act on: a code, and a message in Chinese.
 fn explained(v: &Violation) -> Result<(), TestCaseError> {
@@ -46,36 +37,6 @@ fn all_explained(vs: &Violations) -> Result<(), TestCaseError> {
         explained(v)?;
     }
     Ok(())
-}
-
-/// Text as people and programs send it: anything at all, digits and letters of about the
-/// right length, and valid-looking text with hidden, full-width or control characters.
-fn text() -> impl Strategy<Value = String> {
-    prop_oneof![
-        any::<String>(),
-        "[0-9Xx]{0,20}",
-        "[0-9]{4}-[0-9]{1,2}-[0-9]{1,3}([T ][0-9:+.Z]{0,20})?",
-        "[+0-9 ()-]{0,16}",
-        "[\\u{0}-\\u{7f}\\u{200b}\\u{202e}\\u{ff10}-\\u{ff19}\\u{4e00}-\\u{4e20}]{0,40}",
-    ]
-}
-
-/// Any JSON value, nested a little.
-fn json_value() -> impl Strategy<Value = Value> {
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::from),
-        any::<i64>().prop_map(Value::from),
-        any::<f64>().prop_map(|f| json!(f)),
-        text().prop_map(Value::from),
-    ];
-    leaf.prop_recursive(3, 24, 6, |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::from),
-            prop::collection::btree_map("[a-z_]{1,12}", inner, 0..6)
-                .prop_map(|m| Value::Object(m.into_iter().collect())),
-        ]
-    })
 }
 
 /// `doc` with one field (top level or one level down) replaced by `value`, or removed.
@@ -124,7 +85,7 @@ fn directory() -> Directory {
 }
 
 proptest! {
-    #![proptest_config(cases())]
+    #![proptest_config(cases(3000))]
 
     #[test]
     fn id_numbers_phones_days_and_instants_never_panic(raw in text()) {

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // fixtures fail loudly
 
+pub mod arbitrary;
 pub mod fault_proxy;
 pub use fault_proxy::{FaultCounts, FaultProxy, Faults};
 
