@@ -90,11 +90,46 @@ fn secret(name: &str) -> Result<Vec<u8>, String> {
     Ok(raw.trim().as_bytes().to_vec())
 }
 
+/// How a function sends mail, chosen at compile time so that a function that sends none
+/// does not link the SES client at all.
+pub trait Mail {
+    fn from_env(aws: &aws_config::SdkConfig) -> Result<Arc<dyn Mailer>, String>;
+}
+
+/// Amazon SES v2 ([`ses_from_env`]): the functions that send workflow mail and sign-in
+/// links, and the sweeps.
+pub struct Ses;
+
+impl Mail for Ses {
+    fn from_env(aws: &aws_config::SdkConfig) -> Result<Arc<dyn Mailer>, String> {
+        ses_from_env(aws)
+    }
+}
+
+/// No mail: the public function (registration, feedback and look-ups send text messages,
+/// never mail).
+pub struct NoMail;
+
+impl Mail for NoMail {
+    fn from_env(_aws: &aws_config::SdkConfig) -> Result<Arc<dyn Mailer>, String> {
+        Ok(Arc::new(NoMail))
+    }
+}
+
+impl Mailer for NoMail {
+    fn send<'a>(&'a self, _mail: &'a openday_mail::Message<'a>) -> openday_mail::Sent<'a> {
+        Box::pin(async { Err("this function sends no mail".to_owned()) })
+    }
+    fn describe(&self) -> String {
+        "no mail".into()
+    }
+}
+
 /// The configuration of a function, from its environment:
 /// `OPENDAY_TABLE`, `OPENDAY_TOKEN_SECRET`, `OPENDAY_PERSON_KEY`, `OPENDAY_COOKIE_KEY` (each
 /// at least 32 bytes; the cookie key is shared by every function that serves pages),
 /// `OPENDAY_RETENTION_DAYS` (default 180), and the AWS SDK's own variables.
-pub async fn app_from_env() -> Result<App<DynamoStore>, String> {
+pub async fn app_from_env<M: Mail>() -> Result<App<DynamoStore>, String> {
     let table = std::env::var("OPENDAY_TABLE").unwrap_or_else(|_| "openday".into());
     let retention_days = match std::env::var("OPENDAY_RETENTION_DAYS") {
         Ok(v) => v
@@ -121,7 +156,7 @@ pub async fn app_from_env() -> Result<App<DynamoStore>, String> {
     let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table);
     let clock = openday_api::app::clock_from_env()?;
-    let mailer = ses_from_env(&aws)?;
+    let mailer = M::from_env(&aws)?;
     Ok(App::new(store, config, clock, mailer, sns_from_env(&aws)))
 }
 
@@ -185,7 +220,7 @@ pub async fn handle_scheduled<S: openday_sweeps::SweepStore>(
 /// The whole `main` of a sweep function.
 pub async fn sweep(kind: SweepKind) -> Result<(), lambda_runtime::Error> {
     init_tracing();
-    let app = app_from_env().await.map_err(|e| {
+    let app = app_from_env::<Ses>().await.map_err(|e| {
         tracing::error!(error = %e, "configuration");
         e
     })?;
@@ -215,9 +250,10 @@ pub fn init_tracing() {
 }
 
 /// The whole `main` of an HTTP function: logs, configuration, clients once, then serve.
-pub async fn serve(job: fn(App<DynamoStore>) -> Router) -> Result<(), lambda_http::Error> {
+/// `M` says how it mails ([`Ses`] or [`NoMail`]).
+pub async fn serve<M: Mail>(job: fn(App<DynamoStore>) -> Router) -> Result<(), lambda_http::Error> {
     init_tracing();
-    let app = app_from_env().await.map_err(|e| {
+    let app = app_from_env::<M>().await.map_err(|e| {
         tracing::error!(error = %e, "configuration");
         e
     })?;
