@@ -64,7 +64,9 @@ async fn a_rush_through_a_faulty_dynamodb_loses_nothing_and_never_overbooks() {
     for task in rush {
         let (n, a) = task.await.unwrap();
         match a.status {
-            StatusCode::CREATED => {
+            // 200: a try whose answer was lost had registered the person after all, and a
+            // later try of the same request found and returned that registration.
+            StatusCode::CREATED | StatusCode::OK => {
                 acknowledged.insert(
                     a.body["code"].as_str().unwrap().to_owned(),
                     a.body["status"].as_str().unwrap().to_owned(),
