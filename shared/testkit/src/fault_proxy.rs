@@ -84,26 +84,34 @@ impl State {
         // 37 is coprime with 100: every hundred consecutive requests visit each slot once,
         // spread out rather than in runs.
         let slot = (n * 37 % 100) as u8;
-        let mut edge = f.throttle;
-        let mut counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
-        if slot < edge {
-            counts.throttled += 1;
-            return Fault::Throttle;
-        }
-        edge = edge.saturating_add(f.server_error);
-        if slot < edge {
-            counts.server_errors += 1;
-            return Fault::ServerError(n.is_multiple_of(2));
-        }
-        edge = edge.saturating_add(f.drop_after_apply);
-        if slot < edge {
-            counts.dropped_after_apply += 1;
-            return Fault::DropAfterApply;
-        }
-        edge = edge.saturating_add(f.latency);
-        if slot < edge {
-            counts.delayed += 1;
-            return Fault::Latency(Duration::from_millis(f.latency_ms));
+        let mut guard = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
+        let counts = &mut *guard;
+        // Each fault takes the next `share` slots of the hundred; the rest pass.
+        let choices: [(u8, &mut u64, Fault); 4] = [
+            (f.throttle, &mut counts.throttled, Fault::Throttle),
+            (
+                f.server_error,
+                &mut counts.server_errors,
+                Fault::ServerError(n.is_multiple_of(2)),
+            ),
+            (
+                f.drop_after_apply,
+                &mut counts.dropped_after_apply,
+                Fault::DropAfterApply,
+            ),
+            (
+                f.latency,
+                &mut counts.delayed,
+                Fault::Latency(Duration::from_millis(f.latency_ms)),
+            ),
+        ];
+        let mut edge = 0u8;
+        for (share, count, fault) in choices {
+            edge = edge.saturating_add(share);
+            if slot < edge {
+                *count += 1;
+                return fault;
+            }
         }
         counts.passed += 1;
         Fault::None
