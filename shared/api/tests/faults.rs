@@ -27,8 +27,7 @@ async fn a_rush_through_a_faulty_dynamodb_loses_nothing_and_never_overbooks() {
     let id = w.announced(SEATS).await;
     let mut codes = Vec::new();
     for n in 1..=PEOPLE {
-        let phone = format!("1380013{n:04}");
-        codes.push((n, phone.clone(), w.sms_code(&phone).await));
+        codes.push((n, w.sms_code(&World::phone(n)).await));
     }
 
     let proxy = w.proxy.as_ref().unwrap();
@@ -42,19 +41,13 @@ async fn a_rush_through_a_faulty_dynamodb_loses_nothing_and_never_overbooks() {
     let rush: Vec<_> = codes
         .iter()
         .cloned()
-        .map(|(n, phone, code)| {
+        .map(|(n, code)| {
             let (w, id) = (w.clone(), id.clone());
             tokio::spawn(async move {
-                let answer = tokio::time::timeout(
-                    Duration::from_secs(10),
-                    w.post(
-                        &format!("/api/announcements/{id}/registrations"),
-                        None,
-                        World::person(n, &phone, &code),
-                    ),
-                )
-                .await
-                .expect("an answer within the deadline, never a hang");
+                let answer =
+                    tokio::time::timeout(Duration::from_secs(10), w.registration(&id, n, &code))
+                        .await
+                        .expect("an answer within the deadline, never a hang");
                 (n, answer)
             })
         })
@@ -106,15 +99,8 @@ async fn a_rush_through_a_faulty_dynamodb_loses_nothing_and_never_overbooks() {
     proxy.set(Faults::NONE);
     w.clock.set("2026-09-01T10:05:00+08:00");
     for n in unavailable {
-        let phone = format!("1380013{n:04}");
-        let code = w.sms_code(&phone).await;
-        let a = w
-            .post(
-                &format!("/api/announcements/{id}/registrations"),
-                None,
-                World::person(n, &phone, &code),
-            )
-            .await;
+        let code = w.sms_code(&World::phone(n)).await;
+        let a = w.registration(&id, n, &code).await;
         assert!(
             a.status == StatusCode::CREATED || a.status == StatusCode::OK,
             "person {n}: {} {}",

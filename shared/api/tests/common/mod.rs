@@ -245,20 +245,28 @@ impl World {
     /// Person `n` registers online with phone `1380013{n:04}` and the code the outbox got:
     /// the registration code and its status.
     pub async fn register(&self, id: &str, n: u32) -> (String, String) {
-        let phone = format!("1380013{n:04}");
-        let code = self.sms_code(&phone).await;
-        let a = self
-            .post(
-                &format!("/api/announcements/{id}/registrations"),
-                None,
-                World::person(n, &phone, &code),
-            )
-            .await;
+        let code = self.sms_code(&World::phone(n)).await;
+        let a = self.registration(id, n, &code).await;
         assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
         (
             a.body["code"].as_str().unwrap().to_owned(),
             a.body["status"].as_str().unwrap().to_owned(),
         )
+    }
+
+    /// Phone `1380013{n:04}`: person `n`'s.
+    pub fn phone(n: u32) -> String {
+        format!("1380013{n:04}")
+    }
+
+    /// Person `n` registers online with `sms_code`: the answer as it came.
+    pub async fn registration(&self, id: &str, n: u32, sms_code: &str) -> Answer {
+        self.post(
+            &format!("/api/announcements/{id}/registrations"),
+            None,
+            World::person(n, &World::phone(n), sms_code),
+        )
+        .await
     }
 
     /// A registration body for person `n` with `phone` and `sms_code`.
