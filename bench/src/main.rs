@@ -1,4 +1,5 @@
-//! `openday-bench [--short] OPENDAY_BINARY`: prints the figures of `docs/performance.md`.
+//! `openday-bench [--short] OPENDAY_BINARY [FUNCTIONS_DIR]`: prints the figures of
+//! `docs/performance.md` (`--soak SECONDS` or `--cold FUNCTIONS_DIR`: only that part).
 //!
 //! 1. The rush: the local server (`openday serve`, its own data folder, the embedded
 //!    engine) with a fresh event; every person first gets a text-message code and opens the
@@ -18,11 +19,16 @@
 //!    pages; and what one notice sweep reads with 1,000, 10,000 and 100,000 plans, ten due.
 //!    The full run draws `docs/figures/*.svg` from its figures.
 //!
+//! 5. Cold starts (when a folder of the functions' binaries is given): each function and
+//!    its baseline started against a Lambda Runtime API emulator on loopback, the embedded
+//!    engine as DynamoDB: init (exec to the first `next`) and the first invocation.
+//!
 //! Exits non-zero only when the platform is wrong (an error answer, an overbooked
 //! event), never because a figure misses its target: the test command runs it short.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark fails loudly
 
+mod cold;
 mod inproc;
 mod plots;
 
@@ -623,10 +629,19 @@ async fn main() {
     let soak_only = (args.first().is_some_and(|a| a == "--soak"))
         .then(|| args.drain(..2).nth(1).and_then(|s| s.parse::<u64>().ok()))
         .flatten();
+    // `--cold DIR`: only the cold starts of the functions' binaries in DIR.
+    if args.first().is_some_and(|a| a == "--cold") {
+        let dir = PathBuf::from(
+            args.get(1)
+                .expect("usage: openday-bench --cold FUNCTIONS_DIR"),
+        );
+        return cold_starts(&dir, 5).await;
+    }
     let bin = PathBuf::from(
         args.first()
-            .expect("usage: openday-bench [--short | --soak SECONDS] OPENDAY_BINARY"),
+            .expect("usage: openday-bench [--short | --soak SECONDS | --cold FUNCTIONS_DIR] OPENDAY_BINARY [FUNCTIONS_DIR]"),
     );
+    let functions = args.get(1).map(PathBuf::from);
     if let Some(seconds) = soak_only {
         return run_soak(&bin, Duration::from_secs(seconds)).await;
     }
@@ -744,6 +759,10 @@ async fn main() {
         costs.push((c.total, c.due, c.items_read));
     }
 
+    if let Some(dir) = &functions {
+        cold_starts(dir, if short { 1 } else { 5 }).await;
+    }
+
     // The full run draws the docs' plots; the short one draws them aside, so the drawing
     // keeps working.
     let figures = if short {
@@ -758,6 +777,56 @@ async fn main() {
     println!("plots: {}", figures.display());
 
     run_soak(&bin, Duration::from_secs(if short { 20 } else { 180 })).await;
+}
+
+/// Each function's cold start beside its baseline's, the median of `runs`.
+async fn cold_starts(dir: &Path, runs: usize) {
+    let engine = openday_local_dynamo::LocalDynamo::memory().await.unwrap();
+    openday_store::DynamoStore::new(engine.client(), "openday")
+        .ensure_table()
+        .await
+        .unwrap();
+    let cases = cold::present(dir);
+    assert!(
+        !cases.is_empty(),
+        "no function binaries in {}",
+        dir.display()
+    );
+    println!();
+    println!(
+        "cold starts ({}, median of {runs}): init is exec to the first `next`; the first invocation reads the table",
+        dir.display()
+    );
+    println!(
+        "| function | init | first invocation | baseline | its init | its first invocation | init ÷ baseline |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    let mut baselines = std::collections::HashMap::new();
+    for (function, baseline, event) in cases {
+        let f = cold::median_start(&function, &event, engine.endpoint(), runs)
+            .await
+            .unwrap();
+        if !baselines.contains_key(&baseline) {
+            let b = cold::median_start(&baseline, &event, engine.endpoint(), runs)
+                .await
+                .unwrap();
+            baselines.insert(baseline.clone(), b);
+        }
+        let b = &baselines[&baseline];
+        let name = |p: &Path| p.file_name().unwrap().to_string_lossy().into_owned();
+        let ms = |d: Duration| format!("{:.1} ms", d.as_secs_f64() * 1000.0);
+        println!(
+            "| {} | {} | {} | {} | {} | {} | {:.2}× |",
+            name(&function),
+            ms(f.init),
+            ms(f.first_invocation),
+            name(&baseline),
+            ms(b.init),
+            ms(b.first_invocation),
+            f.init.as_secs_f64() / b.init.as_secs_f64()
+        );
+    }
+    engine.stop().await;
 }
 
 async fn run_soak(bin: &Path, length: Duration) {

@@ -348,6 +348,12 @@ fn json(schema: RefOr<Schema>) -> utoipa::openapi::Content {
     ContentBuilder::new().schema(Some(schema)).build()
 }
 
+/// What `GET /api/openapi.json` serves: [`document`], generated and committed (compact: it
+/// is linked into the public function; any JSON viewer indents it). A test
+/// fails when they differ, and `OPENDAY_BLESS=1 cargo test -p openday-api --lib openapi`
+/// writes the file again.
+pub const SERVED: &str = include_str!("../../../docs/openapi.json");
+
 /// The whole document.
 pub fn document<S: Store>() -> OpenApi {
     let mut schemas = Schemas::default();
@@ -437,4 +443,30 @@ pub fn document<S: Store>() -> OpenApi {
         .paths(paths)
         .components(Some(components.build()))
         .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_served_document_is_the_generated_one() {
+        let generated = document::<openday_store::DynamoStore>();
+        let generated_json = serde_json::to_value(&generated).expect("the document is JSON");
+        let served: serde_json::Value =
+            serde_json::from_str(SERVED).expect("docs/openapi.json is JSON");
+        if served == generated_json {
+            return;
+        }
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/openapi.json");
+        if std::env::var_os("OPENDAY_BLESS").is_some() {
+            let text = serde_json::to_string(&generated).expect("the document is JSON");
+            std::fs::write(path, text + "\n").expect("docs/openapi.json is writable");
+            return;
+        }
+        panic!(
+            "docs/openapi.json differs from the routes and types it documents; \
+             write it again with: OPENDAY_BLESS=1 cargo test -p openday-api --lib openapi"
+        );
+    }
 }

@@ -130,7 +130,6 @@ impl Mailer for NoMail {
 /// at least 32 bytes; the cookie key is shared by every function that serves pages),
 /// `OPENDAY_RETENTION_DAYS` (default 180), and the AWS SDK's own variables.
 pub async fn app_from_env<M: Mail>() -> Result<App<DynamoStore>, String> {
-    let table = std::env::var("OPENDAY_TABLE").unwrap_or_else(|_| "openday".into());
     let retention_days = match std::env::var("OPENDAY_RETENTION_DAYS") {
         Ok(v) => v
             .trim()
@@ -140,24 +139,56 @@ pub async fn app_from_env<M: Mail>() -> Result<App<DynamoStore>, String> {
     };
     let config = Config {
         tokens: TokenKey::new(&secret("OPENDAY_TOKEN_SECRET")?)?,
-        person_key: PersonKey::new(&secret("OPENDAY_PERSON_KEY")?)?,
+        person_key: person_key_from_env()?,
         retention_days,
         limits: openday_api::limits::Limits::from_env()?,
         // Behind API Gateway every page is served over HTTPS.
         cookies: openday_api::pages::CookieKey::new(&secret("OPENDAY_COOKIE_KEY")?, true)?,
-        site: std::env::var("OPENDAY_SITE_URL")
-            .map_err(|_| {
-                "OPENDAY_SITE_URL is not set (the site's https:// address, for links in mail)"
-                    .to_owned()
-            })?
-            .trim_end_matches('/')
-            .to_owned(),
+        site: site_from_env()?,
     };
     let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table);
     let clock = openday_api::app::clock_from_env()?;
     let mailer = M::from_env(&aws)?;
-    Ok(App::new(store, config, clock, mailer, sns_from_env(&aws)))
+    Ok(App::new(
+        store_from_env(&aws),
+        config,
+        clock,
+        mailer,
+        sns_from_env(&aws),
+    ))
+}
+
+/// What a sweep needs, and no more: the store, mail, text messages, the person key and
+/// the site's address (no tokens, cookies, limits or clock: the event's time is now).
+pub async fn sweeper_from_env() -> Result<Sweeper<DynamoStore>, String> {
+    let person_key = person_key_from_env()?;
+    let site = site_from_env()?;
+    let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    Ok(Sweeper::new(
+        store_from_env(&aws),
+        ses_from_env(&aws)?,
+        sns_from_env(&aws),
+        person_key,
+        site,
+    ))
+}
+
+/// The table named by `OPENDAY_TABLE` (default `openday`).
+fn store_from_env(aws: &aws_config::SdkConfig) -> DynamoStore {
+    let table = std::env::var("OPENDAY_TABLE").unwrap_or_else(|_| "openday".into());
+    DynamoStore::new(aws_sdk_dynamodb::Client::new(aws), table)
+}
+
+fn person_key_from_env() -> Result<PersonKey, String> {
+    PersonKey::new(&secret("OPENDAY_PERSON_KEY")?)
+}
+
+/// `OPENDAY_SITE_URL`, without a trailing slash.
+fn site_from_env() -> Result<String, String> {
+    let site = std::env::var("OPENDAY_SITE_URL").map_err(|_| {
+        "OPENDAY_SITE_URL is not set (the site's https:// address, for links in mail)".to_owned()
+    })?;
+    Ok(site.trim_end_matches('/').to_owned())
 }
 
 /// Amazon SNS for text messages, with the optional sender ID `OPENDAY_SMS_SENDER_ID` and
@@ -220,11 +251,10 @@ pub async fn handle_scheduled<S: openday_sweeps::SweepStore>(
 /// The whole `main` of a sweep function.
 pub async fn sweep(kind: SweepKind) -> Result<(), lambda_runtime::Error> {
     init_tracing();
-    let app = app_from_env::<Ses>().await.map_err(|e| {
+    let sweeper = sweeper_from_env().await.map_err(|e| {
         tracing::error!(error = %e, "configuration");
         e
     })?;
-    let sweeper = app.sweeper();
     lambda_runtime::run(lambda_runtime::service_fn(
         move |event: lambda_runtime::LambdaEvent<serde_json::Value>| {
             let sweeper = sweeper.clone();

@@ -1,16 +1,21 @@
-//! The baseline of the `public` function: an HTTP Lambda that builds a DynamoDB and an SNS
-//! client and answers "hello".
+//! The baseline of the `public` function: an HTTP Lambda with a DynamoDB and an SNS client
+//! that reads one item and answers "hello" (`/send` also texts).
+
+use openday_lambda_baseline::{read, text};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let dynamodb = aws_sdk_dynamodb::Client::new(&aws);
     let sns = aws_sdk_sns::Client::new(&aws);
-    lambda_http::run(lambda_http::service_fn(
-        move |_req: lambda_http::Request| {
-            let _clients = (dynamodb.clone(), sns.clone());
-            async move { Ok::<_, lambda_http::Error>("hello") }
-        },
-    ))
+    lambda_http::run(lambda_http::service_fn(move |req: lambda_http::Request| {
+        let (dynamodb, sns) = (dynamodb.clone(), sns.clone());
+        async move {
+            if req.uri().path() == "/send" {
+                text(&sns).await?;
+            }
+            Ok::<_, lambda_http::Error>(read(&dynamodb).await)
+        }
+    }))
     .await
 }
