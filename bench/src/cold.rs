@@ -135,21 +135,19 @@ pub async fn start(bin: &Path, event: &Value, dynamodb: &str) -> Result<Start, S
     let mut child = command
         .spawn()
         .map_err(|e| format!("{}: {e}", bin.display()))?;
-    let outcome = tokio::time::timeout(Duration::from_secs(60), answered).await;
+    let outcome = tokio::select! {
+        answer = tokio::time::timeout(Duration::from_secs(60), answered) => answer
+            .map_err(|_| "no answer in 60 s".to_owned())
+            .and_then(|a| a.map_err(|_| "the emulator stopped".to_owned())),
+        status = child.wait() => Err(format!("exited before answering ({status:?})")),
+    };
     let _ = child.kill().await;
     server.abort();
     let first_next = emulator.lock().unwrap().first_next;
-    let said = || std::fs::read_to_string(&log).unwrap_or_default();
-    let (answered_at, answer) = match outcome {
-        Ok(Ok(outcome)) => outcome,
-        _ => {
-            return Err(format!(
-                "{}: no answer in 60 s; it said: {}",
-                bin.display(),
-                said()
-            ));
-        }
-    };
+    let (answered_at, answer) = outcome.map_err(|why| {
+        let said = std::fs::read_to_string(&log).unwrap_or_default();
+        format!("{}: {why}; it said: {said}", bin.display())
+    })?;
     let _ = std::fs::remove_file(&log);
     let answer = answer.map_err(|e| format!("{}: posted an error: {e}", bin.display()))?;
     let first_next = first_next.ok_or("the function answered without asking for an event")?;

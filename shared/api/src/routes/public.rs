@@ -70,7 +70,7 @@ pub fn routes<S: Store>() -> Routes<S> {
         .route(
             Method::GET,
             "/api/openapi.json",
-            method(&Method::GET, openapi::<S>),
+            method(&Method::GET, openapi),
         )
         .merge(crate::pages::public::routes())
 }
@@ -419,7 +419,7 @@ pub(crate) async fn cancel_own<S: Store>(
 /// The committed document (`docs/openapi.json`, checked against [`crate::openapi::document`]
 /// by a test): built from every router, it would link every function's handlers into this
 /// one and rebuild the same text on each request.
-async fn openapi<S: Store>() -> Response {
+async fn openapi() -> Response {
     (
         [(axum::http::header::CONTENT_TYPE, "application/json")],
         crate::openapi::SERVED,
