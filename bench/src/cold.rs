@@ -199,31 +199,11 @@ fn http_event(method: &str, path: &str, authorization: Option<&str>) -> Value {
     if let Some(a) = authorization {
         headers["authorization"] = json!(a);
     }
-    json!({
-        "version": "2.0",
-        "routeKey": "$default",
-        "rawPath": path,
-        "rawQueryString": "",
-        "headers": headers,
-        "requestContext": {
-            "accountId": "123456789012",
-            "apiId": "bench",
-            "domainName": "open-day.example.cn",
-            "domainPrefix": "open-day",
-            "http": {"method": method, "path": path, "protocol": "HTTP/1.1",
-                     "sourceIp": "192.0.2.1", "userAgent": "bench"},
-            "requestId": "bench",
-            "routeKey": "$default",
-            "stage": "$default",
-            "time": "01/Sep/2026:02:00:00 +0000",
-            "timeEpoch": 1_788_228_000_000u64
-        },
-        "isBase64Encoded": false
-    })
+    openday_testkit::api_gateway_event("$default", method, path, "", headers, "192.0.2.1", None)
 }
 
 /// Each function of `functions/` beside its baseline, with a first request that reads the
-/// table: the public list of open days; for staff functions, a listing with a token of an
+/// table: the public list of open days; for staff functions, a request with a token of an
 /// agency the directory does not hold (the token is checked, the agency looked up).
 pub fn cases() -> Vec<(&'static str, &'static str, Value)> {
     let token = openday_api::auth::TokenKey::new(SECRET.as_bytes())

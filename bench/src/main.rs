@@ -37,7 +37,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Put, TransactWriteItem, Update};
-use openday_rules::resident_id::check_character;
+use openday_testkit::id_number;
 use serde_json::{Value, json};
 
 const NOW: &str = "2026-09-01T10:00:00+08:00";
@@ -107,18 +107,6 @@ fn start(bin: &Path, data: &Path) -> Server {
         std::thread::sleep(Duration::from_millis(50));
     }
     server
-}
-
-/// A valid resident ID number, distinct for each `n` (born `n` days after 1960-01-01).
-fn id_number(n: u32) -> String {
-    let birth =
-        chrono::NaiveDate::from_ymd_opt(1960, 1, 1).unwrap() + chrono::Days::new(u64::from(n));
-    let body = format!("450103{}{:03}", birth.format("%Y%m%d"), n % 1000);
-    let mut digits = [0u8; 17];
-    for (d, c) in digits.iter_mut().zip(body.chars()) {
-        *d = c.to_digit(10).unwrap() as u8;
-    }
-    format!("{body}{}", check_character(&digits))
 }
 
 async fn call(req: reqwest::RequestBuilder) -> (u16, Value) {

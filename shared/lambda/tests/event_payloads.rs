@@ -40,18 +40,9 @@ proptest! {
         ip in text(),
     ) {
         let raw_path = format!("/{}", path.trim_start_matches('/'));
-        let event = json!({
-            "version": "2.0", "routeKey": "$default", "rawPath": raw_path,
-            "rawQueryString": query, "headers": {"host": "example.org"},
-            "requestContext": {
-                "accountId": "1", "apiId": "a", "domainName": "example.org", "domainPrefix": "e",
-                "http": {"method": "GET", "path": raw_path, "protocol": "HTTP/1.1",
-                         "sourceIp": ip, "userAgent": "t"},
-                "requestId": "r", "routeKey": "$default", "stage": stage,
-                "time": "02/Sep/2026:02:00:00 +0000", "timeEpoch": 1u64
-            },
-            "isBase64Encoded": false
-        })
+        let event = openday_testkit::api_gateway_event(
+            &stage, "GET", &raw_path, &query, json!({"host": "example.org"}), &ip, None,
+        )
         .to_string();
         // What lambda_http itself cannot make a request of never reaches the function.
         if let Ok(req) = from_str(&event) {

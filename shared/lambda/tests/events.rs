@@ -98,7 +98,7 @@ fn sms_dir() -> std::path::PathBuf {
     std::env::temp_dir().join(format!("openday-lambda-sms-{}", std::process::id()))
 }
 
-/// An API Gateway HTTP API v2 event.
+/// An API Gateway HTTP API v2 event from 192.0.2.1.
 fn event(
     stage: &str,
     method: &str,
@@ -107,28 +107,8 @@ fn event(
     headers: Value,
     body: Option<&str>,
 ) -> String {
-    json!({
-        "version": "2.0",
-        "routeKey": "$default",
-        "rawPath": raw_path,
-        "rawQueryString": query,
-        "headers": headers,
-        "requestContext": {
-            "accountId": "123456789012",
-            "apiId": "api-id",
-            "domainName": "abc.execute-api.cn-north-1.amazonaws.com.cn",
-            "domainPrefix": "abc",
-            "http": {"method": method, "path": raw_path, "protocol": "HTTP/1.1", "sourceIp": "192.0.2.1", "userAgent": "fixture"},
-            "requestId": "id",
-            "routeKey": "$default",
-            "stage": stage,
-            "time": "02/Sep/2026:02:00:00 +0000",
-            "timeEpoch": 1788314400000u64
-        },
-        "body": body,
-        "isBase64Encoded": false
-    })
-    .to_string()
+    openday_testkit::api_gateway_event(stage, method, raw_path, query, headers, "192.0.2.1", body)
+        .to_string()
 }
 
 /// Runs an event through the function's path: stage handling, then the router.

@@ -131,3 +131,38 @@ pub fn id_number(n: u32) -> String {
         openday_rules::resident_id::check_character(&digits)
     )
 }
+
+/// An API Gateway HTTP API (payload v2) request event, as API Gateway hands it to a
+/// function: `stage` is the named stage in front of the path (`$default` for none).
+pub fn api_gateway_event(
+    stage: &str,
+    method: &str,
+    raw_path: &str,
+    query: &str,
+    headers: serde_json::Value,
+    source_ip: &str,
+    body: Option<&str>,
+) -> serde_json::Value {
+    serde_json::json!({
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": raw_path,
+        "rawQueryString": query,
+        "headers": headers,
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "api-id",
+            "domainName": "abc.execute-api.cn-north-1.amazonaws.com.cn",
+            "domainPrefix": "abc",
+            "http": {"method": method, "path": raw_path, "protocol": "HTTP/1.1",
+                     "sourceIp": source_ip, "userAgent": "fixture"},
+            "requestId": "id",
+            "routeKey": "$default",
+            "stage": stage,
+            "time": "02/Sep/2026:02:00:00 +0000",
+            "timeEpoch": 1_788_314_400_000u64
+        },
+        "body": body,
+        "isBase64Encoded": false
+    })
+}
