@@ -84,7 +84,7 @@ async fn the_report_starts_from_the_year_and_freezes_its_figures_when_filed() {
     assert_eq!(f["feedback"], 1);
     assert_eq!(f["feedback_by_category"], json!({"政策建议": 1}));
     assert_eq!(f["adoption_rate"], json!(null), "nothing answered yet");
-    assert_eq!(f["findings"], json!({"未在15天内公开反馈采纳情况": 1}));
+    assert_eq!(f["findings"], json!({"未按期公开反馈采纳情况": 1}));
     assert_eq!(a.body["filed"], json!(null));
 
     // Filed: the figures go in with it.

@@ -2,6 +2,7 @@
 //! what to do. Plain text and HTML carry the same words.
 
 use chrono::NaiveDate;
+use openday_rules::Programme;
 use openday_rules::sweep::MailKind;
 
 /// The facts a message is written from.
@@ -20,6 +21,8 @@ pub struct Letter<'a> {
     pub comment: Option<&'a str>,
     /// The staff page where the person acts on the message (absolute URL).
     pub link: Option<&'a str>,
+    /// The programme the plan (or the reporter's year) follows: the rule each message cites.
+    pub programme: &'a Programme,
 }
 
 /// Subject, plain text and HTML.
@@ -52,63 +55,81 @@ pub fn write(letter: &Letter) -> Written {
     } else {
         format!("已逾期{}天。", -letter.days_left)
     };
-    let (subject, rule, todo): (String, &str, String) = match letter.kind {
+    let p = letter.programme;
+    let notice = p.notice.days_before;
+    let notice_clause = &p.notice.clause;
+    let minimum = p.participants.minimum;
+    let response = p.feedback.response_days;
+    let report_due = p.report.due.label();
+    let (subject, rule, todo): (String, String, String) = match letter.kind {
         MailKind::NoticeReminder => (
             format!("【提醒】请于{due}前发布{plan}活动公告"),
-            "工作方案二（五）：实施方案经审核备案后，应提前15天在政府门户网站、政务新媒体等平台发布活动公告。",
+            format!("工作方案{notice_clause}：实施方案经审核备案后，应提前{notice}天在政府门户网站、政务新媒体等平台发布活动公告。"),
             format!(
                 "请于{due}前发布活动公告，写明报名方式、参加人数、开放主题、参加领导、承办单位、时间地点、活动内容、活动形式、联系人员、联系电话和温馨提示。{left}"
             ),
         ),
         MailKind::NoticeViolation => (
-            format!("【逾期】{plan}未提前15天发布活动公告"),
-            "工作方案二（五）：活动公告应提前15天发布。",
+            format!("【逾期】{plan}未提前{notice}天发布活动公告"),
+            format!("工作方案{notice_clause}：活动公告应提前{notice}天发布。"),
             format!(
                 "活动公告最迟应于{due}发布，活动已无法按期举办。请调整活动时间后重新报送实施方案，或取消本次活动。"
             ),
         ),
         MailKind::ParticipantsShort => (
-            format!("【提醒】{plan}报名确认人数不足25人"),
-            "工作方案二（五）：参与人员通过线上报名和线下推荐产生，人数不得低于25人。",
-            format!("活动将于{due}开始，目前确认参加人数不足25人，请通过线下推荐等方式补足。"),
+            format!("【提醒】{plan}报名确认人数不足{minimum}人"),
+            format!(
+                "工作方案{}：参与人员通过线上报名和线下推荐产生，人数不得低于{minimum}人。",
+                p.participants.clause
+            ),
+            format!("活动将于{due}开始，目前确认参加人数不足{minimum}人，请通过线下推荐等方式补足。"),
         ),
         MailKind::FeedbackReminder => (
             format!("【提醒】请于{due}前公开{plan}意见建议采纳情况"),
-            "工作方案三（一）：活动结束后要梳理汇总、分类整理线上线下征集到的意见建议，并在15天内公开反馈采纳情况。",
+            format!(
+                "工作方案{}：活动结束后要梳理汇总、分类整理线上线下征集到的意见建议，并在{response}天内公开反馈采纳情况。",
+                p.feedback.clause
+            ),
             format!(
                 "请于{due}前逐条公开反馈意见建议的采纳情况（采纳、部分采纳、未采纳须说明理由、解释说明）。{left}"
             ),
         ),
         MailKind::FeedbackOverdue => (
-            format!("【逾期】{plan}未在15天内公开反馈采纳情况"),
-            "工作方案三（一）：意见建议的采纳情况应在活动结束后15天内公开反馈。",
+            format!("【逾期】{plan}未在{response}天内公开反馈采纳情况"),
+            format!(
+                "工作方案{}：意见建议的采纳情况应在活动结束后{response}天内公开反馈。",
+                p.feedback.clause
+            ),
             format!(
                 "公开反馈的截止日为{due}，{left}请尽快公开反馈采纳情况；逾期反馈将记录为逾期。"
             ),
         ),
         MailKind::ReportReminder => (
             format!("【提醒】请于{due}前报送{year}年“政府开放日”开展情况"),
-            "工作方案三（四）：各市、县（区）人民政府及自治区人民政府各部门于每年11月15日前向自治区人民政府政务公开办公室报送“政府开放日”开展情况。",
+            format!(
+                "工作方案{}：报送单位于每年{report_due}前向自治区人民政府政务公开办公室报送“政府开放日”开展情况。",
+                p.report.clause
+            ),
             format!("请于{due}前报送本年度开展情况和典型经验。{left}"),
         ),
         MailKind::ReportOverdue => (
             format!("【逾期】{org}未按时报送{year}年“政府开放日”开展情况"),
-            "工作方案三（四）：开展情况应于每年11月15日前报送。",
+            format!("工作方案{}：开展情况应于每年{report_due}前报送。", p.report.clause),
             format!("报送截止日为{due}，{left}请尽快报送；逾期报送将记录为逾期。"),
         ),
         MailKind::PlanSubmitted => (
             format!("【待审核】{org}报送{plan}实施方案"),
-            "工作方案二（四）：实施方案报送同级政务公开办公室审核备案后，方可公开发布并组织实施。",
+            "工作方案二（四）：实施方案报送同级政务公开办公室审核备案后，方可公开发布并组织实施。".to_owned(),
             format!("请审核该实施方案并作出备案或退回修改的决定。活动公告最迟应于{due}发布。"),
         ),
         MailKind::PlanFiled => (
             format!("【已备案】{plan}实施方案已审核备案"),
-            "工作方案二（四）、二（五）：审核备案后，应提前15天发布活动公告。",
+            format!("工作方案二（四）、{notice_clause}：审核备案后，应提前{notice}天发布活动公告。"),
             format!("请于{due}前发布活动公告。{left}"),
         ),
         MailKind::PlanReturned => (
             format!("【退回修改】{plan}实施方案"),
-            "工作方案二（四）：实施方案须经同级政务公开办公室审核备案。",
+            "工作方案二（四）：实施方案须经同级政务公开办公室审核备案。".to_owned(),
             format!(
                 "审核意见：{}。请修改后重新报送；活动公告最迟应于{due}发布。",
                 letter.comment.unwrap_or("请按要求修改")
@@ -133,7 +154,7 @@ pub fn write(letter: &Letter) -> Written {
         "<p>{}</p><p>{}</p>{link_html}<p>依据：{}</p><p style=\"color:#666\">（本邮件由“政府开放日”平台自动发送）</p>",
         escape(&greeting),
         escape(&todo),
-        escape(rule)
+        escape(&rule)
     );
     Written {
         subject,
@@ -168,8 +189,10 @@ mod tests {
 
     #[test]
     fn every_message_names_the_plan_the_clause_and_the_due_date() {
+        let programme = Programme::shipped();
         for &kind in MailKind::ALL {
             let w = write(&Letter {
+                programme: &programme,
                 kind,
                 org_name: "南宁市交通运输局",
                 plan_name: Some("南宁市交通运输局“政府开放日”"),
@@ -201,7 +224,9 @@ mod tests {
 
     #[test]
     fn names_are_escaped_in_html() {
+        let programme = Programme::shipped();
         let w = write(&Letter {
+            programme: &programme,
             kind: MailKind::NoticeReminder,
             org_name: "<script>",
             plan_name: Some("a&b"),
@@ -213,6 +238,29 @@ mod tests {
         assert!(w.html.contains("a=1&amp;b=&quot;2&quot;"));
         assert!(!w.html.contains("<script>"));
         assert!(w.text.contains("今天是截止日"));
+    }
+
+    #[test]
+    fn each_message_cites_the_numbers_of_its_programme() {
+        let example = Programme::example();
+        let letter = |kind| {
+            write(&Letter {
+                programme: &example,
+                kind,
+                org_name: "南宁市交通运输局",
+                plan_name: Some("南宁市交通运输局“政府开放日”"),
+                due_on: NaiveDate::from_ymd_opt(2026, 9, 5).unwrap(),
+                days_left: 1,
+                comment: None,
+                link: None,
+            })
+        };
+        let notice = letter(MailKind::NoticeViolation);
+        assert!(notice.subject.contains("未提前10天"), "{}", notice.subject);
+        assert!(notice.text.contains("工作方案二（四）"), "{}", notice.text);
+        assert!(letter(MailKind::ParticipantsShort).text.contains("不得低于30人"));
+        assert!(letter(MailKind::FeedbackOverdue).subject.contains("未在10天内"));
+        assert!(letter(MailKind::ReportReminder).text.contains("每年11月10日前"));
     }
 
     #[test]

@@ -1,12 +1,14 @@
-//! The activity announcement (活动公告): R5 (15 days' notice) and R6 (every required item).
+//! The activity announcement (活动公告): R5 (the programme's days of notice) and R6 (every
+//! required item).
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::calendar::{last_announcement_day, parse_day};
+use crate::calendar::parse_day;
 use crate::org::Organisation;
 use crate::phone::Phone;
 use crate::plan::{Capacity, Channel, Format, Leader, Plan};
+use crate::programme::Programme;
 use crate::text::{LineText, LongText, ShortText};
 use crate::violation::{Code, Violation, Violations};
 
@@ -74,16 +76,18 @@ impl Announcement {
         plan: &Plan,
         organizer: &Organisation,
         draft: &AnnouncementDraft,
+        programme: &Programme,
         today: NaiveDate,
     ) -> Result<Announcement, Violations> {
         let mut vs = Violations::new();
         let start = plan.period.start();
-        let last_day = last_announcement_day(start);
+        let last_day = programme.last_announcement_day(start);
         if today > last_day {
             vs.push(Violation::new(
                 Code::NoticeTooShort,
                 format!(
-                    "活动公告应至少提前15天发布：活动{}开始，最迟应于{}发布",
+                    "活动公告应至少提前{}天发布：活动{}开始，最迟应于{}发布",
+                    programme.notice.days_before,
                     start.format("%Y年%-m月%-d日"),
                     last_day.format("%Y年%-m月%-d日")
                 ),
@@ -218,8 +222,9 @@ fn parse_links(raw: &[String]) -> Result<Vec<String>, Violations> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::calendar::day;
+    use crate::calendar::{day, days_after};
     use crate::org::tests::org;
+    use crate::programme::tests::both as programmes;
     use crate::plan::tests::{plan_with, valid_plan};
     use serde_json::json;
 
@@ -235,31 +240,50 @@ mod tests {
     }
 
     fn compose(today: &str) -> Result<Announcement, Violations> {
+        compose_in(&Programme::shipped(), day(today))
+    }
+
+    fn compose_in(programme: &Programme, today: NaiveDate) -> Result<Announcement, Violations> {
         // The valid plan starts on 2026-09-20.
-        Announcement::compose(&valid_plan(), &org("nn-jt"), &draft(), day(today))
+        Announcement::compose(&valid_plan(), &org("nn-jt"), &draft(), programme, today)
     }
 
     #[test]
-    fn r5_an_announcement_fifteen_days_before_the_start_is_accepted() {
-        let a = compose("2026-09-05").unwrap();
-        assert_eq!(a.published_on, day("2026-09-05"));
-        assert_eq!(a.participants.get(), 30);
-        assert_eq!(a.organizer.as_str(), "南宁市交通运输局");
-        assert_eq!(a.place.as_str(), "南宁市青秀区民族大道1号");
-        assert!(compose("2026-08-01").is_ok());
+    fn r5_an_announcement_on_the_last_notice_day_is_accepted() {
+        for p in programmes() {
+            let last = p.last_announcement_day(day("2026-09-20"));
+            let a = compose_in(&p, last).unwrap();
+            assert_eq!(a.published_on, last);
+            assert_eq!(a.participants.get(), 30);
+            assert_eq!(a.organizer.as_str(), "南宁市交通运输局");
+            assert_eq!(a.place.as_str(), "南宁市青秀区民族大道1号");
+            assert!(compose_in(&p, day("2026-08-01")).is_ok());
+        }
+        assert_eq!(
+            programmes()[0].last_announcement_day(day("2026-09-20")),
+            day("2026-09-05")
+        );
     }
 
     #[test]
-    fn r5_an_announcement_fourteen_days_before_the_start_is_refused() {
-        let err = compose("2026-09-06").unwrap_err();
-        assert_eq!(err.codes(), vec![Code::NoticeTooShort]);
-        assert!(err.first().unwrap().message.contains("2026年9月5日"));
+    fn r5_an_announcement_a_day_after_the_last_notice_day_is_refused() {
+        for p in programmes() {
+            let last = p.last_announcement_day(day("2026-09-20"));
+            let err = compose_in(&p, days_after(last, 1)).unwrap_err();
+            assert_eq!(err.codes(), vec![Code::NoticeTooShort]);
+            let message = &err.first().unwrap().message;
+            assert!(
+                message.contains(&last.format("%Y年%-m月%-d日").to_string())
+                    && message.contains(&format!("提前{}天", p.notice.days_before)),
+                "{message}"
+            );
+        }
     }
 
     #[test]
     fn r6_every_missing_item_is_named() {
         let empty = AnnouncementDraft::default();
-        let err = Announcement::compose(&valid_plan(), &org("nn-jt"), &empty, day("2026-09-01"))
+        let err = Announcement::compose(&valid_plan(), &org("nn-jt"), &empty, &Programme::shipped(), day("2026-09-01"))
             .unwrap_err();
         let fields: Vec<&str> = err.iter().filter_map(|v| v.field.as_deref()).collect();
         assert_eq!(
@@ -311,14 +335,14 @@ mod tests {
         ] {
             let mut d = draft();
             d.registration_deadline = Some(deadline.into());
-            let r = Announcement::compose(&plan, &org("nn-jt"), &d, day("2026-09-01"));
+            let r = Announcement::compose(&plan, &org("nn-jt"), &d, &Programme::shipped(), day("2026-09-01"));
             assert_eq!(r.is_ok(), ok, "{deadline}");
         }
         // Without online registration no deadline is needed.
         let offline = plan_with(json!({"channels": ["offline_recommendation"]})).unwrap();
         let mut d = draft();
         d.registration_deadline = None;
-        assert!(Announcement::compose(&offline, &org("nn-jt"), &d, day("2026-09-01")).is_ok());
+        assert!(Announcement::compose(&offline, &org("nn-jt"), &d, &Programme::shipped(), day("2026-09-01")).is_ok());
     }
 
     #[test]
@@ -329,7 +353,7 @@ mod tests {
             "https://ok.example.cn/a".into(),
         ];
         let err =
-            Announcement::compose(&valid_plan(), &org("nn-jt"), &d, day("2026-09-01")).unwrap_err();
+            Announcement::compose(&valid_plan(), &org("nn-jt"), &d, &Programme::shipped(), day("2026-09-01")).unwrap_err();
         assert_eq!(err.first().unwrap().field.as_deref(), Some("links[0]"));
     }
 }

@@ -1,4 +1,5 @@
-//! Calendar days in Asia/Shanghai, the clock passed in, and every deadline of the work plan.
+//! Calendar days in Asia/Shanghai and the clock passed in. The deadlines themselves are the
+//! programme's ([`crate::programme::Programme`]): each region's work plan sets its own days.
 //!
 //! A "day" in this system is a calendar day in Asia/Shanghai (`NaiveDate`). An instant
 //! becomes a day only through [`local_day`]; nothing here reads the system time.
@@ -10,13 +11,6 @@ use crate::violation::{Code, Violation};
 
 /// The time zone of every calendar rule.
 pub const TZ: Tz = chrono_tz::Asia::Shanghai;
-
-/// 二(五): the announcement is published at least this many days before the first event day.
-pub const NOTICE_DAYS: u64 = 15;
-/// 三(一): the adoption of feedback is published within this many days after the last event day.
-pub const FEEDBACK_RESPONSE_DAYS: u64 = 15;
-/// 三(三): online evaluations stay open this many days after the last event day.
-pub const EVALUATION_DAYS: u64 = 30;
 
 /// "Now", passed in. Adapters implement it over the system clock; tests fix it.
 pub trait Clock {
@@ -130,26 +124,6 @@ pub fn days_after(day: NaiveDate, n: u64) -> NaiveDate {
     day + Days::new(n)
 }
 
-/// R5, 二(五): the last day on which the announcement may be published (start − 15).
-pub fn last_announcement_day(first_event_day: NaiveDate) -> NaiveDate {
-    days_before(first_event_day, NOTICE_DAYS)
-}
-
-/// R12, 三(一): the last day on which the feedback response is on time (end + 15).
-pub fn feedback_response_due(last_event_day: NaiveDate) -> NaiveDate {
-    days_after(last_event_day, FEEDBACK_RESPONSE_DAYS)
-}
-
-/// R13, 三(三): the last day of online evaluation (end + 30).
-pub fn evaluation_closes(last_event_day: NaiveDate) -> NaiveDate {
-    days_after(last_event_day, EVALUATION_DAYS)
-}
-
-/// R14, 三(四): the annual report is due by November 15 of the year.
-pub fn annual_report_due(year: i32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(year, 11, 15).unwrap_or(NaiveDate::MAX)
-}
-
 /// Whole days from `from` to `to` (negative when `to` is earlier).
 pub fn days_between(from: NaiveDate, to: NaiveDate) -> i64 {
     (to - from).num_days()
@@ -193,12 +167,17 @@ mod tests {
 
     #[test]
     fn deadlines_count_calendar_days() {
-        assert_eq!(last_announcement_day(day("2026-09-20")), day("2026-09-05"));
-        assert_eq!(last_announcement_day(day("2026-09-10")), day("2026-08-26"));
-        assert_eq!(feedback_response_due(day("2026-10-31")), day("2026-11-15"));
-        assert_eq!(feedback_response_due(day("2026-09-20")), day("2026-10-05"));
-        assert_eq!(evaluation_closes(day("2026-10-31")), day("2026-11-30"));
-        assert_eq!(annual_report_due(2026), day("2026-11-15"));
+        let [seed, example] = crate::programme::tests::both();
+        assert_eq!(seed.last_announcement_day(day("2026-09-20")), day("2026-09-05"));
+        assert_eq!(seed.last_announcement_day(day("2026-09-10")), day("2026-08-26"));
+        assert_eq!(seed.feedback_response_due(day("2026-10-31")), day("2026-11-15"));
+        assert_eq!(seed.feedback_response_due(day("2026-09-20")), day("2026-10-05"));
+        assert_eq!(seed.evaluation_closes(day("2026-10-31")), day("2026-11-30"));
+        assert_eq!(seed.report_due(2026), day("2026-11-15"));
+        assert_eq!(example.last_announcement_day(day("2026-09-20")), day("2026-09-10"));
+        assert_eq!(example.feedback_response_due(day("2026-10-15")), day("2026-10-25"));
+        assert_eq!(example.evaluation_closes(day("2026-10-15")), day("2026-11-04"));
+        assert_eq!(example.report_due(2026), day("2026-11-10"));
     }
 
     #[test]
@@ -221,8 +200,10 @@ mod tests {
             let later = days_after(d, n);
             prop_assert_eq!(days_between(d, later), n as i64);
             prop_assert_eq!(days_before(later, n), d);
-            prop_assert_eq!(days_between(last_announcement_day(d), d), 15);
-            prop_assert_eq!(days_between(d, feedback_response_due(d)), 15);
+            for p in crate::programme::tests::both() {
+                prop_assert_eq!(days_between(p.last_announcement_day(d), d), i64::from(p.notice.days_before));
+                prop_assert_eq!(days_between(d, p.feedback_response_due(d)), i64::from(p.feedback.response_days));
+            }
             // One day later is the next calendar day, also across month and year ends.
             let next = days_after(d, 1);
             prop_assert!(next.ordinal() == d.ordinal() + 1

@@ -5,10 +5,12 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::calendar::{annual_report_due, feedback_response_due, last_announcement_day};
+use std::sync::Arc;
+
 use crate::feedback::Rating;
 use crate::lifecycle::{PlanStatus, effective_status};
-use crate::plan::{MIN_PARTICIPANTS, OpenPeriod};
+use crate::plan::OpenPeriod;
+use crate::programme::Programme;
 
 /// What one plan came to, as far as the figures need.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +23,8 @@ pub struct PlanOutcome {
     pub attended: u32,
     pub responded_on: Option<NaiveDate>,
     pub ratings: Vec<Rating>,
+    /// The programme version the plan was checked against: its deadlines and minimum.
+    pub programme: Arc<Programme>,
 }
 
 impl PlanOutcome {
@@ -82,12 +86,14 @@ pub struct Figures {
 }
 
 /// The figures for `year` as of `today`. `reporter` says whether the organisation reports
-/// (R14); `report_received_on` is the day its report arrived, if it did.
+/// (R14) under `programme`, the year's programme in force; `report_received_on` is the day
+/// its report arrived, if it did. Each plan is measured by its own programme version.
 pub fn figures(
     year: i32,
     outcomes: &[PlanOutcome],
     reporter: bool,
     report_received_on: Option<NaiveDate>,
+    programme: &Programme,
     today: NaiveDate,
 ) -> Figures {
     let mut f = Figures {
@@ -106,7 +112,7 @@ pub fn figures(
         .filter(|o| o.period.year() == year && o.status != PlanStatus::Cancelled)
     {
         f.plans += 1;
-        let last_day = last_announcement_day(o.period.start());
+        let last_day = o.programme.last_announcement_day(o.period.start());
         let announced_in_time = o.announced_on.is_some_and(|d| d <= last_day);
         f.announced_on_time
             .count(today > last_day || announced_in_time, announced_in_time);
@@ -117,9 +123,9 @@ pub fn figures(
         );
         f.participants_met.count(
             announced && today >= o.period.start(),
-            o.participants(today) >= MIN_PARTICIPANTS,
+            o.programme.enough_participants(o.participants(today)),
         );
-        let due = feedback_response_due(o.period.end());
+        let due = o.programme.feedback_response_due(o.period.end());
         let held = matches!(status, PlanStatus::Held | PlanStatus::Responded);
         let responded_in_time = o.responded_on.is_some_and(|d| d <= due);
         f.responded_on_time.count(
@@ -133,7 +139,7 @@ pub fn figures(
         f.average_rating =
             Some((f64::from(rating_sum) / f64::from(f.ratings) * 100.0).round() / 100.0);
     }
-    let due = annual_report_due(year);
+    let due = programme.report_due(year);
     f.report = match (reporter, report_received_on) {
         (false, _) => ReportState::NotRequired,
         (true, Some(d)) if d <= due => ReportState::OnTime,
@@ -171,6 +177,7 @@ mod tests {
             confirmed,
             attended: 0,
             responded_on: responded_on.map(day),
+            programme: Arc::new(Programme::shipped()),
             ratings: ratings
                 .iter()
                 .map(|r| Rating::parse("rating", Some(&NumberLike::Text(r.to_string()))).unwrap())
@@ -190,12 +197,13 @@ mod tests {
             std::slice::from_ref(&o),
             false,
             None,
+            &Programme::shipped(),
             day("2026-09-21"),
         );
         assert_eq!(f.participants_met, Ratio { met: 0, of: 1 });
         // Without check-in, the confirmed count stands after the event too.
         o.attended = 0;
-        let f = figures(2026, &[o], false, None, day("2026-09-21"));
+        let f = figures(2026, &[o], false, None, &Programme::shipped(), day("2026-09-21"));
         assert_eq!(f.participants_met, Ratio { met: 1, of: 1 });
     }
 
@@ -226,6 +234,7 @@ mod tests {
             &outcomes,
             true,
             Some(day("2026-11-14")),
+            &Programme::shipped(),
             day("2026-11-20"),
         );
         assert_eq!(f.plans, 3);
@@ -238,29 +247,55 @@ mod tests {
     }
 
     #[test]
-    fn r14_the_report_state_follows_november_fifteenth() {
-        assert_eq!(
-            figures(2026, &[], true, None, day("2026-11-15")).report,
-            ReportState::Pending
-        );
-        assert_eq!(
-            figures(2026, &[], true, None, day("2026-11-16")).report,
-            ReportState::Missing
-        );
-        assert_eq!(
-            figures(2026, &[], true, Some(day("2026-11-16")), day("2026-11-16")).report,
-            ReportState::Late
-        );
-        assert_eq!(
-            figures(2026, &[], false, None, day("2026-12-01")).report,
-            ReportState::NotRequired
-        );
+    fn r14_the_report_state_follows_the_report_due_day() {
+        for p in crate::programme::tests::both() {
+            let due = p.report_due(2026);
+            let next = crate::calendar::days_after(due, 1);
+            assert_eq!(
+                figures(2026, &[], true, None, &p, due).report,
+                ReportState::Pending
+            );
+            assert_eq!(
+                figures(2026, &[], true, None, &p, next).report,
+                ReportState::Missing
+            );
+            assert_eq!(
+                figures(2026, &[], true, Some(next), &p, next).report,
+                ReportState::Late
+            );
+            assert_eq!(
+                figures(2026, &[], true, Some(due), &p, next).report,
+                ReportState::OnTime
+            );
+            assert_eq!(
+                figures(2026, &[], false, None, &p, day("2026-12-01")).report,
+                ReportState::NotRequired
+            );
+        }
+    }
+
+    #[test]
+    fn each_plan_is_measured_by_the_programme_it_was_checked_against() {
+        // Announced 12 days before, 28 confirmed, responded 12 days after. The seed (15
+        // days' notice, 25 minimum, 15 days to respond): late notice, enough people, on time.
+        let mut o = outcome("2026-09-20", Some("2026-09-08"), 28, Some("2026-10-02"), &[]);
+        let seed = Programme::shipped();
+        let f = figures(2026, std::slice::from_ref(&o), false, None, &seed, day("2026-11-20"));
+        assert_eq!(f.announced_on_time, Ratio { met: 0, of: 1 });
+        assert_eq!(f.participants_met, Ratio { met: 1, of: 1 });
+        assert_eq!(f.responded_on_time, Ratio { met: 1, of: 1 });
+        // The example: 10 days' notice, 30 minimum, 10 days to respond.
+        o.programme = Arc::new(Programme::example());
+        let f = figures(2026, &[o], false, None, &seed, day("2026-11-20"));
+        assert_eq!(f.announced_on_time, Ratio { met: 1, of: 1 });
+        assert_eq!(f.participants_met, Ratio { met: 0, of: 1 });
+        assert_eq!(f.responded_on_time, Ratio { met: 0, of: 1 });
     }
 
     #[test]
     fn measures_not_yet_due_are_not_counted_against_the_agency() {
         let pending = [outcome("2026-10-20", None, 0, None, &[])];
-        let f = figures(2026, &pending, false, None, day("2026-09-01"));
+        let f = figures(2026, &pending, false, None, &Programme::shipped(), day("2026-09-01"));
         assert_eq!(f.announced_on_time, Ratio { met: 0, of: 0 });
         assert_eq!(f.average_rating, None);
     }

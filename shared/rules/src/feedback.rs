@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::calendar::{evaluation_closes, feedback_response_due};
 use crate::plan::OpenPeriod;
+use crate::programme::Programme;
 use crate::text::{LongText, NumberLike};
 use crate::violation::{Code, Violation, Violations};
 use crate::wire::WireEnum;
@@ -167,17 +167,25 @@ impl Evaluation {
     }
 }
 
-/// Evaluations run from the first event day until 30 days after the last.
-pub fn check_evaluation_open(period: &OpenPeriod, today: NaiveDate) -> Result<(), Violation> {
+/// Evaluations run from the first event day until the programme's days after the last
+/// (30 in the seed).
+pub fn check_evaluation_open(
+    period: &OpenPeriod,
+    programme: &Programme,
+    today: NaiveDate,
+) -> Result<(), Violation> {
     if today < period.start() {
         Err(Violation::new(
             Code::EvaluationClosed,
             "活动尚未开始，暂不接受测评",
         ))
-    } else if today > evaluation_closes(period.end()) {
+    } else if today > programme.evaluation_closes(period.end()) {
         Err(Violation::new(
             Code::EvaluationClosed,
-            "测评已于活动结束30天后截止",
+            format!(
+                "测评已于活动结束{}天后截止",
+                programme.evaluation.days_after
+            ),
         ))
     } else {
         Ok(())
@@ -259,7 +267,8 @@ pub struct FeedbackResponse {
     pub summary: LongText,
     pub items: Vec<ResponseItem>,
     pub published_on: NaiveDate,
-    /// Published after the 15th day: accepted, and recorded as late.
+    /// Published after the programme's response days (15 in the seed): accepted, and
+    /// recorded as late.
     pub late: bool,
 }
 
@@ -270,6 +279,7 @@ impl FeedbackResponse {
         draft: &ResponseDraft,
         feedback_ids: &BTreeSet<String>,
         period: &OpenPeriod,
+        programme: &Programme,
         today: NaiveDate,
     ) -> Result<FeedbackResponse, Violations> {
         let mut vs = Violations::new();
@@ -329,21 +339,30 @@ impl FeedbackResponse {
                 summary: summary?,
                 items: answered.into_values().collect(),
                 published_on: today,
-                late: is_response_late(period, today),
+                late: is_response_late(period, programme, today),
             })
         })
     }
 }
 
-/// R12: a response published after end + 15 is late.
-pub fn is_response_late(period: &OpenPeriod, published_on: NaiveDate) -> bool {
-    published_on > feedback_response_due(period.end())
+/// R12: a response published after the end + the programme's response days is late.
+pub fn is_response_late(
+    period: &OpenPeriod,
+    programme: &Programme,
+    published_on: NaiveDate,
+) -> bool {
+    published_on > programme.feedback_response_due(period.end())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::calendar::day;
+    use crate::calendar::{day, days_after};
+    use crate::programme::tests::both as programmes;
+
+    fn seed() -> Programme {
+        Programme::shipped()
+    }
     use crate::plan::Format;
     use serde_json::json;
 
@@ -402,7 +421,7 @@ mod tests {
     fn r12_every_item_must_be_answered() {
         let d = response(json!([{"feedback_id":"fb1","adoption":"adopted","reply":"已采纳"}]));
         let err =
-            FeedbackResponse::compose(&d, &ids(&["fb1", "fb2"]), &period(), day("2026-10-01"))
+            FeedbackResponse::compose(&d, &ids(&["fb1", "fb2"]), &period(), &seed(), day("2026-10-01"))
                 .unwrap_err();
         assert_eq!(err.codes(), vec![Code::FeedbackUnanswered]);
         assert!(err.first().unwrap().message.contains("fb2"));
@@ -417,7 +436,7 @@ mod tests {
             {"feedback_id":"fb2","adoption":"adopted"}
         ]));
         let err =
-            FeedbackResponse::compose(&d, &ids(&["fb1", "fb2"]), &period(), day("2026-10-01"))
+            FeedbackResponse::compose(&d, &ids(&["fb1", "fb2"]), &period(), &seed(), day("2026-10-01"))
                 .unwrap_err();
         let fields: Vec<&str> = err.iter().filter_map(|v| v.field.as_deref()).collect();
         assert_eq!(
@@ -431,30 +450,38 @@ mod tests {
     }
 
     #[test]
-    fn r12_a_response_on_day_15_is_on_time_and_on_day_16_is_late_but_accepted() {
+    fn r12_a_response_on_the_last_day_is_on_time_and_a_day_later_is_late_but_accepted() {
         let d = response(
             json!([{"feedback_id":"fb1","adoption":"partially_adopted","reply":"部分采纳"}]),
         );
-        let on_time =
-            FeedbackResponse::compose(&d, &ids(&["fb1"]), &period(), day("2026-10-11")).unwrap();
-        assert!(!on_time.late);
-        let late =
-            FeedbackResponse::compose(&d, &ids(&["fb1"]), &period(), day("2026-10-12")).unwrap();
-        assert!(late.late);
-        assert_eq!(late.items[0].adoption, Adoption::PartiallyAdopted);
+        for p in programmes() {
+            let due = p.feedback_response_due(period().end());
+            let on_time = FeedbackResponse::compose(&d, &ids(&["fb1"]), &period(), &p, due).unwrap();
+            assert!(!on_time.late);
+            let late =
+                FeedbackResponse::compose(&d, &ids(&["fb1"]), &period(), &p, days_after(due, 1))
+                    .unwrap();
+            assert!(late.late);
+            assert_eq!(late.items[0].adoption, Adoption::PartiallyAdopted);
+        }
+        // The seed's event ends 2026-09-26: day 15 is October 11.
+        assert_eq!(
+            programmes()[0].feedback_response_due(period().end()),
+            day("2026-10-11")
+        );
     }
 
     #[test]
     fn a_response_is_published_only_after_the_event() {
         let d = response(json!([]));
         let err =
-            FeedbackResponse::compose(&d, &ids(&[]), &period(), day("2026-09-26")).unwrap_err();
+            FeedbackResponse::compose(&d, &ids(&[]), &period(), &seed(), day("2026-09-26")).unwrap_err();
         assert_eq!(err.codes(), vec![Code::InvalidTransition]);
-        assert!(FeedbackResponse::compose(&d, &ids(&[]), &period(), day("2026-09-27")).is_ok());
+        assert!(FeedbackResponse::compose(&d, &ids(&[]), &period(), &seed(), day("2026-09-27")).is_ok());
     }
 
     #[test]
-    fn r13_ratings_are_one_to_five_within_thirty_days_of_the_end() {
+    fn r13_ratings_are_one_to_five_within_the_evaluation_days() {
         for (raw, ok) in [
             (json!(1), true),
             (json!("5"), true),
@@ -466,19 +493,26 @@ mod tests {
                 serde_json::from_value(json!({"rating": raw, "comment": "很好"})).unwrap();
             assert_eq!(Evaluation::parse(&d).is_ok(), ok, "{raw}");
         }
+        for p in programmes() {
+            let closes = p.evaluation_closes(period().end());
+            assert_eq!(
+                check_evaluation_open(&period(), &p, day("2026-09-19"))
+                    .unwrap_err()
+                    .code,
+                Code::EvaluationClosed
+            );
+            assert!(check_evaluation_open(&period(), &p, day("2026-09-20")).is_ok());
+            assert!(check_evaluation_open(&period(), &p, closes).is_ok());
+            assert_eq!(
+                check_evaluation_open(&period(), &p, days_after(closes, 1))
+                    .unwrap_err()
+                    .code,
+                Code::EvaluationClosed
+            );
+        }
         assert_eq!(
-            check_evaluation_open(&period(), day("2026-09-19"))
-                .unwrap_err()
-                .code,
-            Code::EvaluationClosed
-        );
-        assert!(check_evaluation_open(&period(), day("2026-09-20")).is_ok());
-        assert!(check_evaluation_open(&period(), day("2026-10-26")).is_ok());
-        assert_eq!(
-            check_evaluation_open(&period(), day("2026-10-27"))
-                .unwrap_err()
-                .code,
-            Code::EvaluationClosed
+            programmes()[0].evaluation_closes(period().end()),
+            day("2026-10-26")
         );
     }
 }

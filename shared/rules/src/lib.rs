@@ -22,6 +22,7 @@ pub mod openapi;
 pub mod org;
 pub mod phone;
 pub mod plan;
+pub mod programme;
 pub mod registration;
 pub mod report;
 pub mod resident_id;
@@ -31,5 +32,6 @@ pub mod verification;
 pub mod violation;
 
 pub use calendar::{Clock, FixedClock, TZ, local_day};
+pub use programme::{Programme, ProgrammeRef};
 pub use violation::{Code, Violation, Violations};
 pub use wire::WireEnum;

@@ -1,12 +1,14 @@
 //! R11, 三(二): “政府开放日” is a proper noun. The only allowed name is
-//! `<place><agency>“政府开放日”`; every other “…开放日” is refused.
+//! `<place><agency>“政府开放日”`; every other “…开放日” is refused. The proper noun is the
+//! programme's (`naming.proper_noun`): the seed's is “政府开放日”.
 
 use serde::{Deserialize, Serialize};
 
 use crate::violation::{Code, Violation};
 
-const PROPER_NOUN: &str = "政府开放日";
-const ANY_OPEN_DAY: &str = "开放日";
+/// The proper noun of the seed's work plan, and of names stored before programmes had one.
+pub const SEED_PROPER_NOUN: &str = "政府开放日";
+pub(crate) const ANY_OPEN_DAY: &str = "开放日";
 const MAX_CHARS: usize = 60;
 
 /// A plan name of the form `<place><agency>“政府开放日”`, kept in that canonical form.
@@ -15,6 +17,8 @@ const MAX_CHARS: usize = 60;
 pub struct PlanName {
     /// The place and agency before the proper noun, e.g. `南宁市交通运输局`.
     issuer: String,
+    /// The programme's proper noun the name ends with, e.g. `政府开放日`.
+    noun: String,
 }
 
 /// Quotes and brackets people put around the proper noun, and every kind of space.
@@ -141,13 +145,14 @@ fn normalise(raw: &str) -> String {
 }
 
 impl PlanName {
-    pub fn parse(field: &str, raw: &str) -> Result<Self, Violation> {
+    /// R11: `raw` must be `<place><agency>“<noun>”`, `noun` being the programme's proper
+    /// noun; any other “…开放日” is refused.
+    pub fn parse(field: &str, raw: &str, noun: &str) -> Result<Self, Violation> {
+        let noun = normalise(noun);
         let refuse = |why: String| {
             Violation::new(
                 Code::NameNotAllowed,
-                format!(
-                    "{why}。“政府开放日”是专有名词，名称应为：×××市、县（区）×××局“政府开放日”"
-                ),
+                format!("{why}。“{noun}”是专有名词，名称应为：×××市、县（区）×××局“{noun}”"),
             )
             .at(field)
         };
@@ -162,9 +167,10 @@ impl PlanName {
         if bare.is_empty() {
             return Err(Violation::new(Code::ValidationFailed, "请填写活动名称").at(field));
         }
-        // Every “开放日” in the name must be the proper noun “政府开放日”.
+        // Every “开放日” in the name must be the proper noun's.
+        let qualifier = noun.strip_suffix(ANY_OPEN_DAY).unwrap_or(&noun);
         for (at, _) in bare.match_indices(ANY_OPEN_DAY) {
-            if !bare[..at].ends_with("政府") {
+            if !bare[..at].ends_with(qualifier) {
                 let start = bare[..at].char_indices().rev().nth(1).map_or(0, |(i, _)| i);
                 return Err(refuse(format!(
                     "不得使用“{}”等名称",
@@ -172,16 +178,16 @@ impl PlanName {
                 )));
             }
         }
-        let Some(issuer) = bare.strip_suffix(PROPER_NOUN) else {
-            return Err(refuse("名称应以“政府开放日”结尾".to_owned()));
+        let Some(issuer) = bare.strip_suffix(noun.as_str()) else {
+            return Err(refuse(format!("名称应以“{noun}”结尾")));
         };
         if issuer.contains(ANY_OPEN_DAY) {
-            return Err(refuse("名称中只能出现一次“政府开放日”".to_owned()));
+            return Err(refuse(format!("名称中只能出现一次“{noun}”")));
         }
         if issuer.chars().count() < 2 {
             return Err(refuse("名称应写明地区和机关".to_owned()));
         }
-        if issuer.chars().count() + PROPER_NOUN.chars().count() > MAX_CHARS {
+        if issuer.chars().count() + noun.chars().count() > MAX_CHARS {
             return Err(Violation::new(
                 Code::ValidationFailed,
                 format!("活动名称不能超过{MAX_CHARS}个字"),
@@ -190,7 +196,31 @@ impl PlanName {
         }
         Ok(Self {
             issuer: issuer.to_owned(),
+            noun,
         })
+    }
+
+    /// A name as it was stored when its plan was checked (`<issuer>“<noun>”`): read
+    /// back with the noun it was checked against, not judged again.
+    pub fn read(field: &str, raw: &str) -> Result<Self, Violation> {
+        let stored = raw
+            .strip_suffix('”')
+            .and_then(|rest| rest.rsplit_once('“'))
+            .filter(|(issuer, noun)| !issuer.is_empty() && noun.ends_with(ANY_OPEN_DAY));
+        match stored {
+            Some((issuer, noun)) => Self::parse(field, raw, noun).or_else(|_| {
+                Ok(Self {
+                    issuer: issuer.to_owned(),
+                    noun: noun.to_owned(),
+                })
+            }),
+            None => Self::parse(field, raw, SEED_PROPER_NOUN),
+        }
+    }
+
+    /// The proper noun the name ends with.
+    pub fn noun(&self) -> &str {
+        &self.noun
     }
 
     /// The place and agency part, e.g. `南宁市交通运输局`.
@@ -216,14 +246,14 @@ impl PlanName {
 
 impl std::fmt::Display for PlanName {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}“{}”", self.issuer, PROPER_NOUN)
+        write!(f, "{}“{}”", self.issuer, self.noun)
     }
 }
 
 impl TryFrom<String> for PlanName {
     type Error = String;
     fn try_from(raw: String) -> Result<Self, String> {
-        Self::parse("name", &raw).map_err(|v| v.message)
+        Self::read("name", &raw).map_err(|v| v.message)
     }
 }
 
@@ -245,11 +275,11 @@ mod disguise_tests {
             "南宁市“校園開放日”",
             "南宁市ＸＸ局“司法開放日”",
         ] {
-            let v = PlanName::parse("name", disguised).unwrap_err();
+            let v = PlanName::parse("name", disguised, SEED_PROPER_NOUN).unwrap_err();
             assert_eq!(v.code, Code::NameNotAllowed, "{disguised}");
         }
         // The proper noun in traditional or full-width form is the proper noun.
-        let name = PlanName::parse("name", "南寧市交通運輸局“政府開放日”").unwrap();
+        let name = PlanName::parse("name", "南寧市交通運輸局“政府開放日”", SEED_PROPER_NOUN).unwrap();
         assert_eq!(name.to_string(), "南宁市交通运输局“政府开放日”");
     }
 
@@ -260,21 +290,21 @@ mod disguise_tests {
             "南宁市交通运输局\u{202e}”日放开府政“",
             "南宁市\u{2066}交通运输局“政府开放日”",
         ] {
-            let v = PlanName::parse("name", sneaky).unwrap_err();
+            let v = PlanName::parse("name", sneaky, SEED_PROPER_NOUN).unwrap_err();
             assert!(v.message.contains("不可见"), "{sneaky:?}: {}", v.message);
         }
     }
 
     #[test]
     fn the_name_names_the_submitting_agency() {
-        let name = PlanName::parse("name", "自治区人民政府“政府开放日”").unwrap();
+        let name = PlanName::parse("name", "自治区人民政府“政府开放日”", SEED_PROPER_NOUN).unwrap();
         let v = name.check_names("name", "青秀区水利局").unwrap_err();
         assert_eq!(
             (v.code, v.field.as_deref()),
             (Code::NameNotAllowed, Some("name"))
         );
         assert!(v.message.contains("青秀区水利局"), "{}", v.message);
-        let own = PlanName::parse("name", "南宁市青秀区水利局“政府开放日”").unwrap();
+        let own = PlanName::parse("name", "南宁市青秀区水利局“政府开放日”", SEED_PROPER_NOUN).unwrap();
         assert!(own.check_names("name", "青秀区水利局").is_ok());
     }
 }
@@ -292,7 +322,7 @@ mod tests {
             "南宁市交通运输局「政府开放日」",
             "  南宁市交通运输局　『政府开放日』 ",
         ] {
-            let name = PlanName::parse("name", raw).unwrap();
+            let name = PlanName::parse("name", raw, SEED_PROPER_NOUN).unwrap();
             assert_eq!(name.to_string(), "南宁市交通运输局“政府开放日”", "{raw}");
             assert_eq!(name.issuer(), "南宁市交通运输局");
         }
@@ -315,7 +345,7 @@ mod tests {
             "南宁市政府开放日政府开放日",
             "“政府开放日”",
         ] {
-            let v = PlanName::parse("name", raw).unwrap_err();
+            let v = PlanName::parse("name", raw, SEED_PROPER_NOUN).unwrap_err();
             assert_eq!(v.code, Code::NameNotAllowed, "{raw}");
             assert_eq!(v.field.as_deref(), Some("name"));
         }
@@ -323,14 +353,14 @@ mod tests {
 
     #[test]
     fn the_message_names_the_refused_word() {
-        let v = PlanName::parse("name", "南宁市公安局“警务开放日”").unwrap_err();
+        let v = PlanName::parse("name", "南宁市公安局“警务开放日”", SEED_PROPER_NOUN).unwrap_err();
         assert!(v.message.contains("警务开放日"), "{}", v.message);
     }
 
     #[test]
     fn an_empty_name_is_missing_not_misnamed() {
         assert_eq!(
-            PlanName::parse("name", " “” ").unwrap_err().code,
+            PlanName::parse("name", " “” ", SEED_PROPER_NOUN).unwrap_err().code,
             Code::ValidationFailed
         );
     }

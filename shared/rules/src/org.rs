@@ -126,38 +126,6 @@ impl Organisation {
     }
 }
 
-/// R3, 二(二): region, city and county governments and their departments implement;
-/// enterprises and public institutions may by reference; townships, streets and
-/// villages do not, and an openness office reviews rather than implements.
-pub fn check_implementer(org: &Organisation) -> Result<(), Violation> {
-    let level_ok = matches!(org.level, Level::Region | Level::City | Level::County);
-    let kind_ok = matches!(
-        org.kind,
-        OrgKind::Government | OrgKind::Department | OrgKind::Institution
-    );
-    if level_ok && kind_ok {
-        return Ok(());
-    }
-    let why = if !level_ok {
-        format!(
-            "{}级机关不开展“政府开放日”，实施主体应为自治区、地级市和县（市、区）人民政府及其部门",
-            org.level.label()
-        )
-    } else {
-        "政务公开办公室负责审核备案，不作为“政府开放日”实施主体".to_owned()
-    };
-    Err(Violation::new(Code::ImplementerNotEligible, why))
-}
-
-/// R14, 三(四): who reports the year's open-day work by November 15: every city and
-/// county government, and every department of the regional government.
-pub fn is_reporter(org: &Organisation) -> bool {
-    matches!(
-        (org.kind, org.level),
-        (OrgKind::Government, Level::City | Level::County) | (OrgKind::Department, Level::Region)
-    )
-}
-
 /// What an organisation is to a plan, which decides what it may do with it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
@@ -409,6 +377,7 @@ fn path_of(j: &Jurisdiction, by_id: &HashMap<&Id, &Jurisdiction>) -> Result<Vec<
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::programme::tests::both as programmes;
 
     /// A small directory: region gx, city nn with county qx and township wt; one office each.
     pub(crate) fn demo() -> Directory {
@@ -513,33 +482,48 @@ pub(crate) mod tests {
             "qx-sw",
             "nn-hospital",
         ] {
-            assert!(check_implementer(&org(id)).is_ok(), "{id}");
+            assert!(seed().check_implementer(&org(id)).is_ok(), "{id}");
         }
+        // Another region's file may leave institutions out.
+        let example = &programmes()[1];
+        assert!(example.check_implementer(&org("nn-jt")).is_ok());
+        assert!(example.check_implementer(&org("nn-hospital")).is_err());
+    }
+
+    fn seed() -> crate::programme::Programme {
+        crate::programme::Programme::shipped()
     }
 
     #[test]
     fn township_bodies_and_offices_do_not_implement() {
-        for id in ["wt-gov", "nn-office"] {
-            let v = check_implementer(&org(id)).unwrap_err();
-            assert_eq!(v.code, Code::ImplementerNotEligible, "{id}");
-        }
-        let mut street = org("qx-sw");
-        for level in [Level::Township, Level::Street, Level::Village] {
-            street.level = level;
-            assert!(check_implementer(&street).is_err());
+        for p in programmes() {
+            for id in ["wt-gov", "nn-office"] {
+                let v = p.check_implementer(&org(id)).unwrap_err();
+                assert_eq!(v.code, Code::ImplementerNotEligible, "{id}");
+            }
+            let mut street = org("qx-sw");
+            for level in [Level::Township, Level::Street, Level::Village] {
+                street.level = level;
+                assert!(p.check_implementer(&street).is_err());
+            }
         }
     }
 
     #[test]
     fn reporters_are_city_and_county_governments_and_regional_departments() {
         let directory = demo();
-        let reporters: Vec<&str> = directory
-            .orgs
-            .iter()
-            .filter(|o| is_reporter(o))
-            .map(|o| o.id.as_str())
-            .collect();
-        assert_eq!(reporters, ["gx-edu", "nn-gov", "qx-gov"]);
+        let [seed, example] = programmes();
+        let reporters = |p: &crate::programme::Programme| -> Vec<String> {
+            directory
+                .orgs
+                .iter()
+                .filter(|o| p.is_reporter(o))
+                .map(|o| o.id.to_string())
+                .collect()
+        };
+        assert_eq!(reporters(&seed), ["gx-edu", "nn-gov", "qx-gov"]);
+        // The example's file adds the departments of city governments.
+        assert_eq!(reporters(&example), ["gx-edu", "nn-gov", "nn-jt", "qx-gov"]);
     }
 
     #[test]

@@ -10,15 +10,14 @@ use serde::{Deserialize, Serialize, Serializer};
 
 use crate::calendar::{days_between, parse_day};
 use crate::naming::PlanName;
-use crate::org::{Organisation, check_implementer};
+use crate::org::Organisation;
+use crate::programme::Programme;
 use crate::phone::Phone;
 use crate::text::{BoolLike, LineText, LongText, NumberLike, ShortText, ticked};
 use crate::violation::{Code, Violation, Violations};
 use crate::wire::WireEnum;
 
-/// R7, 二(五): no fewer than 25 participants.
-pub const MIN_PARTICIPANTS: u32 = 25;
-/// A sanity bound on one event's capacity.
+/// A sanity bound on one event's capacity (the minimum is the programme's, R7).
 pub const MAX_PARTICIPANTS: u32 = 10_000;
 
 wire_enum! {
@@ -27,17 +26,6 @@ wire_enum! {
         Day => "day", "开放日";
         Week => "week", "开放周";
         Month => "month", "开放月";
-    }
-}
-
-impl Format {
-    /// The longest span, in calendar days, the format allows.
-    pub fn max_days(self) -> i64 {
-        match self {
-            Format::Day => 1,
-            Format::Week => 7,
-            Format::Month => 31,
-        }
     }
 }
 
@@ -129,8 +117,8 @@ wire_enum! {
     }
 }
 
-/// The event's dates: within September–October of the plan year (R1) and fitting the
-/// format (R2). `start <= end` always holds.
+/// The event's dates in the plan year, `start <= end`. Whether they lie in the open period
+/// and fit the format (R1, R2) is the programme's check, [`Programme::check_period`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OpenPeriod {
@@ -142,7 +130,8 @@ pub struct OpenPeriod {
 }
 
 impl OpenPeriod {
-    /// Checks R1 and R2 on already-parsed dates; `year` is the plan year.
+    /// Dates that can be an event of `year` at all: in that year, the end not before the
+    /// start. `year` is the plan year.
     pub fn new(
         year: i32,
         format: Format,
@@ -156,34 +145,13 @@ impl OpenPeriod {
             );
             return Err(vs);
         }
-        let (first, last) = open_season(year);
         for (field, day) in [("start_date", start), ("end_date", end)] {
-            if day < first || day > last {
+            if day.year() != year {
                 vs.push(
-                    Violation::new(
-                        Code::OutsideOpenPeriod,
-                        format!(
-                            "活动日期{}不在开放时间内：{year}年9月集中开展，最迟不得超过10月（{first}至{last}）",
-                            day.format("%Y-%m-%d")
-                        ),
-                    )
-                    .at(field),
+                    Violation::new(Code::OutsideOpenPeriod, format!("活动日期应在{year}年内"))
+                        .at(field),
                 );
             }
-        }
-        let span = days_between(start, end) + 1;
-        if span > format.max_days() {
-            vs.push(
-                Violation::new(
-                    Code::FormatMismatch,
-                    format!(
-                        "活动形式为{}，活动时间最长{}天，现为{span}天",
-                        format.label(),
-                        format.max_days()
-                    ),
-                )
-                .at("end_date"),
-            );
         }
         vs.finish(|| Self { format, start, end })
     }
@@ -205,17 +173,14 @@ impl OpenPeriod {
     pub fn contains(&self, day: NaiveDate) -> bool {
         self.start <= day && day <= self.end
     }
+    /// How many calendar days the event spans (1 for a one-day event).
+    pub fn span_days(&self) -> i64 {
+        days_between(self.start, self.end) + 1
+    }
 }
 
-/// R1, 二(一): September 1 to October 31 of the year.
-pub fn open_season(year: i32) -> (NaiveDate, NaiveDate) {
-    (
-        NaiveDate::from_ymd_opt(year, 9, 1).unwrap_or(NaiveDate::MIN),
-        NaiveDate::from_ymd_opt(year, 10, 31).unwrap_or(NaiveDate::MAX),
-    )
-}
-
-/// R7: the planned number of participants, at least 25.
+/// The planned number of participants: a whole number from 1 to [`MAX_PARTICIPANTS`]; the
+/// programme's minimum (R7) is checked by [`Programme::check_capacity`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(into = "u32", try_from = "i64")]
 pub struct Capacity(u32);
@@ -238,10 +203,10 @@ impl Capacity {
         let n = raw.and_then(NumberLike::as_integer).ok_or_else(|| {
             Violation::new(Code::ValidationFailed, "请填写参加人数（整数）").at(field)
         })?;
-        if n < i64::from(MIN_PARTICIPANTS) {
+        if n < 1 {
             return Err(Violation::new(
                 Code::ParticipantsBelowMinimum,
-                format!("参加人数不得低于{MIN_PARTICIPANTS}人，现为{n}人"),
+                format!("参加人数应为正整数，现为{n}人"),
             )
             .at(field));
         }
@@ -462,8 +427,18 @@ impl Plan {
         self.period.year()
     }
 
-    /// Checks every content rule and returns every violation at once.
-    pub fn parse(draft: &PlanDraft) -> Result<Plan, Violations> {
+    /// Checks every content rule of `programme` and returns every violation at once.
+    pub fn parse(draft: &PlanDraft, programme: &Programme) -> Result<Plan, Violations> {
+        Self::parse_with(draft, Some(programme))
+    }
+
+    /// Reads a plan that was checked when it was submitted (its stored or wire form): the
+    /// shapes only, never the programme's rules, so a later programme does not re-judge it.
+    pub fn read(draft: &PlanDraft) -> Result<Plan, Violations> {
+        Self::parse_with(draft, None)
+    }
+
+    fn parse_with(draft: &PlanDraft, programme: Option<&Programme>) -> Result<Plan, Violations> {
         let mut vs = Violations::new();
         let year = match draft.year.as_ref().and_then(NumberLike::as_integer) {
             Some(y) if (2000..=2100).contains(&y) => Some(y as i32),
@@ -472,7 +447,11 @@ impl Plan {
                 None
             }
         };
-        let name = vs.take(PlanName::parse("name", draft.name.as_deref().unwrap_or("")));
+        let raw_name = draft.name.as_deref().unwrap_or("");
+        let name = vs.take(match programme {
+            Some(p) => PlanName::parse("name", raw_name, &p.naming.proper_noun),
+            None => PlanName::read("name", raw_name),
+        });
         let theme = vs.take(LineText::parse_required(
             "theme",
             "开放主题",
@@ -494,6 +473,9 @@ impl Plan {
             (Some(y), Some(f), Some(s), Some(e)) => vs.take_all(OpenPeriod::new(y, f, s, e)),
             _ => None,
         };
+        if let (Some(p), Some(period)) = (programme, &period) {
+            vs.take_all(p.check_period(period));
+        }
         let segments = vs.take_all(parse_segments(draft.segments.as_deref()));
         let interactions = vs.take_all(one_or_more(
             "interactions",
@@ -506,7 +488,10 @@ impl Plan {
         let experiences = vs.take_all(parse_experiences(
             draft.experiences.as_deref().unwrap_or(&[]),
         ));
-        let capacity = vs.take(Capacity::parse("capacity", draft.capacity.as_ref()));
+        let mut capacity = vs.take(Capacity::parse("capacity", draft.capacity.as_ref()));
+        if let (Some(p), Some(c)) = (programme, capacity) {
+            capacity = vs.take(p.check_capacity("capacity", c).map(|()| c));
+        }
         let channels = vs.take_all(one_or_more(
             "channels",
             draft.channels.as_deref(),
@@ -551,16 +536,6 @@ impl Plan {
                 .at("no_deputy_inspection_overlap"),
             );
         }
-        if let (Some(y), Some(s)) = (year, start)
-            && period.is_none()
-            && s.year() != y
-            && !vs.has(Code::OutsideOpenPeriod)
-        {
-            vs.push(
-                Violation::new(Code::OutsideOpenPeriod, format!("活动日期应在{y}年内"))
-                    .at("start_date"),
-            );
-        }
         vs.finish_with(|| {
             Some(Plan {
                 name: name?,
@@ -581,13 +556,23 @@ impl Plan {
     }
 }
 
-/// Submission: the content rules and R3 on the implementer, every violation at once.
-pub fn check_submission(draft: &PlanDraft, implementer: &Organisation) -> Result<Plan, Violations> {
+/// Submission: the content rules of `programme` and R3 on the implementer, every violation
+/// at once.
+pub fn check_submission(
+    draft: &PlanDraft,
+    implementer: &Organisation,
+    programme: &Programme,
+) -> Result<Plan, Violations> {
     let mut vs = Violations::new();
-    vs.take(check_implementer(implementer).map_err(|v| v.at("implementer")));
-    let plan = vs.take_all(Plan::parse(draft));
+    vs.take(
+        programme
+            .check_implementer(implementer)
+            .map_err(|v| v.at("implementer")),
+    );
+    let plan = vs.take_all(Plan::parse(draft, programme));
     // A well-formed name must still be the submitter's own, whatever else is wrong.
-    if let Ok(name) = PlanName::parse("name", draft.name.as_deref().unwrap_or("")) {
+    let noun = &programme.naming.proper_noun;
+    if let Ok(name) = PlanName::parse("name", draft.name.as_deref().unwrap_or(""), noun) {
         vs.take(name.check_names("name", implementer.name.as_str()));
     }
     vs.finish_with(|| plan)
@@ -596,7 +581,7 @@ pub fn check_submission(draft: &PlanDraft, implementer: &Organisation) -> Result
 impl TryFrom<PlanDraft> for Plan {
     type Error = Violations;
     fn try_from(draft: PlanDraft) -> Result<Self, Violations> {
-        Plan::parse(&draft)
+        Plan::read(&draft)
     }
 }
 
@@ -780,8 +765,9 @@ pub struct LeaderDraft {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::calendar::day;
+    use crate::calendar::{day, days_after, days_before};
     use crate::org::tests::org;
+    use crate::programme::tests::both as programmes;
     use serde_json::{Value, json};
 
     /// A complete, valid plan body for a one-week event starting September 20.
@@ -810,13 +796,24 @@ pub(crate) mod tests {
         })
     }
 
+    /// The valid body with `changes`, checked against the seed's programme.
     pub(crate) fn plan_with(changes: Value) -> Result<Plan, Violations> {
+        plan_in(&Programme::shipped(), changes)
+    }
+
+    /// The valid body with `changes`, checked against `programme`.
+    pub(crate) fn plan_in(programme: &Programme, changes: Value) -> Result<Plan, Violations> {
         let mut body = valid_body();
         for (k, v) in changes.as_object().unwrap() {
             body[k] = v.clone();
         }
         let draft: PlanDraft = serde_json::from_value(body).unwrap();
-        Plan::parse(&draft)
+        Plan::parse(&draft, programme)
+    }
+
+    /// One day of the event's year, as JSON.
+    fn d(day: NaiveDate) -> Value {
+        json!(day.format("%Y-%m-%d").to_string())
     }
 
     pub(crate) fn valid_plan() -> Plan {
@@ -851,7 +848,7 @@ pub(crate) mod tests {
 
     #[test]
     fn an_empty_body_reports_every_missing_field_at_once() {
-        let err = Plan::parse(&PlanDraft::default()).unwrap_err();
+        let err = Plan::parse(&PlanDraft::default(), &Programme::shipped()).unwrap_err();
         let fields: BTreeSet<&str> = err.iter().filter_map(|v| v.field.as_deref()).collect();
         for f in [
             "year",
@@ -898,43 +895,50 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn r1_an_event_on_october_31_is_accepted() {
-        let plan =
-            plan_with(json!({"format":"day","start_date":"2026-10-31","end_date":"2026-10-31"}))
-                .unwrap();
-        assert_eq!(plan.period.end(), day("2026-10-31"));
-        assert!(
-            plan_with(json!({"format":"day","start_date":"2026-09-01","end_date":"2026-09-01"}))
-                .is_ok()
-        );
+    fn r1_an_event_on_the_last_day_of_the_open_period_is_accepted() {
+        for p in programmes() {
+            let (first, last) = p.open_season();
+            for day in [first, last] {
+                let plan =
+                    plan_in(&p, json!({"format":"day","start_date":d(day),"end_date":d(day)}))
+                        .unwrap();
+                assert_eq!(plan.period.end(), day);
+            }
+        }
     }
 
     #[test]
-    fn r1_an_event_ending_november_1_is_refused() {
-        let (code, field) = only_code(plan_with(
-            json!({"start_date":"2026-10-27","end_date":"2026-11-01"}),
-        ));
-        assert_eq!(
-            (code, field.as_deref()),
-            (Code::OutsideOpenPeriod, Some("end_date"))
-        );
+    fn r1_an_event_ending_after_the_open_period_is_refused() {
+        for p in programmes() {
+            let after = days_after(p.open_season().1, 1);
+            let (code, field) = only_code(plan_in(
+                &p,
+                json!({"start_date":d(days_before(after, 5)),"end_date":d(after)}),
+            ));
+            assert_eq!(
+                (code, field.as_deref()),
+                (Code::OutsideOpenPeriod, Some("end_date")),
+                "{after}"
+            );
+        }
     }
 
     #[test]
-    fn r1_an_event_starting_august_31_is_refused() {
-        let (code, field) = only_code(
-            plan_with(json!({"format":"day","start_date":"2026-08-31","end_date":"2026-08-31"}))
-                .map_err(|e| {
-                    // both dates are outside: keep the start one
-                    let mut vs = Violations::new();
-                    vs.push(e.first().unwrap().clone());
-                    vs
-                }),
-        );
-        assert_eq!(
-            (code, field.as_deref()),
-            (Code::OutsideOpenPeriod, Some("start_date"))
-        );
+    fn r1_an_event_starting_before_the_open_period_is_refused() {
+        for p in programmes() {
+            let before = days_before(p.open_season().0, 1);
+            let err = plan_in(
+                &p,
+                json!({"format":"day","start_date":d(before),"end_date":d(before)}),
+            )
+            .unwrap_err();
+            // Both dates are outside: the start comes first.
+            let v = err.first().unwrap();
+            assert_eq!(
+                (v.code, v.field.as_deref()),
+                (Code::OutsideOpenPeriod, Some("start_date"))
+            );
+        }
     }
 
     #[test]
@@ -945,30 +949,21 @@ pub(crate) mod tests {
 
     #[test]
     fn r2_the_span_must_fit_the_format() {
-        assert!(
-            plan_with(json!({"format":"day","start_date":"2026-09-20","end_date":"2026-09-20"}))
-                .is_ok()
-        );
-        let (code, _) = only_code(plan_with(
-            json!({"format":"day","start_date":"2026-09-20","end_date":"2026-09-21"}),
-        ));
-        assert_eq!(code, Code::FormatMismatch);
-        assert!(
-            plan_with(json!({"format":"week","start_date":"2026-09-20","end_date":"2026-09-26"}))
-                .is_ok()
-        );
-        let (code, _) = only_code(plan_with(
-            json!({"format":"week","start_date":"2026-09-20","end_date":"2026-09-27"}),
-        ));
-        assert_eq!(code, Code::FormatMismatch);
-        assert!(
-            plan_with(json!({"format":"month","start_date":"2026-09-01","end_date":"2026-10-01"}))
-                .is_ok()
-        );
-        let (code, _) = only_code(plan_with(
-            json!({"format":"month","start_date":"2026-09-01","end_date":"2026-10-02"}),
-        ));
-        assert_eq!(code, Code::FormatMismatch);
+        for p in programmes() {
+            let first = p.open_season().0;
+            for format in Format::ALL {
+                let longest = p.max_days(*format) as u64;
+                let ok = json!({"format":format.wire(),"start_date":d(first),
+                    "end_date":d(days_after(first, longest - 1))});
+                assert!(plan_in(&p, ok).is_ok(), "{format} of {longest} days");
+                let (code, _) = only_code(plan_in(
+                    &p,
+                    json!({"format":format.wire(),"start_date":d(first),
+                        "end_date":d(days_after(first, longest))}),
+                ));
+                assert_eq!(code, Code::FormatMismatch, "{format} of {} days", longest + 1);
+            }
+        }
         let (code, _) = only_code(plan_with(json!({"format":"fortnight"})));
         assert_eq!(code, Code::ValidationFailed);
     }
@@ -985,24 +980,47 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn r7_twenty_five_participants_pass_and_twenty_four_fail() {
-        assert_eq!(
-            plan_with(json!({"capacity": 25})).unwrap().capacity.get(),
-            25
-        );
-        assert_eq!(
-            plan_with(json!({"capacity": "25"})).unwrap().capacity.get(),
-            25
-        );
-        let (code, field) = only_code(plan_with(json!({"capacity": 24})));
-        assert_eq!(
-            (code, field.as_deref()),
-            (Code::ParticipantsBelowMinimum, Some("capacity"))
-        );
+    fn r7_the_minimum_passes_and_one_fewer_fails() {
+        for p in programmes() {
+            let min = p.participants.minimum;
+            assert_eq!(
+                plan_in(&p, json!({"capacity": min})).unwrap().capacity.get(),
+                min
+            );
+            assert_eq!(
+                plan_in(&p, json!({"capacity": min.to_string()}))
+                    .unwrap()
+                    .capacity
+                    .get(),
+                min
+            );
+            let (code, field) = only_code(plan_in(&p, json!({"capacity": min - 1})));
+            assert_eq!(
+                (code, field.as_deref()),
+                (Code::ParticipantsBelowMinimum, Some("capacity"))
+            );
+        }
         let (code, _) = only_code(plan_with(json!({"capacity": 10_001})));
         assert_eq!(code, Code::ValidationFailed);
         let (code, _) = only_code(plan_with(json!({"capacity": 25.5})));
         assert_eq!(code, Code::ValidationFailed);
+    }
+
+    #[test]
+    fn a_stored_plan_is_read_without_the_programme() {
+        // Checked against the seed (25 minimum, October 31) and stored; the example
+        // programme (30 minimum, October 15) would refuse it, yet reading it back does not.
+        let plan = plan_with(json!({"capacity": 25, "format": "day",
+            "start_date": "2026-10-20", "end_date": "2026-10-20"}))
+        .unwrap();
+        let example = Programme::example().for_region_year(&plan_region(), 2026);
+        assert!(example.check_period(&plan.period).is_err());
+        let again: Plan = serde_json::from_value(serde_json::to_value(&plan).unwrap()).unwrap();
+        assert_eq!(again, plan);
+    }
+
+    fn plan_region() -> crate::org::Id {
+        crate::org::Id::parse("region", "gx").unwrap()
     }
 
     #[test]
@@ -1108,18 +1126,30 @@ pub(crate) mod tests {
 
     #[test]
     fn r11_the_plan_name_must_be_the_proper_noun() {
-        let (code, field) = only_code(plan_with(json!({"name": "南宁市公安局“警务开放日”"})));
-        assert_eq!(
-            (code, field.as_deref()),
-            (Code::NameNotAllowed, Some("name"))
-        );
+        for p in programmes() {
+            let (code, field) =
+                only_code(plan_in(&p, json!({"name": "南宁市公安局“警务开放日”"})));
+            assert_eq!(
+                (code, field.as_deref()),
+                (Code::NameNotAllowed, Some("name"))
+            );
+        }
+        // Another region's proper noun is that region's rule.
+        let mut raw: Value = serde_json::from_str(crate::programme::SHIPPED).unwrap();
+        raw["naming"]["proper_noun"] = "政务开放日".into();
+        let other = Programme::parse(&raw).unwrap();
+        let plan = plan_in(&other, json!({"name": "南宁市交通运输局“政务开放日”"})).unwrap();
+        assert_eq!(plan.name.to_string(), "南宁市交通运输局“政务开放日”");
+        let (code, _) = only_code(plan_in(&other, json!({})));
+        assert_eq!(code, Code::NameNotAllowed);
     }
 
     #[test]
     fn r3_submission_checks_the_implementer_with_the_content() {
         let draft: PlanDraft = serde_json::from_value(valid_body()).unwrap();
-        assert!(check_submission(&draft, &org("nn-jt")).is_ok());
-        let err = check_submission(&draft, &org("wt-gov")).unwrap_err();
+        let seed = Programme::shipped();
+        assert!(check_submission(&draft, &org("nn-jt"), &seed).is_ok());
+        let err = check_submission(&draft, &org("wt-gov"), &seed).unwrap_err();
         // …and the name is not the township's own (R11).
         assert_eq!(
             err.codes(),
@@ -1127,7 +1157,7 @@ pub(crate) mod tests {
         );
         let mut bad = draft.clone();
         bad.capacity = Some(NumberLike::Text("10".into()));
-        let err = check_submission(&bad, &org("nn-office")).unwrap_err();
+        let err = check_submission(&bad, &org("nn-office"), &seed).unwrap_err();
         assert_eq!(
             err.codes(),
             vec![

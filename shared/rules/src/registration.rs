@@ -6,13 +6,11 @@ use serde::{Deserialize, Serialize};
 use crate::calendar::{days_after, local_day, start_of_day};
 use crate::phone::Phone;
 use crate::plan::Channel;
+use crate::programme::Programme;
 use crate::resident_id::ResidentId;
 use crate::text::{BoolLike, ShortText, ticked};
 use crate::violation::{Code, Violation, Violations};
 use crate::wire::WireEnum;
-
-/// 二(三): invitees are 18 or older on the first event day.
-pub const ADULT_AGE: i32 = 18;
 
 wire_enum! {
     /// 二(三): the kinds of citizen representatives invited.
@@ -68,12 +66,13 @@ fn masked_id<S: serde::Serializer>(id: &ResidentId, s: S) -> Result<S::Ok, S::Er
 }
 
 impl Registrant {
-    /// R8: a valid ID number, 18 or older on `first_event_day`, living, working or studying
-    /// in the jurisdiction, of full civil capacity, and not a deputy or CPPCC member.
-    /// Every failed condition is reported.
+    /// R8: a valid ID number, of the programme's minimum age (18 in the seed) on
+    /// `first_event_day`, living, working or studying in the jurisdiction, of full civil
+    /// capacity, and not a deputy or CPPCC member. Every failed condition is reported.
     pub fn check(
         draft: &RegistrantDraft,
         first_event_day: NaiveDate,
+        programme: &Programme,
     ) -> Result<Registrant, Violations> {
         let mut vs = Violations::new();
         let name = vs.take(ShortText::parse_required(
@@ -87,12 +86,13 @@ impl Registrant {
         ));
         if let Some(id) = &id {
             let age = id.age_on(first_event_day);
-            if age < ADULT_AGE {
+            let minimum = programme.minimum_age();
+            if i64::from(age) < i64::from(minimum) {
                 vs.push(
                     Violation::new(
                         Code::Underage,
                         format!(
-                            "邀请对象须年满18周岁：活动首日（{}）报名人未满18周岁",
+                            "邀请对象须年满{minimum}周岁：活动首日（{}）报名人未满{minimum}周岁",
                             first_event_day.format("%Y年%-m月%-d日")
                         ),
                     )
@@ -209,6 +209,8 @@ pub fn check_in_open(period: &crate::plan::OpenPeriod, today: NaiveDate) -> Resu
 mod tests {
     use super::*;
     use crate::calendar::{day, parse_instant};
+    use crate::programme::tests::both as programmes;
+    use chrono::Datelike;
     use crate::resident_id::tests::id_born;
     use serde_json::json;
 
@@ -248,17 +250,40 @@ mod tests {
         }
     }
 
-    #[test]
-    fn r8_a_person_turning_18_on_the_first_event_day_is_eligible() {
-        let r = Registrant::check(&draft("2008-09-20"), day("2026-09-20")).unwrap();
-        assert_eq!(r.category, Category::Journalist);
+    /// The birth day of someone who reaches the programme's minimum age on `day` (+ `later`).
+    fn born_for(p: &Programme, later: u64) -> String {
+        let first = day("2026-09-20");
+        let years_ago = first
+            .with_year(2026 - p.minimum_age() as i32)
+            .unwrap();
+        crate::calendar::days_after(years_ago, later)
+            .format("%Y-%m-%d")
+            .to_string()
     }
 
     #[test]
-    fn r8_a_person_turning_18_the_next_day_is_not() {
-        let err = Registrant::check(&draft("2008-09-21"), day("2026-09-20")).unwrap_err();
-        assert_eq!(err.codes(), vec![Code::Underage]);
-        assert_eq!(err.first().unwrap().field.as_deref(), Some("id_number"));
+    fn r8_a_person_reaching_the_minimum_age_on_the_first_event_day_is_eligible() {
+        for p in programmes() {
+            let r = Registrant::check(&draft(&born_for(&p, 0)), day("2026-09-20"), &p).unwrap();
+            assert_eq!(r.category, Category::Journalist);
+        }
+        assert_eq!(born_for(&programmes()[0], 0), "2008-09-20");
+    }
+
+    #[test]
+    fn r8_a_person_reaching_the_minimum_age_the_next_day_is_not() {
+        for p in programmes() {
+            let err =
+                Registrant::check(&draft(&born_for(&p, 1)), day("2026-09-20"), &p).unwrap_err();
+            assert_eq!(err.codes(), vec![Code::Underage]);
+            assert_eq!(err.first().unwrap().field.as_deref(), Some("id_number"));
+            assert!(
+                err.first()
+                    .unwrap()
+                    .message
+                    .contains(&format!("年满{}周岁", p.minimum_age()))
+            );
+        }
     }
 
     #[test]
@@ -267,7 +292,7 @@ mod tests {
         let mut id = d.id_number.clone().unwrap();
         id.replace_range(17..18, if id.ends_with('1') { "2" } else { "1" });
         d.id_number = Some(id);
-        let err = Registrant::check(&d, day("2026-09-20")).unwrap_err();
+        let err = Registrant::check(&d, day("2026-09-20"), &Programme::shipped()).unwrap_err();
         assert_eq!(err.codes(), vec![Code::InvalidIdNumber]);
     }
 
@@ -277,7 +302,7 @@ mod tests {
         d.full_civil_capacity = Some(BoolLike::Bool(false));
         d.not_deputy = None;
         d.relation = None;
-        let err = Registrant::check(&d, day("2026-09-20")).unwrap_err();
+        let err = Registrant::check(&d, day("2026-09-20"), &Programme::shipped()).unwrap_err();
         let fields: Vec<&str> = err.iter().filter_map(|v| v.field.as_deref()).collect();
         assert_eq!(fields, ["relation", "full_civil_capacity", "not_deputy"]);
         assert!(err.iter().all(|v| v.code == Code::NotEligible));
@@ -285,7 +310,7 @@ mod tests {
         d.full_civil_capacity = Some(BoolLike::Text("on".into()));
         d.not_deputy = Some(BoolLike::Text("true".into()));
         assert_eq!(
-            Registrant::check(&d, day("2026-09-20"))
+            Registrant::check(&d, day("2026-09-20"), &Programme::shipped())
                 .unwrap_err()
                 .codes(),
             vec![Code::ValidationFailed]
@@ -296,7 +321,7 @@ mod tests {
     fn a_registrant_never_shows_the_id_or_phone_in_full() {
         let d = draft("1990-01-01");
         let full_id = d.id_number.clone().unwrap();
-        let r = Registrant::check(&d, day("2026-09-20")).unwrap();
+        let r = Registrant::check(&d, day("2026-09-20"), &Programme::shipped()).unwrap();
         let shown = format!("{r:?} {}", serde_json::to_string(&r).unwrap());
         assert!(!shown.contains(&full_id), "{shown}");
         assert!(!shown.contains("13800138000"), "{shown}");

@@ -3,8 +3,8 @@
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::calendar::annual_report_due;
-use crate::org::{Organisation, is_reporter};
+use crate::org::Organisation;
+use crate::programme::Programme;
 use crate::text::{LongText, NumberLike};
 use crate::violation::{Code, Violation, Violations};
 
@@ -144,16 +144,22 @@ pub fn year_figures(
 }
 
 impl AnnualReport {
+    /// The report of `draft.year`, under `programme` (the programme of that year).
     pub fn compose(
         draft: &ReportDraft,
         reporter: &Organisation,
+        programme: &Programme,
         today: NaiveDate,
     ) -> Result<AnnualReport, Violations> {
         let mut vs = Violations::new();
-        if !is_reporter(reporter) {
+        if !programme.is_reporter(reporter) {
             vs.push(Violation::new(
                 Code::Forbidden,
-                "年度开展情况由各市、县（区）人民政府及自治区人民政府各部门报送",
+                format!(
+                    "“{}”不是年度开展情况的报送单位（{}）",
+                    reporter.name.as_str(),
+                    programme.report.clause
+                ),
             ));
         }
         let year = match draft.year.as_ref().and_then(NumberLike::as_integer) {
@@ -199,16 +205,11 @@ impl AnnualReport {
                 problems,
                 next_year,
                 received_on: today,
-                late: is_report_late(year, today),
+                late: programme.is_report_late(year, today),
                 figures: None,
             })
         })
     }
-}
-
-/// R14: a report received after November 15 of its year is late.
-pub fn is_report_late(year: i32, received_on: NaiveDate) -> bool {
-    received_on > annual_report_due(year)
 }
 
 #[cfg(test)]
@@ -216,6 +217,7 @@ mod tests {
     use super::*;
     use crate::calendar::day;
     use crate::org::tests::org;
+    use crate::programme::tests::both as programmes;
     use serde_json::json;
 
     fn draft() -> ReportDraft {
@@ -305,23 +307,30 @@ mod tests {
         assert_eq!(f.adoption_rate, Some(0.667));
         assert_eq!(f.responded_on_time, Ratio { met: 1, of: 1 });
         assert_eq!(f.average_rating, Some(4.5));
-        assert_eq!(f.findings["报名确认人数不足25人"], 1);
+        assert_eq!(f.findings["报名确认人数不足"], 1);
     }
 
     #[test]
-    fn r14_a_report_on_november_15_is_on_time_and_on_the_16th_late_but_accepted() {
-        let on_time = AnnualReport::compose(&draft(), &org("qx-gov"), day("2026-11-15")).unwrap();
-        assert!(!on_time.late);
-        let late = AnnualReport::compose(&draft(), &org("qx-gov"), day("2026-11-16")).unwrap();
-        assert!(late.late);
-        assert_eq!(late.received_on, day("2026-11-16"));
+    fn r14_a_report_on_the_due_day_is_on_time_and_a_day_later_late_but_accepted() {
+        for p in programmes() {
+            let due = p.report_due(2026);
+            let on_time = AnnualReport::compose(&draft(), &org("qx-gov"), &p, due).unwrap();
+            assert!(!on_time.late);
+            let next = crate::calendar::days_after(due, 1);
+            let late = AnnualReport::compose(&draft(), &org("qx-gov"), &p, next).unwrap();
+            assert!(late.late);
+            assert_eq!(late.received_on, next);
+        }
+        assert_eq!(programmes()[0].report_due(2026), day("2026-11-15"));
+        assert_eq!(programmes()[1].report_due(2026), day("2026-11-10"));
     }
 
     #[test]
-    fn r14_only_city_and_county_governments_and_regional_departments_report() {
+    fn r14_only_the_programme_s_reporters_report() {
+        let [seed, example] = programmes();
         for id in ["nn-gov", "qx-gov", "gx-edu"] {
             assert!(
-                AnnualReport::compose(&draft(), &org(id), day("2026-11-01")).is_ok(),
+                AnnualReport::compose(&draft(), &org(id), &seed, day("2026-11-01")).is_ok(),
                 "{id}"
             );
         }
@@ -333,15 +342,20 @@ mod tests {
             "wt-gov",
             "nn-hospital",
         ] {
-            let err = AnnualReport::compose(&draft(), &org(id), day("2026-11-01")).unwrap_err();
+            let err =
+                AnnualReport::compose(&draft(), &org(id), &seed, day("2026-11-01")).unwrap_err();
             assert_eq!(err.codes(), vec![Code::Forbidden], "{id}");
         }
+        // The example's departments of city governments report too; a county's do not.
+        assert!(AnnualReport::compose(&draft(), &org("nn-jt"), &example, day("2026-11-01")).is_ok());
+        assert!(AnnualReport::compose(&draft(), &org("qx-sw"), &example, day("2026-11-01")).is_err());
     }
 
     #[test]
     fn a_report_for_a_future_year_or_without_content_is_refused() {
         let d: ReportDraft = serde_json::from_value(json!({"year": 2027})).unwrap();
-        let err = AnnualReport::compose(&d, &org("qx-gov"), day("2026-11-01")).unwrap_err();
+        let err = AnnualReport::compose(&d, &org("qx-gov"), &Programme::shipped(), day("2026-11-01"))
+            .unwrap_err();
         let fields: Vec<&str> = err.iter().filter_map(|v| v.field.as_deref()).collect();
         assert_eq!(fields, ["year", "summary", "experiences"]);
     }

@@ -6,6 +6,8 @@
 //! Every finding and e-mail carries a stable idempotency key: running a sweep twice on one
 //! day, or on several days, yields the same keys, so nothing is recorded or sent twice.
 //!
+//! Every milestone is the programme's (the plan's own programme version); in the seed's:
+//!
 //! | sweep    | reminder                      | violation                          |
 //! |----------|-------------------------------|------------------------------------|
 //! | notice   | start − 20, start − 16        | start − 14 (R5); < 25 confirmed at start − 3 (R7) |
@@ -15,12 +17,11 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::calendar::{
-    annual_report_due, days_after, days_before, feedback_response_due, last_announcement_day,
-};
+use crate::calendar::{days_after, days_before};
 use crate::lifecycle::{PlanStatus, effective_status};
 use crate::org::Id;
-use crate::plan::{MIN_PARTICIPANTS, OpenPeriod};
+use crate::plan::OpenPeriod;
+use crate::programme::Programme;
 
 wire_enum! {
     pub enum SweepKind : "巡查" {
@@ -32,20 +33,21 @@ wire_enum! {
 
 wire_enum! {
     pub enum FindingKind : "问题类型" {
-        NoticeMissing => "notice_missing", "未提前15天发布活动公告";
-        ParticipantsShort => "participants_short", "报名确认人数不足25人";
-        FeedbackOverdue => "feedback_overdue", "未在15天内公开反馈采纳情况";
-        ReportOverdue => "report_overdue", "未在11月15日前报送年度开展情况";
+        NoticeMissing => "notice_missing", "未按期发布活动公告";
+        ParticipantsShort => "participants_short", "报名确认人数不足";
+        FeedbackOverdue => "feedback_overdue", "未按期公开反馈采纳情况";
+        ReportOverdue => "report_overdue", "未按期报送年度开展情况";
     }
 }
 
 impl FindingKind {
-    /// The clause of the work plan the finding enforces.
-    pub fn clause(self) -> &'static str {
+    /// The clause of the programme's work plan the finding enforces.
+    pub fn clause(self, programme: &Programme) -> &str {
         match self {
-            FindingKind::NoticeMissing | FindingKind::ParticipantsShort => "二（五）",
-            FindingKind::FeedbackOverdue => "三（一）",
-            FindingKind::ReportOverdue => "三（四）",
+            FindingKind::NoticeMissing => &programme.notice.clause,
+            FindingKind::ParticipantsShort => &programme.participants.clause,
+            FindingKind::FeedbackOverdue => &programme.feedback.clause,
+            FindingKind::ReportOverdue => &programme.report.clause,
         }
     }
 }
@@ -167,10 +169,10 @@ struct Subject<'a> {
 }
 
 /// A deadline with reminders before it and a finding once it has passed.
-struct Ladder<'a> {
+struct Ladder {
     due_on: NaiveDate,
     /// Reminder milestones, earliest first: the day and the milestone's name in mail keys.
-    reminders: &'a [(NaiveDate, &'static str)],
+    reminders: Vec<(NaiveDate, String)>,
     reminder: MailKind,
     /// The first day on which the finding holds.
     overdue_from: NaiveDate,
@@ -230,8 +232,11 @@ impl Subject<'_> {
             );
         } else {
             d.resolved.push(self.finding_key(ladder.finding));
-            if let Some((_, milestone)) =
-                ladder.reminders.iter().rev().find(|(day, _)| today >= *day)
+            if let Some((_, milestone)) = ladder
+                .reminders
+                .iter()
+                .rev()
+                .find(|(day, _)| today >= *day)
             {
                 d.mail = self.mail(
                     milestone,
@@ -260,12 +265,13 @@ fn plan_subject(plan: &PlanFacts) -> Subject<'_> {
     }
 }
 
-/// Notice sweep (R5, R7): a plan not yet announced is reminded 20 and 16 days before the
-/// start and found in violation from 14 days before (the last day was start − 15); an
-/// announced plan with fewer than 25 confirmed registrations is found 3 days before.
-pub fn notice(plan: &PlanFacts, today: NaiveDate) -> Decision {
+/// Notice sweep (R5, R7): a plan not yet announced is reminded on the programme's days
+/// before the start (20 and 16 in the seed) and found in violation from the day after the
+/// last announcement day (start − 15 in the seed); an announced plan with fewer confirmed
+/// registrations than the minimum (25) is found the programme's days before (3).
+pub fn notice(plan: &PlanFacts, programme: &Programme, today: NaiveDate) -> Decision {
     let start = plan.period.start();
-    let last_day = last_announcement_day(start);
+    let last_day = programme.last_announcement_day(start);
     let subject = plan_subject(plan);
     let missing_key = subject.finding_key(FindingKind::NoticeMissing);
     let short_key = subject.finding_key(FindingKind::ParticipantsShort);
@@ -276,12 +282,9 @@ pub fn notice(plan: &PlanFacts, today: NaiveDate) -> Decision {
             d.resolved.push(short_key);
             let ladder = Ladder {
                 due_on: last_day,
-                reminders: &[
-                    (days_before(start, 20), "notice_reminder_20"),
-                    (days_before(start, 16), "notice_reminder_16"),
-                ],
+                reminders: programme.notice_reminders(start),
                 reminder: MailKind::NoticeReminder,
-                overdue_from: days_before(start, 14),
+                overdue_from: days_after(last_day, 1),
                 finding: FindingKind::NoticeMissing,
                 overdue: MailKind::NoticeViolation,
                 overseer: Recipient::ReviewingOffice,
@@ -291,9 +294,10 @@ pub fn notice(plan: &PlanFacts, today: NaiveDate) -> Decision {
         PlanStatus::Announced => {
             d.resolved.push(missing_key);
             d.remind_registrants = today == days_before(start, 1);
-            let check_from = days_before(start, 3);
+            let check_from = programme.participants_check_from(start);
             let in_window = today >= check_from && today < start;
-            if in_window && plan.confirmed < MIN_PARTICIPANTS {
+            let enough = programme.enough_participants(plan.confirmed);
+            if in_window && !enough {
                 d.holds
                     .push(subject.finding(FindingKind::ParticipantsShort, check_from));
                 d.mail = subject.mail(
@@ -303,7 +307,7 @@ pub fn notice(plan: &PlanFacts, today: NaiveDate) -> Decision {
                     start,
                     today,
                 );
-            } else if plan.confirmed >= MIN_PARTICIPANTS {
+            } else if enough {
                 d.resolved.push(short_key);
             }
             // Look again each day of the window: late registrations resolve the finding. The
@@ -324,11 +328,12 @@ pub fn notice(plan: &PlanFacts, today: NaiveDate) -> Decision {
     d
 }
 
-/// Feedback sweep (R12): a held plan without a published response is reminded 10 days
-/// after the end and found overdue after day 15.
-pub fn feedback(plan: &PlanFacts, today: NaiveDate) -> Decision {
+/// Feedback sweep (R12): a held plan without a published response is reminded on the
+/// programme's days after the end (10 in the seed) and found overdue after the last day
+/// (day 15).
+pub fn feedback(plan: &PlanFacts, programme: &Programme, today: NaiveDate) -> Decision {
     let end = plan.period.end();
-    let due = feedback_response_due(end);
+    let due = programme.feedback_response_due(end);
     let subject = plan_subject(plan);
     let mut d = Decision::default();
     let status = effective_status(plan.status, &plan.period, today);
@@ -341,7 +346,7 @@ pub fn feedback(plan: &PlanFacts, today: NaiveDate) -> Decision {
     }
     let ladder = Ladder {
         due_on: due,
-        reminders: &[(days_after(end, 10), "feedback_reminder")],
+        reminders: programme.feedback_reminders(end),
         reminder: MailKind::FeedbackReminder,
         overdue_from: days_after(due, 1),
         finding: FindingKind::FeedbackOverdue,
@@ -350,18 +355,26 @@ pub fn feedback(plan: &PlanFacts, today: NaiveDate) -> Decision {
     };
     match status {
         PlanStatus::Held => subject.climb(&ladder, today, &mut d),
-        // Not held yet: look again when the reminder falls due.
-        PlanStatus::Announced => d.next_check = Some(ladder.reminders[0].0),
+        // Not held yet: look again when the first reminder (or the finding) falls due.
+        PlanStatus::Announced => {
+            d.next_check = Some(
+                ladder
+                    .reminders
+                    .first()
+                    .map_or(ladder.overdue_from, |(day, _)| *day),
+            )
+        }
         // Never announced, so never held: the notice sweep covers it.
         _ => {}
     }
     d
 }
 
-/// Report sweep (R14): a reporter without the year's report is reminded on November 1
-/// and 10 and found overdue from November 16.
-pub fn report(reporter: &ReporterFacts, today: NaiveDate) -> Decision {
-    let due = annual_report_due(reporter.year);
+/// Report sweep (R14): a reporter without the year's report is reminded on the
+/// programme's days (November 1 and 10 in the seed) and found overdue from the day after
+/// the due day (November 16).
+pub fn report(reporter: &ReporterFacts, programme: &Programme, today: NaiveDate) -> Decision {
+    let due = programme.report_due(reporter.year);
     let subject = report_subject(&reporter.org_id, reporter.year);
     let mut d = Decision::default();
     if reporter.received_on.is_some() {
@@ -371,10 +384,7 @@ pub fn report(reporter: &ReporterFacts, today: NaiveDate) -> Decision {
     }
     let ladder = Ladder {
         due_on: due,
-        reminders: &[
-            (days_before(due, 14), "report_reminder_1101"),
-            (days_before(due, 5), "report_reminder_1110"),
-        ],
+        reminders: programme.report_reminders(reporter.year),
         reminder: MailKind::ReportReminder,
         overdue_from: days_after(due, 1),
         finding: FindingKind::ReportOverdue,
@@ -398,6 +408,7 @@ mod tests {
     use super::*;
     use crate::calendar::day;
     use crate::plan::Format;
+    use crate::programme::tests::both as programmes;
 
     /// A one-day event on 2026-09-30: last announcement day 09-15, reminders 09-10 and
     /// 09-14, violation from 09-16, participant check 09-27..29; feedback reminder 10-10,
@@ -407,7 +418,7 @@ mod tests {
             plan_id: "p-1".into(),
             org_id: Id::parse("org", "nn-jt").unwrap(),
             status,
-            period: OpenPeriod::new(2026, Format::Day, day("2026-09-30"), day("2026-09-30"))
+            period: OpenPeriod::new(2026, Format::Day, day(START), day(START))
                 .unwrap(),
             confirmed: 30,
             responded_on: None,
@@ -424,6 +435,8 @@ mod tests {
 
     #[test]
     fn registrants_are_reminded_the_day_before_the_event_only() {
+        let p = Programme::shipped();
+        let notice = |facts: &PlanFacts, today| notice(facts, &p, today);
         let mut facts = plan(PlanStatus::Announced);
         let start = facts.period.start();
         for (offset, remind) in [(3, false), (2, false), (1, true)] {
@@ -446,244 +459,349 @@ mod tests {
         assert!(!notice(&facts, days_before(start, 1)).remind_registrants);
     }
 
+    const START: &str = "2026-09-30";
+
+    fn keys(names: &[&str]) -> Vec<String> {
+        names.iter().map(|n| n.to_string()).collect()
+    }
+
+    fn owned(d: &Decision) -> Vec<String> {
+        d.mail.iter().map(|m| m.key.clone()).collect()
+    }
+
     #[test]
-    fn notice_reminds_twenty_days_before_the_start() {
-        let p = plan(PlanStatus::Filed);
-        let before = notice(&p, day("2026-09-09"));
-        assert!(before.mail.is_empty() && before.holds.is_empty());
-        assert_eq!(before.next_check, Some(day("2026-09-10")));
-        let on = notice(&p, day("2026-09-10"));
-        assert_eq!(mail_keys(&on), ["notice_reminder_20#p-1#agency"]);
-        assert_eq!(on.mail[0].due_on, day("2026-09-15"));
-        assert_eq!(on.mail[0].days_left, 5);
-        assert_eq!(on.next_check, Some(day("2026-09-14")));
-        // The day after, the same reminder (same key: the outbox keeps one).
+    fn the_seed_s_milestones_are_the_work_plan_s() {
+        let seed = Programme::shipped();
+        let start = day(START);
+        let notice: Vec<(String, String)> = seed
+            .notice_reminders(start)
+            .into_iter()
+            .map(|(d, n)| (d.to_string(), n))
+            .collect();
         assert_eq!(
-            mail_keys(&notice(&p, day("2026-09-11"))),
-            ["notice_reminder_20#p-1#agency"]
+            notice,
+            [
+                ("2026-09-10".to_owned(), "notice_reminder_20".to_owned()),
+                ("2026-09-14".to_owned(), "notice_reminder_16".to_owned())
+            ]
+        );
+        assert_eq!(seed.last_announcement_day(start), day("2026-09-15"));
+        assert_eq!(seed.participants_check_from(start), day("2026-09-27"));
+        assert_eq!(
+            seed.feedback_reminders(start),
+            [(day("2026-10-10"), "feedback_reminder".to_owned())]
+        );
+        assert_eq!(seed.feedback_response_due(start), day("2026-10-15"));
+        assert_eq!(
+            seed.report_reminders(2026),
+            [
+                (day("2026-11-01"), "report_reminder_1101".to_owned()),
+                (day("2026-11-10"), "report_reminder_1110".to_owned())
+            ]
         );
     }
 
     #[test]
-    fn notice_reminds_again_sixteen_days_before_the_start() {
-        let p = plan(PlanStatus::Filed);
-        assert_eq!(
-            mail_keys(&notice(&p, day("2026-09-13"))),
-            ["notice_reminder_20#p-1#agency"]
-        );
-        let on = notice(&p, day("2026-09-14"));
-        assert_eq!(mail_keys(&on), ["notice_reminder_16#p-1#agency"]);
-        assert!(on.holds.is_empty());
-        assert_eq!(on.next_check, Some(day("2026-09-16")));
-        // The last day to announce (start − 15) is still not a violation.
-        let last = notice(&p, day("2026-09-15"));
-        assert!(last.holds.is_empty());
-        assert_eq!(mail_keys(&last), ["notice_reminder_16#p-1#agency"]);
-    }
-
-    #[test]
-    fn notice_finds_a_violation_fourteen_days_before_the_start() {
-        let p = plan(PlanStatus::Filed);
-        for today in ["2026-09-16", "2026-09-17", "2026-09-30"] {
-            let d = notice(&p, day(today));
-            assert_eq!(finding_kinds(&d), [FindingKind::NoticeMissing], "{today}");
-            assert_eq!(d.holds[0].key, "notice_missing#p-1");
-            assert_eq!(d.holds[0].due_on, day("2026-09-15"));
-            assert_eq!(
-                mail_keys(&d),
-                [
-                    "notice_missing#p-1#agency",
-                    "notice_missing#p-1#reviewing_office"
-                ]
-            );
-            assert_eq!(d.next_check, None);
+    fn notice_reminds_on_the_first_reminder_day() {
+        for pr in programmes() {
+            let p = plan(PlanStatus::Filed);
+            let start = p.period.start();
+            let reminders = pr.notice_reminders(start);
+            let (first, name) = reminders[0].clone();
+            let last_day = pr.last_announcement_day(start);
+            let before = notice(&p, &pr, days_before(first, 1));
+            assert!(before.mail.is_empty() && before.holds.is_empty());
+            assert_eq!(before.next_check, Some(first));
+            let on = notice(&p, &pr, first);
+            assert_eq!(owned(&on), keys(&[&format!("{name}#p-1#agency")]));
+            assert_eq!(on.mail[0].due_on, last_day);
+            assert_eq!(on.mail[0].days_left, (last_day - first).num_days());
+            assert_eq!(on.next_check, Some(reminders[1].0));
+            // The day after, the same reminder (same key: the outbox keeps one).
+            assert_eq!(owned(&notice(&p, &pr, days_after(first, 1))), owned(&on));
         }
-        // A plan still under review at that point is in the same violation.
-        assert_eq!(
-            finding_kinds(&notice(&plan(PlanStatus::Submitted), day("2026-09-16"))),
-            [FindingKind::NoticeMissing]
-        );
+    }
+
+    #[test]
+    fn notice_reminds_again_on_the_last_reminder_day() {
+        for pr in programmes() {
+            let p = plan(PlanStatus::Filed);
+            let start = p.period.start();
+            let reminders = pr.notice_reminders(start);
+            let (earlier, earlier_name) = reminders[0].clone();
+            let (last, name) = reminders[reminders.len() - 1].clone();
+            assert!(earlier < last);
+            assert_eq!(
+                owned(&notice(&p, &pr, days_before(last, 1))),
+                keys(&[&format!("{earlier_name}#p-1#agency")])
+            );
+            let on = notice(&p, &pr, last);
+            assert_eq!(owned(&on), keys(&[&format!("{name}#p-1#agency")]));
+            assert!(on.holds.is_empty());
+            let last_day = pr.last_announcement_day(start);
+            assert_eq!(on.next_check, Some(days_after(last_day, 1)));
+            // The last day to announce is still not a violation.
+            let due = notice(&p, &pr, last_day);
+            assert!(due.holds.is_empty());
+            assert_eq!(owned(&due), keys(&[&format!("{name}#p-1#agency")]));
+        }
+    }
+
+    #[test]
+    fn notice_finds_a_violation_the_day_after_the_last_announcement_day() {
+        for pr in programmes() {
+            let p = plan(PlanStatus::Filed);
+            let last_day = pr.last_announcement_day(p.period.start());
+            for today in [
+                days_after(last_day, 1),
+                days_after(last_day, 2),
+                p.period.start(),
+            ] {
+                let d = notice(&p, &pr, today);
+                assert_eq!(finding_kinds(&d), [FindingKind::NoticeMissing], "{today}");
+                assert_eq!(d.holds[0].key, "notice_missing#p-1");
+                assert_eq!(d.holds[0].due_on, last_day);
+                assert_eq!(
+                    mail_keys(&d),
+                    [
+                        "notice_missing#p-1#agency",
+                        "notice_missing#p-1#reviewing_office"
+                    ]
+                );
+                assert_eq!(d.next_check, None);
+            }
+            // A plan still under review at that point is in the same violation.
+            assert_eq!(
+                finding_kinds(&notice(
+                    &plan(PlanStatus::Submitted),
+                    &pr,
+                    days_after(last_day, 1)
+                )),
+                [FindingKind::NoticeMissing]
+            );
+        }
     }
 
     #[test]
     fn the_notice_finding_is_resolved_by_the_announcement_or_cancellation() {
-        for status in [
-            PlanStatus::Announced,
-            PlanStatus::Held,
-            PlanStatus::Responded,
-            PlanStatus::Cancelled,
-        ] {
-            let d = notice(&plan(status), day("2026-09-16"));
-            assert!(d.holds.is_empty(), "{status}");
+        for pr in programmes() {
+            let today = days_after(pr.last_announcement_day(day(START)), 1);
+            for status in [
+                PlanStatus::Announced,
+                PlanStatus::Held,
+                PlanStatus::Responded,
+                PlanStatus::Cancelled,
+            ] {
+                let d = notice(&plan(status), &pr, today);
+                assert!(d.holds.is_empty(), "{status}");
+                assert!(
+                    d.resolved.contains(&"notice_missing#p-1".to_owned()),
+                    "{status}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn participants_under_the_minimum_are_found_before_the_start() {
+        for pr in programmes() {
+            let mut p = plan(PlanStatus::Announced);
+            let start = p.period.start();
+            p.confirmed = pr.participants.minimum - 1;
+            let check_from = pr.participants_check_from(start);
+            let before = notice(&p, &pr, days_before(check_from, 1));
+            assert!(before.holds.is_empty());
+            assert_eq!(before.next_check, Some(check_from));
+            let on = notice(&p, &pr, check_from);
+            assert_eq!(finding_kinds(&on), [FindingKind::ParticipantsShort]);
+            assert_eq!(
+                mail_keys(&on),
+                [
+                    "participants_short#p-1#agency",
+                    "participants_short#p-1#reviewing_office"
+                ]
+            );
+            assert_eq!(on.next_check, Some(days_after(check_from, 1)));
+            // The day before is read again that day (reminders to registrants), then no more.
+            let eve = days_before(start, 1);
+            assert_eq!(notice(&p, &pr, eve).next_check, Some(eve));
+            assert_eq!(notice(&p, &pr, start).next_check, None);
+            // The minimum is enough, and a later look resolves the finding.
+            p.confirmed = pr.participants.minimum;
+            let enough = notice(&p, &pr, days_after(check_from, 1));
+            assert!(enough.holds.is_empty());
             assert!(
-                d.resolved.contains(&"notice_missing#p-1".to_owned()),
-                "{status}"
+                enough
+                    .resolved
+                    .contains(&"participants_short#p-1".to_owned())
             );
         }
     }
 
     #[test]
-    fn participants_under_25_are_found_three_days_before_the_start() {
-        let mut p = plan(PlanStatus::Announced);
-        p.confirmed = 24;
-        let before = notice(&p, day("2026-09-26"));
-        assert!(before.holds.is_empty());
-        assert_eq!(before.next_check, Some(day("2026-09-27")));
-        let on = notice(&p, day("2026-09-27"));
-        assert_eq!(finding_kinds(&on), [FindingKind::ParticipantsShort]);
-        assert_eq!(
-            mail_keys(&on),
-            [
-                "participants_short#p-1#agency",
-                "participants_short#p-1#reviewing_office"
-            ]
-        );
-        assert_eq!(on.next_check, Some(day("2026-09-28")));
-        // The day before is read again that day (reminders to registrants), then no more.
-        assert_eq!(
-            notice(&p, day("2026-09-29")).next_check,
-            Some(day("2026-09-29"))
-        );
-        assert_eq!(notice(&p, day("2026-09-30")).next_check, None);
-        // 25 confirmed is enough, and a later look resolves the finding.
-        p.confirmed = 25;
-        let enough = notice(&p, day("2026-09-28"));
-        assert!(enough.holds.is_empty());
-        assert!(
-            enough
-                .resolved
-                .contains(&"participants_short#p-1".to_owned())
-        );
-    }
-
-    #[test]
-    fn feedback_reminds_ten_days_after_the_end() {
-        let p = plan(PlanStatus::Announced); // held from 10-01 by the calendar
-        let early = feedback(&p, day("2026-10-09"));
-        assert!(early.mail.is_empty());
-        assert_eq!(early.next_check, Some(day("2026-10-10")));
-        let on = feedback(&p, day("2026-10-10"));
-        assert_eq!(mail_keys(&on), ["feedback_reminder#p-1#agency"]);
-        assert_eq!(on.next_check, Some(day("2026-10-16")));
-        assert_eq!(
-            feedback(&p, day("2026-09-20")).next_check,
-            Some(day("2026-10-10"))
-        );
-    }
-
-    #[test]
-    fn feedback_is_overdue_after_day_fifteen() {
-        let p = plan(PlanStatus::Held);
-        let due_day = feedback(&p, day("2026-10-15"));
-        assert!(due_day.holds.is_empty());
-        assert_eq!(mail_keys(&due_day), ["feedback_reminder#p-1#agency"]);
-        let after = feedback(&p, day("2026-10-16"));
-        assert_eq!(finding_kinds(&after), [FindingKind::FeedbackOverdue]);
-        assert_eq!(after.holds[0].due_on, day("2026-10-15"));
-        assert_eq!(
-            mail_keys(&after),
-            [
-                "feedback_overdue#p-1#agency",
-                "feedback_overdue#p-1#reviewing_office"
-            ]
-        );
-        assert_eq!(after.next_check, None);
-        assert_eq!(
-            finding_kinds(&feedback(&p, day("2026-10-17"))),
-            [FindingKind::FeedbackOverdue]
-        );
-    }
-
-    #[test]
-    fn the_feedback_finding_is_resolved_by_the_response() {
-        let mut p = plan(PlanStatus::Held);
-        p.responded_on = Some(day("2026-10-20"));
-        let d = feedback(&p, day("2026-10-20"));
-        assert!(d.holds.is_empty() && d.mail.is_empty());
-        assert_eq!(d.resolved, ["feedback_overdue#p-1"]);
-        assert!(
-            feedback(&plan(PlanStatus::Filed), day("2026-10-20"))
-                .holds
-                .is_empty()
-        );
-    }
-
-    fn reporter(received_on: Option<&str>) -> ReporterFacts {
-        ReporterFacts {
-            org_id: Id::parse("org", "qx-gov").unwrap(),
-            year: 2026,
-            received_on: received_on.map(day),
+    fn feedback_reminds_after_the_end() {
+        for pr in programmes() {
+            let p = plan(PlanStatus::Announced); // held from the next day by the calendar
+            let reminders = pr.feedback_reminders(p.period.end());
+            let (first, name) = reminders[0].clone();
+            let early = feedback(&p, &pr, days_before(first, 1));
+            assert!(early.mail.is_empty());
+            assert_eq!(early.next_check, Some(first));
+            let on = feedback(&p, &pr, first);
+            assert_eq!(owned(&on), keys(&[&format!("{name}#p-1#agency")]));
+            let after_first = reminders
+                .get(1)
+                .map(|(d, _)| *d)
+                .unwrap_or_else(|| days_after(pr.feedback_response_due(p.period.end()), 1));
+            assert_eq!(on.next_check, Some(after_first));
+            assert_eq!(
+                feedback(&p, &pr, day("2026-09-20")).next_check,
+                Some(first)
+            );
         }
     }
 
     #[test]
-    fn report_reminds_on_november_first_and_tenth() {
-        let r = reporter(None);
-        let oct31 = report(&r, day("2026-10-31"));
-        assert!(oct31.mail.is_empty());
-        assert_eq!(oct31.next_check, Some(day("2026-11-01")));
-        assert_eq!(
-            mail_keys(&report(&r, day("2026-11-01"))),
-            ["report_reminder_1101#qx-gov#2026#agency"]
-        );
-        assert_eq!(
-            mail_keys(&report(&r, day("2026-11-09"))),
-            ["report_reminder_1101#qx-gov#2026#agency"]
-        );
-        let nov10 = report(&r, day("2026-11-10"));
-        assert_eq!(
-            mail_keys(&nov10),
-            ["report_reminder_1110#qx-gov#2026#agency"]
-        );
-        assert_eq!(nov10.mail[0].days_left, 5);
-        assert_eq!(nov10.next_check, Some(day("2026-11-16")));
+    fn feedback_is_overdue_after_the_last_day() {
+        for pr in programmes() {
+            let p = plan(PlanStatus::Held);
+            let due = pr.feedback_response_due(p.period.end());
+            let reminders = pr.feedback_reminders(p.period.end());
+            let last_name = &reminders[reminders.len() - 1].1;
+            let due_day = feedback(&p, &pr, due);
+            assert!(due_day.holds.is_empty());
+            assert_eq!(owned(&due_day), keys(&[&format!("{last_name}#p-1#agency")]));
+            let after = feedback(&p, &pr, days_after(due, 1));
+            assert_eq!(finding_kinds(&after), [FindingKind::FeedbackOverdue]);
+            assert_eq!(after.holds[0].due_on, due);
+            assert_eq!(
+                mail_keys(&after),
+                [
+                    "feedback_overdue#p-1#agency",
+                    "feedback_overdue#p-1#reviewing_office"
+                ]
+            );
+            assert_eq!(after.next_check, None);
+            assert_eq!(
+                finding_kinds(&feedback(&p, &pr, days_after(due, 2))),
+                [FindingKind::FeedbackOverdue]
+            );
+        }
     }
 
     #[test]
-    fn report_is_overdue_from_november_sixteenth() {
-        let r = reporter(None);
-        assert!(report(&r, day("2026-11-15")).holds.is_empty());
-        let d = report(&r, day("2026-11-16"));
-        assert_eq!(finding_kinds(&d), [FindingKind::ReportOverdue]);
-        assert_eq!(d.holds[0].key, "report_overdue#qx-gov#2026");
-        assert_eq!(
-            mail_keys(&d),
-            [
-                "report_overdue#qx-gov#2026#agency",
-                "report_overdue#qx-gov#2026#regional_office"
-            ]
-        );
-        assert_eq!(
-            finding_kinds(&report(&r, day("2026-11-17"))),
-            [FindingKind::ReportOverdue]
-        );
-        let received = report(&reporter(Some("2026-11-20")), day("2026-11-20"));
-        assert!(received.holds.is_empty() && received.mail.is_empty());
-        assert_eq!(received.resolved, ["report_overdue#qx-gov#2026"]);
+    fn the_feedback_finding_is_resolved_by_the_response() {
+        for pr in programmes() {
+            let mut p = plan(PlanStatus::Held);
+            p.responded_on = Some(day("2026-10-20"));
+            let d = feedback(&p, &pr, day("2026-10-20"));
+            assert!(d.holds.is_empty() && d.mail.is_empty());
+            assert_eq!(d.resolved, ["feedback_overdue#p-1"]);
+            assert!(
+                feedback(&plan(PlanStatus::Filed), &pr, day("2026-10-20"))
+                    .holds
+                    .is_empty()
+            );
+        }
+    }
+
+    fn reporter(received_on: Option<NaiveDate>) -> ReporterFacts {
+        ReporterFacts {
+            org_id: Id::parse("org", "qx-gov").unwrap(),
+            year: 2026,
+            received_on,
+        }
+    }
+
+    #[test]
+    fn report_reminds_on_the_reminder_days() {
+        for pr in programmes() {
+            let r = reporter(None);
+            let reminders = pr.report_reminders(2026);
+            let key = |name: &str| keys(&[&format!("{name}#qx-gov#2026#agency")]);
+            let (first, first_name) = reminders[0].clone();
+            let (second, second_name) = reminders[1].clone();
+            let before = report(&r, &pr, days_before(first, 1));
+            assert!(before.mail.is_empty());
+            assert_eq!(before.next_check, Some(first));
+            assert_eq!(owned(&report(&r, &pr, first)), key(&first_name));
+            assert_eq!(
+                owned(&report(&r, &pr, days_before(second, 1))),
+                key(&first_name)
+            );
+            let on = report(&r, &pr, second);
+            assert_eq!(owned(&on), key(&second_name));
+            let due = pr.report_due(2026);
+            assert_eq!(on.mail[0].days_left, (due - second).num_days());
+            assert_eq!(on.next_check, Some(days_after(due, 1)));
+        }
+    }
+
+    #[test]
+    fn report_is_overdue_from_the_day_after_the_due_day() {
+        for pr in programmes() {
+            let r = reporter(None);
+            let due = pr.report_due(2026);
+            assert!(report(&r, &pr, due).holds.is_empty());
+            let d = report(&r, &pr, days_after(due, 1));
+            assert_eq!(finding_kinds(&d), [FindingKind::ReportOverdue]);
+            assert_eq!(d.holds[0].key, "report_overdue#qx-gov#2026");
+            assert_eq!(d.holds[0].due_on, due);
+            assert_eq!(
+                mail_keys(&d),
+                [
+                    "report_overdue#qx-gov#2026#agency",
+                    "report_overdue#qx-gov#2026#regional_office"
+                ]
+            );
+            assert_eq!(
+                finding_kinds(&report(&r, &pr, days_after(due, 2))),
+                [FindingKind::ReportOverdue]
+            );
+            let later = days_after(due, 5);
+            let received = report(&reporter(Some(later)), &pr, later);
+            assert!(received.holds.is_empty() && received.mail.is_empty());
+            assert_eq!(received.resolved, ["report_overdue#qx-gov#2026"]);
+        }
     }
 
     #[test]
     fn a_sweep_run_twice_on_one_day_decides_the_same() {
-        for today in ["2026-09-10", "2026-09-16", "2026-10-10", "2026-10-16"] {
-            let p = plan(PlanStatus::Filed);
-            assert_eq!(notice(&p, day(today)), notice(&p, day(today)));
-            assert_eq!(feedback(&p, day(today)), feedback(&p, day(today)));
+        for pr in programmes() {
+            for today in ["2026-09-10", "2026-09-16", "2026-10-10", "2026-10-16"] {
+                let p = plan(PlanStatus::Filed);
+                assert_eq!(notice(&p, &pr, day(today)), notice(&p, &pr, day(today)));
+                assert_eq!(feedback(&p, &pr, day(today)), feedback(&p, &pr, day(today)));
+            }
         }
     }
 
     #[test]
     fn every_milestone_is_a_next_check_so_an_index_keyed_by_it_misses_none() {
         // Following next_check from long before reaches every day on which mail changes.
-        let p = plan(PlanStatus::Filed);
-        let mut today = day("2026-06-01");
-        let mut visited = vec![];
-        while let Some(next) = notice(&p, today).next_check {
-            visited.push(next);
-            today = next;
+        for pr in programmes() {
+            let p = plan(PlanStatus::Filed);
+            let mut today = day("2026-06-01");
+            let mut visited = vec![];
+            while let Some(next) = notice(&p, &pr, today).next_check {
+                visited.push(next);
+                today = next;
+            }
+            let mut expected: Vec<NaiveDate> = pr
+                .notice_reminders(p.period.start())
+                .into_iter()
+                .map(|(d, _)| d)
+                .collect();
+            expected.push(days_after(pr.last_announcement_day(p.period.start()), 1));
+            assert_eq!(visited, expected);
         }
         assert_eq!(
-            visited,
-            [day("2026-09-10"), day("2026-09-14"), day("2026-09-16")]
+            programmes()[0]
+                .notice_reminders(day(START))
+                .iter()
+                .map(|(d, _)| *d)
+                .collect::<Vec<_>>(),
+            [day("2026-09-10"), day("2026-09-14")]
         );
     }
 }

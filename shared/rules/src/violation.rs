@@ -11,11 +11,11 @@ wire_enum! {
         ImplementerNotEligible => "IMPLEMENTER_NOT_ELIGIBLE", "实施主体不符合要求";
         NotFiled => "NOT_FILED", "实施方案未经审核备案";
         WrongReviewer => "WRONG_REVIEWER", "审核机关不符";
-        NoticeTooShort => "NOTICE_TOO_SHORT", "公告发布时间不足15天";
+        NoticeTooShort => "NOTICE_TOO_SHORT", "公告发布时间不足";
         AnnouncementIncomplete => "ANNOUNCEMENT_INCOMPLETE", "公告事项不全";
-        ParticipantsBelowMinimum => "PARTICIPANTS_BELOW_MINIMUM", "参加人数不足25人";
+        ParticipantsBelowMinimum => "PARTICIPANTS_BELOW_MINIMUM", "参加人数不足";
         InvalidIdNumber => "INVALID_ID_NUMBER", "身份证号码无效";
-        Underage => "UNDERAGE", "未满18周岁";
+        Underage => "UNDERAGE", "未达到规定年龄";
         NotEligible => "NOT_ELIGIBLE", "不符合邀请对象条件";
         LeaderNotAllowed => "LEADER_NOT_ALLOWED", "不得邀请政府领导以外的领导";
         InteractionRequired => "INTERACTION_REQUIRED", "缺少必设环节";

@@ -40,7 +40,17 @@ pub fn org(id: &str) -> Organisation {
 /// The demo plan (`infra/demo/plan.json`): 南宁市交通运输局, 2026-09-20..26, 30 seats.
 pub fn plan() -> Plan {
     let draft: PlanDraft = serde_json::from_str(&repo_file("infra/demo/plan.json")).unwrap();
-    Plan::parse(&draft).unwrap()
+    Plan::parse(&draft, &openday_rules::Programme::shipped()).unwrap()
+}
+
+/// Both shipped programmes (the seed's and the example) for the demo region and `year`, so
+/// that a test can run against each.
+pub fn programmes(year: i32) -> [openday_rules::Programme; 2] {
+    let gx = openday_rules::org::Id::parse("region", "gx").unwrap();
+    [
+        openday_rules::Programme::shipped().for_region_year(&gx, year),
+        openday_rules::Programme::example().for_region_year(&gx, year),
+    ]
 }
 
 /// An RFC 3339 instant.
