@@ -214,14 +214,14 @@ pub async fn sweep_cost(total: u32, due: u32) -> SweepCost {
     let draft: PlanDraft =
         serde_json::from_str(&std::fs::read_to_string(repo("infra/demo/plan.json")).unwrap())
             .unwrap();
-    let plan = check_submission(&draft, &agency).unwrap();
+    let plan = check_submission(&draft, &agency, &openday_rules::Programme::shipped()).unwrap();
     let workers: Vec<_> = (0..16u32)
         .map(|worker| {
             let (store, agency, plan) = (store.clone(), agency.clone(), plan.clone());
             tokio::spawn(async move {
                 for n in (worker..total).step_by(16) {
                     let r = store
-                        .create_plan(&agency, &plan, at("2026-08-01T09:00:00+08:00"))
+                        .create_plan(&agency, &plan, 0, at("2026-08-01T09:00:00+08:00"))
                         .await
                         .unwrap();
                     // `due` plans are due on 08-31 (their first reminder); the others later.

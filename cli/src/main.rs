@@ -73,6 +73,9 @@ enum Command {
     /// Check a file against the rules of the work plan.
     #[command(subcommand)]
     Check(Check),
+    /// A region's programme (工作方案) as data: check a file, import it, show what is in force.
+    #[command(subcommand)]
+    Programme(ProgrammeCommand),
     /// Print, as JSON, what the code serves and stores (routes by job, the table definition),
     /// for the template drift check.
     #[command(hide = true)]
@@ -109,11 +112,112 @@ enum Orgs {
 }
 
 #[derive(Subcommand)]
+enum ProgrammeCommand {
+    /// Check a programme file and print every parameter with its clause, or every problem.
+    Check { file: PathBuf },
+    /// Import a programme file as the next version of its region and year. Plans already
+    /// submitted keep the version they were checked against.
+    Import {
+        file: PathBuf,
+        #[command(flatten)]
+        data: DataDir,
+    },
+    /// Print the programme in force for a region and year (default: the first region of
+    /// the directory, this year).
+    Show {
+        #[arg(long)]
+        region: Option<String>,
+        #[arg(long)]
+        year: Option<i32>,
+        #[command(flatten)]
+        data: DataDir,
+    },
+}
+
+#[derive(Subcommand)]
 enum Check {
-    /// Check an implementation plan (the JSON body of `POST /api/plans`) and print its deadlines.
-    Plan { file: PathBuf },
+    /// Check an implementation plan (the JSON body of `POST /api/plans`) and print its
+    /// deadlines, under the shipped programme or `--programme FILE`.
+    Plan {
+        file: PathBuf,
+        #[arg(long)]
+        programme: Option<PathBuf>,
+    },
     /// Check a directory of jurisdictions and organisations.
     Orgs { file: PathBuf },
+}
+
+async fn programme(command: ProgrammeCommand) -> Result<(), String> {
+    use openday_store::ports::ProgrammeStore;
+    match command {
+        ProgrammeCommand::Check { file } => {
+            let programme = check::programme(&file)?;
+            println!("工作方案符合要求。");
+            check::print_programme(&programme);
+            Ok(())
+        }
+        ProgrammeCommand::Import { file, data } => {
+            let programme = check::programme(&file)?;
+            let local = Local::open(&data.data).await?;
+            let known = local
+                .store
+                .jurisdictions()
+                .await
+                .map_err(|e| e.to_string())?
+                .into_iter()
+                .any(|j| {
+                    j.id == programme.region && j.level == openday_rules::org::Level::Region
+                });
+            if !known {
+                local.close().await;
+                return Err(format!(
+                    "地区“{}”不在名录中（应为 level 为 region 的行政区域编号）：请先 openday orgs import",
+                    programme.region
+                ));
+            }
+            let now = openday_api::app::clock_from_env()?.now();
+            let record = local
+                .store
+                .put_programme(&programme, None, now)
+                .await
+                .map_err(|e| format!("导入失败：{e}"))?;
+            println!(
+                "已导入《{}》：地区 {}，{} 年，第 {} 版（{}）。已报送的方案仍按其审核时的版本执行。",
+                programme.title, programme.region, programme.year, record.version, local.description
+            );
+            local.close().await;
+            Ok(())
+        }
+        ProgrammeCommand::Show { region, year, data } => {
+            let local = Local::open(&data.data).await?;
+            let region = match region {
+                Some(r) => openday_rules::org::Id::parse("region", &r).map_err(|v| v.message)?,
+                None => local
+                    .store
+                    .jurisdictions()
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .into_iter()
+                    .find(|j| j.level == openday_rules::org::Level::Region)
+                    .map(|j| j.id)
+                    .ok_or("名录中没有地区：请先 openday orgs import，或用 --region 指定")?,
+            };
+            let year = match year {
+                Some(y) => y,
+                None => chrono::Datelike::year(&openday_api::app::clock_from_env()?.today()),
+            };
+            let record = openday_store::ports::programme_in_force(&local.store, &region, year)
+                .await
+                .map_err(|e| e.to_string())?;
+            local.close().await;
+            match record.version {
+                0 => println!("{region} {year} 年未导入工作方案，执行项目自带的默认工作方案："),
+                v => println!("{region} {year} 年执行第 {v} 版："),
+            }
+            check::print_programme(&record.programme);
+            Ok(())
+        }
+    }
 }
 
 #[tokio::main]
@@ -218,10 +322,11 @@ async fn run(command: Command) -> Result<(), String> {
             );
             Ok(())
         }
-        Command::Check(Check::Plan { file }) => {
+        Command::Check(Check::Plan { file, programme }) => {
             let today = openday_api::app::clock_from_env()?.today();
-            check::plan(&file, today)
+            check::plan(&file, programme.as_deref(), today)
         }
+        Command::Programme(command) => programme(command).await,
         Command::Check(Check::Orgs { file }) => {
             let directory = check::directory(&file)?;
             println!(

@@ -117,6 +117,37 @@ impl<S> App<S> {
     }
 }
 
+impl<S: Store> App<S> {
+    /// The programme version `plan` was checked against: its deadlines and rules.
+    pub async fn programme_of(
+        &self,
+        plan: &openday_store::records::PlanRecord,
+    ) -> Result<openday_rules::Programme, crate::error::ApiError> {
+        self.programme_at(&plan.programme()).await
+    }
+
+    /// A programme version (0: the shipped default).
+    pub async fn programme_at(
+        &self,
+        at: &openday_rules::ProgrammeRef,
+    ) -> Result<openday_rules::Programme, crate::error::ApiError> {
+        Ok(openday_store::ports::programme_of(&self.store, at)
+            .await?
+            .programme)
+    }
+
+    /// The programme in force for `org`'s region and `year` (the latest imported version,
+    /// or the shipped default).
+    pub async fn programme_for(
+        &self,
+        org: &openday_rules::org::Organisation,
+        year: i32,
+    ) -> Result<openday_store::records::ProgrammeRecord, crate::error::ApiError> {
+        let region = openday_rules::programme::region_of(org);
+        Ok(openday_store::ports::programme_in_force(&self.store, region, year).await?)
+    }
+}
+
 /// Parses `OPENDAY_NOW` (RFC 3339) into a fixed clock, or the system clock when unset.
 pub fn clock_from_env() -> Result<Arc<dyn Clock + Send + Sync>, String> {
     match std::env::var("OPENDAY_NOW") {

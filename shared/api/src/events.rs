@@ -14,10 +14,11 @@ use openday_store::records::PlanRecord;
 use crate::app::Store;
 use crate::error::ApiError;
 
-/// A plan with its published announcement.
+/// A plan with its published announcement and the programme version it follows.
 pub struct Event {
     pub plan: PlanRecord,
     pub announcement: Announcement,
+    pub programme: openday_rules::Programme,
 }
 
 pub struct EventCache {
@@ -66,7 +67,14 @@ impl EventCache {
         const GONE: ApiError = ApiError::NotFound("活动公告不存在");
         let plan = store.plan(plan_id).await?.ok_or(GONE)?;
         let announcement = store.announcement(plan_id).await?.ok_or(GONE)?;
-        let event = Arc::new(Event { plan, announcement });
+        let programme = openday_store::ports::programme_of(store, &plan.programme())
+            .await?
+            .programme;
+        let event = Arc::new(Event {
+            plan,
+            announcement,
+            programme,
+        });
         *fetched = Some((Instant::now(), event.clone()));
         Ok(event)
     }

@@ -31,6 +31,9 @@ pub struct PlanSummary {
     pub org_id: Id,
     pub start_date: NaiveDate,
     pub end_date: NaiveDate,
+    /// The version of its region's programme (工作方案) for its year that the plan was
+    /// checked against; 0 is the shipped default. Its deadlines follow that version.
+    pub programme_version: u32,
 }
 
 impl PlanSummary {
@@ -44,6 +47,7 @@ impl PlanSummary {
             org_id: plan.org_id.clone(),
             start_date: plan.plan.period.start(),
             end_date: plan.plan.period.end(),
+            programme_version: plan.programme_version,
         }
     }
 }
@@ -82,6 +86,9 @@ pub struct PlanDetail {
     pub version: Version,
     pub org_id: Id,
     pub plan: Plan,
+    /// The version of its region's programme for its year that the plan was checked
+    /// against (0: the shipped default).
+    pub programme_version: u32,
     pub submitted_at: DateTime<Utc>,
     pub announced_on: Option<NaiveDate>,
     pub responded_on: Option<NaiveDate>,

@@ -36,6 +36,7 @@ async fn world() -> World {
         .create_plan(
             directory.org("nn-jt").unwrap(),
             &openday_testkit::plan(),
+            0,
             now,
         )
         .await

@@ -31,7 +31,7 @@ async fn announced() -> (LocalDynamo, App<DynamoStore>, String) {
     let plan = openday_testkit::plan();
     let t = openday_testkit::at;
     let record = store
-        .create_plan(&agency, &plan, t("2026-08-01T09:00:00+08:00"))
+        .create_plan(&agency, &plan, 0, t("2026-08-01T09:00:00+08:00"))
         .await
         .unwrap();
     let filed = store
@@ -62,6 +62,7 @@ async fn announced() -> (LocalDynamo, App<DynamoStore>, String) {
             &plan,
             &agency,
             &draft,
+            &openday_rules::Programme::shipped(),
             t("2026-09-01T09:00:00+08:00").date_naive(),
         )
         .unwrap(),

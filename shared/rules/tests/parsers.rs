@@ -15,6 +15,7 @@ use openday_rules::plan::{PlanDraft, check_submission};
 use openday_rules::registration::{Registrant, RegistrantDraft};
 use openday_rules::resident_id::ResidentId;
 use openday_rules::violation::{Violation, Violations};
+use openday_rules::Programme;
 use openday_testkit::arbitrary::{cases, json_value, text};
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -114,8 +115,10 @@ proptest! {
         let orgs: Vec<_> = directory.orgs.iter().collect();
         let org = orgs[agency % orgs.len()];
         // A document of the wrong shape is the edge's to refuse (400); a draft is the rules'.
+        // Against both shipped programmes.
+        let programme = &openday_testkit::programmes(2026)[agency % 2];
         if let Ok(draft) = serde_json::from_value::<PlanDraft>(doc)
-            && let Err(vs) = check_submission(&draft, org)
+            && let Err(vs) = check_submission(&draft, org, programme)
         {
             all_explained(&vs)?;
         }
@@ -133,7 +136,7 @@ proptest! {
             "not_deputy": true
         }), pick, inner, Some(value.clone()));
         if let Ok(d) = serde_json::from_value::<RegistrantDraft>(registrant)
-            && let Err(vs) = Registrant::check(&d, first_day())
+            && let Err(vs) = Registrant::check(&d, first_day(), &Programme::shipped())
         {
             all_explained(&vs)?;
         }
@@ -160,10 +163,34 @@ proptest! {
             let directory = directory();
             let org = directory.orgs.iter().find(|o| o.id.as_str() == "nn-jt").expect("nn-jt");
             let plan: PlanDraft = serde_json::from_value(demo("infra/demo/plan.json")).expect("plan");
-            let plan = check_submission(&plan, org).expect("the demo plan is valid");
+            let seed = Programme::shipped();
+            let plan = check_submission(&plan, org, &seed).expect("the demo plan is valid");
             let today = NaiveDate::from_ymd_opt(2026, 9, 1).expect("a day");
-            if let Err(vs) = Announcement::compose(&plan, org, &d, today) {
+            if let Err(vs) = Announcement::compose(&plan, org, &d, &seed, today) {
                 all_explained(&vs)?;
+            }
+        }
+    }
+
+    #[test]
+    fn any_programme_document_is_read_or_refused_with_every_problem_at_its_field(
+        pick in any::<usize>(),
+        inner in any::<usize>(),
+        value in prop::option::weighted(0.9, json_value()),
+        example in any::<bool>(),
+    ) {
+        let text = if example { openday_rules::programme::EXAMPLE } else { openday_rules::programme::SHIPPED };
+        let doc = mutate(serde_json::from_str(text).expect("a shipped programme"), pick, inner, value);
+        match Programme::parse(&doc) {
+            Ok(p) => {
+                // What is accepted reads back the same from its own file form.
+                prop_assert_eq!(Programme::parse_json(&p.to_json()).expect("round trip"), p);
+            }
+            Err(vs) => {
+                all_explained(&vs)?;
+                for v in vs.iter() {
+                    prop_assert!(v.field.is_some(), "{v:?}");
+                }
             }
         }
     }

@@ -22,6 +22,7 @@ use openday_rules::plan::Plan;
 use openday_rules::report::AnnualReport;
 use openday_rules::sweep::{Finding, SweepKind};
 use openday_rules::verification;
+use openday_rules::Programme;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -49,6 +50,9 @@ pub struct DynamoStore {
     reads: Arc<AtomicU64>,
     /// Which events this process last saw full: where a registration tries first.
     seats_hint: SeatsHint,
+    /// Stored programme versions already read: a version never changes once stored, so a
+    /// sweep over many plans reads each version once.
+    programmes: Arc<std::sync::Mutex<HashMap<(String, i32, u32), ProgrammeRecord>>>,
 }
 
 /// What this process knows of each event's seats, shared by the clones of one store: where
@@ -118,6 +122,7 @@ impl DynamoStore {
             table: table.into(),
             reads: Arc::new(AtomicU64::new(0)),
             seats_hint: SeatsHint::default(),
+            programmes: Arc::default(),
         }
     }
 
@@ -847,14 +852,108 @@ impl DirectoryStore for DynamoStore {
     }
 }
 
+impl ProgrammeStore for DynamoStore {
+    async fn put_programme(
+        &self,
+        programme: &Programme,
+        by: Option<&Id>,
+        at: DateTime<Utc>,
+    ) -> StoreResult<ProgrammeRecord> {
+        let region = programme.region.as_str();
+        for attempt in 0..MAX_ATTEMPTS {
+            let latest = self
+                .stored_programme(&programme.region, programme.year, None)
+                .await?
+                .map_or(0, |r| r.version);
+            let record = ProgrammeRecord {
+                programme: programme.clone(),
+                version: latest + 1,
+                imported_at: Some(at),
+                imported_by: by.cloned(),
+            };
+            let item = with_scope(
+                doc_item(keys::programme(region, programme.year, record.version), &record)?,
+                keys::programmes_of(region),
+                format!("{}#{:010}", programme.year, record.version),
+            );
+            // Two imports at once: one gets the version, the other tries the next.
+            if self.put(item, Some("attribute_not_exists(#pk)"), &[]).await? {
+                return Ok(record);
+            }
+            backoff(attempt).await;
+        }
+        Err(StoreError::Busy)
+    }
+
+    async fn stored_programme(
+        &self,
+        region: &Id,
+        year: i32,
+        version: Option<u32>,
+    ) -> StoreResult<Option<ProgrammeRecord>> {
+        match version {
+            Some(v) => {
+                let cache_key = (region.to_string(), year, v);
+                if let Some(hit) = self
+                    .programmes
+                    .lock()
+                    .ok()
+                    .and_then(|c| c.get(&cache_key).cloned())
+                {
+                    return Ok(Some(hit));
+                }
+                let found: Option<ProgrammeRecord> = self
+                    .get(keys::programme(region.as_str(), year, v))
+                    .await?
+                    .map(|i| from_doc(&i))
+                    .transpose()?;
+                if let (Some(record), Ok(mut cache)) = (&found, self.programmes.lock()) {
+                    cache.insert(cache_key, record.clone());
+                }
+                Ok(found)
+            }
+            None => {
+                let versions: Vec<ProgrammeRecord> = self
+                    .docs(Query::table(
+                        "#pk = :pk",
+                        vec![(":pk", s(keys::programme_pk(region.as_str(), year)))],
+                    ))
+                    .await?;
+                Ok(versions.into_iter().max_by_key(|r| r.version))
+            }
+        }
+    }
+
+    async fn programmes(&self, region: &Id) -> StoreResult<Vec<ProgrammeRecord>> {
+        let all: Vec<ProgrammeRecord> = self
+            .docs(Query::index(
+                SCOPE_INDEX,
+                "#scope_pk = :pk",
+                vec![(":pk", s(keys::programmes_of(region.as_str())))],
+            ))
+            .await?;
+        // Sorted by year, then version: the last of each year is in force.
+        let mut latest: Vec<ProgrammeRecord> = Vec::new();
+        for record in all {
+            match latest.last_mut() {
+                Some(last) if last.programme.year == record.programme.year => *last = record,
+                _ => latest.push(record),
+            }
+        }
+        Ok(latest)
+    }
+}
+
 impl PlanStore for DynamoStore {
     async fn create_plan(
         &self,
         org: &Organisation,
         plan: &Plan,
+        programme_version: u32,
         at: DateTime<Utc>,
     ) -> StoreResult<PlanRecord> {
         let record = PlanRecord {
+            programme_version,
             id: random_code(),
             org_id: org.id.clone(),
             org_path: keys::path_of(org),
@@ -918,8 +1017,9 @@ impl PlanStore for DynamoStore {
         let mut next = current.clone();
         next.version = expected.next();
         next.status = change.to;
-        if let Some(plan) = &change.plan {
+        if let Some((plan, programme_version)) = &change.plan {
             next.plan = plan.clone();
+            next.programme_version = *programme_version;
         }
         if change.announcement.is_some() {
             next.announced_on = Some(today);

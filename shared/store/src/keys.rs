@@ -10,6 +10,20 @@ use openday_rules::org::Organisation;
 
 pub type Key = (String, String);
 
+/// One version of a region's programme for a year.
+pub fn programme(region: &str, year: i32, version: u32) -> Key {
+    (programme_pk(region, year), format!("V#{version:010}"))
+}
+
+pub fn programme_pk(region: &str, year: i32) -> String {
+    format!("PROGRAMME#{region}#{year}")
+}
+
+/// The scope partition listing a region's programmes (every year and version).
+pub fn programmes_of(region: &str) -> String {
+    format!("PROGRAMMES#{region}")
+}
+
 pub fn plan(id: &str) -> Key {
     (format!("PLAN#{id}"), "PLAN".into())
 }

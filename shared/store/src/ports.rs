@@ -9,6 +9,7 @@ use openday_rules::feedback::{Evaluation, Feedback, FeedbackResponse, ResponseIt
 use openday_rules::lifecycle::Version;
 use openday_rules::org::{Directory, Id, Jurisdiction, Organisation};
 use openday_rules::plan::Plan;
+use openday_rules::{Programme, ProgrammeRef};
 use openday_rules::report::AnnualReport;
 use openday_rules::sweep::{Finding, SweepKind};
 
@@ -28,13 +29,70 @@ pub trait DirectoryStore {
     fn jurisdictions(&self) -> impl Future<Output = StoreResult<Vec<Jurisdiction>>> + Send;
 }
 
+/// The programmes (工作方案) of each region and year, every imported version kept.
+pub trait ProgrammeStore {
+    /// Stores `programme` as the next version of its region and year; returns the record.
+    fn put_programme(
+        &self,
+        programme: &Programme,
+        by: Option<&Id>,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<ProgrammeRecord>> + Send;
+    /// A stored version (`Some(v)`, `v` ≥ 1) or the latest (`None`); `None` when there is none.
+    fn stored_programme(
+        &self,
+        region: &Id,
+        year: i32,
+        version: Option<u32>,
+    ) -> impl Future<Output = StoreResult<Option<ProgrammeRecord>>> + Send;
+    /// The latest stored version of each year of a region, by year.
+    fn programmes(
+        &self,
+        region: &Id,
+    ) -> impl Future<Output = StoreResult<Vec<ProgrammeRecord>>> + Send;
+}
+
+/// The programme in force for a region and year: its latest stored version, or the
+/// shipped default (version 0).
+pub async fn programme_in_force<S: ProgrammeStore>(
+    store: &S,
+    region: &Id,
+    year: i32,
+) -> StoreResult<ProgrammeRecord> {
+    Ok(store
+        .stored_programme(region, year, None)
+        .await?
+        .unwrap_or_else(|| ProgrammeRecord::shipped(region, year)))
+}
+
+/// The programme version a plan follows (`ProgrammeRef`), version 0 being the default.
+pub async fn programme_of<S: ProgrammeStore>(
+    store: &S,
+    at: &ProgrammeRef,
+) -> StoreResult<ProgrammeRecord> {
+    if at.version == 0 {
+        return Ok(ProgrammeRecord::shipped(&at.region, at.year));
+    }
+    store
+        .stored_programme(&at.region, at.year, Some(at.version))
+        .await?
+        .ok_or_else(|| {
+            crate::error::StoreError::Corrupt(format!(
+                "programme {}/{} version {} missing",
+                at.region, at.year, at.version
+            ))
+        })
+}
+
 /// Plans, their history, their announcement and their feedback response.
 pub trait PlanStore {
-    /// Stores a new submitted plan (version 1) with its first history entry.
+    /// Stores a new submitted plan (version 1) with its first history entry; the plan was
+    /// checked against `programme_version` of its region's programme for its year.
     fn create_plan(
         &self,
         org: &Organisation,
         plan: &Plan,
+        programme_version: u32,
         at: DateTime<Utc>,
     ) -> impl Future<Output = StoreResult<PlanRecord>> + Send;
     fn plan(&self, id: &str) -> impl Future<Output = StoreResult<Option<PlanRecord>>> + Send;

@@ -7,6 +7,7 @@ use openday_rules::feedback::{Evaluation, Feedback, FeedbackResponse};
 use openday_rules::lifecycle::{Action, HistoryEntry, PlanStatus, Version};
 use openday_rules::org::Id;
 use openday_rules::plan::{Channel, Plan};
+use openday_rules::{Programme, ProgrammeRef};
 use openday_rules::registration::{Category, Registrant, Relation};
 use openday_rules::sweep::{FindingKind, MailKind, Recipient};
 use serde::{Deserialize, Serialize};
@@ -26,6 +27,61 @@ pub struct PlanRecord {
     pub submitted_at: DateTime<Utc>,
     pub announced_on: Option<NaiveDate>,
     pub responded_on: Option<NaiveDate>,
+    /// The version of its region's programme for its year that the plan was last checked
+    /// against (0: the shipped default). Its deadlines follow that version, whatever is
+    /// imported later.
+    #[serde(default)]
+    pub programme_version: u32,
+}
+
+impl PlanRecord {
+    /// The programme version the plan follows.
+    pub fn programme(&self) -> ProgrammeRef {
+        ProgrammeRef {
+            region: region_of_path(&self.org_path).unwrap_or_else(|| self.org_id.clone()),
+            year: self.plan.year(),
+            version: self.programme_version,
+        }
+    }
+}
+
+/// The region (the first jurisdiction) of a path `gx/gx-nn/`.
+pub fn region_of_path(path: &str) -> Option<Id> {
+    path.split('/')
+        .next()
+        .and_then(|first| Id::parse("region", first).ok())
+}
+
+/// One stored version of a region's programme for a year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgrammeRecord {
+    pub programme: Programme,
+    /// 1 for the first import of the region and year, then 2, 3, …; 0 is the shipped
+    /// default (never stored).
+    pub version: u32,
+    /// When and by whom it was imported (`None`: the command line).
+    pub imported_at: Option<DateTime<Utc>>,
+    pub imported_by: Option<Id>,
+}
+
+impl ProgrammeRecord {
+    /// The shipped default as the programme of `region` and `year`.
+    pub fn shipped(region: &Id, year: i32) -> ProgrammeRecord {
+        ProgrammeRecord {
+            programme: Programme::shipped().for_region_year(region, year),
+            version: 0,
+            imported_at: None,
+            imported_by: None,
+        }
+    }
+
+    pub fn reference(&self) -> ProgrammeRef {
+        ProgrammeRef {
+            region: self.programme.region.clone(),
+            year: self.programme.year,
+            version: self.version,
+        }
+    }
 }
 
 /// One move of a plan, written with its history entry in one transaction, conditional on
@@ -38,8 +94,8 @@ pub struct PlanChange {
     pub by: Option<Id>,
     pub at: DateTime<Utc>,
     pub comment: Option<String>,
-    /// A revised plan.
-    pub plan: Option<Plan>,
+    /// A revised plan, with the programme version it was checked against.
+    pub plan: Option<(Plan, u32)>,
     /// The announcement published by this change (opens registration).
     pub announcement: Option<Announcement>,
     /// The feedback response published by this change.

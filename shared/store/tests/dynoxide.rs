@@ -49,6 +49,7 @@ on_dynoxide!(
     findings_are_recorded_once_and_resolved,
     the_outbox_keeps_each_message_once,
     the_due_index_returns_what_is_due,
+    programmes_keep_every_version,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -152,7 +153,7 @@ async fn two_concurrent_changes_from_one_version_one_wins() {
     store.import(&directory()).await.unwrap();
     for round in 0..10 {
         let record = store
-            .create_plan(&org("nn-jt"), &plan(), at("2026-08-01T09:00:00+08:00"))
+            .create_plan(&org("nn-jt"), &plan(), 0, at("2026-08-01T09:00:00+08:00"))
             .await
             .unwrap();
         let change = |action, to| {
@@ -246,7 +247,7 @@ async fn the_due_query_reads_only_the_due_among_five_thousand_plans() {
                 let mut due = Vec::new();
                 for n in (worker..5000).step_by(8) {
                     let r = store
-                        .create_plan(&agency, &plan(), at("2026-08-01T09:00:00+08:00"))
+                        .create_plan(&agency, &plan(), 0, at("2026-08-01T09:00:00+08:00"))
                         .await
                         .unwrap();
                     // 10 plans are due (today or before); the others from tomorrow on.

@@ -32,4 +32,5 @@ async fn storage_suite_on_moto() {
     suite::findings_are_recorded_once_and_resolved(&store(&client).await).await;
     suite::the_outbox_keeps_each_message_once(&store(&client).await).await;
     suite::the_due_index_returns_what_is_due(&store(&client).await).await;
+    suite::programmes_keep_every_version(&store(&client).await).await;
 }

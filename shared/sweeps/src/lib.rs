@@ -11,8 +11,9 @@ use std::sync::Arc;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use openday_mail::Mailer;
 use openday_mail::letters::{Letter, write};
-use openday_rules::calendar::{annual_report_due, days_before, last_announcement_day, local_day};
-use openday_rules::org::{Id, OrgKind, Organisation, is_reporter};
+use openday_rules::Programme;
+use openday_rules::calendar::{days_after, local_day};
+use openday_rules::org::{Id, OrgKind, Organisation};
 use openday_rules::sweep::{
     self, Decision, MailDue, MailKind, PlanFacts, Recipient, ReporterFacts, SweepKind,
 };
@@ -27,6 +28,7 @@ use serde::Serialize;
 /// Every storage port a sweep uses.
 pub trait SweepStore:
     DirectoryStore
+    + ProgrammeStore
     + PlanStore
     + RegistrationStore
     + ReportStore
@@ -42,6 +44,7 @@ pub trait SweepStore:
 
 impl<T> SweepStore for T where
     T: DirectoryStore
+        + ProgrammeStore
         + PlanStore
         + RegistrationStore
         + ReportStore
@@ -137,12 +140,14 @@ impl<S: SweepStore> Sweeper<S> {
             SweepKind::Notice | SweepKind::Feedback => {
                 for plan in self.store.due_plans(kind, today).await? {
                     pass.report.subjects_read += 1;
-                    let decision = self.decide(kind, &plan, today).await?;
+                    let programme = self.programme_of(&plan).await?;
+                    let decision = self.decide(kind, &plan, &programme, today).await?;
                     let name = plan.plan.name.to_string();
                     let concerning = Concerning {
                         org_path: &plan.org_path,
                         year: plan.plan.year(),
                         plan_name: Some(&name),
+                        programme: &programme,
                     };
                     self.apply(&decision, &concerning, &mut pass).await?;
                     if decision.remind_registrants {
@@ -183,16 +188,22 @@ impl<S: SweepStore> Sweeper<S> {
         })
     }
 
+    /// The programme version the plan was checked against.
+    async fn programme_of(&self, plan: &PlanRecord) -> Result<Programme, StoreError> {
+        Ok(programme_of(&self.store, &plan.programme()).await?.programme)
+    }
+
     async fn decide(
         &self,
         kind: SweepKind,
         plan: &PlanRecord,
+        programme: &Programme,
         today: NaiveDate,
     ) -> Result<Decision, StoreError> {
         let facts = self.facts(plan).await?;
         Ok(match kind {
-            SweepKind::Notice => sweep::notice(&facts, today),
-            _ => sweep::feedback(&facts, today),
+            SweepKind::Notice => sweep::notice(&facts, programme, today),
+            _ => sweep::feedback(&facts, programme, today),
         })
     }
 
@@ -246,20 +257,33 @@ impl<S: SweepStore> Sweeper<S> {
         Ok(())
     }
 
-    /// The report sweep: from November 1, every reporter without the year's report.
+    /// The report sweep: from the first reminder of each region's programme (November 1 in
+    /// the seed's), every reporter of that programme without the year's report.
     async fn reporters(&self, pass: &mut Pass) -> Result<(), StoreError> {
         let today = pass.today;
         let year = today.year();
-        if today < days_before(annual_report_due(year), 14) {
-            return Ok(());
-        }
-        for org in self
-            .store
-            .orgs_within("")
-            .await?
-            .into_iter()
-            .filter(is_reporter)
-        {
+        let orgs = self.store.orgs_within("").await?;
+        let mut programmes: HashMap<Id, Option<Programme>> = HashMap::new();
+        for org in orgs {
+            let region = openday_rules::programme::region_of(&org).clone();
+            if !programmes.contains_key(&region) {
+                let programme = programme_in_force(&self.store, &region, year)
+                    .await?
+                    .programme;
+                let first = programme
+                    .report_reminders(year)
+                    .first()
+                    .map(|(day, _)| *day)
+                    .unwrap_or_else(|| days_after(programme.report_due(year), 1));
+                // Before the first milestone nothing can be due in this region.
+                programmes.insert(region.clone(), (today >= first).then_some(programme));
+            }
+            let Some(programme) = programmes.get(&region).and_then(Option::as_ref) else {
+                continue;
+            };
+            if !programme.is_reporter(&org) {
+                continue;
+            }
             pass.report.subjects_read += 1;
             let received_on = self
                 .store
@@ -272,6 +296,7 @@ impl<S: SweepStore> Sweeper<S> {
                     year,
                     received_on,
                 },
+                programme,
                 today,
             );
             let path = keys::path_of(&org);
@@ -279,6 +304,7 @@ impl<S: SweepStore> Sweeper<S> {
                 org_path: &path,
                 year,
                 plan_name: None,
+                programme,
             };
             self.apply(&decision, &concerning, pass).await?;
         }
@@ -314,6 +340,7 @@ impl<S: SweepStore> Sweeper<S> {
                     due,
                     None,
                     concerning.plan_name,
+                    concerning.programme,
                     pass.now,
                     &mut pass.directory,
                 )
@@ -333,6 +360,7 @@ impl<S: SweepStore> Sweeper<S> {
         due: &MailDue,
         comment: Option<&str>,
         plan_name: Option<&str>,
+        programme: &Programme,
         now: DateTime<Utc>,
         directory: &mut Directory,
     ) -> Result<Option<MailRecord>, StoreError> {
@@ -358,6 +386,7 @@ impl<S: SweepStore> Sweeper<S> {
             days_left: due.days_left,
             comment,
             link: Some(&link),
+            programme,
         });
         Ok(Some(MailRecord {
             key: due.key.clone(),
@@ -403,8 +432,9 @@ impl<S: SweepStore> Sweeper<S> {
         plan: &PlanRecord,
         today: NaiveDate,
     ) -> Result<(), StoreError> {
+        let programme = self.programme_of(plan).await?;
         for kind in [SweepKind::Notice, SweepKind::Feedback] {
-            let decision = self.decide(kind, plan, today).await?;
+            let decision = self.decide(kind, plan, &programme, today).await?;
             for key in &decision.resolved {
                 self.store.resolve_finding(key, today).await?;
             }
@@ -430,7 +460,8 @@ impl<S: SweepStore> Sweeper<S> {
             Recipient::Agency
         };
         let today = local_day(&now);
-        let due_on = last_announcement_day(plan.plan.period.start());
+        let programme = self.programme_of(plan).await?;
+        let due_on = programme.last_announcement_day(plan.plan.period.start());
         let due = MailDue {
             key: format!(
                 "{}#{}#v{}#{}",
@@ -452,6 +483,7 @@ impl<S: SweepStore> Sweeper<S> {
                 &due,
                 comment,
                 Some(&plan.plan.name.to_string()),
+                &programme,
                 now,
                 &mut Directory::default(),
             )
@@ -490,6 +522,8 @@ struct Concerning<'a> {
     org_path: &'a str,
     year: i32,
     plan_name: Option<&'a str>,
+    /// The programme the plan (or reporter's year) follows: the rule its mail cites.
+    programme: &'a Programme,
 }
 
 /// Organisations looked up once per run.

@@ -91,7 +91,7 @@ async fn sweeps_through_a_faulty_dynamodb_catch_up_later_and_send_everything_onc
     }
     let silent = w
         .store
-        .create_plan(&org("nn-jt"), &plan(), at("2026-08-01T10:00:00+08:00"))
+        .create_plan(&org("nn-jt"), &plan(), 0, at("2026-08-01T10:00:00+08:00"))
         .await
         .unwrap();
     w.sweeper

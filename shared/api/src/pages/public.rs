@@ -118,6 +118,8 @@ pub struct OpenDay {
     pub feedback_open: bool,
     pub evaluation_open: bool,
     pub responded: bool,
+    /// The programme version the event follows (who may register, evaluation days).
+    pub programme: openday_rules::Programme,
 }
 
 impl OpenDay {
@@ -216,6 +218,7 @@ async fn describe<S: Store>(
 ) -> Result<OpenDay, crate::error::ApiError> {
     let status = status_today(app, &plan);
     let seats = app.store.seats(&plan.id).await?;
+    let programme = app.programme_of(&plan).await?;
     let window = RegistrationWindow {
         published_on: a.published_on,
         deadline: a.registration_deadline,
@@ -238,7 +241,8 @@ async fn describe<S: Store>(
         feedback_open: running
             && check_feedback_open(&plan.plan.period, status == PlanStatus::Responded, today)
                 .is_ok(),
-        evaluation_open: running && check_evaluation_open(&plan.plan.period, today).is_ok(),
+        evaluation_open: running
+            && check_evaluation_open(&plan.plan.period, &programme, today).is_ok(),
         responded: plan.responded_on.is_some(),
         plan_id: plan.id,
         status,
@@ -246,6 +250,7 @@ async fn describe<S: Store>(
         waitlisted: seats.map_or(0, |s| s.waitlisted),
         registration_closed,
         a,
+        programme,
     })
 }
 
@@ -492,7 +497,11 @@ async fn register<S: Store>(
     } else {
         // Without the consent nothing is stored, but every other field is still checked so
         // that all mistakes show at once.
-        openday_rules::registration::Registrant::check(&form.registrant, day.a.start_date)
+        openday_rules::registration::Registrant::check(
+            &form.registrant,
+            day.a.start_date,
+            &day.programme,
+        )
             .map(|_| None)
             .map_err(Into::into)
     };

@@ -288,11 +288,38 @@ pub(crate) async fn submit_plan<S: Store>(
     org: &openday_rules::org::Organisation,
     draft: &PlanDraft,
 ) -> Result<PlanRecord, ApiError> {
-    let plan = check_submission(draft, org)?;
-    let record = app.store.create_plan(org, &plan, app.now()).await?;
+    let programme = app.programme_for(org, draft_year(app, draft)).await?;
+    let plan = check_submission(draft, org, &programme.programme)?;
+    let record = app
+        .store
+        .create_plan(org, &plan, programme.version, app.now())
+        .await?;
     tracing::info!(plan = %record.id, org = %org.id, "plan submitted");
     after_change(app, &record, Action::Revise, None).await;
     Ok(record)
+}
+
+/// The year a draft is for (this year when it names none: the rules then refuse it).
+fn draft_year<S>(app: &App<S>, draft: &PlanDraft) -> i32 {
+    draft
+        .year
+        .as_ref()
+        .and_then(NumberLike::as_integer)
+        .and_then(|y| i32::try_from(y).ok())
+        .filter(|y| (2000..=2100).contains(y))
+        .unwrap_or_else(|| chrono::Datelike::year(&app.today()))
+}
+
+/// The programme version a stored plan follows; the shipped default for a plan that does
+/// not exist (the action is then refused with 404 by [`act`]).
+async fn programme_of_plan<S: Store>(
+    app: &App<S>,
+    id: &str,
+) -> Result<openday_rules::Programme, ApiError> {
+    match app.store.plan(id).await? {
+        Some(plan) => app.programme_of(&plan).await,
+        None => Ok(openday_rules::Programme::shipped()),
+    }
 }
 
 /// Applies `action` by `staff` to the plan, as the state machine allows.
@@ -379,6 +406,8 @@ pub(crate) async fn revise_plan<S: Store>(
     version: Option<&NumberLike>,
     draft: &PlanDraft,
 ) -> Result<PlanRecord, ApiError> {
+    // A revision is checked against the programme in force now, and records its version.
+    let programme = app.programme_for(org, draft_year(app, draft)).await?;
     act(
         app,
         org,
@@ -386,7 +415,8 @@ pub(crate) async fn revise_plan<S: Store>(
         Action::Revise,
         version,
         |_, owner, mut change| {
-            change.plan = Some(check_submission(draft, owner)?);
+            let plan = check_submission(draft, owner, &programme.programme)?;
+            change.plan = Some((plan, programme.version));
             Ok(change)
         },
     )
@@ -467,6 +497,7 @@ pub(crate) async fn announce_plan<S: Store>(
     body: &AnnouncementBody,
 ) -> Result<PlanRecord, ApiError> {
     let today = app.today();
+    let programme = programme_of_plan(app, id).await?;
     act(
         app,
         org,
@@ -478,6 +509,7 @@ pub(crate) async fn announce_plan<S: Store>(
                 &plan.plan,
                 owner,
                 &body.announcement,
+                &programme,
                 today,
             )?);
             Ok(change)
@@ -605,6 +637,7 @@ pub(crate) async fn publish_response<S: Store>(
         .map(|f| f.id)
         .collect();
     let today = app.today();
+    let programme = programme_of_plan(app, id).await?;
     act(
         app,
         org,
@@ -616,6 +649,7 @@ pub(crate) async fn publish_response<S: Store>(
                 &body.response,
                 &ids,
                 &plan.plan.period,
+                &programme,
                 today,
             )?);
             Ok(change)
@@ -656,6 +690,7 @@ pub(crate) async fn plan_detail<S: Store>(
         id: plan.id,
         version: plan.version,
         org_id: plan.org_id,
+        programme_version: plan.programme_version,
         plan: plan.plan,
         submitted_at: plan.submitted_at,
         announced_on: plan.announced_on,
@@ -757,7 +792,11 @@ pub(crate) async fn recommend_person<S: Store>(
         app,
         &plan,
         &announcement,
-        Registrant::check(draft, plan.plan.period.start())?,
+        Registrant::check(
+            draft,
+            plan.plan.period.start(),
+            &app.programme_of(&plan).await?,
+        )?,
         Channel::OfflineRecommendation,
         super::public::Taker::Agency,
     )

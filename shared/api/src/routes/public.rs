@@ -254,7 +254,7 @@ pub(crate) async fn register_online<S: Store>(
 ) -> Result<(StatusCode, RegistrationReceipt), ApiError> {
     let event = app.events.get(&app.store, plan_id).await?;
     // The registrant's own fields first, so that every mistake shows at once.
-    let registrant = Registrant::check(draft, event.plan.plan.period.start())?;
+    let registrant = Registrant::check(draft, event.plan.plan.period.start(), &event.programme)?;
     // The code is checked in the registration's own write, not read beforehand.
     let (phone_hash, code_hash) = phone_claim(app, proof)?;
     let taker = Taker::Public {

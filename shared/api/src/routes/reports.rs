@@ -6,7 +6,7 @@ use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use openday_rules::compliance::Figures;
 use openday_rules::compliance::{PlanOutcome, figures};
-use openday_rules::org::{Id, OrgKind, Organisation, is_reporter};
+use openday_rules::org::{Id, OrgKind, Organisation};
 use openday_rules::report::{AnnualReport, ReportDraft};
 use openday_rules::text::NumberLike;
 use openday_store::keys;
@@ -76,7 +76,17 @@ async fn outcomes<S: Store>(
     year: i32,
 ) -> Result<Vec<(Id, PlanOutcome)>, ApiError> {
     let mut out = Vec::new();
+    let mut programmes: std::collections::HashMap<u32, std::sync::Arc<openday_rules::Programme>> =
+        std::collections::HashMap::new();
     for plan in app.store.plans(year, scope).await? {
+        let programme = match programmes.get(&plan.programme_version) {
+            Some(p) => p.clone(),
+            None => {
+                let p = std::sync::Arc::new(app.programme_of(&plan).await?);
+                programmes.insert(plan.programme_version, p.clone());
+                p
+            }
+        };
         let seats = app.store.seats(&plan.id).await?;
         let ratings = app
             .store
@@ -95,6 +105,7 @@ async fn outcomes<S: Store>(
                 attended: app.store.attendance(&plan.id).await?,
                 responded_on: plan.responded_on,
                 ratings,
+                programme,
             },
         ));
     }
@@ -113,11 +124,13 @@ async fn statistics<S: Store>(
         .into_iter()
         .map(|(_, o)| o)
         .collect();
+    let programme = app.programme_for(org, year).await?.programme;
     Ok(figures(
         year,
         &all,
-        is_reporter(org),
+        programme.is_reporter(org),
         report_on,
+        &programme,
         app.today(),
     ))
 }
@@ -140,7 +153,16 @@ pub(crate) async fn file_report<S: Store>(
     org: Organisation,
     draft: &ReportDraft,
 ) -> Result<ReportFiled, ApiError> {
-    let mut report = AnnualReport::compose(draft, &org, app.today())?;
+    // The report is judged by the programme of the year it reports on.
+    let year = draft
+        .year
+        .as_ref()
+        .and_then(NumberLike::as_integer)
+        .and_then(|y| i32::try_from(y).ok())
+        .filter(|y| (2000..=2100).contains(y))
+        .unwrap_or_else(|| chrono::Datelike::year(&app.today()));
+    let programme = app.programme_for(&org, year).await?.programme;
+    let mut report = AnnualReport::compose(draft, &org, &programme, app.today())?;
     // The figures as they stand today go in with the report, and stay as they were.
     report.figures = Some(year_figures_of(app, &org, report.year).await?);
     app.store.put_report(&org.id, &report).await?;
@@ -213,7 +235,15 @@ pub(crate) async fn year_figures_in<S: Store>(
         .into_iter()
         .map(|(_, o)| o)
         .collect();
-    let compliance = figures(year, &all, false, None, app.today());
+    // Not a reporter's figures: the report measure is left out, so any programme will do.
+    let compliance = figures(
+        year,
+        &all,
+        false,
+        None,
+        &openday_rules::Programme::shipped(),
+        app.today(),
+    );
     let prefix = match scope {
         PlanScope::Subtree { path } => path.clone(),
         PlanScope::Org { path, org_id } => keys::owned(path, org_id.as_str(), ""),
@@ -288,6 +318,7 @@ async fn per_organisation<S: Store>(
 ) -> Result<Vec<OrgFigures>, ApiError> {
     let path = keys::path_of(office);
     let outcomes = outcomes(app, &PlanScope::Subtree { path: path.clone() }, year).await?;
+    let programme = app.programme_for(office, year).await?.programme;
     let mut rows = Vec::new();
     for org in app.store.orgs_within(&path).await? {
         let own: Vec<PlanOutcome> = outcomes
@@ -295,7 +326,7 @@ async fn per_organisation<S: Store>(
             .filter(|(id, _)| *id == org.id)
             .map(|(_, o)| o.clone())
             .collect();
-        let reporter = is_reporter(&org);
+        let reporter = programme.is_reporter(&org);
         if own.is_empty() && !reporter {
             continue;
         }
@@ -308,7 +339,7 @@ async fn per_organisation<S: Store>(
             None
         };
         rows.push(OrgFigures {
-            figures: figures(year, &own, reporter, report_on, app.today()),
+            figures: figures(year, &own, reporter, report_on, &programme, app.today()),
             name: org.name.to_string(),
             org_id: org.id,
         });
@@ -324,10 +355,13 @@ async fn draft<S: Store>(
     QueryOf(q): QueryOf<YearQuery>,
 ) -> Result<Json<crate::views::ReportStart>, ApiError> {
     let year = super::plans::year_or_this(&app, q.year.as_ref())?;
-    if !is_reporter(&org) {
-        return Err(ApiError::forbidden(
-            "年度开展情况由各市、县（区）人民政府及自治区人民政府各部门报送",
-        ));
+    let programme = app.programme_for(&org, year).await?.programme;
+    if !programme.is_reporter(&org) {
+        return Err(ApiError::forbidden(format!(
+            "“{}”不是年度开展情况的报送单位（工作方案{}）",
+            org.name.as_str(),
+            programme.report.clause
+        )));
     }
     Ok(Json(crate::views::ReportStart {
         year,

@@ -9,7 +9,7 @@ use axum::extract::{Query, State};
 use axum::http::Method;
 use axum::response::Response;
 use openday_rules::compliance::figures;
-use openday_rules::org::{Jurisdiction, OrgKind, Organisation, is_reporter};
+use openday_rules::org::{Jurisdiction, OrgKind, Organisation};
 use openday_store::keys;
 use openday_store::records::PlanScope;
 
@@ -127,13 +127,14 @@ pub(crate) async fn rollup<S: Store>(
     }
     let root = keys::path_of(office);
     let areas = areas_within(app, &root, year).await?;
+    let programme = app.programme_for(office, year).await?.programme;
     let mut reporters = Vec::new();
     let mut orgs: Vec<Organisation> = app
         .store
         .orgs_within(&root)
         .await?
         .into_iter()
-        .filter(is_reporter)
+        .filter(|o| programme.is_reporter(o))
         .collect();
     orgs.sort_by(|a, b| {
         keys::path_of(a)
@@ -147,6 +148,7 @@ pub(crate) async fn rollup<S: Store>(
             &[],
             true,
             report.as_ref().map(|r| r.received_on),
+            &programme,
             app.today(),
         )
         .report;

@@ -45,7 +45,12 @@ pub fn registrant(n: u32) -> Registrant {
         "not_deputy": true
     }))
     .unwrap();
-    Registrant::check(&draft, plan().period.start()).unwrap()
+    Registrant::check(
+        &draft,
+        plan().period.start(),
+        &openday_rules::Programme::shipped(),
+    )
+    .unwrap()
 }
 
 pub fn new_registration(n: u32, channel: Channel) -> NewRegistration {
@@ -64,7 +69,7 @@ pub async fn announced_plan(store: &DynamoStore) -> PlanRecord {
     store.import(&directory()).await.unwrap();
     let agency = org("nn-jt");
     let record = store
-        .create_plan(&agency, &plan(), at("2026-08-01T09:00:00+08:00"))
+        .create_plan(&agency, &plan(), 0, at("2026-08-01T09:00:00+08:00"))
         .await
         .unwrap();
     let filed = store
@@ -88,7 +93,14 @@ pub async fn announced_plan(store: &DynamoStore) -> PlanRecord {
     }))
     .unwrap();
     let today = NaiveDate::from_ymd_opt(2026, 9, 1).unwrap();
-    let announcement = Announcement::compose(&record.plan, &agency, &draft, today).unwrap();
+    let announcement = Announcement::compose(
+        &record.plan,
+        &agency,
+        &draft,
+        &openday_rules::Programme::shipped(),
+        today,
+    )
+    .unwrap();
     let mut change = PlanChange::new(
         Action::Announce,
         PlanStatus::Announced,

@@ -54,7 +54,7 @@ pub async fn plans_keep_versions_and_history(store: &DynamoStore) {
     store.import(&directory()).await.unwrap();
     let agency = org("nn-jt");
     let created = store
-        .create_plan(&agency, &plan(), at("2026-08-01T09:00:00+08:00"))
+        .create_plan(&agency, &plan(), 0, at("2026-08-01T09:00:00+08:00"))
         .await
         .unwrap();
     assert_eq!(
@@ -104,7 +104,7 @@ pub async fn plans_keep_versions_and_history(store: &DynamoStore) {
     let mut revised_plan = plan();
     revised_plan.venue =
         openday_rules::text::LineText::parse("venue", "地点", "南宁市青秀区民族大道2号").unwrap();
-    revise.plan = Some(revised_plan.clone());
+    revise.plan = Some((revised_plan.clone(), 0));
     let revised = store
         .change_plan(&created.id, Version(2), revise)
         .await
@@ -145,9 +145,9 @@ pub async fn plans_keep_versions_and_history(store: &DynamoStore) {
 pub async fn plans_are_listed_by_owner_and_subtree(store: &DynamoStore) {
     store.import(&directory()).await.unwrap();
     let t = at("2026-08-01T09:00:00+08:00");
-    let jt = store.create_plan(&org("nn-jt"), &plan(), t).await.unwrap();
-    let sw = store.create_plan(&org("qx-sw"), &plan(), t).await.unwrap();
-    let lz = store.create_plan(&org("lz-st"), &plan(), t).await.unwrap();
+    let jt = store.create_plan(&org("nn-jt"), &plan(), 0, t).await.unwrap();
+    let sw = store.create_plan(&org("qx-sw"), &plan(), 0, t).await.unwrap();
+    let lz = store.create_plan(&org("lz-st"), &plan(), 0, t).await.unwrap();
     let ids = |records: Vec<PlanRecord>| records.into_iter().map(|r| r.id).collect::<BTreeSet<_>>();
     let own = store
         .plans(
@@ -462,8 +462,14 @@ pub async fn feedback_evaluations_and_the_response(store: &DynamoStore) {
     }))
     .unwrap();
     let response =
-        FeedbackResponse::compose(&response_draft, &ids, &plan.plan.period, day("2026-10-05"))
-            .unwrap();
+        FeedbackResponse::compose(
+            &response_draft,
+            &ids,
+            &plan.plan.period,
+            &openday_rules::Programme::shipped(),
+            day("2026-10-05"),
+        )
+        .unwrap();
     let mut change = PlanChange::new(
         Action::Respond,
         PlanStatus::Responded,
@@ -485,7 +491,13 @@ pub async fn one_annual_report_per_year(store: &DynamoStore) {
     )
     .unwrap();
     let reporter = org("qx-gov");
-    let report = AnnualReport::compose(&draft, &reporter, day("2026-11-10")).unwrap();
+    let report = AnnualReport::compose(
+        &draft,
+        &reporter,
+        &openday_rules::Programme::shipped(),
+        day("2026-11-10"),
+    )
+    .unwrap();
     store.put_report(&reporter.id, &report).await.unwrap();
     assert!(matches!(
         store.put_report(&reporter.id, &report).await,
@@ -676,7 +688,7 @@ pub async fn the_due_index_returns_what_is_due(store: &DynamoStore) {
     let t = at("2026-08-01T09:00:00+08:00");
     let mut ids = Vec::new();
     for on in ["2026-08-30", "2026-08-31", "2026-09-01", "2026-09-02"] {
-        let r = store.create_plan(&org("nn-jt"), &plan(), t).await.unwrap();
+        let r = store.create_plan(&org("nn-jt"), &plan(), 0, t).await.unwrap();
         store
             .schedule(SweepKind::Notice, &r.id, Some(day(on)))
             .await
@@ -1032,4 +1044,49 @@ pub async fn check_in_admits_the_confirmed_once(store: &DynamoStore) {
     assert_eq!(store.attendance(&plan.id).await.unwrap(), 1);
     let stored = store.registration(&first.code).await.unwrap().unwrap();
     assert_eq!(stored.attended_at, Some(t0));
+}
+
+pub async fn programmes_keep_every_version(store: &DynamoStore) {
+    let [seed, example] = openday_testkit::programmes(2026);
+    let gx = seed.region.clone();
+    // Nothing stored: the shipped default is in force, as version 0.
+    assert_eq!(store.stored_programme(&gx, 2026, None).await.unwrap(), None);
+    let in_force = programme_in_force(store, &gx, 2026).await.unwrap();
+    assert_eq!((in_force.version, &in_force.programme), (0, &seed));
+
+    let t = at("2026-07-01T09:00:00+08:00");
+    let by = Id::parse("org", "gx-office").unwrap();
+    let first = store.put_programme(&seed, Some(&by), t).await.unwrap();
+    let second = store.put_programme(&example, None, t).await.unwrap();
+    assert_eq!((first.version, second.version), (1, 2));
+    let next_year = openday_testkit::programmes(2027)[1].clone();
+    assert_eq!(
+        store.put_programme(&next_year, None, t).await.unwrap().version,
+        1,
+        "versions count per region and year"
+    );
+
+    // The latest is in force; every version stays readable, as stored.
+    let latest = programme_in_force(store, &gx, 2026).await.unwrap();
+    assert_eq!((latest.version, &latest.programme), (2, &example));
+    let v1 = store.stored_programme(&gx, 2026, Some(1)).await.unwrap().unwrap();
+    assert_eq!(v1.programme, seed);
+    assert_eq!(v1.imported_by, Some(by));
+    let plan_ref = openday_rules::ProgrammeRef {
+        region: gx.clone(),
+        year: 2026,
+        version: 1,
+    };
+    assert_eq!(programme_of(store, &plan_ref).await.unwrap().programme, seed);
+    assert!(store.stored_programme(&gx, 2026, Some(9)).await.unwrap().is_none());
+
+    // The listing has the version in force of each year.
+    let listed: Vec<(i32, u32)> = store
+        .programmes(&gx)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.programme.year, r.version))
+        .collect();
+    assert_eq!(listed, [(2026, 2), (2027, 1)]);
 }

@@ -18,6 +18,10 @@ use openday_sweeps::{Report, Sweeper};
 pub use openday_testkit::{at, day, directory, org, plan};
 
 pub struct World {
+    /// The programme in force for the demo region (the shipped default unless imported).
+    pub programme: openday_rules::Programme,
+    /// Its stored version (0: the shipped default, not stored).
+    pub programme_version: u32,
     pub engine: LocalDynamo,
     pub store: DynamoStore,
     pub sweeper: Sweeper<DynamoStore>,
@@ -43,6 +47,8 @@ impl World {
         let mailer: Arc<dyn Mailer> = Arc::new(EmlMailer::new(&outbox, "openday@example.org"));
         let sms = outbox.with_extension("sms");
         World {
+            programme: openday_rules::Programme::shipped(),
+            programme_version: 0,
             sweeper: Sweeper::new(
                 store.clone(),
                 mailer,
@@ -61,12 +67,32 @@ impl World {
         self.store.import(&directory()).await.unwrap();
     }
 
+    /// A world whose demo region follows `programme`, imported into the store: plans
+    /// submitted in it record that version, and the sweeps read their milestones from it.
+    pub async fn with(programme: openday_rules::Programme) -> World {
+        let mut w = World::new().await;
+        w.import().await;
+        let record = w
+            .store
+            .put_programme(&programme, None, at("2026-07-01T09:00:00+08:00"))
+            .await
+            .unwrap();
+        w.programme_version = record.version;
+        w.programme = programme;
+        w
+    }
+
     /// The demo plan of 南宁市交通运输局, submitted and filed on 2026-08-01 and 08-02.
     pub async fn filed_plan(&self) -> PlanRecord {
         self.import().await;
         let record = self
             .store
-            .create_plan(&org("nn-jt"), &plan(), at("2026-08-01T09:00:00+08:00"))
+            .create_plan(
+                &org("nn-jt"),
+                &plan(),
+                self.programme_version,
+                at("2026-08-01T09:00:00+08:00"),
+            )
             .await
             .unwrap();
         let filed = self
@@ -97,8 +123,14 @@ impl World {
             "registration_deadline": "2026-09-15"
         }))
         .unwrap();
-        let a =
-            Announcement::compose(&current.plan, &org("nn-jt"), &draft, day("2026-08-03")).unwrap();
+        let a = Announcement::compose(
+            &current.plan,
+            &org("nn-jt"),
+            &draft,
+            &self.programme,
+            day("2026-08-03"),
+        )
+        .unwrap();
         let mut change = PlanChange::new(Action::Announce, PlanStatus::Announced, None, at(when));
         change.announcement = Some(a);
         self.store
@@ -110,6 +142,11 @@ impl World {
     /// Runs a sweep at 09:00 Asia/Shanghai on `day`.
     pub async fn run(&self, kind: SweepKind, day: &str) -> Report {
         self.run_at(kind, &format!("{day}T09:00:00+08:00")).await
+    }
+
+    /// Runs a sweep at 09:00 Asia/Shanghai on `day`.
+    pub async fn run_on(&self, kind: SweepKind, day: chrono::NaiveDate) -> Report {
+        self.run(kind, &day.to_string()).await
     }
 
     pub async fn run_at(&self, kind: SweepKind, instant: &str) -> Report {
@@ -133,7 +170,8 @@ pub async fn register_person(w: &World, plan: &str, n: u32) -> openday_store::re
         }))
         .unwrap();
     let registrant =
-        openday_rules::registration::Registrant::check(&draft, day("2026-09-20")).unwrap();
+        openday_rules::registration::Registrant::check(&draft, day("2026-09-20"), &w.programme)
+            .unwrap();
     let new = openday_store::records::NewRegistration::new(
         registrant,
         openday_rules::plan::Channel::Online,

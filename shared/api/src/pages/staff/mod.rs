@@ -23,7 +23,7 @@ use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::{Cookie, PrivateCookieJar};
 use chrono::{DateTime, Utc};
 use openday_mail::Message;
-use openday_rules::org::{Id, OrgKind, Organisation, is_reporter};
+use openday_rules::org::{Id, OrgKind, Organisation};
 use openday_store::records::{SignInProof, SignInRecord};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -103,6 +103,8 @@ pub struct StaffSession {
     pub org: Organisation,
     pub csrf: String,
     pub jar: PrivateCookieJar,
+    /// This year's programme in force for the organisation's region.
+    pub programme: openday_rules::Programme,
 }
 
 impl StaffSession {
@@ -112,7 +114,7 @@ impl StaffSession {
             name: self.org.name.to_string(),
             csrf: self.csrf.clone(),
             office: self.org.kind == OrgKind::Office,
-            reporter: is_reporter(&self.org),
+            reporter: self.programme.is_reporter(&self.org),
         }
     }
 }
@@ -197,10 +199,17 @@ impl<S: Store> FromRequestParts<App<S>> for StaffSession {
                 "该机关已不在名录中，请联系政务公开办公室。",
             ));
         };
+        let year = chrono::Datelike::year(&app.today());
+        let programme = app
+            .programme_for(&org, year)
+            .await
+            .map_err(PageError::from)?
+            .programme;
         Ok(StaffSession {
             org,
             csrf: claims.csrf,
             jar,
+            programme,
         })
     }
 }

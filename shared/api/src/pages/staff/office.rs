@@ -11,7 +11,7 @@ use chrono::Datelike;
 use openday_rules::WireEnum;
 use openday_rules::compliance::{Figures, Ratio};
 use openday_rules::lifecycle::PlanStatus;
-use openday_rules::org::{Id, OrgKind, is_reporter};
+use openday_rules::org::{Id, OrgKind};
 use openday_rules::report::ReportDraft;
 use openday_rules::text::NumberLike;
 use serde::Deserialize;
@@ -109,21 +109,31 @@ async fn plans<S: Store>(
     let names = names_within(&app, &staff.org)
         .await
         .map_err(PageError::from)?;
-    let rows = summaries
+    let region = openday_rules::programme::region_of(&staff.org).clone();
+    let mut rows = Vec::new();
+    for p in summaries
         .into_iter()
         .filter(|p| org_filter.as_deref().is_none_or(|o| p.org_id.as_str() == o))
-        .map(|p| PlanRow {
+    {
+        let at = openday_rules::ProgrammeRef {
+            region: region.clone(),
+            year: p.start_date.year(),
+            version: p.programme_version,
+        };
+        let programme = app.programme_at(&at).await.map_err(PageError::from)?;
+        rows.push(PlanRow {
             org: names
                 .get(p.org_id.as_str())
                 .map_or_else(|| p.org_id.to_string(), |o| o.name.to_string()),
             dates: day_span(p.start_date, p.end_date),
             status: p.status.label(),
-            next: next_deadline(p.status, p.start_date, p.end_date).unwrap_or_else(|| "—".into()),
+            next: next_deadline(p.status, p.start_date, p.end_date, &programme)
+                .unwrap_or_else(|| "—".into()),
             open_findings: 0,
             id: p.id,
             name: p.name,
-        })
-        .collect();
+        });
+    }
     let statuses = PlanStatus::ALL
         .iter()
         .map(|s| Choice {
@@ -260,7 +270,7 @@ async fn compliance<S: Store>(
             let org = names
                 .get(f.org_id.as_str())
                 .map_or_else(|| f.org_id.to_string(), |o| o.name.to_string());
-            finding_row(f, plan, org)
+            finding_row(f, plan, org, &staff.programme)
         })
         .collect();
     let rows = c
@@ -339,16 +349,19 @@ async fn report_page<S: Store>(
     staff: &StaffSession,
     form: FormState,
 ) -> Result<ReportPage, PageError> {
-    if !is_reporter(&staff.org) {
-        return Err(ApiError::forbidden(
-            "年度开展情况由市、县（区）人民政府和自治区人民政府各部门报送",
-        )
-        .into());
-    }
     let year = form
         .value("year")
         .parse::<i32>()
         .unwrap_or_else(|_| app.today().year());
+    let programme = app.programme_for(&staff.org, year).await?.programme;
+    if !programme.is_reporter(&staff.org) {
+        return Err(ApiError::forbidden(format!(
+            "“{}”不是年度开展情况的报送单位（工作方案{}）",
+            staff.org.name.as_str(),
+            programme.report.clause
+        ))
+        .into());
+    }
     let report = app.store.report(&staff.org.id, year).await?;
     let figures = match report.as_ref().and_then(|r| r.figures.clone()) {
         Some(frozen) => frozen,
@@ -381,7 +394,7 @@ async fn report_page<S: Store>(
         me: staff.me(),
         notice: None,
         filed,
-        due: day_text(openday_rules::calendar::annual_report_due(year)),
+        due: day_text(programme.report_due(year)),
         figures: crate::exports::figure_lines(&figures),
         form,
     })

@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
-use openday_rules::calendar::{feedback_response_due, last_announcement_day};
+use openday_rules::Programme;
 use openday_rules::lifecycle::{Action, Actor, PlanStatus, transition};
 use openday_rules::org::{OrgKind, Organisation, Role};
 use openday_rules::plan::{Channel, ExperienceKind, Format, Interaction, Plan};
@@ -92,17 +92,32 @@ pub fn routes<S: Store>() -> Routes<S> {
         )
 }
 
+/// Which programme a plan follows, in words: `《…》（2026年，第2版）`.
+pub fn programme_label(programme: &Programme, version: u32) -> String {
+    let which = if version == 0 {
+        "默认版本".to_owned()
+    } else {
+        format!("第{version}版")
+    };
+    format!("《{}》（{}年，{which}）", programme.title, programme.year)
+}
+
 /// The deadline a plan is working towards, in words; `None` once nothing is due.
-pub fn next_deadline(status: PlanStatus, start: NaiveDate, end: NaiveDate) -> Option<String> {
+pub fn next_deadline(
+    status: PlanStatus,
+    start: NaiveDate,
+    end: NaiveDate,
+    programme: &Programme,
+) -> Option<String> {
     match status {
         PlanStatus::Submitted | PlanStatus::Returned | PlanStatus::Filed => Some(format!(
             "发布活动公告截止：{}",
-            day_text(last_announcement_day(start))
+            day_text(programme.last_announcement_day(start))
         )),
         PlanStatus::Announced => Some(format!("活动开始：{}", day_text(start))),
         PlanStatus::Held => Some(format!(
             "公开采纳情况截止：{}",
-            day_text(feedback_response_due(end))
+            day_text(programme.feedback_response_due(end))
         )),
         PlanStatus::Responded | PlanStatus::Cancelled => None,
     }
@@ -122,7 +137,7 @@ pub struct PlanRow {
 /// A finding as the pages list it.
 pub struct FindingRow {
     pub what: &'static str,
-    pub clause: &'static str,
+    pub clause: String,
     pub plan_id: Option<String>,
     pub plan: String,
     pub org: String,
@@ -130,10 +145,16 @@ pub struct FindingRow {
     pub open: bool,
 }
 
-pub fn finding_row(f: &FindingView, plan: String, org: String) -> FindingRow {
+/// `programme` names the clause (the plan's own version, or the one in force).
+pub fn finding_row(
+    f: &FindingView,
+    plan: String,
+    org: String,
+    programme: &Programme,
+) -> FindingRow {
     FindingRow {
         what: f.kind.label(),
-        clause: f.kind.clause(),
+        clause: f.kind.clause(programme).to_owned(),
         plan_id: f.plan_id.clone(),
         plan,
         org,
@@ -155,7 +176,13 @@ struct HomePage {
     report: Option<String>,
 }
 
-fn row(plan: &PlanRecord, status: PlanStatus, org: String, findings: &[FindingRecord]) -> PlanRow {
+fn row(
+    plan: &PlanRecord,
+    status: PlanStatus,
+    org: String,
+    findings: &[FindingRecord],
+    programme: &Programme,
+) -> PlanRow {
     let (start, end) = (plan.plan.period.start(), plan.plan.period.end());
     PlanRow {
         id: plan.id.clone(),
@@ -163,7 +190,7 @@ fn row(plan: &PlanRecord, status: PlanStatus, org: String, findings: &[FindingRe
         org,
         dates: day_span(start, end),
         status: status.label(),
-        next: next_deadline(status, start, end).unwrap_or_else(|| "—".into()),
+        next: next_deadline(status, start, end, programme).unwrap_or_else(|| "—".into()),
         open_findings: findings
             .iter()
             .filter(|f| {
@@ -225,7 +252,8 @@ pub(super) async fn home<S: Store>(
     let mut queue = Vec::new();
     for p in &records {
         let status = status_today(app, p);
-        let r = row(p, status, name_of(p.org_id.as_str()), &findings);
+        let programme = app.programme_of(p).await?;
+        let r = row(p, status, name_of(p.org_id.as_str()), &findings, &programme);
         let reviews = names
             .get(p.org_id.as_str())
             .is_some_and(|owner| Role::of(org, owner) == Role::ReviewingOffice);
@@ -248,10 +276,15 @@ pub(super) async fn home<S: Store>(
                 .as_deref()
                 .and_then(|id| plan_names.get(id).cloned())
                 .unwrap_or_default();
-            finding_row(&f.clone().into(), plan, name_of(f.org_id.as_str()))
+            finding_row(
+                &f.clone().into(),
+                plan,
+                name_of(f.org_id.as_str()),
+                &staff.programme,
+            )
         })
         .collect();
-    let report = if openday_rules::org::is_reporter(org) {
+    let report = if staff.programme.is_reporter(org) {
         Some(match app.store.report(&org.id, year).await? {
             Some(r) => format!(
                 "{}年度开展情况已于{}报送{}",
@@ -262,7 +295,7 @@ pub(super) async fn home<S: Store>(
             None => format!(
                 "{}年度开展情况尚未报送（截止：{}）",
                 year,
-                day_text(openday_rules::calendar::annual_report_due(year))
+                day_text(staff.programme.report_due(year))
             ),
         })
     } else {
@@ -477,6 +510,8 @@ pub struct PlanView {
     pub status_label: &'static str,
     pub version: u64,
     pub next: Option<String>,
+    /// The programme version the plan was checked against, in words.
+    pub programme: String,
     pub facts: Vec<(&'static str, String)>,
     pub history: Vec<HistoryRow>,
     pub findings: Vec<FindingRow>,
@@ -588,6 +623,12 @@ pub async fn plan_view<S: Store>(
     }
     let name_of = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_owned());
     let (start, end) = (detail.plan.period.start(), detail.plan.period.end());
+    let at = openday_rules::ProgrammeRef {
+        region: openday_rules::programme::region_of(owner).clone(),
+        year: detail.plan.year(),
+        version: detail.programme_version,
+    };
+    let programme = app.programme_at(&at).await?;
     let announcement = detail.announcement.as_ref().map(|a| {
         vec![
             ("发布日期", day_text(a.published_on)),
@@ -608,7 +649,8 @@ pub async fn plan_view<S: Store>(
         org: owner.name.to_string(),
         status_label: detail.status.label(),
         version: detail.version.0,
-        next: next_deadline(detail.status, start, end),
+        next: next_deadline(detail.status, start, end, &programme),
+        programme: programme_label(&programme, at.version),
         facts: plan_facts(&detail.plan),
         history: detail
             .history
@@ -632,6 +674,7 @@ pub async fn plan_view<S: Store>(
                     &f.clone().into(),
                     detail.plan.name.to_string(),
                     owner.name.to_string(),
+                    &programme,
                 )
             })
             .collect(),
@@ -639,7 +682,7 @@ pub async fn plan_view<S: Store>(
         confirmed: detail.seats.as_ref().map_or(0, |s| s.confirmed),
         waitlisted: detail.seats.as_ref().map_or(0, |s| s.waitlisted),
         capacity: detail.plan.capacity.get(),
-        last_announcement_day: day_text(last_announcement_day(start)),
+        last_announcement_day: day_text(programme.last_announcement_day(start)),
     })
 }
 
