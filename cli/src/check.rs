@@ -64,14 +64,20 @@ pub fn plan(file: &Path, programme: Option<&Path>, today: chrono::NaiveDate) -> 
         plan.period.format().label()
     );
     println!("  参加人数        {}", plan.capacity.get());
-    println!("  公告提醒        {}", list(programme.notice_reminders(start)));
+    println!(
+        "  公告提醒        {}",
+        list(programme.notice_reminders(start))
+    );
     let last_day = programme.last_announcement_day(start);
     println!("  公告最迟发布    {last_day}");
     println!(
         "  报名人数核查    {}",
         programme.participants_check_from(start)
     );
-    println!("  反馈提醒        {}", list(programme.feedback_reminders(end)));
+    println!(
+        "  反馈提醒        {}",
+        list(programme.feedback_reminders(end))
+    );
     println!(
         "  采纳情况反馈    {} 前",
         programme.feedback_response_due(end)

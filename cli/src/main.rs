@@ -165,9 +165,7 @@ async fn programme(command: ProgrammeCommand) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())?
                 .into_iter()
-                .any(|j| {
-                    j.id == programme.region && j.level == openday_rules::org::Level::Region
-                });
+                .any(|j| j.id == programme.region && j.level == openday_rules::org::Level::Region);
             if !known {
                 local.close().await;
                 return Err(format!(
@@ -183,7 +181,11 @@ async fn programme(command: ProgrammeCommand) -> Result<(), String> {
                 .map_err(|e| format!("导入失败：{e}"))?;
             println!(
                 "已导入《{}》：地区 {}，{} 年，第 {} 版（{}）。已报送的方案仍按其审核时的版本执行。",
-                programme.title, programme.region, programme.year, record.version, local.description
+                programme.title,
+                programme.region,
+                programme.year,
+                record.version,
+                local.description
             );
             local.close().await;
             Ok(())

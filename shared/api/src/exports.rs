@@ -258,8 +258,8 @@ pub fn figure_lines(f: &openday_rules::report::YearFigures) -> Vec<(&'static str
             ),
         ),
         ("按时发布公告", share(f.announced_on_time)),
-        ("人数不少于25人", share(f.participants_met)),
-        ("15日内公开采纳情况", share(f.responded_on_time)),
+        ("参加人数达到要求", share(f.participants_met)),
+        ("按期公开采纳情况", share(f.responded_on_time)),
         (
             "网络测评",
             f.average_rating.map_or_else(

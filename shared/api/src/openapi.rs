@@ -322,6 +322,28 @@ fn describe(method: &Method, path: &str, s: &mut Schemas) -> Op {
         ("GET", "/api/compliance/export") => {
             Op::spreadsheet("导出年度合规情况（各机关）").query(year_parameter())
         }
+        ("GET", "/api/programmes") => Op::new(
+            "现行工作方案（地区、年度；未导入时为项目自带的默认方案）",
+            false,
+            s.of::<ProgrammeInForce>(),
+        )
+        .query(year_parameter())
+        .query(
+            ParameterBuilder::new()
+                .name("region")
+                .parameter_in(ParameterIn::Query)
+                .required(Required::False)
+                .description(Some("地区（行政区域编号，默认名录中的第一个地区）"))
+                .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+                .build(),
+        ),
+        ("POST", "/api/programmes") => Op::new(
+            "上传工作方案（自治区政务公开办公室；本年度或以后年度；已报送的方案仍按原版本）",
+            true,
+            s.of::<ProgrammeStored>(),
+        )
+        .body(ObjectBuilder::new().schema_type(Type::Object).into())
+        .created(),
         // A route without a description fails the drift test (empty summary).
         _ => Op::new("", true, ObjectBuilder::new().into()),
     }

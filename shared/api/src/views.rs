@@ -393,3 +393,52 @@ pub struct ErrorDetail {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
 }
+
+/// The programme (工作方案) in force for a region and year.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProgrammeInForce {
+    pub region: Id,
+    pub year: i32,
+    /// The stored version in force; 0 when the region stored none for the year and the
+    /// shipped default (the seed's work plan) applies.
+    pub version: u32,
+    pub shipped_default: bool,
+    pub imported_at: Option<DateTime<Utc>>,
+    pub imported_by: Option<Id>,
+    /// The programme in its file form (what `POST /api/programmes` takes): every parameter
+    /// with the clause it comes from.
+    #[schema(value_type = Object)]
+    pub programme: openday_rules::Programme,
+}
+
+impl ProgrammeInForce {
+    pub fn of(record: openday_store::records::ProgrammeRecord) -> Self {
+        Self {
+            region: record.programme.region.clone(),
+            year: record.programme.year,
+            version: record.version,
+            shipped_default: record.version == 0,
+            imported_at: record.imported_at,
+            imported_by: record.imported_by,
+            programme: record.programme,
+        }
+    }
+}
+
+/// A programme just stored.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProgrammeStored {
+    pub region: Id,
+    pub year: i32,
+    pub version: u32,
+}
+
+impl ProgrammeStored {
+    pub fn of(record: &openday_store::records::ProgrammeRecord) -> Self {
+        Self {
+            region: record.programme.region.clone(),
+            year: record.programme.year,
+            version: record.version,
+        }
+    }
+}

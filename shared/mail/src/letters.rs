@@ -64,7 +64,9 @@ pub fn write(letter: &Letter) -> Written {
     let (subject, rule, todo): (String, String, String) = match letter.kind {
         MailKind::NoticeReminder => (
             format!("【提醒】请于{due}前发布{plan}活动公告"),
-            format!("工作方案{notice_clause}：实施方案经审核备案后，应提前{notice}天在政府门户网站、政务新媒体等平台发布活动公告。"),
+            format!(
+                "工作方案{notice_clause}：实施方案经审核备案后，应提前{notice}天在政府门户网站、政务新媒体等平台发布活动公告。"
+            ),
             format!(
                 "请于{due}前发布活动公告，写明报名方式、参加人数、开放主题、参加领导、承办单位、时间地点、活动内容、活动形式、联系人员、联系电话和温馨提示。{left}"
             ),
@@ -82,7 +84,9 @@ pub fn write(letter: &Letter) -> Written {
                 "工作方案{}：参与人员通过线上报名和线下推荐产生，人数不得低于{minimum}人。",
                 p.participants.clause
             ),
-            format!("活动将于{due}开始，目前确认参加人数不足{minimum}人，请通过线下推荐等方式补足。"),
+            format!(
+                "活动将于{due}开始，目前确认参加人数不足{minimum}人，请通过线下推荐等方式补足。"
+            ),
         ),
         MailKind::FeedbackReminder => (
             format!("【提醒】请于{due}前公开{plan}意见建议采纳情况"),
@@ -114,17 +118,23 @@ pub fn write(letter: &Letter) -> Written {
         ),
         MailKind::ReportOverdue => (
             format!("【逾期】{org}未按时报送{year}年“政府开放日”开展情况"),
-            format!("工作方案{}：开展情况应于每年{report_due}前报送。", p.report.clause),
+            format!(
+                "工作方案{}：开展情况应于每年{report_due}前报送。",
+                p.report.clause
+            ),
             format!("报送截止日为{due}，{left}请尽快报送；逾期报送将记录为逾期。"),
         ),
         MailKind::PlanSubmitted => (
             format!("【待审核】{org}报送{plan}实施方案"),
-            "工作方案二（四）：实施方案报送同级政务公开办公室审核备案后，方可公开发布并组织实施。".to_owned(),
+            "工作方案二（四）：实施方案报送同级政务公开办公室审核备案后，方可公开发布并组织实施。"
+                .to_owned(),
             format!("请审核该实施方案并作出备案或退回修改的决定。活动公告最迟应于{due}发布。"),
         ),
         MailKind::PlanFiled => (
             format!("【已备案】{plan}实施方案已审核备案"),
-            format!("工作方案二（四）、{notice_clause}：审核备案后，应提前{notice}天发布活动公告。"),
+            format!(
+                "工作方案二（四）、{notice_clause}：审核备案后，应提前{notice}天发布活动公告。"
+            ),
             format!("请于{due}前发布活动公告。{left}"),
         ),
         MailKind::PlanReturned => (
@@ -258,9 +268,21 @@ mod tests {
         let notice = letter(MailKind::NoticeViolation);
         assert!(notice.subject.contains("未提前10天"), "{}", notice.subject);
         assert!(notice.text.contains("工作方案二（四）"), "{}", notice.text);
-        assert!(letter(MailKind::ParticipantsShort).text.contains("不得低于30人"));
-        assert!(letter(MailKind::FeedbackOverdue).subject.contains("未在10天内"));
-        assert!(letter(MailKind::ReportReminder).text.contains("每年11月10日前"));
+        assert!(
+            letter(MailKind::ParticipantsShort)
+                .text
+                .contains("不得低于30人")
+        );
+        assert!(
+            letter(MailKind::FeedbackOverdue)
+                .subject
+                .contains("未在10天内")
+        );
+        assert!(
+            letter(MailKind::ReportReminder)
+                .text
+                .contains("每年11月10日前")
+        );
     }
 
     #[test]

@@ -224,8 +224,8 @@ mod tests {
     use super::*;
     use crate::calendar::{day, days_after};
     use crate::org::tests::org;
-    use crate::programme::tests::both as programmes;
     use crate::plan::tests::{plan_with, valid_plan};
+    use crate::programme::tests::both as programmes;
     use serde_json::json;
 
     fn draft() -> AnnouncementDraft {
@@ -283,8 +283,14 @@ mod tests {
     #[test]
     fn r6_every_missing_item_is_named() {
         let empty = AnnouncementDraft::default();
-        let err = Announcement::compose(&valid_plan(), &org("nn-jt"), &empty, &Programme::shipped(), day("2026-09-01"))
-            .unwrap_err();
+        let err = Announcement::compose(
+            &valid_plan(),
+            &org("nn-jt"),
+            &empty,
+            &Programme::shipped(),
+            day("2026-09-01"),
+        )
+        .unwrap_err();
         let fields: Vec<&str> = err.iter().filter_map(|v| v.field.as_deref()).collect();
         assert_eq!(
             fields,
@@ -335,14 +341,29 @@ mod tests {
         ] {
             let mut d = draft();
             d.registration_deadline = Some(deadline.into());
-            let r = Announcement::compose(&plan, &org("nn-jt"), &d, &Programme::shipped(), day("2026-09-01"));
+            let r = Announcement::compose(
+                &plan,
+                &org("nn-jt"),
+                &d,
+                &Programme::shipped(),
+                day("2026-09-01"),
+            );
             assert_eq!(r.is_ok(), ok, "{deadline}");
         }
         // Without online registration no deadline is needed.
         let offline = plan_with(json!({"channels": ["offline_recommendation"]})).unwrap();
         let mut d = draft();
         d.registration_deadline = None;
-        assert!(Announcement::compose(&offline, &org("nn-jt"), &d, &Programme::shipped(), day("2026-09-01")).is_ok());
+        assert!(
+            Announcement::compose(
+                &offline,
+                &org("nn-jt"),
+                &d,
+                &Programme::shipped(),
+                day("2026-09-01")
+            )
+            .is_ok()
+        );
     }
 
     #[test]
@@ -352,8 +373,14 @@ mod tests {
             "javascript:alert(1)".into(),
             "https://ok.example.cn/a".into(),
         ];
-        let err =
-            Announcement::compose(&valid_plan(), &org("nn-jt"), &d, &Programme::shipped(), day("2026-09-01")).unwrap_err();
+        let err = Announcement::compose(
+            &valid_plan(),
+            &org("nn-jt"),
+            &d,
+            &Programme::shipped(),
+            day("2026-09-01"),
+        )
+        .unwrap_err();
         assert_eq!(err.first().unwrap().field.as_deref(), Some("links[0]"));
     }
 }

@@ -168,15 +168,36 @@ mod tests {
     #[test]
     fn deadlines_count_calendar_days() {
         let [seed, example] = crate::programme::tests::both();
-        assert_eq!(seed.last_announcement_day(day("2026-09-20")), day("2026-09-05"));
-        assert_eq!(seed.last_announcement_day(day("2026-09-10")), day("2026-08-26"));
-        assert_eq!(seed.feedback_response_due(day("2026-10-31")), day("2026-11-15"));
-        assert_eq!(seed.feedback_response_due(day("2026-09-20")), day("2026-10-05"));
+        assert_eq!(
+            seed.last_announcement_day(day("2026-09-20")),
+            day("2026-09-05")
+        );
+        assert_eq!(
+            seed.last_announcement_day(day("2026-09-10")),
+            day("2026-08-26")
+        );
+        assert_eq!(
+            seed.feedback_response_due(day("2026-10-31")),
+            day("2026-11-15")
+        );
+        assert_eq!(
+            seed.feedback_response_due(day("2026-09-20")),
+            day("2026-10-05")
+        );
         assert_eq!(seed.evaluation_closes(day("2026-10-31")), day("2026-11-30"));
         assert_eq!(seed.report_due(2026), day("2026-11-15"));
-        assert_eq!(example.last_announcement_day(day("2026-09-20")), day("2026-09-10"));
-        assert_eq!(example.feedback_response_due(day("2026-10-15")), day("2026-10-25"));
-        assert_eq!(example.evaluation_closes(day("2026-10-15")), day("2026-11-04"));
+        assert_eq!(
+            example.last_announcement_day(day("2026-09-20")),
+            day("2026-09-10")
+        );
+        assert_eq!(
+            example.feedback_response_due(day("2026-10-15")),
+            day("2026-10-25")
+        );
+        assert_eq!(
+            example.evaluation_closes(day("2026-10-15")),
+            day("2026-11-04")
+        );
         assert_eq!(example.report_due(2026), day("2026-11-10"));
     }
 

@@ -203,7 +203,14 @@ mod tests {
         assert_eq!(f.participants_met, Ratio { met: 0, of: 1 });
         // Without check-in, the confirmed count stands after the event too.
         o.attended = 0;
-        let f = figures(2026, &[o], false, None, &Programme::shipped(), day("2026-09-21"));
+        let f = figures(
+            2026,
+            &[o],
+            false,
+            None,
+            &Programme::shipped(),
+            day("2026-09-21"),
+        );
         assert_eq!(f.participants_met, Ratio { met: 1, of: 1 });
     }
 
@@ -278,9 +285,22 @@ mod tests {
     fn each_plan_is_measured_by_the_programme_it_was_checked_against() {
         // Announced 12 days before, 28 confirmed, responded 12 days after. The seed (15
         // days' notice, 25 minimum, 15 days to respond): late notice, enough people, on time.
-        let mut o = outcome("2026-09-20", Some("2026-09-08"), 28, Some("2026-10-02"), &[]);
+        let mut o = outcome(
+            "2026-09-20",
+            Some("2026-09-08"),
+            28,
+            Some("2026-10-02"),
+            &[],
+        );
         let seed = Programme::shipped();
-        let f = figures(2026, std::slice::from_ref(&o), false, None, &seed, day("2026-11-20"));
+        let f = figures(
+            2026,
+            std::slice::from_ref(&o),
+            false,
+            None,
+            &seed,
+            day("2026-11-20"),
+        );
         assert_eq!(f.announced_on_time, Ratio { met: 0, of: 1 });
         assert_eq!(f.participants_met, Ratio { met: 1, of: 1 });
         assert_eq!(f.responded_on_time, Ratio { met: 1, of: 1 });
@@ -295,7 +315,14 @@ mod tests {
     #[test]
     fn measures_not_yet_due_are_not_counted_against_the_agency() {
         let pending = [outcome("2026-10-20", None, 0, None, &[])];
-        let f = figures(2026, &pending, false, None, &Programme::shipped(), day("2026-09-01"));
+        let f = figures(
+            2026,
+            &pending,
+            false,
+            None,
+            &Programme::shipped(),
+            day("2026-09-01"),
+        );
         assert_eq!(f.announced_on_time, Ratio { met: 0, of: 0 });
         assert_eq!(f.average_rating, None);
     }

@@ -420,9 +420,14 @@ mod tests {
     #[test]
     fn r12_every_item_must_be_answered() {
         let d = response(json!([{"feedback_id":"fb1","adoption":"adopted","reply":"已采纳"}]));
-        let err =
-            FeedbackResponse::compose(&d, &ids(&["fb1", "fb2"]), &period(), &seed(), day("2026-10-01"))
-                .unwrap_err();
+        let err = FeedbackResponse::compose(
+            &d,
+            &ids(&["fb1", "fb2"]),
+            &period(),
+            &seed(),
+            day("2026-10-01"),
+        )
+        .unwrap_err();
         assert_eq!(err.codes(), vec![Code::FeedbackUnanswered]);
         assert!(err.first().unwrap().message.contains("fb2"));
     }
@@ -435,9 +440,14 @@ mod tests {
             {"feedback_id":"fb2","adoption":"explained","reply":"说明"},
             {"feedback_id":"fb2","adoption":"adopted"}
         ]));
-        let err =
-            FeedbackResponse::compose(&d, &ids(&["fb1", "fb2"]), &period(), &seed(), day("2026-10-01"))
-                .unwrap_err();
+        let err = FeedbackResponse::compose(
+            &d,
+            &ids(&["fb1", "fb2"]),
+            &period(),
+            &seed(),
+            day("2026-10-01"),
+        )
+        .unwrap_err();
         let fields: Vec<&str> = err.iter().filter_map(|v| v.field.as_deref()).collect();
         assert_eq!(
             fields,
@@ -456,7 +466,8 @@ mod tests {
         );
         for p in programmes() {
             let due = p.feedback_response_due(period().end());
-            let on_time = FeedbackResponse::compose(&d, &ids(&["fb1"]), &period(), &p, due).unwrap();
+            let on_time =
+                FeedbackResponse::compose(&d, &ids(&["fb1"]), &period(), &p, due).unwrap();
             assert!(!on_time.late);
             let late =
                 FeedbackResponse::compose(&d, &ids(&["fb1"]), &period(), &p, days_after(due, 1))
@@ -474,10 +485,12 @@ mod tests {
     #[test]
     fn a_response_is_published_only_after_the_event() {
         let d = response(json!([]));
-        let err =
-            FeedbackResponse::compose(&d, &ids(&[]), &period(), &seed(), day("2026-09-26")).unwrap_err();
+        let err = FeedbackResponse::compose(&d, &ids(&[]), &period(), &seed(), day("2026-09-26"))
+            .unwrap_err();
         assert_eq!(err.codes(), vec![Code::InvalidTransition]);
-        assert!(FeedbackResponse::compose(&d, &ids(&[]), &period(), &seed(), day("2026-09-27")).is_ok());
+        assert!(
+            FeedbackResponse::compose(&d, &ids(&[]), &period(), &seed(), day("2026-09-27")).is_ok()
+        );
     }
 
     #[test]

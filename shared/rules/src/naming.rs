@@ -279,7 +279,8 @@ mod disguise_tests {
             assert_eq!(v.code, Code::NameNotAllowed, "{disguised}");
         }
         // The proper noun in traditional or full-width form is the proper noun.
-        let name = PlanName::parse("name", "南寧市交通運輸局“政府開放日”", SEED_PROPER_NOUN).unwrap();
+        let name =
+            PlanName::parse("name", "南寧市交通運輸局“政府開放日”", SEED_PROPER_NOUN).unwrap();
         assert_eq!(name.to_string(), "南宁市交通运输局“政府开放日”");
     }
 
@@ -304,7 +305,8 @@ mod disguise_tests {
             (Code::NameNotAllowed, Some("name"))
         );
         assert!(v.message.contains("青秀区水利局"), "{}", v.message);
-        let own = PlanName::parse("name", "南宁市青秀区水利局“政府开放日”", SEED_PROPER_NOUN).unwrap();
+        let own =
+            PlanName::parse("name", "南宁市青秀区水利局“政府开放日”", SEED_PROPER_NOUN).unwrap();
         assert!(own.check_names("name", "青秀区水利局").is_ok());
     }
 }
@@ -360,7 +362,9 @@ mod tests {
     #[test]
     fn an_empty_name_is_missing_not_misnamed() {
         assert_eq!(
-            PlanName::parse("name", " “” ", SEED_PROPER_NOUN).unwrap_err().code,
+            PlanName::parse("name", " “” ", SEED_PROPER_NOUN)
+                .unwrap_err()
+                .code,
             Code::ValidationFailed
         );
     }

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize, Serializer};
 use crate::calendar::{days_between, parse_day};
 use crate::naming::PlanName;
 use crate::org::Organisation;
-use crate::programme::Programme;
 use crate::phone::Phone;
+use crate::programme::Programme;
 use crate::text::{BoolLike, LineText, LongText, NumberLike, ShortText, ticked};
 use crate::violation::{Code, Violation, Violations};
 use crate::wire::WireEnum;
@@ -899,9 +899,11 @@ pub(crate) mod tests {
         for p in programmes() {
             let (first, last) = p.open_season();
             for day in [first, last] {
-                let plan =
-                    plan_in(&p, json!({"format":"day","start_date":d(day),"end_date":d(day)}))
-                        .unwrap();
+                let plan = plan_in(
+                    &p,
+                    json!({"format":"day","start_date":d(day),"end_date":d(day)}),
+                )
+                .unwrap();
                 assert_eq!(plan.period.end(), day);
             }
         }
@@ -961,7 +963,12 @@ pub(crate) mod tests {
                     json!({"format":format.wire(),"start_date":d(first),
                         "end_date":d(days_after(first, longest))}),
                 ));
-                assert_eq!(code, Code::FormatMismatch, "{format} of {} days", longest + 1);
+                assert_eq!(
+                    code,
+                    Code::FormatMismatch,
+                    "{format} of {} days",
+                    longest + 1
+                );
             }
         }
         let (code, _) = only_code(plan_with(json!({"format":"fortnight"})));
@@ -984,7 +991,10 @@ pub(crate) mod tests {
         for p in programmes() {
             let min = p.participants.minimum;
             assert_eq!(
-                plan_in(&p, json!({"capacity": min})).unwrap().capacity.get(),
+                plan_in(&p, json!({"capacity": min}))
+                    .unwrap()
+                    .capacity
+                    .get(),
                 min
             );
             assert_eq!(
@@ -1127,8 +1137,7 @@ pub(crate) mod tests {
     #[test]
     fn r11_the_plan_name_must_be_the_proper_noun() {
         for p in programmes() {
-            let (code, field) =
-                only_code(plan_in(&p, json!({"name": "南宁市公安局“警务开放日”"})));
+            let (code, field) = only_code(plan_in(&p, json!({"name": "南宁市公安局“警务开放日”"})));
             assert_eq!(
                 (code, field.as_deref()),
                 (Code::NameNotAllowed, Some("name"))

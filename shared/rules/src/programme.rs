@@ -276,7 +276,10 @@ impl Section<'_> {
     fn numbers(&self, vs: &mut Violations, key: &str, range: (u32, u32)) -> Option<Vec<u32>> {
         let field = self.field(key);
         let Some(items) = self.map.get(key).and_then(Value::as_array) else {
-            vs.push(problem(&field, format!("{field} 应为整数列表（可为空列表 []）")));
+            vs.push(problem(
+                &field,
+                format!("{field} 应为整数列表（可为空列表 []）"),
+            ));
             return None;
         };
         let mut out = Vec::new();
@@ -323,7 +326,10 @@ impl Section<'_> {
     fn month_days(&self, vs: &mut Violations, key: &str) -> Option<Vec<MonthDay>> {
         let field = self.field(key);
         let Some(items) = self.map.get(key).and_then(Value::as_array) else {
-            vs.push(problem(&field, format!("{field} 应为日期列表（可为空列表 []）")));
+            vs.push(problem(
+                &field,
+                format!("{field} 应为日期列表（可为空列表 []）"),
+            ));
             return None;
         };
         let mut out = Vec::new();
@@ -344,7 +350,10 @@ impl Section<'_> {
         let mut out = Vec::new();
         let mut ok = true;
         for (i, item) in items.iter().enumerate() {
-            match vs.take(T::parse(&format!("{field}[{i}]"), item.as_str().unwrap_or(""))) {
+            match vs.take(T::parse(
+                &format!("{field}[{i}]"),
+                item.as_str().unwrap_or(""),
+            )) {
                 Some(v) => out.push(v),
                 None => ok = false,
             }
@@ -392,7 +401,11 @@ impl Programme {
         let value: Value = serde_json::from_str(text).map_err(|e| {
             Violations::from(problem(
                 "",
-                format!("工作方案文件不是有效的 JSON（第{}行第{}列）：{e}", e.line(), e.column()),
+                format!(
+                    "工作方案文件不是有效的 JSON（第{}行第{}列）：{e}",
+                    e.line(),
+                    e.column()
+                ),
             ))
         })?;
         Self::parse(&value)
@@ -496,26 +509,28 @@ impl Programme {
             })
         });
 
-        let implementers = r.section("implementers", &["levels", "kinds"]).and_then(|s| {
-            let vs = &mut r.vs;
-            let levels = s.wires::<Level>(vs, "levels");
-            let kinds = s.wires::<OrgKind>(vs, "kinds");
-            let clause = s.clause(vs);
-            let kinds = kinds?;
-            if kinds.contains(&OrgKind::Office) {
-                // Offices review and file plans (二(四)); they cannot review their own.
-                vs.push(problem(
-                    "implementers.kinds",
-                    "政务公开办公室负责审核备案，不能作为实施主体（office）",
-                ));
-                return None;
-            }
-            Some(ImplementerRule {
-                levels: levels?,
-                kinds,
-                clause: clause?,
-            })
-        });
+        let implementers = r
+            .section("implementers", &["levels", "kinds"])
+            .and_then(|s| {
+                let vs = &mut r.vs;
+                let levels = s.wires::<Level>(vs, "levels");
+                let kinds = s.wires::<OrgKind>(vs, "kinds");
+                let clause = s.clause(vs);
+                let kinds = kinds?;
+                if kinds.contains(&OrgKind::Office) {
+                    // Offices review and file plans (二(四)); they cannot review their own.
+                    vs.push(problem(
+                        "implementers.kinds",
+                        "政务公开办公室负责审核备案，不能作为实施主体（office）",
+                    ));
+                    return None;
+                }
+                Some(ImplementerRule {
+                    levels: levels?,
+                    kinds,
+                    clause: clause?,
+                })
+            });
 
         let participants = r
             .section("participants", &["minimum", "check_days_before"])
@@ -656,7 +671,9 @@ impl Programme {
             let n = noun.chars().count();
             if !noun.ends_with(crate::naming::ANY_OPEN_DAY)
                 || !(4..=12).contains(&n)
-                || noun.chars().any(|c| c.is_whitespace() || "\"'“”‘’「」『』《》".contains(c))
+                || noun
+                    .chars()
+                    .any(|c| c.is_whitespace() || "\"'“”‘’「」『』《》".contains(c))
             {
                 vs.push(problem(
                     "naming.proper_noun",

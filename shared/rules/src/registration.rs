@@ -210,8 +210,8 @@ mod tests {
     use super::*;
     use crate::calendar::{day, parse_instant};
     use crate::programme::tests::both as programmes;
-    use chrono::Datelike;
     use crate::resident_id::tests::id_born;
+    use chrono::Datelike;
     use serde_json::json;
 
     fn draft(birth: &str) -> RegistrantDraft {
@@ -253,9 +253,7 @@ mod tests {
     /// The birth day of someone who reaches the programme's minimum age on `day` (+ `later`).
     fn born_for(p: &Programme, later: u64) -> String {
         let first = day("2026-09-20");
-        let years_ago = first
-            .with_year(2026 - p.minimum_age() as i32)
-            .unwrap();
+        let years_ago = first.with_year(2026 - p.minimum_age() as i32).unwrap();
         crate::calendar::days_after(years_ago, later)
             .format("%Y-%m-%d")
             .to_string()

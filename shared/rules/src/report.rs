@@ -347,15 +347,20 @@ mod tests {
             assert_eq!(err.codes(), vec![Code::Forbidden], "{id}");
         }
         // The example's departments of city governments report too; a county's do not.
-        assert!(AnnualReport::compose(&draft(), &org("nn-jt"), &example, day("2026-11-01")).is_ok());
-        assert!(AnnualReport::compose(&draft(), &org("qx-sw"), &example, day("2026-11-01")).is_err());
+        assert!(
+            AnnualReport::compose(&draft(), &org("nn-jt"), &example, day("2026-11-01")).is_ok()
+        );
+        assert!(
+            AnnualReport::compose(&draft(), &org("qx-sw"), &example, day("2026-11-01")).is_err()
+        );
     }
 
     #[test]
     fn a_report_for_a_future_year_or_without_content_is_refused() {
         let d: ReportDraft = serde_json::from_value(json!({"year": 2027})).unwrap();
-        let err = AnnualReport::compose(&d, &org("qx-gov"), &Programme::shipped(), day("2026-11-01"))
-            .unwrap_err();
+        let err =
+            AnnualReport::compose(&d, &org("qx-gov"), &Programme::shipped(), day("2026-11-01"))
+                .unwrap_err();
         let fields: Vec<&str> = err.iter().filter_map(|v| v.field.as_deref()).collect();
         assert_eq!(fields, ["year", "summary", "experiences"]);
     }

@@ -232,11 +232,8 @@ impl Subject<'_> {
             );
         } else {
             d.resolved.push(self.finding_key(ladder.finding));
-            if let Some((_, milestone)) = ladder
-                .reminders
-                .iter()
-                .rev()
-                .find(|(day, _)| today >= *day)
+            if let Some((_, milestone)) =
+                ladder.reminders.iter().rev().find(|(day, _)| today >= *day)
             {
                 d.mail = self.mail(
                     milestone,
@@ -418,8 +415,7 @@ mod tests {
             plan_id: "p-1".into(),
             org_id: Id::parse("org", "nn-jt").unwrap(),
             status,
-            period: OpenPeriod::new(2026, Format::Day, day(START), day(START))
-                .unwrap(),
+            period: OpenPeriod::new(2026, Format::Day, day(START), day(START)).unwrap(),
             confirmed: 30,
             responded_on: None,
         }
@@ -654,10 +650,7 @@ mod tests {
                 .map(|(d, _)| *d)
                 .unwrap_or_else(|| days_after(pr.feedback_response_due(p.period.end()), 1));
             assert_eq!(on.next_check, Some(after_first));
-            assert_eq!(
-                feedback(&p, &pr, day("2026-09-20")).next_check,
-                Some(first)
-            );
+            assert_eq!(feedback(&p, &pr, day("2026-09-20")).next_check, Some(first));
         }
     }
 

@@ -4,6 +4,7 @@
 //! `PROPTEST_CASES` raises the count for a longer run by hand.
 
 use chrono::NaiveDate;
+use openday_rules::Programme;
 use openday_rules::announcement::{Announcement, AnnouncementDraft};
 use openday_rules::calendar::{parse_day, parse_instant};
 use openday_rules::feedback::{
@@ -15,7 +16,6 @@ use openday_rules::plan::{PlanDraft, check_submission};
 use openday_rules::registration::{Registrant, RegistrantDraft};
 use openday_rules::resident_id::ResidentId;
 use openday_rules::violation::{Violation, Violations};
-use openday_rules::Programme;
 use openday_testkit::arbitrary::{cases, json_value, text};
 use proptest::prelude::*;
 use serde_json::{Value, json};

@@ -14,6 +14,7 @@ use aws_sdk_dynamodb::types::{
     ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update, WriteRequest,
 };
 use chrono::{DateTime, NaiveDate, Utc};
+use openday_rules::Programme;
 use openday_rules::announcement::Announcement;
 use openday_rules::feedback::{Evaluation, Feedback, FeedbackResponse, ResponseItem};
 use openday_rules::lifecycle::{HistoryEntry, PlanStatus, Version};
@@ -22,7 +23,6 @@ use openday_rules::plan::Plan;
 use openday_rules::report::AnnualReport;
 use openday_rules::sweep::{Finding, SweepKind};
 use openday_rules::verification;
-use openday_rules::Programme;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -872,12 +872,18 @@ impl ProgrammeStore for DynamoStore {
                 imported_by: by.cloned(),
             };
             let item = with_scope(
-                doc_item(keys::programme(region, programme.year, record.version), &record)?,
+                doc_item(
+                    keys::programme(region, programme.year, record.version),
+                    &record,
+                )?,
                 keys::programmes_of(region),
                 format!("{}#{:010}", programme.year, record.version),
             );
             // Two imports at once: one gets the version, the other tries the next.
-            if self.put(item, Some("attribute_not_exists(#pk)"), &[]).await? {
+            if self
+                .put(item, Some("attribute_not_exists(#pk)"), &[])
+                .await?
+            {
                 return Ok(record);
             }
             backoff(attempt).await;

@@ -9,9 +9,9 @@ use openday_rules::feedback::{Evaluation, Feedback, FeedbackResponse, ResponseIt
 use openday_rules::lifecycle::Version;
 use openday_rules::org::{Directory, Id, Jurisdiction, Organisation};
 use openday_rules::plan::Plan;
-use openday_rules::{Programme, ProgrammeRef};
 use openday_rules::report::AnnualReport;
 use openday_rules::sweep::{Finding, SweepKind};
+use openday_rules::{Programme, ProgrammeRef};
 
 use crate::error::StoreResult;
 use crate::records::*;

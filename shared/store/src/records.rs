@@ -7,9 +7,9 @@ use openday_rules::feedback::{Evaluation, Feedback, FeedbackResponse};
 use openday_rules::lifecycle::{Action, HistoryEntry, PlanStatus, Version};
 use openday_rules::org::Id;
 use openday_rules::plan::{Channel, Plan};
-use openday_rules::{Programme, ProgrammeRef};
 use openday_rules::registration::{Category, Registrant, Relation};
 use openday_rules::sweep::{FindingKind, MailKind, Recipient};
+use openday_rules::{Programme, ProgrammeRef};
 use serde::{Deserialize, Serialize};
 
 use crate::personal::PersonKey;

@@ -190,7 +190,9 @@ impl<S: SweepStore> Sweeper<S> {
 
     /// The programme version the plan was checked against.
     async fn programme_of(&self, plan: &PlanRecord) -> Result<Programme, StoreError> {
-        Ok(programme_of(&self.store, &plan.programme()).await?.programme)
+        Ok(programme_of(&self.store, &plan.programme())
+            .await?
+            .programme)
     }
 
     async fn decide(

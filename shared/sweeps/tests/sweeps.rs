@@ -150,9 +150,7 @@ async fn an_announcement_resolves_the_notice_finding_and_participants_are_checke
         w.run_on(SweepKind::Notice, violation).await;
         // Announced late (the rules refuse it over HTTP; here the store is driven directly).
         let late = after(violation, 1);
-        let announced = w
-            .announce(&plan, &format!("{late}T10:00:00+08:00"))
-            .await;
+        let announced = w.announce(&plan, &format!("{late}T10:00:00+08:00")).await;
         w.sweeper.after_change(&announced, late).await.unwrap();
         assert_eq!(
             w.store
@@ -362,7 +360,8 @@ async fn a_later_programme_does_not_re_judge_a_filed_plan() {
         .unwrap();
     let r = w.run(SweepKind::Notice, "2026-09-07").await;
     assert!(
-        !r.findings_new.contains(&format!("notice_missing#{}", newer.id)),
+        !r.findings_new
+            .contains(&format!("notice_missing#{}", newer.id)),
         "the example's last day is 09-10"
     );
     let r = w.run(SweepKind::Notice, "2026-09-11").await;

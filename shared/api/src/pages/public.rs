@@ -502,8 +502,8 @@ async fn register<S: Store>(
             day.a.start_date,
             &day.programme,
         )
-            .map(|_| None)
-            .map_err(Into::into)
+        .map(|_| None)
+        .map_err(Into::into)
     };
     let refused = match outcome {
         Ok(Some((_, receipt))) => {

@@ -141,7 +141,11 @@ pub(crate) async fn give_evaluation<S: Store>(
     let (plan, _) = plan_and_owner(app, id).await?;
     held_or_running(status_today(app, &plan))
         .map_err(|_| Violation::new(Code::EvaluationClosed, "该活动未发布公告，不接受测评"))?;
-    check_evaluation_open(&plan.plan.period, &app.programme_of(&plan).await?, app.today())?;
+    check_evaluation_open(
+        &plan.plan.period,
+        &app.programme_of(&plan).await?,
+        app.today(),
+    )?;
     let evaluation = Evaluation::parse(draft)?;
     // One per phone: a second evaluation by the same phone replaces the first.
     let phone_hash = verified_phone(app, proof).await?;

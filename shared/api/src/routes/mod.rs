@@ -6,6 +6,7 @@ pub(crate) mod bodies;
 pub mod exports;
 pub mod feedback;
 pub mod plans;
+pub mod programmes;
 pub mod public;
 pub mod reports;
 pub mod rollup;

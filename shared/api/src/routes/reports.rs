@@ -39,6 +39,7 @@ pub fn routes<S: Store>() -> Routes<S> {
         )
         .merge(super::exports::report_routes())
         .merge(super::rollup::routes())
+        .merge(super::programmes::routes())
         .merge(crate::pages::staff::report_routes())
 }
 

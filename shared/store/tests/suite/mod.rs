@@ -145,9 +145,18 @@ pub async fn plans_keep_versions_and_history(store: &DynamoStore) {
 pub async fn plans_are_listed_by_owner_and_subtree(store: &DynamoStore) {
     store.import(&directory()).await.unwrap();
     let t = at("2026-08-01T09:00:00+08:00");
-    let jt = store.create_plan(&org("nn-jt"), &plan(), 0, t).await.unwrap();
-    let sw = store.create_plan(&org("qx-sw"), &plan(), 0, t).await.unwrap();
-    let lz = store.create_plan(&org("lz-st"), &plan(), 0, t).await.unwrap();
+    let jt = store
+        .create_plan(&org("nn-jt"), &plan(), 0, t)
+        .await
+        .unwrap();
+    let sw = store
+        .create_plan(&org("qx-sw"), &plan(), 0, t)
+        .await
+        .unwrap();
+    let lz = store
+        .create_plan(&org("lz-st"), &plan(), 0, t)
+        .await
+        .unwrap();
     let ids = |records: Vec<PlanRecord>| records.into_iter().map(|r| r.id).collect::<BTreeSet<_>>();
     let own = store
         .plans(
@@ -461,15 +470,14 @@ pub async fn feedback_evaluations_and_the_response(store: &DynamoStore) {
         "items": items.iter().map(|f| serde_json::json!({"feedback_id": f.id, "adoption": "adopted", "reply": "已采纳"})).collect::<Vec<_>>()
     }))
     .unwrap();
-    let response =
-        FeedbackResponse::compose(
-            &response_draft,
-            &ids,
-            &plan.plan.period,
-            &openday_rules::Programme::shipped(),
-            day("2026-10-05"),
-        )
-        .unwrap();
+    let response = FeedbackResponse::compose(
+        &response_draft,
+        &ids,
+        &plan.plan.period,
+        &openday_rules::Programme::shipped(),
+        day("2026-10-05"),
+    )
+    .unwrap();
     let mut change = PlanChange::new(
         Action::Respond,
         PlanStatus::Responded,
@@ -688,7 +696,10 @@ pub async fn the_due_index_returns_what_is_due(store: &DynamoStore) {
     let t = at("2026-08-01T09:00:00+08:00");
     let mut ids = Vec::new();
     for on in ["2026-08-30", "2026-08-31", "2026-09-01", "2026-09-02"] {
-        let r = store.create_plan(&org("nn-jt"), &plan(), 0, t).await.unwrap();
+        let r = store
+            .create_plan(&org("nn-jt"), &plan(), 0, t)
+            .await
+            .unwrap();
         store
             .schedule(SweepKind::Notice, &r.id, Some(day(on)))
             .await
@@ -1061,7 +1072,11 @@ pub async fn programmes_keep_every_version(store: &DynamoStore) {
     assert_eq!((first.version, second.version), (1, 2));
     let next_year = openday_testkit::programmes(2027)[1].clone();
     assert_eq!(
-        store.put_programme(&next_year, None, t).await.unwrap().version,
+        store
+            .put_programme(&next_year, None, t)
+            .await
+            .unwrap()
+            .version,
         1,
         "versions count per region and year"
     );
@@ -1069,7 +1084,11 @@ pub async fn programmes_keep_every_version(store: &DynamoStore) {
     // The latest is in force; every version stays readable, as stored.
     let latest = programme_in_force(store, &gx, 2026).await.unwrap();
     assert_eq!((latest.version, &latest.programme), (2, &example));
-    let v1 = store.stored_programme(&gx, 2026, Some(1)).await.unwrap().unwrap();
+    let v1 = store
+        .stored_programme(&gx, 2026, Some(1))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(v1.programme, seed);
     assert_eq!(v1.imported_by, Some(by));
     let plan_ref = openday_rules::ProgrammeRef {
@@ -1077,8 +1096,17 @@ pub async fn programmes_keep_every_version(store: &DynamoStore) {
         year: 2026,
         version: 1,
     };
-    assert_eq!(programme_of(store, &plan_ref).await.unwrap().programme, seed);
-    assert!(store.stored_programme(&gx, 2026, Some(9)).await.unwrap().is_none());
+    assert_eq!(
+        programme_of(store, &plan_ref).await.unwrap().programme,
+        seed
+    );
+    assert!(
+        store
+            .stored_programme(&gx, 2026, Some(9))
+            .await
+            .unwrap()
+            .is_none()
+    );
 
     // The listing has the version in force of each year.
     let listed: Vec<(i32, u32)> = store

@@ -10,6 +10,7 @@
 mod office;
 mod plan_form;
 mod plans;
+mod programme;
 mod work;
 
 use std::collections::BTreeMap;
@@ -83,7 +84,7 @@ pub fn feedback_routes<S: Store>() -> Routes<S> {
 /// The pages of the reports job: the annual report, the plans of a jurisdiction, the
 /// compliance dashboard, revoking sessions.
 pub fn report_routes<S: Store>() -> Routes<S> {
-    office::routes()
+    office::routes().merge(programme::routes())
 }
 
 /// What a session cookie holds (encrypted, so the browser cannot read or change it).

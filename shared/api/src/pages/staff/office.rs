@@ -340,6 +340,8 @@ struct ReportPage {
     form: FormState,
     filed: Option<Vec<(&'static str, String)>>,
     due: String,
+    /// The programme's clause of the annual report.
+    clause: String,
     /// The jurisdiction's figures: as of today, or frozen in the filed report.
     figures: Vec<(&'static str, String)>,
 }
@@ -395,6 +397,7 @@ async fn report_page<S: Store>(
         notice: None,
         filed,
         due: day_text(programme.report_due(year)),
+        clause: programme.report.clause.clone(),
         figures: crate::exports::figure_lines(&figures),
         form,
     })

@@ -333,18 +333,26 @@ struct PlanFormPage {
     interactions: Vec<Tick>,
     experiences: Vec<Tick>,
     channels: Vec<Tick>,
+    /// The open period and the minimum, from the programme in force.
+    season_hint: String,
+    capacity_hint: String,
 }
 
 impl PlanFormPage {
-    fn new(me: Me, mut form: FormState, action: String, version: Option<u64>) -> Self {
+    fn new(
+        staff: &StaffSession,
+        mut form: FormState,
+        action: String,
+        version: Option<u64>,
+    ) -> Self {
         plan_form::ensure_rows(&mut form.values);
+        let p = &staff.programme;
         Self {
             title: if version.is_some() {
                 "修改实施方案".into()
             } else {
                 "新建实施方案".into()
             },
-            me,
             formats: choices::<Format>(&form, "format"),
             groups: plan_form::segment_groups(),
             segments: plan_form::row_count(&form, plan_form::SEGMENTS),
@@ -352,6 +360,14 @@ impl PlanFormPage {
             interactions: plan_form::ticks::<Interaction>("interactions"),
             experiences: plan_form::ticks::<ExperienceKind>("experiences"),
             channels: plan_form::ticks::<Channel>("channels"),
+            season_hint: format!(
+                "开放时间为每年{}至{}（工作方案{}）",
+                p.open_period.from.label(),
+                p.open_period.until.label(),
+                p.open_period.clause
+            ),
+            capacity_hint: format!("不少于{}人", p.participants.minimum),
+            me: staff.me(),
             form,
             action,
             version,
@@ -385,7 +401,7 @@ async fn new_form<S: Store>(
     values.insert("channels.online".to_owned(), "on".to_owned());
     values.insert("capacity".to_owned(), "30".to_owned());
     let page = PlanFormPage::new(
-        staff.me(),
+        &staff,
         FormState::with_values(values),
         "/staff/plans/new".into(),
         None,
@@ -435,12 +451,7 @@ async fn plan_post<S: Store>(
     values.remove("action");
     values.remove("version");
     if plan_form::apply_row_action(&mut values, form.action.as_deref().unwrap_or("")) {
-        let page = PlanFormPage::new(
-            staff.me(),
-            FormState::with_values(values),
-            action_path,
-            version,
-        );
+        let page = PlanFormPage::new(&staff, FormState::with_values(values), action_path, version);
         return Ok(staff_page(staff.jar.clone(), page));
     }
     let draft = plan_form::draft_of(&values);
@@ -459,7 +470,7 @@ async fn plan_post<S: Store>(
         Err(e) => {
             let mut state = FormState::with_values(values);
             refused_plan(&mut state, e)?;
-            let page = PlanFormPage::new(staff.me(), state, action_path, version);
+            let page = PlanFormPage::new(&staff, state, action_path, version);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, staff.jar, page).into_response())
         }
     }
@@ -494,7 +505,7 @@ async fn edit_form<S: Store>(
     let mut values = plan_form::values_of(&detail.plan);
     values.insert("year".into(), detail.plan.year().to_string());
     let page = PlanFormPage::new(
-        staff.me(),
+        &staff,
         FormState::with_values(values),
         format!("/staff/plans/{id}/edit"),
         Some(detail.version.0),
@@ -512,6 +523,8 @@ pub struct PlanView {
     pub next: Option<String>,
     /// The programme version the plan was checked against, in words.
     pub programme: String,
+    /// Its days of notice (R5).
+    pub notice_days: u32,
     pub facts: Vec<(&'static str, String)>,
     pub history: Vec<HistoryRow>,
     pub findings: Vec<FindingRow>,
@@ -651,6 +664,7 @@ pub async fn plan_view<S: Store>(
         version: detail.version.0,
         next: next_deadline(detail.status, start, end, &programme),
         programme: programme_label(&programme, at.version),
+        notice_days: programme.notice.days_before,
         facts: plan_facts(&detail.plan),
         history: detail
             .history
