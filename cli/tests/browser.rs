@@ -1071,6 +1071,29 @@ async fn the_staff_site_through_a_year_in_a_real_browser() {
         "{rollup}"
     );
     look(&client, "staff-rollup").await;
+    // The programme in force, and the regional office uploads next year's: an impossible
+    // file comes back with every problem, a good one becomes version 1 of 2027.
+    follow(&client, "工作方案").await;
+    let page = wait_text(&client, "main", "2026年工作方案").await;
+    assert!(
+        page.contains("默认版本") && page.contains("9月1日至10月31日"),
+        "{page}"
+    );
+    look(&client, "staff-programme").await;
+    let mut next_year: Value = serde_json::from_str(openday_rules::programme::EXAMPLE).unwrap();
+    next_year["notice"]["days_before"] = json!(0);
+    next_year["report"]["due"] = json!("02-29");
+    fill(&client, "programme", &next_year.to_string()).await;
+    press(&client, "上传工作方案").await;
+    let refused = wait_text(&client, "[role=alert]", "notice.days_before").await;
+    assert!(refused.contains("report.due"), "{refused}");
+    look(&client, "staff-programme-refused").await;
+    let next_year: Value = serde_json::from_str(openday_rules::programme::EXAMPLE).unwrap();
+    fill(&client, "programme", &next_year.to_string()).await;
+    press(&client, "上传工作方案").await;
+    wait_text(&client, "[role=status]", "2027年第1版").await;
+    let page = wait_text(&client, "main", "2027年工作方案").await;
+    assert!(page.contains("9月1日至10月15日"), "{page}");
     // The public's open data: the year per city and county, with a chart drawn on the server.
     client.goto(&format!("{base}/statistics")).await.unwrap();
     let stats = wait_text(&client, "main", "南宁市").await;

@@ -52,8 +52,11 @@ pub struct DynamoStore {
     seats_hint: SeatsHint,
     /// Stored programme versions already read: a version never changes once stored, so a
     /// sweep over many plans reads each version once.
-    programmes: Arc<std::sync::Mutex<HashMap<(String, i32, u32), ProgrammeRecord>>>,
+    programmes: ProgrammeCache,
 }
+
+/// Stored programme versions by (region, year, version).
+type ProgrammeCache = Arc<std::sync::Mutex<HashMap<(String, i32, u32), ProgrammeRecord>>>;
 
 /// What this process knows of each event's seats, shared by the clones of one store: where
 /// a registration should try first. A hint, never a decision: the transaction's conditions
