@@ -881,13 +881,13 @@ impl Programme {
 
     /// R12: reminders after the last event day, earliest first, named for mail keys.
     pub fn feedback_reminders(&self, last_event_day: NaiveDate) -> Vec<(NaiveDate, String)> {
-        let default_days = self.feedback.reminder_days_after.len() == 1;
+        let single = self.feedback.reminder_days_after.len() == 1;
         self.feedback
             .reminder_days_after
             .iter()
             .map(|n| {
                 // One reminder keeps the key it always had (`feedback_reminder`).
-                let name = if default_days {
+                let name = if single {
                     "feedback_reminder".to_owned()
                 } else {
                     format!("feedback_reminder_{n}")

@@ -288,7 +288,7 @@ pub(crate) async fn submit_plan<S: Store>(
     org: &openday_rules::org::Organisation,
     draft: &PlanDraft,
 ) -> Result<PlanRecord, ApiError> {
-    let programme = app.programme_for(org, draft_year(app, draft)).await?;
+    let programme = app.programme_for(org, named_year(app, draft.year.as_ref())).await?;
     let plan = check_submission(draft, org, &programme.programme)?;
     let record = app
         .store
@@ -299,15 +299,10 @@ pub(crate) async fn submit_plan<S: Store>(
     Ok(record)
 }
 
-/// The year a draft is for (this year when it names none: the rules then refuse it).
-fn draft_year<S>(app: &App<S>, draft: &PlanDraft) -> i32 {
-    draft
-        .year
-        .as_ref()
-        .and_then(NumberLike::as_integer)
-        .and_then(|y| i32::try_from(y).ok())
-        .filter(|y| (2000..=2100).contains(y))
-        .unwrap_or_else(|| chrono::Datelike::year(&app.today()))
+/// The year a body names, whose programme judges it; this year when it names none or
+/// nonsense (the rules then refuse the body at its `year`).
+pub(crate) fn named_year<S>(app: &App<S>, raw: Option<&NumberLike>) -> i32 {
+    year_or_this(app, raw).unwrap_or_else(|_| chrono::Datelike::year(&app.today()))
 }
 
 /// The programme version a stored plan follows; the shipped default for a plan that does
@@ -407,7 +402,7 @@ pub(crate) async fn revise_plan<S: Store>(
     draft: &PlanDraft,
 ) -> Result<PlanRecord, ApiError> {
     // A revision is checked against the programme in force now, and records its version.
-    let programme = app.programme_for(org, draft_year(app, draft)).await?;
+    let programme = app.programme_for(org, named_year(app, draft.year.as_ref())).await?;
     act(
         app,
         org,

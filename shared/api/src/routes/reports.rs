@@ -155,13 +155,7 @@ pub(crate) async fn file_report<S: Store>(
     draft: &ReportDraft,
 ) -> Result<ReportFiled, ApiError> {
     // The report is judged by the programme of the year it reports on.
-    let year = draft
-        .year
-        .as_ref()
-        .and_then(NumberLike::as_integer)
-        .and_then(|y| i32::try_from(y).ok())
-        .filter(|y| (2000..=2100).contains(y))
-        .unwrap_or_else(|| chrono::Datelike::year(&app.today()));
+    let year = super::plans::named_year(app, draft.year.as_ref());
     let programme = app.programme_for(&org, year).await?.programme;
     let mut report = AnnualReport::compose(draft, &org, &programme, app.today())?;
     // The figures as they stand today go in with the report, and stay as they were.
