@@ -288,7 +288,9 @@ pub(crate) async fn submit_plan<S: Store>(
     org: &openday_rules::org::Organisation,
     draft: &PlanDraft,
 ) -> Result<PlanRecord, ApiError> {
-    let programme = app.programme_for(org, named_year(app, draft.year.as_ref())).await?;
+    let programme = app
+        .programme_for(org, named_year(app, draft.year.as_ref()))
+        .await?;
     let plan = check_submission(draft, org, &programme.programme)?;
     let record = app
         .store
@@ -402,7 +404,9 @@ pub(crate) async fn revise_plan<S: Store>(
     draft: &PlanDraft,
 ) -> Result<PlanRecord, ApiError> {
     // A revision is checked against the programme in force now, and records its version.
-    let programme = app.programme_for(org, named_year(app, draft.year.as_ref())).await?;
+    let programme = app
+        .programme_for(org, named_year(app, draft.year.as_ref()))
+        .await?;
     act(
         app,
         org,
