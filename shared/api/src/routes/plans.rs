@@ -307,18 +307,6 @@ pub(crate) fn named_year<S>(app: &App<S>, raw: Option<&NumberLike>) -> i32 {
     year_or_this(app, raw).unwrap_or_else(|_| chrono::Datelike::year(&app.today()))
 }
 
-/// The programme version a stored plan follows; the shipped default for a plan that does
-/// not exist (the action is then refused with 404 by [`act`]).
-async fn programme_of_plan<S: Store>(
-    app: &App<S>,
-    id: &str,
-) -> Result<openday_rules::Programme, ApiError> {
-    match app.store.plan(id).await? {
-        Some(plan) => app.programme_of(&plan).await,
-        None => Ok(openday_rules::Programme::shipped()),
-    }
-}
-
 /// Applies `action` by `staff` to the plan, as the state machine allows.
 pub(crate) async fn act<S: Store>(
     app: &App<S>,
@@ -329,6 +317,7 @@ pub(crate) async fn act<S: Store>(
     build: impl FnOnce(
         &PlanRecord,
         &openday_rules::org::Organisation,
+        &openday_rules::Programme,
         PlanChange,
     ) -> Result<PlanChange, ApiError>,
 ) -> Result<PlanRecord, ApiError> {
@@ -340,9 +329,13 @@ pub(crate) async fn act<S: Store>(
     })?;
     let to = transition(status_today(app, &plan), Actor::Org(role), action)?;
     let expected = version_from(version)?;
+    // The version the plan was checked against (no read for the default; stored versions
+    // are cached by the store).
+    let programme = app.programme_of(&plan).await?;
     let change = build(
         &plan,
         &owner,
+        &programme,
         PlanChange::new(action, to, Some(staff.id.clone()), app.now()),
     )?;
     let comment = change.comment.clone();
@@ -413,7 +406,7 @@ pub(crate) async fn revise_plan<S: Store>(
         id,
         Action::Revise,
         version,
-        |_, owner, mut change| {
+        |_, owner, _, mut change| {
             let plan = check_submission(draft, owner, &programme.programme)?;
             change.plan = Some((plan, programme.version));
             Ok(change)
@@ -464,7 +457,7 @@ pub(crate) async fn review_plan<S: Store>(
         id,
         action,
         body.version.as_ref(),
-        |_, _, mut change| {
+        |_, _, _, mut change| {
             change.comment = comment;
             Ok(change)
         },
@@ -496,19 +489,18 @@ pub(crate) async fn announce_plan<S: Store>(
     body: &AnnouncementBody,
 ) -> Result<PlanRecord, ApiError> {
     let today = app.today();
-    let programme = programme_of_plan(app, id).await?;
     act(
         app,
         org,
         id,
         Action::Announce,
         body.version.as_ref(),
-        |plan, owner, mut change| {
+        |plan, owner, programme, mut change| {
             change.announcement = Some(Announcement::compose(
                 &plan.plan,
                 owner,
                 &body.announcement,
-                &programme,
+                programme,
                 today,
             )?);
             Ok(change)
@@ -539,7 +531,7 @@ pub(crate) async fn cancel_plan<S: Store>(
         id,
         Action::Cancel,
         body.version.as_ref(),
-        |_, _, mut change| {
+        |_, _, _, mut change| {
             change.comment = comment_of(body.comment);
             Ok(change)
         },
@@ -636,19 +628,18 @@ pub(crate) async fn publish_response<S: Store>(
         .map(|f| f.id)
         .collect();
     let today = app.today();
-    let programme = programme_of_plan(app, id).await?;
     act(
         app,
         org,
         id,
         Action::Respond,
         body.version.as_ref(),
-        |plan, _, mut change| {
+        |plan, _, programme, mut change| {
             change.response = Some(FeedbackResponse::compose(
                 &body.response,
                 &ids,
                 &plan.plan.period,
-                &programme,
+                programme,
                 today,
             )?);
             Ok(change)
