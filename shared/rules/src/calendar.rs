@@ -92,6 +92,29 @@ pub fn parse_day(field: &str, raw: &str) -> Result<NaiveDate, Violation> {
     Ok(day)
 }
 
+/// `2026年9月20日`.
+pub fn day_text(d: NaiveDate) -> String {
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
+/// `2026年9月20日`, `2026年9月20日至9月26日`, or across a year end
+/// `2026年12月31日至2027年1月2日`.
+pub fn day_span(start: NaiveDate, end: NaiveDate) -> String {
+    if start == end {
+        day_text(start)
+    } else if start.year() == end.year() {
+        format!("{}至{}月{}日", day_text(start), end.month(), end.day())
+    } else {
+        format!("{}至{}", day_text(start), day_text(end))
+    }
+}
+
+/// `2026年9月1日 10:00` in Asia/Shanghai.
+pub fn when(at: DateTime<Utc>) -> String {
+    let local = at.with_timezone(&TZ);
+    format!("{} {}", day_text(local_day(&at)), local.format("%H:%M"))
+}
+
 #[cfg(test)]
 mod day_shape_tests {
     #[test]

@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 use openday_rules::announcement::Announcement;
 use openday_store::records::PlanRecord;
 
-use crate::app::Store;
-use crate::error::ApiError;
+use crate::error::AppError;
+use crate::services::Store;
 
 /// A plan with its published announcement and the programme version it follows.
 pub struct Event {
@@ -47,7 +47,7 @@ impl EventCache {
     }
 
     /// The announced event `plan_id`, or 404.
-    pub async fn get<S: Store>(&self, store: &S, plan_id: &str) -> Result<Arc<Event>, ApiError> {
+    pub async fn get<S: Store>(&self, store: &S, plan_id: &str) -> Result<Arc<Event>, AppError> {
         let slot = {
             let mut entries = self
                 .entries
@@ -64,7 +64,7 @@ impl EventCache {
         {
             return Ok(event.clone());
         }
-        const GONE: ApiError = ApiError::NotFound("活动公告不存在");
+        const GONE: AppError = AppError::NotFound("活动公告不存在");
         let plan = store.plan(plan_id).await?.ok_or(GONE)?;
         let announcement = store.announcement(plan_id).await?.ok_or(GONE)?;
         let programme = openday_store::ports::programme_of(store, &plan.programme())

@@ -1,0 +1,347 @@
+//! The tables staff download, scoped like the data they come from: an event's registrants
+//! (its implementer; masked, with check-in times), its feedback with the adoption (its
+//! implementer and the offices above), the year's compliance figures per organisation (an
+//! office: its jurisdiction; an agency: its own line), and the regional roll-up. The HTTP
+//! adapter writes them as `.xlsx` or CSV.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use openday_rules::org::Organisation;
+
+use crate::access::{implementer_plan, visible_plan};
+use crate::error::AppError;
+use crate::services::{Services, Store};
+use crate::views::Rollup;
+
+/// One value of a row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Number(f64),
+    Date(NaiveDate),
+    /// An instant, written in Asia/Shanghai.
+    Time(DateTime<Utc>),
+    Empty,
+}
+
+impl From<&str> for Cell {
+    fn from(s: &str) -> Self {
+        Cell::Text(s.to_owned())
+    }
+}
+
+impl From<String> for Cell {
+    fn from(s: String) -> Self {
+        Cell::Text(s)
+    }
+}
+
+impl From<u32> for Cell {
+    fn from(n: u32) -> Self {
+        Cell::Number(f64::from(n))
+    }
+}
+
+impl From<Option<DateTime<Utc>>> for Cell {
+    fn from(t: Option<DateTime<Utc>>) -> Self {
+        t.map_or(Cell::Empty, Cell::Time)
+    }
+}
+
+/// A sheet: its name, its columns (header and width in characters) and its rows.
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub sheet: String,
+    pub columns: Vec<(&'static str, f64)>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// The year's figures in words: the report page and the roll-up workbook show the same lines.
+pub fn figure_lines(f: &openday_rules::report::YearFigures) -> Vec<(&'static str, String)> {
+    let counts = |c: &openday_rules::report::Counts| {
+        if c.is_empty() {
+            "无".to_owned()
+        } else {
+            c.iter()
+                .map(|(k, v)| format!("{k}{v}"))
+                .collect::<Vec<_>>()
+                .join("，")
+        }
+    };
+    let share = |r: openday_rules::compliance::Ratio| {
+        if r.of == 0 {
+            "—".to_owned()
+        } else {
+            format!("{}/{}", r.met, r.of)
+        }
+    };
+    vec![
+        (
+            "实施方案",
+            format!("{}个（{}）", f.plans, counts(&f.by_format)),
+        ),
+        ("开放环节", counts(&f.by_segment_kind)),
+        ("已举办活动", format!("{}场", f.held)),
+        (
+            "参加人员",
+            format!("确认{}人，现场签到{}人", f.registered, f.attended),
+        ),
+        (
+            "意见建议",
+            format!(
+                "{}条；按类别：{}；按来源：{}",
+                f.feedback,
+                counts(&f.feedback_by_category),
+                counts(&f.feedback_by_channel)
+            ),
+        ),
+        (
+            "采纳情况",
+            format!(
+                "{}；采纳率{}",
+                counts(&f.adoption),
+                f.adoption_rate
+                    .map_or_else(|| "—".to_owned(), |r| format!("{:.1}%", r * 100.0))
+            ),
+        ),
+        ("按时发布公告", share(f.announced_on_time)),
+        ("参加人数达到要求", share(f.participants_met)),
+        ("按期公开采纳情况", share(f.responded_on_time)),
+        (
+            "网络测评",
+            f.average_rating.map_or_else(
+                || "无".to_owned(),
+                |r| format!("平均{r:.2}分（{}条）", f.ratings),
+            ),
+        ),
+        ("合规问题", counts(&f.findings)),
+    ]
+}
+
+/// An event's registrants, masked, with their check-in times; for its implementer.
+pub async fn registrants<S: Store>(
+    app: &Services<S>,
+    org: &Organisation,
+    id: &str,
+) -> Result<Table, AppError> {
+    implementer_plan(app, org, id, "只有实施机关可以导出报名人员").await?;
+    let mut records = app.store.registrations(id).await?;
+    records.sort_by_key(|r| r.registered_at);
+    Ok(Table {
+        sheet: "报名人员".into(),
+        columns: vec![
+            ("报名编号", 12.0),
+            ("姓名", 10.0),
+            ("身份证号码", 22.0),
+            ("手机号码", 14.0),
+            ("人员类别", 14.0),
+            ("与本地的关系", 12.0),
+            ("渠道", 10.0),
+            ("状态", 10.0),
+            ("报名时间", 18.0),
+            ("签到时间", 18.0),
+        ],
+        rows: records
+            .iter()
+            .map(|r| {
+                vec![
+                    r.code.as_str().into(),
+                    r.name.as_str().into(),
+                    r.id_masked.as_str().into(),
+                    r.phone_masked.as_str().into(),
+                    r.category.label().into(),
+                    r.relation.label().into(),
+                    r.channel.label().into(),
+                    r.status.label().into(),
+                    Cell::Time(r.registered_at),
+                    r.attended_at.into(),
+                ]
+            })
+            .collect(),
+    })
+}
+
+/// An event's feedback with its adoption: the published response, or the draft answers
+/// before it is published.
+pub async fn feedback<S: Store>(
+    app: &Services<S>,
+    org: &Organisation,
+    id: &str,
+) -> Result<Table, AppError> {
+    visible_plan(app, org, id).await?;
+    let items = app.store.feedback(id).await?;
+    let answers = match app.store.response(id).await? {
+        Some(r) => r.items,
+        None => app.store.answers(id).await?,
+    };
+    Ok(Table {
+        sheet: "意见建议".into(),
+        columns: vec![
+            ("提交时间", 18.0),
+            ("渠道", 10.0),
+            ("意见类别", 10.0),
+            ("意见建议", 50.0),
+            ("采纳情况", 10.0),
+            ("答复", 50.0),
+        ],
+        rows: items
+            .iter()
+            .map(|f| {
+                let answer = answers.iter().find(|a| a.feedback_id == f.id);
+                vec![
+                    Cell::Time(f.at),
+                    f.feedback.channel.label().into(),
+                    f.feedback.category.label().into(),
+                    f.feedback.content.to_string().into(),
+                    answer.map_or(Cell::Empty, |a| a.adoption.label().into()),
+                    answer
+                        .and_then(|a| a.reply.as_ref())
+                        .map_or(Cell::Empty, |r| r.to_string().into()),
+                ]
+            })
+            .collect(),
+    })
+}
+
+/// The year's figures: an office's per organisation of its jurisdiction and below, with
+/// the total first; an agency's own.
+pub async fn compliance<S: Store>(
+    app: &Services<S>,
+    org: Organisation,
+    year: i32,
+) -> Result<Table, AppError> {
+    let name = org.name.to_string();
+    let c = crate::compliance::of(app, org, year).await?;
+    let row = |name: String, f: &openday_rules::compliance::Figures| {
+        let ratio =
+            |r: openday_rules::compliance::Ratio| -> [Cell; 2] { [r.met.into(), r.of.into()] };
+        let mut row: Vec<Cell> = vec![name.into(), f.plans.into()];
+        row.extend(ratio(f.announced_on_time));
+        row.extend(ratio(f.participants_met));
+        row.extend(ratio(f.responded_on_time));
+        row.push(f.report.label().into());
+        row.push(f.average_rating.map_or(Cell::Empty, Cell::Number));
+        row.push(f.ratings.into());
+        row
+    };
+    let mut rows = vec![row(format!("合计（{name}）"), &c.figures)];
+    for o in c.organisations.iter().flatten() {
+        rows.push(row(o.name.clone(), &o.figures));
+    }
+    Ok(Table {
+        sheet: format!("{year}年度合规情况"),
+        columns: vec![
+            ("机关", 28.0),
+            ("方案数", 8.0),
+            ("按时发布公告", 12.0),
+            ("应按时发布公告", 14.0),
+            ("人数达标", 10.0),
+            ("应达标", 8.0),
+            ("按时公开采纳情况", 16.0),
+            ("应按时公开", 10.0),
+            ("年度报送", 12.0),
+            ("网络测评平均分", 14.0),
+            ("测评数", 8.0),
+        ],
+        rows,
+    })
+}
+
+/// The roll-up as sheets: the reporters' states, the roll-up by area, and a sheet per
+/// reporter.
+pub fn rollup(r: &Rollup) -> Vec<Table> {
+    let rate =
+        |f: &openday_rules::report::YearFigures| f.adoption_rate.map_or(Cell::Empty, Cell::Number);
+    let mut tables = vec![
+        Table {
+            sheet: "报送情况".into(),
+            columns: vec![
+                ("机关", 28.0),
+                ("报送状态", 12.0),
+                ("报送日期", 12.0),
+                ("实施方案", 10.0),
+                ("已举办", 8.0),
+                ("确认参加", 10.0),
+                ("现场签到", 10.0),
+                ("意见建议", 10.0),
+                ("采纳率", 8.0),
+            ],
+            rows: r
+                .reporters
+                .iter()
+                .map(|l| {
+                    vec![
+                        l.name.as_str().into(),
+                        l.state.label().into(),
+                        l.received_on.map_or(Cell::Empty, Cell::Date),
+                        l.figures.plans.into(),
+                        l.figures.held.into(),
+                        l.figures.registered.into(),
+                        l.figures.attended.into(),
+                        l.figures.feedback.into(),
+                        rate(&l.figures),
+                    ]
+                })
+                .collect(),
+        },
+        Table {
+            sheet: "分级汇总".into(),
+            columns: vec![
+                ("地区", 28.0),
+                ("实施方案", 10.0),
+                ("已举办", 8.0),
+                ("确认参加", 10.0),
+                ("现场签到", 10.0),
+                ("意见建议", 10.0),
+                ("采纳率", 8.0),
+            ],
+            rows: r
+                .areas
+                .iter()
+                .map(|a| {
+                    vec![
+                        format!("{}{}", "　".repeat(a.depth), a.name).into(),
+                        a.figures.plans.into(),
+                        a.figures.held.into(),
+                        a.figures.registered.into(),
+                        a.figures.attended.into(),
+                        a.figures.feedback.into(),
+                        rate(&a.figures),
+                    ]
+                })
+                .collect(),
+        },
+    ];
+    for l in &r.reporters {
+        let mut rows: Vec<Vec<Cell>> = vec![
+            vec!["报送状态".into(), l.state.label().into()],
+            vec![
+                "报送日期".into(),
+                l.received_on.map_or(Cell::Empty, Cell::Date),
+            ],
+        ];
+        rows.extend(
+            figure_lines(&l.figures)
+                .into_iter()
+                .map(|(k, v)| vec![k.into(), v.into()]),
+        );
+        if let Some(report) = &l.report {
+            rows.push(vec!["开展情况".into(), report.summary.to_string().into()]);
+            rows.push(vec![
+                "典型经验".into(),
+                report.experiences.to_string().into(),
+            ]);
+            if let Some(p) = &report.problems {
+                rows.push(vec!["存在问题".into(), p.to_string().into()]);
+            }
+            if let Some(n) = &report.next_year {
+                rows.push(vec!["下一步工作".into(), n.to_string().into()]);
+            }
+        }
+        tables.push(Table {
+            sheet: l.name.clone(),
+            columns: vec![("项目", 18.0), ("内容", 80.0)],
+            rows,
+        });
+    }
+    tables
+}

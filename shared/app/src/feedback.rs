@@ -1,0 +1,315 @@
+//! Feedback and evaluations: items from the public (phone proved) or entered offline by the
+//! implementing agency, re-categorised by the agency, answered in drafts and published as
+//! the feedback response; online evaluations, one per phone.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use openday_rules::feedback::{
+    Evaluation, EvaluationDraft, Feedback, FeedbackCategory, FeedbackDraft, FeedbackResponse,
+    FeedbackSource, ResponseItem, ResponseItemDraft, check_evaluation_open, check_feedback_open,
+};
+use openday_rules::lifecycle::PlanStatus;
+use openday_rules::org::{Organisation, Role};
+use openday_rules::text::ticked;
+use openday_rules::{Code, Violation, Violations, WireEnum, verification};
+use openday_store::StoreError;
+use openday_store::ports::Giver;
+use openday_store::records::FeedbackRecord;
+
+use crate::access::{implementer_plan, plan_and_owner, status_today, visible_plan, viewer_role};
+use crate::commands::{AnswersBody, PhoneProof};
+use crate::error::{AppError, wait_words};
+use crate::services::{Services, Store};
+use crate::verification::verified_phone;
+use crate::views::{AnswersDraft, AnswersSaved, EvaluationReceipt, FeedbackReceipt};
+
+fn held_or_running(status: PlanStatus) -> Result<(), AppError> {
+    if matches!(
+        status,
+        PlanStatus::Announced | PlanStatus::Held | PlanStatus::Responded
+    ) {
+        Ok(())
+    } else {
+        Err(Violation::new(Code::FeedbackClosed, "该活动未发布公告，不征集意见建议").into())
+    }
+}
+
+
+/// A feedback item: from the public (phone proved) or entered by the implementing agency.
+pub async fn give<S: Store>(
+    app: &Services<S>,
+    staff: Option<&Organisation>,
+    id: &str,
+    draft: &FeedbackDraft,
+    proof: &PhoneProof,
+) -> Result<FeedbackReceipt, AppError> {
+    let (plan, owner) = plan_and_owner(app, id).await?;
+    let source = match staff {
+        None => FeedbackSource::Public,
+        Some(org) if viewer_role(org, &owner)? == Role::Implementer => FeedbackSource::Agency,
+        Some(_) => return Err(AppError::forbidden("只有实施机关可以录入线下意见建议")),
+    };
+    let status = status_today(app, &plan);
+    held_or_running(status)?;
+    check_feedback_open(
+        &plan.plan.period,
+        status == PlanStatus::Responded,
+        app.today(),
+    )?;
+    let feedback = Feedback::parse(draft, source)?;
+    let record = match source {
+        FeedbackSource::Public => {
+            let phone_hash = verified_phone(app, proof).await?;
+            app.store
+                .add_feedback(id, &feedback, Giver::Phone(&phone_hash), app.now())
+                .await
+                .map_err(|e| match e {
+                    StoreError::Limited { retry_after } => AppError::RateLimited {
+                        retry_after,
+                        message: Some(format!(
+                            "每个手机号码每天对同一活动最多提交{}条意见建议，请{}后再提交",
+                            verification::MAX_FEEDBACK_PER_DAY,
+                            wait_words(retry_after)
+                        )),
+                    },
+                    e => e.into(),
+                })?
+        }
+        FeedbackSource::Agency => {
+            app.store
+                .add_feedback(id, &feedback, Giver::Agency, app.now())
+                .await?
+        }
+    };
+    Ok(FeedbackReceipt {
+        id: record.id,
+        channel: feedback.channel,
+        category: feedback.category,
+    })
+}
+
+
+/// An online evaluation; one per phone and plan (a second replaces the first).
+pub async fn evaluate<S: Store>(
+    app: &Services<S>,
+    id: &str,
+    draft: &EvaluationDraft,
+    proof: &PhoneProof,
+) -> Result<EvaluationReceipt, AppError> {
+    let (plan, _) = plan_and_owner(app, id).await?;
+    held_or_running(status_today(app, &plan))
+        .map_err(|_| Violation::new(Code::EvaluationClosed, "该活动未发布公告，不接受测评"))?;
+    check_evaluation_open(
+        &plan.plan.period,
+        &app.programme_of(&plan).await?,
+        app.today(),
+    )?;
+    let evaluation = Evaluation::parse(draft)?;
+    // One per phone: a second evaluation by the same phone replaces the first.
+    let phone_hash = verified_phone(app, proof).await?;
+    let record = app
+        .store
+        .add_evaluation(id, &evaluation, &phone_hash, app.now())
+        .await?;
+    Ok(EvaluationReceipt {
+        id: record.id,
+        rating: evaluation.rating,
+    })
+}
+
+
+/// Saves draft answers (item by item, a group, or every unanswered item).
+pub async fn save_answers<S: Store>(
+    app: &Services<S>,
+    org: &Organisation,
+    id: &str,
+    body: &AnswersBody,
+) -> Result<AnswersSaved, AppError> {
+    let plan = implementer_plan(app, org, id, "只有实施机关可以答复意见建议").await?;
+    if !matches!(
+        status_today(app, &plan),
+        PlanStatus::Announced | PlanStatus::Held
+    ) {
+        return Err(Violation::new(Code::InvalidTransition, "当前状态不能答复意见建议").into());
+    }
+    if body.items.is_empty() && body.feedback_ids.is_empty() && !ticked(&body.unanswered) {
+        return Err(Violation::new(
+            Code::ValidationFailed,
+            "请至少答复一条意见建议（items、feedback_ids 或 unanswered）",
+        )
+        .at("items")
+        .into());
+    }
+    let feedback = app.store.feedback(id).await?;
+    let ids: BTreeSet<String> = feedback.iter().map(|f| f.id.clone()).collect();
+    let saved = app.store.answers(id).await?;
+    let mut drafts: Vec<(String, ResponseItemDraft)> = body
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (format!("items[{i}]"), d.clone()))
+        .collect();
+    let group = |feedback_id: &str| ResponseItemDraft {
+        feedback_id: Some(feedback_id.to_owned()),
+        adoption: body.adoption.clone(),
+        reply: body.reply.clone(),
+    };
+    for (i, f) in body.feedback_ids.iter().enumerate() {
+        drafts.push((format!("feedback_ids[{i}]"), group(f)));
+    }
+    if ticked(&body.unanswered) {
+        let category = match body.category.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(raw) => Some(FeedbackCategory::parse("category", raw)?),
+        };
+        let done: BTreeSet<&str> = saved.iter().map(|a| a.feedback_id.as_str()).collect();
+        for f in feedback
+            .iter()
+            .filter(|f| !done.contains(f.id.as_str()))
+            .filter(|f| category.is_none_or(|c| f.feedback.category == c))
+        {
+            drafts.push(("unanswered".into(), group(&f.id)));
+        }
+    }
+    let mut vs = Violations::new();
+    // The last answer given to an item wins.
+    let mut answers: BTreeMap<String, ResponseItem> = BTreeMap::new();
+    for (field, draft) in &drafts {
+        if let Some(a) = vs.take_all(ResponseItem::parse(field, draft, &ids)) {
+            answers.insert(a.feedback_id.clone(), a);
+        }
+    }
+    if !vs.is_empty() {
+        return Err(vs.into());
+    }
+    let answers: Vec<ResponseItem> = answers.into_values().collect();
+    app.store.save_answers(id, &answers).await?;
+    let mut answered: BTreeSet<String> = saved.into_iter().map(|a| a.feedback_id).collect();
+    answered.extend(answers.iter().map(|a| a.feedback_id.clone()));
+    Ok(AnswersSaved {
+        plan_id: id.to_owned(),
+        saved: answers.len(),
+        answered: answered.len(),
+        total: ids.len(),
+        unanswered: ids.len() - answered.len(),
+    })
+}
+
+/// The draft answers saved so far, with how many items are still unanswered.
+pub async fn answers<S: Store>(
+    app: &Services<S>,
+    org: &Organisation,
+    id: &str,
+) -> Result<AnswersDraft, AppError> {
+    visible_plan(app, org, id).await?;
+    let total = app.store.feedback(id).await?.len();
+    let answers = app.store.answers(id).await?;
+    Ok(AnswersDraft {
+        plan_id: id.to_owned(),
+        answered: answers.len(),
+        total,
+        unanswered: total.saturating_sub(answers.len()),
+        answers,
+    })
+}
+
+/// An event's feedback items, for whoever may see the plan.
+pub async fn items<S: Store>(
+    app: &Services<S>,
+    org: &Organisation,
+    id: &str,
+) -> Result<Vec<FeedbackRecord>, AppError> {
+    visible_plan(app, org, id).await?;
+    Ok(app.store.feedback(id).await?)
+}
+
+/// The feedback and the answers saved so far, for the implementer answering them.
+pub async fn to_answer<S: Store>(
+    app: &Services<S>,
+    org: &Organisation,
+    id: &str,
+) -> Result<(Vec<FeedbackRecord>, Vec<ResponseItem>), AppError> {
+    implementer_plan(app, org, id, "只有实施机关可以答复意见建议").await?;
+    Ok((app.store.feedback(id).await?, app.store.answers(id).await?))
+}
+
+/// The published response, public.
+pub async fn published<S: Store>(
+    app: &Services<S>,
+    id: &str,
+) -> Result<FeedbackResponse, AppError> {
+    app.store
+        .response(id)
+        .await?
+        .ok_or(AppError::NotFound("采纳情况尚未公开"))
+}
+
+/// One answered item of a published response, with the item it answers.
+pub struct Answered {
+    pub item: ResponseItem,
+    pub feedback: Option<FeedbackRecord>,
+}
+
+/// The published response with each item it answers (the public page).
+pub async fn published_with_items<S: Store>(
+    app: &Services<S>,
+    id: &str,
+) -> Result<(FeedbackResponse, Vec<Answered>), AppError> {
+    let response = published(app, id).await?;
+    let items = app.store.feedback(id).await?;
+    let answered = response
+        .items
+        .iter()
+        .map(|item| Answered {
+            item: item.clone(),
+            feedback: items.iter().find(|f| f.id == item.feedback_id).cloned(),
+        })
+        .collect();
+    Ok((response, answered))
+}
+
+/// The implementer puts feedback items in other categories (the category is the agency's
+/// to set, whoever gave the item): `changes` of (item id, category as sent). Each problem
+/// is reported at `a.{id}.category`; the valid changes are kept either way.
+pub async fn recategorise<S: Store>(
+    app: &Services<S>,
+    org: &Organisation,
+    id: &str,
+    changes: &[(String, String)],
+) -> Result<usize, AppError> {
+    let plan = implementer_plan(app, org, id, "只有实施机关可以调整意见建议的类别").await?;
+    if changes.is_empty() {
+        return Ok(0);
+    }
+    if !matches!(
+        status_today(app, &plan),
+        PlanStatus::Announced | PlanStatus::Held
+    ) {
+        return Err(Violation::new(Code::InvalidTransition, "当前状态不能调整意见建议的类别").into());
+    }
+    let items = app.store.feedback(id).await?;
+    let mut vs = Violations::new();
+    let mut changed = 0;
+    for (fid, raw) in changes {
+        let field = format!("a.{fid}.category");
+        let Some(item) = items.iter().find(|f| &f.id == fid) else {
+            vs.push(Violation::new(Code::ValidationFailed, "该意见建议不存在").at(&field));
+            continue;
+        };
+        match FeedbackCategory::parse(&field, raw) {
+            Ok(c) if c != item.feedback.category => {
+                let mut record = item.clone();
+                record.feedback.category = c;
+                app.store.update_feedback(&record).await?;
+                changed += 1;
+            }
+            Ok(_) => {}
+            Err(v) => vs.push(v),
+        }
+    }
+    if vs.is_empty() {
+        Ok(changed)
+    } else {
+        Err(vs.into())
+    }
+}

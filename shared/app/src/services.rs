@@ -1,0 +1,170 @@
+//! What every use case works with: the store, the clock, mail and text messages, the keys
+//! and settings. Built once per process (a Lambda instance, the local server, a CLI run).
+
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use openday_mail::Mailer;
+use openday_rules::Clock;
+use openday_sms::SmsSender;
+use openday_store::PersonKey;
+use openday_store::ports::{FeedbackStore, SessionStore, VerificationStore};
+use openday_store::records::{PlanRecord, ProgrammeRecord};
+
+use crate::error::AppError;
+use crate::events::EventCache;
+use crate::phones::PhoneLimits;
+
+/// Every storage port the use cases need: the sweeps' ports, feedback, verification codes
+/// and sessions. `DynamoStore` is one.
+pub trait Store:
+    openday_sweeps::SweepStore + FeedbackStore + VerificationStore + SessionStore
+{
+}
+
+impl<T: openday_sweeps::SweepStore + FeedbackStore + VerificationStore + SessionStore> Store for T {}
+
+/// Settings read at the edge (environment or data folder), already parsed.
+#[derive(Clone)]
+pub struct Settings {
+    pub person_key: PersonKey,
+    /// Days after the last event day that registrations are kept (TTL).
+    pub retention_days: u32,
+    /// The site's own address (`https://…`): links in mail point at its pages.
+    pub site: String,
+    /// Public writes a minute by one phone (this process's limit).
+    pub per_phone_per_minute: NonZeroU32,
+}
+
+/// The ports and settings of the use cases.
+pub struct Services<S> {
+    pub store: S,
+    pub settings: Settings,
+    pub clock: Arc<dyn Clock + Send + Sync>,
+    /// Workflow mail (a submitted plan to the office, a filed or returned one to the agency)
+    /// and sign-in mail.
+    pub mailer: Arc<dyn Mailer>,
+    /// Text messages to the public (verification codes, a cancelled event).
+    pub sms: Arc<dyn SmsSender>,
+    /// This process's per-phone limit.
+    pub phones: Arc<PhoneLimits>,
+    /// Announced events read by registrations, held for a second.
+    pub events: Arc<EventCache>,
+}
+
+impl<S: Clone> Clone for Services<S> {
+    fn clone(&self) -> Self {
+        Self {
+            store: self.store.clone(),
+            settings: self.settings.clone(),
+            clock: self.clock.clone(),
+            mailer: self.mailer.clone(),
+            sms: self.sms.clone(),
+            phones: self.phones.clone(),
+            events: self.events.clone(),
+        }
+    }
+}
+
+impl<S> Services<S> {
+    pub fn new(
+        store: S,
+        settings: Settings,
+        clock: Arc<dyn Clock + Send + Sync>,
+        mailer: Arc<dyn Mailer>,
+        sms: Arc<dyn SmsSender>,
+    ) -> Self {
+        Self {
+            phones: Arc::new(PhoneLimits::new(settings.per_phone_per_minute)),
+            events: Arc::new(EventCache::new(std::time::Duration::from_secs(1))),
+            store,
+            settings,
+            clock,
+            mailer,
+            sms,
+        }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.clock.today()
+    }
+
+    /// This year in Asia/Shanghai.
+    pub fn this_year(&self) -> i32 {
+        chrono::Datelike::year(&self.today())
+    }
+
+    /// The sweeper over these services' store, mail and text messages.
+    pub fn sweeper(&self) -> openday_sweeps::Sweeper<S>
+    where
+        S: Clone,
+    {
+        openday_sweeps::Sweeper {
+            store: self.store.clone(),
+            mailer: self.mailer.clone(),
+            site: self.settings.site.clone(),
+            sms: self.sms.clone(),
+            person_key: self.settings.person_key.clone(),
+        }
+    }
+}
+
+impl<S: Store> Services<S> {
+    /// The programme version `plan` was checked against: its deadlines and rules.
+    pub async fn programme_of(&self, plan: &PlanRecord) -> Result<openday_rules::Programme, AppError> {
+        self.programme_at(&plan.programme()).await
+    }
+
+    /// A programme version (0: the shipped default).
+    pub async fn programme_at(
+        &self,
+        at: &openday_rules::ProgrammeRef,
+    ) -> Result<openday_rules::Programme, AppError> {
+        Ok(openday_store::ports::programme_of(&self.store, at)
+            .await?
+            .programme)
+    }
+
+    /// The programme in force for `org`'s region and `year` (the latest imported version,
+    /// or the shipped default).
+    pub async fn programme_for(
+        &self,
+        org: &openday_rules::org::Organisation,
+        year: i32,
+    ) -> Result<ProgrammeRecord, AppError> {
+        let region = openday_rules::programme::region_of(org);
+        Ok(openday_store::ports::programme_in_force(&self.store, region, year).await?)
+    }
+}
+
+/// Random bytes from the operating system, or the platform is unavailable (never a
+/// predictable secret).
+pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N], AppError> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes).map_err(|e| {
+        tracing::error!(error = %e, "the system random source failed");
+        AppError::Unavailable(format!("no randomness: {e}"))
+    })?;
+    Ok(bytes)
+}
+
+/// `N` random bytes as lower-case hex.
+pub fn random_hex<const N: usize>() -> Result<String, AppError> {
+    Ok(random_bytes::<N>()?
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+/// Six random digits (a verification or sign-in code).
+pub(crate) fn six_digits() -> Result<String, AppError> {
+    Ok(format!(
+        "{:06}",
+        u32::from_le_bytes(random_bytes::<4>()?) % 1_000_000
+    ))
+}
