@@ -242,7 +242,7 @@ async fn rush(bin: &Path, people: u32, capacity: u32, offset: u32) -> Rush {
             let body = json!({
                 "name": format!("市民{n}"), "id_number": id_number(offset + n), "phone": phone,
                 "sms_code": codes[&phone], "category": "worker", "relation": "lives",
-                "full_civil_capacity": true, "not_deputy": true
+                "full_civil_capacity": true, "not_deputy": true, "id_consent": true
             });
             tokio::spawn(async move {
                 let t = Instant::now();
@@ -560,7 +560,7 @@ async fn soak(bin: &Path, length: Duration, clients: u32) -> Soak {
                             .json(&json!({
                                 "name": format!("市民{n}"), "id_number": id_number(n), "phone": phone,
                                 "sms_code": code, "category": "worker", "relation": "lives",
-                                "full_civil_capacity": true, "not_deputy": true
+                                "full_civil_capacity": true, "not_deputy": true, "id_consent": true
                             })),
                     )
                     .await;

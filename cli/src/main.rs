@@ -261,14 +261,14 @@ async fn run(command: Command) -> Result<(), String> {
             if found.is_none() {
                 return Err(format!("机关 {org_id} 不存在：请先 openday orgs import"));
             }
-            println!("{}", app.config.tokens.issue(&org_id, app.clock.now()));
+            println!("{}", app.config.tokens.issue(&org_id, app.core.now()));
             Ok(())
         }
         Command::Sweep { which, data } => {
             let local = Local::open(&data.data).await?;
             let app = local.app().await?;
             let sweeper = app.sweeper();
-            let now = app.clock.now();
+            let now = app.core.now();
             for kind in which.kinds() {
                 let report = sweeper.run(kind, now).await.map_err(|e| e.to_string())?;
                 serve::print_report(&report);
@@ -302,7 +302,7 @@ async fn run(command: Command) -> Result<(), String> {
             Ok(())
         }
         Command::Describe => {
-            let routes: Vec<serde_json::Value> = openday_api::routes::table::<openday_store::DynamoStore>()
+            let routes: Vec<serde_json::Value> = openday_api::jobs::table::<openday_store::DynamoStore>()
                 .into_iter()
                 .flat_map(|(job, routes)| {
                     routes.into_iter().map(move |(method, path)| serde_json::json!({"job": job, "method": method.as_str(), "path": path}))

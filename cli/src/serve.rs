@@ -23,6 +23,7 @@ pub async fn serve(addr: SocketAddr, data: &Path, demo: bool) -> Result<(), Stri
     // Links in mail point at this server unless the site's address is configured.
     if std::env::var("OPENDAY_SITE_URL").is_err() {
         app.config.site = format!("http://{bound}");
+        app.core.settings.site = app.config.site.clone();
     }
     if demo {
         let empty = local
@@ -57,8 +58,8 @@ pub async fn serve(addr: SocketAddr, data: &Path, demo: bool) -> Result<(), Stri
             println!("  {:<12} {}  {}", org.id, org.name, link);
         }
     }
-    println!("邮件：{}", app.mailer.describe());
-    println!("短信：{}", app.sms.describe());
+    println!("邮件：{}", app.core.mailer.describe());
+    println!("短信：{}", app.core.sms.describe());
     tokio::spawn(schedule(app.clone()));
     let router = openday_api::all(app);
     println!(
@@ -164,7 +165,7 @@ async fn schedule(app: openday_api::App<openday_store::DynamoStore>) {
     let sweeper = app.sweeper();
     let mut last_day = None;
     loop {
-        let now = app.clock.now();
+        let now = app.core.now();
         let local = now.with_timezone(&openday_rules::TZ);
         let today = local.date_naive();
         let due =

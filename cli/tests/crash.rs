@@ -162,7 +162,7 @@ async fn a_server_killed_mid_rush_keeps_every_acknowledged_registration() {
         people.push(json!({
             "name": format!("市民{n}"), "id_number": openday_testkit::id_number(n),
             "phone": phone, "sms_code": code, "category": "worker", "relation": "lives",
-            "full_civil_capacity": true, "not_deputy": true
+            "full_civil_capacity": true, "not_deputy": true, "id_consent": true
         }));
     }
 

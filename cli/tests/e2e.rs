@@ -205,7 +205,8 @@ fn person(n: u32) -> Value {
         "category": "worker",
         "relation": "lives",
         "full_civil_capacity": true,
-        "not_deputy": true
+        "not_deputy": true,
+        "id_consent": true
     })
 }
 
@@ -379,6 +380,7 @@ async fn lifecycle(env: &[(&str, String)]) {
                 ("relation", "works"),
                 ("full_civil_capacity", "on"),
                 ("not_deputy", "on"),
+                ("id_consent", "on"),
             ])
         };
         let (s, out) = c.post(&registrations, None, body).await;

@@ -1,24 +1,19 @@
-//! What every handler shares: the store, the keys, the clock.
+//! What every handler shares: the use cases' services, and the HTTP side's own settings
+//! (token and cookie keys, the per-address limit, the deadline).
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use openday_app::{Services, Settings};
 use openday_mail::Mailer;
 use openday_rules::Clock;
+use openday_sms::SmsSender;
 use openday_store::PersonKey;
-use openday_store::ports::{FeedbackStore, SessionStore, VerificationStore};
 
 use crate::auth::TokenKey;
-use crate::limits::{Limits, RateLimits};
-use openday_sms::SmsSender;
+use crate::limits::{AddressLimits, Limits};
 
-/// Every storage port the routers use: the sweeps' ports and feedback. `DynamoStore` is one.
-pub trait Store:
-    openday_sweeps::SweepStore + FeedbackStore + VerificationStore + SessionStore
-{
-}
-
-impl<T: openday_sweeps::SweepStore + FeedbackStore + VerificationStore + SessionStore> Store for T {}
+pub use openday_app::Store;
 
 /// The system clock, or a fixed instant when `OPENDAY_NOW` is set (demos and tests).
 #[derive(Debug, Clone, Copy)]
@@ -44,31 +39,22 @@ pub struct Config {
     pub site: String,
 }
 
-/// The state of every router.
+/// The state of every router: the use cases' services and the HTTP settings.
 pub struct App<S> {
-    pub store: S,
+    /// What the use cases run on. Handlers pass it to `openday_app`; they never read the
+    /// store themselves (scripts/test checks).
+    pub core: Services<S>,
     pub config: Config,
-    pub clock: Arc<dyn Clock + Send + Sync>,
-    /// Workflow mail (a submitted plan to the office, a filed or returned one to the agency).
-    pub mailer: Arc<dyn Mailer>,
-    /// Text messages to the public (verification codes).
-    pub sms: Arc<dyn SmsSender>,
-    /// This process's rate limiters.
-    pub rate: Arc<RateLimits>,
-    /// Announced events read by registrations, held for a second.
-    pub events: Arc<crate::events::EventCache>,
+    /// This process's per-address limiter.
+    pub rate: Arc<AddressLimits>,
 }
 
 impl<S: Clone> Clone for App<S> {
     fn clone(&self) -> Self {
         Self {
-            store: self.store.clone(),
+            core: self.core.clone(),
             config: self.config.clone(),
-            clock: self.clock.clone(),
-            mailer: self.mailer.clone(),
-            sms: self.sms.clone(),
             rate: self.rate.clone(),
-            events: self.events.clone(),
         }
     }
 }
@@ -81,70 +67,33 @@ impl<S> App<S> {
         mailer: Arc<dyn Mailer>,
         sms: Arc<dyn SmsSender>,
     ) -> Self {
+        let settings = Settings {
+            person_key: config.person_key.clone(),
+            retention_days: config.retention_days,
+            site: config.site.clone(),
+            per_phone_per_minute: config.limits.per_phone_per_minute,
+        };
         Self {
-            rate: Arc::new(RateLimits::new(&config.limits)),
-            events: Arc::new(crate::events::EventCache::new(
-                std::time::Duration::from_secs(1),
-            )),
-            store,
+            rate: Arc::new(AddressLimits::new(&config.limits)),
+            core: Services::new(store, settings, clock, mailer, sms),
             config,
-            clock,
-            mailer,
-            sms,
         }
     }
 
     pub fn now(&self) -> DateTime<Utc> {
-        self.clock.now()
+        self.core.now()
     }
 
     pub fn today(&self) -> chrono::NaiveDate {
-        self.clock.today()
+        self.core.today()
     }
 
-    /// The sweeper over this app's store and mailer.
+    /// The sweeper over this app's store, mail and text messages.
     pub fn sweeper(&self) -> openday_sweeps::Sweeper<S>
     where
         S: Clone,
     {
-        openday_sweeps::Sweeper {
-            store: self.store.clone(),
-            mailer: self.mailer.clone(),
-            site: self.config.site.clone(),
-            sms: self.sms.clone(),
-            person_key: self.config.person_key.clone(),
-        }
-    }
-}
-
-impl<S: Store> App<S> {
-    /// The programme version `plan` was checked against: its deadlines and rules.
-    pub async fn programme_of(
-        &self,
-        plan: &openday_store::records::PlanRecord,
-    ) -> Result<openday_rules::Programme, crate::error::ApiError> {
-        self.programme_at(&plan.programme()).await
-    }
-
-    /// A programme version (0: the shipped default).
-    pub async fn programme_at(
-        &self,
-        at: &openday_rules::ProgrammeRef,
-    ) -> Result<openday_rules::Programme, crate::error::ApiError> {
-        Ok(openday_store::ports::programme_of(&self.store, at)
-            .await?
-            .programme)
-    }
-
-    /// The programme in force for `org`'s region and `year` (the latest imported version,
-    /// or the shipped default).
-    pub async fn programme_for(
-        &self,
-        org: &openday_rules::org::Organisation,
-        year: i32,
-    ) -> Result<openday_store::records::ProgrammeRecord, crate::error::ApiError> {
-        let region = openday_rules::programme::region_of(org);
-        Ok(openday_store::ports::programme_in_force(&self.store, region, year).await?)
+        self.core.sweeper()
     }
 }
 

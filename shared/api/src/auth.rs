@@ -7,10 +7,9 @@ use axum::http::request::Parts;
 use chrono::{DateTime, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use openday_rules::org::Organisation;
-use openday_store::ports::DirectoryStore;
 use serde::{Deserialize, Serialize};
 
-use crate::app::App;
+use crate::app::{App, Store};
 use crate::error::ApiError;
 
 /// How long an issued token is valid.
@@ -93,7 +92,7 @@ pub fn bearer(parts: &Parts) -> Option<&str> {
 /// A member of staff: the organisation a valid token names. Missing or bad token: 401.
 pub struct Staff(pub Organisation);
 
-impl<S: DirectoryStore + Clone + Send + Sync + 'static> FromRequestParts<App<S>> for Staff {
+impl<S: Store> FromRequestParts<App<S>> for Staff {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &App<S>) -> Result<Self, ApiError> {
@@ -105,9 +104,7 @@ impl<S: DirectoryStore + Clone + Send + Sync + 'static> FromRequestParts<App<S>>
             .tokens
             .verify(token, app.now())
             .ok_or(ApiError::Unauthorized("令牌无效或已过期"))?;
-        let org = app
-            .store
-            .org(&org_id)
+        let org = openday_app::sign_in::organisation(&app.core, &org_id)
             .await?
             .ok_or(ApiError::Unauthorized("令牌所指的机关不存在"))?;
         Ok(Staff(org))
@@ -117,7 +114,7 @@ impl<S: DirectoryStore + Clone + Send + Sync + 'static> FromRequestParts<App<S>>
 /// Staff when a token is sent (it must then be valid), the public otherwise.
 pub struct MaybeStaff(pub Option<Organisation>);
 
-impl<S: DirectoryStore + Clone + Send + Sync + 'static> FromRequestParts<App<S>> for MaybeStaff {
+impl<S: Store> FromRequestParts<App<S>> for MaybeStaff {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &App<S>) -> Result<Self, ApiError> {

@@ -1,9 +1,10 @@
-//! The one error type of the HTTP boundary and its one mapping to status codes.
+//! The one error type of the HTTP boundary: the use cases' [`AppError`] and what only HTTP
+//! can get wrong (an unreadable body, no token), with its one mapping to status codes.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use openday_rules::{Code, Violation, Violations};
-use openday_store::StoreError;
+use openday_app::AppError;
+use openday_rules::Violation;
 
 use crate::views::{ErrorBody, ErrorDetail};
 
@@ -15,61 +16,38 @@ pub enum ApiError {
     /// No valid bearer token (401).
     #[error("unauthorized: {0}")]
     Unauthorized(&'static str),
-    /// A valid caller who may not do this (403).
-    #[error("forbidden: {0}")]
-    Forbidden(Violation),
-    #[error("not found: {0}")]
-    NotFound(&'static str),
-    /// A version conflict, a duplicate registration, a second annual report (409).
-    #[error("conflict: {code}")]
-    Conflict {
-        code: &'static str,
-        message: String,
-        field: Option<&'static str>,
-    },
-    /// Rules broken: every violation (422).
-    #[error("unprocessable: {0}")]
-    Rules(Violations),
     #[error("payload too large")]
     TooLarge,
     #[error("unsupported media type")]
     UnsupportedMediaType,
-    /// Too many requests from one address or phone: retry after so many seconds (429).
-    #[error("rate limited for {retry_after}s")]
-    RateLimited {
-        retry_after: u64,
-        /// What was limited, when more can be said than "too often".
-        message: Option<String>,
-    },
-    /// Storage contention or outage, or the deadline passed: retry later (503).
-    #[error("unavailable: {0}")]
-    Unavailable(String),
+    /// What a use case said.
+    #[error(transparent)]
+    App(#[from] AppError),
 }
 
-/// Seconds a client should wait after a 503.
-const RETRY_UNAVAILABLE: u64 = 5;
-
 impl ApiError {
+    /// The one mapping of every error to a status.
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::Malformed(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
-            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::Conflict { .. } => StatusCode::CONFLICT,
-            ApiError::Rules(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::App(e) => match e {
+                AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+                AppError::NotFound(_) => StatusCode::NOT_FOUND,
+                AppError::Conflict { .. } => StatusCode::CONFLICT,
+                AppError::Rules(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+                AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            },
         }
     }
 
     /// The `Retry-After` seconds of a 429 or 503.
     pub(crate) fn retry_after(&self) -> Option<u64> {
         match self {
-            ApiError::RateLimited { retry_after, .. } => Some(*retry_after),
-            ApiError::Unavailable(_) => Some(RETRY_UNAVAILABLE),
+            ApiError::App(e) => e.retry_after(),
             _ => None,
         }
     }
@@ -83,17 +61,6 @@ impl ApiError {
                 None,
             ),
             ApiError::Unauthorized(m) => ("UNAUTHORIZED".into(), (*m).into(), None),
-            ApiError::Forbidden(v) => (v.code.wire().into(), v.message.clone(), v.field.clone()),
-            ApiError::NotFound(m) => ("NOT_FOUND".into(), (*m).into(), None),
-            ApiError::Conflict {
-                code,
-                message,
-                field,
-            } => ((*code).into(), message.clone(), field.map(str::to_owned)),
-            ApiError::Rules(vs) => match vs.first() {
-                Some(v) => (v.code.wire().into(), v.message.clone(), v.field.clone()),
-                None => ("VALIDATION_FAILED".into(), "输入不符合要求".into(), None),
-            },
             ApiError::TooLarge => (
                 "PAYLOAD_TOO_LARGE".into(),
                 "请求内容不能超过64 KiB".into(),
@@ -105,91 +72,25 @@ impl ApiError {
                     .into(),
                 None,
             ),
-            ApiError::RateLimited {
-                retry_after,
-                message,
-            } => (
-                "RATE_LIMITED".into(),
-                message.clone().unwrap_or_else(|| {
-                    format!("操作过于频繁，请{}后再试", wait_words(*retry_after))
-                }),
-                None,
-            ),
-            ApiError::Unavailable(_) => (
-                "SERVICE_UNAVAILABLE".into(),
-                "系统繁忙，请稍后重试".into(),
-                None,
-            ),
+            ApiError::App(e) => {
+                let said = e.said();
+                (said.code, said.message, said.field)
+            }
         }
     }
 
-    pub fn forbidden(message: impl Into<String>) -> Self {
-        ApiError::Forbidden(Violation::new(Code::Forbidden, message))
+    pub fn not_found(message: &'static str) -> Self {
+        ApiError::App(AppError::NotFound(message))
     }
 
-    fn version_conflict(message: String) -> Self {
-        ApiError::Conflict {
-            code: Code::VersionConflict.wire(),
-            message,
-            field: Some("version"),
-        }
+    pub fn unavailable(cause: impl Into<String>) -> Self {
+        ApiError::App(AppError::Unavailable(cause.into()))
     }
 }
 
 impl From<Violation> for ApiError {
-    /// A single rule violation: its code decides the status.
     fn from(v: Violation) -> Self {
-        match v.code {
-            Code::Forbidden | Code::WrongReviewer => ApiError::Forbidden(v),
-            Code::VersionConflict => ApiError::version_conflict(v.message),
-            _ => ApiError::Rules(v.into()),
-        }
-    }
-}
-
-impl From<Violations> for ApiError {
-    fn from(vs: Violations) -> Self {
-        let single_access = vs.len() == 1
-            && vs
-                .first()
-                .is_some_and(|v| matches!(v.code, Code::Forbidden | Code::WrongReviewer));
-        match vs.first() {
-            Some(v) if single_access => ApiError::from(v.clone()),
-            _ => ApiError::Rules(vs),
-        }
-    }
-}
-
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound => ApiError::NotFound("未找到"),
-            StoreError::VersionConflict => {
-                ApiError::version_conflict("方案已被修改，请刷新后重试".into())
-            }
-            StoreError::DuplicateRegistration(_) => ApiError::Conflict {
-                code: "DUPLICATE_REGISTRATION",
-                message: "该身份证号码或手机号码已报名本次活动".into(),
-                field: Some("id_number"),
-            },
-            StoreError::CodeRefused => {
-                ApiError::from(openday_rules::verification::invalid_code("sms_code"))
-            }
-            StoreError::Limited { retry_after } => ApiError::RateLimited {
-                retry_after,
-                message: None,
-            },
-            StoreError::RegistrationNotOpen => {
-                ApiError::from(Violation::new(Code::RegistrationClosed, "活动尚未开放报名"))
-            }
-            StoreError::AlreadyExists => ApiError::Conflict {
-                code: "ALREADY_EXISTS",
-                message: "本年度“政府开放日”开展情况已报送".into(),
-                field: Some("year"),
-            },
-            StoreError::Busy => ApiError::Unavailable("storage busy".into()),
-            StoreError::Unavailable(m) | StoreError::Corrupt(m) => ApiError::Unavailable(m),
-        }
+        ApiError::App(v.into())
     }
 }
 
@@ -208,7 +109,7 @@ impl IntoResponse for ApiError {
                 field,
             },
             violations: match &self {
-                ApiError::Rules(vs) => Some(vs.clone()),
+                ApiError::App(AppError::Rules(vs)) => Some(vs.clone()),
                 _ => None,
             },
         };
@@ -222,11 +123,5 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// `30秒` / `5分钟` / `3小时`: how long to wait, in words.
-pub fn wait_words(seconds: u64) -> String {
-    match seconds {
-        0..=90 => format!("{}秒", seconds.max(1)),
-        91..=5400 => format!("{}分钟", seconds.div_ceil(60)),
-        _ => format!("{}小时", seconds.div_ceil(3600)),
-    }
-}
+
+pub use openday_app::error::wait_words;

@@ -1,60 +1,19 @@
-//! Spreadsheets for people who work in Excel or WPS: a table written as `.xlsx` (typed
-//! cells, dates as dates, a frozen header row, column widths) or as UTF-8 CSV with a byte
-//! order mark (without it Excel reads Chinese as mojibake).
+//! Spreadsheets for people who work in Excel or WPS: a use case's table written as `.xlsx`
+//! (typed cells, dates as dates, a frozen header row, column widths) or as UTF-8 CSV with a
+//! byte order mark (without it Excel reads Chinese as mojibake), and sent as a download.
 
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use rust_xlsxwriter::{Format as CellFormat, Workbook};
 use serde::Deserialize;
 
+pub use openday_app::exports::{Cell, Table};
+
 use crate::error::ApiError;
-
-/// One value of a row.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
-    Text(String),
-    Number(f64),
-    Date(NaiveDate),
-    /// An instant, written in Asia/Shanghai.
-    Time(DateTime<Utc>),
-    Empty,
-}
-
-impl From<&str> for Cell {
-    fn from(s: &str) -> Self {
-        Cell::Text(s.to_owned())
-    }
-}
-
-impl From<String> for Cell {
-    fn from(s: String) -> Self {
-        Cell::Text(s)
-    }
-}
-
-impl From<u32> for Cell {
-    fn from(n: u32) -> Self {
-        Cell::Number(f64::from(n))
-    }
-}
-
-impl From<Option<DateTime<Utc>>> for Cell {
-    fn from(t: Option<DateTime<Utc>>) -> Self {
-        t.map_or(Cell::Empty, Cell::Time)
-    }
-}
 
 fn local(t: DateTime<Utc>) -> NaiveDateTime {
     t.with_timezone(&chrono_tz::Asia::Shanghai).naive_local()
-}
-
-/// A sheet: its name, its columns (header and width in characters) and its rows.
-#[derive(Debug, Clone)]
-pub struct Table {
-    pub sheet: String,
-    pub columns: Vec<(&'static str, f64)>,
-    pub rows: Vec<Vec<Cell>>,
 }
 
 /// `.xlsx` or `.csv`, as asked for by `?format=`.
@@ -91,7 +50,7 @@ impl FormatQuery {
 }
 
 fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> ApiError {
-    ApiError::Unavailable(format!("xlsx: {e}"))
+    ApiError::unavailable(format!("xlsx: {e}"))
 }
 
 /// The tables as one workbook, a sheet each.
@@ -151,7 +110,7 @@ pub fn csv(table: &Table) -> Result<Vec<u8>, ApiError> {
     let mut out = b"\xEF\xBB\xBF".to_vec();
     {
         let mut w = ::csv::Writer::from_writer(&mut out);
-        let failed = |e: ::csv::Error| ApiError::Unavailable(format!("csv: {e}"));
+        let failed = |e: ::csv::Error| ApiError::unavailable(format!("csv: {e}"));
         w.write_record(table.columns.iter().map(|(t, _)| *t))
             .map_err(failed)?;
         for row in &table.rows {
@@ -165,7 +124,7 @@ pub fn csv(table: &Table) -> Result<Vec<u8>, ApiError> {
             .map_err(failed)?;
         }
         w.flush()
-            .map_err(|e| ApiError::Unavailable(format!("csv: {e}")))?;
+            .map_err(|e| ApiError::unavailable(format!("csv: {e}")))?;
     }
     Ok(out)
 }
@@ -209,72 +168,11 @@ fn attachment(
         .into_response())
 }
 
-/// The year's figures in words: the report page and the roll-up workbook show the same lines.
-pub fn figure_lines(f: &openday_rules::report::YearFigures) -> Vec<(&'static str, String)> {
-    let counts = |c: &openday_rules::report::Counts| {
-        if c.is_empty() {
-            "无".to_owned()
-        } else {
-            c.iter()
-                .map(|(k, v)| format!("{k}{v}"))
-                .collect::<Vec<_>>()
-                .join("，")
-        }
-    };
-    let share = |r: openday_rules::compliance::Ratio| {
-        if r.of == 0 {
-            "—".to_owned()
-        } else {
-            format!("{}/{}", r.met, r.of)
-        }
-    };
-    vec![
-        (
-            "实施方案",
-            format!("{}个（{}）", f.plans, counts(&f.by_format)),
-        ),
-        ("开放环节", counts(&f.by_segment_kind)),
-        ("已举办活动", format!("{}场", f.held)),
-        (
-            "参加人员",
-            format!("确认{}人，现场签到{}人", f.registered, f.attended),
-        ),
-        (
-            "意见建议",
-            format!(
-                "{}条；按类别：{}；按来源：{}",
-                f.feedback,
-                counts(&f.feedback_by_category),
-                counts(&f.feedback_by_channel)
-            ),
-        ),
-        (
-            "采纳情况",
-            format!(
-                "{}；采纳率{}",
-                counts(&f.adoption),
-                f.adoption_rate
-                    .map_or_else(|| "—".to_owned(), |r| format!("{:.1}%", r * 100.0))
-            ),
-        ),
-        ("按时发布公告", share(f.announced_on_time)),
-        ("参加人数达到要求", share(f.participants_met)),
-        ("按期公开采纳情况", share(f.responded_on_time)),
-        (
-            "网络测评",
-            f.average_rating.map_or_else(
-                || "无".to_owned(),
-                |r| format!("平均{r:.2}分（{}条）", f.ratings),
-            ),
-        ),
-        ("合规问题", counts(&f.findings)),
-    ]
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // tests fail loudly
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
     fn table() -> Table {
         Table {

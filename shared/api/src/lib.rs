@@ -1,23 +1,25 @@
-//! The HTTP side of the platform: one axum router per job, exported so that each Lambda
+//! The HTTP side of the platform: adapters only. [`json`] answers the API and [`pages`] the
+//! web pages, each handler parsing its request, calling one use case of `openday_app` and
+//! rendering the result; [`jobs`] puts them together per Lambda job, so that each Lambda
 //! (`functions/<name>`) and the local server (`openday serve`) run the very same code.
 //!
-//! Every input is parsed into domain types at the edge ([`payload::Payload`], the rules
-//! crate's drafts); every failure leaves as the error shape of `DESIGN.md`, mapped to a
-//! status in one place ([`error::ApiError`]).
+//! Every input is parsed at the edge ([`payload::Payload`], forms); every failure leaves as
+//! one error shape, mapped to a status in one place ([`error::ApiError`]).
 
 pub mod app;
 pub mod auth;
 pub mod edge;
 pub mod error;
-pub mod events;
 pub mod exports;
+pub mod jobs;
+pub mod json;
 pub mod limits;
 pub mod openapi;
 pub mod pages;
 pub mod payload;
-pub mod routes;
+pub mod routing;
 pub mod views;
 
 pub use app::{App, Config, Store, SystemClock};
 pub use error::ApiError;
-pub use routes::{all, feedback, plans, public, reports};
+pub use jobs::{all, feedback, plans, public, reports};

@@ -17,6 +17,9 @@ use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
+use openday_app::AppError;
+use openday_app::phones::whole_seconds;
+
 use crate::error::ApiError;
 
 /// The configured numbers.
@@ -75,18 +78,17 @@ impl Limits {
     }
 }
 
-/// The in-memory rate limiters of one process.
-pub struct RateLimits {
+/// The per-address limiter of one process (the per-phone one is the use cases', in
+/// `openday_app::phones`).
+pub struct AddressLimits {
     address: DefaultKeyedRateLimiter<IpAddr>,
-    phone: DefaultKeyedRateLimiter<String>,
     checks: AtomicU64,
 }
 
-impl RateLimits {
+impl AddressLimits {
     pub fn new(limits: &Limits) -> Self {
         Self {
             address: RateLimiter::keyed(Quota::per_minute(limits.per_address_per_minute)),
-            phone: RateLimiter::keyed(Quota::per_minute(limits.per_phone_per_minute)),
             checks: AtomicU64::new(0),
         }
     }
@@ -95,20 +97,13 @@ impl RateLimits {
         self.tidy();
         self.address
             .check_key(&ip)
-            .map_err(|not_until| ApiError::RateLimited {
-                retry_after: seconds(not_until.wait_time_from(DefaultClock::default().now())),
-                message: None,
-            })
-    }
-
-    /// `phone_hash`: the keyed hash, so that no number is kept in memory either.
-    pub fn check_phone(&self, phone_hash: &str) -> Result<(), ApiError> {
-        self.tidy();
-        self.phone
-            .check_key(&phone_hash.to_owned())
-            .map_err(|not_until| ApiError::RateLimited {
-                retry_after: seconds(not_until.wait_time_from(DefaultClock::default().now())),
-                message: None,
+            .map_err(|not_until| {
+                ApiError::App(AppError::RateLimited {
+                    retry_after: whole_seconds(
+                        not_until.wait_time_from(DefaultClock::default().now()),
+                    ),
+                    message: None,
+                })
             })
     }
 
@@ -116,13 +111,8 @@ impl RateLimits {
     fn tidy(&self) {
         if self.checks.fetch_add(1, Ordering::Relaxed) % 4096 == 4095 {
             self.address.retain_recent();
-            self.phone.retain_recent();
         }
     }
-}
-
-fn seconds(d: Duration) -> u64 {
-    d.as_secs() + u64::from(d.subsec_nanos() > 0)
 }
 
 /// The address a request came from: put there by the Lambda runner (API Gateway's
@@ -142,7 +132,7 @@ pub fn client_ip(req: &Request) -> IpAddr {
 
 /// Middleware: the per-address limit on every public request.
 pub async fn per_address(
-    State(limits): State<std::sync::Arc<RateLimits>>,
+    State(limits): State<std::sync::Arc<AddressLimits>>,
     req: Request,
     next: Next,
 ) -> Response {
@@ -160,7 +150,7 @@ pub async fn deadline(State(deadline): State<Duration>, req: Request, next: Next
         Ok(response) => response,
         Err(_) => {
             tracing::warn!(target: "openday::request", deadline_ms = deadline.as_millis() as u64, "deadline passed");
-            ApiError::Unavailable("deadline passed".into()).into_response()
+            ApiError::unavailable("deadline passed").into_response()
         }
     }
 }
@@ -195,7 +185,7 @@ mod tests {
 
     #[test]
     fn an_address_over_its_limit_is_told_when_to_come_back() {
-        let limits = RateLimits::new(&Limits {
+        let limits = AddressLimits::new(&Limits {
             per_address_per_minute: NonZeroU32::new(3).unwrap(),
             ..Limits::default()
         });
@@ -204,7 +194,7 @@ mod tests {
             limits.check_address(a).unwrap();
         }
         match limits.check_address(a) {
-            Err(ApiError::RateLimited { retry_after, .. }) => {
+            Err(ApiError::App(AppError::RateLimited { retry_after, .. })) => {
                 assert!((1..=20).contains(&retry_after))
             }
             other => panic!("expected RateLimited, got {other:?}"),

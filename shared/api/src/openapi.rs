@@ -25,7 +25,7 @@ use utoipa::{PartialSchema, ToSchema};
 
 use crate::app::Store;
 use crate::payload::PhoneProof;
-use crate::routes::bodies::{
+use openday_app::commands::{
     AnnouncementBody, AnswersBody, CancelBody, LookupBody, RespondBody, ReviewBody, Revision,
     SearchBody,
 };
@@ -220,7 +220,7 @@ fn describe(method: &Method, path: &str, s: &mut Schemas) -> Op {
             false,
             s.of::<RegistrationReceipt>(),
         )
-        .body(s.proved::<RegistrantDraft>())
+        .body(s.proved::<openday_app::registrations::OnlineRegistration>())
         .created(),
         ("POST", "/api/sms-codes") => {
             let mut op =
@@ -286,7 +286,7 @@ fn describe(method: &Method, path: &str, s: &mut Schemas) -> Op {
             true,
             s.of::<CheckedIn>(),
         )
-        .body(s.of::<crate::routes::bodies::CheckInBody>()),
+        .body(s.of::<openday_app::commands::CheckInBody>()),
         ("GET", "/api/plans/{id}/check-ins") => {
             Op::new("确认人数与签到人数", true, s.of::<Attendance>())
         }
@@ -381,7 +381,7 @@ pub fn document<S: Store>() -> OpenApi {
     let mut schemas = Schemas::default();
     let error = schemas.of::<ErrorBody>();
     let mut paths = Paths::new();
-    for (job, routes) in crate::routes::table::<S>() {
+    for (job, routes) in crate::jobs::table::<S>() {
         // The web pages are for people, not programs: only `/api/` is the API.
         for (method, path) in routes.into_iter().filter(|(_, p)| p.starts_with("/api/")) {
             let op = describe(&method, path, &mut schemas);

@@ -23,12 +23,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Payload<T> {
     }
 }
 
-/// The phone and the text-message code a public write carries beside its own fields.
-#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
-pub struct PhoneProof {
-    pub phone: Option<String>,
-    pub sms_code: Option<String>,
-}
+pub use openday_app::commands::PhoneProof;
 
 /// A body read as `T` and, from the same fields, as its [`PhoneProof`].
 pub struct Proved<T>(pub T, pub PhoneProof);

@@ -194,7 +194,7 @@ async fn every_forbidden_path_is_refused_with_403() {
     let w = world().await;
     let plan: Value =
         serde_json::from_str(&openday_testkit::repo_file("infra/demo/plan.json")).unwrap();
-    let registrant = json!({"name":"张三","id_number":"11010519491231002X","phone":"13800138000","category":"worker","relation":"lives","full_civil_capacity":true,"not_deputy":true});
+    let registrant = json!({"name":"张三","id_number":"11010519491231002X","phone":"13800138000","category":"worker","relation":"lives","full_civil_capacity":true,"not_deputy":true,"id_consent":true});
     let cases: Vec<(Method, &str, &str, Value, &str)> = vec![
         // Another agency, or an office of another city, may not see the plan.
         (
@@ -475,7 +475,7 @@ async fn the_openapi_document_matches_the_routes() {
         }
     }
     documented.sort();
-    let mut routed: Vec<(String, String)> = openday_api::routes::table::<DynamoStore>()
+    let mut routed: Vec<(String, String)> = openday_api::jobs::table::<DynamoStore>()
         .into_iter()
         .flat_map(|(_, routes)| routes)
         .filter(|(_, p)| p.starts_with("/api/"))

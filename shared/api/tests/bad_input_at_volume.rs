@@ -22,7 +22,7 @@ fn near_valid() -> Value {
     json!({
         "phone": "13800138000", "sms_code": "123456", "name": "市民", "version": 2,
         "id_number": "450103196001010012", "category": "worker", "relation": "lives",
-        "full_civil_capacity": true, "not_deputy": true, "decision": "file", "content": "建议",
+        "full_civil_capacity": true, "not_deputy": true, "id_consent": true, "decision": "file", "content": "建议",
         "rating": 5, "code": "ABCD1234", "registration_method": "在线报名", "reminders": "无",
         "registration_deadline": "2026-09-15", "reason": "天气", "answers": [], "email": "a@b.cn"
     })

@@ -24,6 +24,11 @@ pub struct AnswersBody {
     #[cfg_attr(feature = "openapi", schema(value_type = Option<openday_rules::feedback::Adoption>))]
     pub adoption: Option<String>,
     pub reply: Option<String>,
+    /// Items put in another category first (feedback id → category): the category is the
+    /// implementing agency's to set, whoever gave the item.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = std::collections::BTreeMap<String, FeedbackCategory>))]
+    pub categories: std::collections::BTreeMap<String, String>,
 }
 
 /// A check-in at the door: the registration code (typed, or scanned from its QR code), or

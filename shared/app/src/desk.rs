@@ -78,17 +78,17 @@ pub async fn desk<S: Store>(app: &Services<S>, org: &Organisation) -> Result<Des
 /// directory; an id no longer in the directory stands for itself.
 pub async fn names_of<S: Store>(
     app: &Services<S>,
-    ids: impl IntoIterator<Item = &str>,
+    ids: Vec<String>,
 ) -> Result<BTreeMap<String, String>, AppError> {
     let mut names = BTreeMap::new();
     for id in ids {
-        if !names.contains_key(id) {
+        if !names.contains_key(&id) {
             let name = app
                 .store
-                .org(id)
+                .org(&id)
                 .await?
-                .map_or_else(|| id.to_owned(), |o| o.name.to_string());
-            names.insert(id.to_owned(), name);
+                .map_or_else(|| id.clone(), |o| o.name.to_string());
+            names.insert(id, name);
         }
     }
     Ok(names)

@@ -126,13 +126,23 @@ pub async fn save_answers<S: Store>(
     body: &AnswersBody,
 ) -> Result<AnswersSaved, AppError> {
     let plan = implementer_plan(app, org, id, "只有实施机关可以答复意见建议").await?;
+    let recategorised: Vec<(String, String)> = body
+        .categories
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    recategorise(app, org, id, &recategorised).await?;
     if !matches!(
         status_today(app, &plan),
         PlanStatus::Announced | PlanStatus::Held
     ) {
         return Err(Violation::new(Code::InvalidTransition, "当前状态不能答复意见建议").into());
     }
-    if body.items.is_empty() && body.feedback_ids.is_empty() && !ticked(&body.unanswered) {
+    if body.items.is_empty()
+        && body.feedback_ids.is_empty()
+        && !ticked(&body.unanswered)
+        && body.categories.is_empty()
+    {
         return Err(Violation::new(
             Code::ValidationFailed,
             "请至少答复一条意见建议（items、feedback_ids 或 unanswered）",
@@ -238,10 +248,17 @@ pub async fn published<S: Store>(
     app: &Services<S>,
     id: &str,
 ) -> Result<FeedbackResponse, AppError> {
-    app.store
-        .response(id)
+    response_of(app, id)
         .await?
         .ok_or(AppError::NotFound("采纳情况尚未公开"))
+}
+
+/// The response, when it has been published.
+pub async fn response_of<S: Store>(
+    app: &Services<S>,
+    id: &str,
+) -> Result<Option<FeedbackResponse>, AppError> {
+    Ok(app.store.response(id).await?)
 }
 
 /// One answered item of a published response, with the item it answers.
@@ -281,15 +298,9 @@ pub async fn recategorise<S: Store>(
     if changes.is_empty() {
         return Ok(0);
     }
-    if !matches!(
-        status_today(app, &plan),
-        PlanStatus::Announced | PlanStatus::Held
-    ) {
-        return Err(Violation::new(Code::InvalidTransition, "当前状态不能调整意见建议的类别").into());
-    }
     let items = app.store.feedback(id).await?;
     let mut vs = Violations::new();
-    let mut changed = 0;
+    let mut moved = Vec::new();
     for (fid, raw) in changes {
         let field = format!("a.{fid}.category");
         let Some(item) = items.iter().find(|f| &f.id == fid) else {
@@ -300,13 +311,25 @@ pub async fn recategorise<S: Store>(
             Ok(c) if c != item.feedback.category => {
                 let mut record = item.clone();
                 record.feedback.category = c;
-                app.store.update_feedback(&record).await?;
-                changed += 1;
+                moved.push(record);
             }
             Ok(_) => {}
             Err(v) => vs.push(v),
         }
     }
+    // Only a real change needs the answering to be open (a form sends every category).
+    if !moved.is_empty()
+        && !matches!(
+            status_today(app, &plan),
+            PlanStatus::Announced | PlanStatus::Held
+        )
+    {
+        return Err(Violation::new(Code::InvalidTransition, "当前状态不能调整意见建议的类别").into());
+    }
+    for record in &moved {
+        app.store.update_feedback(record).await?;
+    }
+    let changed = moved.len();
     if vs.is_empty() {
         Ok(changed)
     } else {

@@ -143,7 +143,7 @@ async fn a_form_registration_through_a_stage_prefixed_path() {
     assert_eq!(status, 202, "{out}");
     let code = openday_testkit::sms_code_in(&sms_dir(), "13800138000");
     let body = format!(
-        "name=%E5%BC%A0%E4%B8%89&id_number=11010519491231002X&phone=138-0013-8000&sms_code={code}&category=journalist&relation=works&full_civil_capacity=on&not_deputy=on"
+        "name=%E5%BC%A0%E4%B8%89&id_number=11010519491231002X&phone=138-0013-8000&sms_code={code}&category=journalist&relation=works&full_civil_capacity=on&not_deputy=on&id_consent=on"
     );
     let body = body.as_str();
     let e = event(
@@ -249,7 +249,7 @@ async fn a_scheduled_event_runs_the_sweep_at_the_event_time() {
     openday_api::App::clone(&app)
         .sweeper()
         .after_change(
-            &openday_store::ports::PlanStore::plan(&app.store, &plan_id)
+            &openday_store::ports::PlanStore::plan(&app.core.store, &plan_id)
                 .await
                 .unwrap()
                 .unwrap(),

@@ -1,7 +1,8 @@
 //! The web pages: HTML rendered on the server from compile-time checked templates (askama),
 //! plain forms that work without JavaScript (Post/Redirect/Get), and encrypted cookies for
-//! CSRF tokens and for the registration just taken. The pages call the same functions as the
-//! API, so a rule refuses a form with the same Chinese message it gives a program.
+//! CSRF tokens and for the registration just taken. The pages call the same use cases as the
+//! API (`openday_app`), so a rule refuses a form with the same Chinese message it gives a
+//! program. Nothing here imports the JSON handlers.
 
 pub mod public;
 pub mod staff;
@@ -17,6 +18,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, Key, PrivateCookieJar, SameSite};
 use serde::de::DeserializeOwned;
+
+use openday_app::AppError;
 
 use crate::app::App;
 use crate::error::ApiError;
@@ -76,7 +79,7 @@ impl<S: Send + Sync> FromRequestParts<App<S>> for Csrf {
         if let Some(token) = jar.get(CSRF_COOKIE).map(|c| c.value().to_owned()) {
             return Ok(Csrf { token, jar });
         }
-        let token = random_token();
+        let token = openday_app::services::random_hex::<24>().map_err(PageError::from)?;
         let jar = jar.add(
             app.config
                 .cookies
@@ -84,12 +87,6 @@ impl<S: Send + Sync> FromRequestParts<App<S>> for Csrf {
         );
         Ok(Csrf { token, jar })
     }
-}
-
-fn random_token() -> String {
-    let mut bytes = [0u8; 24];
-    let _ = getrandom::fill(&mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A form posted from one of this site's own pages: not cross-site (`Sec-Fetch-Site`), with
@@ -205,10 +202,10 @@ impl FormState {
     /// Records what a refused request said, at the fields the form has (`fields`); any
     /// other message goes to the summary alone. Errors that are not the person's to fix
     /// (storage unavailable) are passed on.
-    pub fn refuse(&mut self, error: ApiError, fields: &[&str]) -> Result<(), PageError> {
+    pub fn refuse(&mut self, error: AppError, fields: &[&str]) -> Result<(), PageError> {
         let at = |field: Option<String>| field.filter(|f| fields.contains(&f.as_str()));
         match error {
-            ApiError::Rules(vs) => {
+            AppError::Rules(vs) => {
                 for v in vs.iter() {
                     self.errors.push(FieldError {
                         field: at(v.field.clone()),
@@ -216,14 +213,14 @@ impl FormState {
                     });
                 }
             }
-            e @ (ApiError::Conflict { .. }
-            | ApiError::Forbidden(_)
-            | ApiError::RateLimited { .. }
-            | ApiError::NotFound(_)) => {
-                let (_, message, field) = e.parts();
+            e @ (AppError::Conflict { .. }
+            | AppError::Forbidden(_)
+            | AppError::RateLimited { .. }
+            | AppError::NotFound(_)) => {
+                let said = e.said();
                 self.errors.push(FieldError {
-                    field: at(field),
-                    message,
+                    field: at(said.field),
+                    message: said.message,
                 });
             }
             e => return Err(e.into()),
@@ -296,9 +293,9 @@ impl From<ApiError> for PageError {
     }
 }
 
-impl From<openday_store::StoreError> for PageError {
-    fn from(e: openday_store::StoreError) -> Self {
-        ApiError::from(e).into()
+impl From<AppError> for PageError {
+    fn from(e: AppError) -> Self {
+        ApiError::App(e).into()
     }
 }
 

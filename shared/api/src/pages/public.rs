@@ -7,24 +7,21 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::PrivateCookieJar;
-use chrono::NaiveDate;
+use openday_app::AppError;
+use openday_app::announcements::OpenDay;
+use openday_app::registrations::OnlineRegistration;
+use openday_app::{announcements, compliance, feedback, registrations, verification};
 use openday_rules::WireEnum;
-use openday_rules::announcement::Announcement;
-use openday_rules::feedback::{
-    EvaluationDraft, FeedbackCategory, FeedbackDraft, FeedbackResponse, check_evaluation_open,
-    check_feedback_open,
-};
-use openday_rules::lifecycle::PlanStatus;
-use openday_rules::plan::Channel;
-use openday_rules::registration::{Category, RegistrantDraft, RegistrationWindow, Relation};
-use openday_store::records::{FeedbackRecord, PlanRecord, RegistrationStatus};
+use openday_rules::calendar::day_span;
+use openday_rules::feedback::{EvaluationDraft, FeedbackCategory, FeedbackDraft, FeedbackResponse};
+use openday_rules::registration::{Category, Relation};
+use openday_store::records::RegistrationStatus;
 use serde::Deserialize;
 
 use super::{Csrf, FormPost, FormState, PageError, see_other, take_notice, with_notice};
 use crate::app::{App, Store};
 use crate::payload::PhoneProof;
-use crate::routes::{Routes, method, status_today};
-use crate::routes::{feedback as api_feedback, public as api};
+use crate::routing::{Routes, method};
 
 pub fn routes<S: Store>() -> Routes<S> {
     Routes::new()
@@ -106,97 +103,21 @@ pub fn routes<S: Store>() -> Routes<S> {
         )
 }
 
-/// An announced event as the pages show it, with what may be done now.
-pub struct OpenDay {
-    pub plan_id: String,
-    pub a: Announcement,
-    pub status: PlanStatus,
-    pub seats_left: Option<u32>,
-    pub waitlisted: u32,
-    /// Why online registration is closed, when it is.
-    pub registration_closed: Option<String>,
-    pub feedback_open: bool,
-    pub evaluation_open: bool,
-    pub responded: bool,
-    /// The programme version the event follows (who may register, evaluation days).
-    pub programme: openday_rules::Programme,
-}
-
-impl OpenDay {
-    pub fn dates(&self) -> String {
-        day_span(self.a.start_date, self.a.end_date)
-    }
-    pub fn registration_open(&self) -> bool {
-        self.registration_closed.is_none()
-    }
-    pub fn leaders(&self) -> String {
-        if self.a.leaders.is_empty() {
-            return "无".into();
-        }
-        self.a
-            .leaders
-            .iter()
-            .map(|l| format!("{}（{}）", l.name, l.title))
-            .collect::<Vec<_>>()
-            .join("、")
-    }
-    pub fn channels(&self) -> String {
-        self.a
-            .channels
-            .iter()
-            .map(|c| c.label())
-            .collect::<Vec<_>>()
-            .join("、")
-    }
-    pub fn contact(&self) -> String {
-        format!("{}，{}", self.a.contact_name, self.a.contact_phone.expose())
-    }
-    pub fn deadline(&self) -> String {
-        self.a
-            .registration_deadline
-            .map_or_else(|| "活动开始前".into(), day_text)
-    }
-}
-
-/// `2026年9月20日` or `2026年9月20日至9月26日`.
-pub fn day_span(start: NaiveDate, end: NaiveDate) -> String {
-    use chrono::Datelike;
-    if start == end {
-        day_text(start)
-    } else {
-        format!("{}至{}月{}日", day_text(start), end.month(), end.day())
-    }
-}
-
-/// `2026年9月1日 10:00` in Asia/Shanghai.
-pub fn when(at: chrono::DateTime<chrono::Utc>) -> String {
-    let local = at.with_timezone(&chrono_tz::Asia::Shanghai);
-    format!(
-        "{} {}",
-        day_text(openday_rules::calendar::local_day(&at)),
-        local.format("%H:%M")
-    )
-}
-
-pub fn day_text(d: NaiveDate) -> String {
-    use chrono::Datelike;
-    format!("{}年{}月{}日", d.year(), d.month(), d.day())
-}
-
-/// The announced event through the same one-second cache the registration API reads, so a
-/// form and the registration it submits read the plan and announcement once.
+/// The announced event, or the page that says it is not there.
 async fn open_day_of<S: Store>(app: &App<S>, plan_id: &str) -> Result<OpenDay, PageError> {
-    let event = app
-        .events
-        .get(&app.store, plan_id)
-        .await
-        .map_err(|e| match e {
-            crate::error::ApiError::NotFound(_) => {
-                crate::error::ApiError::NotFound("该活动不存在或尚未发布公告")
-            }
-            e => e,
-        })?;
-    Ok(describe(app, event.plan.clone(), event.announcement.clone()).await?)
+    Ok(announcements::open_day(&app.core, plan_id).await?)
+}
+
+/// What a public form's submit button asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum FormAction {
+    /// 获取验证码
+    SendCode,
+    /// 提交 (the default)
+    Submit,
+    /// 取消报名 / 确认取消
+    Cancel,
 }
 
 /// A form page as first shown: empty, with this browser's CSRF token.
@@ -209,49 +130,6 @@ async fn blank_form<S: Store, P: IntoResponse>(
     let day = open_day_of(app, plan_id).await?;
     let page = page(day, FormState::default(), &csrf, false);
     Ok((csrf.jar, page).into_response())
-}
-
-async fn describe<S: Store>(
-    app: &App<S>,
-    plan: PlanRecord,
-    a: Announcement,
-) -> Result<OpenDay, crate::error::ApiError> {
-    let status = status_today(app, &plan);
-    let seats = app.store.seats(&plan.id).await?;
-    let programme = app.programme_of(&plan).await?;
-    let window = RegistrationWindow {
-        published_on: a.published_on,
-        deadline: a.registration_deadline,
-        first_event_day: plan.plan.period.start(),
-    };
-    let registration_closed = if status != PlanStatus::Announced {
-        Some("该活动当前不接受报名".to_owned())
-    } else {
-        window
-            .check(Channel::Online, &a.channels, app.now())
-            .err()
-            .map(|v| v.message)
-    };
-    let running = matches!(
-        status,
-        PlanStatus::Announced | PlanStatus::Held | PlanStatus::Responded
-    );
-    let today = app.today();
-    Ok(OpenDay {
-        feedback_open: running
-            && check_feedback_open(&plan.plan.period, status == PlanStatus::Responded, today)
-                .is_ok(),
-        evaluation_open: running
-            && check_evaluation_open(&plan.plan.period, &programme, today).is_ok(),
-        responded: plan.responded_on.is_some(),
-        plan_id: plan.id,
-        status,
-        seats_left: seats.map(|s| s.left()),
-        waitlisted: seats.map_or(0, |s| s.waitlisted),
-        registration_closed,
-        a,
-        programme,
-    })
 }
 
 #[derive(Deserialize, Default)]
@@ -281,29 +159,13 @@ async fn index<S: Store>(
     jar: PrivateCookieJar,
     Query(q): Query<IndexQuery>,
 ) -> Result<Response, PageError> {
-    let year = chrono::Datelike::year(&app.today());
+    let year = app.core.this_year();
     let region = q
         .region
         .filter(|r| !r.is_empty() && r.len() <= 64)
         .map(|r| r.trim().to_owned());
-    let mut days = Vec::new();
-    for (plan_id, a) in app.store.announcements(year).await? {
-        let Some(plan) = app.store.plan(&plan_id).await? else {
-            continue;
-        };
-        // A plan's path names every jurisdiction above it: `gx/gx-nn/`.
-        if let Some(r) = &region
-            && !plan.org_path.split('/').any(|part| part == r)
-        {
-            continue;
-        }
-        days.push(describe(&app, plan, a).await?);
-    }
-    days.sort_by_key(|d| (d.a.start_date, d.a.name.to_string()));
-    let regions = app
-        .store
-        .jurisdictions()
-        .await?
+    let (days, jurisdictions) = announcements::open_days(&app.core, year, region.as_deref()).await?;
+    let regions = jurisdictions
         .into_iter()
         .map(|j| Region {
             selected: region.as_deref() == Some(j.id.as_str()),
@@ -392,7 +254,7 @@ fn register_page<S>(
     code_sent: bool,
 ) -> RegisterPage {
     RegisterPage {
-        retention_days: app.config.retention_days,
+        retention_days: app.core.settings.retention_days,
         title: format!("报名：{}", day.a.name),
         categories: choices::<Category>(&form, "category"),
         relations: choices::<Relation>(&form, "relation")
@@ -425,11 +287,10 @@ async fn register_form<S: Store>(
 
 #[derive(Deserialize)]
 struct RegisterForm {
-    action: Option<String>,
+    action: Option<FormAction>,
     #[serde(flatten)]
-    registrant: RegistrantDraft,
+    registration: OnlineRegistration,
     sms_code: Option<String>,
-    id_consent: Option<String>,
 }
 
 const REGISTER_FIELDS: [&str; 9] = [
@@ -444,8 +305,36 @@ const REGISTER_FIELDS: [&str; 9] = [
     "sms_code",
 ];
 
-/// The registered code and status, for the confirmation page after the redirect.
-const REGISTERED_COOKIE: &str = "registered";
+/// The registration just taken, for the confirmation page after the redirect (an
+/// encrypted cookie: `plan code confirmed|waitlisted`).
+struct JustTaken {
+    plan_id: String,
+    code: String,
+    waitlisted: bool,
+}
+
+impl JustTaken {
+    const COOKIE: &'static str = "registered";
+
+    fn value(&self) -> String {
+        let status = if self.waitlisted {
+            "waitlisted"
+        } else {
+            "confirmed"
+        };
+        format!("{} {} {status}", self.plan_id, self.code)
+    }
+
+    fn read(value: &str) -> Option<Self> {
+        let mut parts = value.split(' ');
+        let (plan_id, code, status) = (parts.next()?, parts.next()?, parts.next()?);
+        Some(Self {
+            plan_id: plan_id.to_owned(),
+            code: code.to_owned(),
+            waitlisted: status == "waitlisted",
+        })
+    }
+}
 
 /// The first submit (获取验证码) sends the code and brings the form back with a 验证码
 /// field; the second (提交报名) registers and redirects to the confirmation.
@@ -465,8 +354,9 @@ async fn register<S: Store>(
         let page = register_page(&app, day, state, &csrf, false);
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, csrf.jar, page).into_response());
     }
-    if form.action.as_deref() == Some("send_code") {
-        return match api::issue_sms_code(&app, form.registrant.phone.as_deref()).await {
+    let phone = form.registration.registrant.phone.clone();
+    if form.action == Some(FormAction::SendCode) {
+        return match verification::send_code(&app.core, phone.as_deref()).await {
             Ok(sent) => {
                 state.notice = Some(format!("{}请填写验证码后提交报名。", sent_notice(&sent)));
                 let page = register_page(&app, day, state, &csrf, true);
@@ -479,54 +369,31 @@ async fn register<S: Store>(
             }
         };
     }
-    // The ID number is sensitive personal information: it needs its own consent (PIPL 29).
-    if form.id_consent.as_deref() != Some("on") {
-        state.fail(
-            "id_consent",
-            "请阅读个人信息处理说明，并单独同意处理您的身份证号码",
-        );
-    }
     let proof = PhoneProof {
-        phone: form.registrant.phone.clone(),
+        phone,
         sms_code: form.sms_code.clone(),
     };
-    let outcome = if state.errors.is_empty() {
-        api::register_online(&app, &plan_id, &form.registrant, &proof)
-            .await
-            .map(Some)
-    } else {
-        // Without the consent nothing is stored, but every other field is still checked so
-        // that all mistakes show at once.
-        openday_rules::registration::Registrant::check(
-            &form.registrant,
-            day.a.start_date,
-            &day.programme,
-        )
-        .map(|_| None)
-        .map_err(Into::into)
-    };
-    let refused = match outcome {
-        Ok(Some((_, receipt))) => {
-            let status = match receipt.status {
-                RegistrationStatus::Waitlisted => "waitlisted",
-                _ => "confirmed",
+    match registrations::register(&app.core, &plan_id, &form.registration, &proof).await {
+        Ok(taken) => {
+            let just = JustTaken {
+                plan_id: plan_id.clone(),
+                code: taken.receipt.code,
+                waitlisted: taken.receipt.status == RegistrationStatus::Waitlisted,
             };
             let jar = csrf.jar.add(app.config.cookies.cookie(
-                REGISTERED_COOKIE,
-                format!("{plan_id} {} {status}", receipt.code),
+                JustTaken::COOKIE,
+                just.value(),
                 24 * 3600,
             ));
-            return Ok(see_other(jar, &format!("/open-days/{plan_id}/registered")));
+            Ok(see_other(jar, &format!("/open-days/{plan_id}/registered")))
         }
-        Ok(None) => None,
-        Err(e) => Some(e),
-    };
-    if let Some(e) = refused {
-        state.refuse(e, &REGISTER_FIELDS)?;
+        Err(e) => {
+            state.refuse(e, &REGISTER_FIELDS)?;
+            let code_sent = !state.value("sms_code").is_empty() || state.invalid("sms_code");
+            let page = register_page(&app, day, state, &csrf, code_sent);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, csrf.jar, page).into_response())
+        }
     }
-    let code_sent = !state.value("sms_code").is_empty() || state.invalid("sms_code");
-    let page = register_page(&app, day, state, &csrf, code_sent);
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, csrf.jar, page).into_response())
 }
 
 #[derive(Template, WebTemplate)]
@@ -547,14 +414,13 @@ async fn registered<S: Store>(
     Path(plan_id): Path<String>,
 ) -> Result<Response, PageError> {
     let taken = jar
-        .get(REGISTERED_COOKIE)
-        .map(|c| c.value().to_owned())
-        .and_then(|v| {
-            let mut parts = v.split(' ');
-            let (p, code, status) = (parts.next()?, parts.next()?, parts.next()?);
-            (p == plan_id).then(|| (code.to_owned(), status == "waitlisted"))
-        });
-    let Some((code, waitlisted)) = taken else {
+        .get(JustTaken::COOKIE)
+        .and_then(|c| JustTaken::read(c.value()))
+        .filter(|t| t.plan_id == plan_id);
+    let Some(JustTaken {
+        code, waitlisted, ..
+    }) = taken
+    else {
         let jar = with_notice(jar, &app, "请通过“查询报名”查看您的报名");
         return Ok(see_other(jar, "/registrations"));
     };
@@ -684,15 +550,18 @@ async fn lookup_form<S: Store>(
 struct LookupForm {
     code: Option<String>,
     phone: Option<String>,
-    action: Option<String>,
+    action: Option<FormAction>,
     sms_code: Option<String>,
 }
 
 const LOOKUP_FIELDS: [&str; 3] = ["code", "phone", "sms_code"];
 
-async fn found<S: Store>(app: &App<S>, form: &LookupForm) -> Result<Found, crate::error::ApiError> {
-    let r = api::lookup(app, form.code.as_deref(), form.phone.as_deref()).await?;
-    let a = app.store.announcement(&r.plan_id).await?;
+async fn found<S: Store>(app: &App<S>, form: &LookupForm) -> Result<Found, AppError> {
+    let registrations::Found {
+        registration: r,
+        event: a,
+    } = registrations::look_up_with_event(&app.core, form.code.as_deref(), form.phone.as_deref())
+        .await?;
     let status = r.status.label();
     Ok(Found {
         event: a.as_ref().map_or_else(String::new, |a| a.name.to_string()),
@@ -756,20 +625,20 @@ async fn cancel<S: Store>(
         }
     };
     let mut status = StatusCode::OK;
-    match form.action.as_deref() {
-        Some("send_code") => match api::issue_sms_code(&app, form.phone.as_deref()).await {
+    match form.action {
+        Some(FormAction::SendCode) => match verification::send_code(&app.core, form.phone.as_deref()).await {
             Ok(sent) => state.notice = Some(sent_notice(&sent)),
             Err(e) => {
                 status = StatusCode::UNPROCESSABLE_ENTITY;
                 state.refuse(e, &LOOKUP_FIELDS)?;
             }
         },
-        Some("cancel") => {
+        Some(FormAction::Cancel) => {
             let proof = PhoneProof {
                 phone: form.phone.clone(),
                 sms_code: form.sms_code.clone(),
             };
-            match api::cancel_own(&app, &registration.code, &proof).await {
+            match registrations::cancel_own(&app.core, &registration.code, &proof).await {
                 Ok(_) => {
                     let jar = with_notice(
                         csrf.jar,
@@ -828,7 +697,7 @@ async fn feedback_form<S: Store>(
 
 #[derive(Deserialize)]
 struct FeedbackForm {
-    action: Option<String>,
+    action: Option<FormAction>,
     category: Option<String>,
     content: Option<String>,
     phone: Option<String>,
@@ -854,11 +723,11 @@ async fn feedback<S: Store>(
         sms_code: form.sms_code.clone(),
     };
     let submit = async {
-        api_feedback::give_feedback(&app, None, &plan_id, &draft, &proof)
+        feedback::give(&app.core, None, &plan_id, &draft, &proof)
             .await
             .map(drop)
     };
-    let step = proved_step(&app, values, form.action.as_deref(), &proof, submit).await;
+    let step = proved_step(&app, values, form.action, &proof, submit).await;
     finish(
         &app,
         &plan_id,
@@ -877,20 +746,20 @@ enum Step {
     /// The form was taken.
     Taken,
     /// Refused: the form comes back with the reasons.
-    Refused(FormState, crate::error::ApiError),
+    Refused(FormState, AppError),
 }
 
 /// 获取验证码 sends the code to the form's phone; any other submit runs `submit`.
 async fn proved_step<S: Store>(
     app: &App<S>,
     values: std::collections::BTreeMap<String, String>,
-    action: Option<&str>,
+    action: Option<FormAction>,
     proof: &PhoneProof,
-    submit: impl std::future::Future<Output = Result<(), crate::error::ApiError>>,
+    submit: impl std::future::Future<Output = Result<(), AppError>>,
 ) -> Step {
     let mut state = FormState::with_values(values);
-    if action == Some("send_code") {
-        match api::issue_sms_code(app, proof.phone.as_deref()).await {
+    if action == Some(FormAction::SendCode) {
+        match verification::send_code(&app.core, proof.phone.as_deref()).await {
             Ok(sent) => {
                 state.notice = Some(sent_notice(&sent));
                 Step::CodeSent(state)
@@ -933,7 +802,7 @@ fn finish<S, P: IntoResponse>(
 }
 
 /// What the form says once a code is sent.
-fn sent_notice(sent: &crate::views::SmsCodeSent) -> String {
+fn sent_notice(sent: &openday_app::views::SmsCodeSent) -> String {
     format!(
         "验证码已发送至{}，{}分钟内有效。",
         sent.phone,
@@ -980,7 +849,7 @@ async fn evaluation_form<S: Store>(
 
 #[derive(Deserialize)]
 struct EvaluationForm {
-    action: Option<String>,
+    action: Option<FormAction>,
     #[serde(flatten)]
     evaluation: EvaluationDraft,
     phone: Option<String>,
@@ -1001,11 +870,11 @@ async fn evaluation<S: Store>(
         sms_code: form.sms_code.clone(),
     };
     let submit = async {
-        api_feedback::give_evaluation(&app, &plan_id, &form.evaluation, &proof)
+        feedback::evaluate(&app.core, &plan_id, &form.evaluation, &proof)
             .await
             .map(drop)
     };
-    let step = proved_step(&app, values, form.action.as_deref(), &proof, submit).await;
+    let step = proved_step(&app, values, form.action, &proof, submit).await;
     finish(
         &app,
         &plan_id,
@@ -1039,22 +908,17 @@ async fn response<S: Store>(
     Path(plan_id): Path<String>,
 ) -> Result<Response, PageError> {
     let day = open_day_of(&app, &plan_id).await?;
-    let response = app
-        .store
-        .response(&plan_id)
-        .await?
-        .ok_or(crate::error::ApiError::NotFound("采纳情况尚未公开"))?;
-    let items: Vec<FeedbackRecord> = app.store.feedback(&plan_id).await?;
-    let answers = response
-        .items
+    let (response, answered) = feedback::published_with_items(&app.core, &plan_id).await?;
+    let answers = answered
         .iter()
-        .map(|item| {
-            let f = items.iter().find(|f| f.id == item.feedback_id);
+        .map(|a| {
+            let f = a.feedback.as_ref();
             Answer {
                 category: f.map_or("", |f| f.feedback.category.label()),
                 content: f.map_or_else(String::new, |f| f.feedback.content.to_string()),
-                adoption: item.adoption.label(),
-                reply: item
+                adoption: a.item.adoption.label(),
+                reply: a
+                    .item
                     .reply
                     .as_ref()
                     .map_or_else(String::new, ToString::to_string),
@@ -1084,12 +948,12 @@ pub struct Bar {
 struct StatisticsPage {
     title: String,
     year: i32,
-    areas: Vec<crate::views::AreaStatistics>,
+    areas: Vec<openday_app::views::AreaStatistics>,
     bars: Vec<Bar>,
 }
 
 impl StatisticsPage {
-    fn rate(&self, a: &crate::views::AreaStatistics) -> String {
+    fn rate(&self, a: &openday_app::views::AreaStatistics) -> String {
         a.adoption_rate
             .map_or_else(|| "—".to_owned(), |r| format!("{:.1}%", r * 100.0))
     }
@@ -1106,9 +970,9 @@ async fn statistics<S: Store>(
     State(app): State<App<S>>,
     Query(q): Query<YearQuery>,
 ) -> Result<Response, PageError> {
-    let year = crate::routes::exports::year_of(&app, q.year.as_deref())?;
-    let stats = crate::routes::rollup::statistics(&app, year).await?;
-    let cities: Vec<&crate::views::AreaStatistics> =
+    let year = openday_app::years::year_of_text(&app.core, q.year.as_deref())?;
+    let stats = compliance::open_statistics(&app.core, year).await?;
+    let cities: Vec<&openday_app::views::AreaStatistics> =
         stats.areas.iter().filter(|a| a.depth == 1).collect();
     let most_held = cities.iter().map(|a| a.held).max().unwrap_or(0).max(1);
     let most_people = cities

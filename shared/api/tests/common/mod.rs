@@ -279,7 +279,8 @@ impl World {
             "category": "worker",
             "relation": "lives",
             "full_civil_capacity": true,
-            "not_deputy": true
+            "not_deputy": true,
+            "id_consent": true
         })
     }
 }

@@ -22,24 +22,16 @@ use axum::http::request::Parts;
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::{Cookie, PrivateCookieJar};
-use chrono::{DateTime, Utc};
-use openday_mail::Message;
+use openday_app::sign_in::{self, Confirmation, Confirmed, LinkMail, SessionCheck};
 use openday_rules::org::{Id, OrgKind, Organisation};
-use openday_store::records::{SignInProof, SignInRecord};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::{Csrf, FormPost, FormState, PageError, read_form, see_other, take_notice, with_notice};
 use crate::app::{App, Store};
-use crate::error::ApiError;
-use crate::routes::{Routes, method};
+use crate::routing::{Routes, method};
 
-/// How long a session lasts.
-pub const SESSION_HOURS: i64 = 8;
-/// How long a mailed sign-in link and code are good for.
-pub const SIGN_IN_MINUTES: i64 = 15;
-/// How long the links `openday serve --demo` prints are good for: a working day.
-pub const DEMO_LINK_HOURS: i64 = 12;
+pub use openday_app::sign_in::{DEMO_LINK_HOURS, SESSION_HOURS, SIGN_IN_MINUTES};
 
 const SESSION_COOKIE: &str = "staff";
 const SIGN_IN_COOKIE: &str = "signin";
@@ -180,32 +172,27 @@ impl<S: Store> FromRequestParts<App<S>> for StaffSession {
                 "请先登录：工作人员页面需要使用机关邮箱登录。",
             ));
         };
-        if claims.exp <= app.now().timestamp() {
-            return Err(signed_out(jar, "登录已超过8小时，请重新登录。"));
-        }
         let Ok(id) = Id::parse("org", &claims.org) else {
             return Err(signed_out(jar, "请先登录。"));
         };
-        let version = app
-            .store
-            .session_version(&id)
+        let checked = sign_in::check_session(&app.core, &id, claims.v, claims.exp)
             .await
             .map_err(PageError::from)?;
-        if version != claims.v {
-            return Err(signed_out(jar, "登录已失效（已被注销），请重新登录。"));
-        }
-        let Some(org) = app.store.org(id.as_str()).await.map_err(PageError::from)? else {
-            return Err(signed_out(
-                jar,
-                "该机关已不在名录中，请联系政务公开办公室。",
-            ));
+        let (org, programme) = match checked {
+            SessionCheck::Valid { org, programme } => (org, programme),
+            SessionCheck::Expired => {
+                return Err(signed_out(jar, "登录已超过8小时，请重新登录。"));
+            }
+            SessionCheck::Revoked => {
+                return Err(signed_out(jar, "登录已失效（已被注销），请重新登录。"));
+            }
+            SessionCheck::Gone => {
+                return Err(signed_out(
+                    jar,
+                    "该机关已不在名录中，请联系政务公开办公室。",
+                ));
+            }
         };
-        let year = chrono::Datelike::year(&app.today());
-        let programme = app
-            .programme_for(&org, year)
-            .await
-            .map_err(PageError::from)?
-            .programme;
         Ok(StaffSession {
             org,
             csrf: claims.csrf,
@@ -237,29 +224,18 @@ impl<S: Store, T: DeserializeOwned> FromRequest<App<S>> for StaffPost<T> {
     }
 }
 
-fn random_hex(bytes: usize) -> String {
-    let mut buf = vec![0u8; bytes];
-    let _ = getrandom::fill(&mut buf);
-    buf.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn six_digits() -> String {
-    let mut buf = [0u8; 4];
-    let _ = getrandom::fill(&mut buf);
-    format!("{:06}", u32::from_le_bytes(buf) % 1_000_000)
-}
-
 /// A session for `org` as of now, in this browser's jar.
 async fn start_session<S: Store>(
     app: &App<S>,
     jar: PrivateCookieJar,
     org: &Organisation,
 ) -> Result<PrivateCookieJar, PageError> {
+    let session = sign_in::start_session(&app.core, org).await?;
     let claims = SessionClaims {
         org: org.id.to_string(),
-        v: app.store.session_version(&org.id).await?,
-        exp: (app.now() + chrono::Duration::hours(SESSION_HOURS)).timestamp(),
-        csrf: random_hex(24),
+        v: session.version,
+        exp: session.expires_at.timestamp(),
+        csrf: session.csrf,
     };
     // A struct of strings and numbers always serialises.
     let value = serde_json::to_string(&claims).unwrap_or_default();
@@ -270,41 +246,12 @@ async fn start_session<S: Store>(
     ))
 }
 
-/// A sign-in attempt for `org`: stored as keyed hashes; the attempt id, nonce and code.
-async fn new_attempt<S: Store>(
-    app: &App<S>,
-    org: &Organisation,
-    until: DateTime<Utc>,
-    bound: bool,
-) -> Result<(String, String, String), ApiError> {
-    let (attempt, nonce, code) = (random_hex(16), random_hex(16), six_digits());
-    let key = &app.config.person_key;
-    app.store
-        .put_sign_in(
-            &key.secret_hash("sign-in-attempt", &attempt),
-            &SignInRecord {
-                org_id: org.id.clone(),
-                nonce_hash: key.secret_hash("sign-in-nonce", &nonce),
-                code_hash: key.secret_hash("sign-in-code", &code),
-                expires_at: until,
-                bound,
-            },
-        )
-        .await?;
-    Ok((attempt, nonce, code))
-}
-
 /// A sign-in link for the local demo: not bound to a browser (the person opens it from
 /// the terminal), single-use, good for [`DEMO_LINK_HOURS`].
 pub async fn demo_link<S: Store>(app: &App<S>, org: &Organisation) -> Result<String, String> {
-    let until = app.now() + chrono::Duration::hours(DEMO_LINK_HOURS);
-    let (attempt, nonce, _) = new_attempt(app, org, until, false)
+    sign_in::demo_link(&app.core, org)
         .await
-        .map_err(|e| e.to_string())?;
-    Ok(format!(
-        "{}/staff/sign-in/confirm?n={nonce}&a={attempt}",
-        app.config.site
-    ))
+        .map_err(|e| e.to_string())
 }
 
 #[derive(Template, WebTemplate)]
@@ -365,62 +312,36 @@ async fn request_link<S: Store>(
     post: FormPost<SignInForm>,
 ) -> Result<Response, PageError> {
     let FormPost { form, values, csrf } = post;
-    let raw = form.email.as_deref().unwrap_or("").trim().to_owned();
-    if !email_address::EmailAddress::is_valid(&raw) {
-        return Ok(sign_in_again(
-            csrf,
-            values,
-            "请输入机关邮箱，例如 office@example.gov.cn",
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ));
-    }
-    let org = app
-        .store
-        .orgs_within("")
-        .await?
-        .into_iter()
-        .find(|o| o.email.eq_ignore_ascii_case(&raw));
-    // An unknown address gets an attempt id too, so the answer reveals nothing.
-    let mut attempt = random_hex(16);
-    if let Some(org) = org {
-        let until = app.now() + chrono::Duration::minutes(SIGN_IN_MINUTES);
-        let (id, nonce, code) = new_attempt(&app, &org, until, true).await?;
-        attempt = id;
-        let link = format!("{}/staff/sign-in/confirm?n={nonce}", app.config.site);
-        let written =
-            openday_mail::letters::sign_in(org.name.as_str(), &link, &code, SIGN_IN_MINUTES);
-        let to = [org.email.clone()];
-        // The message's key names the file and Message-ID: random, nothing of the secrets.
-        let key = format!("sign-in-{}", random_hex(8));
-        let message = Message {
-            key: &key,
-            to: &to,
-            subject: &written.subject,
-            text: &written.text,
-            html: &written.html,
-            at: app.now(),
-        };
-        if let Err(error) = app.mailer.send(&message).await {
-            // Said plainly, so nobody waits for a mail that will not come; the attempt was
-            // never delivered and expires unused. (Only while mail is down does this answer
-            // differ from an unknown address's.)
-            tracing::warn!(org = %org.id, %error, "sign-in link not sent");
-            let mut res = sign_in_again(
+    let requested = match sign_in::request_link(&app.core, form.email.as_deref()).await {
+        Ok(r) => r,
+        Err(e @ openday_app::AppError::Rules(_)) => {
+            let message = e.said().message;
+            return Ok(sign_in_again(
                 csrf,
                 values,
-                "登录邮件暂时无法发送，请稍后重试",
-                StatusCode::SERVICE_UNAVAILABLE,
-            );
-            res.headers_mut().insert(
-                axum::http::header::RETRY_AFTER,
-                axum::http::HeaderValue::from_static("60"),
-            );
-            return Ok(res);
+                &message,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ));
         }
-        tracing::info!(org = %org.id, "sign-in link sent");
-    } else {
-        tracing::info!("sign-in asked for an address outside the directory");
+        Err(e) => return Err(e.into()),
+    };
+    if requested.mail == LinkMail::NotSent {
+        // Said plainly, so nobody waits for a mail that will not come; the attempt was
+        // never delivered and expires unused. (Only while mail is down does this answer
+        // differ from an unknown address's.)
+        let mut res = sign_in_again(
+            csrf,
+            values,
+            "登录邮件暂时无法发送，请稍后重试",
+            StatusCode::SERVICE_UNAVAILABLE,
+        );
+        res.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from_static("60"),
+        );
+        return Ok(res);
     }
+    let attempt = requested.attempt;
     let jar = csrf.jar.add(app.config.cookies.cookie(
         SIGN_IN_COOKIE,
         attempt,
@@ -486,77 +407,33 @@ async fn confirm<S: Store>(
     post: FormPost<ConfirmForm>,
 ) -> Result<Response, PageError> {
     let FormPost { form, values, csrf } = post;
-    let key = &app.config.person_key;
-    let now = app.now();
     let own = csrf.jar.get(SIGN_IN_COOKIE).map(|c| c.value().to_owned());
-    let nonce = form.n.as_deref().map(str::trim).filter(|n| !n.is_empty());
-    // A demo link names its attempt; it counts only when that attempt is not bound.
-    let named = form.a.as_deref().map(str::trim).filter(|a| !a.is_empty());
-    let attempt = match (named, &own) {
-        (Some(a), _) => {
-            let hash = key.secret_hash("sign-in-attempt", a);
-            match app.store.sign_in(&hash, now).await? {
-                Some(r) if !r.bound => Some(hash),
-                _ => own
-                    .as_deref()
-                    .map(|o| key.secret_hash("sign-in-attempt", o)),
-            }
-        }
-        (None, Some(o)) => Some(key.secret_hash("sign-in-attempt", o)),
-        (None, None) => None,
+    let proof = Confirmation {
+        own_attempt: own.as_deref(),
+        named_attempt: form.a.as_deref(),
+        nonce: form.n.as_deref(),
+        code: form.code.as_deref(),
     };
-    let redeemed = match (&attempt, nonce) {
-        (None, Some(_)) => return Err(link_refused()),
-        (Some(attempt), Some(n)) => {
-            let proof = key.secret_hash("sign-in-nonce", n);
-            let r = app
-                .store
-                .redeem_sign_in(attempt, SignInProof::Nonce(&proof), now)
-                .await?;
-            if r.is_none() {
-                return Err(link_refused());
-            }
-            r
-        }
-        (attempt, None) => {
-            let code = form.code.as_deref().unwrap_or("").trim().to_owned();
-            let found = match attempt {
-                Some(attempt) if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) => {
-                    let proof = key.secret_hash("sign-in-code", &code);
-                    app.store
-                        .redeem_sign_in(attempt, SignInProof::Code(&proof), now)
-                        .await?
-                }
-                _ => None,
+    let org = match sign_in::confirm(&app.core, proof).await? {
+        Confirmed::SignedIn(org) => org,
+        Confirmed::LinkRefused => return Err(link_refused()),
+        Confirmed::CodeRefused => {
+            let mut state = FormState::with_values(values);
+            state.fail(
+                "code",
+                "验证码不正确或已过期：请输入本浏览器申请登录后邮件中的6位验证码，或重新申请登录。",
+            );
+            let page = SignInPage {
+                title: "工作人员登录",
+                form: state,
+                csrf: csrf.token,
+                pending: own.is_some(),
             };
-            if found.is_none() {
-                let mut state = FormState::with_values(values);
-                state.fail(
-                    "code",
-                    "验证码不正确或已过期：请输入本浏览器申请登录后邮件中的6位验证码，或重新申请登录。",
-                );
-                let page = SignInPage {
-                    title: "工作人员登录",
-                    form: state,
-                    csrf: csrf.token,
-                    pending: own.is_some(),
-                };
-                return Ok((StatusCode::UNPROCESSABLE_ENTITY, csrf.jar, page).into_response());
-            }
-            found
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, csrf.jar, page).into_response());
         }
     };
-    let Some(record) = redeemed else {
-        return Err(link_refused());
-    };
-    let org = app
-        .store
-        .org(record.org_id.as_str())
-        .await?
-        .ok_or_else(link_refused)?;
     let jar = csrf.jar.remove(Cookie::build(SIGN_IN_COOKIE).path("/"));
     let jar = start_session(&app, jar, &org).await?;
-    tracing::info!(org = %org.id, "staff signed in");
     let jar = with_notice(jar, &app, &format!("已登录：{}", org.name));
     Ok(see_other(jar, "/staff"))
 }

@@ -11,19 +11,22 @@ use chrono::Datelike;
 use openday_rules::WireEnum;
 use openday_rules::compliance::{Figures, Ratio};
 use openday_rules::lifecycle::PlanStatus;
-use openday_rules::org::{Id, OrgKind};
+use openday_rules::org::OrgKind;
 use openday_rules::report::ReportDraft;
 use openday_rules::text::NumberLike;
 use serde::Deserialize;
 
-use super::plans::{FindingRow, PlanRow, finding_row, listed, names_within, next_deadline};
+use super::plans::{FindingRow, PlanRow, finding_row, listed, next_deadline};
 use super::{Me, SignedOutOr, StaffPost, StaffSession, staff_page};
 use crate::app::{App, Store};
-use crate::error::ApiError;
-use crate::pages::public::{Choice, day_span, day_text};
+use crate::pages::public::Choice;
+use openday_rules::calendar::{day_span, day_text};
 use crate::pages::{FormState, PageError, see_other, take_notice, with_notice};
-use crate::routes::reports::{compliance_of, file_report};
-use crate::routes::{Routes, method};
+use openday_app::AppError;
+use openday_app::sign_in::names_within;
+use openday_app::years::year_of_text;
+use openday_app::{compliance, exports, reports};
+use crate::routing::{Routes, method};
 
 pub fn routes<S: Store>() -> Routes<S> {
     Routes::new()
@@ -106,7 +109,7 @@ async fn plans<S: Store>(
     )
     .await
     .map_err(PageError::from)?;
-    let names = names_within(&app, &staff.org)
+    let names = names_within(&app.core, &staff.org)
         .await
         .map_err(PageError::from)?;
     let region = openday_rules::programme::region_of(&staff.org).clone();
@@ -120,7 +123,7 @@ async fn plans<S: Store>(
             year: p.start_date.year(),
             version: p.programme_version,
         };
-        let programme = app.programme_at(&at).await.map_err(PageError::from)?;
+        let programme = app.core.programme_at(&at).await.map_err(PageError::from)?;
         rows.push(PlanRow {
             org: names
                 .get(p.org_id.as_str())
@@ -224,36 +227,16 @@ async fn compliance<S: Store>(
     staff: StaffSession,
     Query(q): Query<YearQuery>,
 ) -> Result<Response, SignedOutOr> {
-    let year = match q.year.as_deref().map(str::trim).filter(|y| !y.is_empty()) {
-        None => app.today().year(),
-        Some(y) => y
-            .parse::<i32>()
-            .ok()
-            .filter(|y| (2000..=2100).contains(y))
-            .ok_or_else(|| {
-                PageError::from(ApiError::from(
-                    openday_rules::Violation::new(
-                        openday_rules::Code::ValidationFailed,
-                        "年度应为2000至2100之间的年份",
-                    )
-                    .at("year"),
-                ))
-            })?,
-    };
-    let c = compliance_of(&app, staff.org.clone(), year)
+    // A blank year is this year here (the dashboard's own form sends one).
+    let year = year_of_text(&app.core, q.year.as_deref().filter(|y| !y.trim().is_empty()))
+        .map_err(PageError::from)?;
+    let c = compliance::of(&app.core, staff.org.clone(), year)
         .await
         .map_err(PageError::from)?;
-    let names = names_within(&app, &staff.org)
+    let names = names_within(&app.core, &staff.org)
         .await
         .map_err(PageError::from)?;
-    let plans = app
-        .store
-        .plans(
-            year,
-            &openday_store::records::PlanScope::Subtree {
-                path: openday_store::keys::path_of(&staff.org),
-            },
-        )
+    let plans = openday_app::desk::plans_within(&app.core, &staff.org, year)
         .await
         .map_err(PageError::from)?;
     // The findings the compliance figures were read with, not a second read.
@@ -307,22 +290,9 @@ async fn revoke<S: Store>(
     post: StaffPost<RevokeForm>,
 ) -> Result<Response, SignedOutOr> {
     let StaffPost { staff, form, .. } = post;
-    if staff.org.kind != OrgKind::Office {
-        return Err(PageError::from(ApiError::forbidden("只有政务公开办公室可以注销登录")).into());
-    }
-    let names = names_within(&app, &staff.org)
+    let target = openday_app::sign_in::revoke(&app.core, &staff.org, form.org_id.as_deref())
         .await
         .map_err(PageError::from)?;
-    let id = form.org_id.unwrap_or_default();
-    let Some(target) = names.get(id.trim()) else {
-        return Err(PageError::from(ApiError::forbidden("只能注销本辖区机关的登录")).into());
-    };
-    let target_id: Id = target.id.clone();
-    app.store
-        .revoke_sessions(&target_id)
-        .await
-        .map_err(PageError::from)?;
-    tracing::info!(by = %staff.org.id, org = %target_id, "sessions revoked");
     let jar = with_notice(
         staff.jar,
         &app,
@@ -354,21 +324,17 @@ async fn report_page<S: Store>(
     let year = form
         .value("year")
         .parse::<i32>()
-        .unwrap_or_else(|_| app.today().year());
-    let programme = app.programme_for(&staff.org, year).await?.programme;
+        .unwrap_or_else(|_| app.core.this_year());
+    let programme = app.core.programme_for(&staff.org, year).await?.programme;
     if !programme.is_reporter(&staff.org) {
-        return Err(ApiError::forbidden(format!(
+        return Err(AppError::forbidden(format!(
             "“{}”不是年度开展情况的报送单位（工作方案{}）",
             staff.org.name.as_str(),
             programme.report.clause
         ))
         .into());
     }
-    let report = app.store.report(&staff.org.id, year).await?;
-    let figures = match report.as_ref().and_then(|r| r.figures.clone()) {
-        Some(frozen) => frozen,
-        None => crate::routes::reports::year_figures_of(app, &staff.org, year).await?,
-    };
+    let (report, figures) = reports::filed_or_draft(&app.core, &staff.org, year).await?;
     let filed = report.map(|r| {
         let mut lines = vec![
             ("年度", r.year.to_string()),
@@ -398,7 +364,7 @@ async fn report_page<S: Store>(
         filed,
         due: day_text(programme.report_due(year)),
         clause: programme.report.clause.clone(),
-        figures: crate::exports::figure_lines(&figures),
+        figures: openday_app::exports::figure_lines(&figures),
         form,
     })
 }
@@ -425,7 +391,7 @@ async fn report<S: Store>(
         form,
         values,
     } = post;
-    match file_report(&app, staff.org.clone(), &form).await {
+    match reports::file(&app.core, staff.org.clone(), &form).await {
         Ok(filed) => {
             let late = if filed.report.late {
                 "（逾期报送已记录）"
@@ -458,8 +424,8 @@ async fn compliance_file<S: Store>(
 ) -> Result<Response, SignedOutOr> {
     let file = async {
         let format = q.format()?;
-        let year = crate::routes::exports::year_of(&app, q.year.as_deref())?;
-        let table = crate::routes::exports::compliance(&app, staff.org.clone(), year).await?;
+        let year = year_of_text(&app.core, q.year.as_deref())?;
+        let table = exports::compliance(&app.core, staff.org.clone(), year).await?;
         crate::exports::download(&format!("{year}年度合规情况"), format, table)
     };
     Ok(file.await.map_err(PageError::from)?)
@@ -509,8 +475,8 @@ async fn rollup<S: Store>(
     Query(q): Query<YearQuery>,
 ) -> Result<Response, SignedOutOr> {
     use openday_rules::compliance::ReportState;
-    let year = crate::routes::exports::year_of(&app, q.year.as_deref()).map_err(PageError::from)?;
-    let r = crate::routes::rollup::rollup(&app, &staff.org, year)
+    let year = year_of_text(&app.core, q.year.as_deref()).map_err(PageError::from)?;
+    let r = compliance::rollup(&app.core, &staff.org, year)
         .await
         .map_err(PageError::from)?;
     let count = |s: ReportState| r.reporters.iter().filter(|l| l.state == s).count();
@@ -563,9 +529,12 @@ async fn rollup_file<S: Store>(
     Query(q): Query<YearQuery>,
 ) -> Result<Response, SignedOutOr> {
     let file = async {
-        let year = crate::routes::exports::year_of(&app, q.year.as_deref())?;
-        let r = crate::routes::rollup::rollup(&app, &staff.org, year).await?;
-        crate::routes::rollup::workbook(&r)
+        let year = year_of_text(&app.core, q.year.as_deref())?;
+        let r = compliance::rollup(&app.core, &staff.org, year).await?;
+        crate::exports::download_book(
+            &format!("{}年度“政府开放日”开展情况汇总", r.year),
+            &exports::rollup(&r),
+        )
     };
     Ok(file.await.map_err(PageError::from)?)
 }

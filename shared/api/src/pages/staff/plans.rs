@@ -14,23 +14,21 @@ use openday_rules::lifecycle::{Action, Actor, PlanStatus, transition};
 use openday_rules::org::{OrgKind, Organisation, Role};
 use openday_rules::plan::{Channel, ExperienceKind, Format, Interaction, Plan};
 use openday_rules::text::NumberLike;
-use openday_store::keys;
-use openday_store::records::{FindingRecord, FindingStatus, PlanRecord, PlanScope};
+use openday_store::records::{FindingRecord, FindingStatus, PlanRecord};
 use serde::Deserialize;
 
 use super::plan_form::{self, SegmentGroup, Tick};
 use super::{Me, SignedOutOr, StaffPost, StaffSession, staff_page};
 use crate::app::{App, Store};
 use crate::error::ApiError;
-pub use crate::pages::public::when;
-use crate::pages::public::{Choice, choices, day_span, day_text};
+pub use openday_rules::calendar::when;
+use crate::pages::public::{Choice, choices};
+use openday_rules::calendar::{day_span, day_text};
 use crate::pages::{FormState, PageError, see_other, take_notice, with_notice};
-use crate::routes::bodies::{AnnouncementBody, CancelBody, ReviewBody};
-use crate::routes::plans::{
-    ListQuery, announce_plan, cancel_plan, plan_detail, plan_list, review_plan, revise_plan,
-    submit_plan,
-};
-use crate::routes::{Routes, method, status_today};
+use openday_app::commands::{AnnouncementBody, CancelBody, ReviewBody};
+use openday_app::AppError;
+use openday_app::plans::{self, ListQuery};
+use crate::routing::{Routes, method};
 use crate::views::{FindingView, PlanDetail};
 
 pub fn routes<S: Store>() -> Routes<S> {
@@ -200,20 +198,6 @@ fn row(
     }
 }
 
-/// The names of the organisations in an office's jurisdiction and below.
-pub async fn names_within<S: Store>(
-    app: &App<S>,
-    org: &Organisation,
-) -> Result<BTreeMap<String, Organisation>, ApiError> {
-    Ok(app
-        .store
-        .orgs_within(&keys::path_of(org))
-        .await?
-        .into_iter()
-        .map(|o| (o.id.to_string(), o))
-        .collect())
-}
-
 /// An agency: its plans with the next deadline and open findings. An office: the plans it
 /// must file or return (oldest first) and its jurisdiction's open findings.
 pub(super) async fn home<S: Store>(
@@ -221,28 +205,11 @@ pub(super) async fn home<S: Store>(
     staff: StaffSession,
 ) -> Result<Response, PageError> {
     let org = &staff.org;
-    let year = app.today().year();
-    let path = keys::path_of(org);
     let office = org.kind == OrgKind::Office;
-    let scope = if office {
-        PlanScope::Subtree { path }
-    } else {
-        PlanScope::Org {
-            path,
-            org_id: org.id.clone(),
-        }
-    };
-    let findings = app
-        .store
-        .findings(year, &crate::routes::reports::findings_prefix(org))
-        .await?;
-    let mut records = app.store.plans(year, &scope).await?;
-    records.sort_by_key(|p| p.submitted_at);
-    let names = if office {
-        names_within(app, org).await?
-    } else {
-        BTreeMap::from([(org.id.to_string(), org.clone())])
-    };
+    let desk = openday_app::desk::desk(&app.core, org).await?;
+    let year = desk.year;
+    let names = &desk.names;
+    let findings = &desk.findings;
     let name_of = |id: &str| {
         names
             .get(id)
@@ -250,10 +217,9 @@ pub(super) async fn home<S: Store>(
     };
     let mut plans = Vec::new();
     let mut queue = Vec::new();
-    for p in &records {
-        let status = status_today(app, p);
-        let programme = app.programme_of(p).await?;
-        let r = row(p, status, name_of(p.org_id.as_str()), &findings, &programme);
+    for d in &desk.plans {
+        let (p, status) = (&d.plan, d.status);
+        let r = row(p, status, name_of(p.org_id.as_str()), findings, &d.programme);
         let reviews = names
             .get(p.org_id.as_str())
             .is_some_and(|owner| Role::of(org, owner) == Role::ReviewingOffice);
@@ -263,6 +229,7 @@ pub(super) async fn home<S: Store>(
             plans.push(r);
         }
     }
+    let records: Vec<&PlanRecord> = desk.plans.iter().map(|d| &d.plan).collect();
     let plan_names: BTreeMap<&str, String> = records
         .iter()
         .map(|p| (p.id.as_str(), p.plan.name.to_string()))
@@ -285,7 +252,7 @@ pub(super) async fn home<S: Store>(
         })
         .collect();
     let report = if staff.programme.is_reporter(org) {
-        Some(match app.store.report(&org.id, year).await? {
+        Some(match &desk.report {
             Some(r) => format!(
                 "{}年度开展情况已于{}报送{}",
                 year,
@@ -386,7 +353,7 @@ impl PlanFormPage {
 
 fn only_agencies(staff: &StaffSession) -> Result<(), PageError> {
     if staff.org.kind == OrgKind::Office {
-        return Err(ApiError::forbidden("政务公开办公室不编写实施方案，只审核备案").into());
+        return Err(AppError::forbidden("政务公开办公室不编写实施方案，只审核备案").into());
     }
     Ok(())
 }
@@ -416,9 +383,9 @@ struct PlanFormBody {
 }
 
 /// A plan form refused by the rules: each message at its field.
-fn refused_plan(form: &mut FormState, e: ApiError) -> Result<(), PageError> {
+fn refused_plan(form: &mut FormState, e: AppError) -> Result<(), PageError> {
     match e {
-        ApiError::Rules(vs) => {
+        AppError::Rules(vs) => {
             for v in vs.iter() {
                 form.errors.push(crate::pages::FieldError {
                     field: v.field.as_deref().map(plan_form::field_of),
@@ -456,10 +423,10 @@ async fn plan_post<S: Store>(
     }
     let draft = plan_form::draft_of(&values);
     let done = match id {
-        None => submit_plan(app, &staff.org, &draft).await,
+        None => plans::submit(&app.core, &staff.org, &draft).await,
         Some(id) => {
             let v = version.map(|v: u64| NumberLike::Text(v.to_string()));
-            revise_plan(app, &staff.org, id, v.as_ref(), &draft).await
+            plans::revise(&app.core, &staff.org, id, v.as_ref(), &draft).await
         }
     };
     match done {
@@ -496,11 +463,11 @@ async fn edit_form<S: Store>(
     staff: StaffSession,
     Path(id): Path<String>,
 ) -> Result<Response, SignedOutOr> {
-    let (detail, _, role) = plan_detail(&app, &staff.org, &id)
+    let (detail, _, role) = plans::detail(&app.core, &staff.org, &id)
         .await
         .map_err(PageError::from)?;
     if role != Role::Implementer {
-        return Err(PageError::from(ApiError::forbidden("只有实施机关可以修改实施方案")).into());
+        return Err(PageError::from(AppError::forbidden("只有实施机关可以修改实施方案")).into());
     }
     let mut values = plan_form::values_of(&detail.plan);
     values.insert("year".into(), detail.plan.year().to_string());
@@ -621,19 +588,17 @@ pub async fn plan_view<S: Store>(
     app: &App<S>,
     detail: &PlanDetail,
     owner: &Organisation,
-) -> Result<PlanView, ApiError> {
+) -> Result<PlanView, AppError> {
     // The organisations the history names: a few reads, not the whole directory.
-    let mut names: BTreeMap<String, String> = BTreeMap::new();
-    for id in detail.history.iter().filter_map(|h| h.by.as_ref()) {
-        if !names.contains_key(id.as_str()) {
-            let name = app
-                .store
-                .org(id.as_str())
-                .await?
-                .map_or_else(|| id.to_string(), |o| o.name.to_string());
-            names.insert(id.to_string(), name);
-        }
-    }
+    let names = openday_app::desk::names_of(
+        &app.core,
+        detail
+            .history
+            .iter()
+            .filter_map(|h| h.by.as_ref().map(|id| id.to_string()))
+            .collect(),
+    )
+    .await?;
     let name_of = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_owned());
     let (start, end) = (detail.plan.period.start(), detail.plan.period.end());
     let at = openday_rules::ProgrammeRef {
@@ -641,7 +606,7 @@ pub async fn plan_view<S: Store>(
         year: detail.plan.year(),
         version: detail.programme_version,
     };
-    let programme = app.programme_at(&at).await?;
+    let programme = app.core.programme_at(&at).await?;
     let announcement = detail.announcement.as_ref().map(|a| {
         vec![
             ("发布日期", day_text(a.published_on)),
@@ -768,7 +733,7 @@ async fn open<S: Store>(
     id: &str,
     form: &mut FormState,
 ) -> Result<(PlanView, NextActions), PageError> {
-    let (detail, owner, role) = plan_detail(app, org, id).await?;
+    let (detail, owner, role) = plans::detail(&app.core, org, id).await?;
     form.values
         .insert("version".into(), detail.version.0.to_string());
     let next = next_actions(detail.status, role);
@@ -827,7 +792,7 @@ async fn review<S: Store>(
         values,
     } = post;
     let filing = form.decision.as_deref() == Some("file");
-    match review_plan(&app, &staff.org, &id, form).await {
+    match plans::review(&app.core, &staff.org, &id, form).await {
         Ok(_) => {
             let done = if filing {
                 "已备案，已通知实施机关发布活动公告。"
@@ -838,7 +803,7 @@ async fn review<S: Store>(
             Ok(see_other(jar, "/staff"))
         }
         Err(e) => {
-            let stale = matches!(&e, ApiError::Conflict { .. });
+            let stale = matches!(&e, AppError::Conflict { .. });
             let mut state = FormState::with_values(values);
             state.refuse(e, &["decision", "comment"])?;
             let (plan, next) = open(&app, &staff.org, &id, &mut state).await?;
@@ -939,7 +904,7 @@ async fn announce<S: Store>(
     let blank = |v: Option<String>| v.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
     form.announcement.place = blank(form.announcement.place);
     form.announcement.registration_deadline = blank(form.announcement.registration_deadline);
-    match announce_plan(&app, &staff.org, &id, &form).await {
+    match plans::announce(&app.core, &staff.org, &id, &form).await {
         Ok(_) => {
             let jar = with_notice(staff.jar, &app, "活动公告已发布，公众现在可以报名。");
             Ok(see_other(jar, &format!("/staff/plans/{id}")))
@@ -998,7 +963,7 @@ async fn cancel<S: Store>(
         form,
         values,
     } = post;
-    match cancel_plan(&app, &staff.org, &id, form).await {
+    match plans::cancel(&app.core, &staff.org, &id, form).await {
         Ok(_) => {
             let jar = with_notice(staff.jar, &app, "活动已取消，已短信通知报名人员。");
             Ok(see_other(jar, &format!("/staff/plans/{id}")))
@@ -1019,7 +984,7 @@ pub(super) async fn listed<S: Store>(
     org: &Organisation,
     year: Option<NumberLike>,
     status: Option<String>,
-) -> Result<(i32, Vec<crate::views::PlanSummary>), ApiError> {
-    let list = plan_list(app, org, &ListQuery { year, status }).await?;
+) -> Result<(i32, Vec<crate::views::PlanSummary>), AppError> {
+    let list = plans::list(&app.core, org, &ListQuery { year, status }).await?;
     Ok((list.year, list.plans))
 }

@@ -13,10 +13,9 @@ use serde::Deserialize;
 use super::plans::programme_label;
 use super::{Me, SignedOutOr, StaffPost, StaffSession, staff_page};
 use crate::app::{App, Store};
-use crate::error::ApiError;
-use crate::pages::public::when;
+use openday_rules::calendar::when;
 use crate::pages::{FieldError, FormState, PageError, see_other, take_notice, with_notice};
-use crate::routes::{Routes, method};
+use crate::routing::{Routes, method};
 
 pub fn routes<S: Store>() -> Routes<S> {
     Routes::new()
@@ -71,7 +70,7 @@ async fn page<S: Store>(
     let this_year = app.today().year();
     let mut years = Vec::new();
     for year in [this_year, this_year + 1] {
-        let record = app.programme_for(&staff.org, year).await?;
+        let record = app.core.programme_for(&staff.org, year).await?;
         // Next year shows only once it has its own version.
         if year != this_year && record.version == 0 {
             continue;
@@ -135,7 +134,7 @@ async fn upload<S: Store>(
                 e.column()
             ),
         ),
-        Ok(raw) => match crate::routes::programmes::import(&app, &staff.org, &raw).await {
+        Ok(raw) => match openday_app::programmes::import(&app.core, &staff.org, &raw).await {
             Ok(record) => {
                 let p = &record.programme;
                 let jar = with_notice(
@@ -149,7 +148,7 @@ async fn upload<S: Store>(
                 return Ok(see_other(jar, "/staff/programme"));
             }
             // Every problem of the file, each naming its place in the file, at the field.
-            Err(ApiError::Rules(vs)) => {
+            Err(openday_app::AppError::Rules(vs)) => {
                 for v in vs.iter() {
                     let message = match v.field.as_deref() {
                         Some(f) if !f.is_empty() && !v.message.contains(f) => {

@@ -19,12 +19,12 @@ use openday_store::records::RegistrationStatus;
 use super::plans::{PlanView, plan_view, when};
 use super::{Me, SignedOutOr, StaffPost, StaffSession, staff_page};
 use crate::app::{App, Store};
-use crate::error::ApiError;
 use crate::pages::public::{Choice, choices};
 use crate::pages::{FieldError, FormState, PageError, see_other, take_notice, with_notice};
-use crate::routes::bodies::{AnswersBody, RespondBody};
-use crate::routes::plans::{keep_answers, plan_detail, publish_response, recommend_person};
-use crate::routes::{Routes, method};
+use openday_app::commands::{AnswersBody, RespondBody};
+use openday_app::AppError;
+use openday_app::{attendance, exports, feedback, plans, registrations};
+use crate::routing::{Routes, method};
 
 pub fn routes<S: Store>() -> Routes<S> {
     Routes::new()
@@ -115,9 +115,9 @@ async fn own_plan<S: Store>(
     id: &str,
     refusal: &'static str,
 ) -> Result<(crate::views::PlanDetail, PlanView), PageError> {
-    let (detail, owner, role) = plan_detail(app, &staff.org, id).await?;
+    let (detail, owner, role) = plans::detail(&app.core, &staff.org, id).await?;
     if role != Role::Implementer {
-        return Err(ApiError::forbidden(refusal).into());
+        return Err(AppError::forbidden(refusal).into());
     }
     let view = plan_view(app, &detail, &owner).await?;
     Ok((detail, view))
@@ -130,8 +130,8 @@ async fn registrants_page<S: Store>(
     form: FormState,
 ) -> Result<RegistrantsPage, PageError> {
     let (detail, plan) = own_plan(app, staff, id, "只有实施机关可以查看报名人员").await?;
-    let mut records = app.store.registrations(id).await?;
-    records.sort_by_key(|r| (r.status != RegistrationStatus::Confirmed, r.registered_at));
+    let records =
+        registrations::of_event(&app.core, &staff.org, id, "只有实施机关可以查看报名人员").await?;
     let rows = records
         .iter()
         .filter(|r| r.status != RegistrationStatus::Cancelled)
@@ -181,8 +181,8 @@ async fn recommend<S: Store>(
         form,
         values,
     } = post;
-    match recommend_person(&app, &staff.org, &id, &form).await {
-        Ok((_, receipt)) => {
+    match registrations::recommend(&app.core, &staff.org, &id, &form).await {
+        Ok(registrations::Taken { receipt, .. }) => {
             let status = if receipt.status == RegistrationStatus::Confirmed {
                 "已确认参加"
             } else {
@@ -249,8 +249,7 @@ async fn feedback_page<S: Store>(
     mut form: FormState,
 ) -> Result<FeedbackPage, PageError> {
     let (detail, plan) = own_plan(app, staff, id, "只有实施机关可以答复意见建议").await?;
-    let items = app.store.feedback(id).await?;
-    let saved = app.store.answers(id).await?;
+    let (items, saved) = feedback::to_answer(&app.core, &staff.org, id).await?;
     let fresh = form.values.is_empty();
     if fresh {
         form.values
@@ -365,34 +364,28 @@ async fn answer<S: Store>(
 ) -> Result<Response, SignedOutOr> {
     let StaffPost { staff, values, .. } = post;
     own_plan(&app, &staff, &id, "只有实施机关可以答复意见建议").await?;
-    let action = values.get("action").cloned().unwrap_or_default();
-    let items = app.store.feedback(&id).await.map_err(PageError::from)?;
+    let action = AnswerAction::of(values.get("action").map(String::as_str));
+    let (items, _) = feedback::to_answer(&app.core, &staff.org, &id)
+        .await
+        .map_err(PageError::from)?;
     let ids: Vec<String> = items.iter().map(|f| f.id.clone()).collect();
     let (drafts, fields, categories) = typed_answers(&values, &ids);
     let mut state = FormState::with_values(values.clone());
     // Re-categorised items first: the category is the agency's to set.
-    for (fid, raw) in &categories {
-        let Some(item) = items.iter().find(|f| &f.id == fid) else {
-            continue;
-        };
-        match FeedbackCategory::parse(&format!("a.{fid}.category"), raw) {
-            Ok(c) if c != item.feedback.category => {
-                let mut changed = item.clone();
-                changed.feedback.category = c;
-                app.store
-                    .update_feedback(&changed)
-                    .await
-                    .map_err(PageError::from)?;
+    match feedback::recategorise(&app.core, &staff.org, &id, &categories).await {
+        Ok(_) => {}
+        Err(AppError::Rules(vs)) => {
+            for v in vs.iter() {
+                state.errors.push(FieldError {
+                    field: v.field.clone(),
+                    message: v.message.clone(),
+                });
             }
-            Ok(_) => {}
-            Err(v) => state.errors.push(FieldError {
-                field: v.field.clone(),
-                message: v.message,
-            }),
         }
+        Err(e) => state.refuse(e, &[])?,
     }
-    let outcome = match action.as_str() {
-        "group" => {
+    let outcome = match action {
+        AnswerAction::Group => {
             let picked: Vec<String> = ids
                 .iter()
                 .filter(|i| values.get(&format!("pick.{i}")).is_some_and(|v| v == "on"))
@@ -415,13 +408,13 @@ async fn answer<S: Store>(
                     ..AnswersBody::default()
                 };
                 Some(
-                    keep_answers(&app, &staff.org, &id, &body)
+                    feedback::save_answers(&app.core, &staff.org, &id, &body)
                         .await
                         .map(|_| "已统一答复所选意见建议（草稿）。"),
                 )
             }
         }
-        "publish" => {
+        AnswerAction::Publish => {
             let body = RespondBody {
                 version: values.get("version").cloned().map(NumberLike::Text),
                 response: ResponseDraft {
@@ -430,7 +423,7 @@ async fn answer<S: Store>(
                 },
             };
             Some(
-                publish_response(&app, &staff.org, &id, body)
+                plans::publish_response(&app.core, &staff.org, &id, body)
                     .await
                     .map(|_| "采纳情况已公开，公众可在活动页面查看。"),
             )
@@ -442,7 +435,7 @@ async fn answer<S: Store>(
                 ..AnswersBody::default()
             };
             Some(
-                keep_answers(&app, &staff.org, &id, &body)
+                feedback::save_answers(&app.core, &staff.org, &id, &body)
                     .await
                     .map(|_| "答复草稿已保存。"),
             )
@@ -450,7 +443,7 @@ async fn answer<S: Store>(
     };
     match outcome {
         Some(Ok(done)) if state.errors.is_empty() => {
-            let to = if action == "publish" {
+            let to = if action == AnswerAction::Publish {
                 format!("/staff/plans/{id}")
             } else {
                 format!("/staff/plans/{id}/feedback")
@@ -459,7 +452,7 @@ async fn answer<S: Store>(
             return Ok(see_other(jar, &to));
         }
         Some(Ok(_)) | None => {}
-        Some(Err(ApiError::Rules(vs))) => {
+        Some(Err(AppError::Rules(vs))) => {
             for v in vs.iter() {
                 let field = answer_field(v.field.as_deref(), &fields).or_else(|| {
                     v.field
@@ -502,7 +495,7 @@ async fn check_in_page<S: Store>(
     form: FormState,
 ) -> Result<CheckInPage, PageError> {
     let (detail, plan) = own_plan(app, staff, id, "只有实施机关可以签到").await?;
-    let counts = crate::routes::plans::attendance_of(app, id).await?;
+    let counts = attendance::attendance(&app.core, &staff.org, id).await?;
     let closed = openday_rules::registration::check_in_open(&detail.plan.period, app.today())
         .err()
         .map(|v| v.message);
@@ -531,11 +524,11 @@ async fn check_in_form<S: Store>(
 async fn check_in<S: Store>(
     State(app): State<App<S>>,
     Path(id): Path<String>,
-    post: StaffPost<crate::routes::bodies::CheckInBody>,
+    post: StaffPost<openday_app::commands::CheckInBody>,
 ) -> Result<Response, SignedOutOr> {
     let StaffPost { staff, form, .. } = post;
     let mut state = FormState::default();
-    let status = match crate::routes::plans::check_in_person(&app, &staff.org, &id, &form).await {
+    let status = match attendance::check_in(&app.core, &staff.org, &id, &form).await {
         Ok(done) => {
             state.notice = Some(format!(
                 "签到成功：{}（{}），{}",
@@ -546,11 +539,11 @@ async fn check_in<S: Store>(
             StatusCode::OK
         }
         Err(e) => {
-            let status = e.status();
-            let (_, message, _) = e.parts();
-            if status.is_server_error() {
+            if e.is_failure() {
                 return Err(PageError::from(e).into());
             }
+            let message = e.said().message;
+            let status = crate::error::ApiError::App(e).status();
             // The reason in the summary only: the field is cleared for the next person.
             state.errors.push(FieldError {
                 field: None,
@@ -571,7 +564,7 @@ async fn registrants_file<S: Store>(
 ) -> Result<Response, SignedOutOr> {
     let file = async {
         let format = q.format()?;
-        let table = crate::routes::exports::registrants(&app, &staff.org, &id).await?;
+        let table = exports::registrants(&app.core, &staff.org, &id).await?;
         crate::exports::download("报名人员", format, table)
     };
     Ok(file.await.map_err(PageError::from)?)
@@ -585,8 +578,29 @@ async fn feedback_file<S: Store>(
 ) -> Result<Response, SignedOutOr> {
     let file = async {
         let format = q.format()?;
-        let table = crate::routes::exports::feedback(&app, &staff.org, &id).await?;
+        let table = exports::feedback(&app.core, &staff.org, &id).await?;
         crate::exports::download("意见建议及采纳情况", format, table)
     };
     Ok(file.await.map_err(PageError::from)?)
+}
+
+/// What the answer form's submit button asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AnswerAction {
+    /// 统一答复 the ticked items.
+    Group,
+    /// 公开采纳情况.
+    Publish,
+    /// 保存草稿 (the default).
+    Save,
+}
+
+impl AnswerAction {
+    fn of(raw: Option<&str>) -> Self {
+        match raw {
+            Some("group") => AnswerAction::Group,
+            Some("publish") => AnswerAction::Publish,
+            _ => AnswerAction::Save,
+        }
+    }
 }
