@@ -10,7 +10,7 @@ use openday_rules::Clock;
 use openday_sms::SmsSender;
 use openday_store::PersonKey;
 
-use crate::auth::TokenKey;
+use crate::keys::{CookieKey, TokenKey};
 use crate::limits::{AddressLimits, Limits};
 
 pub use openday_app::Store;
@@ -34,7 +34,7 @@ pub struct Config {
     pub retention_days: u32,
     pub limits: Limits,
     /// The key of the web pages' encrypted cookies (CSRF tokens, a registration just taken).
-    pub cookies: crate::pages::CookieKey,
+    pub cookies: CookieKey,
     /// The site's own address (`https://…`): links in mail point at its pages.
     pub site: String,
 }

@@ -4,76 +4,12 @@
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use chrono::{DateTime, Utc};
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use openday_rules::org::Organisation;
-use serde::{Deserialize, Serialize};
+
+pub use crate::keys::{TOKEN_DAYS, TokenKey};
 
 use crate::app::{App, Store};
 use crate::error::ApiError;
-
-/// How long an issued token is valid.
-pub const TOKEN_DAYS: i64 = 365;
-
-#[derive(Clone)]
-pub struct TokenKey {
-    encoding: EncodingKey,
-    decoding: DecodingKey,
-}
-
-impl std::fmt::Debug for TokenKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("TokenKey(..)")
-    }
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-struct Claims {
-    /// The organisation id.
-    sub: String,
-    iat: i64,
-    exp: i64,
-}
-
-impl TokenKey {
-    pub const MIN_LEN: usize = 32;
-
-    pub fn new(secret: &[u8]) -> Result<Self, String> {
-        if secret.len() < Self::MIN_LEN {
-            return Err(format!(
-                "the token signing key must be at least {} bytes",
-                Self::MIN_LEN
-            ));
-        }
-        Ok(Self {
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
-        })
-    }
-
-    /// A token for `org_id`, valid for [`TOKEN_DAYS`] from `now`.
-    pub fn issue(&self, org_id: &str, now: DateTime<Utc>) -> String {
-        let claims = Claims {
-            sub: org_id.to_owned(),
-            iat: now.timestamp(),
-            exp: (now + chrono::Duration::days(TOKEN_DAYS)).timestamp(),
-        };
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .unwrap_or_default()
-    }
-
-    /// The organisation a token names, if its signature and lifetime are good at `now`.
-    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Option<String> {
-        let mut validation = Validation::new(Algorithm::HS256);
-        // Expiry is checked against the injected clock below, not the system time.
-        validation.validate_exp = false;
-        validation.required_spec_claims.clear();
-        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).ok()?;
-        // Issued in the future (a minute of clock skew forgiven): not a token we issued now.
-        let issued_sanely = data.claims.iat <= now.timestamp() + 60;
-        (issued_sanely && now.timestamp() < data.claims.exp).then_some(data.claims.sub)
-    }
-}
 
 /// The bearer token of a request, if it carries one.
 pub fn bearer(parts: &Parts) -> Option<&str> {
@@ -130,6 +66,7 @@ impl<S: Store> FromRequestParts<App<S>> for MaybeStaff {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::{DateTime, Utc};
 
     fn t(raw: &str) -> DateTime<Utc> {
         openday_rules::calendar::parse_instant("t", raw).unwrap()

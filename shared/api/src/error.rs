@@ -123,5 +123,4 @@ impl IntoResponse for ApiError {
     }
 }
 
-
 pub use openday_app::error::wait_words;

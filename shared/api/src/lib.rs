@@ -13,6 +13,7 @@ pub mod error;
 pub mod exports;
 pub mod jobs;
 pub mod json;
+pub mod keys;
 pub mod limits;
 pub mod openapi;
 pub mod pages;

@@ -95,16 +95,12 @@ impl AddressLimits {
 
     pub fn check_address(&self, ip: IpAddr) -> Result<(), ApiError> {
         self.tidy();
-        self.address
-            .check_key(&ip)
-            .map_err(|not_until| {
-                ApiError::App(AppError::RateLimited {
-                    retry_after: whole_seconds(
-                        not_until.wait_time_from(DefaultClock::default().now()),
-                    ),
-                    message: None,
-                })
+        self.address.check_key(&ip).map_err(|not_until| {
+            ApiError::App(AppError::RateLimited {
+                retry_after: whole_seconds(not_until.wait_time_from(DefaultClock::default().now())),
+                message: None,
             })
+        })
     }
 
     /// Forget idle keys now and then, so memory stays flat under many addresses.

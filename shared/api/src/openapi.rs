@@ -25,11 +25,11 @@ use utoipa::{PartialSchema, ToSchema};
 
 use crate::app::Store;
 use crate::payload::PhoneProof;
+use crate::views::*;
 use openday_app::commands::{
     AnnouncementBody, AnswersBody, CancelBody, LookupBody, RespondBody, ReviewBody, Revision,
     SearchBody,
 };
-use crate::views::*;
 
 /// The named schemas the document refers to, gathered as operations name their types.
 #[derive(Default)]

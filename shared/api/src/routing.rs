@@ -125,4 +125,3 @@ async fn log_request(req: Request, next: Next) -> Response {
     );
     response
 }
-

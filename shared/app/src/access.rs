@@ -73,8 +73,9 @@ pub fn status_today<S>(app: &Services<S>, plan: &PlanRecord) -> PlanStatus {
 /// Reads the `version` a state change was made from: required, so that no change is made
 /// blind (an empty body must not cancel an announced plan with registrants).
 pub(crate) fn version_from(raw: Option<&NumberLike>) -> Result<Version, AppError> {
-    let refused =
-        |message: &str| AppError::from(Violation::new(Code::ValidationFailed, message).at("version"));
+    let refused = |message: &str| {
+        AppError::from(Violation::new(Code::ValidationFailed, message).at("version"))
+    };
     match raw {
         None => Err(refused(
             "请提供 version（所依据的方案版本号），以免覆盖他人刚做的修改",

@@ -106,10 +106,14 @@ impl OpenDay {
 /// The announced event through the same one-second cache the registration reads, so a
 /// form and the registration it submits read the plan and announcement once.
 pub async fn open_day<S: Store>(app: &Services<S>, plan_id: &str) -> Result<OpenDay, AppError> {
-    let event = app.events.get(&app.store, plan_id).await.map_err(|e| match e {
-        AppError::NotFound(_) => AppError::NotFound("该活动不存在或尚未发布公告"),
-        e => e,
-    })?;
+    let event = app
+        .events
+        .get(&app.store, plan_id)
+        .await
+        .map_err(|e| match e {
+            AppError::NotFound(_) => AppError::NotFound("该活动不存在或尚未发布公告"),
+            e => e,
+        })?;
     describe(app, event.plan.clone(), event.announcement.clone()).await
 }
 

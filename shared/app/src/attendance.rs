@@ -90,10 +90,7 @@ pub async fn check_in<S: Store>(
 }
 
 /// Confirmed and checked-in counts of an event.
-pub async fn counts<S: Store>(
-    app: &Services<S>,
-    id: &str,
-) -> Result<Attendance, AppError> {
+pub async fn counts<S: Store>(app: &Services<S>, id: &str) -> Result<Attendance, AppError> {
     Ok(Attendance {
         plan_id: id.to_owned(),
         confirmed: app.store.seats(id).await?.map_or(0, |s| s.confirmed),

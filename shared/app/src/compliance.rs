@@ -12,8 +12,9 @@ use openday_store::records::PlanScope;
 use crate::error::AppError;
 use crate::figures::{outcomes, statistics, year_figures_in, year_figures_of};
 use crate::services::{Services, Store};
-use crate::views::{AreaLine, Compliance, FindingView, OrgFigures, ReporterLine, Rollup, Statistics};
-
+use crate::views::{
+    AreaLine, Compliance, FindingView, OrgFigures, ReporterLine, Rollup, Statistics,
+};
 
 /// Whose findings an organisation sees: an office its jurisdiction's and below, anyone
 /// else its own.
@@ -25,8 +26,6 @@ fn findings_prefix(org: &Organisation) -> String {
         keys::owned(&path, org.id.as_str(), "")
     }
 }
-
-
 
 /// The year's findings and figures of the caller's scope; an office's per organisation too.
 pub async fn of<S: Store>(
@@ -148,12 +147,7 @@ async fn areas_within<S: Store>(
             jurisdiction_id: j.id.to_string(),
             name: j.name.to_string(),
             depth: path.matches('/').count() - top,
-            figures: year_figures_in(
-                app,
-                &PlanScope::Subtree { path: path.clone() },
-                year,
-            )
-            .await?,
+            figures: year_figures_in(app, &PlanScope::Subtree { path: path.clone() }, year).await?,
         });
     }
     Ok(areas)

@@ -200,9 +200,7 @@ mod tests {
     #[test]
     fn a_refusal_says_its_code_message_and_field() {
         let said = AppError::from(StoreError::DuplicateRegistration(
-            openday_store::records::Duplicate::Phone {
-                code: "X".into(),
-            },
+            openday_store::records::Duplicate::Phone { code: "X".into() },
         ))
         .said();
         assert_eq!(said.code, "DUPLICATE_REGISTRATION");

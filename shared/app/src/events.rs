@@ -12,7 +12,7 @@ use openday_rules::announcement::Announcement;
 use openday_store::records::PlanRecord;
 
 use crate::error::AppError;
-use crate::services::Store;
+use crate::store::Store;
 
 /// A plan with its published announcement and the programme version it follows.
 pub struct Event {

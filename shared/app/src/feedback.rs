@@ -16,7 +16,7 @@ use openday_store::StoreError;
 use openday_store::ports::Giver;
 use openday_store::records::FeedbackRecord;
 
-use crate::access::{implementer_plan, plan_and_owner, status_today, visible_plan, viewer_role};
+use crate::access::{implementer_plan, plan_and_owner, status_today, viewer_role, visible_plan};
 use crate::commands::{AnswersBody, PhoneProof};
 use crate::error::{AppError, wait_words};
 use crate::services::{Services, Store};
@@ -33,7 +33,6 @@ fn held_or_running(status: PlanStatus) -> Result<(), AppError> {
         Err(Violation::new(Code::FeedbackClosed, "该活动未发布公告，不征集意见建议").into())
     }
 }
-
 
 /// A feedback item: from the public (phone proved) or entered by the implementing agency.
 pub async fn give<S: Store>(
@@ -88,7 +87,6 @@ pub async fn give<S: Store>(
     })
 }
 
-
 /// An online evaluation; one per phone and plan (a second replaces the first).
 pub async fn evaluate<S: Store>(
     app: &Services<S>,
@@ -116,7 +114,6 @@ pub async fn evaluate<S: Store>(
         rating: evaluation.rating,
     })
 }
-
 
 /// Saves draft answers (item by item, a group, or every unanswered item).
 pub async fn save_answers<S: Store>(
@@ -324,7 +321,9 @@ pub async fn recategorise<S: Store>(
             PlanStatus::Announced | PlanStatus::Held
         )
     {
-        return Err(Violation::new(Code::InvalidTransition, "当前状态不能调整意见建议的类别").into());
+        return Err(
+            Violation::new(Code::InvalidTransition, "当前状态不能调整意见建议的类别").into(),
+        );
     }
     for record in &moved {
         app.store.update_feedback(record).await?;

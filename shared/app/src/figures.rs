@@ -34,8 +34,7 @@ pub(crate) async fn outcomes<S: Store>(
     year: i32,
 ) -> Result<Vec<(Id, PlanOutcome)>, AppError> {
     let mut out = Vec::new();
-    let mut programmes: HashMap<u32, Arc<openday_rules::Programme>> =
-        HashMap::new();
+    let mut programmes: HashMap<u32, Arc<openday_rules::Programme>> = HashMap::new();
     for plan in app.store.plans(year, scope).await? {
         let programme = match programmes.get(&plan.programme_version) {
             Some(p) => p.clone(),
@@ -174,4 +173,3 @@ pub async fn year_figures_in<S: Store>(
         &findings,
     ))
 }
-

@@ -23,6 +23,7 @@ pub mod registrations;
 pub mod reports;
 pub mod services;
 pub mod sign_in;
+pub mod store;
 pub mod verification;
 pub mod views;
 pub mod years;

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 
+use openday_rules::WireEnum;
 use openday_rules::announcement::Announcement;
 use openday_rules::feedback::{FeedbackResponse, ResponseItemDraft};
 use openday_rules::lifecycle::{Action, Actor, PlanStatus, transition};
@@ -11,7 +12,6 @@ use openday_rules::org::{OrgKind, Organisation, Role};
 use openday_rules::plan::{PlanDraft, check_submission};
 use openday_rules::sweep::MailKind;
 use openday_rules::text::NumberLike;
-use openday_rules::WireEnum;
 use openday_store::keys;
 use openday_store::records::{PlanChange, PlanRecord, PlanScope, RegistrationStatus};
 
@@ -415,4 +415,3 @@ pub async fn list<S: Store>(
         .collect();
     Ok(PlanList { year, plans })
 }
-

@@ -69,7 +69,11 @@ fn consented(
             .at("id_consent"),
         );
     }
-    let registrant = vs.take_all(Registrant::check(&form.registrant, first_event_day, programme));
+    let registrant = vs.take_all(Registrant::check(
+        &form.registrant,
+        first_event_day,
+        programme,
+    ));
     match registrant {
         Some(r) if vs.is_empty() => Ok(r),
         _ => Err(vs),

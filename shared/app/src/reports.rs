@@ -4,8 +4,8 @@
 use openday_rules::org::Organisation;
 use openday_rules::report::{AnnualReport, ReportDraft, YearFigures};
 
-use crate::figures::{statistics, year_figures_of};
 use crate::error::AppError;
+use crate::figures::{statistics, year_figures_of};
 use crate::services::{Services, Store};
 use crate::views::{ReportFiled, ReportStart};
 use crate::years::named_year;
@@ -36,9 +36,6 @@ pub async fn file<S: Store>(
         statistics: stats,
     })
 }
-
-
-
 
 /// What a reporter's report starts from: the year's figures of its jurisdiction as of today,
 /// and the report if it was filed (with the figures frozen then).

@@ -9,21 +9,12 @@ use openday_mail::Mailer;
 use openday_rules::Clock;
 use openday_sms::SmsSender;
 use openday_store::PersonKey;
-use openday_store::ports::{FeedbackStore, SessionStore, VerificationStore};
 use openday_store::records::{PlanRecord, ProgrammeRecord};
 
 use crate::error::AppError;
 use crate::events::EventCache;
 use crate::phones::PhoneLimits;
-
-/// Every storage port the use cases need: the sweeps' ports, feedback, verification codes
-/// and sessions. `DynamoStore` is one.
-pub trait Store:
-    openday_sweeps::SweepStore + FeedbackStore + VerificationStore + SessionStore
-{
-}
-
-impl<T: openday_sweeps::SweepStore + FeedbackStore + VerificationStore + SessionStore> Store for T {}
+pub use crate::store::Store;
 
 /// Settings read at the edge (environment or data folder), already parsed.
 #[derive(Clone)]
@@ -116,7 +107,10 @@ impl<S> Services<S> {
 
 impl<S: Store> Services<S> {
     /// The programme version `plan` was checked against: its deadlines and rules.
-    pub async fn programme_of(&self, plan: &PlanRecord) -> Result<openday_rules::Programme, AppError> {
+    pub async fn programme_of(
+        &self,
+        plan: &PlanRecord,
+    ) -> Result<openday_rules::Programme, AppError> {
         self.programme_at(&plan.programme()).await
     }
 

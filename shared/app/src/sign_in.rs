@@ -65,7 +65,10 @@ async fn new_attempt<S: Store>(
 
 /// A sign-in link for the local demo: not bound to a browser (the person opens it from
 /// the terminal), single-use, good for [`DEMO_LINK_HOURS`].
-pub async fn demo_link<S: Store>(app: &Services<S>, org: &Organisation) -> Result<String, AppError> {
+pub async fn demo_link<S: Store>(
+    app: &Services<S>,
+    org: &Organisation,
+) -> Result<String, AppError> {
     let until = app.now() + chrono::Duration::hours(DEMO_LINK_HOURS);
     let (attempt, nonce, _) = new_attempt(app, org, until, false).await?;
     Ok(format!(

@@ -46,7 +46,11 @@ async fn registrants_file<S: Store>(
     Query(q): Query<FormatQuery>,
 ) -> Result<Response, ApiError> {
     let format = q.format()?;
-    download("报名人员", format, exports::registrants(&app.core, &org, &id).await?)
+    download(
+        "报名人员",
+        format,
+        exports::registrants(&app.core, &org, &id).await?,
+    )
 }
 
 async fn feedback_file<S: Store>(
@@ -76,4 +80,3 @@ async fn compliance_file<S: Store>(
         exports::compliance(&app.core, org, year).await?,
     )
 }
-

@@ -34,7 +34,6 @@ pub fn routes<S: Store>() -> Routes<S> {
         )
 }
 
-
 async fn give<S: Store>(
     State(app): State<App<S>>,
     MaybeStaff(staff): MaybeStaff,

@@ -107,7 +107,6 @@ pub fn routes<S: Store>() -> Routes<S> {
         .merge(super::exports::plan_routes())
 }
 
-
 /// The summary of a plan just changed, in its stored status.
 fn summary(plan: &PlanRecord) -> PlanSummary {
     PlanSummary::of(plan, plan.status)
@@ -164,7 +163,9 @@ async fn review<S: Store>(
     Path(id): Path<String>,
     Payload(body): Payload<ReviewBody>,
 ) -> Result<Json<PlanSummary>, ApiError> {
-    Ok(Json(summary(&plans::review(&app.core, &org, &id, body).await?)))
+    Ok(Json(summary(
+        &plans::review(&app.core, &org, &id, body).await?,
+    )))
 }
 
 async fn announce<S: Store>(
@@ -183,7 +184,9 @@ async fn cancel<S: Store>(
     Path(id): Path<String>,
     Payload(body): Payload<CancelBody>,
 ) -> Result<Json<PlanSummary>, ApiError> {
-    Ok(Json(summary(&plans::cancel(&app.core, &org, &id, body).await?)))
+    Ok(Json(summary(
+        &plans::cancel(&app.core, &org, &id, body).await?,
+    )))
 }
 
 async fn recommend<S: Store>(
@@ -192,7 +195,9 @@ async fn recommend<S: Store>(
     Path(id): Path<String>,
     Payload(draft): Payload<RegistrantDraft>,
 ) -> Result<Response, ApiError> {
-    Ok(taken(registrations::recommend(&app.core, &org, &id, &draft).await?))
+    Ok(taken(
+        registrations::recommend(&app.core, &org, &id, &draft).await?,
+    ))
 }
 
 async fn save_answers<S: Store>(
@@ -201,7 +206,9 @@ async fn save_answers<S: Store>(
     Path(id): Path<String>,
     Payload(body): Payload<AnswersBody>,
 ) -> Result<Json<AnswersSaved>, ApiError> {
-    Ok(Json(feedback::save_answers(&app.core, &org, &id, &body).await?))
+    Ok(Json(
+        feedback::save_answers(&app.core, &org, &id, &body).await?,
+    ))
 }
 
 async fn answers<S: Store>(
@@ -249,7 +256,9 @@ async fn check_in<S: Store>(
     Path(id): Path<String>,
     Payload(body): Payload<CheckInBody>,
 ) -> Result<Json<CheckedIn>, ApiError> {
-    Ok(Json(attendance::check_in(&app.core, &org, &id, &body).await?))
+    Ok(Json(
+        attendance::check_in(&app.core, &org, &id, &body).await?,
+    ))
 }
 
 async fn attendance<S: Store>(

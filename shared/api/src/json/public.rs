@@ -63,7 +63,6 @@ pub fn routes<S: Store>() -> Routes<S> {
         )
 }
 
-
 #[derive(Deserialize, Default)]
 struct YearQuery {
     year: Option<NumberLike>,

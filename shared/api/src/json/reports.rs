@@ -40,7 +40,6 @@ pub fn routes<S: Store>() -> Routes<S> {
         .merge(super::programmes::routes())
 }
 
-
 #[derive(Deserialize, Default)]
 struct YearQuery {
     year: Option<NumberLike>,

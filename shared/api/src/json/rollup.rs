@@ -51,4 +51,3 @@ async fn rollup_file<S: Store>(
         &exports::rollup(&rollup),
     )
 }
-

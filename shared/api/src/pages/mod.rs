@@ -16,7 +16,7 @@ use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_extra::extract::cookie::{Cookie, Key, PrivateCookieJar, SameSite};
+use axum_extra::extract::cookie::{Cookie, Key, PrivateCookieJar};
 use serde::de::DeserializeOwned;
 
 use openday_app::AppError;
@@ -24,40 +24,11 @@ use openday_app::AppError;
 use crate::app::App;
 use crate::error::ApiError;
 
-/// The key of the pages' encrypted cookies, and whether they need HTTPS (`Secure`).
-#[derive(Clone)]
-pub struct CookieKey {
-    key: Key,
-    secure: bool,
-}
-
-impl CookieKey {
-    /// A key derived from a secret of at least 32 bytes.
-    pub fn new(secret: &[u8], secure: bool) -> Result<Self, String> {
-        if secret.len() < 32 {
-            return Err("the cookie key needs at least 32 bytes".into());
-        }
-        Ok(Self {
-            key: Key::derive_from(secret),
-            secure,
-        })
-    }
-
-    /// A cookie of this site: HttpOnly, SameSite=Lax, on every path, `Secure` behind HTTPS.
-    fn cookie(&self, name: &'static str, value: String, max_age_seconds: i64) -> Cookie<'static> {
-        Cookie::build((name, value))
-            .path("/")
-            .http_only(true)
-            .same_site(SameSite::Lax)
-            .secure(self.secure)
-            .max_age(cookie::time::Duration::seconds(max_age_seconds))
-            .build()
-    }
-}
+pub use crate::keys::CookieKey;
 
 impl<S> FromRef<App<S>> for Key {
     fn from_ref(app: &App<S>) -> Key {
-        app.config.cookies.key.clone()
+        app.config.cookies.key()
     }
 }
 
@@ -75,7 +46,7 @@ impl<S: Send + Sync> FromRequestParts<App<S>> for Csrf {
     type Rejection = PageError;
 
     async fn from_request_parts(parts: &mut Parts, app: &App<S>) -> Result<Self, PageError> {
-        let jar = PrivateCookieJar::from_headers(&parts.headers, app.config.cookies.key.clone());
+        let jar = PrivateCookieJar::from_headers(&parts.headers, app.config.cookies.key());
         if let Some(token) = jar.get(CSRF_COOKIE).map(|c| c.value().to_owned()) {
             return Ok(Csrf { token, jar });
         }

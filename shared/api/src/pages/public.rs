@@ -164,7 +164,8 @@ async fn index<S: Store>(
         .region
         .filter(|r| !r.is_empty() && r.len() <= 64)
         .map(|r| r.trim().to_owned());
-    let (days, jurisdictions) = announcements::open_days(&app.core, year, region.as_deref()).await?;
+    let (days, jurisdictions) =
+        announcements::open_days(&app.core, year, region.as_deref()).await?;
     let regions = jurisdictions
         .into_iter()
         .map(|j| Region {
@@ -626,13 +627,15 @@ async fn cancel<S: Store>(
     };
     let mut status = StatusCode::OK;
     match form.action {
-        Some(FormAction::SendCode) => match verification::send_code(&app.core, form.phone.as_deref()).await {
-            Ok(sent) => state.notice = Some(sent_notice(&sent)),
-            Err(e) => {
-                status = StatusCode::UNPROCESSABLE_ENTITY;
-                state.refuse(e, &LOOKUP_FIELDS)?;
+        Some(FormAction::SendCode) => {
+            match verification::send_code(&app.core, form.phone.as_deref()).await {
+                Ok(sent) => state.notice = Some(sent_notice(&sent)),
+                Err(e) => {
+                    status = StatusCode::UNPROCESSABLE_ENTITY;
+                    state.refuse(e, &LOOKUP_FIELDS)?;
+                }
             }
-        },
+        }
         Some(FormAction::Cancel) => {
             let proof = PhoneProof {
                 phone: form.phone.clone(),

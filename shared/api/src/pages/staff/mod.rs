@@ -154,7 +154,7 @@ impl<S: Store> FromRequestParts<App<S>> for StaffSession {
     type Rejection = SignedOutOr;
 
     async fn from_request_parts(parts: &mut Parts, app: &App<S>) -> Result<Self, SignedOutOr> {
-        let jar = PrivateCookieJar::from_headers(&parts.headers, app.config.cookies.key.clone());
+        let jar = PrivateCookieJar::from_headers(&parts.headers, app.config.cookies.key());
         let claims = jar
             .get(SESSION_COOKIE)
             .and_then(|c| serde_json::from_str::<SessionClaims>(c.value()).ok());

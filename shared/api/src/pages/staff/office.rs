@@ -20,13 +20,13 @@ use super::plans::{FindingRow, PlanRow, finding_row, listed, next_deadline};
 use super::{Me, SignedOutOr, StaffPost, StaffSession, staff_page};
 use crate::app::{App, Store};
 use crate::pages::public::Choice;
-use openday_rules::calendar::{day_span, day_text};
 use crate::pages::{FormState, PageError, see_other, take_notice, with_notice};
+use crate::routing::{Routes, method};
 use openday_app::AppError;
 use openday_app::sign_in::names_within;
 use openday_app::years::year_of_text;
 use openday_app::{compliance, exports, reports};
-use crate::routing::{Routes, method};
+use openday_rules::calendar::{day_span, day_text};
 
 pub fn routes<S: Store>() -> Routes<S> {
     Routes::new()
@@ -228,8 +228,11 @@ async fn compliance<S: Store>(
     Query(q): Query<YearQuery>,
 ) -> Result<Response, SignedOutOr> {
     // A blank year is this year here (the dashboard's own form sends one).
-    let year = year_of_text(&app.core, q.year.as_deref().filter(|y| !y.trim().is_empty()))
-        .map_err(PageError::from)?;
+    let year = year_of_text(
+        &app.core,
+        q.year.as_deref().filter(|y| !y.trim().is_empty()),
+    )
+    .map_err(PageError::from)?;
     let c = compliance::of(&app.core, staff.org.clone(), year)
         .await
         .map_err(PageError::from)?;

@@ -21,15 +21,15 @@ use super::plan_form::{self, SegmentGroup, Tick};
 use super::{Me, SignedOutOr, StaffPost, StaffSession, staff_page};
 use crate::app::{App, Store};
 use crate::error::ApiError;
-pub use openday_rules::calendar::when;
 use crate::pages::public::{Choice, choices};
-use openday_rules::calendar::{day_span, day_text};
 use crate::pages::{FormState, PageError, see_other, take_notice, with_notice};
-use openday_app::commands::{AnnouncementBody, CancelBody, ReviewBody};
-use openday_app::AppError;
-use openday_app::plans::{self, ListQuery};
 use crate::routing::{Routes, method};
 use crate::views::{FindingView, PlanDetail};
+use openday_app::AppError;
+use openday_app::commands::{AnnouncementBody, CancelBody, ReviewBody};
+use openday_app::plans::{self, ListQuery};
+pub use openday_rules::calendar::when;
+use openday_rules::calendar::{day_span, day_text};
 
 pub fn routes<S: Store>() -> Routes<S> {
     Routes::new()
@@ -219,7 +219,13 @@ pub(super) async fn home<S: Store>(
     let mut queue = Vec::new();
     for d in &desk.plans {
         let (p, status) = (&d.plan, d.status);
-        let r = row(p, status, name_of(p.org_id.as_str()), findings, &d.programme);
+        let r = row(
+            p,
+            status,
+            name_of(p.org_id.as_str()),
+            findings,
+            &d.programme,
+        );
         let reviews = names
             .get(p.org_id.as_str())
             .is_some_and(|owner| Role::of(org, owner) == Role::ReviewingOffice);

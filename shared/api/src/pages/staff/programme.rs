@@ -13,9 +13,9 @@ use serde::Deserialize;
 use super::plans::programme_label;
 use super::{Me, SignedOutOr, StaffPost, StaffSession, staff_page};
 use crate::app::{App, Store};
-use openday_rules::calendar::when;
 use crate::pages::{FieldError, FormState, PageError, see_other, take_notice, with_notice};
 use crate::routing::{Routes, method};
+use openday_rules::calendar::when;
 
 pub fn routes<S: Store>() -> Routes<S> {
     Routes::new()

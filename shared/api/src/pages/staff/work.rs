@@ -21,10 +21,10 @@ use super::{Me, SignedOutOr, StaffPost, StaffSession, staff_page};
 use crate::app::{App, Store};
 use crate::pages::public::{Choice, choices};
 use crate::pages::{FieldError, FormState, PageError, see_other, take_notice, with_notice};
-use openday_app::commands::{AnswersBody, RespondBody};
-use openday_app::AppError;
-use openday_app::{attendance, exports, feedback, plans, registrations};
 use crate::routing::{Routes, method};
+use openday_app::AppError;
+use openday_app::commands::{AnswersBody, RespondBody};
+use openday_app::{attendance, exports, feedback, plans, registrations};
 
 pub fn routes<S: Store>() -> Routes<S> {
     Routes::new()

@@ -1,0 +1,110 @@
+//! The keys of the HTTP side, read from configuration: the bearer tokens' signing key and
+//! the pages' cookie key.
+
+use axum_extra::extract::cookie::{Cookie, Key, SameSite};
+use chrono::{DateTime, Utc};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+
+/// How long an issued token is valid.
+pub const TOKEN_DAYS: i64 = 365;
+
+#[derive(Clone)]
+pub struct TokenKey {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+}
+
+impl std::fmt::Debug for TokenKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TokenKey(..)")
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Claims {
+    /// The organisation id.
+    sub: String,
+    iat: i64,
+    exp: i64,
+}
+
+impl TokenKey {
+    pub const MIN_LEN: usize = 32;
+
+    pub fn new(secret: &[u8]) -> Result<Self, String> {
+        if secret.len() < Self::MIN_LEN {
+            return Err(format!(
+                "the token signing key must be at least {} bytes",
+                Self::MIN_LEN
+            ));
+        }
+        Ok(Self {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+        })
+    }
+
+    /// A token for `org_id`, valid for [`TOKEN_DAYS`] from `now`.
+    pub fn issue(&self, org_id: &str, now: DateTime<Utc>) -> String {
+        let claims = Claims {
+            sub: org_id.to_owned(),
+            iat: now.timestamp(),
+            exp: (now + chrono::Duration::days(TOKEN_DAYS)).timestamp(),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .unwrap_or_default()
+    }
+
+    /// The organisation a token names, if its signature and lifetime are good at `now`.
+    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Option<String> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        // Expiry is checked against the injected clock below, not the system time.
+        validation.validate_exp = false;
+        validation.required_spec_claims.clear();
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).ok()?;
+        // Issued in the future (a minute of clock skew forgiven): not a token we issued now.
+        let issued_sanely = data.claims.iat <= now.timestamp() + 60;
+        (issued_sanely && now.timestamp() < data.claims.exp).then_some(data.claims.sub)
+    }
+}
+
+/// The key of the pages' encrypted cookies, and whether they need HTTPS (`Secure`).
+#[derive(Clone)]
+pub struct CookieKey {
+    key: Key,
+    secure: bool,
+}
+
+impl CookieKey {
+    /// A key derived from a secret of at least 32 bytes.
+    pub fn new(secret: &[u8], secure: bool) -> Result<Self, String> {
+        if secret.len() < 32 {
+            return Err("the cookie key needs at least 32 bytes".into());
+        }
+        Ok(Self {
+            key: Key::derive_from(secret),
+            secure,
+        })
+    }
+
+    pub(crate) fn key(&self) -> Key {
+        self.key.clone()
+    }
+
+    /// A cookie of this site: HttpOnly, SameSite=Lax, on every path, `Secure` behind HTTPS.
+    pub(crate) fn cookie(
+        &self,
+        name: &'static str,
+        value: String,
+        max_age_seconds: i64,
+    ) -> Cookie<'static> {
+        Cookie::build((name, value))
+            .path("/")
+            .http_only(true)
+            .same_site(SameSite::Lax)
+            .secure(self.secure)
+            .max_age(cookie::time::Duration::seconds(max_age_seconds))
+            .build()
+    }
+}
