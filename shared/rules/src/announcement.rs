@@ -5,9 +5,10 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::parse_day;
+use crate::event::{Capacity, Channel, Format};
 use crate::org::Organisation;
 use crate::phone::Phone;
-use crate::plan::{Capacity, Channel, Format, Leader, Plan};
+use crate::plan::{Leader, Plan};
 use crate::programme::Programme;
 use crate::text::{LineText, LongText, ShortText};
 use crate::violation::{Code, Violation, Violations};

@@ -14,6 +14,7 @@ mod wire;
 pub mod announcement;
 pub mod calendar;
 pub mod compliance;
+pub mod event;
 pub mod feedback;
 pub mod lifecycle;
 pub mod naming;

@@ -7,8 +7,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::event::OpenPeriod;
 use crate::org::{Id, Role};
-use crate::plan::OpenPeriod;
 use crate::violation::{Code, Violation};
 
 wire_enum! {
@@ -168,7 +168,7 @@ pub struct HistoryEntry {
 mod tests {
     use super::*;
     use crate::calendar::day;
-    use crate::plan::Format;
+    use crate::event::Format;
     use crate::wire::WireEnum;
     use PlanStatus::*;
 

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::calendar::{days_after, days_before};
+use crate::event::{Capacity, Format, MAX_PARTICIPANTS, OpenPeriod};
 use crate::org::{Id, Level, OrgKind, Organisation};
-use crate::plan::{Capacity, Format, OpenPeriod};
 use crate::violation::{Code, Violation, Violations};
 use crate::wire::WireEnum;
 
@@ -536,7 +536,7 @@ impl Programme {
             .section("participants", &["minimum", "check_days_before"])
             .and_then(|s| {
                 let vs = &mut r.vs;
-                let minimum = s.number(vs, "minimum", (1, crate::plan::MAX_PARTICIPANTS));
+                let minimum = s.number(vs, "minimum", (1, MAX_PARTICIPANTS));
                 let check_days_before = s.number(vs, "check_days_before", (1, 60));
                 let clause = s.clause(vs);
                 Some(ParticipantRule {
