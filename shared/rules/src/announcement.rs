@@ -94,22 +94,6 @@ impl Announcement {
                 ),
             ));
         }
-        let required = |vs: &mut Violations, field: &str, what: &str, raw: Option<&str>| match raw
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            None => {
-                vs.push(
-                    Violation::new(
-                        Code::AnnouncementIncomplete,
-                        format!("活动公告应包含{what}"),
-                    )
-                    .at(field),
-                );
-                None
-            }
-            Some(v) => Some(v.to_owned()),
-        };
         let registration_method = required(
             &mut vs,
             "registration_method",
@@ -130,35 +114,7 @@ impl Announcement {
             None => Some(plan.venue.clone()),
             Some(p) => vs.take(LineText::parse("place", "活动地点", p)),
         };
-        let online = plan.channels.contains(Channel::Online);
-        let registration_deadline = match draft.registration_deadline.as_deref().map(str::trim) {
-            None | Some("") if online => {
-                vs.push(
-                    Violation::new(
-                        Code::AnnouncementIncomplete,
-                        "活动接受线上报名，公告应写明报名截止日期",
-                    )
-                    .at("registration_deadline"),
-                );
-                None
-            }
-            None | Some("") => None,
-            Some(raw) => vs
-                .take(parse_day("registration_deadline", raw))
-                .filter(|deadline| {
-                    let ok = *deadline >= today && *deadline < start;
-                    if !ok {
-                        vs.push(
-                            Violation::new(
-                                Code::ValidationFailed,
-                                "报名截止日期应在公告发布之日至活动开始前一日之间",
-                            )
-                            .at("registration_deadline"),
-                        );
-                    }
-                    ok
-                }),
-        };
+        let registration_deadline = registration_deadline(&mut vs, plan, draft, today);
         let links = vs.take_all(parse_links(&draft.links)).unwrap_or_default();
         vs.finish_with(|| {
             Some(Announcement {
@@ -182,6 +138,62 @@ impl Announcement {
                 published_on: today,
             })
         })
+    }
+}
+
+/// R6: an item the plan does not hold, which the announcement must state.
+fn required(vs: &mut Violations, field: &str, what: &str, raw: Option<&str>) -> Option<String> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => {
+            vs.push(
+                Violation::new(
+                    Code::AnnouncementIncomplete,
+                    format!("活动公告应包含{what}"),
+                )
+                .at(field),
+            );
+            None
+        }
+        Some(v) => Some(v.to_owned()),
+    }
+}
+
+/// The last day of online registration: required when the plan takes online registration,
+/// from the day of publication to the day before the event.
+fn registration_deadline(
+    vs: &mut Violations,
+    plan: &Plan,
+    draft: &AnnouncementDraft,
+    today: NaiveDate,
+) -> Option<NaiveDate> {
+    let online = plan.channels.contains(Channel::Online);
+    match draft.registration_deadline.as_deref().map(str::trim) {
+        None | Some("") if online => {
+            vs.push(
+                Violation::new(
+                    Code::AnnouncementIncomplete,
+                    "活动接受线上报名，公告应写明报名截止日期",
+                )
+                .at("registration_deadline"),
+            );
+            None
+        }
+        None | Some("") => None,
+        Some(raw) => vs
+            .take(parse_day("registration_deadline", raw))
+            .filter(|deadline| {
+                let ok = *deadline >= today && *deadline < plan.period.start();
+                if !ok {
+                    vs.push(
+                        Violation::new(
+                            Code::ValidationFailed,
+                            "报名截止日期应在公告发布之日至活动开始前一日之间",
+                        )
+                        .at("registration_deadline"),
+                    );
+                }
+                ok
+            }),
     }
 }
 
