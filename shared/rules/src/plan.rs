@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize, Serializer};
 
-use crate::calendar::parse_day;
+use crate::calendar::{as_year, parse_day};
 use crate::naming::PlanName;
 use crate::org::Organisation;
 use crate::phone::Phone;
@@ -238,13 +238,11 @@ impl Plan {
 
     fn parse_with(draft: &PlanDraft, programme: Option<&Programme>) -> Result<Plan, Violations> {
         let mut vs = Violations::new();
-        let year = match draft.year.as_ref().and_then(NumberLike::as_integer) {
-            Some(y) if (2000..=2100).contains(&y) => Some(y as i32),
-            _ => {
-                vs.push(Violation::new(Code::ValidationFailed, "请填写年度（如 2026）").at("year"));
-                None
-            }
-        };
+        let year = draft.year.as_ref().and_then(NumberLike::as_integer);
+        let year = year.and_then(as_year);
+        if year.is_none() {
+            vs.push(Violation::new(Code::ValidationFailed, "请填写年度（如 2026）").at("year"));
+        }
         let raw_name = draft.name.as_deref().unwrap_or("");
         let name = vs.take(match programme {
             Some(p) => PlanName::parse("name", raw_name, &p.naming.proper_noun),

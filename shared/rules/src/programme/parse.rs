@@ -7,6 +7,7 @@ use super::{
     EvaluationRule, FeedbackRule, FormatRule, ImplementerRule, MonthDay, NamingRule, NoticeRule,
     OpenPeriodRule, ParticipantRule, Programme, RegistrationRule, ReportRecipient, ReportRule,
 };
+use crate::calendar::as_year;
 use crate::event::MAX_PARTICIPANTS;
 use crate::org::{Id, Level, OrgKind};
 use crate::violation::{Code, Violation, Violations};
@@ -175,14 +176,16 @@ impl<'a> Reader<'a> {
     }
 
     fn year(&mut self) -> Option<i32> {
-        match self.root.get("year").and_then(Value::as_i64) {
-            Some(y) if (2000..=2100).contains(&y) => Some(y as i32),
-            _ => {
-                self.vs
-                    .push(problem("year", "year 应为 2000 至 2100 之间的年度"));
-                None
-            }
+        let year = self
+            .root
+            .get("year")
+            .and_then(Value::as_i64)
+            .and_then(as_year);
+        if year.is_none() {
+            self.vs
+                .push(problem("year", "year 应为 2000 至 2100 之间的年度"));
         }
+        year
     }
 
     fn title(&mut self) -> Option<String> {
