@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::calendar::parse_day;
+use crate::calendar::{day_text, parse_day};
 use crate::event::{Capacity, Channel, Format};
 use crate::org::Organisation;
 use crate::phone::Phone;
@@ -89,8 +89,8 @@ impl Announcement {
                 format!(
                     "活动公告应至少提前{}天发布：活动{}开始，最迟应于{}发布",
                     programme.notice.days_before,
-                    start.format("%Y年%-m月%-d日"),
-                    last_day.format("%Y年%-m月%-d日")
+                    day_text(start),
+                    day_text(last_day)
                 ),
             ));
         }

@@ -61,7 +61,8 @@ impl MonthDay {
 
     /// `11月15日`, for messages.
     pub fn label(self) -> String {
-        format!("{}月{}日", self.month, self.day)
+        // Any common year holds every month-day (February 29 is refused).
+        crate::calendar::month_day_text(self.in_year(2025))
     }
 }
 

@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::calendar::{days_after, local_day, start_of_day};
+use crate::calendar::{day_text, days_after, local_day, start_of_day};
 use crate::event::Channel;
 use crate::phone::Phone;
 use crate::programme::Programme;
@@ -93,7 +93,7 @@ impl Registrant {
                         Code::Underage,
                         format!(
                             "邀请对象须年满{minimum}周岁：活动首日（{}）报名人未满{minimum}周岁",
-                            first_event_day.format("%Y年%-m月%-d日")
+                            day_text(first_event_day)
                         ),
                     )
                     .at("id_number"),
