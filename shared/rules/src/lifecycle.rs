@@ -1,5 +1,5 @@
-//! The plan state machine (DESIGN "Plan lifecycle", R4 二(四)): which actor may move a plan
-//! from which state to which. Everything else is refused with a code.
+//! The plan state machine (`docs/design.md`, "A plan's life"; R4, 二(四)): which actor may move
+//! a plan from which state to which. Everything else is refused with a code.
 //!
 //! `submitted → returned → submitted …` · `submitted → filed → announced → held → responded`,
 //! and `cancelled` from any state before `held`. `held` follows from the calendar.

@@ -1,4 +1,4 @@
-//! The compliance sweeps' decisions (DESIGN "Compliance sweeps"), as pure functions.
+//! The compliance sweeps' decisions (`docs/sweeps.md`), as pure functions.
 //!
 //! Given the facts of one plan (or one reporter's year) and today, each sweep says which
 //! findings hold, which of its findings no longer hold (to resolve), which e-mails are due,
