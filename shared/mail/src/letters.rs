@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 use openday_rules::Programme;
+use openday_rules::calendar::day_text;
 use openday_rules::sweep::MailKind;
 
 /// The facts a message is written from.
@@ -32,10 +33,6 @@ pub struct Written {
     pub html: String,
 }
 
-fn day(d: NaiveDate) -> String {
-    d.format("%Y年%-m月%-d日").to_string()
-}
-
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -46,7 +43,7 @@ fn escape(text: &str) -> String {
 pub fn write(letter: &Letter) -> Written {
     let plan = letter.plan_name.unwrap_or("“政府开放日”");
     let org = letter.org_name;
-    let due = day(letter.due_on);
+    let due = day_text(letter.due_on);
     let year = chrono::Datelike::year(&letter.due_on);
     let left = if letter.days_left > 0 {
         format!("距截止还有{}天。", letter.days_left)

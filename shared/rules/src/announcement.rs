@@ -4,10 +4,11 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::calendar::parse_day;
+use crate::calendar::{day_text, parse_day};
+use crate::event::{Capacity, Channel, Format};
 use crate::org::Organisation;
 use crate::phone::Phone;
-use crate::plan::{Capacity, Channel, Format, Leader, Plan};
+use crate::plan::{Leader, Plan};
 use crate::programme::Programme;
 use crate::text::{LineText, LongText, ShortText};
 use crate::violation::{Code, Violation, Violations};
@@ -88,27 +89,11 @@ impl Announcement {
                 format!(
                     "活动公告应至少提前{}天发布：活动{}开始，最迟应于{}发布",
                     programme.notice.days_before,
-                    start.format("%Y年%-m月%-d日"),
-                    last_day.format("%Y年%-m月%-d日")
+                    day_text(start),
+                    day_text(last_day)
                 ),
             ));
         }
-        let required = |vs: &mut Violations, field: &str, what: &str, raw: Option<&str>| match raw
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            None => {
-                vs.push(
-                    Violation::new(
-                        Code::AnnouncementIncomplete,
-                        format!("活动公告应包含{what}"),
-                    )
-                    .at(field),
-                );
-                None
-            }
-            Some(v) => Some(v.to_owned()),
-        };
         let registration_method = required(
             &mut vs,
             "registration_method",
@@ -129,35 +114,7 @@ impl Announcement {
             None => Some(plan.venue.clone()),
             Some(p) => vs.take(LineText::parse("place", "活动地点", p)),
         };
-        let online = plan.channels.contains(Channel::Online);
-        let registration_deadline = match draft.registration_deadline.as_deref().map(str::trim) {
-            None | Some("") if online => {
-                vs.push(
-                    Violation::new(
-                        Code::AnnouncementIncomplete,
-                        "活动接受线上报名，公告应写明报名截止日期",
-                    )
-                    .at("registration_deadline"),
-                );
-                None
-            }
-            None | Some("") => None,
-            Some(raw) => vs
-                .take(parse_day("registration_deadline", raw))
-                .filter(|deadline| {
-                    let ok = *deadline >= today && *deadline < start;
-                    if !ok {
-                        vs.push(
-                            Violation::new(
-                                Code::ValidationFailed,
-                                "报名截止日期应在公告发布之日至活动开始前一日之间",
-                            )
-                            .at("registration_deadline"),
-                        );
-                    }
-                    ok
-                }),
-        };
+        let registration_deadline = registration_deadline(&mut vs, plan, draft, today);
         let links = vs.take_all(parse_links(&draft.links)).unwrap_or_default();
         vs.finish_with(|| {
             Some(Announcement {
@@ -181,6 +138,62 @@ impl Announcement {
                 published_on: today,
             })
         })
+    }
+}
+
+/// R6: an item the plan does not hold, which the announcement must state.
+fn required(vs: &mut Violations, field: &str, what: &str, raw: Option<&str>) -> Option<String> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => {
+            vs.push(
+                Violation::new(
+                    Code::AnnouncementIncomplete,
+                    format!("活动公告应包含{what}"),
+                )
+                .at(field),
+            );
+            None
+        }
+        Some(v) => Some(v.to_owned()),
+    }
+}
+
+/// The last day of online registration: required when the plan takes online registration,
+/// from the day of publication to the day before the event.
+fn registration_deadline(
+    vs: &mut Violations,
+    plan: &Plan,
+    draft: &AnnouncementDraft,
+    today: NaiveDate,
+) -> Option<NaiveDate> {
+    let online = plan.channels.contains(Channel::Online);
+    match draft.registration_deadline.as_deref().map(str::trim) {
+        None | Some("") if online => {
+            vs.push(
+                Violation::new(
+                    Code::AnnouncementIncomplete,
+                    "活动接受线上报名，公告应写明报名截止日期",
+                )
+                .at("registration_deadline"),
+            );
+            None
+        }
+        None | Some("") => None,
+        Some(raw) => vs
+            .take(parse_day("registration_deadline", raw))
+            .filter(|deadline| {
+                let ok = *deadline >= today && *deadline < plan.period.start();
+                if !ok {
+                    vs.push(
+                        Violation::new(
+                            Code::ValidationFailed,
+                            "报名截止日期应在公告发布之日至活动开始前一日之间",
+                        )
+                        .at("registration_deadline"),
+                    );
+                }
+                ok
+            }),
     }
 }
 

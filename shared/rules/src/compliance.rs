@@ -7,9 +7,9 @@ use serde::Serialize;
 
 use std::sync::Arc;
 
+use crate::event::OpenPeriod;
 use crate::feedback::Rating;
 use crate::lifecycle::{PlanStatus, effective_status};
-use crate::plan::OpenPeriod;
 use crate::programme::Programme;
 
 /// What one plan came to, as far as the figures need.
@@ -154,7 +154,7 @@ pub fn figures(
 mod tests {
     use super::*;
     use crate::calendar::day;
-    use crate::plan::Format;
+    use crate::event::Format;
     use crate::text::NumberLike;
 
     fn outcome(

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::plan::OpenPeriod;
+use crate::event::OpenPeriod;
 use crate::programme::Programme;
 use crate::text::{LongText, NumberLike};
 use crate::violation::{Code, Violation, Violations};
@@ -363,7 +363,7 @@ mod tests {
     fn seed() -> Programme {
         Programme::shipped()
     }
-    use crate::plan::Format;
+    use crate::event::Format;
     use serde_json::json;
 
     fn period() -> OpenPeriod {

@@ -1,8 +1,8 @@
 //! The rules of the regional “政府开放日” work plan (工作方案), as pure code.
 //!
 //! Every input from outside is parsed here into a domain type that cannot hold an invalid
-//! value; every rule R1–R14 of `DESIGN.md` is a function of those types and of a date the
-//! caller passes in. There is no I/O in this crate and no way to read the system time
+//! value; every rule R1–R14 (numbered in `docs/rules.md`) is a function of those types and of
+//! a date the caller passes in. There is no I/O in this crate and no way to read the system time
 //! (chrono's `clock` feature is off): calendar logic is in Asia/Shanghai, with the clock
 //! passed in.
 //!
@@ -14,6 +14,7 @@ mod wire;
 pub mod announcement;
 pub mod calendar;
 pub mod compliance;
+pub mod event;
 pub mod feedback;
 pub mod lifecycle;
 pub mod naming;

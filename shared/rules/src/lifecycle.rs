@@ -1,5 +1,5 @@
-//! The plan state machine (DESIGN "Plan lifecycle", R4 二(四)): which actor may move a plan
-//! from which state to which. Everything else is refused with a code.
+//! The plan state machine (`docs/design.md`, "A plan's life"; R4, 二(四)): which actor may move
+//! a plan from which state to which. Everything else is refused with a code.
 //!
 //! `submitted → returned → submitted …` · `submitted → filed → announced → held → responded`,
 //! and `cancelled` from any state before `held`. `held` follows from the calendar.
@@ -7,8 +7,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::event::OpenPeriod;
 use crate::org::{Id, Role};
-use crate::plan::OpenPeriod;
 use crate::violation::{Code, Violation};
 
 wire_enum! {
@@ -168,7 +168,7 @@ pub struct HistoryEntry {
 mod tests {
     use super::*;
     use crate::calendar::day;
-    use crate::plan::Format;
+    use crate::event::Format;
     use crate::wire::WireEnum;
     use PlanStatus::*;
 

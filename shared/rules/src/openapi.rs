@@ -10,20 +10,17 @@ use utoipa::openapi::schema::{
 };
 use utoipa::{PartialSchema, ToSchema};
 
+use crate::event::Capacity;
 use crate::feedback::Rating;
 use crate::lifecycle::Version;
 use crate::naming::PlanName;
 use crate::org::Id;
 use crate::phone::Phone;
-use crate::plan::{Capacity, Leader, Plan, PlanWire};
+use crate::plan::{Leader, Plan, PlanWire};
 use crate::text::{BoolLike, LineText, LongText, NumberLike, ShortText};
 
-/// A string schema with a description.
-pub fn string(description: &str) -> ObjectBuilder {
-    ObjectBuilder::new()
-        .schema_type(Type::String)
-        .description(Some(description))
-}
+// Owned by the wire enums (which this module's types do not need); reachable here as before.
+pub use crate::wire::string;
 
 /// An integer schema within `min..=max`.
 fn integer(description: &str, min: i64, max: Option<i64>) -> ObjectBuilder {

@@ -3,9 +3,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::calendar::{days_after, local_day, start_of_day};
+use crate::calendar::{day_text, days_after, local_day, start_of_day};
+use crate::event::Channel;
 use crate::phone::Phone;
-use crate::plan::Channel;
 use crate::programme::Programme;
 use crate::resident_id::ResidentId;
 use crate::text::{BoolLike, ShortText, ticked};
@@ -93,7 +93,7 @@ impl Registrant {
                         Code::Underage,
                         format!(
                             "邀请对象须年满{minimum}周岁：活动首日（{}）报名人未满{minimum}周岁",
-                            first_event_day.format("%Y年%-m月%-d日")
+                            day_text(first_event_day)
                         ),
                     )
                     .at("id_number"),
@@ -197,7 +197,7 @@ impl RegistrationWindow {
 }
 
 /// Check-in at the door (签到) is open on the event's days, from the first day to the last.
-pub fn check_in_open(period: &crate::plan::OpenPeriod, today: NaiveDate) -> Result<(), Violation> {
+pub fn check_in_open(period: &crate::event::OpenPeriod, today: NaiveDate) -> Result<(), Violation> {
     if today < period.start() || today > period.end() {
         Err(Violation::new(Code::CheckInClosed, "只能在活动期间签到"))
     } else {
@@ -229,9 +229,9 @@ mod tests {
 
     #[test]
     fn check_in_is_open_on_the_event_days_only() {
-        let period = crate::plan::OpenPeriod::new(
+        let period = crate::event::OpenPeriod::new(
             2026,
-            crate::plan::Format::Week,
+            crate::event::Format::Week,
             crate::calendar::day("2026-09-20"),
             crate::calendar::day("2026-09-26"),
         )

@@ -1,4 +1,4 @@
-//! The compliance sweeps' decisions (DESIGN "Compliance sweeps"), as pure functions.
+//! The compliance sweeps' decisions (`docs/sweeps.md`), as pure functions.
 //!
 //! Given the facts of one plan (or one reporter's year) and today, each sweep says which
 //! findings hold, which of its findings no longer hold (to resolve), which e-mails are due,
@@ -18,9 +18,9 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::calendar::{days_after, days_before};
+use crate::event::OpenPeriod;
 use crate::lifecycle::{PlanStatus, effective_status};
 use crate::org::Id;
-use crate::plan::OpenPeriod;
 use crate::programme::Programme;
 
 wire_enum! {
@@ -404,7 +404,7 @@ fn report_subject(org_id: &Id, year: i32) -> Subject<'_> {
 mod tests {
     use super::*;
     use crate::calendar::day;
-    use crate::plan::Format;
+    use crate::event::Format;
     use crate::programme::tests::both as programmes;
 
     /// A one-day event on 2026-09-30: last announcement day 09-15, reminders 09-10 and

@@ -37,6 +37,15 @@ pub trait WireEnum: Sized + Copy + 'static {
     }
 }
 
+/// A string schema with a description (feature `openapi`): the schema of every wire enum,
+/// and of the plain-text types in [`crate::openapi`].
+#[cfg(feature = "openapi")]
+pub fn string(description: &str) -> utoipa::openapi::schema::ObjectBuilder {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .description(Some(description))
+}
+
 /// Declares a [`WireEnum`] with serde support, so the wire names are written exactly once.
 macro_rules! wire_enum {
     (
@@ -82,7 +91,7 @@ macro_rules! wire_enum {
         impl utoipa::PartialSchema for $name {
             fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
                 utoipa::openapi::schema::Schema::from(
-                    $crate::openapi::string($what).enum_values(Some([ $( $wire ),+ ])),
+                    $crate::wire::string($what).enum_values(Some([ $( $wire ),+ ])),
                 )
                 .into()
             }

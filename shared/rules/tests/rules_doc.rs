@@ -35,7 +35,14 @@ fn docs_rules_md_covers_every_rule_and_names_only_real_tests() {
     let mut named = 0;
     for piece in doc.split('`').filter(|p| p.contains("::tests::")) {
         let (module, name) = piece.split_once("::tests::").expect("module::tests::name");
-        let source = read(&crate_dir.join("src").join(format!("{module}.rs")));
+        // A module's tests are in `src/<module>.rs`, or in `src/<module>/tests.rs` when the
+        // module keeps them in a file of their own.
+        let src = crate_dir.join("src");
+        let mut source = read(&src.join(format!("{module}.rs")));
+        let own_file = src.join(module).join("tests.rs");
+        if own_file.exists() {
+            source.push_str(&read(&own_file));
+        }
         assert!(
             source.contains(&format!("fn {name}(")),
             "docs/rules.md names {piece}, which does not exist"

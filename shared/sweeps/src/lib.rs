@@ -12,7 +12,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use openday_mail::Mailer;
 use openday_mail::letters::{Letter, write};
 use openday_rules::Programme;
-use openday_rules::calendar::{days_after, local_day};
+use openday_rules::calendar::{days_after, local_day, month_day_text};
 use openday_rules::org::{Id, OrgKind, Organisation};
 use openday_rules::sweep::{
     self, Decision, MailDue, MailKind, PlanFacts, Recipient, ReporterFacts, SweepKind,
@@ -239,10 +239,9 @@ impl<S: SweepStore> Sweeper<S> {
                 continue;
             }
             let text = format!(
-                "【政府开放日】提醒：您报名的“{}”将于明天（{}月{}日）举行，地点：{}。报名编号{}，请携带本人身份证件按时参加。",
+                "【政府开放日】提醒：您报名的“{}”将于明天（{}）举行，地点：{}。报名编号{}，请携带本人身份证件按时参加。",
                 plan.plan.name,
-                start.month(),
-                start.day(),
+                month_day_text(start),
                 place,
                 r.code
             );
