@@ -116,7 +116,9 @@ enum FormAction {
     SendCode,
     /// 提交 (the default)
     Submit,
-    /// 取消报名 / 确认取消
+    /// 取消报名: asks to confirm
+    Confirm,
+    /// 确认取消
     Cancel,
 }
 

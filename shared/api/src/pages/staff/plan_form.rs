@@ -291,7 +291,7 @@ pub struct SegmentGroup {
     pub options: Vec<(String, &'static str)>,
 }
 
-/// Every kind with its subtypes (其他 in each), as DESIGN.md's enumerations list them.
+/// Every kind with its subtypes (其他 in each), as docs/rules.md lists them.
 pub fn segment_groups() -> Vec<SegmentGroup> {
     SegmentKind::ALL
         .iter()
