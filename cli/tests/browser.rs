@@ -619,7 +619,7 @@ async fn register(http: &reqwest::Client, base: &str, data: &Path, plan: &str, n
         .json(
             &json!({"name": format!("市民{n}"), "id_number": id_number(n + 10), "phone": phone,
             "sms_code": code, "category": "worker", "relation": "lives",
-            "full_civil_capacity": true, "not_deputy": true}),
+            "full_civil_capacity": true, "not_deputy": true, "id_consent": true}),
         )
         .send()
         .await
