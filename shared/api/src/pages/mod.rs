@@ -293,6 +293,25 @@ impl IntoResponse for PageError {
     }
 }
 
+/// A choice of a radio group or a select: value, label, and whether it is chosen.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub chosen: bool,
+}
+
+/// The choices of an enum, the one `name` holds chosen.
+pub(crate) fn choices<E: openday_rules::WireEnum>(form: &FormState, name: &str) -> Vec<Choice> {
+    E::ALL
+        .iter()
+        .map(|e| Choice {
+            value: e.wire().to_owned(),
+            label: e.label().to_owned(),
+            chosen: form.is(name, e.wire()),
+        })
+        .collect()
+}
+
 /// Post/Redirect/Get: after a form is taken, the browser is sent to a page it may reload.
 pub fn see_other(jar: PrivateCookieJar, to: &str) -> Response {
     (jar, Redirect::to(to)).into_response()

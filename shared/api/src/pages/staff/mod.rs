@@ -8,9 +8,12 @@
 //! against the organisation's session version so an office can end every session at once.
 
 mod office;
+mod plan_edit;
 mod plan_form;
+mod plan_page;
 mod plans;
 mod programme;
+mod rows;
 mod work;
 
 use std::collections::BTreeMap;

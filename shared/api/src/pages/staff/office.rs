@@ -16,10 +16,11 @@ use openday_rules::report::ReportDraft;
 use openday_rules::text::NumberLike;
 use serde::Deserialize;
 
-use super::plans::{FindingRow, PlanRow, finding_row, listed, next_deadline};
+use super::plans::listed;
+use super::rows::{FindingRow, PlanRow, finding_row, next_deadline};
 use super::{Me, SignedOutOr, StaffPost, StaffSession, staff_page};
 use crate::app::{App, Store};
-use crate::pages::public::Choice;
+use crate::pages::Choice;
 use crate::pages::{FormState, PageError, see_other, take_notice, with_notice};
 use crate::routing::{Routes, method};
 use openday_app::AppError;

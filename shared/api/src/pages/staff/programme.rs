@@ -10,7 +10,7 @@ use chrono::Datelike;
 use openday_rules::org::{Level, OrgKind};
 use serde::Deserialize;
 
-use super::plans::programme_label;
+use super::rows::programme_label;
 use super::{Me, SignedOutOr, StaffPost, StaffSession, staff_page};
 use crate::app::{App, Store};
 use crate::pages::{FieldError, FormState, PageError, see_other, take_notice, with_notice};

@@ -16,15 +16,16 @@ use openday_rules::registration::{Category, RegistrantDraft, Relation};
 use openday_rules::text::NumberLike;
 use openday_store::records::RegistrationStatus;
 
-use super::plans::{PlanView, plan_view, when};
+use super::plan_page::{PlanView, plan_view};
 use super::{Me, SignedOutOr, StaffPost, StaffSession, staff_page};
 use crate::app::{App, Store};
-use crate::pages::public::{Choice, choices};
+use crate::pages::{Choice, choices};
 use crate::pages::{FieldError, FormState, PageError, see_other, take_notice, with_notice};
 use crate::routing::{Routes, method};
 use openday_app::AppError;
 use openday_app::commands::{AnswersBody, RespondBody};
 use openday_app::{attendance, exports, feedback, plans, registrations};
+use openday_rules::calendar::when;
 
 pub fn routes<S: Store>() -> Routes<S> {
     Routes::new()
