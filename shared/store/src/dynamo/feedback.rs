@@ -7,7 +7,7 @@ use openday_rules::verification;
 use super::DynamoStore;
 use super::codec::{doc_item, n, s};
 use super::query::Query;
-use super::tx::{MAX_ATTEMPTS, TxError, backoff};
+use super::tx::Fixed;
 use crate::error::{StoreError, StoreResult};
 use crate::keys;
 use crate::personal::random_code;
@@ -49,19 +49,14 @@ impl FeedbackStore for DynamoStore {
             )?,
             self.put_item(item, None, &[])?,
         ];
-        for attempt in 0..MAX_ATTEMPTS {
-            match self.transact(writes.clone()).await {
-                Ok(()) => return Ok(record),
-                Err(TxError::Cancelled(..)) => {
-                    return Err(StoreError::Limited {
-                        retry_after: verification::seconds_until_tomorrow(at) as u64,
-                    });
-                }
-                Err(TxError::Conflict) => backoff(attempt).await,
-                Err(TxError::Other(e)) => return Err(e),
-            }
-        }
-        Err(StoreError::Busy)
+        self.transact_with_retry(Fixed {
+            writes,
+            refused: || StoreError::Limited {
+                retry_after: verification::seconds_until_tomorrow(at) as u64,
+            },
+        })
+        .await?;
+        Ok(record)
     }
 
     async fn update_feedback(&self, record: &FeedbackRecord) -> StoreResult<bool> {
