@@ -138,7 +138,7 @@ impl Attempt for Registering<'_> {
     type Output = Registered;
 
     async fn prepare(&mut self, store: &DynamoStore, _: u32) -> StoreResult<Tx<Registered>> {
-        let code = registration_code();
+        let code = registration_code()?;
         let record = self.record(&code);
         let wait = (self.status == RegistrationStatus::Waitlisted)
             .then(|| keys::waitlist(self.plan_id, &self.arrival, &code));
