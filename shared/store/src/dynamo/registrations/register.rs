@@ -143,6 +143,7 @@ impl Attempt for Registering<'_> {
         let wait = (self.status == RegistrationStatus::Waitlisted)
             .then(|| keys::waitlist(self.plan_id, &self.arrival, &code));
         let mut writes = vec![
+            // Item 0: the seats counter, the condition alone deciding seat or queue.
             self.seats_write(store)?,
             // Item 1: the person, once per event.
             store.put_item(
