@@ -33,3 +33,10 @@ pub enum StoreError {
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+impl From<crate::personal::RandomUnavailable> for StoreError {
+    /// Nothing that needs a fresh code can be written just now: safe to retry later.
+    fn from(e: crate::personal::RandomUnavailable) -> Self {
+        StoreError::Unavailable(e.to_string())
+    }
+}

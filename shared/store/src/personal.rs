@@ -55,7 +55,9 @@ impl PersonKey {
         hex(&self.mac(&["secret", purpose, secret]))
     }
 
-    /// The phone number encrypted (ChaCha20-Poly1305, random nonce), hex.
+    /// The phone number encrypted (ChaCha20-Poly1305, random nonce), hex. Panics when the
+    /// system's random source fails: [`crate::records::NewRegistration::new`], which other
+    /// crates call, seals the phone and returns no `Result` to carry the error.
     pub fn seal_phone(&self, phone: &Phone) -> String {
         let mut nonce = [0u8; 12];
         getrandom::fill(&mut nonce).expect("the operating system provides randomness");
@@ -131,13 +133,13 @@ pub const CODE_LEN: usize = 8;
 
 /// A fresh registration code: 8 characters, 40 random bits. Unguessable in practice
 /// together with the phone number (a look-up needs both, and is rate-limited).
-pub fn registration_code() -> String {
+pub fn registration_code() -> Result<String, RandomUnavailable> {
     let mut bytes = [0u8; CODE_LEN];
-    getrandom::fill(&mut bytes).expect("the operating system provides randomness");
-    bytes
+    fill_random(&mut bytes)?;
+    Ok(bytes
         .iter()
         .map(|b| CODE_ALPHABET[usize::from(b & 31)] as char)
-        .collect()
+        .collect())
 }
 
 /// A registration code as people type it (any case, spaces or hyphens between groups),
@@ -151,11 +153,30 @@ pub fn parse_registration_code(raw: &str) -> Option<String> {
     (code.len() == CODE_LEN && code.bytes().all(|b| CODE_ALPHABET.contains(&b))).then_some(code)
 }
 
-/// A fresh unguessable code (128 random bits, hex).
+/// A fresh unguessable code (128 random bits, hex). Panics when the system's random
+/// source fails: other crates' tests call it as it is; the store itself uses
+/// `try_random_code`.
 pub fn random_code() -> String {
+    try_random_code().expect("the operating system provides randomness")
+}
+
+/// [`random_code`], or an error when the system's random source fails.
+pub(crate) fn try_random_code() -> Result<String, RandomUnavailable> {
     let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).expect("the operating system provides randomness");
-    hex(&bytes)
+    fill_random(&mut bytes)?;
+    Ok(hex(&bytes))
+}
+
+/// The system's random source failed: no unguessable code can be made now. The store
+/// turns it into [`crate::StoreError::Unavailable`].
+#[derive(Debug, thiserror::Error)]
+#[error("the system random source failed: {0}")]
+pub struct RandomUnavailable(getrandom::Error);
+
+/// Fills `bytes` from the system's random source. A code must not be guessable, so there
+/// is no fallback: without randomness the write is refused.
+fn fill_random(bytes: &mut [u8]) -> Result<(), RandomUnavailable> {
+    getrandom::fill(bytes).map_err(RandomUnavailable)
 }
 
 #[cfg(test)]
@@ -211,10 +232,10 @@ mod tests {
 
     #[test]
     fn registration_codes_are_short_readable_and_parse_back() {
-        let code = registration_code();
+        let code = registration_code().unwrap();
         assert_eq!(code.len(), 8);
         assert!(!code.contains(['0', 'O', '1', 'I']));
-        assert_ne!(code, registration_code());
+        assert_ne!(code, registration_code().unwrap());
         let spaced = format!("{} - {}", &code[..4].to_lowercase(), &code[4..]);
         assert_eq!(parse_registration_code(&spaced), Some(code));
         assert_eq!(parse_registration_code("ABCD0FGH"), None);
@@ -227,5 +248,6 @@ mod tests {
         let a = random_code();
         assert_eq!(a.len(), 32);
         assert_ne!(a, random_code());
+        assert_eq!(try_random_code().unwrap().len(), 32);
     }
 }

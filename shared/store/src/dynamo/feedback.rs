@@ -7,10 +7,10 @@ use openday_rules::verification;
 use super::DynamoStore;
 use super::codec::{doc_item, n, s};
 use super::query::Query;
-use super::tx::{MAX_ATTEMPTS, TxError, backoff};
+use super::tx::Fixed;
 use crate::error::{StoreError, StoreResult};
 use crate::keys;
-use crate::personal::random_code;
+use crate::personal::try_random_code;
 use crate::ports::{FeedbackStore, Giver};
 use crate::records::{EvaluationRecord, FeedbackRecord};
 
@@ -23,7 +23,7 @@ impl FeedbackStore for DynamoStore {
         at: DateTime<Utc>,
     ) -> StoreResult<FeedbackRecord> {
         let record = FeedbackRecord {
-            id: random_code(),
+            id: try_random_code()?,
             plan_id: plan_id.to_owned(),
             at,
             feedback: feedback.clone(),
@@ -49,19 +49,14 @@ impl FeedbackStore for DynamoStore {
             )?,
             self.put_item(item, None, &[])?,
         ];
-        for attempt in 0..MAX_ATTEMPTS {
-            match self.transact(writes.clone()).await {
-                Ok(()) => return Ok(record),
-                Err(TxError::Cancelled(..)) => {
-                    return Err(StoreError::Limited {
-                        retry_after: verification::seconds_until_tomorrow(at) as u64,
-                    });
-                }
-                Err(TxError::Conflict) => backoff(attempt).await,
-                Err(TxError::Other(e)) => return Err(e),
-            }
-        }
-        Err(StoreError::Busy)
+        self.transact_with_retry(Fixed {
+            writes,
+            refused: || StoreError::Limited {
+                retry_after: verification::seconds_until_tomorrow(at) as u64,
+            },
+        })
+        .await?;
+        Ok(record)
     }
 
     async fn update_feedback(&self, record: &FeedbackRecord) -> StoreResult<bool> {
@@ -88,7 +83,7 @@ impl FeedbackStore for DynamoStore {
         at: DateTime<Utc>,
     ) -> StoreResult<EvaluationRecord> {
         let record = EvaluationRecord {
-            id: random_code(),
+            id: try_random_code()?,
             plan_id: plan_id.to_owned(),
             at,
             evaluation: evaluation.clone(),

@@ -11,8 +11,8 @@ use aws_sdk_dynamodb::types::{
 
 use super::DynamoStore;
 use super::codec::{Item, build_error, names, placeholders, s, unavailable, value_map};
-use super::tx::{MAX_ATTEMPTS, backoff};
-use crate::error::{StoreError, StoreResult};
+use super::tx::{MAX_ATTEMPTS, Retried, Retry, Step};
+use crate::error::StoreResult;
 use crate::keys::Key;
 use crate::table::{PK, SK};
 
@@ -213,7 +213,7 @@ impl DynamoStore {
 
     pub(super) async fn batch_write(&self, items: Vec<Item>) -> StoreResult<()> {
         for chunk in items.chunks(25) {
-            let mut requests: Vec<WriteRequest> = chunk
+            let requests: Vec<WriteRequest> = chunk
                 .iter()
                 .map(|item| {
                     PutRequest::builder()
@@ -223,26 +223,8 @@ impl DynamoStore {
                         .map_err(build_error)
                 })
                 .collect::<StoreResult<_>>()?;
-            for attempt in 0..MAX_ATTEMPTS {
-                let out = self
-                    .client
-                    .batch_write_item()
-                    .request_items(&self.table, requests)
-                    .send()
-                    .await
-                    .map_err(unavailable)?;
-                requests = out
-                    .unprocessed_items
-                    .and_then(|mut m| m.remove(&self.table))
-                    .unwrap_or_default();
-                if requests.is_empty() {
-                    break;
-                }
-                backoff(attempt).await;
-            }
-            if !requests.is_empty() {
-                return Err(StoreError::Busy);
-            }
+            self.retry(Some(MAX_ATTEMPTS), UnprocessedWrites(requests))
+                .await?;
         }
         Ok(())
     }
@@ -257,32 +239,74 @@ impl DynamoStore {
                     (SK.to_owned(), s(sk.clone())),
                 ]));
             }
-            let mut request = Some(wanted.build().map_err(build_error)?);
-            let mut attempt = 0;
-            while let Some(req) = request.take() {
-                let out = self
-                    .client
-                    .batch_get_item()
-                    .request_items(&self.table, req)
-                    .send()
-                    .await
-                    .map_err(unavailable)?;
-                let items = out
-                    .responses
-                    .and_then(|mut r| r.remove(&self.table))
-                    .unwrap_or_default();
-                self.count(items.len() as i64);
-                found.extend(items);
-                request = out
-                    .unprocessed_keys
-                    .and_then(|mut m| m.remove(&self.table))
-                    .filter(|k| !k.keys().is_empty());
-                if request.is_some() {
-                    backoff(attempt).await;
-                    attempt += 1;
-                }
-            }
+            let request = Some(wanted.build().map_err(build_error)?);
+            // No limit, as this read always had: it goes on until every key is read.
+            found.extend(
+                self.retry(None, UnprocessedKeys(request, Vec::new()))
+                    .await?,
+            );
         }
         Ok(found)
+    }
+}
+
+/// The writes of a batch the engine has not taken yet: sent again until none are left.
+struct UnprocessedWrites(Vec<WriteRequest>);
+
+impl Retried for UnprocessedWrites {
+    type Output = ();
+
+    async fn once(&mut self, store: &DynamoStore, _: u32) -> StoreResult<Step<()>> {
+        let out = store
+            .client
+            .batch_write_item()
+            .request_items(&store.table, std::mem::take(&mut self.0))
+            .send()
+            .await
+            .map_err(unavailable)?;
+        self.0 = out
+            .unprocessed_items
+            .and_then(|mut m| m.remove(&store.table))
+            .unwrap_or_default();
+        Ok(if self.0.is_empty() {
+            Step::Done(())
+        } else {
+            Step::Retry(Retry::Backoff)
+        })
+    }
+}
+
+/// The keys of a batch read the engine has not answered yet, and the items read so far.
+struct UnprocessedKeys(Option<KeysAndAttributes>, Vec<Item>);
+
+impl Retried for UnprocessedKeys {
+    type Output = Vec<Item>;
+
+    async fn once(&mut self, store: &DynamoStore, _: u32) -> StoreResult<Step<Vec<Item>>> {
+        let UnprocessedKeys(request, found) = self;
+        let Some(req) = request.take() else {
+            return Ok(Step::Done(std::mem::take(found)));
+        };
+        let out = store
+            .client
+            .batch_get_item()
+            .request_items(&store.table, req)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        let items = out
+            .responses
+            .and_then(|mut r| r.remove(&store.table))
+            .unwrap_or_default();
+        store.count(items.len() as i64);
+        found.extend(items);
+        *request = out
+            .unprocessed_keys
+            .and_then(|mut m| m.remove(&store.table))
+            .filter(|k| !k.keys().is_empty());
+        Ok(match request {
+            Some(_) => Step::Retry(Retry::Backoff),
+            None => Step::Done(std::mem::take(found)),
+        })
     }
 }

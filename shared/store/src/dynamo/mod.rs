@@ -1,9 +1,9 @@
 //! The DynamoDB single-table adapter: every port, one table, the real SDK.
 //!
 //! This module holds the store and its construction. The helpers every port uses are in
-//! [`codec`] (items and values), [`items`] (single items, transaction items, batches),
-//! [`query`] and [`tx`] (transactions and the one retry loop); each port's implementation
-//! is in the module of its aggregate, and uses the helpers, never another port's module.
+//! `codec` (items and values), `items` (single items, transaction items, batches), `query`
+//! and `tx` (transactions and the one retry loop). Each port's implementation is in the
+//! module of its aggregate and uses those helpers, never another aggregate's module.
 
 use std::collections::HashMap;
 use std::sync::Arc;

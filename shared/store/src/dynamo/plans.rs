@@ -11,10 +11,10 @@ use openday_rules::plan::Plan;
 use super::DynamoStore;
 use super::codec::{Item, base, doc_item, from_doc, n, s, text, with_scope};
 use super::query::Query;
-use super::tx::{MAX_ATTEMPTS, TxError, backoff};
+use super::tx::Fixed;
 use crate::error::{StoreError, StoreResult};
 use crate::keys;
-use crate::personal::random_code;
+use crate::personal::try_random_code;
 use crate::ports::PlanStore;
 use crate::records::{History, PlanChange, PlanRecord, PlanScope};
 use crate::table::SCOPE_INDEX;
@@ -40,7 +40,7 @@ impl PlanStore for DynamoStore {
     ) -> StoreResult<PlanRecord> {
         let record = PlanRecord {
             programme_version,
-            id: random_code(),
+            id: try_random_code()?,
             org_id: org.id.clone(),
             org_path: keys::path_of(org),
             status: PlanStatus::Submitted,
@@ -62,15 +62,12 @@ impl PlanStore for DynamoStore {
             self.put_item(plan_item(&record)?, Some("attribute_not_exists(#pk)"), &[])?,
             self.put_item(doc_item(keys::history(&record.id, 1), &entry)?, None, &[])?,
         ];
-        for attempt in 0..MAX_ATTEMPTS {
-            match self.transact(writes.clone()).await {
-                Ok(()) => return Ok(record),
-                Err(TxError::Conflict) => backoff(attempt).await,
-                Err(TxError::Cancelled(..)) => return Err(StoreError::Busy),
-                Err(TxError::Other(e)) => return Err(e),
-            }
-        }
-        Err(StoreError::Busy)
+        self.transact_with_retry(Fixed {
+            writes,
+            refused: || StoreError::Busy,
+        })
+        .await?;
+        Ok(record)
     }
 
     async fn plan(&self, id: &str) -> StoreResult<Option<PlanRecord>> {
@@ -160,15 +157,12 @@ impl PlanStore for DynamoStore {
                 &[(":yes", AttributeValue::Bool(true))],
             )?);
         }
-        for attempt in 0..MAX_ATTEMPTS {
-            match self.transact(writes.clone()).await {
-                Ok(()) => return Ok(next),
-                Err(TxError::Cancelled(..)) => return Err(StoreError::VersionConflict),
-                Err(TxError::Conflict) => backoff(attempt).await,
-                Err(TxError::Other(e)) => return Err(e),
-            }
-        }
-        Err(StoreError::Busy)
+        self.transact_with_retry(Fixed {
+            writes,
+            refused: || StoreError::VersionConflict,
+        })
+        .await?;
+        Ok(next)
     }
 
     async fn plans(&self, year: i32, scope: &PlanScope) -> StoreResult<Vec<PlanRecord>> {

@@ -7,8 +7,8 @@ use openday_rules::org::Id;
 use super::DynamoStore;
 use super::codec::{doc_item, from_doc, s, with_scope};
 use super::query::Query;
-use super::tx::{MAX_ATTEMPTS, backoff};
-use crate::error::{StoreError, StoreResult};
+use super::tx::{MAX_ATTEMPTS, Retried, Retry, Step};
+use crate::error::StoreResult;
 use crate::keys;
 use crate::ports::ProgrammeStore;
 use crate::records::ProgrammeRecord;
@@ -21,36 +21,8 @@ impl ProgrammeStore for DynamoStore {
         by: Option<&Id>,
         at: DateTime<Utc>,
     ) -> StoreResult<ProgrammeRecord> {
-        let region = programme.region.as_str();
-        for attempt in 0..MAX_ATTEMPTS {
-            let latest = self
-                .stored_programme(&programme.region, programme.year, None)
-                .await?
-                .map_or(0, |r| r.version);
-            let record = ProgrammeRecord {
-                programme: programme.clone(),
-                version: latest + 1,
-                imported_at: Some(at),
-                imported_by: by.cloned(),
-            };
-            let item = with_scope(
-                doc_item(
-                    keys::programme(region, programme.year, record.version),
-                    &record,
-                )?,
-                keys::programmes_of(region),
-                format!("{}#{:010}", programme.year, record.version),
-            );
-            // Two imports at once: one gets the version, the other tries the next.
-            if self
-                .put(item, Some("attribute_not_exists(#pk)"), &[])
-                .await?
-            {
-                return Ok(record);
-            }
-            backoff(attempt).await;
-        }
-        Err(StoreError::Busy)
+        self.retry(Some(MAX_ATTEMPTS), Import { programme, by, at })
+            .await
     }
 
     async fn stored_programme(
@@ -109,5 +81,48 @@ impl ProgrammeStore for DynamoStore {
             }
         }
         Ok(latest)
+    }
+}
+
+/// An import of a programme as its next version: each try reads the latest version
+/// stored and claims the one after it.
+struct Import<'a> {
+    programme: &'a Programme,
+    by: Option<&'a Id>,
+    at: DateTime<Utc>,
+}
+
+impl Retried for Import<'_> {
+    type Output = ProgrammeRecord;
+
+    async fn once(&mut self, store: &DynamoStore, _: u32) -> StoreResult<Step<ProgrammeRecord>> {
+        let Import { programme, by, at } = *self;
+        let region = programme.region.as_str();
+        let latest = store
+            .stored_programme(&programme.region, programme.year, None)
+            .await?
+            .map_or(0, |r| r.version);
+        let record = ProgrammeRecord {
+            programme: programme.clone(),
+            version: latest + 1,
+            imported_at: Some(at),
+            imported_by: by.cloned(),
+        };
+        let item = with_scope(
+            doc_item(
+                keys::programme(region, programme.year, record.version),
+                &record,
+            )?,
+            keys::programmes_of(region),
+            format!("{}#{:010}", programme.year, record.version),
+        );
+        // Two imports at once: one gets the version, the other tries the next.
+        if store
+            .put(item, Some("attribute_not_exists(#pk)"), &[])
+            .await?
+        {
+            return Ok(Step::Done(record));
+        }
+        Ok(Step::Retry(Retry::Backoff))
     }
 }
