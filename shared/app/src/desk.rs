@@ -82,13 +82,14 @@ pub async fn names_of<S: Store>(
 ) -> Result<BTreeMap<String, String>, AppError> {
     let mut names = BTreeMap::new();
     for id in ids {
-        if !names.contains_key(&id) {
+        if let std::collections::btree_map::Entry::Vacant(entry) = names.entry(id) {
+            let id = entry.key().clone();
             let name = app
                 .store
                 .org(&id)
                 .await?
-                .map_or_else(|| id.clone(), |o| o.name.to_string());
-            names.insert(id, name);
+                .map_or(id, |o| o.name.to_string());
+            entry.insert(name);
         }
     }
     Ok(names)

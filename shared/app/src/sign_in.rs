@@ -240,9 +240,9 @@ pub async fn start_session<S: Store>(
 /// A session presented again: still good, or why not.
 pub enum SessionCheck {
     Valid {
-        org: Organisation,
+        org: Box<Organisation>,
         /// This year's programme in force for the organisation's region.
-        programme: openday_rules::Programme,
+        programme: Box<openday_rules::Programme>,
     },
     Expired,
     Revoked,
@@ -267,7 +267,10 @@ pub async fn check_session<S: Store>(
         return Ok(SessionCheck::Gone);
     };
     let programme = app.programme_for(&org, app.this_year()).await?.programme;
-    Ok(SessionCheck::Valid { org, programme })
+    Ok(SessionCheck::Valid {
+        org: Box::new(org),
+        programme: Box::new(programme),
+    })
 }
 
 /// The organisation a bearer token names, if it is in the directory.

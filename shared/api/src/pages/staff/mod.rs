@@ -7,6 +7,7 @@
 //! link cannot reach. The session is an encrypted cookie naming the organisation, checked
 //! against the organisation's session version so an office can end every session at once.
 
+mod answers;
 mod office;
 mod plan_edit;
 mod plan_form;
@@ -182,7 +183,7 @@ impl<S: Store> FromRequestParts<App<S>> for StaffSession {
             .await
             .map_err(PageError::from)?;
         let (org, programme) = match checked {
-            SessionCheck::Valid { org, programme } => (org, programme),
+            SessionCheck::Valid { org, programme } => (*org, *programme),
             SessionCheck::Expired => {
                 return Err(signed_out(jar, "登录已超过8小时，请重新登录。"));
             }

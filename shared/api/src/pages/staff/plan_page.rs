@@ -521,3 +521,18 @@ pub(super) async fn cancel<S: Store>(
         }
     }
 }
+
+/// The plan, for its implementer only.
+pub(super) async fn own_plan<S: Store>(
+    app: &App<S>,
+    staff: &StaffSession,
+    id: &str,
+    refusal: &'static str,
+) -> Result<(crate::views::PlanDetail, PlanView), PageError> {
+    let (detail, owner, role) = plans::detail(&app.core, &staff.org, id).await?;
+    if role != Role::Implementer {
+        return Err(AppError::forbidden(refusal).into());
+    }
+    let view = plan_view(app, &detail, &owner).await?;
+    Ok((detail, view))
+}
