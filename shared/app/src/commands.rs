@@ -3,7 +3,7 @@
 //! else that is wrong, by the use case, in the same words for the API and the pages.
 
 use openday_rules::announcement::AnnouncementDraft;
-use openday_rules::feedback::{FeedbackCategory, ResponseDraft, ResponseItemDraft};
+use openday_rules::feedback::{ResponseDraft, ResponseItemDraft};
 use openday_rules::plan::PlanDraft;
 use openday_rules::text::{BoolLike, NumberLike};
 use serde::Deserialize;
@@ -19,7 +19,7 @@ pub struct AnswersBody {
     #[serde(default)]
     pub feedback_ids: Vec<String>,
     pub unanswered: Option<BoolLike>,
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<FeedbackCategory>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<openday_rules::feedback::FeedbackCategory>))]
     pub category: Option<String>,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<openday_rules::feedback::Adoption>))]
     pub adoption: Option<String>,
@@ -27,7 +27,7 @@ pub struct AnswersBody {
     /// Items put in another category first (feedback id → category): the category is the
     /// implementing agency's to set, whoever gave the item.
     #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(value_type = std::collections::BTreeMap<String, FeedbackCategory>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = std::collections::BTreeMap<String, openday_rules::feedback::FeedbackCategory>))]
     pub categories: std::collections::BTreeMap<String, String>,
 }
 

@@ -84,11 +84,7 @@ pub async fn names_of<S: Store>(
     for id in ids {
         if let std::collections::btree_map::Entry::Vacant(entry) = names.entry(id) {
             let id = entry.key().clone();
-            let name = app
-                .store
-                .org(&id)
-                .await?
-                .map_or(id, |o| o.name.to_string());
+            let name = app.store.org(&id).await?.map_or(id, |o| o.name.to_string());
             entry.insert(name);
         }
     }

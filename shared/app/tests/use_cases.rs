@@ -1,0 +1,532 @@
+//! The use cases without HTTP: the services on the embedded engine with a clock the test
+//! moves, mail and text messages in local outboxes. Each test walks one area's main path
+//! and the refusals that only the use case can make, so a rule here holds for the API and
+//! the pages alike.
+
+#![allow(clippy::unwrap_used)] // tests fail loudly
+
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use openday_app::commands::{
+    AnnouncementBody, AnswersBody, CancelBody, CheckInBody, PhoneProof, RespondBody, ReviewBody,
+};
+use openday_app::plans::{Decision, ListQuery};
+use openday_app::registrations::OnlineRegistration;
+use openday_app::sign_in::{Confirmation, Confirmed, LinkMail, SessionCheck};
+use openday_app::{
+    AppError, Services, Settings, announcements, attendance, compliance, exports, feedback, plans,
+    programmes, registrations, reports, sign_in, verification,
+};
+use openday_local_dynamo::LocalDynamo;
+use openday_rules::Clock;
+use openday_rules::feedback::{EvaluationDraft, FeedbackCategory, FeedbackDraft, ResponseDraft};
+use openday_rules::lifecycle::PlanStatus;
+use openday_rules::org::Organisation;
+use openday_rules::plan::PlanDraft;
+use openday_rules::registration::RegistrantDraft;
+use openday_rules::text::{BoolLike, NumberLike};
+use openday_store::records::RegistrationStatus;
+use openday_store::{DynamoStore, PersonKey};
+
+#[derive(Clone)]
+struct TestClock(Arc<Mutex<DateTime<Utc>>>);
+
+impl Clock for TestClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap()
+    }
+}
+
+struct World {
+    _engine: LocalDynamo,
+    app: Services<DynamoStore>,
+    clock: TestClock,
+    sms_dir: std::path::PathBuf,
+    mail_dir: std::path::PathBuf,
+}
+
+impl World {
+    async fn new() -> Self {
+        let engine = LocalDynamo::memory().await.unwrap();
+        let store = DynamoStore::new(engine.client(), "openday-app");
+        store.ensure_table().await.unwrap();
+        openday_store::ports::DirectoryStore::import(&store, &openday_testkit::directory())
+            .await
+            .unwrap();
+        let clock = TestClock(Arc::new(Mutex::new(openday_testkit::at(
+            "2026-08-01T09:00:00+08:00",
+        ))));
+        let sms_dir = openday_testkit::temp_dir("app-sms");
+        let mail_dir = openday_testkit::temp_dir("app-mail");
+        let app = Services::new(
+            store,
+            Settings {
+                person_key: PersonKey::new(&[8u8; 32]).unwrap(),
+                retention_days: 180,
+                site: "http://openday.test".into(),
+                per_phone_per_minute: NonZeroU32::new(1000).unwrap(),
+            },
+            Arc::new(clock.clone()),
+            Arc::new(openday_mail::EmlMailer::new(
+                &mail_dir,
+                "openday@example.org",
+            )),
+            Arc::new(openday_sms::FolderSms::new(&sms_dir)),
+        );
+        Self {
+            _engine: engine,
+            app,
+            clock,
+            sms_dir,
+            mail_dir,
+        }
+    }
+
+    fn at(&self, raw: &str) {
+        *self.clock.0.lock().unwrap() = openday_testkit::at(raw);
+    }
+
+    /// The demo plan submitted by the transport bureau, filed by Nanning's office and
+    /// announced on 2026-09-01 (event 09-20..26); its id.
+    async fn announced(&self) -> String {
+        let (agency, office) = (org("nn-jt"), org("nn-office"));
+        let draft: PlanDraft =
+            serde_json::from_str(&openday_testkit::repo_file("infra/demo/plan.json")).unwrap();
+        let plan = plans::submit(&self.app, &agency, &draft).await.unwrap();
+        plans::review(&self.app, &office, &plan.id, review("file", None, 1))
+            .await
+            .unwrap();
+        self.at("2026-09-01T10:00:00+08:00");
+        let body = AnnouncementBody {
+            version: Some(NumberLike::Text("2".into())),
+            announcement: serde_json::from_value(serde_json::json!({
+                "registration_method": "在线报名", "content": "参观",
+                "reminders": "携带身份证", "registration_deadline": "2026-09-15"
+            }))
+            .unwrap(),
+        };
+        let announced = plans::announce(&self.app, &agency, &plan.id, &body)
+            .await
+            .unwrap();
+        assert_eq!(announced.status, PlanStatus::Announced);
+        plan.id
+    }
+
+    /// A code sent to person `n`'s phone, read from the outbox.
+    async fn code_for(&self, n: u32) -> PhoneProof {
+        let phone = phone(n);
+        verification::send_code(&self.app, Some(&phone))
+            .await
+            .unwrap();
+        PhoneProof {
+            sms_code: Some(openday_testkit::sms_code_in(&self.sms_dir, &phone)),
+            phone: Some(phone),
+        }
+    }
+}
+
+fn org(id: &str) -> Organisation {
+    openday_testkit::org(id)
+}
+
+fn phone(n: u32) -> String {
+    format!("1390013{n:04}")
+}
+
+fn review(decision: &str, comment: Option<&str>, version: u64) -> ReviewBody {
+    ReviewBody {
+        decision: Some(decision.into()),
+        comment: comment.map(Into::into),
+        version: Some(NumberLike::Text((version).to_string())),
+    }
+}
+
+fn person(n: u32, consent: bool) -> OnlineRegistration {
+    OnlineRegistration {
+        registrant: RegistrantDraft {
+            name: Some(format!("市民{n}")),
+            id_number: Some(openday_testkit::id_number(n)),
+            phone: Some(phone(n)),
+            category: Some("worker".into()),
+            relation: Some("lives".into()),
+            full_civil_capacity: Some(BoolLike::Bool(true)),
+            not_deputy: Some(BoolLike::Bool(true)),
+        },
+        id_consent: consent.then_some(BoolLike::Bool(true)),
+    }
+}
+
+fn fields(e: &AppError) -> Vec<String> {
+    match e {
+        AppError::Rules(vs) => vs.iter().filter_map(|v| v.field.clone()).collect(),
+        other => panic!("expected a refusal by the rules, got {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plan_is_submitted_reviewed_announced_and_listed() {
+    let w = World::new().await;
+    let (agency, office) = (org("nn-jt"), org("nn-office"));
+    let draft: PlanDraft =
+        serde_json::from_str(&openday_testkit::repo_file("infra/demo/plan.json")).unwrap();
+    let plan = plans::submit(&w.app, &agency, &draft).await.unwrap();
+    assert_eq!(plan.status, PlanStatus::Submitted);
+    // A decision is `file` or `return`; a return needs a comment.
+    let e = plans::review(&w.app, &office, &plan.id, review("approve", None, 1))
+        .await
+        .unwrap_err();
+    assert_eq!(fields(&e), ["decision"]);
+    assert_eq!(Decision::parse(Some(" return ")).unwrap(), Decision::Return);
+    let e = plans::review(&w.app, &office, &plan.id, review("return", None, 1))
+        .await
+        .unwrap_err();
+    assert_eq!(fields(&e), ["comment"]);
+    // The agency may not file its own plan.
+    let e = plans::review(&w.app, &agency, &plan.id, review("file", None, 1))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, AppError::Forbidden(_)), "{e:?}");
+    let filed = plans::review(&w.app, &office, &plan.id, review("file", None, 1))
+        .await
+        .unwrap();
+    assert_eq!(filed.status, PlanStatus::Filed);
+    // A change made from an old version is a conflict, not a silent overwrite.
+    let stale = CancelBody {
+        comment: None,
+        version: Some(NumberLike::Text("1".into())),
+    };
+    let e = plans::cancel(&w.app, &agency, &plan.id, stale)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, AppError::Conflict { .. }), "{e:?}");
+    let (detail, _, _) = plans::detail(&w.app, &office, &plan.id).await.unwrap();
+    assert_eq!(detail.history.len(), 2);
+    let listed = plans::list(&w.app, &office, &ListQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(listed.year, 2026);
+    assert_eq!(listed.plans.len(), 1);
+    // Another city's office sees none of it.
+    let e = plans::detail(&w.app, &org("lz-office"), &plan.id)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, AppError::Forbidden(_)), "{e:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn registering_needs_the_id_consent_and_a_retry_gets_the_same_registration() {
+    let w = World::new().await;
+    let id = w.announced().await;
+    let proof = w.code_for(1).await;
+    // Without the separate consent nothing is stored, and every other mistake shows too.
+    let mut no_consent = person(1, false);
+    no_consent.registrant.name = None;
+    let e = registrations::register(&w.app, &id, &no_consent, &proof)
+        .await
+        .unwrap_err();
+    assert_eq!(fields(&e), ["id_consent", "name"]);
+    let day = announcements::open_day(&w.app, &id).await.unwrap();
+    assert_eq!(day.seats_left, Some(30), "nothing was taken");
+    let taken = registrations::register(&w.app, &id, &person(1, true), &proof)
+        .await
+        .unwrap();
+    assert!(taken.created);
+    assert_eq!(taken.receipt.status, RegistrationStatus::Confirmed);
+    let again = registrations::register(&w.app, &id, &person(1, true), &proof)
+        .await
+        .unwrap();
+    assert!(!again.created);
+    assert_eq!(again.receipt.code, taken.receipt.code);
+    // Looked up with the phone; a wrong phone looks like a wrong code.
+    let found =
+        registrations::look_up_with_event(&w.app, Some(&taken.receipt.code), Some(&phone(1)))
+            .await
+            .unwrap();
+    assert_eq!(found.registration.name, "市民1");
+    assert!(found.event.is_some());
+    let e = registrations::look_up(&w.app, Some(&taken.receipt.code), Some(&phone(2)))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, AppError::NotFound(_)), "{e:?}");
+    // The organiser finds it by the ID card, and the person cancels it with a new code.
+    let found = registrations::search(
+        &w.app,
+        &org("nn-jt"),
+        &id,
+        Some(&openday_testkit::id_number(1)),
+    )
+    .await
+    .unwrap();
+    assert_eq!(found.code, taken.receipt.code);
+    w.at("2026-09-01T10:02:00+08:00");
+    let proof = w.code_for(1).await;
+    let cancelled = registrations::cancel_own(&w.app, &taken.receipt.code, &proof)
+        .await
+        .unwrap();
+    assert_eq!(cancelled.status, RegistrationStatus::Cancelled);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn people_are_checked_in_once_on_the_day() {
+    let w = World::new().await;
+    let id = w.announced().await;
+    let agency = org("nn-jt");
+    let taken = registrations::recommend(&w.app, &agency, &id, &person(3, false).registrant)
+        .await
+        .unwrap();
+    let by_code = CheckInBody {
+        code: Some(taken.receipt.code.clone()),
+        id_number: None,
+    };
+    // Not before the event.
+    let e = attendance::check_in(&w.app, &agency, &id, &by_code)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, AppError::Rules(_)), "{e:?}");
+    w.at("2026-09-20T08:30:00+08:00");
+    let done = attendance::check_in(&w.app, &agency, &id, &by_code)
+        .await
+        .unwrap();
+    assert_eq!((done.confirmed, done.attended), (1, 1));
+    let e = attendance::check_in(&w.app, &agency, &id, &by_code)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            AppError::Conflict {
+                code: "ALREADY_CHECKED_IN",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    let counts = attendance::attendance(&w.app, &org("nn-office"), &id)
+        .await
+        .unwrap();
+    assert_eq!(counts.attended, 1);
+    let table = exports::registrants(&w.app, &agency, &id).await.unwrap();
+    assert_eq!(table.rows.len(), 1);
+    let masked = format!("{:?}", table.rows[0]);
+    assert!(!masked.contains(&openday_testkit::id_number(3)), "{masked}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn feedback_is_recategorised_answered_and_published() {
+    let w = World::new().await;
+    let id = w.announced().await;
+    let agency = org("nn-jt");
+    w.at("2026-09-21T15:00:00+08:00");
+    let proof = w.code_for(5).await;
+    let draft = FeedbackDraft {
+        channel: Some("online".into()),
+        category: Some("service".into()),
+        content: Some("公交站台的遮阳棚太少".into()),
+    };
+    let given = feedback::give(&w.app, None, &id, &draft, &proof)
+        .await
+        .unwrap();
+    assert_eq!(given.category, FeedbackCategory::Service);
+    // The category is the agency's to set; an unknown item or category is refused there.
+    let e = feedback::recategorise(&w.app, &agency, &id, &[("nobody".into(), "policy".into())])
+        .await
+        .unwrap_err();
+    assert_eq!(fields(&e), ["a.nobody.category"]);
+    let e = feedback::recategorise(&w.app, &org("nn-office"), &id, &[])
+        .await
+        .unwrap_err();
+    assert!(matches!(e, AppError::Forbidden(_)), "{e:?}");
+    // The same through the answers a program sends.
+    let body = AnswersBody {
+        categories: [(given.id.clone(), "policy".to_owned())].into(),
+        ..AnswersBody::default()
+    };
+    feedback::save_answers(&w.app, &agency, &id, &body)
+        .await
+        .unwrap();
+    let items = feedback::items(&w.app, &agency, &id).await.unwrap();
+    assert_eq!(items[0].feedback.category, FeedbackCategory::Policy);
+    let answer = AnswersBody {
+        unanswered: Some(BoolLike::Bool(true)),
+        adoption: Some("adopted".into()),
+        reply: Some("将增设遮阳棚".into()),
+        ..AnswersBody::default()
+    };
+    let saved = feedback::save_answers(&w.app, &agency, &id, &answer)
+        .await
+        .unwrap();
+    assert_eq!((saved.answered, saved.unanswered), (1, 0));
+    w.at("2026-09-28T10:00:00+08:00");
+    let respond = RespondBody {
+        version: Some(NumberLike::Text("3".into())),
+        response: ResponseDraft {
+            summary: Some("共收到意见建议1条，已采纳1条。".into()),
+            items: Vec::new(),
+        },
+    };
+    plans::publish_response(&w.app, &agency, &id, respond)
+        .await
+        .unwrap();
+    let (response, answered) = feedback::published_with_items(&w.app, &id).await.unwrap();
+    assert_eq!(response.items.len(), 1);
+    assert_eq!(
+        answered[0].feedback.as_ref().map(|f| f.feedback.category),
+        Some(FeedbackCategory::Policy)
+    );
+    // Evaluations: one per phone, within the programme's days after the event.
+    let proof = w.code_for(6).await;
+    let rated = feedback::evaluate(
+        &w.app,
+        &id,
+        &EvaluationDraft {
+            rating: Some(NumberLike::Text("5".into())),
+            comment: None,
+        },
+        &proof,
+    )
+    .await
+    .unwrap();
+    assert_eq!(rated.rating.get(), 5);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_years_figures_roll_up_and_reports_are_for_reporters_only() {
+    let w = World::new().await;
+    let id = w.announced().await;
+    registrations::recommend(&w.app, &org("nn-jt"), &id, &person(7, false).registrant)
+        .await
+        .unwrap();
+    let stats = compliance::open_statistics(&w.app, 2026).await.unwrap();
+    assert_eq!(stats.areas[0].depth, 0, "the region first");
+    assert_eq!(stats.areas.iter().map(|a| a.participants).max(), Some(1));
+    let c = compliance::of(&w.app, org("nn-office"), 2026)
+        .await
+        .unwrap();
+    assert_eq!(c.figures.plans, 1);
+    assert!(
+        c.organisations.is_some(),
+        "an office sees each organisation"
+    );
+    let e = compliance::rollup(&w.app, &org("nn-jt"), 2026)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, AppError::Forbidden(_)), "{e:?}");
+    let rollup = compliance::rollup(&w.app, &org("gx-office"), 2026)
+        .await
+        .unwrap();
+    assert!(!rollup.reporters.is_empty());
+    assert_eq!(exports::rollup(&rollup).len(), 2 + rollup.reporters.len());
+    let e = reports::start(&w.app, &org("nn-jt"), 2026)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, AppError::Forbidden(_)), "{e:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_programme_in_force_and_who_may_upload_one() {
+    let w = World::new().await;
+    let record = programmes::in_force(&w.app, None, 2026).await.unwrap();
+    assert_eq!(record.version, 0, "the shipped default");
+    let e = programmes::in_force(&w.app, Some("zz"), 2026)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, AppError::NotFound(_)), "{e:?}");
+    let raw: serde_json::Value =
+        serde_json::from_str(&openday_testkit::repo_file("programmes/gx-2026.json")).unwrap();
+    let e = programmes::import(&w.app, &org("nn-office"), &raw)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, AppError::Forbidden(_)), "{e:?}");
+    let stored = programmes::import(&w.app, &org("gx-office"), &raw)
+        .await
+        .unwrap();
+    assert_eq!(stored.version, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_sign_in_with_the_mailed_code_and_an_office_ends_the_sessions() {
+    let w = World::new().await;
+    let e = sign_in::request_link(&w.app, Some("not an address"))
+        .await
+        .unwrap_err();
+    assert_eq!(fields(&e), ["email"]);
+    let unknown = sign_in::request_link(&w.app, Some("nobody@example.org"))
+        .await
+        .unwrap();
+    assert_eq!(unknown.mail, LinkMail::NoSuchAddress);
+    assert_eq!(unknown.attempt.len(), 32, "an attempt id all the same");
+    let agency = org("nn-jt");
+    let asked = sign_in::request_link(&w.app, Some(&agency.email.to_uppercase()))
+        .await
+        .unwrap();
+    assert_eq!(asked.mail, LinkMail::Sent);
+    let (_, code) = openday_testkit::sign_in_mail(&w.mail_dir, &agency.email);
+    // Another browser's attempt does not take this code.
+    let wrong = Confirmation {
+        own_attempt: Some(&unknown.attempt),
+        code: Some(&code),
+        ..Confirmation::default()
+    };
+    assert!(matches!(
+        sign_in::confirm(&w.app, wrong).await.unwrap(),
+        Confirmed::CodeRefused
+    ));
+    let right = Confirmation {
+        own_attempt: Some(&asked.attempt),
+        code: Some(&code),
+        ..Confirmation::default()
+    };
+    let Confirmed::SignedIn(signed) = sign_in::confirm(&w.app, right).await.unwrap() else {
+        panic!("signed in");
+    };
+    assert_eq!(signed.id, agency.id);
+    let session = sign_in::start_session(&w.app, &signed).await.unwrap();
+    let check = sign_in::check_session(
+        &w.app,
+        &signed.id,
+        session.version,
+        session.expires_at.timestamp(),
+    )
+    .await
+    .unwrap();
+    assert!(matches!(check, SessionCheck::Valid { .. }));
+    let e = sign_in::revoke(&w.app, &org("lz-office"), Some("nn-jt"))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, AppError::Forbidden(_)), "{e:?}");
+    sign_in::revoke(&w.app, &org("nn-office"), Some("nn-jt"))
+        .await
+        .unwrap();
+    let check = sign_in::check_session(
+        &w.app,
+        &signed.id,
+        session.version,
+        session.expires_at.timestamp(),
+    )
+    .await
+    .unwrap();
+    assert!(matches!(check, SessionCheck::Revoked));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_public_finds_this_years_open_days() {
+    let w = World::new().await;
+    let id = w.announced().await;
+    let list = announcements::list(&w.app, 2026).await.unwrap();
+    assert_eq!(list.announcements.len(), 1);
+    assert_eq!(list.announcements[0].seats_left, Some(30));
+    let (days, jurisdictions) = announcements::open_days(&w.app, 2026, Some("gx-nn"))
+        .await
+        .unwrap();
+    assert_eq!(days.len(), 1);
+    assert!(days[0].registration_open());
+    assert!(jurisdictions.len() > 1);
+    let (none, _) = announcements::open_days(&w.app, 2026, Some("gx-lz"))
+        .await
+        .unwrap();
+    assert!(none.is_empty(), "another city's");
+    let detail = announcements::detail(&w.app, &id).await.unwrap();
+    assert_eq!(detail.status, PlanStatus::Announced);
+}
