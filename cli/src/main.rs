@@ -9,7 +9,6 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use openday_rules::sweep::SweepKind;
-use openday_store::ports::DirectoryStore;
 
 use crate::local::Local;
 
@@ -148,7 +147,6 @@ enum Check {
 }
 
 async fn programme(command: ProgrammeCommand) -> Result<(), String> {
-    use openday_store::ports::ProgrammeStore;
     match command {
         ProgrammeCommand::Check { file } => {
             let programme = check::programme(&file)?;
@@ -159,26 +157,18 @@ async fn programme(command: ProgrammeCommand) -> Result<(), String> {
         ProgrammeCommand::Import { file, data } => {
             let programme = check::programme(&file)?;
             let local = Local::open(&data.data).await?;
-            let known = local
-                .store
-                .jurisdictions()
-                .await
-                .map_err(|e| e.to_string())?
-                .into_iter()
-                .any(|j| j.id == programme.region && j.level == openday_rules::org::Level::Region);
-            if !known {
-                local.close().await;
-                return Err(format!(
-                    "地区“{}”不在名录中（应为 level 为 region 的行政区域编号）：请先 openday orgs import",
-                    programme.region
-                ));
-            }
-            let now = openday_api::app::clock_from_env()?.now();
-            let record = local
-                .store
-                .put_programme(&programme, None, now)
-                .await
-                .map_err(|e| format!("导入失败：{e}"))?;
+            let app = local.app().await?;
+            let imported = openday_app::programmes::import_by_operator(&app.core, &programme).await;
+            let record = match imported {
+                Ok(record) => record,
+                Err(e) => {
+                    local.close().await;
+                    return Err(match e {
+                        openday_app::AppError::Rules(_) => e.said().message,
+                        e => format!("导入失败：{}", e.said().message),
+                    });
+                }
+            };
             println!(
                 "已导入《{}》：地区 {}，{} 年，第 {} 版（{}）。已报送的方案仍按其审核时的版本执行。",
                 programme.title,
@@ -192,26 +182,17 @@ async fn programme(command: ProgrammeCommand) -> Result<(), String> {
         }
         ProgrammeCommand::Show { region, year, data } => {
             let local = Local::open(&data.data).await?;
-            let region = match region {
-                Some(r) => openday_rules::org::Id::parse("region", &r).map_err(|v| v.message)?,
-                None => local
-                    .store
-                    .jurisdictions()
-                    .await
-                    .map_err(|e| e.to_string())?
-                    .into_iter()
-                    .find(|j| j.level == openday_rules::org::Level::Region)
-                    .map(|j| j.id)
-                    .ok_or("名录中没有地区：请先 openday orgs import，或用 --region 指定")?,
-            };
-            let year = match year {
-                Some(y) => y,
-                None => chrono::Datelike::year(&openday_api::app::clock_from_env()?.today()),
-            };
-            let record = openday_store::ports::programme_in_force(&local.store, &region, year)
-                .await
-                .map_err(|e| e.to_string())?;
+            let app = local.app().await?;
+            let year = year.unwrap_or_else(|| app.core.this_year());
+            let found = openday_app::programmes::in_force(&app.core, region.as_deref(), year).await;
             local.close().await;
+            let record = found.map_err(|e| match e {
+                openday_app::AppError::NotFound(_) if region.is_none() => {
+                    "名录中没有地区：请先 openday orgs import，或用 --region 指定".to_owned()
+                }
+                e => e.said().message,
+            })?;
+            let region = &record.programme.region;
             match record.version {
                 0 => println!("{region} {year} 年未导入工作方案，执行项目自带的默认工作方案："),
                 v => println!("{region} {year} 年执行第 {v} 版："),
@@ -239,9 +220,8 @@ async fn run(command: Command) -> Result<(), String> {
         Command::Orgs(Orgs::Import { file, data }) => {
             let directory = check::directory(&file)?;
             let local = Local::open(&data.data).await?;
-            local
-                .store
-                .import(&directory)
+            let app = local.app().await?;
+            openday_app::directory::import(&app.core, &directory)
                 .await
                 .map_err(|e| format!("导入失败：{e}"))?;
             println!(
@@ -255,8 +235,10 @@ async fn run(command: Command) -> Result<(), String> {
         }
         Command::Token { org_id, data } => {
             let local = Local::open(&data.data).await?;
-            let found = local.store.org(&org_id).await.map_err(|e| e.to_string())?;
             let app = local.app().await?;
+            let found = openday_app::sign_in::organisation(&app.core, &org_id)
+                .await
+                .map_err(|e| e.to_string())?;
             local.close().await;
             if found.is_none() {
                 return Err(format!("机关 {org_id} 不存在：请先 openday orgs import"));

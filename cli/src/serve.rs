@@ -5,7 +5,6 @@ use std::path::Path;
 
 use axum::Router;
 use openday_rules::org::{Directory, DirectoryDraft};
-use openday_store::ports::DirectoryStore;
 
 use crate::local::Local;
 
@@ -26,19 +25,14 @@ pub async fn serve(addr: SocketAddr, data: &Path, demo: bool) -> Result<(), Stri
         app.core.settings.site = app.config.site.clone();
     }
     if demo {
-        let empty = local
-            .store
-            .jurisdictions()
+        let empty = openday_app::directory::is_empty(&app.core)
             .await
-            .map_err(|e| e.to_string())?
-            .is_empty();
+            .map_err(|e| e.to_string())?;
         if empty {
             let draft: DirectoryDraft =
                 serde_json::from_str(DEMO_ORGS).map_err(|e| e.to_string())?;
             let directory = Directory::parse(&draft).map_err(|e| e.to_string())?;
-            local
-                .store
-                .import(&directory)
+            openday_app::directory::import(&app.core, &directory)
                 .await
                 .map_err(|e| e.to_string())?;
             println!("已导入演示名录：{} 个机关。", directory.orgs.len());
@@ -48,9 +42,7 @@ pub async fn serve(addr: SocketAddr, data: &Path, demo: bool) -> Result<(), Stri
             openday_api::pages::staff::DEMO_LINK_HOURS,
             local.data.join("outbox").display()
         );
-        for org in local
-            .store
-            .orgs_within("")
+        for org in openday_app::directory::organisations(&app.core)
             .await
             .map_err(|e| e.to_string())?
         {

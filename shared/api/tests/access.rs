@@ -52,7 +52,7 @@ async fn world() -> World {
     };
     let outbox = std::env::temp_dir().join(format!(
         "openday-access-{}",
-        openday_store::personal::random_code()
+        openday_store::personal::random_code().unwrap()
     ));
     let app = App::new(
         store,

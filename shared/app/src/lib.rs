@@ -11,6 +11,7 @@ pub mod attendance;
 pub mod commands;
 pub mod compliance;
 pub mod desk;
+pub mod directory;
 pub mod error;
 pub mod events;
 pub mod exports;

@@ -102,3 +102,23 @@ pub async fn import<S: Store>(
     );
     Ok(record)
 }
+
+/// A programme imported by the platform's operator (the CLI on the server): for a region of
+/// the directory, any year; every earlier version is kept.
+pub async fn import_by_operator<S: Store>(
+    app: &Services<S>,
+    programme: &Programme,
+) -> Result<ProgrammeRecord, AppError> {
+    if !regions(app).await?.contains(&programme.region) {
+        return Err(AppError::invalid(
+            "region",
+            format!(
+                "地区“{}”不在名录中（应为 level 为 region 的行政区域编号）：请先 openday orgs import",
+                programme.region
+            ),
+        ));
+    }
+    let record = app.store.put_programme(programme, None, app.now()).await?;
+    tracing::info!(region = %programme.region, year = programme.year, version = record.version, "programme imported by the operator");
+    Ok(record)
+}

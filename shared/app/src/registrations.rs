@@ -163,7 +163,8 @@ async fn take<S: Store>(
         app.now(),
         keep_until.timestamp(),
         &app.settings.person_key,
-    );
+    )
+    .map_err(StoreError::from)?;
     new.capacity_hint = Some(plan.plan.capacity.get());
     if let Taker::Public(Claim {
         phone_hash,

@@ -39,28 +39,40 @@ pub enum LinkMail {
     NotSent,
 }
 
-/// A sign-in attempt for `org`: stored as keyed hashes; the attempt id, nonce and code.
+/// The secrets of a sign-in attempt, handed out once: the id the browser keeps, the link's
+/// nonce and the typed code. Only their keyed hashes are stored.
+struct Attempt {
+    id: String,
+    nonce: String,
+    code: String,
+}
+
+/// A sign-in attempt for `org`, stored as keyed hashes.
 async fn new_attempt<S: Store>(
     app: &Services<S>,
     org: &Organisation,
     until: DateTime<Utc>,
     bound: bool,
-) -> Result<(String, String, String), AppError> {
-    let (attempt, nonce, code) = (random_hex::<16>()?, random_hex::<16>()?, six_digits()?);
+) -> Result<Attempt, AppError> {
+    let attempt = Attempt {
+        id: random_hex::<16>()?,
+        nonce: random_hex::<16>()?,
+        code: six_digits()?,
+    };
     let key = &app.settings.person_key;
     app.store
         .put_sign_in(
-            &key.secret_hash("sign-in-attempt", &attempt),
+            &key.secret_hash("sign-in-attempt", &attempt.id),
             &SignInRecord {
                 org_id: org.id.clone(),
-                nonce_hash: key.secret_hash("sign-in-nonce", &nonce),
-                code_hash: key.secret_hash("sign-in-code", &code),
+                nonce_hash: key.secret_hash("sign-in-nonce", &attempt.nonce),
+                code_hash: key.secret_hash("sign-in-code", &attempt.code),
                 expires_at: until,
                 bound,
             },
         )
         .await?;
-    Ok((attempt, nonce, code))
+    Ok(attempt)
 }
 
 /// A sign-in link for the local demo: not bound to a browser (the person opens it from
@@ -70,10 +82,10 @@ pub async fn demo_link<S: Store>(
     org: &Organisation,
 ) -> Result<String, AppError> {
     let until = app.now() + chrono::Duration::hours(DEMO_LINK_HOURS);
-    let (attempt, nonce, _) = new_attempt(app, org, until, false).await?;
+    let attempt = new_attempt(app, org, until, false).await?;
     Ok(format!(
-        "{}/staff/sign-in/confirm?n={nonce}&a={attempt}",
-        app.settings.site
+        "{}/staff/sign-in/confirm?n={}&a={}",
+        app.settings.site, attempt.nonce, attempt.id
     ))
 }
 
@@ -104,9 +116,13 @@ pub async fn request_link<S: Store>(
         });
     };
     let until = app.now() + chrono::Duration::minutes(SIGN_IN_MINUTES);
-    let (attempt, nonce, code) = new_attempt(app, &org, until, true).await?;
-    let link = format!("{}/staff/sign-in/confirm?n={nonce}", app.settings.site);
-    let written = openday_mail::letters::sign_in(org.name.as_str(), &link, &code, SIGN_IN_MINUTES);
+    let attempt = new_attempt(app, &org, until, true).await?;
+    let link = format!(
+        "{}/staff/sign-in/confirm?n={}",
+        app.settings.site, attempt.nonce
+    );
+    let written =
+        openday_mail::letters::sign_in(org.name.as_str(), &link, &attempt.code, SIGN_IN_MINUTES);
     let to = [org.email.clone()];
     // The message's key names the file and Message-ID: random, nothing of the secrets.
     let key = format!("sign-in-{}", random_hex::<8>()?);
@@ -129,7 +145,10 @@ pub async fn request_link<S: Store>(
             LinkMail::NotSent
         }
     };
-    Ok(LinkRequested { attempt, mail })
+    Ok(LinkRequested {
+        attempt: attempt.id,
+        mail,
+    })
 }
 
 /// How a browser proves a sign-in attempt: the link it opened, or the code it was mailed.

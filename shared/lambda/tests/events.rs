@@ -81,7 +81,7 @@ async fn announced() -> (LocalDynamo, App<DynamoStore>, String) {
     };
     let outbox = std::env::temp_dir().join(format!(
         "openday-lambda-{}",
-        openday_store::personal::random_code()
+        openday_store::personal::random_code().unwrap()
     ));
     let mailer = Arc::new(openday_mail::EmlMailer::new(outbox, "openday@example.org"));
     let app = App::new(

@@ -55,19 +55,18 @@ impl PersonKey {
         hex(&self.mac(&["secret", purpose, secret]))
     }
 
-    /// The phone number encrypted (ChaCha20-Poly1305, random nonce), hex. Panics when the
-    /// system's random source fails: [`crate::records::NewRegistration::new`], which other
-    /// crates call, seals the phone and returns no `Result` to carry the error.
-    pub fn seal_phone(&self, phone: &Phone) -> String {
+    /// The phone number encrypted (ChaCha20-Poly1305, random nonce), hex; an error when the
+    /// system's random source fails (a predictable nonce would weaken the seal).
+    pub fn seal_phone(&self, phone: &Phone) -> Result<String, RandomUnavailable> {
         let mut nonce = [0u8; 12];
-        getrandom::fill(&mut nonce).expect("the operating system provides randomness");
+        fill_random(&mut nonce)?;
         let sealed = self
             .cipher()
             .encrypt(&Nonce::from(nonce), phone.expose().as_bytes())
             .expect("encrypting a short message cannot fail");
         let mut out = nonce.to_vec();
         out.extend(sealed);
-        hex(&out)
+        Ok(hex(&out))
     }
 
     /// The phone number from [`Self::seal_phone`]; `None` when tampered with or sealed
@@ -153,15 +152,9 @@ pub fn parse_registration_code(raw: &str) -> Option<String> {
     (code.len() == CODE_LEN && code.bytes().all(|b| CODE_ALPHABET.contains(&b))).then_some(code)
 }
 
-/// A fresh unguessable code (128 random bits, hex). Panics when the system's random
-/// source fails: other crates' tests call it as it is; the store itself uses
-/// `try_random_code`.
-pub fn random_code() -> String {
-    try_random_code().expect("the operating system provides randomness")
-}
-
-/// [`random_code`], or an error when the system's random source fails.
-pub(crate) fn try_random_code() -> Result<String, RandomUnavailable> {
+/// A fresh unguessable code (128 random bits, hex), or an error when the system's random
+/// source fails.
+pub fn random_code() -> Result<String, RandomUnavailable> {
     let mut bytes = [0u8; 16];
     fill_random(&mut bytes)?;
     Ok(hex(&bytes))
@@ -214,9 +207,13 @@ mod tests {
             key.phone_hash(&Phone::parse("p", "13800138001").unwrap())
         );
         assert!(!hash.contains("13800138000"));
-        let sealed = key.seal_phone(&phone);
+        let sealed = key.seal_phone(&phone).unwrap();
         assert!(!sealed.contains("13800138000"));
-        assert_ne!(sealed, key.seal_phone(&phone), "a fresh nonce each time");
+        assert_ne!(
+            sealed,
+            key.seal_phone(&phone).unwrap(),
+            "a fresh nonce each time"
+        );
         assert_eq!(key.open_phone(&sealed), Some(phone.clone()));
         let other = PersonKey::new(&[8u8; 32]).unwrap();
         assert_eq!(other.open_phone(&sealed), None);
@@ -245,9 +242,9 @@ mod tests {
 
     #[test]
     fn codes_are_long_and_distinct() {
-        let a = random_code();
+        let a = random_code().unwrap();
         assert_eq!(a.len(), 32);
-        assert_ne!(a, random_code());
-        assert_eq!(try_random_code().unwrap().len(), 32);
+        assert_ne!(a, random_code().unwrap());
+        assert_eq!(random_code().unwrap().len(), 32);
     }
 }

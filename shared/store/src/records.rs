@@ -184,18 +184,18 @@ impl NewRegistration {
         at: DateTime<Utc>,
         expires_at: i64,
         key: &PersonKey,
-    ) -> Self {
-        Self {
+    ) -> Result<Self, crate::personal::RandomUnavailable> {
+        Ok(Self {
             person_hash: key.hash(&registrant.id),
             phone_hash: key.phone_hash(&registrant.phone),
-            phone_sealed: key.seal_phone(&registrant.phone),
+            phone_sealed: key.seal_phone(&registrant.phone)?,
             registrant,
             channel,
             at,
             expires_at,
             proof: None,
             capacity_hint: None,
-        }
+        })
     }
 
     /// The same registration, to be taken only if `proof` is the phone's live code.

@@ -10,7 +10,7 @@ use super::query::Query;
 use super::tx::Fixed;
 use crate::error::{StoreError, StoreResult};
 use crate::keys;
-use crate::personal::try_random_code;
+use crate::personal::random_code;
 use crate::ports::{FeedbackStore, Giver};
 use crate::records::{EvaluationRecord, FeedbackRecord};
 
@@ -23,7 +23,7 @@ impl FeedbackStore for DynamoStore {
         at: DateTime<Utc>,
     ) -> StoreResult<FeedbackRecord> {
         let record = FeedbackRecord {
-            id: try_random_code()?,
+            id: random_code()?,
             plan_id: plan_id.to_owned(),
             at,
             feedback: feedback.clone(),
@@ -83,7 +83,7 @@ impl FeedbackStore for DynamoStore {
         at: DateTime<Utc>,
     ) -> StoreResult<EvaluationRecord> {
         let record = EvaluationRecord {
-            id: try_random_code()?,
+            id: random_code()?,
             plan_id: plan_id.to_owned(),
             at,
             evaluation: evaluation.clone(),

@@ -14,7 +14,7 @@ use super::query::Query;
 use super::tx::Fixed;
 use crate::error::{StoreError, StoreResult};
 use crate::keys;
-use crate::personal::try_random_code;
+use crate::personal::random_code;
 use crate::ports::PlanStore;
 use crate::records::{History, PlanChange, PlanRecord, PlanScope};
 use crate::table::SCOPE_INDEX;
@@ -40,7 +40,7 @@ impl PlanStore for DynamoStore {
     ) -> StoreResult<PlanRecord> {
         let record = PlanRecord {
             programme_version,
-            id: try_random_code()?,
+            id: random_code()?,
             org_id: org.id.clone(),
             org_path: keys::path_of(org),
             status: PlanStatus::Submitted,

@@ -62,6 +62,7 @@ pub fn new_registration(n: u32, channel: Channel) -> NewRegistration {
         at("2027-03-31T00:00:00+08:00").timestamp(),
         &person_key(),
     )
+    .unwrap()
 }
 
 /// Imports the directory and takes the demo plan to `announced` (registration open).

@@ -42,7 +42,7 @@ impl World {
         store.ensure_table().await.unwrap();
         let outbox = std::env::temp_dir().join(format!(
             "openday-outbox-{}",
-            openday_store::personal::random_code()
+            openday_store::personal::random_code().unwrap()
         ));
         let mailer: Arc<dyn Mailer> = Arc::new(EmlMailer::new(&outbox, "openday@example.org"));
         let sms = outbox.with_extension("sms");
@@ -178,7 +178,8 @@ pub async fn register_person(w: &World, plan: &str, n: u32) -> openday_store::re
         at("2026-09-06T10:00:00+08:00"),
         at("2027-03-31T00:00:00+08:00").timestamp(),
         &person_key(),
-    );
+    )
+    .unwrap();
     w.store.register(plan, &new).await.unwrap()
 }
 

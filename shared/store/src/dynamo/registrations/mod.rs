@@ -9,7 +9,7 @@ use crate::dynamo::codec::{base, n, num, s, text};
 use crate::dynamo::query::Query;
 use crate::error::StoreResult;
 use crate::keys;
-use crate::personal::try_random_code;
+use crate::personal::random_code;
 use crate::ports::RegistrationStore;
 use crate::records::{Cancelled, CheckIn, NewRegistration, Registered, RegistrationRecord, Seats};
 use crate::table::{SCOPE_INDEX, TTL_ATTRIBUTE};
@@ -75,7 +75,7 @@ impl RegistrationStore for DynamoStore {
         item.insert(TTL_ATTRIBUTE.into(), n(at.timestamp() + 30 * 86_400));
         // A nonce of this claim: when the connection drops after the engine applied it, the
         // SDK's retry finds its own claim and is told so, not "somebody else's".
-        let claim = try_random_code()?;
+        let claim = random_code()?;
         item.insert("claim".into(), s(&claim));
         self.put(
             item,

@@ -1,0 +1,29 @@
+//! The directory of jurisdictions and organisations, imported by the platform's operator.
+
+use openday_rules::org::Directory;
+
+use crate::error::AppError;
+use crate::services::{Services, Store};
+
+/// Imports (or updates) every jurisdiction and organisation of `directory`.
+pub async fn import<S: Store>(app: &Services<S>, directory: &Directory) -> Result<(), AppError> {
+    app.store.import(directory).await?;
+    tracing::info!(
+        jurisdictions = directory.jurisdictions.len(),
+        orgs = directory.orgs.len(),
+        "directory imported"
+    );
+    Ok(())
+}
+
+/// Whether no directory has been imported yet.
+pub async fn is_empty<S: Store>(app: &Services<S>) -> Result<bool, AppError> {
+    Ok(app.store.jurisdictions().await?.is_empty())
+}
+
+/// Every organisation of the directory.
+pub async fn organisations<S: Store>(
+    app: &Services<S>,
+) -> Result<Vec<openday_rules::org::Organisation>, AppError> {
+    Ok(app.store.orgs_within("").await?)
+}
