@@ -21,8 +21,7 @@ pub async fn serve(addr: SocketAddr, data: &Path, demo: bool) -> Result<(), Stri
     let mut app = local.app().await?;
     // Links in mail point at this server unless the site's address is configured.
     if std::env::var("OPENDAY_SITE_URL").is_err() {
-        app.config.site = format!("http://{bound}");
-        app.core.settings.site = app.config.site.clone();
+        app.core.settings.site = format!("http://{bound}");
     }
     if demo {
         let empty = openday_app::directory::is_empty(&app.core)

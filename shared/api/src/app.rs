@@ -39,24 +39,24 @@ pub struct Config {
     pub site: String,
 }
 
+/// What only the HTTP side reads of the [`Config`]; the rest lives in the use cases'
+/// [`Settings`], once.
+#[derive(Clone)]
+pub struct HttpConfig {
+    pub tokens: TokenKey,
+    pub cookies: CookieKey,
+    pub limits: Limits,
+}
+
 /// The state of every router: the use cases' services and the HTTP settings.
+#[derive(Clone)]
 pub struct App<S> {
     /// What the use cases run on. Handlers pass it to `openday_app`; they never read the
     /// store themselves (scripts/test checks).
     pub core: Services<S>,
-    pub config: Config,
+    pub config: HttpConfig,
     /// This process's per-address limiter.
     pub rate: Arc<AddressLimits>,
-}
-
-impl<S: Clone> Clone for App<S> {
-    fn clone(&self) -> Self {
-        Self {
-            core: self.core.clone(),
-            config: self.config.clone(),
-            rate: self.rate.clone(),
-        }
-    }
 }
 
 impl<S> App<S> {
@@ -68,15 +68,19 @@ impl<S> App<S> {
         sms: Arc<dyn SmsSender>,
     ) -> Self {
         let settings = Settings {
-            person_key: config.person_key.clone(),
+            person_key: config.person_key,
             retention_days: config.retention_days,
-            site: config.site.clone(),
+            site: config.site,
             per_phone_per_minute: config.limits.per_phone_per_minute,
         };
         Self {
             rate: Arc::new(AddressLimits::new(&config.limits)),
             core: Services::new(store, settings, clock, mailer, sms),
-            config,
+            config: HttpConfig {
+                tokens: config.tokens,
+                cookies: config.cookies,
+                limits: config.limits,
+            },
         }
     }
 

@@ -122,5 +122,3 @@ impl IntoResponse for ApiError {
         response
     }
 }
-
-pub use openday_app::error::wait_words;

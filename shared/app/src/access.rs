@@ -3,10 +3,12 @@
 //! is made from.
 
 use openday_rules::lifecycle::{PlanStatus, Version, effective_status};
+use openday_rules::org::OrgKind;
 use openday_rules::org::{Organisation, Role};
 use openday_rules::text::NumberLike;
 use openday_rules::{Code, Violation};
-use openday_store::records::PlanRecord;
+use openday_store::keys;
+use openday_store::records::{PlanRecord, PlanScope};
 
 use crate::error::AppError;
 use crate::services::{Services, Store};
@@ -85,5 +87,30 @@ pub(crate) fn version_from(raw: Option<&NumberLike>) -> Result<Version, AppError
             .filter(|v| *v > 0)
             .map(|v| Version(v as u64))
             .ok_or_else(|| refused("版本号应为正整数")),
+    }
+}
+
+/// The plans a member of staff works on: an office's jurisdiction and below, anyone else's
+/// own.
+pub(crate) fn desk_scope(org: &Organisation) -> PlanScope {
+    let path = keys::path_of(org);
+    if org.kind == OrgKind::Office {
+        PlanScope::Subtree { path }
+    } else {
+        PlanScope::Org {
+            path,
+            org_id: org.id.clone(),
+        }
+    }
+}
+
+/// Whose findings an organisation sees: an office its jurisdiction's and below, anyone
+/// else its own.
+pub(crate) fn findings_prefix(org: &Organisation) -> String {
+    let path = keys::path_of(org);
+    if org.kind == OrgKind::Office {
+        path
+    } else {
+        keys::owned(&path, org.id.as_str(), "")
     }
 }

@@ -9,23 +9,13 @@ use openday_rules::org::{Jurisdiction, Level, OrgKind, Organisation};
 use openday_store::keys;
 use openday_store::records::PlanScope;
 
+use crate::access::findings_prefix;
 use crate::error::AppError;
 use crate::figures::{outcomes, statistics, year_figures_in, year_figures_of};
 use crate::services::{Services, Store};
 use crate::views::{
     AreaLine, Compliance, FindingView, OrgFigures, ReporterLine, Rollup, Statistics,
 };
-
-/// Whose findings an organisation sees: an office its jurisdiction's and below, anyone
-/// else its own.
-fn findings_prefix(org: &Organisation) -> String {
-    let path = keys::path_of(org);
-    if org.kind == OrgKind::Office {
-        path
-    } else {
-        keys::owned(&path, org.id.as_str(), "")
-    }
-}
 
 /// The year's findings and figures of the caller's scope; an office's per organisation too.
 pub async fn of<S: Store>(

@@ -10,7 +10,7 @@ use openday_rules::report::AnnualReport;
 use openday_store::keys;
 use openday_store::records::{FindingRecord, PlanRecord, PlanScope};
 
-use crate::access::status_today;
+use crate::access::{desk_scope, findings_prefix, status_today};
 use crate::error::AppError;
 use crate::services::{Services, Store};
 use crate::sign_in::names_within;
@@ -36,23 +36,10 @@ pub struct Desk {
 /// This year's desk of `org`.
 pub async fn desk<S: Store>(app: &Services<S>, org: &Organisation) -> Result<Desk, AppError> {
     let year = app.this_year();
-    let path = keys::path_of(org);
-    let office = org.kind == OrgKind::Office;
-    let (scope, prefix) = if office {
-        (PlanScope::Subtree { path: path.clone() }, path)
-    } else {
-        (
-            PlanScope::Org {
-                path: path.clone(),
-                org_id: org.id.clone(),
-            },
-            keys::owned(&path, org.id.as_str(), ""),
-        )
-    };
-    let findings = app.store.findings(year, &prefix).await?;
-    let mut records = app.store.plans(year, &scope).await?;
+    let findings = app.store.findings(year, &findings_prefix(org)).await?;
+    let mut records = app.store.plans(year, &desk_scope(org)).await?;
     records.sort_by_key(|p| p.submitted_at);
-    let names = if office {
+    let names = if org.kind == OrgKind::Office {
         names_within(app, org).await?
     } else {
         BTreeMap::from([(org.id.to_string(), org.clone())])

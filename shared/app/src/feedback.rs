@@ -14,7 +14,7 @@ use openday_rules::text::ticked;
 use openday_rules::{Code, Violation, Violations, WireEnum, verification};
 use openday_store::StoreError;
 use openday_store::ports::Giver;
-use openday_store::records::FeedbackRecord;
+use openday_store::records::{FeedbackRecord, PlanRecord};
 
 use crate::access::{implementer_plan, plan_and_owner, status_today, viewer_role, visible_plan};
 use crate::commands::{AnswersBody, PhoneProof};
@@ -128,7 +128,7 @@ pub async fn save_answers<S: Store>(
         .iter()
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    recategorise(app, org, id, &recategorised).await?;
+    move_items(app, &plan, &recategorised).await?;
     if !matches!(
         status_today(app, &plan),
         PlanStatus::Announced | PlanStatus::Held
@@ -292,10 +292,20 @@ pub async fn recategorise<S: Store>(
     changes: &[(String, String)],
 ) -> Result<usize, AppError> {
     let plan = implementer_plan(app, org, id, "只有实施机关可以调整意见建议的类别").await?;
+    move_items(app, &plan, changes).await
+}
+
+/// [`recategorise`] once the caller is known to implement `plan`; no read at all when
+/// nothing is to change.
+async fn move_items<S: Store>(
+    app: &Services<S>,
+    plan: &PlanRecord,
+    changes: &[(String, String)],
+) -> Result<usize, AppError> {
     if changes.is_empty() {
         return Ok(0);
     }
-    let items = app.store.feedback(id).await?;
+    let items = app.store.feedback(&plan.id).await?;
     let mut vs = Violations::new();
     let mut moved = Vec::new();
     for (fid, raw) in changes {
@@ -317,7 +327,7 @@ pub async fn recategorise<S: Store>(
     // Only a real change needs the answering to be open (a form sends every category).
     if !moved.is_empty()
         && !matches!(
-            status_today(app, &plan),
+            status_today(app, plan),
             PlanStatus::Announced | PlanStatus::Held
         )
     {

@@ -13,9 +13,9 @@ use openday_rules::plan::{PlanDraft, check_submission};
 use openday_rules::sweep::MailKind;
 use openday_rules::text::NumberLike;
 use openday_store::keys;
-use openday_store::records::{PlanChange, PlanRecord, PlanScope, RegistrationStatus};
+use openday_store::records::{PlanChange, PlanRecord, RegistrationStatus};
 
-use crate::access::{plan_and_owner, status_today, version_from, viewer_role};
+use crate::access::{desk_scope, plan_and_owner, status_today, version_from, viewer_role};
 use crate::commands::{AnnouncementBody, CancelBody, RespondBody, ReviewBody};
 use crate::error::AppError;
 use crate::services::{Services, Store};
@@ -396,15 +396,7 @@ pub async fn list<S: Store>(
         None => None,
         Some(raw) => Some(PlanStatus::parse("status", raw)?),
     };
-    let path = keys::path_of(org);
-    let scope = if org.kind == OrgKind::Office {
-        PlanScope::Subtree { path }
-    } else {
-        PlanScope::Org {
-            path,
-            org_id: org.id.clone(),
-        }
-    };
+    let scope = desk_scope(org);
     let plans = app
         .store
         .plans(year, &scope)

@@ -29,6 +29,7 @@ pub struct Settings {
 }
 
 /// The ports and settings of the use cases.
+#[derive(Clone)]
 pub struct Services<S> {
     pub store: S,
     pub settings: Settings,
@@ -42,20 +43,6 @@ pub struct Services<S> {
     pub phones: Arc<PhoneLimits>,
     /// Announced events read by registrations, held for a second.
     pub events: Arc<EventCache>,
-}
-
-impl<S: Clone> Clone for Services<S> {
-    fn clone(&self) -> Self {
-        Self {
-            store: self.store.clone(),
-            settings: self.settings.clone(),
-            clock: self.clock.clone(),
-            mailer: self.mailer.clone(),
-            sms: self.sms.clone(),
-            phones: self.phones.clone(),
-            events: self.events.clone(),
-        }
-    }
 }
 
 impl<S> Services<S> {

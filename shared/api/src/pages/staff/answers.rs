@@ -182,7 +182,7 @@ pub(super) async fn answer<S: Store>(
     post: StaffPost<BTreeMap<String, String>>,
 ) -> Result<Response, SignedOutOr> {
     let StaffPost { staff, values, .. } = post;
-    own_plan(&app, &staff, &id, "只有实施机关可以答复意见建议").await?;
+    // The use case refuses anyone but the implementer, with the same words as the page.
     let action = AnswerAction::of(values.get("action").map(String::as_str));
     let (items, _) = feedback::to_answer(&app.core, &staff.org, &id)
         .await
@@ -190,8 +190,24 @@ pub(super) async fn answer<S: Store>(
     let ids: Vec<String> = items.iter().map(|f| f.id.clone()).collect();
     let (drafts, fields, categories) = typed_answers(&values, &ids);
     let mut state = FormState::with_values(values.clone());
-    // Re-categorised items first: the category is the agency's to set.
-    match feedback::recategorise(&app.core, &staff.org, &id, &categories).await {
+    // Re-categorised items first: the category is the agency's to set. The form sends every
+    // item's category; only those that differ are changes.
+    let changed: Vec<(String, String)> = categories
+        .iter()
+        .filter(|(fid, raw)| {
+            items
+                .iter()
+                .find(|f| &f.id == fid)
+                .is_none_or(|f| f.feedback.category.wire() != raw.trim())
+        })
+        .cloned()
+        .collect();
+    let moved = if changed.is_empty() {
+        Ok(0)
+    } else {
+        feedback::recategorise(&app.core, &staff.org, &id, &changed).await
+    };
+    match moved {
         Ok(_) => {}
         Err(AppError::Rules(vs)) => {
             for v in vs.iter() {

@@ -335,7 +335,10 @@ pub(super) async fn review<S: Store>(
         form,
         values,
     } = post;
-    let filing = form.decision.as_deref() == Some("file");
+    let filing = matches!(
+        plans::Decision::parse(form.decision.as_deref()),
+        Ok(plans::Decision::File)
+    );
     match plans::review(&app.core, &staff.org, &id, form).await {
         Ok(_) => {
             let done = if filing {
