@@ -72,6 +72,7 @@ impl<S> App<S> {
             retention_days: config.retention_days,
             site: config.site,
             per_phone_per_minute: config.limits.per_phone_per_minute,
+            quotas: config.limits.quotas,
         };
         Self {
             rate: Arc::new(AddressLimits::new(&config.limits)),

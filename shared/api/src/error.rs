@@ -39,7 +39,9 @@ impl ApiError {
                 AppError::Conflict { .. } => StatusCode::CONFLICT,
                 AppError::Rules(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-                AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+                AppError::Unavailable(_) | AppError::Paused { .. } => {
+                    StatusCode::SERVICE_UNAVAILABLE
+                }
             },
         }
     }

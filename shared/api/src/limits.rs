@@ -19,6 +19,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use openday_app::AppError;
 use openday_app::phones::whole_seconds;
+use openday_app::quotas::Quotas;
 
 use crate::error::ApiError;
 
@@ -31,6 +32,9 @@ pub struct Limits {
     pub per_phone_per_minute: NonZeroU32,
     /// How long a request may take before it is answered 503 with `Retry-After`.
     pub deadline: Duration,
+    /// The limits every process shares (kept in the table): codes per address, network
+    /// and hour; sign-ins per mailbox and address.
+    pub quotas: Quotas,
 }
 
 impl Default for Limits {
@@ -40,19 +44,24 @@ impl Default for Limits {
             per_phone_per_minute: NonZeroU32::new(10).unwrap_or(NonZeroU32::MIN),
             // The public function's timeout is 10 s: answer before it.
             deadline: Duration::from_secs(8),
+            quotas: Quotas::default(),
         }
     }
 }
 
 impl Limits {
     /// From `OPENDAY_RATE_PER_ADDRESS`, `OPENDAY_RATE_PER_PHONE` (per minute) and
-    /// `OPENDAY_DEADLINE_MS`, each optional.
+    /// `OPENDAY_DEADLINE_MS`, and the quotas' variables ([`Quotas::from_vars`]), each
+    /// optional.
     pub fn from_env() -> Result<Self, String> {
         Self::from_vars(|name| std::env::var(name).ok())
     }
 
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
-        let mut limits = Self::default();
+        let mut limits = Self {
+            quotas: Quotas::from_vars(&var)?,
+            ..Self::default()
+        };
         let number = |name: &str| -> Result<Option<u32>, String> {
             match var(name).filter(|v| !v.trim().is_empty()) {
                 None => Ok(None),
@@ -117,13 +126,33 @@ impl AddressLimits {
 pub struct ClientIp(pub IpAddr);
 
 pub fn client_ip(req: &Request) -> IpAddr {
-    if let Some(ClientIp(ip)) = req.extensions().get::<ClientIp>() {
+    ip_of(req.extensions())
+}
+
+fn ip_of(extensions: &axum::http::Extensions) -> IpAddr {
+    if let Some(ClientIp(ip)) = extensions.get::<ClientIp>() {
         return *ip;
     }
-    if let Some(ConnectInfo(addr)) = req.extensions().get::<ConnectInfo<std::net::SocketAddr>>() {
+    if let Some(ConnectInfo(addr)) = extensions.get::<ConnectInfo<std::net::SocketAddr>>() {
         return addr.ip();
     }
     IpAddr::from([0, 0, 0, 0])
+}
+
+/// The address a request came from, for the handlers whose use cases limit by address
+/// (sending a code, asking for a sign-in link).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Caller(pub IpAddr);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Caller {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Caller(ip_of(&parts.extensions)))
+    }
 }
 
 /// Middleware: the per-address limit on every public request.

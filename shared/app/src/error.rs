@@ -29,6 +29,14 @@ pub enum AppError {
         /// What was limited, when more can be said than "too often".
         message: Option<String>,
     },
+    /// A service the operator capped is paused until the cap's window ends (the hourly
+    /// budget of text messages): retry after so many seconds.
+    #[error("paused for {retry_after}s: {code}")]
+    Paused {
+        code: &'static str,
+        message: String,
+        retry_after: u64,
+    },
     /// Storage contention or outage, a mail or SMS gateway down: retry later.
     #[error("unavailable: {0}")]
     Unavailable(String),
@@ -68,7 +76,9 @@ impl AppError {
     /// The `Retry-After` seconds, when waiting helps.
     pub fn retry_after(&self) -> Option<u64> {
         match self {
-            AppError::RateLimited { retry_after, .. } => Some(*retry_after),
+            AppError::RateLimited { retry_after, .. } | AppError::Paused { retry_after, .. } => {
+                Some(*retry_after)
+            }
             AppError::Unavailable(_) => Some(RETRY_UNAVAILABLE),
             _ => None,
         }
@@ -76,7 +86,7 @@ impl AppError {
 
     /// Whether the person can do something about it (a refusal), or the platform failed.
     pub fn is_failure(&self) -> bool {
-        matches!(self, AppError::Unavailable(_))
+        matches!(self, AppError::Unavailable(_) | AppError::Paused { .. })
     }
 
     /// The stable code, the Chinese message and the field (the first violation's).
@@ -103,6 +113,7 @@ impl AppError {
                 }),
                 None,
             ),
+            AppError::Paused { code, message, .. } => ((*code).into(), message.clone(), None),
             AppError::Unavailable(_) => (
                 "SERVICE_UNAVAILABLE".into(),
                 "系统繁忙，请稍后重试".into(),

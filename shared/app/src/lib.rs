@@ -20,6 +20,7 @@ pub mod figures;
 pub mod phones;
 pub mod plans;
 pub mod programmes;
+pub mod quotas;
 pub mod registrations;
 pub mod reports;
 pub mod services;

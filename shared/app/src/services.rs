@@ -26,6 +26,9 @@ pub struct Settings {
     pub site: String,
     /// Public writes a minute by one phone (this process's limit).
     pub per_phone_per_minute: NonZeroU32,
+    /// The limits shared by every process: codes per address, network and hour, sign-ins
+    /// per mailbox and address.
+    pub quotas: crate::quotas::Quotas,
 }
 
 /// The ports and settings of the use cases.

@@ -5,6 +5,7 @@
 //! the organisation and its session version, so an office can end every session at once.
 
 use std::collections::BTreeMap;
+use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
 use openday_mail::Message;
@@ -13,6 +14,7 @@ use openday_store::keys;
 use openday_store::records::{SignInProof, SignInRecord};
 
 use crate::error::AppError;
+use crate::quotas::{SIGN_IN_WINDOW_MINUTES, SignInCount, sign_in_allowed};
 use crate::services::{Services, Store, random_hex, six_digits};
 
 /// How long a session lasts.
@@ -89,10 +91,29 @@ pub async fn demo_link<S: Store>(
     ))
 }
 
-/// Mails a link and a code when `email` is an organisation's directory address.
+/// How long answering a request for a sign-in link takes at least, whatever the address:
+/// sending the mail takes time, and an answer that came sooner for unknown addresses would
+/// tell which addresses are in the directory.
+pub const SIGN_IN_ANSWER_FLOOR: std::time::Duration = std::time::Duration::from_millis(400);
+
+/// Mails a link and a code when `email` is an organisation's directory address, within
+/// the limits per mailbox and per address `from` (the same for any address). Answers in
+/// no less than [`SIGN_IN_ANSWER_FLOOR`], known address or not.
 pub async fn request_link<S: Store>(
     app: &Services<S>,
     email: Option<&str>,
+    from: IpAddr,
+) -> Result<LinkRequested, AppError> {
+    let started = tokio::time::Instant::now();
+    let requested = send_link(app, email, from).await;
+    tokio::time::sleep_until(started + SIGN_IN_ANSWER_FLOOR).await;
+    requested
+}
+
+async fn send_link<S: Store>(
+    app: &Services<S>,
+    email: Option<&str>,
+    from: IpAddr,
 ) -> Result<LinkRequested, AppError> {
     let raw = email.unwrap_or("").trim();
     if !email_address::EmailAddress::is_valid(raw) {
@@ -101,6 +122,7 @@ pub async fn request_link<S: Store>(
             "请输入机关邮箱，例如 office@example.gov.cn",
         ));
     }
+    let count = sign_in_allowed(app, raw, from).await?;
     let org = app
         .store
         .orgs_within("")
@@ -121,8 +143,13 @@ pub async fn request_link<S: Store>(
         "{}/staff/sign-in/confirm?n={}",
         app.settings.site, attempt.nonce
     );
-    let written =
-        openday_mail::letters::sign_in(org.name.as_str(), &link, &attempt.code, SIGN_IN_MINUTES);
+    let written = openday_mail::letters::sign_in(
+        org.name.as_str(),
+        &link,
+        &attempt.code,
+        SIGN_IN_MINUTES,
+        &limit_note(count),
+    );
     let to = [org.email.clone()];
     // The message's key names the file and Message-ID: random, nothing of the secrets.
     let key = format!("sign-in-{}", random_hex::<8>()?);
@@ -149,6 +176,24 @@ pub async fn request_link<S: Store>(
         attempt: attempt.id,
         mail,
     })
+}
+
+/// What the mail says of the limit per mailbox: the rule, or, on the last link allowed,
+/// until when no more will come.
+fn limit_note(count: SignInCount) -> String {
+    if count.uses >= count.limit {
+        format!(
+            "这是{}分钟内发送到本邮箱的第{}封登录邮件，{}前不再发送新的登录邮件。如果不是您本人申请，请联系本级政务公开办公室。",
+            SIGN_IN_WINDOW_MINUTES,
+            count.uses,
+            openday_rules::calendar::when(count.until)
+        )
+    } else {
+        format!(
+            "为防止他人猜测验证码，同一邮箱每{}分钟最多发送{}封登录邮件（这是第{}封）。",
+            SIGN_IN_WINDOW_MINUTES, count.limit, count.uses
+        )
+    }
 }
 
 /// How a browser proves a sign-in attempt: the link it opened, or the code it was mailed.

@@ -1,12 +1,16 @@
 //! The storage the use cases need, as one bound over the store's ports.
 
-use openday_store::ports::{FeedbackStore, SessionStore, VerificationStore};
+use openday_store::ports::{CounterStore, FeedbackStore, SessionStore, VerificationStore};
 
 /// Every storage port the use cases need: the sweeps' ports, feedback, verification codes
-/// and sessions. `DynamoStore` is one.
+/// sessions and the shared counters of the limits. `DynamoStore` is one.
 pub trait Store:
-    openday_sweeps::SweepStore + FeedbackStore + VerificationStore + SessionStore
+    openday_sweeps::SweepStore + FeedbackStore + VerificationStore + SessionStore + CounterStore
 {
 }
 
-impl<T: openday_sweeps::SweepStore + FeedbackStore + VerificationStore + SessionStore> Store for T {}
+impl<
+    T: openday_sweeps::SweepStore + FeedbackStore + VerificationStore + SessionStore + CounterStore,
+> Store for T
+{
+}

@@ -1,20 +1,27 @@
 //! Text-message codes that prove a phone: sent on request (within the per-phone limits),
 //! and checked by every public write that carries one.
 
+use std::net::IpAddr;
+
 use openday_rules::phone::Phone;
 use openday_rules::verification;
 
 use crate::commands::PhoneProof;
 use crate::error::AppError;
+use crate::quotas::code_allowed;
 use crate::services::{Services, Store, six_digits};
 use crate::views::SmsCodeSent;
 
-/// Sends a 6-digit code to a mobile phone: at most one a minute and ten a day per phone.
+/// Sends a 6-digit code to a mobile phone: at most one a minute and ten a day per phone,
+/// within the limits of the address it was asked `from` and of the platform's budget
+/// (see [`crate::quotas`]). Every path that sends a code comes here.
 pub async fn send_code<S: Store>(
     app: &Services<S>,
     phone: Option<&str>,
+    from: IpAddr,
 ) -> Result<SmsCodeSent, AppError> {
     let (phone, phone_hash) = limited_mobile(app, phone)?;
+    code_allowed(app, from).await?;
     let key = &app.settings.person_key;
     let code = six_digits()?;
     app.store

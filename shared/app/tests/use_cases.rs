@@ -30,7 +30,11 @@ use openday_rules::text::{BoolLike, NumberLike};
 use openday_store::records::RegistrationStatus;
 use openday_store::{DynamoStore, PersonKey};
 
+/// Where the use cases' requests come from in these tests.
+const LOOPBACK: std::net::IpAddr = std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+
 #[derive(Clone)]
+
 struct TestClock(Arc<Mutex<DateTime<Utc>>>);
 
 impl Clock for TestClock {
@@ -67,6 +71,7 @@ impl World {
                 retention_days: 180,
                 site: "http://openday.test".into(),
                 per_phone_per_minute: NonZeroU32::new(1000).unwrap(),
+                quotas: openday_app::quotas::Quotas::default(),
             },
             Arc::new(clock.clone()),
             Arc::new(openday_mail::EmlMailer::new(
@@ -117,7 +122,7 @@ impl World {
     /// A code sent to person `n`'s phone, read from the outbox.
     async fn code_for(&self, n: u32) -> PhoneProof {
         let phone = phone(n);
-        verification::send_code(&self.app, Some(&phone))
+        verification::send_code(&self.app, Some(&phone), LOOPBACK)
             .await
             .unwrap();
         PhoneProof {
@@ -448,17 +453,17 @@ async fn the_programme_in_force_and_who_may_upload_one() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_sign_in_with_the_mailed_code_and_an_office_ends_the_sessions() {
     let w = World::new().await;
-    let e = sign_in::request_link(&w.app, Some("not an address"))
+    let e = sign_in::request_link(&w.app, Some("not an address"), LOOPBACK)
         .await
         .unwrap_err();
     assert_eq!(fields(&e), ["email"]);
-    let unknown = sign_in::request_link(&w.app, Some("nobody@example.org"))
+    let unknown = sign_in::request_link(&w.app, Some("nobody@example.org"), LOOPBACK)
         .await
         .unwrap();
     assert_eq!(unknown.mail, LinkMail::NoSuchAddress);
     assert_eq!(unknown.attempt.len(), 32, "an attempt id all the same");
     let agency = org("nn-jt");
-    let asked = sign_in::request_link(&w.app, Some(&agency.email.to_uppercase()))
+    let asked = sign_in::request_link(&w.app, Some(&agency.email.to_uppercase()), LOOPBACK)
         .await
         .unwrap();
     assert_eq!(asked.mail, LinkMail::Sent);

@@ -171,16 +171,19 @@ pub fn write(letter: &Letter) -> Written {
 }
 
 /// The sign-in message: the link (opened, it asks to confirm) and the code to type instead.
-pub fn sign_in(org_name: &str, link: &str, code: &str, minutes: i64) -> Written {
+/// The sign-in mail. `limit_note` says how many links the mailbox may be sent and, on the
+/// last one allowed, until when no more will come.
+pub fn sign_in(org_name: &str, link: &str, code: &str, minutes: i64, limit_note: &str) -> Written {
     let subject = "【登录】“政府开放日”平台登录链接".to_owned();
     let text = format!(
-        "{org_name}：\n\n请在申请登录的同一浏览器中打开以下链接，并点击“确认登录”：\n{link}\n\n也可以在登录页面输入验证码：{code}\n\n链接和验证码{minutes}分钟内有效，只能使用一次。如果不是您本人申请登录，请忽略本邮件。\n\n（本邮件由“政府开放日”平台自动发送）\n"
+        "{org_name}：\n\n请在申请登录的同一浏览器中打开以下链接，并点击“确认登录”：\n{link}\n\n也可以在登录页面输入验证码：{code}\n\n链接和验证码{minutes}分钟内有效，只能使用一次。如果不是您本人申请登录，请忽略本邮件。\n\n{limit_note}\n\n（本邮件由“政府开放日”平台自动发送）\n"
     );
     let html = format!(
-        "<p>{}：</p><p>请在申请登录的同一浏览器中打开以下链接，并点击“确认登录”：<br><a href=\"{1}\">{1}</a></p><p>也可以在登录页面输入验证码：<strong>{2}</strong></p><p>链接和验证码{minutes}分钟内有效，只能使用一次。如果不是您本人申请登录，请忽略本邮件。</p><p style=\"color:#666\">（本邮件由“政府开放日”平台自动发送）</p>",
+        "<p>{}：</p><p>请在申请登录的同一浏览器中打开以下链接，并点击“确认登录”：<br><a href=\"{1}\">{1}</a></p><p>也可以在登录页面输入验证码：<strong>{2}</strong></p><p>链接和验证码{minutes}分钟内有效，只能使用一次。如果不是您本人申请登录，请忽略本邮件。</p><p>{3}</p><p style=\"color:#666\">（本邮件由“政府开放日”平台自动发送）</p>",
         escape(org_name),
         escape(link),
-        escape(code)
+        escape(code),
+        escape(limit_note)
     );
     Written {
         subject,
@@ -289,6 +292,7 @@ mod tests {
             "http://127.0.0.1/staff/sign-in/confirm?n=abc",
             "123456",
             15,
+            "2026年9月1日 10:15前不再发送新的登录邮件",
         );
         assert!(
             w.text
@@ -296,5 +300,6 @@ mod tests {
         );
         assert!(w.text.contains("123456") && w.html.contains("123456"));
         assert!(w.text.contains("15分钟"));
+        assert!(w.text.contains("10:15前不再发送") && w.html.contains("10:15前不再发送"));
     }
 }

@@ -124,6 +124,13 @@ pub fn sessions(org_id: &str) -> Key {
     (format!("SESSIONS#{org_id}"), "SESSIONS".into())
 }
 
+/// A counter of uses in one fixed window (`window_end`: when the window ends, in Unix
+/// seconds), shared by every process: codes sent from an address, sign-ins asked for a
+/// mailbox.
+pub fn counter(name: &str, window_end: i64) -> Key {
+    (format!("COUNTER#{name}"), format!("UNTIL#{window_end}"))
+}
+
 /// A phone's current text-message code and its sending counters.
 pub fn sms_code(phone_hash: &str) -> Key {
     (format!("SMSCODE#{phone_hash}"), "SMSCODE".into())

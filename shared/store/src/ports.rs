@@ -188,13 +188,39 @@ pub trait VerificationStore {
     /// Takes back a code that could not be sent, so the person may ask again at once.
     fn withdraw_sms_code(&self, phone_hash: &str) -> impl Future<Output = StoreResult<()>> + Send;
     /// Whether `code_hash` is the phone's current, unexpired, unburned code; a wrong one
-    /// counts towards burning it.
+    /// counts towards burning it. Each guess is one conditional write (the count of wrong
+    /// tries is compared in the same operation), so the sixth guess is refused whatever
+    /// the timing.
     fn check_sms_code(
         &self,
         phone_hash: &str,
         code_hash: &str,
         now: DateTime<Utc>,
     ) -> impl Future<Output = StoreResult<bool>> + Send;
+}
+
+/// What a counter said to one more use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counted {
+    /// Counted: the use is the `uses`-th of its window.
+    Granted { uses: u32 },
+    /// The window's limit was reached before: refused, and the refusal counted as the
+    /// window's `refusals`-th.
+    Refused { refusals: u32 },
+}
+
+/// Counters of uses in fixed windows, kept in the table so that every process (each
+/// Lambda instance, the local server) shares the count.
+pub trait CounterStore {
+    /// Counts one more use of `counter` in its window ending at `window_end`, when fewer
+    /// than `limit` were counted: one conditional write, so concurrent uses never pass the
+    /// limit. The counter leaves the table a day after its window.
+    fn count_use(
+        &self,
+        counter: &str,
+        window_end: DateTime<Utc>,
+        limit: u32,
+    ) -> impl Future<Output = StoreResult<Counted>> + Send;
 }
 
 /// Staff sign-in attempts and the per-organisation session version.
@@ -212,7 +238,9 @@ pub trait SessionStore {
         now: DateTime<Utc>,
     ) -> impl Future<Output = StoreResult<Option<SignInRecord>>> + Send;
     /// Uses the attempt when `proof` matches and it has not expired: once, whoever asks
-    /// first. A wrong code counts; the fifth wrong code ends the attempt.
+    /// first. A wrong code counts; the fifth wrong code ends the attempt. The right proof
+    /// takes the attempt in one conditional delete and a wrong code counts in one
+    /// conditional write, so simultaneous guesses never get past the fifth.
     fn redeem_sign_in(
         &self,
         attempt_hash: &str,

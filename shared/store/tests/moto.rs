@@ -34,3 +34,14 @@ async fn storage_suite_on_moto() {
     suite::the_due_index_returns_what_is_due(&store(&client).await).await;
     suite::programmes_keep_every_version(&store(&client).await).await;
 }
+
+/// The limits' counters and the try counters under simultaneous requests, on moto too: each
+/// is a single conditional write, which moto applies whole even when requests overlap.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn counters_and_guesses_on_moto() {
+    let moto = MotoServer::start().expect("moto_server");
+    let client = moto.client();
+    suite::counters_grant_up_to_their_limit_and_count_refusals(&store(&client).await).await;
+    suite::simultaneous_sms_guesses_never_pass_the_fifth(&store(&client).await, &client).await;
+    suite::simultaneous_sign_in_guesses_never_pass_the_fifth(&store(&client).await, &client).await;
+}

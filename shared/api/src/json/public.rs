@@ -14,6 +14,7 @@ use serde::Deserialize;
 use crate::app::{App, Store};
 use crate::error::ApiError;
 use crate::exports::FormatQuery;
+use crate::limits::Caller;
 use crate::payload::{Payload, PhoneProof, Proved, QueryOf};
 use crate::routing::{Routes, method};
 use crate::views::{AnnouncementDetail, AnnouncementList, RegistrationView, Statistics};
@@ -97,9 +98,10 @@ async fn register<S: Store>(
 /// Sends a 6-digit code to a mobile phone: at most one a minute and ten a day per phone.
 async fn send_sms_code<S: Store>(
     State(app): State<App<S>>,
+    Caller(from): Caller,
     Payload(proof): Payload<PhoneProof>,
 ) -> Result<Response, ApiError> {
-    let sent = verification::send_code(&app.core, proof.phone.as_deref()).await?;
+    let sent = verification::send_code(&app.core, proof.phone.as_deref(), from).await?;
     Ok((StatusCode::ACCEPTED, Json(sent)).into_response())
 }
 

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, ConditionCheck, Delete, KeysAndAttributes, Put, PutRequest,
+    AttributeValue, ConditionCheck, Delete, KeysAndAttributes, Put, PutRequest, ReturnValue,
     ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update, WriteRequest,
 };
 
@@ -92,6 +92,36 @@ impl DynamoStore {
             Ok(_) => Ok(true),
             Err(e) => match e.as_service_error() {
                 Some(DeleteItemError::ConditionalCheckFailedException(_)) => Ok(false),
+                _ => Err(unavailable(e)),
+            },
+        }
+    }
+
+    /// Deletes an item under a condition and returns it; `None` when the condition does
+    /// not hold (or there was none).
+    pub(super) async fn delete_returning(
+        &self,
+        (pk, sk): Key,
+        condition: &str,
+        values: &[(&str, AttributeValue)],
+    ) -> StoreResult<Option<Item>> {
+        let (all_names, all_values) = placeholders("", condition, values);
+        let out = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .key(PK, s(pk))
+            .key(SK, s(sk))
+            .condition_expression(condition)
+            .set_expression_attribute_names(Some(all_names))
+            .set_expression_attribute_values((!all_values.is_empty()).then_some(all_values))
+            .return_values(ReturnValue::AllOld)
+            .send()
+            .await;
+        match out {
+            Ok(out) => Ok(out.attributes),
+            Err(e) => match e.as_service_error() {
+                Some(DeleteItemError::ConditionalCheckFailedException(_)) => Ok(None),
                 _ => Err(unavailable(e)),
             },
         }

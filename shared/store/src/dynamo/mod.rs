@@ -21,6 +21,7 @@ mod items;
 mod query;
 mod tx;
 
+mod counters;
 mod directory;
 mod due;
 mod feedback;

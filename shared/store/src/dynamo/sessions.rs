@@ -15,7 +15,10 @@ use crate::table::TTL_ATTRIBUTE;
 impl SessionStore for DynamoStore {
     async fn put_sign_in(&self, attempt_hash: &str, record: &SignInRecord) -> StoreResult<()> {
         let mut item = doc_item(keys::sign_in(attempt_hash), record)?;
+        // What the conditional writes of a guess compare, outside the document.
         item.insert("nonce_hash".into(), s(record.nonce_hash.as_str()));
+        item.insert("code_hash".into(), s(record.code_hash.as_str()));
+        item.insert("valid_until".into(), n(record.expires_at.timestamp()));
         // Expired attempts leave the table by themselves, a day later.
         item.insert(
             TTL_ATTRIBUTE.into(),
@@ -46,38 +49,40 @@ impl SessionStore for DynamoStore {
         now: DateTime<Utc>,
     ) -> StoreResult<Option<SignInRecord>> {
         let key = keys::sign_in(attempt_hash);
-        let Some(record) = self.sign_in(attempt_hash, now).await? else {
-            return Ok(None);
+        let (field, hash) = match proof {
+            SignInProof::Nonce(h) => ("nonce_hash", h),
+            SignInProof::Code(h) => ("code_hash", h),
         };
-        let matches = match proof {
-            SignInProof::Nonce(h) => h == record.nonce_hash,
-            SignInProof::Code(h) => h == record.code_hash,
-        };
-        if !matches {
-            if let SignInProof::Code(_) = proof {
-                let _ = self
-                    .update(
-                        key,
-                        "SET #tries = #tries + :one",
-                        "#nonce_hash = :nonce",
-                        &[(":one", n(1)), (":nonce", s(record.nonce_hash.as_str()))],
-                    )
-                    .await?;
-            }
-            return Ok(None);
-        }
-        // Taken once: of two browsers posting at once, one deletes it.
+        let live = [
+            (":max", n(verification::MAX_WRONG_TRIES)),
+            (":now", n(now.timestamp())),
+            (":one", n(1)),
+            (":proof", s(hash)),
+        ];
+        // The right proof takes the attempt in one conditional delete: once, whoever asks
+        // first, and never after the fifth wrong code, whatever the timing.
         let taken = self
-            .delete_where(
-                key,
-                "#nonce_hash = :nonce AND #tries < :max",
-                &[
-                    (":nonce", s(record.nonce_hash.as_str())),
-                    (":max", n(verification::MAX_WRONG_TRIES)),
-                ],
+            .delete_returning(
+                key.clone(),
+                &format!("#{field} = :proof AND #tries < :max AND #valid_until > :now"),
+                &live,
             )
             .await?;
-        Ok(taken.then_some(record))
+        if let Some(item) = taken {
+            return Ok(Some(from_doc(&item)?));
+        }
+        if let SignInProof::Code(_) = proof {
+            // A wrong code counts in one conditional write under the cap.
+            let _ = self
+                .update(
+                    key,
+                    "SET #tries = #tries + :one",
+                    "attribute_exists(#pk) AND #code_hash <> :proof AND #tries < :max",
+                    &live,
+                )
+                .await?;
+        }
+        Ok(None)
     }
 
     async fn session_version(&self, org_id: &Id) -> StoreResult<u64> {

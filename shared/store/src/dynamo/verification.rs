@@ -96,30 +96,31 @@ impl VerificationStore for DynamoStore {
         code_hash: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
-        let key = keys::sms_code(phone_hash);
-        let Some(item) = self.get(key.clone()).await? else {
-            return Ok(false);
-        };
-        let live = num::<i64>(&item, "valid_until").is_ok_and(|v| v >= now.timestamp())
-            && num::<u32>(&item, "tries").is_ok_and(|t| t < verification::MAX_WRONG_TRIES);
-        let Ok(stored) = text(&item, "code_hash") else {
-            return Ok(false);
-        };
-        if !live {
-            return Ok(false);
-        }
-        if stored == code_hash {
-            return Ok(true);
-        }
-        // A wrong try counts against this very code (not a newer one sent meanwhile).
-        let _ = self
+        // A wrong guess is counted in the write that compares it, under the cap: of any
+        // number of simultaneous guesses, five at most are ever compared as wrong.
+        let wrong = self
             .update(
-                key,
+                keys::sms_code(phone_hash),
                 "SET #tries = #tries + :one",
-                "#code_hash = :hash",
-                &[(":one", n(1)), (":hash", s(stored))],
+                "attribute_exists(#code_hash) AND #code_hash <> :guess \
+                 AND #valid_until >= :now AND #tries < :max",
+                &[
+                    (":one", n(1)),
+                    (":guess", s(code_hash)),
+                    (":now", n(now.timestamp())),
+                    (":max", n(verification::MAX_WRONG_TRIES)),
+                ],
             )
             .await?;
-        Ok(false)
+        // Not counted: the code as it was at that instant says whether the guess was right
+        // (and still live), or the code was missing, expired or used up.
+        Ok(match wrong {
+            Ok(()) | Err(None) => false,
+            Err(Some(item)) => {
+                text(&item, "code_hash").is_ok_and(|stored| stored == code_hash)
+                    && num::<i64>(&item, "valid_until").is_ok_and(|v| v >= now.timestamp())
+                    && num::<u32>(&item, "tries").is_ok_and(|t| t < verification::MAX_WRONG_TRIES)
+            }
+        })
     }
 }

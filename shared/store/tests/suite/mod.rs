@@ -19,6 +19,9 @@ use openday_store::{DynamoStore, StoreError};
 use crate::common::*;
 use openday_testkit::day;
 
+mod guesses;
+pub use guesses::*;
+
 pub async fn directory_import_and_subtree(store: &DynamoStore) {
     store.import(&directory()).await.unwrap();
     // Importing again changes nothing.

@@ -104,6 +104,7 @@ pub(super) async fn lookup<S: Store>(
 /// cancels and redirects to the look-up page with a notice.
 pub(super) async fn cancel<S: Store>(
     State(app): State<App<S>>,
+    Caller(from): Caller,
     post: FormPost<LookupForm>,
 ) -> Result<Response, PageError> {
     let FormPost { form, values, csrf } = post;
@@ -125,7 +126,7 @@ pub(super) async fn cancel<S: Store>(
     let mut status = StatusCode::OK;
     match form.action {
         Some(FormAction::SendCode) => {
-            match verification::send_code(&app.core, form.phone.as_deref()).await {
+            match verification::send_code(&app.core, form.phone.as_deref(), from).await {
                 Ok(sent) => state.notice = Some(sent_notice(&sent)),
                 Err(e) => {
                     status = StatusCode::UNPROCESSABLE_ENTITY;

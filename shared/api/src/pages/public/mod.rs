@@ -23,6 +23,7 @@ use super::{
     Choice, Csrf, FormPost, FormState, PageError, choices, see_other, take_notice, with_notice,
 };
 use crate::app::{App, Store};
+use crate::limits::Caller;
 use crate::payload::PhoneProof;
 use crate::routing::{Routes, method};
 
@@ -154,6 +155,7 @@ enum Step {
 /// 获取验证码 sends the code to the form's phone; any other submit runs `submit`.
 async fn proved_step<S: Store>(
     app: &App<S>,
+    from: std::net::IpAddr,
     values: std::collections::BTreeMap<String, String>,
     action: Option<FormAction>,
     proof: &PhoneProof,
@@ -161,7 +163,7 @@ async fn proved_step<S: Store>(
 ) -> Step {
     let mut state = FormState::with_values(values);
     if action == Some(FormAction::SendCode) {
-        match verification::send_code(&app.core, proof.phone.as_deref()).await {
+        match verification::send_code(&app.core, proof.phone.as_deref(), from).await {
             Ok(sent) => {
                 state.notice = Some(sent_notice(&sent));
                 Step::CodeSent(state)

@@ -46,6 +46,7 @@ const FEEDBACK_FIELDS: [&str; 4] = ["category", "content", "phone", "sms_code"];
 pub(super) async fn feedback<S: Store>(
     State(app): State<App<S>>,
     Path(plan_id): Path<String>,
+    Caller(from): Caller,
     post: FormPost<FeedbackForm>,
 ) -> Result<Response, PageError> {
     let day = open_day_of(&app, &plan_id).await?;
@@ -64,7 +65,7 @@ pub(super) async fn feedback<S: Store>(
             .await
             .map(drop)
     };
-    let step = proved_step(&app, values, form.action, &proof, submit).await;
+    let step = proved_step(&app, from, values, form.action, &proof, submit).await;
     finish(
         &app,
         &plan_id,
@@ -128,6 +129,7 @@ const EVALUATION_FIELDS: [&str; 4] = ["rating", "comment", "phone", "sms_code"];
 pub(super) async fn evaluation<S: Store>(
     State(app): State<App<S>>,
     Path(plan_id): Path<String>,
+    Caller(from): Caller,
     post: FormPost<EvaluationForm>,
 ) -> Result<Response, PageError> {
     let day = open_day_of(&app, &plan_id).await?;
@@ -141,7 +143,7 @@ pub(super) async fn evaluation<S: Store>(
             .await
             .map(drop)
     };
-    let step = proved_step(&app, values, form.action, &proof, submit).await;
+    let step = proved_step(&app, from, values, form.action, &proof, submit).await;
     finish(
         &app,
         &plan_id,

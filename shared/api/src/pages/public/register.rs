@@ -113,6 +113,7 @@ impl JustTaken {
 pub(super) async fn register<S: Store>(
     State(app): State<App<S>>,
     Path(plan_id): Path<String>,
+    Caller(from): Caller,
     post: FormPost<RegisterForm>,
 ) -> Result<Response, PageError> {
     let day = open_day_of(&app, &plan_id).await?;
@@ -128,7 +129,7 @@ pub(super) async fn register<S: Store>(
     }
     let phone = form.registration.registrant.phone.clone();
     if form.action == Some(FormAction::SendCode) {
-        return match verification::send_code(&app.core, phone.as_deref()).await {
+        return match verification::send_code(&app.core, phone.as_deref(), from).await {
             Ok(sent) => {
                 state.notice = Some(format!("{}请填写验证码后提交报名。", sent_notice(&sent)));
                 let page = register_page(&app, day, state, &csrf, true);

@@ -31,6 +31,8 @@ use openday_rules::org::{Id, OrgKind, Organisation};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use crate::limits::Caller;
+
 use super::{Csrf, FormPost, FormState, PageError, read_form, see_other, take_notice, with_notice};
 use crate::app::{App, Store};
 use crate::routing::{Routes, method};
@@ -313,10 +315,11 @@ fn sign_in_again(
 /// Mails a link and a code when the address is an organisation's; the same answer either way.
 async fn request_link<S: Store>(
     State(app): State<App<S>>,
+    Caller(from): Caller,
     post: FormPost<SignInForm>,
 ) -> Result<Response, PageError> {
     let FormPost { form, values, csrf } = post;
-    let requested = match sign_in::request_link(&app.core, form.email.as_deref()).await {
+    let requested = match sign_in::request_link(&app.core, form.email.as_deref(), from).await {
         Ok(r) => r,
         Err(e @ openday_app::AppError::Rules(_)) => {
             let message = e.said().message;
