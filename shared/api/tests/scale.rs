@@ -251,14 +251,15 @@ async fn at_two_hundred_plans_the_figures_and_the_home_page_answer_within_the_de
     assert!(html.contains("上一页"));
     // One 地区: 柳州市 and its county have 80 plans, four pages; the links keep the filter.
     let a = w.get("/?region=gx-lz&page=2", None).await;
-    let html = String::from_utf8_lossy(&a.raw).into_owned();
+    // The `&` of a link as the page escapes it, taken back.
+    let html = String::from_utf8_lossy(&a.raw)
+        .replace("&#38;", "&")
+        .replace("&amp;", "&");
     assert_eq!((a.status, cards(&html)), (StatusCode::OK, 20));
-    assert!(
-        html.contains("href=\"/?region=gx-lz&amp;page=3\""),
-        "{html}"
-    );
-    assert!(html.contains("href=\"/?region=gx-lz&amp;page=1\""));
-    assert!(!html.contains("南宁市交通运输局"));
+    assert!(html.contains("href=\"/?region=gx-lz&page=3\""), "{html}");
+    assert!(html.contains("href=\"/?region=gx-lz&page=1\""));
+    assert!(html.contains("柳州市生态环境局") || html.contains("柳北区教育局"));
+    assert!(!html.contains("南宁市市场监督管理局"), "another city's");
 
     // The regional office's roll-up: the page and the workbook.
     let mut office = Browser::default();

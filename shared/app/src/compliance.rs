@@ -243,8 +243,9 @@ async fn compute_rollup<S: Store>(
             .cmp(&keys::path_of(b))
             .then(a.id.cmp(&b.id))
     });
-    let reports: Vec<Option<AnnualReport>> = stream::iter(&orgs)
-        .map(|org| app.store.report(&org.id, year))
+    let ids: Vec<Id> = orgs.iter().map(|o| o.id.clone()).collect();
+    let reports: Vec<Option<AnnualReport>> = stream::iter(ids)
+        .map(|id| async move { app.store.report(&id, year).await })
         .buffered(READS_AT_ONCE)
         .try_collect()
         .await?;

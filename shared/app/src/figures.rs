@@ -81,9 +81,10 @@ pub(crate) async fn facts<S: Store>(
     // The few programme versions first (stored ones are cached by the store).
     let mut programmes: HashMap<u32, Arc<openday_rules::Programme>> = HashMap::new();
     for plan in &plans {
-        if !programmes.contains_key(&plan.programme_version) {
-            let p = Arc::new(app.programme_of(plan).await?);
-            programmes.insert(plan.programme_version, p);
+        if let std::collections::hash_map::Entry::Vacant(e) =
+            programmes.entry(plan.programme_version)
+        {
+            e.insert(Arc::new(app.programme_of(plan).await?));
         }
     }
     stream::iter(plans)
@@ -109,11 +110,8 @@ async fn facts_of<S: Store>(
     reads: Reads,
 ) -> Result<PlanFacts, AppError> {
     let (confirmed, attended) = if plan.announced_on.is_some() {
-        let seats = app.store.seats(&plan.id).await?;
-        (
-            seats.map_or(0, |s| s.confirmed),
-            app.store.attendance(&plan.id).await?,
-        )
+        let (seats, attended) = app.store.seats_and_attendance(&plan.id).await?;
+        (seats.map_or(0, |s| s.confirmed), attended)
     } else {
         (0, 0)
     };
