@@ -2,6 +2,7 @@
 //! left), one announcement, and an open day with what may be done on it now (register, give
 //! feedback, evaluate, read the response).
 
+use futures_util::stream::{self, StreamExt, TryStreamExt};
 use openday_rules::announcement::Announcement;
 use openday_rules::calendar::{day_span, day_text};
 use openday_rules::feedback::{check_evaluation_open, check_feedback_open};
@@ -13,20 +14,24 @@ use openday_store::records::PlanRecord;
 
 use crate::access::status_today;
 use crate::error::AppError;
+use crate::figures::READS_AT_ONCE;
 use crate::services::{Services, Store};
 use crate::views::{AnnouncementDetail, AnnouncementItem, AnnouncementList};
 
-/// The year's announcements, each with the seats left.
+/// The year's announcements, each with the seats left (read a few at a time).
 pub async fn list<S: Store>(app: &Services<S>, year: i32) -> Result<AnnouncementList, AppError> {
-    let mut announcements = Vec::new();
-    for (plan_id, announcement) in app.store.announcements(year).await? {
-        let seats = app.store.seats(&plan_id).await?;
-        announcements.push(AnnouncementItem {
-            plan_id,
-            announcement,
-            seats_left: seats.map(|s| s.left()),
-        });
-    }
+    let announcements = stream::iter(app.store.announcements(year).await?)
+        .map(|(plan_id, announcement)| async move {
+            let seats = app.store.seats(&plan_id).await?;
+            Ok::<_, AppError>(AnnouncementItem {
+                plan_id,
+                announcement,
+                seats_left: seats.map(|s| s.left()),
+            })
+        })
+        .buffered(READS_AT_ONCE)
+        .try_collect()
+        .await?;
     Ok(AnnouncementList {
         year,
         announcements,
@@ -117,28 +122,87 @@ pub async fn open_day<S: Store>(app: &Services<S>, plan_id: &str) -> Result<Open
     describe(app, event.plan.clone(), event.announcement.clone()).await
 }
 
-/// This year's announced open days, soonest first, optionally of one 地区 (a jurisdiction
-/// id anywhere above the implementer), and the jurisdictions to choose from.
+/// Open days shown on one page of the list.
+pub const PAGE_SIZE: usize = 20;
+
+/// One page of the year's announced open days, and the jurisdictions to choose from.
+pub struct OpenDays {
+    pub days: Vec<OpenDay>,
+    /// The page shown, from 1; never past the last.
+    pub page: usize,
+    /// How many pages there are (1 when there is nothing to show).
+    pub pages: usize,
+    /// The open days on all pages (of the 地区 chosen).
+    pub total: usize,
+    pub jurisdictions: Vec<Jurisdiction>,
+}
+
+/// The year's announced plans, soonest first, and the directory's jurisdictions: what the
+/// list's pages are cut from, kept for a short while ([`crate::kept`]). A plan and its
+/// announcement change no more once announced but by cancellation, which closes the
+/// seats in the same write; the seats left are read for each page when it is shown.
+struct AnnouncedYear {
+    plans: Vec<(PlanRecord, Announcement)>,
+    jurisdictions: Vec<Jurisdiction>,
+}
+
+async fn announced_year<S: Store>(app: &Services<S>, year: i32) -> Result<AnnouncedYear, AppError> {
+    let announced = app.store.announcements(year).await?;
+    let mut plans: Vec<(PlanRecord, Announcement)> = stream::iter(announced)
+        .map(|(plan_id, a)| async move {
+            Ok::<_, AppError>(app.store.plan(&plan_id).await?.map(|plan| (plan, a)))
+        })
+        .buffered(READS_AT_ONCE)
+        .try_filter_map(|found| async move { Ok(found) })
+        .try_collect()
+        .await?;
+    plans.sort_by_cached_key(|(_, a)| (a.start_date, a.name.to_string()));
+    Ok(AnnouncedYear {
+        plans,
+        jurisdictions: app.store.jurisdictions().await?,
+    })
+}
+
+/// One page (from 1; past the last, the last) of this year's announced open days,
+/// soonest first, optionally of one 地区 (a jurisdiction id anywhere above the
+/// implementer), and the jurisdictions to choose from.
 pub async fn open_days<S: Store>(
     app: &Services<S>,
     year: i32,
     region: Option<&str>,
-) -> Result<(Vec<OpenDay>, Vec<Jurisdiction>), AppError> {
-    let mut days = Vec::new();
-    for (plan_id, a) in app.store.announcements(year).await? {
-        let Some(plan) = app.store.plan(&plan_id).await? else {
-            continue;
-        };
-        // A plan's path names every jurisdiction above it: `gx/gx-nn/`.
-        if let Some(r) = region
-            && !plan.org_path.split('/').any(|part| part == r)
-        {
-            continue;
-        }
-        days.push(describe(app, plan, a).await?);
-    }
-    days.sort_by_key(|d| (d.a.start_date, d.a.name.to_string()));
-    Ok((days, app.store.jurisdictions().await?))
+    page: usize,
+) -> Result<OpenDays, AppError> {
+    let kept = app
+        .kept
+        .get_or_compute(format!("open-days:{year}"), || announced_year(app, year))
+        .await?;
+    // A plan's path names every jurisdiction above it: `gx/gx-nn/`.
+    let chosen: Vec<&(PlanRecord, Announcement)> = kept
+        .plans
+        .iter()
+        .filter(|(plan, _)| region.is_none_or(|r| plan.org_path.split('/').any(|part| part == r)))
+        .collect();
+    let total = chosen.len();
+    let pages = total.div_ceil(PAGE_SIZE).max(1);
+    let page = page.clamp(1, pages);
+    let shown: Vec<(PlanRecord, Announcement)> = chosen
+        .into_iter()
+        .skip((page - 1) * PAGE_SIZE)
+        .take(PAGE_SIZE)
+        .cloned()
+        .collect();
+    let days = stream::iter(shown)
+        .map(|(plan, a)| describe(app, plan, a))
+        .buffered(READS_AT_ONCE)
+        .try_collect()
+        .await?;
+    Ok(OpenDays {
+        days,
+        page,
+        pages,
+        total,
+        jurisdictions: kept.jurisdictions.clone(),
+    })
 }
 
 async fn describe<S: Store>(

@@ -4,14 +4,18 @@
 
 use std::collections::BTreeMap;
 
+use futures_util::stream::{self, StreamExt, TryStreamExt};
 use openday_rules::compliance::{PlanOutcome, figures};
-use openday_rules::org::{Jurisdiction, Level, OrgKind, Organisation};
+use openday_rules::org::{Id, Jurisdiction, Level, OrgKind, Organisation};
+use openday_rules::report::{AnnualReport, YearFigures};
 use openday_store::keys;
-use openday_store::records::PlanScope;
+use openday_store::records::{FindingRecord, PlanScope};
 
 use crate::access::findings_prefix;
 use crate::error::AppError;
-use crate::figures::{outcomes, statistics, year_figures_in, year_figures_of};
+use crate::figures::{
+    PlanFacts, READS_AT_ONCE, Reads, facts, outcomes, scope_of, statistics_of, year_figures_from,
+};
 use crate::services::{Services, Store};
 use crate::views::{
     AreaLine, Compliance, FindingView, OrgFigures, ReporterLine, Rollup, Statistics,
@@ -35,9 +39,12 @@ pub async fn of<S: Store>(
         .report(&org.id, year)
         .await?
         .map(|r| r.received_on);
-    let stats = statistics(app, &org, year, report_on).await?;
+    // The scope's plans read once for the figures of the scope and of each organisation.
+    let outcomes = outcomes(app, &scope_of(&org), year).await?;
+    let all: Vec<PlanOutcome> = outcomes.iter().map(|(_, o)| o.clone()).collect();
+    let stats = statistics_of(app, &org, year, report_on, &all).await?;
     let organisations = if org.kind == OrgKind::Office {
-        Some(per_organisation(app, &org, year).await?)
+        Some(per_organisation(app, &org, year, &outcomes).await?)
     } else {
         None
     };
@@ -51,14 +58,14 @@ pub async fn of<S: Store>(
 }
 
 /// An office's view: the figures of every organisation in its jurisdiction and below that
-/// implements open days or reports on them.
+/// implements open days or reports on them, from the outcomes of the office's scope.
 async fn per_organisation<S: Store>(
     app: &Services<S>,
     office: &Organisation,
     year: i32,
+    outcomes: &[(Id, PlanOutcome)],
 ) -> Result<Vec<OrgFigures>, AppError> {
     let path = keys::path_of(office);
-    let outcomes = outcomes(app, &PlanScope::Subtree { path: path.clone() }, year).await?;
     let programme = app.programme_for(office, year).await?.programme;
     let mut rows = Vec::new();
     for org in app.store.orgs_within(&path).await? {
@@ -109,42 +116,93 @@ fn paths(all: &[Jurisdiction]) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// The year's plans and findings of some subtrees, each plan read once: every area's and
+/// reporter's figures are computed from them.
+struct YearOf {
+    facts: Vec<PlanFacts>,
+    findings: Vec<FindingRecord>,
+}
+
+impl YearOf {
+    async fn read<S: Store>(
+        app: &Services<S>,
+        tops: &[String],
+        year: i32,
+    ) -> Result<Self, AppError> {
+        let mut all = Self {
+            facts: Vec::new(),
+            findings: Vec::new(),
+        };
+        for top in tops {
+            let scope = PlanScope::Subtree { path: top.clone() };
+            all.facts
+                .extend(facts(app, &scope, year, Reads::Everything).await?);
+            all.findings.extend(app.store.findings(year, top).await?);
+        }
+        Ok(all)
+    }
+
+    fn figures<S>(&self, app: &Services<S>, year: i32, scope: &PlanScope) -> YearFigures {
+        year_figures_from(app, year, scope, &self.facts, &self.findings)
+    }
+}
+
 /// The areas (region, cities, counties) under `root` (a jurisdiction path; empty for every
-/// one), each with the year's figures of its subtree, in tree order: a path sorts right
-/// after its parent's.
-async fn areas_within<S: Store>(
+/// one) in tree order (a path sorts right after its parent's), with their paths.
+async fn areas_under<S: Store>(
     app: &Services<S>,
     root: &str,
-    year: i32,
-) -> Result<Vec<AreaLine>, AppError> {
+) -> Result<Vec<(String, Jurisdiction)>, AppError> {
     let jurisdictions = app.store.jurisdictions().await?;
     let paths = paths(&jurisdictions);
-    let mut within: Vec<(&String, &Jurisdiction)> = jurisdictions
-        .iter()
-        .filter_map(|j| paths.get(j.id.as_str()).map(|p| (p, j)))
+    let mut within: Vec<(String, Jurisdiction)> = jurisdictions
+        .into_iter()
+        .filter_map(|j| paths.get(j.id.as_str()).map(|p| (p.clone(), j)))
         .filter(|(p, _)| p.starts_with(root))
         .filter(|(_, j)| matches!(j.level, Level::Region | Level::City | Level::County))
         .collect();
-    within.sort_by(|a, b| a.0.cmp(b.0));
-    let top = within
+    within.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(within)
+}
+
+/// The paths of `areas` that no other area contains: what is read to cover them all (the
+/// store's queries take a non-empty prefix).
+fn tops(areas: &[(String, Jurisdiction)]) -> Vec<String> {
+    let mut tops: Vec<String> = Vec::new();
+    for (path, _) in areas {
+        if !tops.iter().any(|t| path.starts_with(t.as_str())) {
+            tops.push(path.clone());
+        }
+    }
+    tops
+}
+
+/// Each area with the year's figures of its subtree.
+fn area_lines<S>(
+    app: &Services<S>,
+    areas: &[(String, Jurisdiction)],
+    read: &YearOf,
+    year: i32,
+) -> Vec<AreaLine> {
+    let top = areas
         .iter()
         .map(|(p, _)| p.matches('/').count())
         .min()
         .unwrap_or(0);
-    let mut areas = Vec::new();
-    for (path, j) in within {
-        areas.push(AreaLine {
+    areas
+        .iter()
+        .map(|(path, j)| AreaLine {
             jurisdiction_id: j.id.to_string(),
             name: j.name.to_string(),
             depth: path.matches('/').count() - top,
-            figures: year_figures_in(app, &PlanScope::Subtree { path: path.clone() }, year).await?,
-        });
-    }
-    Ok(areas)
+            figures: read.figures(app, year, &PlanScope::Subtree { path: path.clone() }),
+        })
+        .collect()
 }
 
 /// The office's year: its reporters and its jurisdiction's areas, region first, each city
-/// followed by its counties. For offices only.
+/// followed by its counties. For offices only. Kept for a short while ([`crate::kept`]),
+/// per jurisdiction, year and day.
 pub async fn rollup<S: Store>(
     app: &Services<S>,
     office: &Organisation,
@@ -156,12 +214,26 @@ pub async fn rollup<S: Store>(
         ));
     }
     let root = keys::path_of(office);
-    let areas = areas_within(app, &root, year).await?;
+    let key = format!("rollup:{root}:{year}:{}", app.today());
+    let kept = app
+        .kept
+        .get_or_compute(key, || compute_rollup(app, office, &root, year))
+        .await?;
+    Ok((*kept).clone())
+}
+
+async fn compute_rollup<S: Store>(
+    app: &Services<S>,
+    office: &Organisation,
+    root: &str,
+    year: i32,
+) -> Result<Rollup, AppError> {
+    let areas = areas_under(app, root).await?;
+    let read = YearOf::read(app, &[root.to_owned()], year).await?;
     let programme = app.programme_for(office, year).await?.programme;
-    let mut reporters = Vec::new();
     let mut orgs: Vec<Organisation> = app
         .store
-        .orgs_within(&root)
+        .orgs_within(root)
         .await?
         .into_iter()
         .filter(|o| programme.is_reporter(o))
@@ -171,48 +243,66 @@ pub async fn rollup<S: Store>(
             .cmp(&keys::path_of(b))
             .then(a.id.cmp(&b.id))
     });
-    for org in orgs {
-        let report = app.store.report(&org.id, year).await?;
-        let state = figures(
-            year,
-            &[],
-            true,
-            report.as_ref().map(|r| r.received_on),
-            &programme,
-            app.today(),
-        )
-        .report;
-        let figures = match report.as_ref().and_then(|r| r.figures.clone()) {
-            Some(frozen) => frozen,
-            None => year_figures_of(app, &org, year).await?,
-        };
-        reporters.push(ReporterLine {
-            org_id: org.id.to_string(),
-            name: org.name.to_string(),
-            state,
-            received_on: report.as_ref().map(|r| r.received_on),
-            figures,
-            report,
-        });
-    }
+    let ids: Vec<Id> = orgs.iter().map(|o| o.id.clone()).collect();
+    let reports: Vec<Option<AnnualReport>> = stream::iter(ids)
+        .map(|id| async move { app.store.report(&id, year).await })
+        .buffered(READS_AT_ONCE)
+        .try_collect()
+        .await?;
+    let reporters = orgs
+        .into_iter()
+        .zip(reports)
+        .map(|(org, report)| {
+            let state = figures(
+                year,
+                &[],
+                true,
+                report.as_ref().map(|r| r.received_on),
+                &programme,
+                app.today(),
+            )
+            .report;
+            let figures = match report.as_ref().and_then(|r| r.figures.clone()) {
+                Some(frozen) => frozen,
+                None => read.figures(app, year, &scope_of(&org)),
+            };
+            ReporterLine {
+                org_id: org.id.to_string(),
+                name: org.name.to_string(),
+                state,
+                received_on: report.as_ref().map(|r| r.received_on),
+                figures,
+                report,
+            }
+        })
+        .collect();
     Ok(Rollup {
         year,
-        areas,
+        areas: area_lines(app, &areas, &read, year),
         reporters,
     })
 }
 
-/// The whole directory's year as open data, region → city → county.
+/// The whole directory's year as open data, region → city → county. Kept for a short
+/// while ([`crate::kept`]), per year and day: up to that old.
 pub async fn open_statistics<S: Store>(
     app: &Services<S>,
     year: i32,
 ) -> Result<Statistics, AppError> {
-    Ok(Statistics {
-        year,
-        areas: areas_within(app, "", year)
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect(),
-    })
+    let key = format!("statistics:{year}:{}", app.today());
+    let kept = app
+        .kept
+        .get_or_compute(key, || async {
+            let areas = areas_under(app, "").await?;
+            let read = YearOf::read(app, &tops(&areas), year).await?;
+            Ok(Statistics {
+                year,
+                areas: area_lines(app, &areas, &read, year)
+                    .into_iter()
+                    .map(Into::into)
+                    .collect(),
+            })
+        })
+        .await?;
+    Ok((*kept).clone())
 }

@@ -17,6 +17,7 @@ pub mod events;
 pub mod exports;
 pub mod feedback;
 pub mod figures;
+pub mod kept;
 pub mod phones;
 pub mod plans;
 pub mod programmes;

@@ -138,6 +138,8 @@ async fn act<S: Store>(
     )?;
     let comment = change.comment.clone();
     let record = app.store.change_plan(id, expected, change).await?;
+    // The figures and open days kept in this process follow the change at once.
+    app.kept.forget_all();
     tracing::info!(plan = %id, action = %action, to = %to, "plan changed");
     after_change(app, &record, action, comment.as_deref()).await;
     Ok(record)

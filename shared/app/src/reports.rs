@@ -23,6 +23,8 @@ pub async fn file<S: Store>(
     // The figures as they stand today go in with the report, and stay as they were.
     report.figures = Some(year_figures_of(app, &org, report.year).await?);
     app.store.put_report(&org.id, &report).await?;
+    // The roll-up kept in this process shows the report at once.
+    app.kept.forget_all();
     // The report has arrived: an overdue finding, if any, has lost its cause.
     let key = openday_rules::sweep::report_finding_key(&org.id, report.year);
     if let Err(e) = app.store.resolve_finding(&key, app.today()).await {

@@ -13,6 +13,7 @@ use openday_store::records::{PlanRecord, ProgrammeRecord};
 
 use crate::error::AppError;
 use crate::events::EventCache;
+use crate::kept::Kept;
 use crate::phones::PhoneLimits;
 pub use crate::store::Store;
 
@@ -46,6 +47,8 @@ pub struct Services<S> {
     pub phones: Arc<PhoneLimits>,
     /// Announced events read by registrations, held for a second.
     pub events: Arc<EventCache>,
+    /// The figures and lists many people ask for at once, kept for a short while.
+    pub kept: Arc<Kept>,
 }
 
 impl<S> Services<S> {
@@ -59,12 +62,20 @@ impl<S> Services<S> {
         Self {
             phones: Arc::new(PhoneLimits::new(settings.per_phone_per_minute)),
             events: Arc::new(EventCache::new(std::time::Duration::from_secs(1))),
+            kept: Arc::new(Kept::new(crate::kept::DEFAULT_LIFETIME)),
             store,
             settings,
             clock,
             mailer,
             sms,
         }
+    }
+
+    /// The same services with the figures kept for `lifetime` instead of the default
+    /// (zero: computed for every request).
+    pub fn with_figures_lifetime(mut self, lifetime: std::time::Duration) -> Self {
+        self.kept = Arc::new(Kept::new(lifetime));
+        self
     }
 
     pub fn now(&self) -> DateTime<Utc> {

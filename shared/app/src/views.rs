@@ -263,7 +263,7 @@ pub struct ReportStart {
 
 /// A reporter's line in the roll-up: its report's state, and its figures (frozen in the
 /// report once filed, as of today before).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReporterLine {
     pub org_id: String,
@@ -275,7 +275,7 @@ pub struct ReporterLine {
 }
 
 /// An area's line: the figures of every plan in that jurisdiction and below.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AreaLine {
     pub jurisdiction_id: String,
@@ -286,7 +286,7 @@ pub struct AreaLine {
 }
 
 /// One area's open data: no organisation's or person's detail, only the year's counts.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AreaStatistics {
     pub jurisdiction_id: String,
@@ -305,7 +305,7 @@ pub struct AreaStatistics {
 }
 
 /// The region's year as open data (政府信息公开).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Statistics {
     pub year: i32,
@@ -327,7 +327,7 @@ impl From<AreaLine> for AreaStatistics {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Rollup {
     pub year: i32,

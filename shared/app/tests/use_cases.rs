@@ -522,16 +522,22 @@ async fn the_public_finds_this_years_open_days() {
     let list = announcements::list(&w.app, 2026).await.unwrap();
     assert_eq!(list.announcements.len(), 1);
     assert_eq!(list.announcements[0].seats_left, Some(30));
-    let (days, jurisdictions) = announcements::open_days(&w.app, 2026, Some("gx-nn"))
+    let found = announcements::open_days(&w.app, 2026, Some("gx-nn"), 1)
         .await
         .unwrap();
-    assert_eq!(days.len(), 1);
-    assert!(days[0].registration_open());
-    assert!(jurisdictions.len() > 1);
-    let (none, _) = announcements::open_days(&w.app, 2026, Some("gx-lz"))
+    assert_eq!(found.days.len(), 1);
+    assert_eq!((found.page, found.pages), (1, 1));
+    assert!(found.days[0].registration_open());
+    assert!(found.jurisdictions.len() > 1);
+    let none = announcements::open_days(&w.app, 2026, Some("gx-lz"), 3)
         .await
         .unwrap();
-    assert!(none.is_empty(), "another city's");
+    assert!(none.days.is_empty(), "another city's");
+    assert_eq!(
+        (none.page, none.pages),
+        (1, 1),
+        "past the last page: the last"
+    );
     let detail = announcements::detail(&w.app, &id).await.unwrap();
     assert_eq!(detail.status, PlanStatus::Announced);
 }

@@ -164,6 +164,12 @@ pub trait RegistrationStore {
     ) -> impl Future<Output = StoreResult<CheckIn>> + Send;
     /// How many people were checked in at the event.
     fn attendance(&self, plan_id: &str) -> impl Future<Output = StoreResult<u32>> + Send;
+    /// The seats counter and how many were checked in, in one read (the figures of many
+    /// plans read both).
+    fn seats_and_attendance(
+        &self,
+        plan_id: &str,
+    ) -> impl Future<Output = StoreResult<(Option<Seats>, u32)>> + Send;
     /// Marks a registration's day-before reminder as sent (before sending it); `false`
     /// when it was marked already, so however often a sweep runs, one message goes out.
     fn claim_reminder(

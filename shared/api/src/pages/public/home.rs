@@ -5,6 +5,29 @@ use super::*;
 #[derive(Deserialize, Default)]
 pub(super) struct IndexQuery {
     region: Option<String>,
+    /// Taken as text: a page that is not a whole number from 1 shows the first page.
+    page: Option<String>,
+}
+
+impl IndexQuery {
+    fn page(&self) -> usize {
+        self.page
+            .as_deref()
+            .and_then(|p| p.trim().parse::<usize>().ok())
+            .filter(|p| *p >= 1)
+            .unwrap_or(1)
+    }
+}
+
+/// The list's address for `page`, keeping the 地区 chosen.
+fn page_href(region: Option<&str>, page: usize) -> String {
+    match region {
+        Some(r) => {
+            let r: String = form_urlencoded::byte_serialize(r.as_bytes()).collect();
+            format!("/?region={r}&page={page}")
+        }
+        None => format!("/?page={page}"),
+    }
 }
 
 pub struct Region {
@@ -21,22 +44,31 @@ struct IndexPage {
     regions: Vec<Region>,
     days: Vec<OpenDay>,
     notice: Option<String>,
+    page: usize,
+    pages: usize,
+    total: usize,
+    /// The previous and next pages' addresses, where there are such pages.
+    prev: Option<String>,
+    next: Option<String>,
 }
 
-/// This year's announced open days, soonest first, optionally of one 地区.
+/// This year's announced open days, soonest first, 20 a page, optionally of one 地区.
 pub(super) async fn index<S: Store>(
     State(app): State<App<S>>,
     jar: PrivateCookieJar,
     Query(q): Query<IndexQuery>,
 ) -> Result<Response, PageError> {
     let year = app.core.this_year();
+    let asked = q.page();
     let region = q
         .region
         .filter(|r| !r.is_empty() && r.len() <= 64)
-        .map(|r| r.trim().to_owned());
-    let (days, jurisdictions) =
-        announcements::open_days(&app.core, year, region.as_deref()).await?;
-    let regions = jurisdictions
+        .map(|r| r.trim().to_owned())
+        .filter(|r| !r.is_empty());
+    let found = announcements::open_days(&app.core, year, region.as_deref(), asked).await?;
+    let (page, pages) = (found.page, found.pages);
+    let regions = found
+        .jurisdictions
         .into_iter()
         .map(|j| Region {
             selected: region.as_deref() == Some(j.id.as_str()),
@@ -51,8 +83,13 @@ pub(super) async fn index<S: Store>(
             title: "政府开放日活动",
             year,
             regions,
-            days,
+            days: found.days,
             notice,
+            page,
+            pages,
+            total: found.total,
+            prev: (page > 1).then(|| page_href(region.as_deref(), page - 1)),
+            next: (page < pages).then(|| page_href(region.as_deref(), page + 1)),
         },
     )
         .into_response())

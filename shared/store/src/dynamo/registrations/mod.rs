@@ -91,6 +91,18 @@ impl RegistrationStore for DynamoStore {
         Ok(())
     }
 
+    async fn seats_and_attendance(&self, plan_id: &str) -> StoreResult<(Option<Seats>, u32)> {
+        let Some(item) = self.get(keys::seats(plan_id)).await? else {
+            return Ok((None, 0));
+        };
+        let seats = Seats {
+            capacity: num(&item, "capacity")?,
+            confirmed: num(&item, "confirmed")?,
+            waitlisted: num(&item, "waitlisted")?,
+        };
+        Ok((Some(seats), num(&item, "attended").unwrap_or(0)))
+    }
+
     async fn attendance(&self, plan_id: &str) -> StoreResult<u32> {
         Ok(self
             .get(keys::seats(plan_id))
