@@ -268,3 +268,44 @@ async fn a_full_event_puts_the_form_on_the_waitlist() {
     assert!(done.html.contains("<h1>候补登记成功</h1>"), "{}", done.html);
     assert!(done.html.contains("候补"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_evaluation_form_asks_for_the_registration_and_refuses_strangers_as_the_api_does() {
+    let w = world(generous()).await;
+    let id = w.announced(30).await;
+    let (registration, _) = w.register(&id, 1).await;
+    w.clock.set("2026-09-21T10:00:00+08:00");
+    let path = format!("/open-days/{id}/evaluation");
+    let form = page(&w, Method::GET, &path, &[], "").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(
+        form.html
+            .contains("<label for=\"f-registration_code\">报名编号</label>"),
+        "{}",
+        form.html
+    );
+    let cookies = form.cookies();
+    let csrf = form.csrf();
+    // A proved phone that never registered, naming someone else's registration.
+    let stranger = "13700001111";
+    let code = w.sms_code(stranger).await;
+    let fields = |phone: &str, code: &str| {
+        format!(
+            "csrf={csrf}&action=submit&rating=1&comment=&registration_code={registration}&phone={phone}&sms_code={code}"
+        )
+    };
+    let refused = page(&w, Method::POST, &path, &cookies, &fields(stranger, &code)).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.html);
+    assert!(refused.html.contains("href=\"#f-registration_code\""));
+    assert!(refused.html.contains("id=\"e-registration_code\""));
+    assert!(refused.html.contains("只有本场活动的报名人员可以测评"));
+    assert!(
+        refused.html.contains(&format!("value=\"{registration}\"")),
+        "input kept"
+    );
+    // The registrant, with its own phone: taken (Post/Redirect/Get).
+    let mine = World::phone(1);
+    let code = w.sms_code(&mine).await;
+    let taken = page(&w, Method::POST, &path, &cookies, &fields(&mine, &code)).await;
+    assert_eq!(taken.status, StatusCode::SEE_OTHER, "{}", taken.html);
+}

@@ -197,7 +197,7 @@ fn finish<S, P: IntoResponse>(
         Step::Refused(mut state, e) => {
             state.refuse(e, fields)?;
             let sent = !state.value("sms_code").is_empty();
-            (StatusCode::UNPROCESSABLE_ENTITY, state, sent)
+            (state.status(), state, sent)
         }
     };
     let page = page(state, &csrf, code_sent);
