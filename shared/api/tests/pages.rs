@@ -309,3 +309,110 @@ async fn the_evaluation_form_asks_for_the_registration_and_refuses_strangers_as_
     let taken = page(&w, Method::POST, &path, &cookies, &fields(&mine, &code)).await;
     assert_eq!(taken.status, StatusCode::SEE_OTHER, "{}", taken.html);
 }
+
+/// The security headers every response carries (the test site is `http://`: no HSTS).
+fn assert_security_headers(what: &str, headers: &HeaderMap) {
+    let csp = headers
+        .get(header::CONTENT_SECURITY_POLICY)
+        .unwrap_or_else(|| panic!("{what}: no Content-Security-Policy"))
+        .to_str()
+        .unwrap();
+    for directive in [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "object-src 'none'",
+    ] {
+        assert!(csp.contains(directive), "{what}: {csp}");
+    }
+    assert!(!csp.contains("unsafe-inline"), "{what}: {csp}");
+    assert_eq!(headers[header::X_FRAME_OPTIONS], "DENY", "{what}");
+    assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff", "{what}");
+    assert_eq!(headers[header::REFERRER_POLICY], "no-referrer", "{what}");
+    assert!(
+        headers.get(header::STRICT_TRANSPORT_SECURITY).is_none(),
+        "{what}: HSTS only for an https:// site"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_response_carries_the_security_headers_and_pages_need_nothing_inline() {
+    let w = world(generous()).await;
+    let id = w.announced(30).await;
+    // A registration through the page, for the confirmation with its QR code.
+    let form = register_form(&w, &id).await;
+    let mut cookies = form.cookies();
+    let code = w.sms_code("13800138333").await;
+    let fields = format!(
+        "csrf={}&action=submit&name=%E5%BC%A0%E4%B8%89&id_number={}&phone=13800138333&sms_code={code}&category=worker&relation=lives&full_civil_capacity=on&not_deputy=on&id_consent=on",
+        form.csrf(),
+        id_number(3)
+    );
+    let taken = page(
+        &w,
+        Method::POST,
+        &format!("/open-days/{id}/register"),
+        &cookies,
+        &fields,
+    )
+    .await;
+    assert_eq!(taken.status, StatusCode::SEE_OTHER, "{}", taken.html);
+    assert_security_headers("a redirect", &taken.headers);
+    cookies.extend(taken.cookies());
+    let pages = [
+        "/".to_owned(),
+        format!("/open-days/{id}"),
+        format!("/open-days/{id}/register"),
+        format!("/open-days/{id}/registered"),
+        format!("/open-days/{id}/feedback"),
+        format!("/open-days/{id}/evaluation"),
+        "/registrations".to_owned(),
+        "/statistics?year=2026".to_owned(),
+        "/staff/sign-in".to_owned(),
+        "/staff/sign-in/confirm?n=x".to_owned(),
+        "/no-such-page".to_owned(),
+    ];
+    for path in &pages {
+        let p = page(&w, Method::GET, path, &cookies, "").await;
+        assert!(
+            p.status.is_success() || p.status == StatusCode::NOT_FOUND,
+            "{path}: {}",
+            p.status
+        );
+        assert_security_headers(path, &p.headers);
+        // Nothing the policy would block: no inline style or script, no other host.
+        let html = p.html.to_ascii_lowercase();
+        for inline in [
+            "style=",
+            "<style",
+            "<script",
+            "javascript:",
+            " onclick=",
+            " onload=",
+            " onsubmit=",
+            " onchange=",
+            "src=\"http",
+            "href=\"http",
+            "action=\"http",
+        ] {
+            assert!(!html.contains(inline), "{path} has {inline}: {}", p.html);
+        }
+    }
+    let qr = page(&w, Method::GET, &pages[3], &cookies, "").await;
+    assert!(qr.html.contains("<svg"), "the QR code is inline SVG");
+    // The stylesheet, the JSON API and its errors carry them too.
+    for path in [
+        "/static/site.css",
+        "/api/announcements?year=2026",
+        "/api/nothing",
+    ] {
+        let p = page(&w, Method::GET, path, &[], "").await;
+        assert_security_headers(path, &p.headers);
+    }
+    let a = w.post("/api/sms-codes", None, serde_json::json!({})).await;
+    assert!(a.status.is_client_error());
+    assert_security_headers("a refused API call", &a.headers);
+}
