@@ -217,6 +217,33 @@ async fn a_plan_is_submitted_reviewed_announced_and_listed() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_mail_about_a_submitted_plan_greets_the_office_and_the_filed_one_the_agency() {
+    let w = World::new().await;
+    w.announced().await;
+    let mails = openday_mail::read_outbox(&w.mail_dir).unwrap();
+    let to = |address: &str| {
+        mails
+            .iter()
+            .find(|m| m.to.iter().any(|t| t.contains(address)))
+            .unwrap_or_else(|| panic!("no mail to {address}"))
+    };
+    let office = to("gongkai@nn.example.org");
+    assert!(office.subject.contains("【待审核】"), "{}", office.subject);
+    assert!(
+        office.text.starts_with("南宁市人民政府政务公开办公室："),
+        "{}",
+        office.text
+    );
+    let agency = to("jtj@nn.example.org");
+    assert!(agency.subject.contains("【已备案】"), "{}", agency.subject);
+    assert!(
+        agency.text.starts_with("南宁市交通运输局："),
+        "{}",
+        agency.text
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn registering_needs_the_id_consent_and_a_retry_gets_the_same_registration() {
     let w = World::new().await;
     let id = w.announced().await;
