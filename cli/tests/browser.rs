@@ -468,6 +468,8 @@ async fn the_public_site_in_a_real_browser() {
     press(&client, "确认取消报名").await;
     wait_text(&client, "[role=status]", "已取消").await;
     assert_eq!(seats_left(&http, &base, &plan).await, 30);
+    // Someone registers to rate the event later (only participants rate it).
+    let rater = register(&http, &base, &data, &plan, 3).await;
     drop(server);
 
     // The event's days: feedback and an evaluation.
@@ -490,7 +492,8 @@ async fn the_public_site_in_a_real_browser() {
     look(&client, "evaluation").await;
     tick(&client, "rating", Some("5")).await;
     fill(&client, "comment", "讲解清楚，安排周到。").await;
-    let phone = "13900139003";
+    fill(&client, "registration_code", &rater).await;
+    let phone = "13900139203";
     fill(&client, "phone", phone).await;
     let code = send_code(&client, &data, phone).await;
     fill(&client, "sms_code", &code).await;

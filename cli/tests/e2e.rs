@@ -543,7 +543,8 @@ async fn lifecycle(env: &[(&str, String)]) {
     );
     let (s, _) = c.post(&feedback, Some("nn-jt"), Body::Json(json!({"channel": "offline", "category": "policy", "content": "座谈会意见：延长运营时间"}))).await;
     assert_eq!(s, StatusCode::CREATED);
-    for (rating, phone) in [("5", "13900000002"), ("4", "13900000005")] {
+    // Ratings come from the event's own registrants, each naming its registration.
+    for (rating, phone, registration) in [("5", "13900000002", 2), ("4", "13900000005", 5)] {
         let code = c.sms_code(&data, phone).await;
         let (s, out) = c
             .post(
@@ -554,6 +555,7 @@ async fn lifecycle(env: &[(&str, String)]) {
                     ("comment", "很有收获"),
                     ("phone", phone),
                     ("sms_code", &code),
+                    ("registration_code", &codes[registration]),
                 ]),
             )
             .await;

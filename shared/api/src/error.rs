@@ -33,16 +33,7 @@ impl ApiError {
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::App(e) => match e {
-                AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-                AppError::NotFound(_) => StatusCode::NOT_FOUND,
-                AppError::Conflict { .. } => StatusCode::CONFLICT,
-                AppError::Rules(_) => StatusCode::UNPROCESSABLE_ENTITY,
-                AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-                AppError::Unavailable(_) | AppError::Paused { .. } => {
-                    StatusCode::SERVICE_UNAVAILABLE
-                }
-            },
+            ApiError::App(e) => status_of(e),
         }
     }
 
@@ -87,6 +78,18 @@ impl ApiError {
 
     pub fn unavailable(cause: impl Into<String>) -> Self {
         ApiError::App(AppError::Unavailable(cause.into()))
+    }
+}
+
+/// The status of what a use case said: the one mapping, for the API and the pages alike.
+pub fn status_of(e: &AppError) -> StatusCode {
+    match e {
+        AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+        AppError::NotFound(_) => StatusCode::NOT_FOUND,
+        AppError::Conflict { .. } => StatusCode::CONFLICT,
+        AppError::Rules(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Unavailable(_) | AppError::Paused { .. } => StatusCode::SERVICE_UNAVAILABLE,
     }
 }
 

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use axum::http::Method;
-use openday_rules::feedback::{EvaluationDraft, FeedbackDraft};
+use openday_rules::feedback::FeedbackDraft;
 use openday_rules::lifecycle::PlanStatus;
 use openday_rules::plan::PlanDraft;
 use openday_rules::registration::RegistrantDraft;
@@ -27,8 +27,8 @@ use crate::app::Store;
 use crate::payload::PhoneProof;
 use crate::views::*;
 use openday_app::commands::{
-    AnnouncementBody, AnswersBody, CancelBody, LookupBody, RespondBody, ReviewBody, Revision,
-    SearchBody,
+    AnnouncementBody, AnswersBody, CancelBody, EvaluationBody, LookupBody, RespondBody, ReviewBody,
+    Revision, SearchBody,
 };
 
 /// The named schemas the document refers to, gathered as operations name their types.
@@ -265,11 +265,11 @@ fn describe(method: &Method, path: &str, s: &mut Schemas) -> Op {
         .body(s.proved::<FeedbackDraft>())
         .created(),
         ("POST", "/api/plans/{id}/evaluations") => Op::new(
-            "网络测评（每个手机号码一次，再次提交替换前一次）",
+            "网络测评（限本场活动的报名参加人员，需报名编号和短信验证码；每个手机号码一次，再次提交替换前一次）",
             false,
             s.of::<EvaluationReceipt>(),
         )
-        .body(s.proved::<EvaluationDraft>())
+        .body(s.proved::<EvaluationBody>())
         .created(),
         ("GET", "/api/plans/{id}/feedback-response") => {
             Op::new("查看采纳情况反馈", false, s.of::<PublishedResponse>())

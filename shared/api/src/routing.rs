@@ -52,7 +52,7 @@ impl<S: Store> Routes<S> {
 
     /// The finished router: the per-address limit, the deadline, the request log;
     /// `fallback` for unknown routes; JSON errors for wrong methods and impossible paths;
-    /// nothing cached.
+    /// nothing cached; the security headers on every response.
     pub fn into_router<H, T>(self, app: App<S>, fallback: H) -> Router
     where
         H: axum::handler::Handler<T, App<S>>,
@@ -71,6 +71,9 @@ impl<S: Store> Routes<S> {
                 crate::limits::deadline,
             ))
             .layer(middleware::from_fn(log_request))
+            .layer(crate::edge::SecurityHeaders::for_site(
+                &app.core.settings.site,
+            ))
             .with_state(app)
     }
 }

@@ -18,38 +18,42 @@ use serde_json::json;
 async fn anonymous_evaluations_no_longer_move_the_average() {
     let w = world(generous()).await;
     let id = w.announced(30).await;
+    let (first, _) = w.register(&id, 0).await;
+    let (second, _) = w.register(&id, 1).await;
     w.clock.set("2026-09-21T10:00:00+08:00");
     let path = format!("/api/plans/{id}/evaluations");
-    // 300 anonymous rating=1: every one refused, none stored.
+    // 300 anonymous rating=1 (naming a real registration): every one refused, none stored.
     for n in 0..300 {
         let a = w
             .post(
                 &path,
                 None,
-                json!({"rating": 1, "phone": format!("137{n:08}")}),
+                json!({"rating": 1, "phone": format!("137{n:08}"), "registration_code": first}),
             )
             .await;
         assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.body);
         assert_eq!(a.body["error"]["code"], "SMS_CODE_INVALID");
     }
-    // 300 from one verified phone: one evaluation, the last.
-    let code = w.sms_code("13800138000").await;
+    // 300 from one verified participant's phone: one evaluation, the last.
+    let code = w.sms_code(&World::phone(0)).await;
     for _ in 0..300 {
         let a = w
             .post(
                 &path,
                 None,
-                json!({"rating": 1, "phone": "13800138000", "sms_code": code}),
+                json!({"rating": 1, "phone": World::phone(0), "sms_code": code,
+                       "registration_code": first}),
             )
             .await;
         assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
     }
-    let code = w.sms_code("13800138001").await;
+    let code = w.sms_code(&World::phone(1)).await;
     let a = w
         .post(
             &path,
             None,
-            json!({"rating": 5, "phone": "13800138001", "sms_code": code}),
+            json!({"rating": 5, "phone": World::phone(1), "sms_code": code,
+                   "registration_code": second}),
         )
         .await;
     assert_eq!(a.status, StatusCode::CREATED);
@@ -63,6 +67,56 @@ async fn anonymous_evaluations_no_longer_move_the_average() {
         .collect();
     assert_eq!(ratings.len(), 2, "{ratings:?}");
     assert_eq!(ratings.iter().map(|r| u32::from(*r)).sum::<u32>(), 6);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thirty_phones_that_never_registered_cannot_rate_the_event() {
+    let w = world(generous()).await;
+    let id = w.announced(30).await;
+    let (real, _) = w.register(&id, 0).await;
+    w.clock.set("2026-09-21T10:00:00+08:00");
+    let path = format!("/api/plans/{id}/evaluations");
+    // 30 proved phones that never registered, each naming a made-up or another's code.
+    for n in 0..30 {
+        let phone = format!("1370000{n:04}");
+        let code = w.sms_code(&phone).await;
+        let named = if n % 2 == 0 {
+            real.clone()
+        } else {
+            "ABCD2345".into()
+        };
+        let a = w
+            .post(
+                &path,
+                None,
+                json!({"rating": 1, "phone": phone, "sms_code": code,
+                       "registration_code": named}),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::FORBIDDEN, "{}", a.body);
+        assert_eq!(a.body["error"]["code"], "NOT_PARTICIPANT");
+        assert_eq!(a.body["error"]["field"], "registration_code");
+        assert!(
+            a.body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("报名人员"),
+            "{}",
+            a.body
+        );
+    }
+    // Without a registration code: asked for it.
+    let code = w.sms_code("13700009999").await;
+    let a = w
+        .post(
+            &path,
+            None,
+            json!({"rating": 1, "phone": "13700009999", "sms_code": code}),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.body);
+    assert_eq!(a.body["error"]["field"], "registration_code");
+    assert!(w.store.evaluations(&id).await.unwrap().is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -234,6 +288,35 @@ async fn one_phone_is_rate_limited_across_endpoints() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_registered_id_number_and_a_registered_phone_get_the_same_answer() {
+    let w = world(generous()).await;
+    let id = w.announced(30).await;
+    let path = format!("/api/announcements/{id}/registrations");
+    // Someone registers ID number 7; the prober registers itself (ID number 8, its phone).
+    w.register(&id, 7).await;
+    let probe = "13900000008";
+    let code = w.sms_code(probe).await;
+    let mine = w.post(&path, None, World::person(8, probe, &code)).await;
+    assert_eq!(mine.status, StatusCode::CREATED, "{}", mine.body);
+    // With its proved phone it tries ID number 7 (registered) and 9 (not registered).
+    let taken = w.post(&path, None, World::person(7, probe, &code)).await;
+    let free = w.post(&path, None, World::person(9, probe, &code)).await;
+    assert_eq!(taken.status, StatusCode::CONFLICT, "{}", taken.body);
+    assert_eq!(free.status, StatusCode::CONFLICT, "{}", free.body);
+    assert_eq!(taken.body, free.body, "the two answers must not differ");
+    assert_eq!(taken.body["error"]["code"], "DUPLICATE_REGISTRATION");
+    // A fresh phone with the registered ID number: the same answer again.
+    let fresh = "13900000010";
+    let code10 = w.sms_code(fresh).await;
+    let other = w.post(&path, None, World::person(7, fresh, &code10)).await;
+    assert_eq!((other.status, &other.body), (taken.status, &taken.body));
+    // The prober's own request again is a retry: its registration, 200.
+    let again = w.post(&path, None, World::person(8, probe, &code)).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+    assert_eq!(again.body["code"], mine.body["code"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stranger_holding_my_id_number_is_undone_by_the_organiser() {
     let w = world(generous()).await;
     let id = w.announced(30).await;
@@ -320,7 +403,11 @@ async fn one_phone_registers_one_person_and_a_retry_gets_the_same_code() {
         .post(&path, None, World::person(2, "13800138000", &code))
         .await;
     assert_eq!(second.status, StatusCode::CONFLICT);
-    assert_eq!(second.body["error"]["field"], "phone");
+    // The one answer for a taken phone or ID number (it tells neither apart).
+    assert_eq!(second.body["error"]["code"], "DUPLICATE_REGISTRATION");
+    assert_eq!(second.body["error"]["field"], "id_number");
+    let message = second.body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("手机号码或身份证号码"), "{message}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -268,3 +268,151 @@ async fn a_full_event_puts_the_form_on_the_waitlist() {
     assert!(done.html.contains("<h1>候补登记成功</h1>"), "{}", done.html);
     assert!(done.html.contains("候补"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_evaluation_form_asks_for_the_registration_and_refuses_strangers_as_the_api_does() {
+    let w = world(generous()).await;
+    let id = w.announced(30).await;
+    let (registration, _) = w.register(&id, 1).await;
+    w.clock.set("2026-09-21T10:00:00+08:00");
+    let path = format!("/open-days/{id}/evaluation");
+    let form = page(&w, Method::GET, &path, &[], "").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(
+        form.html
+            .contains("<label for=\"f-registration_code\">报名编号</label>"),
+        "{}",
+        form.html
+    );
+    let cookies = form.cookies();
+    let csrf = form.csrf();
+    // A proved phone that never registered, naming someone else's registration.
+    let stranger = "13700001111";
+    let code = w.sms_code(stranger).await;
+    let fields = |phone: &str, code: &str| {
+        format!(
+            "csrf={csrf}&action=submit&rating=1&comment=&registration_code={registration}&phone={phone}&sms_code={code}"
+        )
+    };
+    let refused = page(&w, Method::POST, &path, &cookies, &fields(stranger, &code)).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.html);
+    assert!(refused.html.contains("href=\"#f-registration_code\""));
+    assert!(refused.html.contains("id=\"e-registration_code\""));
+    assert!(refused.html.contains("只有本场活动的报名人员可以测评"));
+    assert!(
+        refused.html.contains(&format!("value=\"{registration}\"")),
+        "input kept"
+    );
+    // The registrant, with its own phone: taken (Post/Redirect/Get).
+    let mine = World::phone(1);
+    let code = w.sms_code(&mine).await;
+    let taken = page(&w, Method::POST, &path, &cookies, &fields(&mine, &code)).await;
+    assert_eq!(taken.status, StatusCode::SEE_OTHER, "{}", taken.html);
+}
+
+/// The security headers every response carries (the test site is `http://`: no HSTS).
+fn assert_security_headers(what: &str, headers: &HeaderMap) {
+    let csp = headers
+        .get(header::CONTENT_SECURITY_POLICY)
+        .unwrap_or_else(|| panic!("{what}: no Content-Security-Policy"))
+        .to_str()
+        .unwrap();
+    for directive in [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "object-src 'none'",
+    ] {
+        assert!(csp.contains(directive), "{what}: {csp}");
+    }
+    assert!(!csp.contains("unsafe-inline"), "{what}: {csp}");
+    assert_eq!(headers[header::X_FRAME_OPTIONS], "DENY", "{what}");
+    assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff", "{what}");
+    assert_eq!(headers[header::REFERRER_POLICY], "no-referrer", "{what}");
+    assert!(
+        headers.get(header::STRICT_TRANSPORT_SECURITY).is_none(),
+        "{what}: HSTS only for an https:// site"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_response_carries_the_security_headers_and_pages_need_nothing_inline() {
+    let w = world(generous()).await;
+    let id = w.announced(30).await;
+    // A registration through the page, for the confirmation with its QR code.
+    let form = register_form(&w, &id).await;
+    let mut cookies = form.cookies();
+    let code = w.sms_code("13800138333").await;
+    let fields = format!(
+        "csrf={}&action=submit&name=%E5%BC%A0%E4%B8%89&id_number={}&phone=13800138333&sms_code={code}&category=worker&relation=lives&full_civil_capacity=on&not_deputy=on&id_consent=on",
+        form.csrf(),
+        id_number(3)
+    );
+    let taken = page(
+        &w,
+        Method::POST,
+        &format!("/open-days/{id}/register"),
+        &cookies,
+        &fields,
+    )
+    .await;
+    assert_eq!(taken.status, StatusCode::SEE_OTHER, "{}", taken.html);
+    assert_security_headers("a redirect", &taken.headers);
+    cookies.extend(taken.cookies());
+    let pages = [
+        "/".to_owned(),
+        format!("/open-days/{id}"),
+        format!("/open-days/{id}/register"),
+        format!("/open-days/{id}/registered"),
+        format!("/open-days/{id}/feedback"),
+        format!("/open-days/{id}/evaluation"),
+        "/registrations".to_owned(),
+        "/statistics?year=2026".to_owned(),
+        "/staff/sign-in".to_owned(),
+        "/staff/sign-in/confirm?n=x".to_owned(),
+        "/no-such-page".to_owned(),
+    ];
+    for path in &pages {
+        let p = page(&w, Method::GET, path, &cookies, "").await;
+        assert!(
+            p.status.is_success() || p.status == StatusCode::NOT_FOUND,
+            "{path}: {}",
+            p.status
+        );
+        assert_security_headers(path, &p.headers);
+        // Nothing the policy would block: no inline style or script, no other host.
+        let html = p.html.to_ascii_lowercase();
+        for inline in [
+            "style=",
+            "<style",
+            "<script",
+            "javascript:",
+            " onclick=",
+            " onload=",
+            " onsubmit=",
+            " onchange=",
+            "src=\"http",
+            "href=\"http",
+            "action=\"http",
+        ] {
+            assert!(!html.contains(inline), "{path} has {inline}: {}", p.html);
+        }
+    }
+    let qr = page(&w, Method::GET, &pages[3], &cookies, "").await;
+    assert!(qr.html.contains("<svg"), "the QR code is inline SVG");
+    // The stylesheet, the JSON API and its errors carry them too.
+    for path in [
+        "/static/site.css",
+        "/api/announcements?year=2026",
+        "/api/nothing",
+    ] {
+        let p = page(&w, Method::GET, path, &[], "").await;
+        assert_security_headers(path, &p.headers);
+    }
+    let a = w.post("/api/sms-codes", None, serde_json::json!({})).await;
+    assert!(a.status.is_client_error());
+    assert_security_headers("a refused API call", &a.headers);
+}

@@ -524,3 +524,158 @@ async fn while_mail_is_down_sign_in_says_so_and_the_retry_sends_one_link() {
     person.sign_in(&w, AGENCY).await;
     assert_eq!(mails(&w), 1, "one link, sent once");
 }
+
+/// A valid plan form for the transport bureau's open day, with this session's `csrf`.
+fn plan_form(csrf: &str, version: u64) -> String {
+    [
+        ("csrf", csrf),
+        ("action", "submit"),
+        ("version", &version.to_string()),
+        ("year", "2026"),
+        ("name", "南宁市交通运输局“政府开放日”"),
+        ("theme", "公交线网优化"),
+        ("format", "day"),
+        ("start_date", "2026-09-20"),
+        ("end_date", "2026-09-20"),
+        ("venue", "南宁市公交调度中心"),
+        ("segments.0.type", "site_visit:construction"),
+        ("interactions.qa_session", "on"),
+        ("capacity", "30"),
+        ("channels.online", "on"),
+        ("leaders.0.name", "王五"),
+        ("leaders.0.title", "南宁市人民政府副市长"),
+        ("leaders.0.government_leader", "on"),
+        ("contact_name", "张三"),
+        ("contact_phone", "0771-1234567"),
+        ("no_deputy_inspection_overlap", "on"),
+    ]
+    .iter()
+    .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+    .collect::<Vec<_>>()
+    .join("&")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_refuse_with_the_apis_status_and_show_no_form_that_cannot_be_submitted() {
+    let w = world(generous()).await;
+    let plan: serde_json::Value =
+        serde_json::from_str(&openday_testkit::repo_file("infra/demo/plan.json")).unwrap();
+    let a = w.post("/api/plans", Some("nn-jt"), plan.clone()).await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+    let id = a.body["id"].as_str().unwrap().to_owned();
+
+    // Another agency revises the plan with a valid form: 403, in the API's words.
+    let mut revised = plan.clone();
+    revised["version"] = 1.into();
+    let api = w
+        .send(
+            Method::PUT,
+            &format!("/api/plans/{id}"),
+            Some("nn-sj"),
+            Some(revised),
+            None,
+        )
+        .await;
+    assert_eq!(api.status, StatusCode::FORBIDDEN, "{}", api.body);
+    let said = api.body["error"]["message"].as_str().unwrap().to_owned();
+    let mut other = Browser::default();
+    other.sign_in(&w, "scjg@nn.example.org").await;
+    let csrf = other
+        .go(&w, Method::GET, "/staff/plans/new", "")
+        .await
+        .csrf();
+    let page = other
+        .go(
+            &w,
+            Method::POST,
+            &format!("/staff/plans/{id}/edit"),
+            &plan_form(&csrf, 1),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN, "{}", page.html);
+    assert!(page.html.contains(&said), "{}", page.html);
+    assert!(!page.html.contains("name=\"theme\""), "no plan form");
+    // A plan that does not exist: 404, as the API says.
+    let missing = other
+        .go(
+            &w,
+            Method::POST,
+            "/staff/plans/0123456789abcdef0123456789abcdef/edit",
+            &plan_form(&csrf, 1),
+        )
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND, "{}", missing.html);
+
+    // The office may not cancel: no link, no form, and a post gets the API's 403.
+    let api = w
+        .post(
+            &format!("/api/plans/{id}/cancel"),
+            Some("nn-office"),
+            serde_json::json!({"version": 1}),
+        )
+        .await;
+    assert_eq!(api.status, StatusCode::FORBIDDEN, "{}", api.body);
+    let said = api.body["error"]["message"].as_str().unwrap().to_owned();
+    let mut office = Browser::default();
+    office.sign_in(&w, OFFICE).await;
+    let plan_page = office
+        .go(&w, Method::GET, &format!("/staff/plans/{id}"), "")
+        .await;
+    assert!(plan_page.html.contains("审核备案"), "{}", plan_page.html);
+    assert!(
+        !plan_page
+            .html
+            .contains(&format!("/staff/plans/{id}/cancel"))
+    );
+    let cancel = office
+        .go(&w, Method::GET, &format!("/staff/plans/{id}/cancel"), "")
+        .await;
+    assert_eq!(cancel.status, StatusCode::FORBIDDEN, "{}", cancel.html);
+    assert!(cancel.html.contains(&said), "{}", cancel.html);
+    assert!(!cancel.html.contains("确认取消活动"));
+    let posted = office
+        .go(
+            &w,
+            Method::POST,
+            &format!("/staff/plans/{id}/cancel"),
+            &format!("csrf={}&version=1&comment=", plan_page.csrf()),
+        )
+        .await;
+    assert_eq!(posted.status, StatusCode::FORBIDDEN, "{}", posted.html);
+    assert!(posted.html.contains(&said));
+    assert!(!posted.html.contains("确认取消活动"), "{}", posted.html);
+
+    // Only the same-level office reviews: the agency and the regional office get 403.
+    let api = w
+        .post(
+            &format!("/api/plans/{id}/review"),
+            Some("gx-office"),
+            serde_json::json!({"decision": "file", "version": 1}),
+        )
+        .await;
+    assert_eq!(api.status, StatusCode::FORBIDDEN, "{}", api.body);
+    let said = api.body["error"]["message"].as_str().unwrap().to_owned();
+    let mut agency = Browser::default();
+    agency.sign_in(&w, AGENCY).await;
+    let mut region = Browser::default();
+    region.sign_in(&w, "gongkai@gx.example.org").await;
+    for who in [&mut agency, &mut region] {
+        let review = who
+            .go(&w, Method::GET, &format!("/staff/plans/{id}/review"), "")
+            .await;
+        assert_eq!(review.status, StatusCode::FORBIDDEN, "{}", review.html);
+        assert!(review.html.contains(&said), "{}", review.html);
+        assert!(!review.html.contains("提交审核结论"));
+    }
+    let csrf = region.go(&w, Method::GET, "/staff", "").await.csrf();
+    let posted = region
+        .go(
+            &w,
+            Method::POST,
+            &format!("/staff/plans/{id}/review"),
+            &format!("csrf={csrf}&version=1&decision=file&comment="),
+        )
+        .await;
+    assert_eq!(posted.status, StatusCode::FORBIDDEN, "{}", posted.html);
+    assert!(!posted.html.contains("提交审核结论"));
+}

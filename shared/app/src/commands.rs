@@ -3,7 +3,7 @@
 //! else that is wrong, by the use case, in the same words for the API and the pages.
 
 use openday_rules::announcement::AnnouncementDraft;
-use openday_rules::feedback::{ResponseDraft, ResponseItemDraft};
+use openday_rules::feedback::{EvaluationDraft, ResponseDraft, ResponseItemDraft};
 use openday_rules::plan::PlanDraft;
 use openday_rules::text::{BoolLike, NumberLike};
 use serde::Deserialize;
@@ -108,4 +108,16 @@ pub struct LookupBody {
 pub struct PhoneProof {
     pub phone: Option<String>,
     pub sms_code: Option<String>,
+}
+
+/// An evaluation (网络测评) as a participant sends it: the rating, and the registration
+/// code of the person's own confirmed registration for the event (with the phone proved).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EvaluationBody {
+    #[serde(flatten)]
+    pub evaluation: EvaluationDraft,
+    /// 报名编号: the registration of this event made with this phone.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
+    pub registration_code: Option<String>,
 }

@@ -58,6 +58,23 @@ impl AppError {
         AppError::Forbidden(Violation::new(Code::Forbidden, message))
     }
 
+    /// A registration that runs into another one of the event, by ID number or by phone:
+    /// one answer for both (the same status, code, message and field), so that it does not
+    /// tell whether an ID number is registered. `contact`: the organiser's phone.
+    pub fn duplicate_registration(contact: Option<&str>) -> Self {
+        let call = contact.map_or_else(
+            || "请联系承办单位处理".to_owned(),
+            |phone| format!("请携带身份证件联系承办单位（联系电话：{phone}）处理"),
+        );
+        AppError::Conflict {
+            code: "DUPLICATE_REGISTRATION",
+            message: format!(
+                "该手机号码或身份证号码已报名本次活动（一个手机号码只能报名一人）。如非本人报名，{call}"
+            ),
+            field: Some("id_number"),
+        }
+    }
+
     pub(crate) fn version_conflict(message: String) -> Self {
         AppError::Conflict {
             code: Code::VersionConflict.wire(),
@@ -132,7 +149,7 @@ impl From<Violation> for AppError {
     /// A single rule violation: its code decides the kind.
     fn from(v: Violation) -> Self {
         match v.code {
-            Code::Forbidden | Code::WrongReviewer => AppError::Forbidden(v),
+            Code::Forbidden | Code::WrongReviewer | Code::NotParticipant => AppError::Forbidden(v),
             Code::VersionConflict => AppError::version_conflict(v.message),
             _ => AppError::Rules(v.into()),
         }
@@ -142,9 +159,12 @@ impl From<Violation> for AppError {
 impl From<Violations> for AppError {
     fn from(vs: Violations) -> Self {
         let single_access = vs.len() == 1
-            && vs
-                .first()
-                .is_some_and(|v| matches!(v.code, Code::Forbidden | Code::WrongReviewer));
+            && vs.first().is_some_and(|v| {
+                matches!(
+                    v.code,
+                    Code::Forbidden | Code::WrongReviewer | Code::NotParticipant
+                )
+            });
         match vs.first() {
             Some(v) if single_access => AppError::from(v.clone()),
             _ => AppError::Rules(vs),
@@ -159,11 +179,7 @@ impl From<StoreError> for AppError {
             StoreError::VersionConflict => {
                 AppError::version_conflict("方案已被修改，请刷新后重试".into())
             }
-            StoreError::DuplicateRegistration(_) => AppError::Conflict {
-                code: "DUPLICATE_REGISTRATION",
-                message: "该身份证号码或手机号码已报名本次活动".into(),
-                field: Some("id_number"),
-            },
+            StoreError::DuplicateRegistration(_) => AppError::duplicate_registration(None),
             StoreError::CodeRefused => {
                 AppError::from(openday_rules::verification::invalid_code("sms_code"))
             }

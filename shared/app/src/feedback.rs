@@ -5,19 +5,20 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use openday_rules::feedback::{
-    Evaluation, EvaluationDraft, Feedback, FeedbackCategory, FeedbackDraft, FeedbackResponse,
-    FeedbackSource, ResponseItem, ResponseItemDraft, check_evaluation_open, check_feedback_open,
+    Evaluation, Feedback, FeedbackCategory, FeedbackDraft, FeedbackResponse, FeedbackSource, Rater,
+    ResponseItem, ResponseItemDraft, check_evaluation_open, check_feedback_open, check_rater,
 };
 use openday_rules::lifecycle::PlanStatus;
 use openday_rules::org::{Organisation, Role};
 use openday_rules::text::ticked;
 use openday_rules::{Code, Violation, Violations, WireEnum, verification};
 use openday_store::StoreError;
+use openday_store::personal::parse_registration_code;
 use openday_store::ports::Giver;
-use openday_store::records::{FeedbackRecord, PlanRecord};
+use openday_store::records::{FeedbackRecord, PlanRecord, RegistrationStatus};
 
 use crate::access::{implementer_plan, plan_and_owner, status_today, viewer_role, visible_plan};
-use crate::commands::{AnswersBody, PhoneProof};
+use crate::commands::{AnswersBody, EvaluationBody, PhoneProof};
 use crate::error::{AppError, wait_words};
 use crate::services::{Services, Store};
 use crate::verification::verified_phone;
@@ -87,11 +88,13 @@ pub async fn give<S: Store>(
     })
 }
 
-/// An online evaluation; one per phone and plan (a second replaces the first).
+/// An online evaluation by a participant of the event (a confirmed registration of this
+/// event and phone; once anyone is checked in, only those checked in); one per phone and
+/// plan (a second replaces the first).
 pub async fn evaluate<S: Store>(
     app: &Services<S>,
     id: &str,
-    draft: &EvaluationDraft,
+    body: &EvaluationBody,
     proof: &PhoneProof,
 ) -> Result<EvaluationReceipt, AppError> {
     let (plan, _) = plan_and_owner(app, id).await?;
@@ -102,9 +105,33 @@ pub async fn evaluate<S: Store>(
         &app.programme_of(&plan).await?,
         app.today(),
     )?;
-    let evaluation = Evaluation::parse(draft)?;
-    // One per phone: a second evaluation by the same phone replaces the first.
+    let mut vs = Violations::new();
+    let evaluation = vs.take_all(Evaluation::parse(&body.evaluation));
+    let code = body
+        .registration_code
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    if code.is_none() {
+        vs.push(
+            Violation::new(
+                Code::ValidationFailed,
+                "请填写报名编号（报名成功后获得的8位编号）",
+            )
+            .at("registration_code"),
+        );
+    }
+    let (Some(evaluation), Some(code), true) = (evaluation, code, vs.is_empty()) else {
+        return Err(vs.into());
+    };
+    // Nothing about the registration is said before the phone is proved.
     let phone_hash = verified_phone(app, proof).await?;
+    let rater = rater_of(app, id, code, &phone_hash).await?;
+    // Whether the event checks people in matters only to someone not checked in.
+    let checking_in = matches!(rater, Rater::Confirmed { attended: false })
+        && app.store.attendance(id).await? > 0;
+    check_rater(rater, checking_in)?;
+    // One per phone: a second evaluation by the same phone replaces the first.
     let record = app
         .store
         .add_evaluation(id, &evaluation, &phone_hash, app.now())
@@ -112,6 +139,31 @@ pub async fn evaluate<S: Store>(
     Ok(EvaluationReceipt {
         id: record.id,
         rating: evaluation.rating,
+    })
+}
+
+/// What the registration behind `code` makes of the person with `phone_hash` for event
+/// `id`: another event's or another phone's registration is no registration at all.
+async fn rater_of<S: Store>(
+    app: &Services<S>,
+    id: &str,
+    code: &str,
+    phone_hash: &str,
+) -> Result<Rater, AppError> {
+    let Some(code) = parse_registration_code(code) else {
+        return Ok(Rater::Unknown);
+    };
+    let Some(record) = app.store.registration(&code).await? else {
+        return Ok(Rater::Unknown);
+    };
+    if record.plan_id != id || record.phone_hash != phone_hash {
+        return Ok(Rater::Unknown);
+    }
+    Ok(match record.status {
+        RegistrationStatus::Confirmed => Rater::Confirmed {
+            attended: record.attended_at.is_some(),
+        },
+        RegistrationStatus::Waitlisted | RegistrationStatus::Cancelled => Rater::NoSeat,
     })
 }
 

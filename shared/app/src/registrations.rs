@@ -198,44 +198,35 @@ async fn take<S: Store>(
 }
 
 /// A registration refused as a duplicate: the same person and phone again get what they
-/// already hold; anyone else is told whom to ask.
+/// already hold; anyone else gets one answer whether the ID number or the phone is taken,
+/// so that a proved phone cannot find out whether a stranger's ID number is registered.
 async fn already_held<S: Store>(
     app: &Services<S>,
     new: &NewRegistration,
     announcement: &Announcement,
     duplicate: Duplicate,
 ) -> Result<Taken, AppError> {
-    match duplicate {
-        Duplicate::Person { code } => {
-            if let Some(existing) = app.store.registration(&code).await?
-                && existing.phone_hash == new.phone_hash
-                && existing.status != RegistrationStatus::Cancelled
-            {
-                return Ok(Taken {
-                    receipt: RegistrationReceipt {
-                        code: existing.code,
-                        status: existing.status,
-                    },
-                    created: false,
-                });
-            }
-            // Someone else holds this ID number for the event: only the organiser, with
-            // the ID card in hand, can sort that out. Nothing more is said.
-            Err(AppError::Conflict {
-                code: "DUPLICATE_REGISTRATION",
-                message: format!(
-                    "该身份证号码已报名本次活动。如非本人报名，请携带身份证件联系承办单位（联系电话：{}）处理",
-                    announcement.contact_phone.expose()
-                ),
-                field: Some("id_number"),
-            })
-        }
-        Duplicate::Phone { .. } => Err(AppError::Conflict {
-            code: "DUPLICATE_REGISTRATION",
-            message: "该手机号码已报名本次活动，一个手机号码只能报名一人".into(),
-            field: Some("phone"),
-        }),
+    let (code, same_person) = match duplicate {
+        Duplicate::Person { code } => (code, true),
+        Duplicate::Phone { code } => (code, false),
+    };
+    // Read in both cases, so that neither answer is slower than the other.
+    let existing = app.store.registration(&code).await?;
+    if let Some(existing) = existing
+        && same_person
+        && existing.phone_hash == new.phone_hash
+        && existing.status != RegistrationStatus::Cancelled
+    {
+        return Ok(Taken {
+            receipt: RegistrationReceipt {
+                code: existing.code,
+                status: existing.status,
+            },
+            created: false,
+        });
     }
+    let contact = announcement.contact_phone.expose();
+    Err(AppError::duplicate_registration(Some(&contact)))
 }
 
 const GONE: AppError = AppError::NotFound("报名记录不存在，或手机号码不符");

@@ -10,7 +10,8 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use openday_app::commands::{
-    AnnouncementBody, AnswersBody, CancelBody, CheckInBody, PhoneProof, RespondBody, ReviewBody,
+    AnnouncementBody, AnswersBody, CancelBody, CheckInBody, EvaluationBody, PhoneProof,
+    RespondBody, ReviewBody,
 };
 use openday_app::plans::{Decision, ListQuery};
 use openday_app::registrations::OnlineRegistration;
@@ -221,6 +222,33 @@ async fn a_plan_is_submitted_reviewed_announced_and_listed() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_mail_about_a_submitted_plan_greets_the_office_and_the_filed_one_the_agency() {
+    let w = World::new().await;
+    w.announced().await;
+    let mails = openday_mail::read_outbox(&w.mail_dir).unwrap();
+    let to = |address: &str| {
+        mails
+            .iter()
+            .find(|m| m.to.iter().any(|t| t.contains(address)))
+            .unwrap_or_else(|| panic!("no mail to {address}"))
+    };
+    let office = to("gongkai@nn.example.org");
+    assert!(office.subject.contains("【待审核】"), "{}", office.subject);
+    assert!(
+        office.text.starts_with("南宁市人民政府政务公开办公室："),
+        "{}",
+        office.text
+    );
+    let agency = to("jtj@nn.example.org");
+    assert!(agency.subject.contains("【已备案】"), "{}", agency.subject);
+    assert!(
+        agency.text.starts_with("南宁市交通运输局："),
+        "{}",
+        agency.text
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn registering_needs_the_id_consent_and_a_retry_gets_the_same_registration() {
     let w = World::new().await;
     let id = w.announced().await;
@@ -323,6 +351,10 @@ async fn feedback_is_recategorised_answered_and_published() {
     let w = World::new().await;
     let id = w.announced().await;
     let agency = org("nn-jt");
+    // Person 6 registers, to rate the event later.
+    let registered = registrations::register(&w.app, &id, &person(6, true), &w.code_for(6).await)
+        .await
+        .unwrap();
     w.at("2026-09-21T15:00:00+08:00");
     let proof = w.code_for(5).await;
     let draft = FeedbackDraft {
@@ -380,20 +412,131 @@ async fn feedback_is_recategorised_answered_and_published() {
         answered[0].feedback.as_ref().map(|f| f.feedback.category),
         Some(FeedbackCategory::Policy)
     );
-    // Evaluations: one per phone, within the programme's days after the event.
+    // Evaluations: by a participant, one per phone, within the programme's days after the
+    // event.
     let proof = w.code_for(6).await;
-    let rated = feedback::evaluate(
-        &w.app,
-        &id,
-        &EvaluationDraft {
-            rating: Some(NumberLike::Text("5".into())),
+    let rated = feedback::evaluate(&w.app, &id, &rating(5, &registered.receipt.code), &proof)
+        .await
+        .unwrap();
+    assert_eq!(rated.rating.get(), 5);
+}
+
+/// An evaluation of `stars` naming registration `code`.
+fn rating(stars: u8, code: &str) -> EvaluationBody {
+    EvaluationBody {
+        evaluation: EvaluationDraft {
+            rating: Some(NumberLike::Text(stars.to_string())),
             comment: None,
         },
-        &proof,
-    )
-    .await
-    .unwrap();
-    assert_eq!(rated.rating.get(), 5);
+        registration_code: Some(code.into()),
+    }
+}
+
+/// The stable code of a refusal.
+fn said(e: &AppError) -> String {
+    e.said().code
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_the_events_own_participants_rate_it() {
+    let w = World::new().await;
+    let id = w.announced().await;
+    let (agency, office) = (org("nn-jt"), org("nn-office"));
+    // Persons 1, 2 and 3 register; 3 cancels; 1 also registers for another event.
+    let (mut codes, mut early) = (Vec::new(), Vec::new());
+    for n in 1..=3 {
+        let proof = w.code_for(n).await;
+        let taken = registrations::register(&w.app, &id, &person(n, true), &proof)
+            .await
+            .unwrap();
+        codes.push(taken.receipt.code);
+        early.push(proof);
+    }
+    registrations::cancel_own(&w.app, &codes[2], &early[2])
+        .await
+        .unwrap();
+    w.at("2026-08-01T09:00:00+08:00");
+    let mut draft: PlanDraft =
+        serde_json::from_str(&openday_testkit::repo_file("infra/demo/plan.json")).unwrap();
+    draft.theme = Some("另一场活动".into());
+    let other = plans::submit(&w.app, &agency, &draft).await.unwrap();
+    plans::review(&w.app, &office, &other.id, review("file", None, 1))
+        .await
+        .unwrap();
+    w.at("2026-09-01T10:05:00+08:00");
+    let body = AnnouncementBody {
+        version: Some(NumberLike::Text("2".into())),
+        announcement: serde_json::from_value(serde_json::json!({
+            "registration_method": "在线报名", "content": "参观",
+            "reminders": "携带身份证", "registration_deadline": "2026-09-15"
+        }))
+        .unwrap(),
+    };
+    plans::announce(&w.app, &agency, &other.id, &body)
+        .await
+        .unwrap();
+    let elsewhere = registrations::register(&w.app, &other.id, &person(1, true), &early[0])
+        .await
+        .unwrap()
+        .receipt
+        .code;
+
+    w.at("2026-09-21T10:00:00+08:00");
+    let proofs: Vec<PhoneProof> = {
+        let mut p = Vec::new();
+        for n in 0..=9 {
+            p.push(w.code_for(n).await);
+        }
+        p
+    };
+    let rate = |n: usize, code: &str| {
+        let body = rating(1, code);
+        let (app, id, proof) = (&w.app, id.clone(), &proofs[n]);
+        async move { feedback::evaluate(app, &id, &body, proof).await }
+    };
+    // Never registered, with a real code of someone else: refused, 403 NOT_PARTICIPANT.
+    let e = rate(9, &codes[0]).await.unwrap_err();
+    assert!(matches!(e, AppError::Forbidden(_)), "{e:?}");
+    assert_eq!(said(&e), "NOT_PARTICIPANT");
+    assert_eq!(e.said().field.as_deref(), Some("registration_code"));
+    // No code at all: asked for at its field.
+    let mut nameless = rating(1, "");
+    nameless.registration_code = None;
+    let e = feedback::evaluate(&w.app, &id, &nameless, &proofs[9])
+        .await
+        .unwrap_err();
+    assert_eq!(fields(&e), ["registration_code"]);
+    // Its own registration of another event; a cancelled one; a made-up code: refused.
+    assert_eq!(
+        said(&rate(1, &elsewhere).await.unwrap_err()),
+        "NOT_PARTICIPANT"
+    );
+    assert_eq!(
+        said(&rate(3, &codes[2]).await.unwrap_err()),
+        "NOT_PARTICIPANT"
+    );
+    assert_eq!(
+        said(&rate(2, "ZZZZ2222").await.unwrap_err()),
+        "NOT_PARTICIPANT"
+    );
+    // A confirmed registrant of this event, with its own code: taken.
+    rate(1, &codes[0]).await.unwrap();
+    // Once the event checks people in, only those checked in.
+    let by_code = CheckInBody {
+        code: Some(codes[1].clone()),
+        id_number: None,
+    };
+    attendance::check_in(&w.app, &agency, &id, &by_code)
+        .await
+        .unwrap();
+    let e = rate(1, &codes[0]).await.unwrap_err();
+    assert_eq!(said(&e), "NOT_PARTICIPANT");
+    assert!(e.said().message.contains("签到"), "{e:?}");
+    rate(2, &codes[1]).await.unwrap();
+    let ratings = openday_store::ports::FeedbackStore::evaluations(&w.app.store, &id)
+        .await
+        .unwrap();
+    assert_eq!(ratings.len(), 2, "only the participants' ratings are kept");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

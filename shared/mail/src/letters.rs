@@ -10,6 +10,9 @@ use openday_rules::sweep::MailKind;
 #[derive(Debug, Clone)]
 pub struct Letter<'a> {
     pub kind: MailKind,
+    /// The organisation the message is addressed to: the greeting names it (an office
+    /// told about an agency's plan is greeted as the office).
+    pub to_name: &'a str,
     /// The organisation concerned (the implementing agency or the reporter).
     pub org_name: &'a str,
     /// The plan's name, for plan messages.
@@ -143,7 +146,7 @@ pub fn write(letter: &Letter) -> Written {
             ),
         ),
     };
-    let greeting = format!("{org}：");
+    let greeting = format!("{}：", letter.to_name);
     let (link_text, link_html) = match letter.link {
         Some(url) => (
             format!("办理页面（请登录后操作）：{url}\n\n"),
@@ -204,6 +207,7 @@ mod tests {
             let w = write(&Letter {
                 programme: &programme,
                 kind,
+                to_name: "南宁市交通运输局",
                 org_name: "南宁市交通运输局",
                 plan_name: Some("南宁市交通运输局“政府开放日”"),
                 due_on: NaiveDate::from_ymd_opt(2026, 9, 5).unwrap(),
@@ -233,11 +237,35 @@ mod tests {
     }
 
     #[test]
+    fn each_message_greets_its_recipient() {
+        let programme = Programme::shipped();
+        let w = write(&Letter {
+            programme: &programme,
+            kind: MailKind::PlanSubmitted,
+            to_name: "南宁市人民政府政务公开办公室",
+            org_name: "南宁市交通运输局",
+            plan_name: Some("南宁市交通运输局“政府开放日”"),
+            due_on: NaiveDate::from_ymd_opt(2026, 9, 5).unwrap(),
+            days_left: 5,
+            comment: None,
+            link: None,
+        });
+        assert!(
+            w.text.starts_with("南宁市人民政府政务公开办公室：\n"),
+            "{}",
+            w.text
+        );
+        assert!(w.html.starts_with("<p>南宁市人民政府政务公开办公室：</p>"));
+        assert!(w.subject.contains("南宁市交通运输局报送"), "{}", w.subject);
+    }
+
+    #[test]
     fn names_are_escaped_in_html() {
         let programme = Programme::shipped();
         let w = write(&Letter {
             programme: &programme,
             kind: MailKind::NoticeReminder,
+            to_name: "<script>",
             org_name: "<script>",
             plan_name: Some("a&b"),
             due_on: NaiveDate::from_ymd_opt(2026, 9, 5).unwrap(),
@@ -257,6 +285,7 @@ mod tests {
             write(&Letter {
                 programme: &example,
                 kind,
+                to_name: "南宁市交通运输局",
                 org_name: "南宁市交通运输局",
                 plan_name: Some("南宁市交通运输局“政府开放日”"),
                 due_on: NaiveDate::from_ymd_opt(2026, 9, 5).unwrap(),

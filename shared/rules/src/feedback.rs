@@ -192,6 +192,34 @@ pub fn check_evaluation_open(
     }
 }
 
+/// The registration a person names to rate an event (R13 网络测评 by its participants).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rater {
+    /// No registration of this event held by this phone under that code.
+    Unknown,
+    /// Waitlisted or cancelled: never had a seat.
+    NoSeat,
+    /// A confirmed registration; whether the person was checked in at the door.
+    Confirmed { attended: bool },
+}
+
+/// Who may rate an event: a confirmed registrant of it; once the event checks people in
+/// (`checking_in`: anyone was checked in), only those who were.
+pub fn check_rater(rater: Rater, checking_in: bool) -> Result<(), Violation> {
+    let refused =
+        |message: &str| Err(Violation::new(Code::NotParticipant, message).at("registration_code"));
+    match rater {
+        Rater::Unknown => {
+            refused("只有本场活动的报名人员可以测评：请填写本手机号码报名本场活动时获得的报名编号")
+        }
+        Rater::NoSeat => refused("该报名为候补或已取消，未参加本场活动，不能测评"),
+        Rater::Confirmed { attended: false } if checking_in => {
+            refused("本场活动实行现场签到，只有签到参加活动的人员可以测评")
+        }
+        Rater::Confirmed { .. } => Ok(()),
+    }
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResponseDraft {
@@ -365,6 +393,17 @@ mod tests {
     }
     use crate::event::Format;
     use serde_json::json;
+
+    #[test]
+    fn r13_only_confirmed_registrants_rate_and_attendees_once_checked_in() {
+        let code = |r, checking| check_rater(r, checking).map_err(|v| (v.code, v.field));
+        let refused = Err((Code::NotParticipant, Some("registration_code".to_owned())));
+        assert_eq!(code(Rater::Unknown, false), refused);
+        assert_eq!(code(Rater::NoSeat, false), refused);
+        assert_eq!(code(Rater::Confirmed { attended: false }, false), Ok(()));
+        assert_eq!(code(Rater::Confirmed { attended: false }, true), refused);
+        assert_eq!(code(Rater::Confirmed { attended: true }, true), Ok(()));
+    }
 
     fn period() -> OpenPeriod {
         OpenPeriod::new(2026, Format::Week, day("2026-09-20"), day("2026-09-26")).unwrap()

@@ -31,6 +31,7 @@ wire_enum! {
         CheckInClosed => "CHECK_IN_CLOSED", "不在签到时间内";
         AlreadyCheckedIn => "ALREADY_CHECKED_IN", "已签到";
         NotAdmitted => "NOT_ADMITTED", "不能入场";
+        NotParticipant => "NOT_PARTICIPANT", "不是本场活动的参加人员";
     }
 }
 

@@ -381,6 +381,7 @@ impl<S: SweepStore> Sweeper<S> {
         let link = format!("{}{}", self.site, page_of(due));
         let written = write(&Letter {
             kind: due.kind,
+            to_name: recipient.name.as_str(),
             org_name: org.name.as_str(),
             plan_name,
             due_on: due.due_on,

@@ -5,8 +5,9 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
+use openday_app::commands::EvaluationBody;
 use openday_app::feedback;
-use openday_rules::feedback::{EvaluationDraft, FeedbackDraft};
+use openday_rules::feedback::FeedbackDraft;
 
 use crate::app::{App, Store};
 use crate::auth::MaybeStaff;
@@ -47,9 +48,9 @@ async fn give<S: Store>(
 async fn evaluate<S: Store>(
     State(app): State<App<S>>,
     Path(id): Path<String>,
-    Proved(draft, proof): Proved<EvaluationDraft>,
+    Proved(body, proof): Proved<EvaluationBody>,
 ) -> Result<Response, ApiError> {
-    let receipt = feedback::evaluate(&app.core, &id, &draft, &proof).await?;
+    let receipt = feedback::evaluate(&app.core, &id, &body, &proof).await?;
     Ok((StatusCode::CREATED, Json(receipt)).into_response())
 }
 

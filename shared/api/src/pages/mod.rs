@@ -136,6 +136,9 @@ pub struct FormState {
     pub values: BTreeMap<String, String>,
     pub errors: Vec<FieldError>,
     pub notice: Option<String>,
+    /// The status the API gives the refusal that is not a broken rule (403, 404, 409,
+    /// 429), when the form was refused for one.
+    refused_with: Option<StatusCode>,
 }
 
 impl FormState {
@@ -170,11 +173,23 @@ impl FormState {
         self.error(name).is_some()
     }
 
+    /// The status a refused form comes back with: the API's for the same refusal (403
+    /// forbidden, 404 not found, 409 conflict, 429 too often), 422 for broken rules.
+    pub fn status(&self) -> StatusCode {
+        self.refused_with
+            .unwrap_or(StatusCode::UNPROCESSABLE_ENTITY)
+    }
+
     /// Records what a refused request said, at the fields the form has (`fields`); any
-    /// other message goes to the summary alone. Errors that are not the person's to fix
-    /// (storage unavailable) are passed on.
+    /// other message goes to the summary alone, and the form answers the status the API
+    /// gives it ([`FormState::status`]). Errors that are not the person's to fix (storage
+    /// unavailable) are passed on.
     pub fn refuse(&mut self, error: AppError, fields: &[&str]) -> Result<(), PageError> {
         let at = |field: Option<String>| field.filter(|f| fields.contains(&f.as_str()));
+        let status = crate::error::status_of(&error);
+        if status != StatusCode::UNPROCESSABLE_ENTITY && self.refused_with.is_none() {
+            self.refused_with = Some(status);
+        }
         match error {
             AppError::Rules(vs) => {
                 for v in vs.iter() {

@@ -87,7 +87,7 @@ pub(super) async fn lookup<S: Store>(
         Ok(f) => (StatusCode::OK, Some(f)),
         Err(e) => {
             state.refuse(e, &LOOKUP_FIELDS)?;
-            (StatusCode::UNPROCESSABLE_ENTITY, None)
+            (state.status(), None)
         }
     };
     let page = LookupPage {
@@ -113,6 +113,7 @@ pub(super) async fn cancel<S: Store>(
         Ok(f) => f,
         Err(e) => {
             state.refuse(e, &LOOKUP_FIELDS)?;
+            let status = state.status();
             let page = LookupPage {
                 title: "查询报名",
                 form: state,
@@ -120,7 +121,7 @@ pub(super) async fn cancel<S: Store>(
                 found: None,
                 confirming: false,
             };
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, csrf.jar, page).into_response());
+            return Ok((status, csrf.jar, page).into_response());
         }
     };
     let mut status = StatusCode::OK;
@@ -129,8 +130,8 @@ pub(super) async fn cancel<S: Store>(
             match verification::send_code(&app.core, form.phone.as_deref(), from).await {
                 Ok(sent) => state.notice = Some(sent_notice(&sent)),
                 Err(e) => {
-                    status = StatusCode::UNPROCESSABLE_ENTITY;
                     state.refuse(e, &LOOKUP_FIELDS)?;
+                    status = state.status();
                 }
             }
         }
@@ -149,8 +150,8 @@ pub(super) async fn cancel<S: Store>(
                     return Ok(see_other(jar, "/registrations"));
                 }
                 Err(e) => {
-                    status = StatusCode::UNPROCESSABLE_ENTITY;
                     state.refuse(e, &LOOKUP_FIELDS)?;
+                    status = state.status();
                 }
             }
         }

@@ -11,10 +11,11 @@ use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::PrivateCookieJar;
 use openday_app::AppError;
 use openday_app::announcements::OpenDay;
+use openday_app::commands::EvaluationBody;
 use openday_app::registrations::OnlineRegistration;
 use openday_app::{announcements, compliance, feedback, registrations, verification};
 use openday_rules::calendar::day_span;
-use openday_rules::feedback::{EvaluationDraft, FeedbackCategory, FeedbackDraft, FeedbackResponse};
+use openday_rules::feedback::{FeedbackCategory, FeedbackDraft, FeedbackResponse};
 use openday_rules::registration::{Category, Relation};
 use openday_store::records::RegistrationStatus;
 use serde::Deserialize;
@@ -198,7 +199,7 @@ fn finish<S, P: IntoResponse>(
         Step::Refused(mut state, e) => {
             state.refuse(e, fields)?;
             let sent = !state.value("sms_code").is_empty();
-            (StatusCode::UNPROCESSABLE_ENTITY, state, sent)
+            (state.status(), state, sent)
         }
     };
     let page = page(state, &csrf, code_sent);

@@ -119,12 +119,18 @@ pub(super) async fn evaluation_form<S: Store>(
 pub(super) struct EvaluationForm {
     action: Option<FormAction>,
     #[serde(flatten)]
-    evaluation: EvaluationDraft,
+    evaluation: EvaluationBody,
     phone: Option<String>,
     sms_code: Option<String>,
 }
 
-const EVALUATION_FIELDS: [&str; 4] = ["rating", "comment", "phone", "sms_code"];
+const EVALUATION_FIELDS: [&str; 5] = [
+    "rating",
+    "comment",
+    "registration_code",
+    "phone",
+    "sms_code",
+];
 
 pub(super) async fn evaluation<S: Store>(
     State(app): State<App<S>>,

@@ -137,8 +137,9 @@ pub(super) async fn register<S: Store>(
             }
             Err(e) => {
                 state.refuse(e, &REGISTER_FIELDS)?;
+                let status = state.status();
                 let page = register_page(&app, day, state, &csrf, false);
-                Ok((StatusCode::UNPROCESSABLE_ENTITY, csrf.jar, page).into_response())
+                Ok((status, csrf.jar, page).into_response())
             }
         };
     }
@@ -163,8 +164,9 @@ pub(super) async fn register<S: Store>(
         Err(e) => {
             state.refuse(e, &REGISTER_FIELDS)?;
             let code_sent = !state.value("sms_code").is_empty() || state.invalid("sms_code");
+            let status = state.status();
             let page = register_page(&app, day, state, &csrf, code_sent);
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, csrf.jar, page).into_response())
+            Ok((status, csrf.jar, page).into_response())
         }
     }
 }

@@ -6,7 +6,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use openday_rules::WireEnum;
 use openday_rules::feedback::{Adoption, FeedbackCategory, ResponseDraft, ResponseItemDraft};
@@ -234,8 +233,9 @@ pub(super) async fn answer<S: Store>(
     if let Some(done) = answered(&app, &staff, &id, action, outcome, &fields, &mut state)? {
         return Ok(see_other(done.0, &done.1));
     }
+    let status = state.status();
     let page = feedback_page(&app, &staff, &id, state).await?;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, staff.jar, page).into_response())
+    Ok((status, staff.jar, page).into_response())
 }
 
 /// What the answer form's action did: `None` when nothing was tried (a refusal is in

@@ -5,7 +5,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
-use axum::http::{Method, StatusCode};
+use axum::http::Method;
 use axum::response::{IntoResponse, Response};
 use chrono::Datelike;
 use openday_rules::WireEnum;
@@ -415,8 +415,9 @@ async fn report<S: Store>(
                 e,
                 &["year", "summary", "experiences", "problems", "next_year"],
             )?;
+            let status = state.status();
             let page = report_page(&app, &staff, state).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, staff.jar, page).into_response())
+            Ok((status, staff.jar, page).into_response())
         }
     }
 }

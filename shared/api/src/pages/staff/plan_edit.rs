@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::Datelike;
 use openday_rules::org::{OrgKind, Role};
@@ -131,6 +130,8 @@ fn refused_plan(form: &mut FormState, e: AppError) -> Result<(), PageError> {
             }
             Ok(())
         }
+        // A caller who may not change the plan at all gets the API's 403, not the form.
+        e @ AppError::Forbidden(_) => Err(e.into()),
         e => form.refuse(e, &[]),
     }
 }
@@ -174,8 +175,9 @@ async fn plan_post<S: Store>(
         Err(e) => {
             let mut state = FormState::with_values(values);
             refused_plan(&mut state, e)?;
+            let status = state.status();
             let page = PlanFormPage::new(&staff, state, action_path, version);
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, staff.jar, page).into_response())
+            Ok((status, staff.jar, page).into_response())
         }
     }
 }

@@ -4,7 +4,6 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use openday_rules::lifecycle::{Action, Actor, PlanStatus, transition};
@@ -14,7 +13,6 @@ use openday_rules::plan::Plan;
 use super::rows::{FindingRow, finding_row, next_deadline, programme_label};
 use super::{Me, SignedOutOr, StaffPost, StaffSession, staff_page};
 use crate::app::{App, Store};
-use crate::error::ApiError;
 use crate::pages::Choice;
 use crate::pages::{FormState, PageError, see_other, take_notice, with_notice};
 use crate::views::PlanDetail;
@@ -209,33 +207,49 @@ pub async fn plan_view<S: Store>(
     })
 }
 
-/// What the viewer may do next, as the state machine allows.
+/// What the viewer may do next, as the state machine allows: a page shows a form (or a
+/// link to one) only to whoever may submit it.
 pub struct NextActions {
     pub revise: bool,
     pub announce: bool,
     pub cancel: bool,
     pub review: bool,
     pub registrants: bool,
+    /// The implementer answers the feedback on its page.
     pub feedback: bool,
+    /// Offices read the feedback and its adoption as a spreadsheet.
+    pub feedback_export: bool,
+    status: PlanStatus,
+    role: Role,
+}
+
+impl NextActions {
+    /// Why the viewer may not do `action` now, in the API's words and status: 403 for a
+    /// role that never may, the state machine's refusal otherwise.
+    fn refusal(&self, action: Action) -> Option<AppError> {
+        transition(self.status, Actor::Org(self.role), action)
+            .err()
+            .map(AppError::from)
+    }
 }
 
 fn next_actions(status: PlanStatus, role: Role) -> NextActions {
     let may = |action| transition(status, Actor::Org(role), action).is_ok();
     let implementer = role == Role::Implementer;
+    let published = matches!(
+        status,
+        PlanStatus::Announced | PlanStatus::Held | PlanStatus::Responded
+    );
     NextActions {
         revise: may(Action::Revise),
         announce: may(Action::Announce),
         cancel: may(Action::Cancel),
         review: may(Action::File),
-        registrants: implementer
-            && matches!(
-                status,
-                PlanStatus::Announced | PlanStatus::Held | PlanStatus::Responded
-            ),
-        feedback: matches!(
-            status,
-            PlanStatus::Announced | PlanStatus::Held | PlanStatus::Responded
-        ),
+        registrants: implementer && published,
+        feedback: implementer && published,
+        feedback_export: !implementer && published,
+        status,
+        role,
     }
 }
 
@@ -321,6 +335,10 @@ pub(super) async fn review_form<S: Store>(
 ) -> Result<Response, SignedOutOr> {
     let mut form = FormState::default();
     let (plan, next) = open(&app, &staff.org, &id, &mut form).await?;
+    // Only the same-level office ever reviews: anyone else gets the API's 403.
+    if let Some(e @ AppError::Forbidden(_)) = next.refusal(Action::File) {
+        return Err(PageError::from(e).into());
+    }
     let page = review_page(staff.me(), plan, form, next.review);
     Ok(staff_page(staff.jar, page))
 }
@@ -367,11 +385,7 @@ pub(super) async fn review<S: Store>(
                     },
                 );
             }
-            let status = if stale {
-                StatusCode::CONFLICT
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
+            let status = state.status();
             let page = review_page(staff.me(), plan, state, next.review);
             Ok((status, staff.jar, page).into_response())
         }
@@ -385,15 +399,18 @@ struct AnnouncePage {
     me: Me,
     plan: PlanView,
     form: FormState,
+    /// The form is shown only while the caller may publish.
+    may: bool,
 }
 
 impl AnnouncePage {
-    fn new(me: Me, plan: PlanView, form: FormState) -> Self {
+    fn new(me: Me, plan: PlanView, form: FormState, may: bool) -> Self {
         Self {
             title: format!("发布活动公告：{}", plan.name),
             me,
             plan,
             form,
+            may,
         }
     }
 }
@@ -413,14 +430,8 @@ pub(super) async fn announcement_form<S: Store>(
 ) -> Result<Response, SignedOutOr> {
     let mut form = FormState::default();
     let (plan, next) = open(&app, &staff.org, &id, &mut form).await?;
-    if !next.announce {
-        return Err(
-            PageError::from(ApiError::from(openday_rules::Violation::new(
-                openday_rules::Code::InvalidTransition,
-                "只有已备案的实施方案可以由实施机关发布活动公告",
-            )))
-            .into(),
-        );
+    if let Some(e) = next.refusal(Action::Announce) {
+        return Err(PageError::from(e).into());
     }
     let place = plan
         .facts
@@ -433,7 +444,7 @@ pub(super) async fn announcement_form<S: Store>(
         "registration_method".into(),
         "在本平台“政府开放日”页面在线报名".into(),
     );
-    let page = AnnouncePage::new(staff.me(), plan, form);
+    let page = AnnouncePage::new(staff.me(), plan, form, true);
     Ok(staff_page(staff.jar, page))
 }
 
@@ -459,9 +470,10 @@ pub(super) async fn announce<S: Store>(
         Err(e) => {
             let mut state = FormState::with_values(values);
             state.refuse(e, &ANNOUNCEMENT_FIELDS)?;
-            let (plan, _) = open(&app, &staff.org, &id, &mut state).await?;
-            let page = AnnouncePage::new(staff.me(), plan, state);
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, staff.jar, page).into_response())
+            let status = state.status();
+            let (plan, next) = open(&app, &staff.org, &id, &mut state).await?;
+            let page = AnnouncePage::new(staff.me(), plan, state, next.announce);
+            Ok((status, staff.jar, page).into_response())
         }
     }
 }
@@ -475,16 +487,19 @@ struct CancelPage {
     form: FormState,
     /// Registrants who will be told (confirmed and waitlisted).
     told: u32,
+    /// The form is shown only while the caller may cancel.
+    may: bool,
 }
 
 impl CancelPage {
-    fn new(me: Me, plan: PlanView, form: FormState) -> Self {
+    fn new(me: Me, plan: PlanView, form: FormState, may: bool) -> Self {
         Self {
             title: format!("取消活动：{}", plan.name),
             me,
             told: plan.confirmed + plan.waitlisted,
             plan,
             form,
+            may,
         }
     }
 }
@@ -495,8 +510,11 @@ pub(super) async fn cancel_form<S: Store>(
     Path(id): Path<String>,
 ) -> Result<Response, SignedOutOr> {
     let mut form = FormState::default();
-    let (plan, _) = open(&app, &staff.org, &id, &mut form).await?;
-    let page = CancelPage::new(staff.me(), plan, form);
+    let (plan, next) = open(&app, &staff.org, &id, &mut form).await?;
+    if let Some(e) = next.refusal(Action::Cancel) {
+        return Err(PageError::from(e).into());
+    }
+    let page = CancelPage::new(staff.me(), plan, form, true);
     Ok(staff_page(staff.jar, page))
 }
 
@@ -518,9 +536,10 @@ pub(super) async fn cancel<S: Store>(
         Err(e) => {
             let mut state = FormState::with_values(values);
             state.refuse(e, &["comment"])?;
-            let (plan, _) = open(&app, &staff.org, &id, &mut state).await?;
-            let page = CancelPage::new(staff.me(), plan, state);
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, staff.jar, page).into_response())
+            let status = state.status();
+            let (plan, next) = open(&app, &staff.org, &id, &mut state).await?;
+            let page = CancelPage::new(staff.me(), plan, state, next.cancel);
+            Ok((status, staff.jar, page).into_response())
         }
     }
 }

@@ -4,7 +4,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
-use axum::http::{Method, StatusCode};
+use axum::http::Method;
 use axum::response::{IntoResponse, Response};
 use chrono::Datelike;
 use openday_rules::org::{Level, OrgKind};
@@ -165,6 +165,7 @@ async fn upload<S: Store>(
             Err(e) => state.refuse(e, &["programme"])?,
         },
     }
+    let status = state.status();
     let page = page(&app, &staff, state).await?;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, staff.jar, page).into_response())
+    Ok((status, staff.jar, page).into_response())
 }

@@ -178,8 +178,9 @@ async fn recommend<S: Store>(
         Err(e) => {
             let mut state = FormState::with_values(values);
             state.refuse(e, &RECOMMEND_FIELDS)?;
+            let status = state.status();
             let page = registrants_page(&app, &staff, &id, state).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, staff.jar, page).into_response())
+            Ok((status, staff.jar, page).into_response())
         }
     }
 }
