@@ -52,6 +52,7 @@ async fn app(engine: &LocalDynamo, now: &str) -> (App<DynamoStore>, TokenKey) {
         limits: openday_api::limits::Limits {
             per_address_per_minute: std::num::NonZeroU32::new(u32::MAX).unwrap(),
             per_phone_per_minute: std::num::NonZeroU32::new(u32::MAX).unwrap(),
+            quotas: openday_api::limits::Quotas::unlimited(),
             ..Default::default()
         },
     };

@@ -90,6 +90,7 @@ fn start(bin: &Path, data: &Path) -> Server {
         // A load test raises the limits, as configuration allows.
         .env("OPENDAY_RATE_PER_ADDRESS", "10000000")
         .env("OPENDAY_RATE_PER_PHONE", "1000")
+        .envs(openday_testkit::UNLIMITED_QUOTAS)
         .env("RUST_LOG", "warn")
         .env_remove("AWS_ENDPOINT_URL_DYNAMODB")
         .env_remove("OPENDAY_TABLE")

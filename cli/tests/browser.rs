@@ -69,6 +69,7 @@ fn serve(data: &Path, now: &str) -> (Guard, String) {
         .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--data"])
         .arg(data)
         .env("OPENDAY_NOW", now)
+        .envs(openday_testkit::UNLIMITED_QUOTAS)
         .env_remove("AWS_ENDPOINT_URL_DYNAMODB")
         .env_remove("OPENDAY_TABLE")
         .env("RUST_LOG", "warn")

@@ -35,6 +35,7 @@ fn openday(data: &Path, args: &[&str]) -> Command {
     cmd.env("OPENDAY_NOW", NOW)
         .env("OPENDAY_RATE_PER_ADDRESS", "1000000")
         .env("OPENDAY_RATE_PER_PHONE", "1000000")
+        .envs(openday_testkit::UNLIMITED_QUOTAS)
         .env_remove("AWS_ENDPOINT_URL_DYNAMODB")
         .env_remove("OPENDAY_TABLE")
         .env_remove("OPENDAY_SES_SENDER")

@@ -59,6 +59,7 @@ fn start(data: &Path, now: &str, env: &[(&str, String)], demo: bool) -> (Server,
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_openday"));
     cmd.args(["serve", "--addr", &addr, "--data", data.to_str().unwrap()])
         .env("OPENDAY_NOW", now)
+        .envs(openday_testkit::UNLIMITED_QUOTAS)
         .env_remove("AWS_ENDPOINT_URL_DYNAMODB")
         .env_remove("OPENDAY_TABLE")
         .stdout(Stdio::piped())

@@ -19,7 +19,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use openday_app::AppError;
 use openday_app::phones::whole_seconds;
-use openday_app::quotas::Quotas;
+pub use openday_app::quotas::Quotas;
 
 use crate::error::ApiError;
 

@@ -144,26 +144,22 @@ struct Counter {
     limit: u32,
 }
 
-/// Counts one use on each counter; when any refused, the seconds until the last of the
-/// refusing windows ends and that counter's refusals. Every counter counts, refused or
-/// not, so that an address over one limit does not get to spend another.
+/// Counts one use on each counter in turn, up to the first that refuses: its wait (until
+/// its window ends) and its refusals. A refused request spends nothing of the counters
+/// after it, so the numbers stay what the operator set.
 async fn take<S: CounterStore>(
     app: &Services<S>,
     counters: &[Counter],
 ) -> Result<Option<(u64, u32)>, AppError> {
-    let now = app.now();
-    let mut refused: Option<(i64, u32)> = None;
     for c in counters {
         if let Counted::Refused { refusals } =
             app.store.count_use(&c.name, c.until, c.limit).await?
         {
-            let wait = (c.until - now).num_seconds();
-            if refused.is_none_or(|(w, _)| wait > w) {
-                refused = Some((wait, refusals));
-            }
+            let wait = (c.until - app.now()).num_seconds().max(1) as u64;
+            return Ok(Some((wait, refusals)));
         }
     }
-    Ok(refused.map(|(wait, refusals)| (wait.max(1) as u64, refusals)))
+    Ok(None)
 }
 
 impl<S> Services<S> {

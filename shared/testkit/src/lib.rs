@@ -13,6 +13,20 @@ use openday_rules::org::{Directory, DirectoryDraft, Organisation};
 use openday_rules::plan::{Plan, PlanDraft};
 
 /// A file of the repository, by its path from the root.
+/// The environment that lifts the limits every process shares (codes per address, network
+/// and hour; sign-ins per mailbox and address) for a server under a test or benchmark whose
+/// clock stands still and whose requests all come from loopback. The limits themselves are
+/// tested in `shared/api/tests/floods.rs`.
+pub const UNLIMITED_QUOTAS: [(&str, &str); 7] = [
+    ("OPENDAY_SMS_PER_ADDRESS_MINUTE", "1000000"),
+    ("OPENDAY_SMS_PER_ADDRESS_DAY", "1000000"),
+    ("OPENDAY_SMS_PER_NETWORK_MINUTE", "1000000"),
+    ("OPENDAY_SMS_PER_NETWORK_DAY", "1000000"),
+    ("OPENDAY_SMS_BUDGET_PER_HOUR", "1000000"),
+    ("OPENDAY_SIGN_INS_PER_MAILBOX", "1000000"),
+    ("OPENDAY_SIGN_INS_PER_ADDRESS", "1000000"),
+];
+
 pub fn repo_file(path: &str) -> String {
     let full = repo_path(path);
     std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{full}: {e}"))
