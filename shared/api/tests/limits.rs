@@ -228,7 +228,9 @@ async fn codes_beyond_the_hourly_budget_get_503_and_raise_the_alarm() {
     assert_eq!(on_form.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(on_form.html.contains("每小时上限"), "{}", on_form.html);
     assert_eq!(
-        logs.text().matches("alarm=\"SMS_BUDGET_EXHAUSTED\"").count(),
+        logs.text()
+            .matches("alarm=\"SMS_BUDGET_EXHAUSTED\"")
+            .count(),
         1,
         "one alarm: {}",
         logs.text()

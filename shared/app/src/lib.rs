@@ -18,6 +18,7 @@ pub mod exports;
 pub mod feedback;
 pub mod figures;
 pub mod kept;
+pub mod limits;
 pub mod phones;
 pub mod plans;
 pub mod programmes;

@@ -14,7 +14,8 @@ use openday_store::keys;
 use openday_store::records::{SignInProof, SignInRecord};
 
 use crate::error::AppError;
-use crate::quotas::{SIGN_IN_WINDOW_MINUTES, SignInCount, sign_in_allowed};
+use crate::limits::{SignInCount, sign_in_allowed};
+use crate::quotas::SIGN_IN_WINDOW_MINUTES;
 use crate::services::{Services, Store, random_hex, six_digits};
 
 /// How long a session lasts.

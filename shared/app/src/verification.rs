@@ -8,13 +8,13 @@ use openday_rules::verification;
 
 use crate::commands::PhoneProof;
 use crate::error::AppError;
-use crate::quotas::code_allowed;
+use crate::limits::code_allowed;
 use crate::services::{Services, Store, six_digits};
 use crate::views::SmsCodeSent;
 
 /// Sends a 6-digit code to a mobile phone: at most one a minute and ten a day per phone,
 /// within the limits of the address it was asked `from` and of the platform's budget
-/// (see [`crate::quotas`]). Every path that sends a code comes here.
+/// (see [`crate::limits`]). Every path that sends a code comes here.
 pub async fn send_code<S: Store>(
     app: &Services<S>,
     phone: Option<&str>,
