@@ -49,6 +49,13 @@ impl FormatQuery {
     }
 }
 
+/// Whether a spreadsheet would take the text for a formula (`=`, `+`, `-`, `@`, or a tab or
+/// carriage return before one): a registrant's name or a feedback item is anybody's input,
+/// and such a cell must stay text when opened or edited.
+fn formula_like(t: &str) -> bool {
+    t.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
 fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> ApiError {
     ApiError::unavailable(format!("xlsx: {e}"))
 }
@@ -59,6 +66,8 @@ pub fn xlsx(tables: &[Table]) -> Result<Vec<u8>, ApiError> {
     let header = CellFormat::new().set_bold().set_text_wrap();
     let day = CellFormat::new().set_num_format("yyyy-mm-dd");
     let time = CellFormat::new().set_num_format("yyyy-mm-dd hh:mm");
+    // A string cell is never evaluated; the quote prefix keeps it text when someone edits it.
+    let text = CellFormat::new().set_quote_prefix();
     let mut used = std::collections::BTreeSet::new();
     for table in tables {
         let sheet = book.add_worksheet();
@@ -89,6 +98,9 @@ pub fn xlsx(tables: &[Table]) -> Result<Vec<u8>, ApiError> {
             for (c, cell) in row.iter().enumerate() {
                 let c = c as u16;
                 match cell {
+                    Cell::Text(t) if formula_like(t) => {
+                        sheet.write_string_with_format(r, c, t, &text).map(drop)
+                    }
                     Cell::Text(t) => sheet.write_string(r, c, t).map(drop),
                     Cell::Number(n) => sheet.write_number(r, c, *n).map(drop),
                     Cell::Date(d) => sheet.write_datetime_with_format(r, c, d, &day).map(drop),
@@ -105,7 +117,8 @@ pub fn xlsx(tables: &[Table]) -> Result<Vec<u8>, ApiError> {
 }
 
 /// The table as CSV: UTF-8 with a byte order mark, dates as `2026-09-20`, times as
-/// `2026-09-20 08:30` (Asia/Shanghai).
+/// `2026-09-20 08:30` (Asia/Shanghai). A text a spreadsheet would take for a formula is
+/// written with a leading `'`, so that Excel and WPS show it as text.
 pub fn csv(table: &Table) -> Result<Vec<u8>, ApiError> {
     let mut out = b"\xEF\xBB\xBF".to_vec();
     {
@@ -115,6 +128,7 @@ pub fn csv(table: &Table) -> Result<Vec<u8>, ApiError> {
             .map_err(failed)?;
         for row in &table.rows {
             w.write_record(row.iter().map(|cell| match cell {
+                Cell::Text(t) if formula_like(t) => format!("'{t}"),
                 Cell::Text(t) => t.clone(),
                 Cell::Number(n) => n.to_string(),
                 Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
@@ -204,6 +218,57 @@ mod tests {
             text,
             "姓名,人数,日期,时间\n\"李四, \"\"老李\"\"\",3,2026-09-20,2026-09-20 08:30\n"
         );
+    }
+
+    /// Names and feedback are anybody's input: `=HYPERLINK(…)` or `@SUM(…)` must open as
+    /// text, never as a formula.
+    #[test]
+    fn text_that_looks_like_a_formula_stays_text() {
+        let table = Table {
+            sheet: "报名".into(),
+            columns: vec![("姓名", 10.0), ("意见", 20.0)],
+            rows: vec![
+                vec!["=HYPERLINK(\"http://x\",\"点我\")".into(), "+1+2".into()],
+                vec!["@SUM(A1)".into(), "-3".into()],
+                vec!["\t=1".into(), "张三".into()],
+            ],
+        };
+        let text = String::from_utf8(csv(&table).unwrap()[3..].to_vec()).unwrap();
+        assert_eq!(
+            text,
+            "姓名,意见\n\"'=HYPERLINK(\"\"http://x\"\",\"\"点我\"\")\",'+1+2\n'@SUM(A1),'-3\n'\t=1,张三\n"
+        );
+        let book = xlsx(&[table]).unwrap();
+        let mut sheets: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(book)).unwrap();
+        use calamine::Reader;
+        let formulas = sheets.worksheet_formula("报名").unwrap();
+        assert!(formulas.used_cells().next().is_none(), "no formula");
+        let values = sheets.worksheet_range("报名").unwrap();
+        assert_eq!(
+            values.get_value((1, 0)),
+            Some(&calamine::Data::String(
+                "=HYPERLINK(\"http://x\",\"点我\")".into()
+            ))
+        );
+        assert_eq!(
+            values.get_value((2, 1)),
+            Some(&calamine::Data::String("-3".into()))
+        );
+        // The workbook marks them to stay text (Excel's quote prefix).
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(
+            xlsx(&[Table {
+                sheet: "s".into(),
+                columns: vec![("a", 5.0)],
+                rows: vec![vec!["=1".into()]],
+            }])
+            .unwrap(),
+        ))
+        .unwrap();
+        let mut styles = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name("xl/styles.xml").unwrap(), &mut styles)
+            .unwrap();
+        assert!(styles.contains("quotePrefix=\"1\""), "{styles}");
     }
 
     #[test]
