@@ -50,17 +50,24 @@ on_dynoxide!(
     the_outbox_keeps_each_message_once,
     the_due_index_returns_what_is_due,
     programmes_keep_every_version,
-    counters_grant_up_to_their_limit_and_count_refusals,
 );
 
-/// A suite test that reads raw items with the client.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn counters_grant_up_to_their_limit_and_count_refusals() {
+    let engine = LocalDynamo::memory().await.unwrap();
+    let store = store(&engine.client()).await;
+    suite::counters_grant_up_to_their_limit_and_count_refusals(&store, suite::Isolation::Atomic)
+        .await;
+}
+
+/// A suite test that races requests and reads raw items with the client.
 macro_rules! on_dynoxide_raw {
     ($($name:ident),* $(,)?) => {$(
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
         async fn $name() {
             let engine = LocalDynamo::memory().await.unwrap();
             let client = engine.client();
-            suite::$name(&store(&client).await, &client).await;
+            suite::$name(&store(&client).await, &client, suite::Isolation::Atomic).await;
         }
     )*};
 }

@@ -35,13 +35,22 @@ async fn storage_suite_on_moto() {
     suite::programmes_keep_every_version(&store(&client).await).await;
 }
 
-/// The limits' counters and the try counters under simultaneous requests, on moto too: each
-/// is a single conditional write, which moto applies whole even when requests overlap.
+/// The limits' counters and the try counters under simultaneous requests, on moto too. moto
+/// does not isolate overlapping conditional writes, so a race may count one past a cap there;
+/// the exact counts are proven on dynoxide (see `suite::Isolation`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn counters_and_guesses_on_moto() {
     let moto = MotoServer::start().expect("moto_server");
     let client = moto.client();
-    suite::counters_grant_up_to_their_limit_and_count_refusals(&store(&client).await).await;
-    suite::simultaneous_sms_guesses_never_pass_the_fifth(&store(&client).await, &client).await;
-    suite::simultaneous_sign_in_guesses_never_pass_the_fifth(&store(&client).await, &client).await;
+    let isolation = suite::Isolation::Moto;
+    suite::counters_grant_up_to_their_limit_and_count_refusals(&store(&client).await, isolation)
+        .await;
+    suite::simultaneous_sms_guesses_never_pass_the_fifth(&store(&client).await, &client, isolation)
+        .await;
+    suite::simultaneous_sign_in_guesses_never_pass_the_fifth(
+        &store(&client).await,
+        &client,
+        isolation,
+    )
+    .await;
 }
