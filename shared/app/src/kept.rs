@@ -1,7 +1,8 @@
 //! Answers that many people ask for at once and that take many reads to compute (the open
 //! statistics, an office's roll-up, the year's announced open days), kept in memory for a
 //! short while and shared: concurrent requests for one key wait for one computation
-//! instead of each reading the store (single-flight, as the event cache in `events.rs`).
+//! instead of each reading the store (single-flight). The event cache of registrations
+//! (`events.rs`) is one too.
 //! Each key names everything its answer depends on (year, scope, day); a write in this
 //! process that changes a kept answer (a plan changed, a report filed) forgets them all.
 //! Other processes (Lambda instances) see the change within the lifetime.
@@ -18,8 +19,9 @@ use crate::error::AppError;
 /// How long a kept answer is served: figures are up to this old.
 pub const DEFAULT_LIFETIME: Duration = Duration::from_secs(30);
 
-/// More keys than this and the cache starts afresh (keys are few: years, scopes, days).
-const MAX_ENTRIES: usize = 256;
+/// More keys than this and the cache starts afresh (keys are few: years, scopes, days; or
+/// the events of a rush, where many in one lifetime is not a rush on one of them).
+const MAX_ENTRIES: usize = 1024;
 
 type Shared = Arc<dyn Any + Send + Sync>;
 

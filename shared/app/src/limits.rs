@@ -70,36 +70,43 @@ pub(crate) async fn code_allowed<S: CounterStore>(
     let q = app.settings.quotas;
     let now = app.now();
     let address = app.address_hash(from);
-    let network = app
-        .settings
-        .person_key
-        .secret_hash("source-network", &network_of(from));
+    let net = network_of(from);
+    let network = app.settings.person_key.secret_hash("source-network", &net);
     let (minute, day) = (window_end(now, 60), day_end(now));
     let counters = [
-        Counter {
-            name: format!("sms-address-minute#{address}"),
-            until: minute,
-            limit: q.codes_per_address_per_minute,
-        },
-        Counter {
-            name: format!("sms-address-day#{address}"),
-            until: day,
-            limit: q.codes_per_address_per_day,
-        },
-        Counter {
-            name: format!("sms-network-minute#{network}"),
-            until: minute,
-            limit: q.codes_per_network_per_minute,
-        },
-        Counter {
-            name: format!("sms-network-day#{network}"),
-            until: day,
-            limit: q.codes_per_network_per_day,
-        },
-    ];
+        (
+            "sms-address-minute",
+            &address,
+            minute,
+            q.codes_per_address_per_minute,
+        ),
+        (
+            "sms-address-day",
+            &address,
+            day,
+            q.codes_per_address_per_day,
+        ),
+        (
+            "sms-network-minute",
+            &network,
+            minute,
+            q.codes_per_network_per_minute,
+        ),
+        (
+            "sms-network-day",
+            &network,
+            day,
+            q.codes_per_network_per_day,
+        ),
+    ]
+    .map(|(kind, hash, until, limit)| Counter {
+        name: format!("{kind}#{hash}"),
+        until,
+        limit,
+    });
     if let Some((wait, refusals)) = take(app, &counters).await? {
         if refusals == 1 {
-            tracing::warn!(target: "openday::security", network = %network_of(from), "verification codes refused for an address over its limits");
+            tracing::warn!(target: "openday::security", network = %net, "verification codes refused for an address over its limits");
         }
         return Err(AppError::RateLimited {
             retry_after: wait,

@@ -39,11 +39,25 @@ impl DynamoStore {
     /// the item as it was (`None`: there was none).
     pub(super) async fn update(
         &self,
-        (pk, sk): Key,
+        key: Key,
         update: &str,
         condition: &str,
         values: &[(&str, AttributeValue)],
     ) -> StoreResult<Result<(), Option<Item>>> {
+        Ok(self
+            .update_returning(key, update, condition, values)
+            .await?
+            .map(drop))
+    }
+
+    /// [`Self::update`], with the attributes the update set (their new values).
+    pub(super) async fn update_returning(
+        &self,
+        (pk, sk): Key,
+        update: &str,
+        condition: &str,
+        values: &[(&str, AttributeValue)],
+    ) -> StoreResult<Result<Item, Option<Item>>> {
         let (all_names, all_values) = placeholders(update, condition, values);
         let out = self
             .client
@@ -55,43 +69,16 @@ impl DynamoStore {
             .condition_expression(condition)
             .set_expression_attribute_names(Some(all_names))
             .set_expression_attribute_values(Some(all_values))
+            .return_values(ReturnValue::UpdatedNew)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
             .await;
         match out {
-            Ok(_) => Ok(Ok(())),
+            Ok(out) => Ok(Ok(out.attributes.unwrap_or_default())),
             Err(e) => match e.as_service_error() {
                 Some(UpdateItemError::ConditionalCheckFailedException(c)) => {
                     Ok(Err(c.item.clone()))
                 }
-                _ => Err(unavailable(e)),
-            },
-        }
-    }
-
-    /// Deletes an item under a condition; `false` when the condition does not hold.
-    pub(super) async fn delete_where(
-        &self,
-        (pk, sk): Key,
-        condition: &str,
-        values: &[(&str, AttributeValue)],
-    ) -> StoreResult<bool> {
-        let (all_names, all_values) = placeholders("", condition, values);
-        let out = self
-            .client
-            .delete_item()
-            .table_name(&self.table)
-            .key(PK, s(pk))
-            .key(SK, s(sk))
-            .condition_expression(condition)
-            .set_expression_attribute_names(Some(all_names))
-            .set_expression_attribute_values((!all_values.is_empty()).then_some(all_values))
-            .send()
-            .await;
-        match out {
-            Ok(_) => Ok(true),
-            Err(e) => match e.as_service_error() {
-                Some(DeleteItemError::ConditionalCheckFailedException(_)) => Ok(false),
                 _ => Err(unavailable(e)),
             },
         }

@@ -86,7 +86,7 @@ impl RegistrationStore for DynamoStore {
     }
 
     async fn release_reminder(&self, code: &str) -> StoreResult<()> {
-        self.delete_where(keys::reminder(code), "attribute_exists(#pk)", &[])
+        self.delete_returning(keys::reminder(code), "attribute_exists(#pk)", &[])
             .await?;
         Ok(())
     }
