@@ -9,7 +9,10 @@ use openday_store::records::{CheckIn, RegistrationStatus};
 
 use crate::access::{implementer_plan, visible_plan};
 use crate::commands::CheckInBody;
+use crate::audit;
 use crate::error::AppError;
+use crate::people::Actor as Person;
+use openday_rules::staff::StaffRole;
 use crate::services::{Services, Store};
 use crate::views::{Attendance, CheckedIn};
 
@@ -17,6 +20,23 @@ use crate::views::{Attendance, CheckedIn};
 /// (matched through the keyed hash). Once: a second scan is told when (409); waitlisted,
 /// cancelled, another event's or an unknown code are refused with the reason.
 pub async fn check_in<S: Store>(
+    app: &Services<S>,
+    org: &Person,
+    id: &str,
+    body: &CheckInBody,
+) -> Result<CheckedIn, AppError> {
+    audit::guarded(
+        app,
+        org,
+        StaffRole::Handler,
+        "check_in.look_up",
+        &format!("plan:{id}"),
+        check_in_inner(app, org, id, body),
+    )
+    .await
+}
+
+async fn check_in_inner<S: Store>(
     app: &Services<S>,
     org: &Organisation,
     id: &str,

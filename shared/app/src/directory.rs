@@ -8,6 +8,8 @@ use crate::services::{Services, Store};
 /// Imports (or updates) every jurisdiction and organisation of `directory`.
 pub async fn import<S: Store>(app: &Services<S>, directory: &Directory) -> Result<(), AppError> {
     app.store.import(directory).await?;
+    // Each organisation's mailbox is its first 管理员 (members already there stay as they are).
+    crate::people::ensure_first_admins(app, &directory.orgs).await?;
     tracing::info!(
         jurisdictions = directory.jurisdictions.len(),
         orgs = directory.orgs.len(),

@@ -8,7 +8,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use openday_rules::org::Organisation;
 
 use crate::access::{implementer_plan, visible_plan};
+use crate::audit;
 use crate::error::AppError;
+use crate::people::Actor as Person;
+use openday_rules::staff::StaffRole;
 use crate::services::{Services, Store};
 use crate::views::Rollup;
 
@@ -120,6 +123,22 @@ pub fn figure_lines(f: &openday_rules::report::YearFigures) -> Vec<(&'static str
 /// An event's registrants, masked, with their check-in times; for its implementer.
 pub async fn registrants<S: Store>(
     app: &Services<S>,
+    org: &Person,
+    id: &str,
+) -> Result<Table, AppError> {
+    audit::guarded_read(
+        app,
+        org,
+        StaffRole::Handler,
+        "registrants.export",
+        &format!("plan:{id}"),
+        registrants_inner(app, org, id),
+    )
+    .await
+}
+
+async fn registrants_inner<S: Store>(
+    app: &Services<S>,
     org: &Organisation,
     id: &str,
 ) -> Result<Table, AppError> {
@@ -163,6 +182,22 @@ pub async fn registrants<S: Store>(
 /// An event's feedback with its adoption: the published response, or the draft answers
 /// before it is published.
 pub async fn feedback<S: Store>(
+    app: &Services<S>,
+    org: &Person,
+    id: &str,
+) -> Result<Table, AppError> {
+    audit::guarded_read(
+        app,
+        org,
+        StaffRole::Handler,
+        "feedback.export",
+        &format!("plan:{id}"),
+        feedback_inner(app, org, id),
+    )
+    .await
+}
+
+async fn feedback_inner<S: Store>(
     app: &Services<S>,
     org: &Organisation,
     id: &str,

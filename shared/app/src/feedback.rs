@@ -17,6 +17,9 @@ use openday_store::personal::parse_registration_code;
 use openday_store::ports::Giver;
 use openday_store::records::{FeedbackRecord, PlanRecord, RegistrationStatus};
 
+use crate::audit;
+use crate::people::Actor as Person;
+use openday_rules::staff::StaffRole;
 use crate::access::{implementer_plan, plan_and_owner, status_today, viewer_role, visible_plan};
 use crate::commands::{AnswersBody, EvaluationBody, PhoneProof};
 use crate::error::{AppError, wait_words};
@@ -169,6 +172,23 @@ async fn rater_of<S: Store>(
 
 /// Saves draft answers (item by item, a group, or every unanswered item).
 pub async fn save_answers<S: Store>(
+    app: &Services<S>,
+    org: &Person,
+    id: &str,
+    body: &AnswersBody,
+) -> Result<AnswersSaved, AppError> {
+    audit::guarded(
+        app,
+        org,
+        StaffRole::Handler,
+        "feedback.answers",
+        &format!("plan:{id}"),
+        save_answers_inner(app, org, id, body),
+    )
+    .await
+}
+
+async fn save_answers_inner<S: Store>(
     app: &Services<S>,
     org: &Organisation,
     id: &str,
@@ -338,6 +358,23 @@ pub async fn published_with_items<S: Store>(
 /// to set, whoever gave the item): `changes` of (item id, category as sent). Each problem
 /// is reported at `a.{id}.category`; the valid changes are kept either way.
 pub async fn recategorise<S: Store>(
+    app: &Services<S>,
+    org: &Person,
+    id: &str,
+    changes: &[(String, String)],
+) -> Result<usize, AppError> {
+    audit::guarded(
+        app,
+        org,
+        StaffRole::Handler,
+        "feedback.categories",
+        &format!("plan:{id}"),
+        recategorise_inner(app, org, id, changes),
+    )
+    .await
+}
+
+async fn recategorise_inner<S: Store>(
     app: &Services<S>,
     org: &Organisation,
     id: &str,

@@ -10,6 +10,7 @@ use openday_rules::feedback::{FeedbackResponse, ResponseItemDraft};
 use openday_rules::lifecycle::{Action, Actor, PlanStatus, transition};
 use openday_rules::org::{OrgKind, Organisation, Role};
 use openday_rules::plan::{PlanDraft, check_submission};
+use openday_rules::staff::StaffRole;
 use openday_rules::sweep::MailKind;
 use openday_rules::text::NumberLike;
 use openday_store::keys;
@@ -17,7 +18,9 @@ use openday_store::records::{PlanChange, PlanRecord, RegistrationStatus};
 
 use crate::access::{desk_scope, plan_and_owner, status_today, version_from, viewer_role};
 use crate::commands::{AnnouncementBody, CancelBody, RespondBody, ReviewBody};
+use crate::audit;
 use crate::error::AppError;
+use crate::people::Actor as Person;
 use crate::services::{Services, Store};
 use crate::views::{PlanDetail, PlanList, PlanSummary};
 use crate::years::{named_year, year_or_this};
@@ -62,17 +65,24 @@ pub struct ListQuery {
 /// A new plan, checked against every rule, submitted to the office of its level.
 pub async fn submit<S: Store>(
     app: &Services<S>,
-    org: &Organisation,
+    org: &Person,
     draft: &PlanDraft,
 ) -> Result<PlanRecord, AppError> {
-    let programme = app
-        .programme_for(org, named_year(app, draft.year.as_ref()))
-        .await?;
-    let plan = check_submission(draft, org, &programme.programme)?;
-    let record = app
-        .store
-        .create_plan(org, &plan, programme.version, app.now())
-        .await?;
+    let result = async {
+        org.require(StaffRole::Handler)?;
+        let programme = app
+            .programme_for(org, named_year(app, draft.year.as_ref()))
+            .await?;
+        let plan = check_submission(draft, org, &programme.programme)?;
+        Ok(app
+            .store
+            .create_plan_by(org, Some(org.email()), &plan, programme.version, app.now())
+            .await?)
+    }
+    .await;
+    let object = result.as_ref().map(|r| format!("plan:{}", r.id)).unwrap_or_default();
+    audit::record(app, org, "plan.submit", &object, &audit::outcome(&result), "").await;
+    let record = result?;
     tracing::info!(plan = %record.id, org = %org.id, "plan submitted");
     after_change(app, &record, Action::Revise, None).await;
     Ok(record)
@@ -81,7 +91,7 @@ pub async fn submit<S: Store>(
 /// A submitted or returned plan, revised from `version` and submitted again.
 pub async fn revise<S: Store>(
     app: &Services<S>,
-    org: &Organisation,
+    org: &Person,
     id: &str,
     version: Option<&NumberLike>,
     draft: &PlanDraft,
@@ -108,7 +118,7 @@ pub async fn revise<S: Store>(
 /// Applies `action` by `staff` to the plan, as the state machine allows.
 async fn act<S: Store>(
     app: &Services<S>,
-    staff: &Organisation,
+    staff: &Person,
     id: &str,
     action: Action,
     version: Option<&NumberLike>,
@@ -119,6 +129,41 @@ async fn act<S: Store>(
         PlanChange,
     ) -> Result<PlanChange, AppError>,
 ) -> Result<PlanRecord, AppError> {
+    let result = act_inner(app, staff, id, action, version, build).await;
+    audit::record(
+        app,
+        staff,
+        &format!("plan.{}", action.wire()),
+        &format!("plan:{id}"),
+        &audit::outcome(&result),
+        "",
+    )
+    .await;
+    let (record, comment) = result?;
+    // The figures and open days kept in this process follow the change at once.
+    app.kept.forget_all();
+    tracing::info!(plan = %id, action = %action, to = %record.status, "plan changed");
+    after_change(app, &record, action, comment.as_deref()).await;
+    Ok(record)
+}
+
+async fn act_inner<S: Store>(
+    app: &Services<S>,
+    staff: &Person,
+    id: &str,
+    action: Action,
+    version: Option<&NumberLike>,
+    build: impl FnOnce(
+        &PlanRecord,
+        &Organisation,
+        &openday_rules::Programme,
+        PlanChange,
+    ) -> Result<PlanChange, AppError>,
+) -> Result<(PlanRecord, Option<String>), AppError> {
+    staff.require(match action {
+        Action::File | Action::Return => StaffRole::Reviewer,
+        _ => StaffRole::Handler,
+    })?;
     let (plan, owner) = plan_and_owner(app, id).await?;
     let role = viewer_role(staff, &owner).or_else(|e| match action {
         // An office of another jurisdiction is told it is the wrong reviewer.
@@ -130,19 +175,12 @@ async fn act<S: Store>(
     // The version the plan was checked against (no read for the default; stored versions
     // are cached by the store).
     let programme = app.programme_of(&plan).await?;
-    let change = build(
-        &plan,
-        &owner,
-        &programme,
-        PlanChange::new(action, to, Some(staff.id.clone()), app.now()),
-    )?;
+    let mut change = PlanChange::new(action, to, Some(staff.id.clone()), app.now());
+    change.by_person = Some(staff.email().to_owned());
+    let change = build(&plan, &owner, &programme, change)?;
     let comment = change.comment.clone();
     let record = app.store.change_plan(id, expected, change).await?;
-    // The figures and open days kept in this process follow the change at once.
-    app.kept.forget_all();
-    tracing::info!(plan = %id, action = %action, to = %to, "plan changed");
-    after_change(app, &record, action, comment.as_deref()).await;
-    Ok(record)
+    Ok((record, comment))
 }
 
 /// What follows a change, best effort (the change itself is stored): the sweeps' schedule
@@ -181,7 +219,7 @@ async fn after_change<S: Store>(
 /// 备案 or 退回 by the office of the plan's level.
 pub async fn review<S: Store>(
     app: &Services<S>,
-    org: &Organisation,
+    org: &Person,
     id: &str,
     body: ReviewBody,
 ) -> Result<PlanRecord, AppError> {
@@ -213,7 +251,7 @@ fn comment_of(raw: Option<String>) -> Option<String> {
 /// Publishes the announcement of a filed plan.
 pub async fn announce<S: Store>(
     app: &Services<S>,
-    org: &Organisation,
+    org: &Person,
     id: &str,
     body: &AnnouncementBody,
 ) -> Result<PlanRecord, AppError> {
@@ -241,7 +279,7 @@ pub async fn announce<S: Store>(
 /// Cancels a plan before it is held.
 pub async fn cancel<S: Store>(
     app: &Services<S>,
-    org: &Organisation,
+    org: &Person,
     id: &str,
     body: CancelBody,
 ) -> Result<PlanRecord, AppError> {
@@ -297,7 +335,7 @@ async fn tell_registrants<S: Store>(app: &Services<S>, plan: &PlanRecord) {
 /// Publishes the feedback response: the saved draft answers, then those in `body`.
 pub async fn publish_response<S: Store>(
     app: &Services<S>,
-    org: &Organisation,
+    org: &Person,
     id: &str,
     mut body: RespondBody,
 ) -> Result<PlanRecord, AppError> {

@@ -8,7 +8,10 @@ use openday_rules::{Code, Programme, Violation};
 use openday_store::ports::programme_in_force;
 use openday_store::records::ProgrammeRecord;
 
+use crate::audit;
 use crate::error::AppError;
+use crate::people::Actor as Person;
+use openday_rules::staff::StaffRole;
 use crate::services::{Services, Store};
 
 /// The programme in force for `region` (the directory's first region when none is named)
@@ -58,6 +61,22 @@ async fn regions<S: Store>(app: &Services<S>) -> Result<Vec<Id>, AppError> {
 /// A programme uploaded by `org`: only the regional office, for its own region, for this
 /// year or a later one; every problem of the file listed at once.
 pub async fn import<S: Store>(
+    app: &Services<S>,
+    org: &Person,
+    raw: &serde_json::Value,
+) -> Result<ProgrammeRecord, AppError> {
+    audit::guarded(
+        app,
+        org,
+        StaffRole::Admin,
+        "programme.import",
+        &String::new(),
+        import_inner(app, org, raw),
+    )
+    .await
+}
+
+async fn import_inner<S: Store>(
     app: &Services<S>,
     org: &Organisation,
     raw: &serde_json::Value,

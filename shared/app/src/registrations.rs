@@ -20,7 +20,10 @@ use serde::Deserialize;
 
 use crate::access::{implementer_plan, status_today};
 use crate::commands::PhoneProof;
+use crate::audit;
 use crate::error::AppError;
+use crate::people::Actor as Person;
+use openday_rules::staff::StaffRole;
 use crate::services::{Services, Store};
 use crate::verification::{Claim, claim, looked_up_phone, verified_phone};
 use crate::views::RegistrationReceipt;
@@ -108,6 +111,23 @@ pub async fn register<S: Store>(
 /// An offline recommendation by the implementing agency: takes a seat (or a waitlist
 /// place) like a registration.
 pub async fn recommend<S: Store>(
+    app: &Services<S>,
+    org: &Person,
+    id: &str,
+    draft: &RegistrantDraft,
+) -> Result<Taken, AppError> {
+    audit::guarded(
+        app,
+        org,
+        StaffRole::Handler,
+        "registration.recommend",
+        &format!("plan:{id}"),
+        recommend_inner(app, org, id, draft),
+    )
+    .await
+}
+
+async fn recommend_inner<S: Store>(
     app: &Services<S>,
     org: &Organisation,
     id: &str,
@@ -294,6 +314,23 @@ pub async fn cancel_own<S: Store>(
 /// hash: the number is never stored), e.g. when a stranger registered that ID first.
 pub async fn search<S: Store>(
     app: &Services<S>,
+    org: &Person,
+    id: &str,
+    id_number: Option<&str>,
+) -> Result<RegistrationRecord, AppError> {
+    audit::guarded_read(
+        app,
+        org,
+        StaffRole::Handler,
+        "registrants.search_by_id_number",
+        &format!("plan:{id}"),
+        search_inner(app, org, id, id_number),
+    )
+    .await
+}
+
+async fn search_inner<S: Store>(
+    app: &Services<S>,
     org: &Organisation,
     id: &str,
     id_number: Option<&str>,
@@ -309,6 +346,23 @@ pub async fn search<S: Store>(
 /// The agency cancels a registration of its event (after checking the person's ID card);
 /// a waitlisted registration moves up.
 pub async fn cancel_by_organiser<S: Store>(
+    app: &Services<S>,
+    org: &Person,
+    id: &str,
+    code: &str,
+) -> Result<RegistrationRecord, AppError> {
+    audit::guarded(
+        app,
+        org,
+        StaffRole::Handler,
+        "registration.cancel",
+        &format!("plan:{id}"),
+        cancel_by_organiser_inner(app, org, id, code),
+    )
+    .await
+}
+
+async fn cancel_by_organiser_inner<S: Store>(
     app: &Services<S>,
     org: &Organisation,
     id: &str,
@@ -328,6 +382,23 @@ pub async fn cancel_by_organiser<S: Store>(
 
 /// An event's registrations, for its implementer: confirmed first, then by time.
 pub async fn of_event<S: Store>(
+    app: &Services<S>,
+    org: &Person,
+    id: &str,
+    refusal: &'static str,
+) -> Result<Vec<RegistrationRecord>, AppError> {
+    audit::guarded_read(
+        app,
+        org,
+        StaffRole::Handler,
+        "registrants.read",
+        &format!("plan:{id}"),
+        of_event_inner(app, org, id, refusal),
+    )
+    .await
+}
+
+async fn of_event_inner<S: Store>(
     app: &Services<S>,
     org: &Organisation,
     id: &str,

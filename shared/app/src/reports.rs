@@ -4,7 +4,10 @@
 use openday_rules::org::Organisation;
 use openday_rules::report::{AnnualReport, ReportDraft, YearFigures};
 
+use crate::audit;
 use crate::error::AppError;
+use crate::people::Actor as Person;
+use openday_rules::staff::StaffRole;
 use crate::figures::{statistics, year_figures_of};
 use crate::services::{Services, Store};
 use crate::views::{ReportFiled, ReportStart};
@@ -12,6 +15,22 @@ use crate::years::named_year;
 
 /// A reporter's annual report, with its jurisdiction's figures attached.
 pub async fn file<S: Store>(
+    app: &Services<S>,
+    org: &Person,
+    draft: &ReportDraft,
+) -> Result<ReportFiled, AppError> {
+    audit::guarded(
+        app,
+        org,
+        StaffRole::Handler,
+        "report.file",
+        "",
+        file_inner(app, org.org().clone(), draft),
+    )
+    .await
+}
+
+async fn file_inner<S: Store>(
     app: &Services<S>,
     org: Organisation,
     draft: &ReportDraft,
@@ -42,6 +61,22 @@ pub async fn file<S: Store>(
 /// What a reporter's report starts from: the year's figures of its jurisdiction as of today,
 /// and the report if it was filed (with the figures frozen then).
 pub async fn start<S: Store>(
+    app: &Services<S>,
+    org: &Person,
+    year: i32,
+) -> Result<ReportStart, AppError> {
+    audit::guarded(
+        app,
+        org,
+        StaffRole::Handler,
+        "report.start",
+        &format!("year:{year}"),
+        start_inner(app, org, year),
+    )
+    .await
+}
+
+async fn start_inner<S: Store>(
     app: &Services<S>,
     org: &Organisation,
     year: i32,

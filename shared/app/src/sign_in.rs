@@ -1,16 +1,17 @@
-//! Staff sign-in and sessions. Sign-in is by a link mailed to the organisation's directory
-//! address, with a 6-digit code for a browser the link cannot reach. Mail scanners open
-//! links before people do, so the adapter shows a page whose POST redeems the single-use
-//! nonce, and only for the browser that asked (it holds the attempt id). A session names
-//! the organisation and its session version, so an office can end every session at once.
+//! Staff sign-in, its first step: a link mailed to the member's work address, with a 6-digit
+//! code for a browser the link cannot reach. Mail scanners open links before people do, so
+//! the adapter shows a page whose POST redeems the single-use nonce, and only for the
+//! browser that asked (it holds the attempt id). Then a session starts ([`crate::sessions`])
+//! and the second factor follows ([`crate::second_factor`]).
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
 use openday_mail::Message;
-use openday_rules::org::{Id, OrgKind, Organisation};
+use openday_rules::org::{OrgKind, Organisation};
 use openday_store::keys;
+use openday_store::people::Member;
 use openday_store::records::{SignInProof, SignInRecord};
 
 use crate::error::AppError;
@@ -18,8 +19,6 @@ use crate::limits::{SignInCount, sign_in_allowed};
 use crate::quotas::SIGN_IN_WINDOW_MINUTES;
 use crate::services::{Services, Store, random_hex, six_digits};
 
-/// How long a session lasts.
-pub const SESSION_HOURS: i64 = 8;
 /// How long a mailed sign-in link and code are good for.
 pub const SIGN_IN_MINUTES: i64 = 15;
 /// How long the links `openday serve --demo` prints are good for: a working day.
@@ -50,10 +49,11 @@ struct Attempt {
     code: String,
 }
 
-/// A sign-in attempt for `org`, stored as keyed hashes.
+/// A sign-in attempt of `email` (a member of `org`), stored as keyed hashes.
 async fn new_attempt<S: Store>(
     app: &Services<S>,
     org: &Organisation,
+    email: &str,
     until: DateTime<Utc>,
     bound: bool,
 ) -> Result<Attempt, AppError> {
@@ -68,6 +68,7 @@ async fn new_attempt<S: Store>(
             &key.secret_hash("sign-in-attempt", &attempt.id),
             &SignInRecord {
                 org_id: org.id.clone(),
+                email: email.to_owned(),
                 nonce_hash: key.secret_hash("sign-in-nonce", &attempt.nonce),
                 code_hash: key.secret_hash("sign-in-code", &attempt.code),
                 expires_at: until,
@@ -78,14 +79,17 @@ async fn new_attempt<S: Store>(
     Ok(attempt)
 }
 
-/// A sign-in link for the local demo: not bound to a browser (the person opens it from
-/// the terminal), single-use, good for [`DEMO_LINK_HOURS`].
+/// A sign-in link for the local demo, for the organisation's first 管理员 (its mailbox):
+/// not bound to a browser (the person opens it from the terminal), single-use, good for
+/// [`DEMO_LINK_HOURS`].
 pub async fn demo_link<S: Store>(
     app: &Services<S>,
     org: &Organisation,
 ) -> Result<String, AppError> {
+    crate::people::ensure_first_admins(app, std::slice::from_ref(org)).await?;
     let until = app.now() + chrono::Duration::hours(DEMO_LINK_HOURS);
-    let attempt = new_attempt(app, org, until, false).await?;
+    let email = org.email.trim().to_lowercase();
+    let attempt = new_attempt(app, org, &email, until, false).await?;
     Ok(format!(
         "{}/staff/sign-in/confirm?n={}&a={}",
         app.settings.site, attempt.nonce, attempt.id
@@ -97,7 +101,7 @@ pub async fn demo_link<S: Store>(
 /// tell which addresses are in the directory.
 pub const SIGN_IN_ANSWER_FLOOR: std::time::Duration = std::time::Duration::from_millis(400);
 
-/// Mails a link and a code when `email` is an organisation's directory address, within
+/// Mails a link and a code when `email` is a member's work address, within
 /// the limits per mailbox and per address `from` (the same for any address). Answers in
 /// no less than [`SIGN_IN_ANSWER_FLOOR`], known address or not.
 pub async fn request_link<S: Store>(
@@ -124,14 +128,8 @@ async fn send_link<S: Store>(
         ));
     }
     let count = sign_in_allowed(app, raw, from).await?;
-    let org = app
-        .store
-        .orgs_within("")
-        .await?
-        .into_iter()
-        .find(|o| o.email.eq_ignore_ascii_case(raw));
-    let Some(org) = org else {
-        tracing::info!("sign-in asked for an address outside the directory");
+    let Some((member, org)) = crate::people::member_for_sign_in(app, raw).await? else {
+        tracing::info!("sign-in asked for an address of nobody on the platform");
         // An unknown address gets an attempt id too, so the answer reveals nothing.
         return Ok(LinkRequested {
             attempt: random_hex::<16>()?,
@@ -139,19 +137,21 @@ async fn send_link<S: Store>(
         });
     };
     let until = app.now() + chrono::Duration::minutes(SIGN_IN_MINUTES);
-    let attempt = new_attempt(app, &org, until, true).await?;
+    let email = member.record.email.clone();
+    let attempt = new_attempt(app, &org, &email, until, true).await?;
     let link = format!(
         "{}/staff/sign-in/confirm?n={}",
         app.settings.site, attempt.nonce
     );
+    let greeting = format!("{}（{}）", member.record.name, org.name.as_str());
     let written = openday_mail::letters::sign_in(
-        org.name.as_str(),
+        &greeting,
         &link,
         &attempt.code,
         SIGN_IN_MINUTES,
         &limit_note(count),
     );
-    let to = [org.email.clone()];
+    let to = [email];
     // The message's key names the file and Message-ID: random, nothing of the secrets.
     let key = format!("sign-in-{}", random_hex::<8>()?);
     let message = Message {
@@ -213,7 +213,8 @@ pub struct Confirmation<'a> {
 /// The outcome of a confirmation.
 #[derive(Debug)]
 pub enum Confirmed {
-    SignedIn(Organisation),
+    /// The link or code was right: the member and their organisation.
+    SignedIn(Box<Member>, Box<Organisation>),
     /// The link is invalid, used, expired or opened in another browser.
     LinkRefused,
     /// The typed code is not this browser's attempt's.
@@ -274,76 +275,22 @@ pub async fn confirm<S: Store>(
             }
         }
     };
-    Ok(match app.store.org(redeemed.org_id.as_str()).await? {
-        Some(org) => {
-            tracing::info!(org = %org.id, "staff signed in");
-            Confirmed::SignedIn(org)
+    let email = if redeemed.email.is_empty() {
+        // An attempt made before members existed: the organisation's mailbox.
+        match app.store.org(redeemed.org_id.as_str()).await? {
+            Some(org) => org.email.trim().to_lowercase(),
+            None => return Ok(Confirmed::LinkRefused),
         }
-        None => Confirmed::LinkRefused,
-    })
-}
-
-/// What a new session of `org` carries: its session version now, and the CSRF token of
-/// every form in it.
-pub struct NewSession {
-    pub version: u64,
-    pub csrf: String,
-    pub expires_at: DateTime<Utc>,
-}
-
-pub async fn start_session<S: Store>(
-    app: &Services<S>,
-    org: &Organisation,
-) -> Result<NewSession, AppError> {
-    Ok(NewSession {
-        version: app.store.session_version(&org.id).await?,
-        csrf: random_hex::<24>()?,
-        expires_at: app.now() + chrono::Duration::hours(SESSION_HOURS),
-    })
-}
-
-/// A session presented again: still good, or why not.
-pub enum SessionCheck {
-    Valid {
-        org: Box<Organisation>,
-        /// This year's programme in force for the organisation's region.
-        programme: Box<openday_rules::Programme>,
-    },
-    Expired,
-    Revoked,
-    /// The organisation is no longer in the directory.
-    Gone,
-}
-
-/// Checks a session of `org_id` issued at session `version` that ends at `expires_at`.
-pub async fn check_session<S: Store>(
-    app: &Services<S>,
-    org_id: &Id,
-    version: u64,
-    expires_at: i64,
-) -> Result<SessionCheck, AppError> {
-    if expires_at <= app.now().timestamp() {
-        return Ok(SessionCheck::Expired);
-    }
-    if app.store.session_version(org_id).await? != version {
-        return Ok(SessionCheck::Revoked);
-    }
-    let Some(org) = app.store.org(org_id.as_str()).await? else {
-        return Ok(SessionCheck::Gone);
+    } else {
+        redeemed.email
     };
-    let programme = app.programme_for(&org, app.this_year()).await?.programme;
-    Ok(SessionCheck::Valid {
-        org: Box::new(org),
-        programme: Box::new(programme),
+    Ok(match crate::people::member_for_sign_in(app, &email).await? {
+        Some((member, org)) if org.id == redeemed.org_id => {
+            tracing::info!(org = %org.id, "staff signed in by the mailed link");
+            Confirmed::SignedIn(Box::new(member), Box::new(org))
+        }
+        _ => Confirmed::LinkRefused,
     })
-}
-
-/// The organisation a bearer token names, if it is in the directory.
-pub async fn organisation<S: Store>(
-    app: &Services<S>,
-    org_id: &str,
-) -> Result<Option<Organisation>, AppError> {
-    Ok(app.store.org(org_id).await?)
 }
 
 /// The organisations of an office's jurisdiction and below, by id.
@@ -360,21 +307,35 @@ pub async fn names_within<S: Store>(
         .collect())
 }
 
-/// An office ends every session of an organisation of its jurisdiction (or its own); the
-/// organisation whose sessions ended.
+/// An office's 管理员 ends every session and key of every member of an organisation of its
+/// jurisdiction (or its own); the organisation whose sessions ended.
 pub async fn revoke<S: Store>(
     app: &Services<S>,
-    office: &Organisation,
+    office: &crate::people::Actor,
+    org_id: Option<&str>,
+) -> Result<Organisation, AppError> {
+    let result = revoke_inner(app, office, org_id).await;
+    let object = format!("org:{}", org_id.unwrap_or("").trim());
+    crate::audit::record(app, office, "org.sessions_end", &object, &crate::audit::outcome(&result), "").await;
+    result
+}
+
+async fn revoke_inner<S: Store>(
+    app: &Services<S>,
+    office: &crate::people::Actor,
     org_id: Option<&str>,
 ) -> Result<Organisation, AppError> {
     if office.kind != OrgKind::Office {
         return Err(AppError::forbidden("只有政务公开办公室可以注销登录"));
     }
+    office.require(openday_rules::staff::StaffRole::Admin)?;
     let names = names_within(app, office).await?;
     let Some(target) = names.get(org_id.unwrap_or("").trim()) else {
         return Err(AppError::forbidden("只能注销本辖区机关的登录"));
     };
-    app.store.revoke_sessions(&target.id).await?;
+    for m in app.store.members(target.id.as_str()).await? {
+        crate::sessions::end_everything(app, &m.record.email).await?;
+    }
     tracing::info!(by = %office.id, org = %target.id, "sessions revoked");
     Ok(target.clone())
 }

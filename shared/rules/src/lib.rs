@@ -27,6 +27,7 @@ pub mod programme;
 pub mod registration;
 pub mod report;
 pub mod resident_id;
+pub mod staff;
 pub mod sweep;
 pub mod text;
 pub mod verification;

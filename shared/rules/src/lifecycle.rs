@@ -157,6 +157,9 @@ pub struct HistoryEntry {
     pub at: DateTime<Utc>,
     /// The organisation that acted; `None` for the calendar.
     pub by: Option<Id>,
+    /// The person who acted (work e-mail), when a person did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by_person: Option<String>,
     pub action: Action,
     pub from: Option<PlanStatus>,
     pub to: PlanStatus,

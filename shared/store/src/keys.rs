@@ -124,6 +124,55 @@ pub fn sessions(org_id: &str) -> Key {
     (format!("SESSIONS#{org_id}"), "SESSIONS".into())
 }
 
+/// A member of an organisation, by work e-mail (lower case).
+pub fn member(email: &str) -> Key {
+    (format!("MEMBER#{email}"), "MEMBER".into())
+}
+
+/// The scope partition listing an organisation's members.
+pub fn members_of(org_id: &str) -> String {
+    format!("MEMBERS#{org_id}")
+}
+
+/// A staff session (keyed hash of the id its cookie holds).
+pub fn staff_session(id_hash: &str) -> Key {
+    (format!("STAFFSESSION#{id_hash}"), "SESSION".into())
+}
+
+/// The scope partition listing a person's sessions.
+pub fn sessions_of(email: &str) -> String {
+    format!("SESSIONSOF#{email}")
+}
+
+/// A personal API key, by its public id.
+pub fn api_key(id: &str) -> Key {
+    (format!("APIKEY#{id}"), "APIKEY".into())
+}
+
+/// The scope partition listing a person's API keys.
+pub fn api_keys_of(email: &str) -> String {
+    format!("APIKEYSOF#{email}")
+}
+
+/// The audit trail of a day (Asia/Shanghai): records sort by `<path>|<org>|<seq>`, so an
+/// office reads its jurisdiction's with one `begins_with`.
+pub fn audit_pk(day: NaiveDate) -> String {
+    format!("AUDIT#{day}")
+}
+
+pub fn audit(day: NaiveDate, path: &str, org_id: &str, seq: u64) -> Key {
+    (audit_pk(day), owned(path, org_id, &format!("{seq:010}")))
+}
+
+/// The head (last sequence number and hash) of an organisation's chain of a day.
+pub fn audit_head(day: NaiveDate, org_id: &str) -> Key {
+    (audit_heads_pk(day), org_id.to_owned())
+}
+
+pub fn audit_heads_pk(day: NaiveDate) -> String {
+    format!("AUDITHEAD#{day}")
+}
+
 /// A counter of uses in one fixed window (`window_end`: when the window ends, in Unix
 /// seconds), shared by every process: codes sent from an address, sign-ins asked for a
 /// mailbox.

@@ -9,6 +9,7 @@
 pub mod dynamo;
 pub mod error;
 pub mod keys;
+pub mod people;
 pub mod personal;
 pub mod ports;
 pub mod records;

@@ -82,6 +82,36 @@ impl PersonKey {
         Phone::parse("phone", std::str::from_utf8(&plain).ok()?).ok()
     }
 
+    /// A staff secret (a second factor's key) encrypted like a phone number, under its own
+    /// derived key; hex.
+    pub fn seal_secret(&self, secret: &[u8]) -> Result<String, RandomUnavailable> {
+        let mut nonce = [0u8; 12];
+        fill_random(&mut nonce)?;
+        let sealed = self
+            .secret_cipher()
+            .encrypt(&Nonce::from(nonce), secret)
+            .expect("encrypting a short message cannot fail");
+        let mut out = nonce.to_vec();
+        out.extend(sealed);
+        Ok(hex(&out))
+    }
+
+    /// The secret from [`Self::seal_secret`]; `None` when tampered with.
+    pub fn open_secret(&self, sealed: &str) -> Option<Vec<u8>> {
+        let bytes = unhex(sealed)?;
+        if bytes.len() < 12 {
+            return None;
+        }
+        let (nonce, body) = bytes.split_at(12);
+        let nonce = Nonce::try_from(nonce).ok()?;
+        self.secret_cipher().decrypt(&nonce, body).ok()
+    }
+
+    fn secret_cipher(&self) -> ChaCha20Poly1305 {
+        let key = self.mac(&["staff-secret-seal-key-v1"]);
+        ChaCha20Poly1305::new_from_slice(&key).expect("the derived key is 32 bytes")
+    }
+
     fn cipher(&self) -> ChaCha20Poly1305 {
         let key = self.mac(&["phone-seal-key-v1"]);
         ChaCha20Poly1305::new_from_slice(&key).expect("the derived key is 32 bytes")

@@ -14,6 +14,7 @@ use openday_rules::sweep::{Finding, SweepKind};
 use openday_rules::{Programme, ProgrammeRef};
 
 use crate::error::StoreResult;
+use crate::people::*;
 use crate::records::*;
 
 /// Jurisdictions and organisations.
@@ -91,6 +92,17 @@ pub trait PlanStore {
     fn create_plan(
         &self,
         org: &Organisation,
+        plan: &Plan,
+        programme_version: u32,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<PlanRecord>> + Send {
+        self.create_plan_by(org, None, plan, programme_version, at)
+    }
+    /// [`Self::create_plan`], naming the person who submitted it.
+    fn create_plan_by(
+        &self,
+        org: &Organisation,
+        by_person: Option<&str>,
         plan: &Plan,
         programme_version: u32,
         at: DateTime<Utc>,
@@ -266,6 +278,81 @@ pub enum Giver<'a> {
     Phone(&'a str),
     /// The agency, entering offline items.
     Agency,
+}
+
+/// Staff as people: members, their sessions and API keys.
+pub trait PeopleStore {
+    /// Stores a member; with `only_new`, `false` when the address is someone's already.
+    fn put_member(
+        &self,
+        record: &MemberRecord,
+        only_new: bool,
+    ) -> impl Future<Output = StoreResult<bool>> + Send;
+    fn member(&self, email: &str) -> impl Future<Output = StoreResult<Option<Member>>> + Send;
+    fn members(&self, org_id: &str) -> impl Future<Output = StoreResult<Vec<Member>>> + Send;
+    /// Deletes the member; their sessions and keys end with the record.
+    fn remove_member(&self, email: &str) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Raises the member's epoch: every session and key issued before ends.
+    fn end_everything_of(&self, email: &str) -> impl Future<Output = StoreResult<u64>> + Send;
+    /// Counts a wrong second-factor code in one conditional write; the `limit`-th locks
+    /// sign-in until `lock_until`.
+    fn wrong_second_factor(
+        &self,
+        email: &str,
+        limit: u32,
+        lock_until: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<WrongCode>> + Send;
+    /// A right code: the count of wrong ones starts again (and an ended lock is lifted).
+    fn right_second_factor(&self, email: &str) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Takes one recovery code (its keyed hash) in one conditional write: once only.
+    fn use_recovery_code(
+        &self,
+        email: &str,
+        code_hash: &str,
+    ) -> impl Future<Output = StoreResult<bool>> + Send;
+
+    fn put_session(
+        &self,
+        id_hash: &str,
+        record: &SessionRecord,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    fn session(
+        &self,
+        id_hash: &str,
+    ) -> impl Future<Output = StoreResult<Option<SessionRecord>>> + Send;
+    fn end_session(&self, id_hash: &str) -> impl Future<Output = StoreResult<()>> + Send;
+    /// A person's sessions, with the keyed hash each is stored under.
+    fn sessions_of(
+        &self,
+        email: &str,
+    ) -> impl Future<Output = StoreResult<Vec<(String, SessionRecord)>>> + Send;
+
+    fn put_api_key(&self, record: &ApiKeyRecord) -> impl Future<Output = StoreResult<()>> + Send;
+    fn api_key(&self, id: &str) -> impl Future<Output = StoreResult<Option<ApiKeyRecord>>> + Send;
+    fn delete_api_key(&self, id: &str) -> impl Future<Output = StoreResult<()>> + Send;
+    fn api_keys_of(
+        &self,
+        email: &str,
+    ) -> impl Future<Output = StoreResult<Vec<ApiKeyRecord>>> + Send;
+}
+
+/// The audit trail: appended only, chained per organisation and day.
+pub trait AuditStore {
+    /// Appends `entry` to its organisation's chain of its day.
+    fn append_audit(
+        &self,
+        entry: &AuditEntry,
+        keep_until: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<AuditRecord>> + Send;
+    /// A day's records whose organisation's path starts with `prefix` (`""`: all), in key
+    /// order (by organisation, then sequence).
+    fn audit_day(
+        &self,
+        day: NaiveDate,
+        prefix: &str,
+    ) -> impl Future<Output = StoreResult<Vec<AuditRecord>>> + Send;
+    fn audit_heads(&self, day: NaiveDate)
+    -> impl Future<Output = StoreResult<Vec<AuditHead>>> + Send;
 }
 
 /// Feedback items and online evaluations of an event.

@@ -92,6 +92,8 @@ pub struct PlanChange {
     pub to: PlanStatus,
     /// The acting organisation; `None` for the calendar.
     pub by: Option<Id>,
+    /// The person who acted (work e-mail), when a person did.
+    pub by_person: Option<String>,
     pub at: DateTime<Utc>,
     pub comment: Option<String>,
     /// A revised plan, with the programme version it was checked against.
@@ -108,6 +110,7 @@ impl PlanChange {
             action,
             to,
             by,
+            by_person: None,
             at,
             comment: None,
             plan: None,
@@ -349,6 +352,9 @@ pub type History = Vec<HistoryEntry>;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignInRecord {
     pub org_id: Id,
+    /// The member signing in (work e-mail, lower case).
+    #[serde(default)]
+    pub email: String,
     pub nonce_hash: String,
     pub code_hash: String,
     pub expires_at: DateTime<Utc>,

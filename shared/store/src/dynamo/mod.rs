@@ -21,12 +21,14 @@ mod items;
 mod query;
 mod tx;
 
+mod audit;
 mod counters;
 mod directory;
 mod due;
 mod feedback;
 mod findings;
 mod outbox;
+mod people;
 mod plans;
 mod programmes;
 mod registrations;

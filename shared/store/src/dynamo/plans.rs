@@ -31,9 +31,10 @@ fn plan_item(record: &PlanRecord) -> StoreResult<Item> {
 }
 
 impl PlanStore for DynamoStore {
-    async fn create_plan(
+    async fn create_plan_by(
         &self,
         org: &Organisation,
+        by_person: Option<&str>,
         plan: &Plan,
         programme_version: u32,
         at: DateTime<Utc>,
@@ -53,6 +54,7 @@ impl PlanStore for DynamoStore {
         let entry = HistoryEntry {
             at,
             by: Some(org.id.clone()),
+            by_person: by_person.map(str::to_owned),
             action: openday_rules::lifecycle::Action::Revise,
             from: None,
             to: PlanStatus::Submitted,
@@ -113,6 +115,7 @@ impl PlanStore for DynamoStore {
         let entry = HistoryEntry {
             at: change.at,
             by: change.by.clone(),
+            by_person: change.by_person.clone(),
             action: change.action,
             from: Some(current.status),
             to: change.to,

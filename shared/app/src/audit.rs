@@ -1,0 +1,255 @@
+//! The audit trail (操作日志): one record for every staff write, sign-in, failed second
+//! factor and read of personal data; who, from where, what, on what, and the result.
+//! Each organisation's records of a day are hash-chained by the store; `verify` walks the
+//! chains and reports the first broken link.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use openday_rules::org::Organisation;
+use openday_store::keys;
+use openday_store::people::{AuditEntry, AuditRecord, BrokenLink, verify_chain};
+
+use crate::error::AppError;
+use crate::people::Actor;
+use crate::services::{Services, Store};
+
+/// Records are kept at least this long (the Cybersecurity Law's six months), then expire.
+pub const KEEP_DAYS: i64 = 185;
+/// The longest span one listing or export covers.
+pub const MAX_SPAN_DAYS: i64 = 92;
+
+/// What happened, in the trail's words.
+pub fn outcome<T>(result: &Result<T, AppError>) -> String {
+    match result {
+        Ok(_) => "ok".into(),
+        Err(e) => e.said().code.to_owned(),
+    }
+}
+
+/// Appends a record of what `actor` did. A failure to write is logged, not passed on: the
+/// action itself is done (reads of personal data use [`record_read`] instead).
+pub async fn record<S: Store>(
+    app: &Services<S>,
+    actor: &Actor,
+    action: &str,
+    object: &str,
+    result: &str,
+    detail: &str,
+) {
+    if let Err(e) = write(app, actor.org(), Some(actor.email()), actor.from(), action, object, result, detail).await {
+        tracing::error!(action, error = %e, "audit record not written");
+    }
+}
+
+/// Appends the record of a read of personal data before the data is handed out: no
+/// record, no read.
+pub async fn record_read<S: Store>(
+    app: &Services<S>,
+    actor: &Actor,
+    action: &str,
+    object: &str,
+    detail: &str,
+) -> Result<(), AppError> {
+    write(app, actor.org(), Some(actor.email()), actor.from(), action, object, "ok", detail)
+        .await
+        .map(drop)
+}
+
+/// A record for an organisation's person who is not signed in yet (sign-in, a wrong
+/// second factor, a lock).
+#[allow(clippy::too_many_arguments)]
+pub async fn write<S: Store>(
+    app: &Services<S>,
+    org: &Organisation,
+    person: Option<&str>,
+    from: &str,
+    action: &str,
+    object: &str,
+    result: &str,
+    detail: &str,
+) -> Result<AuditRecord, AppError> {
+    let at = app.now();
+    let entry = AuditEntry {
+        at,
+        org_id: org.id.clone(),
+        org_path: keys::path_of(org),
+        person: person.map(str::to_owned),
+        address: from.to_owned(),
+        action: action.to_owned(),
+        object: object.to_owned(),
+        result: result.to_owned(),
+        detail: detail.to_owned(),
+    };
+    Ok(app
+        .store
+        .append_audit(&entry, at + Duration::days(KEEP_DAYS))
+        .await?)
+}
+
+/// Which records a listing asks for.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+pub struct AuditQuery {
+    /// First and last day (Asia/Shanghai), `YYYY-MM-DD`; default: the last seven days.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// A person's e-mail, a plan id, an action (prefix), an organisation id.
+    pub person: Option<String>,
+    pub plan: Option<String>,
+    pub action: Option<String>,
+    pub org: Option<String>,
+}
+
+/// The days a query covers, checked.
+pub fn days_of(app_today: NaiveDate, q: &AuditQuery) -> Result<(NaiveDate, NaiveDate), AppError> {
+    let parse = |field: &str, raw: &Option<String>, default: NaiveDate| match raw
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => Ok(default),
+        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map_err(|_| AppError::invalid(field, "日期格式应为 YYYY-MM-DD")),
+    };
+    let to = parse("to", &q.to, app_today)?;
+    let from = parse("from", &q.from, to - Duration::days(6))?;
+    if from > to {
+        return Err(AppError::invalid("from", "开始日期不能晚于结束日期"));
+    }
+    if (to - from).num_days() >= MAX_SPAN_DAYS {
+        return Err(AppError::invalid(
+            "from",
+            format!("一次最多查询{MAX_SPAN_DAYS}天的操作日志"),
+        ));
+    }
+    Ok((from, to))
+}
+
+/// The records an 管理员 (their organisation's) or an office's 管理员 (its jurisdiction's)
+/// may read, newest day first, filtered.
+pub async fn list<S: Store>(
+    app: &Services<S>,
+    actor: &Actor,
+    q: &AuditQuery,
+) -> Result<Vec<AuditRecord>, AppError> {
+    actor.require(openday_rules::staff::StaffRole::Admin)?;
+    let (from, to) = days_of(app.today(), q)?;
+    let org = actor.org();
+    let path = keys::path_of(org);
+    let prefix = if org.kind == openday_rules::org::OrgKind::Office {
+        path
+    } else {
+        keys::owned(&path, org.id.as_str(), "")
+    };
+    let wanted = |r: &AuditRecord| {
+        let e = &r.entry;
+        let has = |filter: &Option<String>, value: &str, prefix_ok: bool| {
+            filter
+                .as_deref()
+                .map(str::trim)
+                .filter(|f| !f.is_empty())
+                .is_none_or(|f| if prefix_ok { value.starts_with(f) } else { value == f })
+        };
+        has(&q.person, e.person.as_deref().unwrap_or(""), false)
+            && has(&q.action, &e.action, true)
+            && has(&q.org, e.org_id.as_str(), false)
+            && q
+                .plan
+                .as_deref()
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .is_none_or(|p| e.object == format!("plan:{p}") || e.detail.contains(p))
+    };
+    let mut out = Vec::new();
+    let mut day = to;
+    while day >= from {
+        let mut records = app.store.audit_day(day, &prefix).await?;
+        records.retain(wanted);
+        records.sort_by(|a, b| b.entry.at.cmp(&a.entry.at));
+        out.extend(records);
+        day -= Duration::days(1);
+    }
+    Ok(out)
+}
+
+/// Checks every chain of every day from `from` to `to`; the first broken link found.
+pub async fn verify<S: Store>(
+    app: &Services<S>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<VerifyReport, AppError> {
+    let mut report = VerifyReport::default();
+    let mut day = from;
+    while day <= to {
+        let records = app.store.audit_day(day, "").await?;
+        let heads = app.store.audit_heads(day).await?;
+        let mut by_org: std::collections::BTreeMap<String, Vec<AuditRecord>> = Default::default();
+        for r in records {
+            by_org.entry(r.entry.org_id.to_string()).or_default().push(r);
+        }
+        for h in &heads {
+            by_org.entry(h.org_id.clone()).or_default();
+        }
+        for (org, mut chain) in by_org {
+            chain.sort_by_key(|r| r.seq);
+            let head = heads.iter().find(|h| h.org_id == org);
+            report.chains += 1;
+            report.records += chain.len() as u64;
+            if let Err(broken) = verify_chain(day, &org, &chain, head) {
+                report.broken = Some(broken);
+                return Ok(report);
+            }
+        }
+        day += Duration::days(1);
+    }
+    Ok(report)
+}
+
+/// What `verify` found.
+#[derive(Debug, Default)]
+pub struct VerifyReport {
+    pub chains: u64,
+    pub records: u64,
+    pub broken: Option<BrokenLink>,
+}
+
+/// When a record was made, as the page shows it.
+pub fn when(at: DateTime<Utc>) -> String {
+    openday_rules::calendar::when(at)
+}
+
+/// Does `work` when the person holds `role`, and records what came of it (a refusal too).
+pub async fn guarded<S: Store, T>(
+    app: &Services<S>,
+    actor: &Actor,
+    role: openday_rules::staff::StaffRole,
+    action: &str,
+    object: &str,
+    work: impl std::future::Future<Output = Result<T, AppError>>,
+) -> Result<T, AppError> {
+    let result = match actor.require(role) {
+        Ok(()) => work.await,
+        Err(e) => Err(e),
+    };
+    record(app, actor, action, object, &outcome(&result), "").await;
+    result
+}
+
+/// A read of personal data by a person holding `role`: the data is handed out only once
+/// its record is written (a refusal is recorded too).
+pub async fn guarded_read<S: Store, T>(
+    app: &Services<S>,
+    actor: &Actor,
+    role: openday_rules::staff::StaffRole,
+    action: &str,
+    object: &str,
+    work: impl std::future::Future<Output = Result<T, AppError>>,
+) -> Result<T, AppError> {
+    let result = match actor.require(role) {
+        Ok(()) => work.await,
+        Err(e) => Err(e),
+    };
+    match &result {
+        Ok(_) => record_read(app, actor, action, object, "").await?,
+        Err(e) => record(app, actor, action, object, &e.said().code, "").await,
+    }
+    result
+}
