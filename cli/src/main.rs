@@ -50,7 +50,8 @@ enum Command {
     /// Jurisdictions and organisations.
     #[command(subcommand)]
     Orgs(Orgs),
-    /// Print a bearer token for an organisation.
+    /// Print a bearer token for an organisation: it acts as the organisation's first 管理员
+    /// (its directory mailbox), for the demo and for administrators on the machine itself.
     Token {
         org_id: String,
         #[command(flatten)]
@@ -75,10 +76,29 @@ enum Command {
     /// A region's programme (工作方案) as data: check a file, import it, show what is in force.
     #[command(subcommand)]
     Programme(ProgrammeCommand),
+    /// The audit trail (操作日志).
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Print, as JSON, what the code serves and stores (routes by job, the table definition),
     /// for the template drift check.
     #[command(hide = true)]
     Describe,
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check every day's hash chain of every organisation and report the first broken link
+    /// (exit code 1 when one is found).
+    Verify {
+        /// First day (YYYY-MM-DD); default: 185 days before the last.
+        #[arg(long)]
+        from: Option<chrono::NaiveDate>,
+        /// Last day (YYYY-MM-DD); default: today.
+        #[arg(long)]
+        to: Option<chrono::NaiveDate>,
+        #[command(flatten)]
+        data: DataDir,
+    },
 }
 
 #[derive(clap::ValueEnum, Clone, Copy)]
@@ -236,15 +256,41 @@ async fn run(command: Command) -> Result<(), String> {
         Command::Token { org_id, data } => {
             let local = Local::open(&data.data).await?;
             let app = local.app().await?;
-            let found = openday_app::sign_in::organisation(&app.core, &org_id)
-                .await
-                .map_err(|e| e.to_string())?;
+            let found =
+                openday_app::people::actor_of_org_token(&app.core, &org_id, "local".into())
+                    .await
+                    .map_err(|e| e.to_string())?;
             local.close().await;
             if found.is_none() {
-                return Err(format!("机关 {org_id} 不存在：请先 openday orgs import"));
+                return Err(format!(
+                    "机关 {org_id} 或其管理员（机关邮箱）不存在：请先 openday orgs import"
+                ));
             }
             println!("{}", app.config.tokens.issue(&org_id, app.core.now()));
             Ok(())
+        }
+        Command::Audit(AuditCommand::Verify { from, to, data }) => {
+            let local = Local::open(&data.data).await?;
+            let app = local.app().await?;
+            let to = to.unwrap_or_else(|| app.core.today());
+            let from = from.unwrap_or(to - chrono::Duration::days(openday_app::audit::KEEP_DAYS));
+            let report = openday_app::audit::verify(&app.core, from, to)
+                .await
+                .map_err(|e| e.to_string())?;
+            local.close().await;
+            match report.broken {
+                None => {
+                    println!(
+                        "操作日志完整：{from} 至 {to}，{} 条哈希链，{} 条记录",
+                        report.chains, report.records
+                    );
+                    Ok(())
+                }
+                Some(b) => Err(format!(
+                    "操作日志哈希链断裂：{} 机关 {} 第 {} 条：{}",
+                    b.day, b.org_id, b.seq, b.why
+                )),
+            }
         }
         Command::Sweep { which, data } => {
             let local = Local::open(&data.data).await?;

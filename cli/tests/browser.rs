@@ -63,7 +63,20 @@ fn wait_for_port(port: u16, what: &str) {
 }
 
 /// `openday serve` on the data folder with the clock at `now`.
+/// The clock of the server last started on each data folder (what an authenticator app's
+/// code must match).
+fn server_clock() -> &'static std::sync::Mutex<std::collections::HashMap<PathBuf, String>> {
+    static CLOCKS: std::sync::OnceLock<
+        std::sync::Mutex<std::collections::HashMap<PathBuf, String>>,
+    > = std::sync::OnceLock::new();
+    CLOCKS.get_or_init(Default::default)
+}
+
 fn serve(data: &Path, now: &str) -> (Guard, String) {
+    server_clock()
+        .lock()
+        .unwrap()
+        .insert(data.to_path_buf(), now.to_owned());
     let port = free_port().unwrap();
     let child = Command::new(env!("CARGO_BIN_EXE_openday"))
         .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--data"])
@@ -586,8 +599,32 @@ async fn staff_sign_in(client: &Client, base: &str, data: &Path, email: &str, sh
         look(client, &format!("{name}-confirm")).await;
     }
     press(client, "确认登录").await;
+    // The second factor: enrolled at the first sign-in (QR code and key), a code after.
+    wait_for_path(client, "/staff/second-factor").await;
+    let page = client.source().await.unwrap();
+    if let Some(name) = shot {
+        look(client, &format!("{name}-second-factor")).await;
+    }
+    let now = server_clock().lock().unwrap()[data].clone();
+    let code = openday_testkit::second_factor_code(
+        &data.join("outbox"),
+        email,
+        &page,
+        openday_testkit::at(&now),
+    );
+    fill(client, "code", &code).await;
+    let enrolling = page.contains("totp-secret");
+    press(client, if enrolling { "完成绑定" } else { "验证并登录" }).await;
+    if enrolling {
+        wait_text(client, "h1", "请保存恢复码").await;
+        if let Some(name) = shot {
+            look(client, &format!("{name}-recovery-codes")).await;
+        }
+        follow(client, "我已保存恢复码，进入工作台").await;
+    } else {
+        wait_text(client, "[role=status]", "已登录").await;
+    }
     wait_for_path(client, "/staff").await;
-    wait_text(client, "[role=status]", "已登录").await;
 }
 
 async fn sign_out(client: &Client, base: &str) {

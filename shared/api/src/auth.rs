@@ -1,10 +1,11 @@
-//! Staff authentication: a bearer token names one organisation, signed (HS256) with a key
-//! from configuration. The public paths need none.
+//! Staff authentication on the API: a bearer token names one organisation, signed (HS256)
+//! with a key from configuration, and acts as that organisation's first 管理员 (its
+//! directory mailbox) with the roles that person holds now. The public paths need none.
 
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use openday_rules::org::Organisation;
+use openday_app::people::Actor;
 
 pub use crate::keys::{TOKEN_DAYS, TokenKey};
 
@@ -25,8 +26,8 @@ pub fn bearer(parts: &Parts) -> Option<&str> {
         .map(|(_, token)| token.trim())
 }
 
-/// A member of staff: the organisation a valid token names. Missing or bad token: 401.
-pub struct Staff(pub Organisation);
+/// A person of staff: the one a valid token acts as. Missing or bad token: 401.
+pub struct Staff(pub Actor);
 
 impl<S: Store> FromRequestParts<App<S>> for Staff {
     type Rejection = ApiError;
@@ -40,15 +41,20 @@ impl<S: Store> FromRequestParts<App<S>> for Staff {
             .tokens
             .verify(token, app.now())
             .ok_or(ApiError::Unauthorized("令牌无效或已过期"))?;
-        let org = openday_app::sign_in::organisation(&app.core, &org_id)
+        let from = crate::limits::Caller::from_request_parts(parts, app)
+            .await
+            .map_or_else(|never| match never {}, |c| c.0.to_string());
+        let actor = openday_app::people::actor_of_org_token(&app.core, &org_id, from)
             .await?
-            .ok_or(ApiError::Unauthorized("令牌所指的机关不存在"))?;
-        Ok(Staff(org))
+            .ok_or(ApiError::Unauthorized(
+                "令牌所指的机关或其管理员已不存在",
+            ))?;
+        Ok(Staff(actor))
     }
 }
 
 /// Staff when a token is sent (it must then be valid), the public otherwise.
-pub struct MaybeStaff(pub Option<Organisation>);
+pub struct MaybeStaff(pub Option<Actor>);
 
 impl<S: Store> FromRequestParts<App<S>> for MaybeStaff {
     type Rejection = ApiError;

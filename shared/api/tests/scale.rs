@@ -146,6 +146,12 @@ impl Browser {
             .go(w, Method::POST, "/staff/sign-in/confirm", &body)
             .await;
         assert_eq!(status, StatusCode::SEE_OTHER);
+        // The second factor, as the person's authenticator shows it now.
+        let (_, page) = self.go(w, Method::GET, "/staff/second-factor", "").await;
+        let code = openday_testkit::second_factor_code(&w.mail_dir, email, &page, w.clock_now());
+        let body = format!("csrf={}&code={code}", csrf(&page));
+        let (status, _) = self.go(w, Method::POST, "/staff/second-factor", &body).await;
+        assert!(status.is_success() || status.is_redirection(), "{status}");
     }
 }
 

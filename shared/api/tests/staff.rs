@@ -132,12 +132,35 @@ impl Browser {
         .await
     }
 
-    /// Signs in as the organisation with `email`, by the link.
+    /// Signs in as the person with `email`, by the link and the second factor (enrolled
+    /// at the first sign-in).
     async fn sign_in(&mut self, w: &World, email: &str) {
         self.ask(w, email).await;
         let (link, _) = openday_testkit::sign_in_mail(&w.mail_dir, email);
         let done = self.confirm(w, &link).await;
-        assert_eq!(done.location.as_deref(), Some("/staff"), "{}", done.html);
+        assert_eq!(done.location.as_deref(), Some("/staff/second-factor"), "{}", done.html);
+        self.second_factor(w, email).await;
+    }
+
+    /// The second factor: the code the person's authenticator shows now.
+    async fn second_factor(&mut self, w: &World, email: &str) {
+        let page = self.go(w, Method::GET, "/staff/second-factor", "").await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+        let code =
+            openday_testkit::second_factor_code(&w.mail_dir, email, &page.html, w.clock_now());
+        let done = self
+            .go(
+                w,
+                Method::POST,
+                "/staff/second-factor",
+                &format!("csrf={}&code={code}", page.csrf()),
+            )
+            .await;
+        if done.status == StatusCode::OK {
+            assert!(done.html.contains("恢复码"), "{}", done.html);
+        } else {
+            assert_eq!(done.location.as_deref(), Some("/staff"), "{}", done.html);
+        }
     }
 }
 
@@ -187,12 +210,15 @@ async fn the_mailed_link_signs_in_once_and_only_in_the_browser_that_asked() {
         elsewhere.html
     );
 
-    // The browser that asked signs in; the home page names the organisation.
+    // The browser that asked goes on to the second factor; before it, no staff page.
     let done = person.confirm(&w, &link).await;
-    assert_eq!(done.location.as_deref(), Some("/staff"), "{}", done.html);
-    let home = person.follow(&w, &done).await;
+    assert_eq!(done.location.as_deref(), Some("/staff/second-factor"), "{}", done.html);
+    let early = person.go(&w, Method::GET, "/staff", "").await;
+    assert_eq!(early.location.as_deref(), Some("/staff/second-factor"));
+    person.second_factor(&w, AGENCY).await;
+    let home = person.go(&w, Method::GET, "/staff", "").await;
     assert_eq!(home.status, StatusCode::OK);
-    assert!(home.html.contains("南宁市交通运输局") && home.html.contains("已登录"));
+    assert!(home.html.contains("南宁市交通运输局"), "{}", home.html);
     // The session cookie is encrypted: it does not carry the organisation in the clear.
     assert!(!person.cookies["staff"].contains("nn-jt"));
 
@@ -202,8 +228,9 @@ async fn the_mailed_link_signs_in_once_and_only_in_the_browser_that_asked() {
     let reused = again.confirm(&w, &link).await;
     assert_eq!(reused.status, StatusCode::BAD_REQUEST);
 
-    // Sign out: the session ends.
+    // Sign out: the session ends on the server; the old cookie replayed is refused.
     let home = person.go(&w, Method::GET, "/staff", "").await;
+    let kept = person.clone();
     let out = person
         .go(
             &w,
@@ -214,6 +241,9 @@ async fn the_mailed_link_signs_in_once_and_only_in_the_browser_that_asked() {
         .await;
     assert_eq!(out.location.as_deref(), Some("/staff/sign-in"));
     let after = person.go(&w, Method::GET, "/staff", "").await;
+    assert_eq!(after.location.as_deref(), Some("/staff/sign-in"));
+    let mut replayed = kept;
+    let after = replayed.go(&w, Method::GET, "/staff", "").await;
     assert_eq!(after.location.as_deref(), Some("/staff/sign-in"));
 }
 
@@ -243,7 +273,8 @@ async fn the_code_works_instead_of_the_link_and_both_expire() {
             &format!("csrf={}&code={code}", asked.csrf()),
         )
         .await;
-    assert_eq!(done.location.as_deref(), Some("/staff"), "{}", done.html);
+    assert_eq!(done.location.as_deref(), Some("/staff/second-factor"), "{}", done.html);
+    person.second_factor(&w, AGENCY).await;
 
     // Sixteen minutes later a new link is no good.
     let mut late = Browser::default();

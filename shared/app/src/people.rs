@@ -330,3 +330,21 @@ pub async fn remove<S: Store>(
     audit::record(app, actor, "member.remove", &format!("member:{email}"), &audit::outcome(&result), "").await;
     result
 }
+
+/// The person an organisation's bearer token (`openday token`, made on the machine itself)
+/// acts as: the organisation's first 管理员, its directory mailbox, with the roles that
+/// person holds now. `None` when the organisation or that person is gone.
+pub async fn actor_of_org_token<S: Store>(
+    app: &Services<S>,
+    org_id: &str,
+    from: String,
+) -> Result<Option<Actor>, AppError> {
+    let Some(org) = app.store.org(org_id).await? else {
+        return Ok(None);
+    };
+    let mailbox = org.email.trim().to_lowercase();
+    Ok(member_for_sign_in(app, &mailbox)
+        .await?
+        .filter(|(_, o)| o.id == org.id)
+        .map(|(m, org)| Actor::new(org, &m.record, from)))
+}

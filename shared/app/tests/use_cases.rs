@@ -8,6 +8,7 @@
 use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 
+use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 use openday_app::commands::{
     AnnouncementBody, AnswersBody, CancelBody, CheckInBody, EvaluationBody, PhoneProof,
@@ -15,9 +16,11 @@ use openday_app::commands::{
 };
 use openday_app::plans::{Decision, ListQuery};
 use openday_app::registrations::OnlineRegistration;
-use openday_app::sign_in::{Confirmation, Confirmed, LinkMail, SessionCheck};
+use openday_app::second_factor::{self, Checked};
+use openday_app::sessions::{self, Ended, SessionState};
+use openday_app::sign_in::{Confirmation, Confirmed, LinkMail};
 use openday_app::{
-    AppError, Services, Settings, announcements, attendance, compliance, exports, feedback, plans,
+    AppError, Services, Settings, announcements, audit, people, attendance, compliance, exports, feedback, plans,
     programmes, registrations, reports, sign_in, verification,
 };
 use openday_local_dynamo::LocalDynamo;
@@ -45,6 +48,8 @@ impl Clock for TestClock {
 }
 
 struct World {
+    /// Each organisation's first 管理员 (its mailbox), acting from the loopback address.
+    staff: std::collections::HashMap<String, openday_app::people::Actor>,
     _engine: LocalDynamo,
     app: Services<DynamoStore>,
     clock: TestClock,
@@ -81,7 +86,16 @@ impl World {
             )),
             Arc::new(openday_sms::FolderSms::new(&sms_dir)),
         );
+        let mut staff = std::collections::HashMap::new();
+        for o in &openday_testkit::directory().orgs {
+            let actor = openday_app::people::actor_of_org_token(&app, o.id.as_str(), "127.0.0.1".into())
+                .await
+                .unwrap()
+                .unwrap();
+            staff.insert(o.id.to_string(), actor);
+        }
         Self {
+            staff,
             _engine: engine,
             app,
             clock,
@@ -97,7 +111,7 @@ impl World {
     /// The demo plan submitted by the transport bureau, filed by Nanning's office and
     /// announced on 2026-09-01 (event 09-20..26); its id.
     async fn announced(&self) -> String {
-        let (agency, office) = (org("nn-jt"), org("nn-office"));
+        let (agency, office) = (self.staff("nn-jt"), self.staff("nn-office"));
         let draft: PlanDraft =
             serde_json::from_str(&openday_testkit::repo_file("infra/demo/plan.json")).unwrap();
         let plan = plans::submit(&self.app, &agency, &draft).await.unwrap();
@@ -132,6 +146,12 @@ impl World {
             sms_code: Some(openday_testkit::sms_code_in(&self.sms_dir, &phone)),
             phone: Some(phone),
         }
+    }
+}
+
+impl World {
+    fn staff(&self, id: &str) -> openday_app::people::Actor {
+        self.staff[id].clone()
     }
 }
 
@@ -176,7 +196,7 @@ fn fields(e: &AppError) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_plan_is_submitted_reviewed_announced_and_listed() {
     let w = World::new().await;
-    let (agency, office) = (org("nn-jt"), org("nn-office"));
+    let (agency, office) = (w.staff("nn-jt"), w.staff("nn-office"));
     let draft: PlanDraft =
         serde_json::from_str(&openday_testkit::repo_file("infra/demo/plan.json")).unwrap();
     let plan = plans::submit(&w.app, &agency, &draft).await.unwrap();
@@ -288,7 +308,7 @@ async fn registering_needs_the_id_consent_and_a_retry_gets_the_same_registration
     // The organiser finds it by the ID card, and the person cancels it with a new code.
     let found = registrations::search(
         &w.app,
-        &org("nn-jt"),
+        &w.staff("nn-jt"),
         &id,
         Some(&openday_testkit::id_number(1)),
     )
@@ -307,7 +327,7 @@ async fn registering_needs_the_id_consent_and_a_retry_gets_the_same_registration
 async fn people_are_checked_in_once_on_the_day() {
     let w = World::new().await;
     let id = w.announced().await;
-    let agency = org("nn-jt");
+    let agency = w.staff("nn-jt");
     let taken = registrations::recommend(&w.app, &agency, &id, &person(3, false).registrant)
         .await
         .unwrap();
@@ -352,7 +372,7 @@ async fn people_are_checked_in_once_on_the_day() {
 async fn feedback_is_recategorised_answered_and_published() {
     let w = World::new().await;
     let id = w.announced().await;
-    let agency = org("nn-jt");
+    let agency = w.staff("nn-jt");
     // Person 6 registers, to rate the event later.
     let registered = registrations::register(&w.app, &id, &person(6, true), &w.code_for(6).await)
         .await
@@ -373,7 +393,7 @@ async fn feedback_is_recategorised_answered_and_published() {
         .await
         .unwrap_err();
     assert_eq!(fields(&e), ["a.nobody.category"]);
-    let e = feedback::recategorise(&w.app, &org("nn-office"), &id, &[])
+    let e = feedback::recategorise(&w.app, &w.staff("nn-office"), &id, &[])
         .await
         .unwrap_err();
     assert!(matches!(e, AppError::Forbidden(_)), "{e:?}");
@@ -443,7 +463,7 @@ fn said(e: &AppError) -> String {
 async fn only_the_events_own_participants_rate_it() {
     let w = World::new().await;
     let id = w.announced().await;
-    let (agency, office) = (org("nn-jt"), org("nn-office"));
+    let (agency, office) = (w.staff("nn-jt"), w.staff("nn-office"));
     // Persons 1, 2 and 3 register; 3 cancels; 1 also registers for another event.
     let (mut codes, mut early) = (Vec::new(), Vec::new());
     for n in 1..=3 {
@@ -545,7 +565,7 @@ async fn only_the_events_own_participants_rate_it() {
 async fn the_years_figures_roll_up_and_reports_are_for_reporters_only() {
     let w = World::new().await;
     let id = w.announced().await;
-    registrations::recommend(&w.app, &org("nn-jt"), &id, &person(7, false).registrant)
+    registrations::recommend(&w.app, &w.staff("nn-jt"), &id, &person(7, false).registrant)
         .await
         .unwrap();
     let stats = compliance::open_statistics(&w.app, 2026).await.unwrap();
@@ -568,7 +588,7 @@ async fn the_years_figures_roll_up_and_reports_are_for_reporters_only() {
         .unwrap();
     assert!(!rollup.reporters.is_empty());
     assert_eq!(exports::rollup(&rollup).len(), 2 + rollup.reporters.len());
-    let e = reports::start(&w.app, &org("nn-jt"), 2026)
+    let e = reports::start(&w.app, &w.staff("nn-jt"), 2026)
         .await
         .unwrap_err();
     assert!(matches!(e, AppError::Forbidden(_)), "{e:?}");
@@ -585,11 +605,11 @@ async fn the_programme_in_force_and_who_may_upload_one() {
     assert!(matches!(e, AppError::NotFound(_)), "{e:?}");
     let raw: serde_json::Value =
         serde_json::from_str(&openday_testkit::repo_file("programmes/gx-2026.json")).unwrap();
-    let e = programmes::import(&w.app, &org("nn-office"), &raw)
+    let e = programmes::import(&w.app, &w.staff("nn-office"), &raw)
         .await
         .unwrap_err();
     assert!(matches!(e, AppError::Forbidden(_)), "{e:?}");
-    let stored = programmes::import(&w.app, &org("gx-office"), &raw)
+    let stored = programmes::import(&w.app, &w.staff("gx-office"), &raw)
         .await
         .unwrap();
     assert_eq!(stored.version, 1);
@@ -628,36 +648,26 @@ async fn staff_sign_in_with_the_mailed_code_and_an_office_ends_the_sessions() {
         code: Some(&code),
         ..Confirmation::default()
     };
-    let Confirmed::SignedIn(signed) = sign_in::confirm(&w.app, right).await.unwrap() else {
+    let Confirmed::SignedIn(member, signed) = sign_in::confirm(&w.app, right).await.unwrap()
+    else {
         panic!("signed in");
     };
     assert_eq!(signed.id, agency.id);
-    let session = sign_in::start_session(&w.app, &signed).await.unwrap();
-    let check = sign_in::check_session(
-        &w.app,
-        &signed.id,
-        session.version,
-        session.expires_at.timestamp(),
-    )
-    .await
-    .unwrap();
-    assert!(matches!(check, SessionCheck::Valid { .. }));
-    let e = sign_in::revoke(&w.app, &org("lz-office"), Some("nn-jt"))
+    assert_eq!(member.record.email, agency.email.to_lowercase());
+    let session = sessions::start(&w.app, &member, &signed, "test", "127.0.0.1")
+        .await
+        .unwrap();
+    let check = sessions::check(&w.app, &session.id, "127.0.0.1").await.unwrap();
+    assert!(matches!(check, SessionState::SecondFactor { enrolled: false, .. }));
+    let e = sign_in::revoke(&w.app, &w.staff("lz-office"), Some("nn-jt"))
         .await
         .unwrap_err();
     assert!(matches!(e, AppError::Forbidden(_)), "{e:?}");
-    sign_in::revoke(&w.app, &org("nn-office"), Some("nn-jt"))
+    sign_in::revoke(&w.app, &w.staff("nn-office"), Some("nn-jt"))
         .await
         .unwrap();
-    let check = sign_in::check_session(
-        &w.app,
-        &signed.id,
-        session.version,
-        session.expires_at.timestamp(),
-    )
-    .await
-    .unwrap();
-    assert!(matches!(check, SessionCheck::Revoked));
+    let check = sessions::check(&w.app, &session.id, "127.0.0.1").await.unwrap();
+    assert!(matches!(check, SessionState::Ended(Ended::Revoked)));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -685,4 +695,311 @@ async fn the_public_finds_this_years_open_days() {
     );
     let detail = announcements::detail(&w.app, &id).await.unwrap();
     assert_eq!(detail.status, PlanStatus::Announced);
+}
+
+// Staff as people: roles, the second factor, sessions, the audit trail.
+
+/// Signs `email` in up to the second factor: the link's code, then a session; its id.
+async fn first_step(w: &World, email: &str) -> String {
+    let asked = sign_in::request_link(&w.app, Some(email), LOOPBACK)
+        .await
+        .unwrap();
+    assert_eq!(asked.mail, LinkMail::Sent, "{email}");
+    let (_, code) = openday_testkit::sign_in_mail(&w.mail_dir, email);
+    let proof = Confirmation {
+        own_attempt: Some(&asked.attempt),
+        code: Some(&code),
+        ..Confirmation::default()
+    };
+    let Confirmed::SignedIn(member, org) = sign_in::confirm(&w.app, proof).await.unwrap() else {
+        panic!("signed in");
+    };
+    sessions::start(&w.app, &member, &org, "test", "127.0.0.1")
+        .await
+        .unwrap()
+        .id
+}
+
+/// The code `email`'s authenticator shows now (enrolling it first when the person has
+/// none): the key as the enrolment page shows it.
+async fn authenticator(w: &World, session: &str, email: &str) -> String {
+    let page = match second_factor::begin_enrolment(&w.app, session).await {
+        Ok(e) => format!("<code id=\"totp-secret\">{}</code>", e.secret_base32),
+        Err(_) => String::new(),
+    };
+    let enrolled = matches!(
+        sessions::check(&w.app, session, "127.0.0.1").await.unwrap(),
+        SessionState::SecondFactor { enrolled: true, .. }
+    );
+    let page = if enrolled { String::new() } else { page };
+    openday_testkit::second_factor_code(&w.mail_dir, email, &page, w.clock.now())
+}
+
+/// Signs `email` in all the way; the session id and the person acting.
+async fn signed_in(w: &World, email: &str) -> (String, openday_app::people::Actor) {
+    let session = first_step(w, email).await;
+    let code = authenticator(w, &session, email).await;
+    let checked = second_factor::check(&w.app, &session, &code, "127.0.0.1")
+        .await
+        .unwrap();
+    assert!(matches!(checked, Checked::Passed { .. }), "{checked:?}");
+    match sessions::check(&w.app, &session, "127.0.0.1").await.unwrap() {
+        SessionState::Active { actor, .. } => (session, *actor),
+        _ => panic!("active"),
+    }
+}
+
+fn invitation(email: &str, roles: &[&str]) -> people::Invitation {
+    people::Invitation {
+        email: Some(email.into()),
+        name: Some("李四".into()),
+        roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+    }
+}
+
+async fn actions(w: &World, admin: &openday_app::people::Actor) -> Vec<String> {
+    audit::list(&w.app, admin, &audit::AuditQuery::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| format!("{} {} {}", r.entry.action, r.entry.person.unwrap_or_default(), r.entry.result))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn roles_decide_who_may_write_review_and_manage_members() {
+    let w = World::new().await;
+    let (_, admin) = signed_in(&w, "jtj@nn.example.org").await;
+    people::invite(&w.app, &admin, &invitation("li@nn.example.org", &["handler"]))
+        .await
+        .unwrap();
+    // The same address twice, or a reviewer at an agency, is refused.
+    let e = people::invite(&w.app, &admin, &invitation("li@nn.example.org", &["handler"]))
+        .await
+        .unwrap_err();
+    assert_eq!(e.said().code, "MEMBER_EXISTS");
+    let e = people::invite(&w.app, &admin, &invitation("wang@nn.example.org", &["reviewer"]))
+        .await
+        .unwrap_err();
+    assert_eq!(fields(&e), ["roles"]);
+    let (_, li) = signed_in(&w, "li@nn.example.org").await;
+    assert_eq!(li.roles().labels(), "经办人");
+    // A 经办人 writes plans but does not manage members.
+    let draft: PlanDraft =
+        serde_json::from_str(&openday_testkit::repo_file("infra/demo/plan.json")).unwrap();
+    let plan = plans::submit(&w.app, &li, &draft).await.unwrap();
+    let history = plans::detail(&w.app, &w.staff("nn-jt"), &plan.id).await.unwrap();
+    assert!(
+        format!("{history:?}").contains("li@nn.example.org"),
+        "the history names the person"
+    );
+    let e = people::invite(&w.app, &li, &invitation("zhao@nn.example.org", &["handler"]))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, AppError::Forbidden(_)), "{e:?}");
+    // At the office, a member without 审核人 may not file a plan.
+    let (_, office_admin) = signed_in(&w, "gongkai@nn.example.org").await;
+    people::invite(&w.app, &office_admin, &invitation("zhou@nn.example.org", &["handler"]))
+        .await
+        .unwrap();
+    let (_, zhou) = signed_in(&w, "zhou@nn.example.org").await;
+    let e = plans::review(&w.app, &zhou, &plan.id, review("file", None, 1))
+        .await
+        .unwrap_err();
+    assert!(said(&e).contains("审核人"), "{e:?}");
+    people::change_roles(&w.app, &office_admin, "zhou@nn.example.org", &["reviewer".into()])
+        .await
+        .unwrap();
+    // Roles are read at each request: the same session now may file.
+    let (_, zhou) = signed_in(&w, "zhou@nn.example.org").await;
+    plans::review(&w.app, &zhou, &plan.id, review("file", None, 1))
+        .await
+        .unwrap();
+    // The last 管理员 keeps the role.
+    let e = people::change_roles(&w.app, &admin, "jtj@nn.example.org", &["handler".into()])
+        .await
+        .unwrap_err();
+    assert_eq!(e.said().code, "LAST_ADMIN");
+    let log = actions(&w, &admin).await;
+    assert!(log.iter().any(|l| l == "member.invite jtj@nn.example.org ok"), "{log:?}");
+    assert!(log.iter().any(|l| l == "member.invite li@nn.example.org FORBIDDEN"), "{log:?}");
+    assert!(log.iter().any(|l| l == "plan.submit li@nn.example.org ok"), "{log:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn five_wrong_codes_lock_sign_in_for_fifteen_minutes() {
+    let w = World::new().await;
+    let email = "jtj@nn.example.org";
+    let (_, admin) = signed_in(&w, email).await;
+    let session = first_step(&w, email).await;
+    let right = authenticator(&w, &session, email).await;
+    let wrong = if right == "000000" { "111111" } else { "000000" };
+    for left in (1..5).rev() {
+        let c = second_factor::check(&w.app, &session, wrong, "127.0.0.1").await.unwrap();
+        assert_eq!(c, Checked::Wrong { left });
+    }
+    let c = second_factor::check(&w.app, &session, wrong, "127.0.0.1").await.unwrap();
+    assert!(matches!(c, Checked::Locked { .. }), "{c:?}");
+    // Locked: even the right code is refused, until 15 minutes have passed.
+    let c = second_factor::check(&w.app, &session, &right, "127.0.0.1").await.unwrap();
+    assert!(matches!(c, Checked::Locked { .. }), "{c:?}");
+    w.at("2026-08-01T09:14:00+08:00");
+    let right = authenticator(&w, &session, email).await;
+    let c = second_factor::check(&w.app, &session, &right, "127.0.0.1").await.unwrap();
+    assert!(matches!(c, Checked::Locked { .. }), "{c:?}");
+    w.at("2026-08-01T09:15:30+08:00");
+    let session = first_step(&w, email).await;
+    let right = authenticator(&w, &session, email).await;
+    let c = second_factor::check(&w.app, &session, &right, "127.0.0.1").await.unwrap();
+    assert!(matches!(c, Checked::Passed { .. }), "{c:?}");
+    let log = actions(&w, &admin).await;
+    assert_eq!(
+        log.iter().filter(|l| l.starts_with("sign_in.second_factor ")).count(),
+        4,
+        "{log:?}"
+    );
+    assert!(log.iter().any(|l| l.starts_with("sign_in.locked ")), "{log:?}");
+    assert!(log.iter().any(|l| l.starts_with("sign_in.lock_ended ")), "{log:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_end_after_thirty_minutes_idle_and_eight_hours() {
+    let w = World::new().await;
+    let email = "jtj@nn.example.org";
+    let (idle, _) = signed_in(&w, email).await;
+    w.at("2026-08-01T09:29:00+08:00");
+    assert!(matches!(
+        sessions::check(&w.app, &idle, "127.0.0.1").await.unwrap(),
+        SessionState::Active { .. }
+    ));
+    w.at("2026-08-01T09:59:30+08:00");
+    assert!(matches!(
+        sessions::check(&w.app, &idle, "127.0.0.1").await.unwrap(),
+        SessionState::Ended(Ended::Idle)
+    ));
+    let (busy, _) = signed_in(&w, email).await;
+    for minutes in (20..480).step_by(20) {
+        let at = openday_testkit::at("2026-08-01T09:59:30+08:00") + chrono::Duration::minutes(minutes);
+        *w.clock.0.lock().unwrap() = at;
+        assert!(
+            matches!(sessions::check(&w.app, &busy, "127.0.0.1").await.unwrap(), SessionState::Active { .. }),
+            "{minutes} minutes in"
+        );
+    }
+    w.at("2026-08-01T17:59:31+08:00");
+    assert!(matches!(
+        sessions::check(&w.app, &busy, "127.0.0.1").await.unwrap(),
+        SessionState::Ended(Ended::Total)
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_out_ends_the_session_on_the_server() {
+    let w = World::new().await;
+    let (first, me) = signed_in(&w, "jtj@nn.example.org").await;
+    let (second, _) = signed_in(&w, "jtj@nn.example.org").await;
+    let listed = sessions::of_person(&w.app, me.email(), Some(&first)).await.unwrap();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed.iter().filter(|s| s.current).count(), 1);
+    sessions::sign_out(&w.app, &me, &first).await.unwrap();
+    assert!(matches!(
+        sessions::check(&w.app, &first, "127.0.0.1").await.unwrap(),
+        SessionState::Ended(Ended::Revoked)
+    ));
+    // The other session lives on until the person ends it from the list.
+    let other = sessions::of_person(&w.app, me.email(), None).await.unwrap();
+    assert_eq!(other.len(), 1);
+    sessions::end_one(&w.app, &me, &other[0].handle).await.unwrap();
+    assert!(matches!(
+        sessions::check(&w.app, &second, "127.0.0.1").await.unwrap(),
+        SessionState::Ended(Ended::Revoked)
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_removed_member_loses_sessions_and_keys_at_once() {
+    let w = World::new().await;
+    let (_, admin) = signed_in(&w, "jtj@nn.example.org").await;
+    people::invite(&w.app, &admin, &invitation("li@nn.example.org", &["handler"]))
+        .await
+        .unwrap();
+    let (li_session, li) = signed_in(&w, "li@nn.example.org").await;
+    // Another agency's 管理员 cannot remove them; their own can.
+    let (_, other) = signed_in(&w, "scjg@nn.example.org").await;
+    assert!(people::remove(&w.app, &other, li.email()).await.is_err());
+    people::remove(&w.app, &admin, li.email()).await.unwrap();
+    assert!(matches!(
+        sessions::check(&w.app, &li_session, "127.0.0.1").await.unwrap(),
+        SessionState::Ended(Ended::Gone)
+    ));
+    let again = sign_in::request_link(&w.app, Some("li@nn.example.org"), LOOPBACK)
+        .await
+        .unwrap();
+    assert_eq!(again.mail, LinkMail::NoSuchAddress);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_audit_chain_is_verified_and_a_broken_link_is_found() {
+    let w = World::new().await;
+    let (_, admin) = signed_in(&w, "jtj@nn.example.org").await;
+    for n in 0..3 {
+        people::invite(&w.app, &admin, &invitation(&format!("p{n}@nn.example.org"), &["handler"]))
+            .await
+            .unwrap();
+    }
+    let day = w.app.today();
+    let report = audit::verify(&w.app, day, day).await.unwrap();
+    assert!(report.broken.is_none(), "{:?}", report.broken);
+    assert!(report.records >= 5, "{report:?}");
+    // Someone with the table's keys changes a record's result: the chain shows where.
+    let records = openday_store::ports::AuditStore::audit_day(&w.app.store, day, "")
+        .await
+        .unwrap();
+    let target = records
+        .iter()
+        .find(|r| r.entry.action == "member.invite" && r.entry.org_id.as_str() == "nn-jt")
+        .unwrap();
+    let mut changed = target.clone();
+    changed.entry.result = "refused".into();
+    let key = openday_store::keys::audit(day, &target.entry.org_path, "nn-jt", target.seq);
+    w._engine
+        .client()
+        .put_item()
+        .table_name("openday-app")
+        .item("pk", AttributeValue::S(key.0))
+        .item("sk", AttributeValue::S(key.1))
+        .item("doc", AttributeValue::S(serde_json::to_string(&changed).unwrap()))
+        .send()
+        .await
+        .unwrap();
+    let report = audit::verify(&w.app, day, day).await.unwrap();
+    let broken = report.broken.expect("the change is found");
+    assert_eq!((broken.org_id.as_str(), broken.seq), ("nn-jt", target.seq));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_read_of_personal_data_is_recorded() {
+    let w = World::new().await;
+    let id = w.announced().await;
+    let proof = w.code_for(1).await;
+    registrations::register(&w.app, &id, &person(1, true), &proof)
+        .await
+        .unwrap();
+    let agency = w.staff("nn-jt");
+    registrations::of_event(&w.app, &agency, &id, "只有实施机关可以查看报名人员")
+        .await
+        .unwrap();
+    registrations::search(&w.app, &agency, &id, Some(&openday_testkit::id_number(1)))
+        .await
+        .unwrap();
+    exports::registrants(&w.app, &agency, &id).await.unwrap();
+    // Another agency's look-up is refused, and recorded as refused.
+    assert!(exports::registrants(&w.app, &w.staff("nn-sj"), &id).await.is_err());
+    let log = actions(&w, &agency).await;
+    for action in ["registrants.read", "registrants.search_by_id_number", "registrants.export"] {
+        assert!(
+            log.iter().any(|l| l == &format!("{action} jtj@nn.example.org ok")),
+            "{action}: {log:?}"
+        );
+    }
 }

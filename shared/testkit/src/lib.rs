@@ -190,3 +190,44 @@ pub fn api_gateway_event(
         "isBase64Encoded": false
     })
 }
+
+/// The second factor's code a person's authenticator app shows at `at`, as the tests type
+/// it. `page` is the second-factor page the person is on: at enrolment it shows the key
+/// (`<code id="totp-secret">`), which is remembered for `outbox`'s world and `email`; later
+/// sign-ins use the remembered key.
+pub fn second_factor_code(
+    outbox: &std::path::Path,
+    email: &str,
+    page: &str,
+    at: DateTime<Utc>,
+) -> String {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static KEYS: OnceLock<Mutex<HashMap<(std::path::PathBuf, String), String>>> = OnceLock::new();
+    let keys = KEYS.get_or_init(Mutex::default);
+    let id = (outbox.to_path_buf(), email.to_lowercase());
+    let shown = page
+        .split_once("id=\"totp-secret\">")
+        .and_then(|(_, rest)| rest.split_once('<'))
+        .map(|(secret, _)| secret.trim().to_owned());
+    let mut keys = keys.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(secret) = shown {
+        keys.insert(id.clone(), secret);
+    }
+    let secret = keys
+        .get(&id)
+        .unwrap_or_else(|| panic!("no second-factor key seen for {email}"))
+        .clone();
+    totp_code(&secret, at)
+}
+
+/// The TOTP code (RFC 6238: SHA-1, 6 digits, 30 s) of a base32 key at `at`.
+pub fn totp_code(secret_base32: &str, at: DateTime<Utc>) -> String {
+    let secret = totp_rs::Secret::try_from_base32(secret_base32)
+        .unwrap_or_else(|e| panic!("a base32 key: {e:?}"));
+    let totp = totp_rs::Builder::new()
+        .with_secret(secret)
+        .build()
+        .unwrap_or_else(|e| panic!("a TOTP: {e:?}"));
+    totp.generate(u64::try_from(at.timestamp()).unwrap_or(0)).to_string()
+}

@@ -77,6 +77,6 @@ async fn compliance_file<S: Store>(
     download(
         &format!("{year}年度合规情况"),
         format,
-        exports::compliance(&app.core, org, year).await?,
+        exports::compliance(&app.core, org.org().clone(), year).await?,
     )
 }

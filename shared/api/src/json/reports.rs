@@ -50,7 +50,7 @@ async fn report<S: Store>(
     Staff(org): Staff,
     Payload(draft): Payload<ReportDraft>,
 ) -> Result<Response, ApiError> {
-    let filed = reports::file(&app.core, org, &draft).await?;
+    let filed = reports::file(&app.core, &org, &draft).await?;
     Ok((StatusCode::CREATED, Json(filed)).into_response())
 }
 
@@ -60,7 +60,7 @@ async fn compliance<S: Store>(
     QueryOf(q): QueryOf<YearQuery>,
 ) -> Result<Json<Compliance>, ApiError> {
     let year = year_or_this(&app.core, q.year.as_ref())?;
-    Ok(Json(compliance::of(&app.core, org, year).await?))
+    Ok(Json(compliance::of(&app.core, org.org().clone(), year).await?))
 }
 
 /// What a reporter's report starts from: the year's figures of its jurisdiction as of today,

@@ -374,3 +374,26 @@ pub async fn stylesheet() -> Response {
     )
         .into_response()
 }
+
+/// `text` as an inline SVG QR code: a registration code for the door's scanner, a second
+/// factor's key for an authenticator app.
+pub(crate) fn qr_svg(code: &str) -> String {
+    match qrcode::QrCode::new(code.as_bytes()) {
+        Ok(qr) => {
+            let svg = qr
+                .render::<qrcode::render::svg::Color>()
+                .min_dimensions(180, 180)
+                .quiet_zone(true)
+                .build();
+            // Inline in the page: without the XML declaration, hidden from screen readers
+            // (the figure around it says what it is).
+            let svg = svg.trim_start_matches(|c| c != '<');
+            let svg = match svg.strip_prefix("<?xml") {
+                Some(rest) => rest.split_once("?>").map_or(rest, |(_, s)| s),
+                None => svg,
+            };
+            svg.replacen("<svg ", "<svg aria-hidden=\"true\" focusable=\"false\" ", 1)
+        }
+        Err(_) => String::new(),
+    }
+}

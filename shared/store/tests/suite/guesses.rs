@@ -194,6 +194,7 @@ pub async fn simultaneous_sign_in_guesses_never_pass_the_fifth(
     let t0 = at("2026-09-06T10:00:00+08:00");
     let record = SignInRecord {
         org_id: Id::parse("o", "nn-jt").unwrap(),
+        email: String::new(),
         nonce_hash: "nonce".into(),
         code_hash: "right".into(),
         expires_at: t0 + chrono::Duration::minutes(15),

@@ -919,6 +919,7 @@ pub async fn sign_ins_are_single_use_and_sessions_revocable(store: &DynamoStore)
     let secs = |n: i64| t0 + chrono::Duration::seconds(n);
     let record = SignInRecord {
         org_id: Id::parse("o", "nn-jt").unwrap(),
+        email: String::new(),
         nonce_hash: "nonce".into(),
         code_hash: "code".into(),
         expires_at: secs(900),

@@ -207,34 +207,12 @@ pub(super) async fn registered<S: Store>(
             "报名成功"
         }
         .to_owned(),
-        qr: qr_svg(&code),
+        qr: crate::pages::qr_svg(&code),
         day,
         code,
         waitlisted,
     }
     .into_response())
-}
-
-/// The registration code as an SVG QR code, for the door's scanner.
-fn qr_svg(code: &str) -> String {
-    match qrcode::QrCode::new(code.as_bytes()) {
-        Ok(qr) => {
-            let svg = qr
-                .render::<qrcode::render::svg::Color>()
-                .min_dimensions(180, 180)
-                .quiet_zone(true)
-                .build();
-            // Inline in the page: without the XML declaration, hidden from screen readers
-            // (the figure around it says what it is).
-            let svg = svg.trim_start_matches(|c| c != '<');
-            let svg = match svg.strip_prefix("<?xml") {
-                Some(rest) => rest.split_once("?>").map_or(rest, |(_, s)| s),
-                None => svg,
-            };
-            svg.replacen("<svg ", "<svg aria-hidden=\"true\" focusable=\"false\" ", 1)
-        }
-        Err(_) => String::new(),
-    }
 }
 
 /// The event as an iCalendar file: name, dates, place, organiser (nothing personal).

@@ -4,9 +4,10 @@
 //! links before people do, so opening the link only shows a 确认登录 page; its POST uses the
 //! single-use nonce, and only in the browser that asked (the attempt id lives in that
 //! browser's encrypted cookie). The mail carries a 6-digit code as well, for a browser the
-//! link cannot reach. The session is an encrypted cookie naming the organisation, checked
-//! against the organisation's session version so an office can end every session at once.
+//! link cannot reach. Then the second factor (TOTP, enrolled at the first sign-in). The
+//! session lives on the server; the browser's encrypted cookie holds only its random id.
 
+mod account;
 mod answers;
 mod office;
 mod plan_edit;
@@ -26,10 +27,12 @@ use axum::http::request::Parts;
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::{Cookie, PrivateCookieJar};
-use openday_app::sign_in::{self, Confirmation, Confirmed, LinkMail, SessionCheck};
-use openday_rules::org::{Id, OrgKind, Organisation};
+use openday_app::people::Actor;
+use openday_app::sessions::{self, SessionState};
+use openday_app::sign_in::{self, Confirmation, Confirmed, LinkMail};
+use openday_rules::org::OrgKind;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::limits::Caller;
 
@@ -37,7 +40,8 @@ use super::{Csrf, FormPost, FormState, PageError, read_form, see_other, take_not
 use crate::app::{App, Store};
 use crate::routing::{Routes, method};
 
-pub use openday_app::sign_in::{DEMO_LINK_HOURS, SESSION_HOURS, SIGN_IN_MINUTES};
+pub use openday_app::sessions::SESSION_HOURS;
+pub use openday_app::sign_in::{DEMO_LINK_HOURS, SIGN_IN_MINUTES};
 
 const SESSION_COOKIE: &str = "staff";
 const SIGN_IN_COOKIE: &str = "signin";
@@ -71,6 +75,7 @@ pub fn plan_routes<S: Store>() -> Routes<S> {
             "/staff/sign-out",
             method(&Method::POST, sign_out::<S>),
         )
+        .merge(account::sign_in_routes())
         .merge(plans::routes())
 }
 
@@ -82,35 +87,30 @@ pub fn feedback_routes<S: Store>() -> Routes<S> {
 /// The pages of the reports job: the annual report, the plans of a jurisdiction, the
 /// compliance dashboard, revoking sessions.
 pub fn report_routes<S: Store>() -> Routes<S> {
-    office::routes().merge(programme::routes())
+    office::routes()
+        .merge(programme::routes())
+        .merge(account::routes())
 }
 
-/// What a session cookie holds (encrypted, so the browser cannot read or change it).
-#[derive(Serialize, Deserialize)]
-struct SessionClaims {
-    org: String,
-    /// The organisation's session version when it was issued.
-    v: u64,
-    /// Unix seconds it ends at.
-    exp: i64,
-    /// The CSRF token of every form in this session.
-    csrf: String,
-}
-
-/// The signed-in organisation, from a valid session cookie.
+/// The signed-in person, from a live session through its second factor.
 pub struct StaffSession {
-    pub org: Organisation,
+    /// The person acting, who dereferences to their organisation.
+    pub org: Actor,
     pub csrf: String,
     pub jar: PrivateCookieJar,
     /// This year's programme in force for the organisation's region.
     pub programme: openday_rules::Programme,
+    /// The id the browser holds (what signing out ends).
+    pub session_id: String,
 }
 
 impl StaffSession {
-    /// What every staff page shows in its header.
+/// What every staff page shows in its header.
     pub fn me(&self) -> Me {
         Me {
             name: self.org.name.to_string(),
+            person: self.org.label(),
+            admin: self.org.roles().has(openday_rules::staff::StaffRole::Admin),
             csrf: self.csrf.clone(),
             office: self.org.kind == OrgKind::Office,
             reporter: self.programme.is_reporter(&self.org),
@@ -121,17 +121,27 @@ impl StaffSession {
 /// The organisation signed in, as the header and navigation show it.
 pub struct Me {
     pub name: String,
+    /// 张三（a@b）
+    pub person: String,
+    pub admin: bool,
     pub csrf: String,
     pub office: bool,
     pub reporter: bool,
 }
 
-/// Not signed in (or the session ended): off to the sign-in page, which says why.
-pub struct SignedOut(PrivateCookieJar);
+/// Not signed in (or the session ended): off to the sign-in page, which says why; or, the
+/// second factor still to do, to its page.
+pub struct SignedOut(PrivateCookieJar, &'static str);
+
+impl SignedOut {
+    fn to(jar: PrivateCookieJar, path: &'static str) -> Self {
+        SignedOut(jar, path)
+    }
+}
 
 impl IntoResponse for SignedOut {
     fn into_response(self) -> Response {
-        see_other(self.0, "/staff/sign-in")
+        see_other(self.0, self.1)
     }
 }
 
@@ -156,55 +166,53 @@ impl IntoResponse for SignedOutOr {
     }
 }
 
+/// Not signed in, the session ended, or the second factor still to do: where to go.
+fn signed_out<S: Store>(app: &App<S>, jar: PrivateCookieJar, why: &str) -> SignedOutOr {
+    let jar = with_notice(jar.remove(Cookie::build(SESSION_COOKIE).path("/")), app, why);
+    SignedOutOr::SignedOut(SignedOut::to(jar, "/staff/sign-in"))
+}
+
+/// The session a browser's cookie names, as it stands now.
+pub(crate) async fn session_of<S: Store>(
+    parts: &mut Parts,
+    app: &App<S>,
+) -> Result<(PrivateCookieJar, Option<String>, SessionState), PageError> {
+    let jar = PrivateCookieJar::from_headers(&parts.headers, app.config.cookies.key());
+    let Some(id) = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()) else {
+        return Ok((jar, None, SessionState::Ended(sessions::Ended::Revoked)));
+    };
+    let Caller(from) = Caller::from_request_parts(parts, app)
+        .await
+        .unwrap_or_else(|never| match never {});
+    let state = sessions::check(&app.core, &id, &from.to_string()).await?;
+    Ok((jar, Some(id), state))
+}
+
 impl<S: Store> FromRequestParts<App<S>> for StaffSession {
     type Rejection = SignedOutOr;
 
     async fn from_request_parts(parts: &mut Parts, app: &App<S>) -> Result<Self, SignedOutOr> {
-        let jar = PrivateCookieJar::from_headers(&parts.headers, app.config.cookies.key());
-        let claims = jar
-            .get(SESSION_COOKIE)
-            .and_then(|c| serde_json::from_str::<SessionClaims>(c.value()).ok());
-        let signed_out = |jar: PrivateCookieJar, why: &str| {
-            let jar = with_notice(
-                jar.remove(Cookie::build(SESSION_COOKIE).path("/")),
-                app,
-                why,
-            );
-            SignedOutOr::SignedOut(SignedOut(jar))
-        };
-        let Some(claims) = claims else {
-            return Err(signed_out(
-                jar,
-                "请先登录：工作人员页面需要使用机关邮箱登录。",
-            ));
-        };
-        let Ok(id) = Id::parse("org", &claims.org) else {
-            return Err(signed_out(jar, "请先登录。"));
-        };
-        let checked = sign_in::check_session(&app.core, &id, claims.v, claims.exp)
-            .await
-            .map_err(PageError::from)?;
-        let (org, programme) = match checked {
-            SessionCheck::Valid { org, programme } => (*org, *programme),
-            SessionCheck::Expired => {
-                return Err(signed_out(jar, "登录已超过8小时，请重新登录。"));
-            }
-            SessionCheck::Revoked => {
-                return Err(signed_out(jar, "登录已失效（已被注销），请重新登录。"));
-            }
-            SessionCheck::Gone => {
-                return Err(signed_out(
+        let (jar, id, state) = session_of(parts, app).await?;
+        match (id, state) {
+            (Some(session_id), SessionState::Active { actor, programme, csrf }) => {
+                Ok(StaffSession {
+                    org: *actor,
+                    csrf,
                     jar,
-                    "该机关已不在名录中，请联系政务公开办公室。",
-                ));
+                    programme: *programme,
+                    session_id,
+                })
             }
-        };
-        Ok(StaffSession {
-            org,
-            csrf: claims.csrf,
-            jar,
-            programme,
-        })
+            (Some(_), SessionState::SecondFactor { .. }) => {
+                Err(SignedOutOr::SignedOut(SignedOut::to(jar, "/staff/second-factor")))
+            }
+            (None, _) => Err(signed_out(
+                app,
+                jar,
+                "请先登录：工作人员页面需要使用本人工作邮箱和动态验证码登录。",
+            )),
+            (Some(_), SessionState::Ended(why)) => Err(signed_out(app, jar, why.words())),
+        }
     }
 }
 
@@ -230,31 +238,12 @@ impl<S: Store, T: DeserializeOwned> FromRequest<App<S>> for StaffPost<T> {
     }
 }
 
-/// A session for `org` as of now, in this browser's jar.
-async fn start_session<S: Store>(
-    app: &App<S>,
-    jar: PrivateCookieJar,
-    org: &Organisation,
-) -> Result<PrivateCookieJar, PageError> {
-    let session = sign_in::start_session(&app.core, org).await?;
-    let claims = SessionClaims {
-        org: org.id.to_string(),
-        v: session.version,
-        exp: session.expires_at.timestamp(),
-        csrf: session.csrf,
-    };
-    // A struct of strings and numbers always serialises.
-    let value = serde_json::to_string(&claims).unwrap_or_default();
-    Ok(jar.add(
-        app.config
-            .cookies
-            .cookie(SESSION_COOKIE, value, SESSION_HOURS * 3600),
-    ))
-}
-
 /// A sign-in link for the local demo: not bound to a browser (the person opens it from
 /// the terminal), single-use, good for [`DEMO_LINK_HOURS`].
-pub async fn demo_link<S: Store>(app: &App<S>, org: &Organisation) -> Result<String, String> {
+pub async fn demo_link<S: Store>(
+    app: &App<S>,
+    org: &openday_rules::org::Organisation,
+) -> Result<String, String> {
     sign_in::demo_link(&app.core, org)
         .await
         .map_err(|e| e.to_string())
@@ -411,6 +400,8 @@ fn link_refused() -> PageError {
 /// Uses the attempt: the link's nonce or the typed code; then the session starts.
 async fn confirm<S: Store>(
     State(app): State<App<S>>,
+    Caller(from): Caller,
+    headers: axum::http::HeaderMap,
     post: FormPost<ConfirmForm>,
 ) -> Result<Response, PageError> {
     let FormPost { form, values, csrf } = post;
@@ -421,8 +412,8 @@ async fn confirm<S: Store>(
         nonce: form.n.as_deref(),
         code: form.code.as_deref(),
     };
-    let org = match sign_in::confirm(&app.core, proof).await? {
-        Confirmed::SignedIn(org) => org,
+    let (member, org) = match sign_in::confirm(&app.core, proof).await? {
+        Confirmed::SignedIn(member, org) => (member, org),
         Confirmed::LinkRefused => return Err(link_refused()),
         Confirmed::CodeRefused => {
             let mut state = FormState::with_values(values);
@@ -440,15 +431,27 @@ async fn confirm<S: Store>(
         }
     };
     let jar = csrf.jar.remove(Cookie::build(SIGN_IN_COOKIE).path("/"));
-    let jar = start_session(&app, jar, &org).await?;
-    let jar = with_notice(jar, &app, &format!("已登录：{}", org.name));
-    Ok(see_other(jar, "/staff"))
+    let device = headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("未知设备");
+    let started =
+        sessions::start(&app.core, &member, &org, device, &from.to_string()).await?;
+    let jar = jar.add(app.config.cookies.cookie(
+        SESSION_COOKIE,
+        started.id,
+        SESSION_HOURS * 3600,
+    ));
+    Ok(see_other(jar, "/staff/second-factor"))
 }
 
 async fn sign_out<S: Store>(
     State(app): State<App<S>>,
     post: StaffPost<BTreeMap<String, String>>,
 ) -> Result<Response, SignedOutOr> {
+    sessions::sign_out(&app.core, &post.staff.org, &post.staff.session_id)
+        .await
+        .map_err(PageError::from)?;
     let jar = post
         .staff
         .jar

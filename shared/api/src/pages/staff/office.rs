@@ -234,7 +234,7 @@ async fn compliance<S: Store>(
         q.year.as_deref().filter(|y| !y.trim().is_empty()),
     )
     .map_err(PageError::from)?;
-    let c = compliance::of(&app.core, staff.org.clone(), year)
+    let c = compliance::of(&app.core, staff.org.org().clone(), year)
         .await
         .map_err(PageError::from)?;
     let names = names_within(&app.core, &staff.org)
@@ -395,7 +395,7 @@ async fn report<S: Store>(
         form,
         values,
     } = post;
-    match reports::file(&app.core, staff.org.clone(), &form).await {
+    match reports::file(&app.core, &staff.org, &form).await {
         Ok(filed) => {
             let late = if filed.report.late {
                 "（逾期报送已记录）"
@@ -430,7 +430,7 @@ async fn compliance_file<S: Store>(
     let file = async {
         let format = q.format()?;
         let year = year_of_text(&app.core, q.year.as_deref())?;
-        let table = exports::compliance(&app.core, staff.org.clone(), year).await?;
+        let table = exports::compliance(&app.core, staff.org.org().clone(), year).await?;
         crate::exports::download(&format!("{year}年度合规情况"), format, table)
     };
     Ok(file.await.map_err(PageError::from)?)
