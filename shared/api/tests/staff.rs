@@ -341,7 +341,7 @@ async fn an_office_revokes_sessions_and_forms_refuse_other_sites() {
     let after = agency.go(&w, Method::GET, "/staff", "").await;
     assert_eq!(after.location.as_deref(), Some("/staff/sign-in"));
     let shown = agency.follow(&w, &after).await;
-    assert!(shown.html.contains("已被注销"), "{}", shown.html);
+    assert!(shown.html.contains("被注销"), "{}", shown.html);
     // Not an organisation of its jurisdiction: refused.
     let dashboard = office.go(&w, Method::GET, "/staff/compliance", "").await;
     let outside = office

@@ -160,10 +160,6 @@ async fn act_inner<S: Store>(
         PlanChange,
     ) -> Result<PlanChange, AppError>,
 ) -> Result<(PlanRecord, Option<String>), AppError> {
-    staff.require(match action {
-        Action::File | Action::Return => StaffRole::Reviewer,
-        _ => StaffRole::Handler,
-    })?;
     let (plan, owner) = plan_and_owner(app, id).await?;
     let role = viewer_role(staff, &owner).or_else(|e| match action {
         // An office of another jurisdiction is told it is the wrong reviewer.
@@ -171,6 +167,12 @@ async fn act_inner<S: Store>(
         _ => Err(e),
     })?;
     let to = transition(status_today(app, &plan), Actor::Org(role), action)?;
+    // The person's role, after the jurisdiction and the state machine have spoken (an
+    // agency is told it is not the reviewer, not that it lacks a role it cannot hold).
+    staff.require(match action {
+        Action::File | Action::Return => StaffRole::Reviewer,
+        _ => StaffRole::Handler,
+    })?;
     let expected = version_from(version)?;
     // The version the plan was checked against (no read for the default; stored versions
     // are cached by the store).
