@@ -256,10 +256,9 @@ async fn run(command: Command) -> Result<(), String> {
         Command::Token { org_id, data } => {
             let local = Local::open(&data.data).await?;
             let app = local.app().await?;
-            let found =
-                openday_app::people::actor_of_org_token(&app.core, &org_id, "local".into())
-                    .await
-                    .map_err(|e| e.to_string())?;
+            let found = openday_app::people::actor_of_org_token(&app.core, &org_id, "local".into())
+                .await
+                .map_err(|e| e.to_string())?;
             local.close().await;
             if found.is_none() {
                 return Err(format!(

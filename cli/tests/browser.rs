@@ -614,7 +614,15 @@ async fn staff_sign_in(client: &Client, base: &str, data: &Path, email: &str, sh
     );
     fill(client, "code", &code).await;
     let enrolling = page.contains("totp-secret");
-    press(client, if enrolling { "完成绑定" } else { "验证并登录" }).await;
+    press(
+        client,
+        if enrolling {
+            "完成绑定"
+        } else {
+            "验证并登录"
+        },
+    )
+    .await;
     if enrolling {
         wait_text(client, "h1", "请保存恢复码").await;
         if let Some(name) = shot {

@@ -46,9 +46,7 @@ impl<S: Store> FromRequestParts<App<S>> for Staff {
             .map_or_else(|never| match never {}, |c| c.0.to_string());
         let actor = openday_app::people::actor_of_org_token(&app.core, &org_id, from)
             .await?
-            .ok_or(ApiError::Unauthorized(
-                "令牌所指的机关或其管理员已不存在",
-            ))?;
+            .ok_or(ApiError::Unauthorized("令牌所指的机关或其管理员已不存在"))?;
         Ok(Staff(actor))
     }
 }

@@ -150,7 +150,9 @@ impl Browser {
         let (_, page) = self.go(w, Method::GET, "/staff/second-factor", "").await;
         let code = openday_testkit::second_factor_code(&w.mail_dir, email, &page, w.clock_now());
         let body = format!("csrf={}&code={code}", csrf(&page));
-        let (status, _) = self.go(w, Method::POST, "/staff/second-factor", &body).await;
+        let (status, _) = self
+            .go(w, Method::POST, "/staff/second-factor", &body)
+            .await;
         assert!(status.is_success() || status.is_redirection(), "{status}");
     }
 }

@@ -138,7 +138,12 @@ impl Browser {
         self.ask(w, email).await;
         let (link, _) = openday_testkit::sign_in_mail(&w.mail_dir, email);
         let done = self.confirm(w, &link).await;
-        assert_eq!(done.location.as_deref(), Some("/staff/second-factor"), "{}", done.html);
+        assert_eq!(
+            done.location.as_deref(),
+            Some("/staff/second-factor"),
+            "{}",
+            done.html
+        );
         self.second_factor(w, email).await;
     }
 
@@ -212,7 +217,12 @@ async fn the_mailed_link_signs_in_once_and_only_in_the_browser_that_asked() {
 
     // The browser that asked goes on to the second factor; before it, no staff page.
     let done = person.confirm(&w, &link).await;
-    assert_eq!(done.location.as_deref(), Some("/staff/second-factor"), "{}", done.html);
+    assert_eq!(
+        done.location.as_deref(),
+        Some("/staff/second-factor"),
+        "{}",
+        done.html
+    );
     let early = person.go(&w, Method::GET, "/staff", "").await;
     assert_eq!(early.location.as_deref(), Some("/staff/second-factor"));
     person.second_factor(&w, AGENCY).await;
@@ -273,7 +283,12 @@ async fn the_code_works_instead_of_the_link_and_both_expire() {
             &format!("csrf={}&code={code}", asked.csrf()),
         )
         .await;
-    assert_eq!(done.location.as_deref(), Some("/staff/second-factor"), "{}", done.html);
+    assert_eq!(
+        done.location.as_deref(),
+        Some("/staff/second-factor"),
+        "{}",
+        done.html
+    );
     person.second_factor(&w, AGENCY).await;
 
     // Sixteen minutes later a new link is no good.

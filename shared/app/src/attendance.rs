@@ -8,13 +8,13 @@ use openday_store::personal::parse_registration_code;
 use openday_store::records::{CheckIn, RegistrationStatus};
 
 use crate::access::{implementer_plan, visible_plan};
-use crate::commands::CheckInBody;
 use crate::audit;
+use crate::commands::CheckInBody;
 use crate::error::AppError;
 use crate::people::Actor as Person;
-use openday_rules::staff::StaffRole;
 use crate::services::{Services, Store};
 use crate::views::{Attendance, CheckedIn};
+use openday_rules::staff::StaffRole;
 
 /// Checks a person in at the door by the registration code, or by the ID number shown
 /// (matched through the keyed hash). Once: a second scan is told when (409); waitlisted,

@@ -35,7 +35,18 @@ pub async fn record<S: Store>(
     result: &str,
     detail: &str,
 ) {
-    if let Err(e) = write(app, actor.org(), Some(actor.email()), actor.from(), action, object, result, detail).await {
+    if let Err(e) = write(
+        app,
+        actor.org(),
+        Some(actor.email()),
+        actor.from(),
+        action,
+        object,
+        result,
+        detail,
+    )
+    .await
+    {
         tracing::error!(action, error = %e, "audit record not written");
     }
 }
@@ -49,9 +60,18 @@ pub async fn record_read<S: Store>(
     object: &str,
     detail: &str,
 ) -> Result<(), AppError> {
-    write(app, actor.org(), Some(actor.email()), actor.from(), action, object, "ok", detail)
-        .await
-        .map(drop)
+    write(
+        app,
+        actor.org(),
+        Some(actor.email()),
+        actor.from(),
+        action,
+        object,
+        "ok",
+        detail,
+    )
+    .await
+    .map(drop)
 }
 
 /// A record for an organisation's person who is not signed in yet (sign-in, a wrong
@@ -146,13 +166,18 @@ pub async fn list<S: Store>(
                 .as_deref()
                 .map(str::trim)
                 .filter(|f| !f.is_empty())
-                .is_none_or(|f| if prefix_ok { value.starts_with(f) } else { value == f })
+                .is_none_or(|f| {
+                    if prefix_ok {
+                        value.starts_with(f)
+                    } else {
+                        value == f
+                    }
+                })
         };
         has(&q.person, e.person.as_deref().unwrap_or(""), false)
             && has(&q.action, &e.action, true)
             && has(&q.org, e.org_id.as_str(), false)
-            && q
-                .plan
+            && q.plan
                 .as_deref()
                 .map(str::trim)
                 .filter(|p| !p.is_empty())
@@ -163,7 +188,7 @@ pub async fn list<S: Store>(
     while day >= from {
         let mut records = app.store.audit_day(day, &prefix).await?;
         records.retain(wanted);
-        records.sort_by(|a, b| b.entry.at.cmp(&a.entry.at));
+        records.sort_by_key(|r| std::cmp::Reverse(r.entry.at));
         out.extend(records);
         day -= Duration::days(1);
     }
@@ -183,7 +208,10 @@ pub async fn verify<S: Store>(
         let heads = app.store.audit_heads(day).await?;
         let mut by_org: std::collections::BTreeMap<String, Vec<AuditRecord>> = Default::default();
         for r in records {
-            by_org.entry(r.entry.org_id.to_string()).or_default().push(r);
+            by_org
+                .entry(r.entry.org_id.to_string())
+                .or_default()
+                .push(r);
         }
         for h in &heads {
             by_org.entry(h.org_id.clone()).or_default();

@@ -11,9 +11,9 @@ use crate::access::{implementer_plan, visible_plan};
 use crate::audit;
 use crate::error::AppError;
 use crate::people::Actor as Person;
-use openday_rules::staff::StaffRole;
 use crate::services::{Services, Store};
 use crate::views::Rollup;
+use openday_rules::staff::StaffRole;
 
 /// One value of a row.
 #[derive(Debug, Clone, PartialEq)]

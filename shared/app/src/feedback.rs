@@ -17,15 +17,15 @@ use openday_store::personal::parse_registration_code;
 use openday_store::ports::Giver;
 use openday_store::records::{FeedbackRecord, PlanRecord, RegistrationStatus};
 
-use crate::audit;
-use crate::people::Actor as Person;
-use openday_rules::staff::StaffRole;
 use crate::access::{implementer_plan, plan_and_owner, status_today, viewer_role, visible_plan};
+use crate::audit;
 use crate::commands::{AnswersBody, EvaluationBody, PhoneProof};
 use crate::error::{AppError, wait_words};
+use crate::people::Actor as Person;
 use crate::services::{Services, Store};
 use crate::verification::verified_phone;
 use crate::views::{AnswersDraft, AnswersSaved, EvaluationReceipt, FeedbackReceipt};
+use openday_rules::staff::StaffRole;
 
 fn held_or_running(status: PlanStatus) -> Result<(), AppError> {
     if matches!(

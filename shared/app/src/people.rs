@@ -100,7 +100,9 @@ pub async fn ensure_first_admins<S: Store>(
 ) -> Result<(), AppError> {
     for org in orgs {
         if app.store.members(org.id.as_str()).await?.is_empty() {
-            app.store.put_member(&first_admin(org, app.now()), true).await?;
+            app.store
+                .put_member(&first_admin(org, app.now()), true)
+                .await?;
         }
     }
     Ok(())
@@ -184,9 +186,22 @@ pub async fn invite<S: Store>(
     let result = invite_inner(app, actor, invitation).await;
     let object = format!(
         "member:{}",
-        invitation.email.as_deref().unwrap_or("").trim().to_lowercase()
+        invitation
+            .email
+            .as_deref()
+            .unwrap_or("")
+            .trim()
+            .to_lowercase()
     );
-    audit::record(app, actor, "member.invite", &object, &audit::outcome(&result), "").await;
+    audit::record(
+        app,
+        actor,
+        "member.invite",
+        &object,
+        &audit::outcome(&result),
+        "",
+    )
+    .await;
     result
 }
 
@@ -283,8 +298,19 @@ pub async fn change_roles<S: Store>(
         Ok(record)
     }
     .await;
-    let detail = result.as_ref().map(|r| r.roles.labels()).unwrap_or_default();
-    audit::record(app, actor, "member.roles", &format!("member:{email}"), &audit::outcome(&result), &detail).await;
+    let detail = result
+        .as_ref()
+        .map(|r| r.roles.labels())
+        .unwrap_or_default();
+    audit::record(
+        app,
+        actor,
+        "member.roles",
+        &format!("member:{email}"),
+        &audit::outcome(&result),
+        &detail,
+    )
+    .await;
     result
 }
 
@@ -327,7 +353,15 @@ pub async fn remove<S: Store>(
         Ok(())
     }
     .await;
-    audit::record(app, actor, "member.remove", &format!("member:{email}"), &audit::outcome(&result), "").await;
+    audit::record(
+        app,
+        actor,
+        "member.remove",
+        &format!("member:{email}"),
+        &audit::outcome(&result),
+        "",
+    )
+    .await;
     result
 }
 

@@ -17,8 +17,8 @@ use openday_store::keys;
 use openday_store::records::{PlanChange, PlanRecord, RegistrationStatus};
 
 use crate::access::{desk_scope, plan_and_owner, status_today, version_from, viewer_role};
-use crate::commands::{AnnouncementBody, CancelBody, RespondBody, ReviewBody};
 use crate::audit;
+use crate::commands::{AnnouncementBody, CancelBody, RespondBody, ReviewBody};
 use crate::error::AppError;
 use crate::people::Actor as Person;
 use crate::services::{Services, Store};
@@ -80,8 +80,19 @@ pub async fn submit<S: Store>(
             .await?)
     }
     .await;
-    let object = result.as_ref().map(|r| format!("plan:{}", r.id)).unwrap_or_default();
-    audit::record(app, org, "plan.submit", &object, &audit::outcome(&result), "").await;
+    let object = result
+        .as_ref()
+        .map(|r| format!("plan:{}", r.id))
+        .unwrap_or_default();
+    audit::record(
+        app,
+        org,
+        "plan.submit",
+        &object,
+        &audit::outcome(&result),
+        "",
+    )
+    .await;
     let record = result?;
     tracing::info!(plan = %record.id, org = %org.id, "plan submitted");
     after_change(app, &record, Action::Revise, None).await;

@@ -11,8 +11,8 @@ use openday_store::records::ProgrammeRecord;
 use crate::audit;
 use crate::error::AppError;
 use crate::people::Actor as Person;
-use openday_rules::staff::StaffRole;
 use crate::services::{Services, Store};
+use openday_rules::staff::StaffRole;
 
 /// The programme in force for `region` (the directory's first region when none is named)
 /// and `year`: public, like the work plan it comes from.
@@ -70,7 +70,7 @@ pub async fn import<S: Store>(
         org,
         StaffRole::Admin,
         "programme.import",
-        &String::new(),
+        "",
         import_inner(app, org, raw),
     )
     .await

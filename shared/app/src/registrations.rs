@@ -19,14 +19,14 @@ use openday_store::records::{
 use serde::Deserialize;
 
 use crate::access::{implementer_plan, status_today};
-use crate::commands::PhoneProof;
 use crate::audit;
+use crate::commands::PhoneProof;
 use crate::error::AppError;
 use crate::people::Actor as Person;
-use openday_rules::staff::StaffRole;
 use crate::services::{Services, Store};
 use crate::verification::{Claim, claim, looked_up_phone, verified_phone};
 use crate::views::RegistrationReceipt;
+use openday_rules::staff::StaffRole;
 
 /// An online registration as the person sends it: who registers, and the separate consent
 /// to the processing of the ID number (sensitive personal information, PIPL art. 29).

@@ -6,12 +6,12 @@ use openday_rules::report::{AnnualReport, ReportDraft, YearFigures};
 
 use crate::audit;
 use crate::error::AppError;
-use crate::people::Actor as Person;
-use openday_rules::staff::StaffRole;
 use crate::figures::{statistics, year_figures_of};
+use crate::people::Actor as Person;
 use crate::services::{Services, Store};
 use crate::views::{ReportFiled, ReportStart};
 use crate::years::named_year;
+use openday_rules::staff::StaffRole;
 
 /// A reporter's annual report, with its jurisdiction's figures attached.
 pub async fn file<S: Store>(

@@ -52,7 +52,11 @@ pub async fn begin_enrolment<S: Store>(
 ) -> Result<Enrolment, AppError> {
     let (hash, mut session) = sessions::pending(app, session_id).await?;
     let key = &app.settings.person_key;
-    let secret = match session.enrolling.as_deref().and_then(|s| key.open_secret(s)) {
+    let secret = match session
+        .enrolling
+        .as_deref()
+        .and_then(|s| key.open_secret(s))
+    {
         Some(secret) => secret,
         None => {
             let secret = random_bytes::<20>()?.to_vec();
@@ -81,7 +85,9 @@ pub enum Checked {
     /// Wrong: this many tries are left before the lock.
     Wrong { left: u32 },
     /// Sign-in is locked until then.
-    Locked { until: chrono::DateTime<chrono::Utc> },
+    Locked {
+        until: chrono::DateTime<chrono::Utc>,
+    },
 }
 
 fn well_formed(code: &str) -> Option<String> {
@@ -142,7 +148,12 @@ pub async fn check<S: Store>(
         Some(until) if until > now => return Ok(Checked::Locked { until }),
         Some(until) => {
             app.store.right_second_factor(&email).await?;
-            log("sign_in.lock_ended", "ok", format!("锁定至 {}", audit::when(until))).await;
+            log(
+                "sign_in.lock_ended",
+                "ok",
+                format!("锁定至 {}", audit::when(until)),
+            )
+            .await;
         }
         None => {}
     }
@@ -150,37 +161,57 @@ pub async fn check<S: Store>(
     let at = u64::try_from(now.timestamp()).unwrap_or(0);
     let enrolling = member.record.totp_sealed.is_none();
     let secret = if enrolling {
-        session.enrolling.as_deref().and_then(|s| key.open_secret(s))
+        session
+            .enrolling
+            .as_deref()
+            .and_then(|s| key.open_secret(s))
     } else {
-        member.record.totp_sealed.as_deref().and_then(|s| key.open_secret(s))
+        member
+            .record
+            .totp_sealed
+            .as_deref()
+            .and_then(|s| key.open_secret(s))
     };
     let Some(secret) = secret else {
         return Err(AppError::forbidden("请先扫描二维码绑定动态验证码"));
     };
     let totp = totp(&secret, &email)?;
     let by_totp = well_formed(typed).is_some_and(|c| totp.check(&c, at).is_some());
-    let by_recovery = !by_totp && !enrolling && match recovery_form(typed) {
-        Some(c) => {
-            app.store
-                .use_recovery_code(&email, &key.secret_hash("recovery-code", &c))
-                .await?
-        }
-        None => false,
-    };
+    let by_recovery = !by_totp
+        && !enrolling
+        && match recovery_form(typed) {
+            Some(c) => {
+                app.store
+                    .use_recovery_code(&email, &key.secret_hash("recovery-code", &c))
+                    .await?
+            }
+            None => false,
+        };
     if !(by_totp || by_recovery) {
         let until = now + Duration::minutes(LOCK_MINUTES);
-        return Ok(match app.store.wrong_second_factor(&email, MAX_WRONG, until).await? {
-            WrongCode::Counted(n) => {
-                log("sign_in.second_factor", "wrong", format!("连续第{n}次错误")).await;
-                Checked::Wrong {
-                    left: MAX_WRONG.saturating_sub(n),
+        return Ok(
+            match app
+                .store
+                .wrong_second_factor(&email, MAX_WRONG, until)
+                .await?
+            {
+                WrongCode::Counted(n) => {
+                    log("sign_in.second_factor", "wrong", format!("连续第{n}次错误")).await;
+                    Checked::Wrong {
+                        left: MAX_WRONG.saturating_sub(n),
+                    }
                 }
-            }
-            WrongCode::Locked(until) => {
-                log("sign_in.locked", "locked", format!("锁定至 {}", audit::when(until))).await;
-                Checked::Locked { until }
-            }
-        });
+                WrongCode::Locked(until) => {
+                    log(
+                        "sign_in.locked",
+                        "locked",
+                        format!("锁定至 {}", audit::when(until)),
+                    )
+                    .await;
+                    Checked::Locked { until }
+                }
+            },
+        );
     }
     app.store.right_second_factor(&email).await?;
     let mut recovery_codes = Vec::new();
@@ -192,7 +223,9 @@ pub async fn check<S: Store>(
         );
         for _ in 0..RECOVERY_CODES {
             let code = random_hex::<5>()?;
-            record.recovery.push(key.secret_hash("recovery-code", &code));
+            record
+                .recovery
+                .push(key.secret_hash("recovery-code", &code));
             recovery_codes.push(format!("{}-{}", &code[..5], &code[5..]));
         }
         app.store.put_member(&record, false).await?;
@@ -202,7 +235,11 @@ pub async fn check<S: Store>(
     session.enrolling = None;
     session.last_used = now;
     app.store.put_session(&hash, &session).await?;
-    let how = if by_recovery { "恢复码" } else { "动态验证码" };
+    let how = if by_recovery {
+        "恢复码"
+    } else {
+        "动态验证码"
+    };
     log("sign_in", "ok", format!("第二因素：{how}")).await;
     Ok(Checked::Passed { recovery_codes })
 }

@@ -188,7 +188,11 @@ pub(crate) async fn pending<S: Store>(
 }
 
 /// Signing out: the session ends on the server.
-pub async fn sign_out<S: Store>(app: &Services<S>, actor: &Actor, id: &str) -> Result<(), AppError> {
+pub async fn sign_out<S: Store>(
+    app: &Services<S>,
+    actor: &Actor,
+    id: &str,
+) -> Result<(), AppError> {
     app.store.end_session(&hash_of(app, id)).await?;
     audit::record(app, actor, "sign_out", "", "ok", "").await;
     Ok(())
@@ -234,7 +238,7 @@ pub async fn of_person<S: Store>(
             last_used: s.last_used,
         })
         .collect();
-    out.sort_by(|a, b| b.started.cmp(&a.started));
+    out.sort_by_key(|s| std::cmp::Reverse(s.started));
     Ok(out)
 }
 
@@ -261,8 +265,19 @@ pub async fn end_one<S: Store>(
         Ok(session.email)
     }
     .await;
-    let object = result.as_ref().map(|e| format!("member:{e}")).unwrap_or_default();
-    audit::record(app, actor, "session.end", &object, &audit::outcome(&result), "").await;
+    let object = result
+        .as_ref()
+        .map(|e| format!("member:{e}"))
+        .unwrap_or_default();
+    audit::record(
+        app,
+        actor,
+        "session.end",
+        &object,
+        &audit::outcome(&result),
+        "",
+    )
+    .await;
     result.map(drop)
 }
 
@@ -297,6 +312,14 @@ pub async fn end_all_of<S: Store>(
         end_everything(app, &email).await
     }
     .await;
-    audit::record(app, actor, "session.end_all", &format!("member:{email}"), &audit::outcome(&result), "").await;
+    audit::record(
+        app,
+        actor,
+        "session.end_all",
+        &format!("member:{email}"),
+        &audit::outcome(&result),
+        "",
+    )
+    .await;
     result
 }

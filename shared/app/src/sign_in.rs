@@ -284,13 +284,15 @@ pub async fn confirm<S: Store>(
     } else {
         redeemed.email
     };
-    Ok(match crate::people::member_for_sign_in(app, &email).await? {
-        Some((member, org)) if org.id == redeemed.org_id => {
-            tracing::info!(org = %org.id, "staff signed in by the mailed link");
-            Confirmed::SignedIn(Box::new(member), Box::new(org))
-        }
-        _ => Confirmed::LinkRefused,
-    })
+    Ok(
+        match crate::people::member_for_sign_in(app, &email).await? {
+            Some((member, org)) if org.id == redeemed.org_id => {
+                tracing::info!(org = %org.id, "staff signed in by the mailed link");
+                Confirmed::SignedIn(Box::new(member), Box::new(org))
+            }
+            _ => Confirmed::LinkRefused,
+        },
+    )
 }
 
 /// The organisations of an office's jurisdiction and below, by id.
@@ -316,7 +318,15 @@ pub async fn revoke<S: Store>(
 ) -> Result<Organisation, AppError> {
     let result = revoke_inner(app, office, org_id).await;
     let object = format!("org:{}", org_id.unwrap_or("").trim());
-    crate::audit::record(app, office, "org.sessions_end", &object, &crate::audit::outcome(&result), "").await;
+    crate::audit::record(
+        app,
+        office,
+        "org.sessions_end",
+        &object,
+        &crate::audit::outcome(&result),
+        "",
+    )
+    .await;
     result
 }
 

@@ -20,8 +20,8 @@ use openday_app::second_factor::{self, Checked};
 use openday_app::sessions::{self, Ended, SessionState};
 use openday_app::sign_in::{Confirmation, Confirmed, LinkMail};
 use openday_app::{
-    AppError, Services, Settings, announcements, audit, people, attendance, compliance, exports, feedback, plans,
-    programmes, registrations, reports, sign_in, verification,
+    AppError, Services, Settings, announcements, attendance, audit, compliance, exports, feedback,
+    people, plans, programmes, registrations, reports, sign_in, verification,
 };
 use openday_local_dynamo::LocalDynamo;
 use openday_rules::Clock;
@@ -88,10 +88,11 @@ impl World {
         );
         let mut staff = std::collections::HashMap::new();
         for o in &openday_testkit::directory().orgs {
-            let actor = openday_app::people::actor_of_org_token(&app, o.id.as_str(), "127.0.0.1".into())
-                .await
-                .unwrap()
-                .unwrap();
+            let actor =
+                openday_app::people::actor_of_org_token(&app, o.id.as_str(), "127.0.0.1".into())
+                    .await
+                    .unwrap()
+                    .unwrap();
             staff.insert(o.id.to_string(), actor);
         }
         Self {
@@ -648,8 +649,7 @@ async fn staff_sign_in_with_the_mailed_code_and_an_office_ends_the_sessions() {
         code: Some(&code),
         ..Confirmation::default()
     };
-    let Confirmed::SignedIn(member, signed) = sign_in::confirm(&w.app, right).await.unwrap()
-    else {
+    let Confirmed::SignedIn(member, signed) = sign_in::confirm(&w.app, right).await.unwrap() else {
         panic!("signed in");
     };
     assert_eq!(signed.id, agency.id);
@@ -657,8 +657,16 @@ async fn staff_sign_in_with_the_mailed_code_and_an_office_ends_the_sessions() {
     let session = sessions::start(&w.app, &member, &signed, "test", "127.0.0.1")
         .await
         .unwrap();
-    let check = sessions::check(&w.app, &session.id, "127.0.0.1").await.unwrap();
-    assert!(matches!(check, SessionState::SecondFactor { enrolled: false, .. }));
+    let check = sessions::check(&w.app, &session.id, "127.0.0.1")
+        .await
+        .unwrap();
+    assert!(matches!(
+        check,
+        SessionState::SecondFactor {
+            enrolled: false,
+            ..
+        }
+    ));
     let e = sign_in::revoke(&w.app, &w.staff("lz-office"), Some("nn-jt"))
         .await
         .unwrap_err();
@@ -666,7 +674,9 @@ async fn staff_sign_in_with_the_mailed_code_and_an_office_ends_the_sessions() {
     sign_in::revoke(&w.app, &w.staff("nn-office"), Some("nn-jt"))
         .await
         .unwrap();
-    let check = sessions::check(&w.app, &session.id, "127.0.0.1").await.unwrap();
+    let check = sessions::check(&w.app, &session.id, "127.0.0.1")
+        .await
+        .unwrap();
     assert!(matches!(check, SessionState::Ended(Ended::Revoked)));
 }
 
@@ -743,7 +753,10 @@ async fn signed_in(w: &World, email: &str) -> (String, openday_app::people::Acto
         .await
         .unwrap();
     assert!(matches!(checked, Checked::Passed { .. }), "{checked:?}");
-    match sessions::check(&w.app, &session, "127.0.0.1").await.unwrap() {
+    match sessions::check(&w.app, &session, "127.0.0.1")
+        .await
+        .unwrap()
+    {
         SessionState::Active { actor, .. } => (session, *actor),
         _ => panic!("active"),
     }
@@ -762,7 +775,14 @@ async fn actions(w: &World, admin: &openday_app::people::Actor) -> Vec<String> {
         .await
         .unwrap()
         .into_iter()
-        .map(|r| format!("{} {} {}", r.entry.action, r.entry.person.unwrap_or_default(), r.entry.result))
+        .map(|r| {
+            format!(
+                "{} {} {}",
+                r.entry.action,
+                r.entry.person.unwrap_or_default(),
+                r.entry.result
+            )
+        })
         .collect()
 }
 
@@ -770,17 +790,29 @@ async fn actions(w: &World, admin: &openday_app::people::Actor) -> Vec<String> {
 async fn roles_decide_who_may_write_review_and_manage_members() {
     let w = World::new().await;
     let (_, admin) = signed_in(&w, "jtj@nn.example.org").await;
-    people::invite(&w.app, &admin, &invitation("li@nn.example.org", &["handler"]))
-        .await
-        .unwrap();
+    people::invite(
+        &w.app,
+        &admin,
+        &invitation("li@nn.example.org", &["handler"]),
+    )
+    .await
+    .unwrap();
     // The same address twice, or a reviewer at an agency, is refused.
-    let e = people::invite(&w.app, &admin, &invitation("li@nn.example.org", &["handler"]))
-        .await
-        .unwrap_err();
+    let e = people::invite(
+        &w.app,
+        &admin,
+        &invitation("li@nn.example.org", &["handler"]),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(e.said().code, "MEMBER_EXISTS");
-    let e = people::invite(&w.app, &admin, &invitation("wang@nn.example.org", &["reviewer"]))
-        .await
-        .unwrap_err();
+    let e = people::invite(
+        &w.app,
+        &admin,
+        &invitation("wang@nn.example.org", &["reviewer"]),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(fields(&e), ["roles"]);
     let (_, li) = signed_in(&w, "li@nn.example.org").await;
     assert_eq!(li.roles().labels(), "经办人");
@@ -788,28 +820,43 @@ async fn roles_decide_who_may_write_review_and_manage_members() {
     let draft: PlanDraft =
         serde_json::from_str(&openday_testkit::repo_file("infra/demo/plan.json")).unwrap();
     let plan = plans::submit(&w.app, &li, &draft).await.unwrap();
-    let history = plans::detail(&w.app, &w.staff("nn-jt"), &plan.id).await.unwrap();
+    let history = plans::detail(&w.app, &w.staff("nn-jt"), &plan.id)
+        .await
+        .unwrap();
     assert!(
         format!("{history:?}").contains("li@nn.example.org"),
         "the history names the person"
     );
-    let e = people::invite(&w.app, &li, &invitation("zhao@nn.example.org", &["handler"]))
-        .await
-        .unwrap_err();
+    let e = people::invite(
+        &w.app,
+        &li,
+        &invitation("zhao@nn.example.org", &["handler"]),
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(e, AppError::Forbidden(_)), "{e:?}");
     // At the office, a member without 审核人 may not file a plan.
     let (_, office_admin) = signed_in(&w, "gongkai@nn.example.org").await;
-    people::invite(&w.app, &office_admin, &invitation("zhou@nn.example.org", &["handler"]))
-        .await
-        .unwrap();
+    people::invite(
+        &w.app,
+        &office_admin,
+        &invitation("zhou@nn.example.org", &["handler"]),
+    )
+    .await
+    .unwrap();
     let (_, zhou) = signed_in(&w, "zhou@nn.example.org").await;
     let e = plans::review(&w.app, &zhou, &plan.id, review("file", None, 1))
         .await
         .unwrap_err();
     assert!(e.said().message.contains("审核人"), "{e:?}");
-    people::change_roles(&w.app, &office_admin, "zhou@nn.example.org", &["reviewer".into()])
-        .await
-        .unwrap();
+    people::change_roles(
+        &w.app,
+        &office_admin,
+        "zhou@nn.example.org",
+        &["reviewer".into()],
+    )
+    .await
+    .unwrap();
     // Roles are read at each request: the same session now may file.
     let (_, zhou) = signed_in(&w, "zhou@nn.example.org").await;
     plans::review(&w.app, &zhou, &plan.id, review("file", None, 1))
@@ -821,9 +868,20 @@ async fn roles_decide_who_may_write_review_and_manage_members() {
         .unwrap_err();
     assert_eq!(e.said().code, "LAST_ADMIN");
     let log = actions(&w, &admin).await;
-    assert!(log.iter().any(|l| l == "member.invite jtj@nn.example.org ok"), "{log:?}");
-    assert!(log.iter().any(|l| l == "member.invite li@nn.example.org FORBIDDEN"), "{log:?}");
-    assert!(log.iter().any(|l| l == "plan.submit li@nn.example.org ok"), "{log:?}");
+    assert!(
+        log.iter()
+            .any(|l| l == "member.invite jtj@nn.example.org ok"),
+        "{log:?}"
+    );
+    assert!(
+        log.iter()
+            .any(|l| l == "member.invite li@nn.example.org FORBIDDEN"),
+        "{log:?}"
+    );
+    assert!(
+        log.iter().any(|l| l == "plan.submit li@nn.example.org ok"),
+        "{log:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -833,33 +891,55 @@ async fn five_wrong_codes_lock_sign_in_for_fifteen_minutes() {
     let (_, admin) = signed_in(&w, email).await;
     let session = first_step(&w, email).await;
     let right = authenticator(&w, &session, email).await;
-    let wrong = if right == "000000" { "111111" } else { "000000" };
+    let wrong = if right == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
     for left in (1..5).rev() {
-        let c = second_factor::check(&w.app, &session, wrong, "127.0.0.1").await.unwrap();
+        let c = second_factor::check(&w.app, &session, wrong, "127.0.0.1")
+            .await
+            .unwrap();
         assert_eq!(c, Checked::Wrong { left });
     }
-    let c = second_factor::check(&w.app, &session, wrong, "127.0.0.1").await.unwrap();
+    let c = second_factor::check(&w.app, &session, wrong, "127.0.0.1")
+        .await
+        .unwrap();
     assert!(matches!(c, Checked::Locked { .. }), "{c:?}");
     // Locked: even the right code is refused, until 15 minutes have passed.
-    let c = second_factor::check(&w.app, &session, &right, "127.0.0.1").await.unwrap();
+    let c = second_factor::check(&w.app, &session, &right, "127.0.0.1")
+        .await
+        .unwrap();
     assert!(matches!(c, Checked::Locked { .. }), "{c:?}");
     w.at("2026-08-01T09:14:00+08:00");
     let right = authenticator(&w, &session, email).await;
-    let c = second_factor::check(&w.app, &session, &right, "127.0.0.1").await.unwrap();
+    let c = second_factor::check(&w.app, &session, &right, "127.0.0.1")
+        .await
+        .unwrap();
     assert!(matches!(c, Checked::Locked { .. }), "{c:?}");
     w.at("2026-08-01T09:15:30+08:00");
     let session = first_step(&w, email).await;
     let right = authenticator(&w, &session, email).await;
-    let c = second_factor::check(&w.app, &session, &right, "127.0.0.1").await.unwrap();
+    let c = second_factor::check(&w.app, &session, &right, "127.0.0.1")
+        .await
+        .unwrap();
     assert!(matches!(c, Checked::Passed { .. }), "{c:?}");
     let log = actions(&w, &admin).await;
     assert_eq!(
-        log.iter().filter(|l| l.starts_with("sign_in.second_factor ")).count(),
+        log.iter()
+            .filter(|l| l.starts_with("sign_in.second_factor "))
+            .count(),
         4,
         "{log:?}"
     );
-    assert!(log.iter().any(|l| l.starts_with("sign_in.locked ")), "{log:?}");
-    assert!(log.iter().any(|l| l.starts_with("sign_in.lock_ended ")), "{log:?}");
+    assert!(
+        log.iter().any(|l| l.starts_with("sign_in.locked ")),
+        "{log:?}"
+    );
+    assert!(
+        log.iter().any(|l| l.starts_with("sign_in.lock_ended ")),
+        "{log:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -879,10 +959,14 @@ async fn sessions_end_after_thirty_minutes_idle_and_eight_hours() {
     ));
     let (busy, _) = signed_in(&w, email).await;
     for minutes in (20..480).step_by(20) {
-        let at = openday_testkit::at("2026-08-01T09:59:30+08:00") + chrono::Duration::minutes(minutes);
+        let at =
+            openday_testkit::at("2026-08-01T09:59:30+08:00") + chrono::Duration::minutes(minutes);
         *w.clock.0.lock().unwrap() = at;
         assert!(
-            matches!(sessions::check(&w.app, &busy, "127.0.0.1").await.unwrap(), SessionState::Active { .. }),
+            matches!(
+                sessions::check(&w.app, &busy, "127.0.0.1").await.unwrap(),
+                SessionState::Active { .. }
+            ),
             "{minutes} minutes in"
         );
     }
@@ -898,7 +982,9 @@ async fn sign_out_ends_the_session_on_the_server() {
     let w = World::new().await;
     let (first, me) = signed_in(&w, "jtj@nn.example.org").await;
     let (second, _) = signed_in(&w, "jtj@nn.example.org").await;
-    let listed = sessions::of_person(&w.app, me.email(), Some(&first)).await.unwrap();
+    let listed = sessions::of_person(&w.app, me.email(), Some(&first))
+        .await
+        .unwrap();
     assert_eq!(listed.len(), 2);
     assert_eq!(listed.iter().filter(|s| s.current).count(), 1);
     sessions::sign_out(&w.app, &me, &first).await.unwrap();
@@ -909,7 +995,9 @@ async fn sign_out_ends_the_session_on_the_server() {
     // The other session lives on until the person ends it from the list.
     let other = sessions::of_person(&w.app, me.email(), None).await.unwrap();
     assert_eq!(other.len(), 1);
-    sessions::end_one(&w.app, &me, &other[0].handle).await.unwrap();
+    sessions::end_one(&w.app, &me, &other[0].handle)
+        .await
+        .unwrap();
     assert!(matches!(
         sessions::check(&w.app, &second, "127.0.0.1").await.unwrap(),
         SessionState::Ended(Ended::Revoked)
@@ -920,16 +1008,22 @@ async fn sign_out_ends_the_session_on_the_server() {
 async fn a_removed_member_loses_sessions_and_keys_at_once() {
     let w = World::new().await;
     let (_, admin) = signed_in(&w, "jtj@nn.example.org").await;
-    people::invite(&w.app, &admin, &invitation("li@nn.example.org", &["handler"]))
-        .await
-        .unwrap();
+    people::invite(
+        &w.app,
+        &admin,
+        &invitation("li@nn.example.org", &["handler"]),
+    )
+    .await
+    .unwrap();
     let (li_session, li) = signed_in(&w, "li@nn.example.org").await;
     // Another agency's 管理员 cannot remove them; their own can.
     let (_, other) = signed_in(&w, "scjg@nn.example.org").await;
     assert!(people::remove(&w.app, &other, li.email()).await.is_err());
     people::remove(&w.app, &admin, li.email()).await.unwrap();
     assert!(matches!(
-        sessions::check(&w.app, &li_session, "127.0.0.1").await.unwrap(),
+        sessions::check(&w.app, &li_session, "127.0.0.1")
+            .await
+            .unwrap(),
         SessionState::Ended(_)
     ));
     let again = sign_in::request_link(&w.app, Some("li@nn.example.org"), LOOPBACK)
@@ -943,9 +1037,13 @@ async fn the_audit_chain_is_verified_and_a_broken_link_is_found() {
     let w = World::new().await;
     let (_, admin) = signed_in(&w, "jtj@nn.example.org").await;
     for n in 0..3 {
-        people::invite(&w.app, &admin, &invitation(&format!("p{n}@nn.example.org"), &["handler"]))
-            .await
-            .unwrap();
+        people::invite(
+            &w.app,
+            &admin,
+            &invitation(&format!("p{n}@nn.example.org"), &["handler"]),
+        )
+        .await
+        .unwrap();
     }
     let day = w.app.today();
     let report = audit::verify(&w.app, day, day).await.unwrap();
@@ -968,7 +1066,10 @@ async fn the_audit_chain_is_verified_and_a_broken_link_is_found() {
         .table_name("openday-app")
         .item("pk", AttributeValue::S(key.0))
         .item("sk", AttributeValue::S(key.1))
-        .item("doc", AttributeValue::S(serde_json::to_string(&changed).unwrap()))
+        .item(
+            "doc",
+            AttributeValue::S(serde_json::to_string(&changed).unwrap()),
+        )
         .send()
         .await
         .unwrap();
@@ -994,11 +1095,20 @@ async fn each_read_of_personal_data_is_recorded() {
         .unwrap();
     exports::registrants(&w.app, &agency, &id).await.unwrap();
     // Another agency's look-up is refused, and recorded as refused.
-    assert!(exports::registrants(&w.app, &w.staff("nn-sj"), &id).await.is_err());
+    assert!(
+        exports::registrants(&w.app, &w.staff("nn-sj"), &id)
+            .await
+            .is_err()
+    );
     let log = actions(&w, &agency).await;
-    for action in ["registrants.read", "registrants.search_by_id_number", "registrants.export"] {
+    for action in [
+        "registrants.read",
+        "registrants.search_by_id_number",
+        "registrants.export",
+    ] {
         assert!(
-            log.iter().any(|l| l == &format!("{action} jtj@nn.example.org ok")),
+            log.iter()
+                .any(|l| l == &format!("{action} jtj@nn.example.org ok")),
             "{action}: {log:?}"
         );
     }

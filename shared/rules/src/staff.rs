@@ -23,9 +23,7 @@ impl StaffRole {
     pub fn duties(self) -> &'static str {
         match self {
             StaffRole::Admin => "管理本机关成员、登录会话和操作日志",
-            StaffRole::Handler => {
-                "编写实施方案、发布公告、签到、答复意见建议、报送年度报告"
-            }
+            StaffRole::Handler => "编写实施方案、发布公告、签到、答复意见建议、报送年度报告",
             StaffRole::Reviewer => "审核备案本级实施方案（政务公开办公室）",
         }
     }
@@ -67,11 +65,9 @@ impl Roles {
             return Err(Violation::new(Code::ValidationFailed, "请至少选择一个岗位角色").at(field));
         }
         if set.contains(&StaffRole::Reviewer) && org.kind != OrgKind::Office {
-            return Err(Violation::new(
-                Code::ValidationFailed,
-                "审核人只设在政务公开办公室",
-            )
-            .at(field));
+            return Err(
+                Violation::new(Code::ValidationFailed, "审核人只设在政务公开办公室").at(field),
+            );
         }
         Ok(Self(set))
     }
@@ -86,7 +82,10 @@ impl Roles {
 
     /// 管理员、经办人
     pub fn labels(&self) -> String {
-        self.iter().map(StaffRole::label).collect::<Vec<_>>().join("、")
+        self.iter()
+            .map(StaffRole::label)
+            .collect::<Vec<_>>()
+            .join("、")
     }
 
     /// A refusal unless the person holds `role`: the message names the role needed.
@@ -139,7 +138,11 @@ mod tests {
         let agency = org(OrgKind::Department);
         let office = org(OrgKind::Office);
         assert!(Roles::parse("roles", ["reviewer"], &agency).is_err());
-        assert!(Roles::parse("roles", ["reviewer", "handler"], &office).unwrap().has(StaffRole::Reviewer));
+        assert!(
+            Roles::parse("roles", ["reviewer", "handler"], &office)
+                .unwrap()
+                .has(StaffRole::Reviewer)
+        );
         assert!(Roles::all_for(&office).has(StaffRole::Reviewer));
         assert!(!Roles::all_for(&agency).has(StaffRole::Reviewer));
     }
@@ -152,7 +155,10 @@ mod tests {
         assert!(Roles::parse("roles", ["boss"], &agency).is_err());
         let r = Roles::parse("roles", ["handler", "admin"], &agency).unwrap();
         assert_eq!(r.labels(), "管理员、经办人");
-        assert_eq!(r.require(StaffRole::Reviewer).unwrap_err().code, Code::Forbidden);
+        assert_eq!(
+            r.require(StaffRole::Reviewer).unwrap_err().code,
+            Code::Forbidden
+        );
         assert!(r.require(StaffRole::Handler).is_ok());
     }
 }

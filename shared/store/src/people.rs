@@ -191,7 +191,10 @@ pub fn verify_chain(
             ));
         }
         if r.prev != prev {
-            return Err(broken(r.seq, "does not link to the record before it".into()));
+            return Err(broken(
+                r.seq,
+                "does not link to the record before it".into(),
+            ));
         }
         if AuditRecord::digest(&r.entry, r.seq, &r.prev) != r.hash {
             return Err(broken(r.seq, "its content does not match its hash".into()));
@@ -251,17 +254,35 @@ mod tests {
     fn a_whole_chain_verifies_and_each_kind_of_break_is_found() {
         let day = chrono::NaiveDate::from_ymd_opt(2026, 8, 1).unwrap();
         let good = chain(4);
-        assert_eq!(verify_chain(day, "nn-jt", &good, Some(&head(&good))), Ok(()));
+        assert_eq!(
+            verify_chain(day, "nn-jt", &good, Some(&head(&good))),
+            Ok(())
+        );
 
         let mut changed = good.clone();
         changed[1].entry.result = "refused".into();
-        assert_eq!(verify_chain(day, "nn-jt", &changed, Some(&head(&good))).unwrap_err().seq, 2);
+        assert_eq!(
+            verify_chain(day, "nn-jt", &changed, Some(&head(&good)))
+                .unwrap_err()
+                .seq,
+            2
+        );
 
         let mut removed = good.clone();
         removed.remove(2);
-        assert_eq!(verify_chain(day, "nn-jt", &removed, Some(&head(&good))).unwrap_err().seq, 3);
+        assert_eq!(
+            verify_chain(day, "nn-jt", &removed, Some(&head(&good)))
+                .unwrap_err()
+                .seq,
+            3
+        );
 
         let truncated = good[..3].to_vec();
-        assert_eq!(verify_chain(day, "nn-jt", &truncated, Some(&head(&good))).unwrap_err().seq, 4);
+        assert_eq!(
+            verify_chain(day, "nn-jt", &truncated, Some(&head(&good)))
+                .unwrap_err()
+                .seq,
+            4
+        );
     }
 }

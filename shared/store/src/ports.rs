@@ -351,8 +351,10 @@ pub trait AuditStore {
         day: NaiveDate,
         prefix: &str,
     ) -> impl Future<Output = StoreResult<Vec<AuditRecord>>> + Send;
-    fn audit_heads(&self, day: NaiveDate)
-    -> impl Future<Output = StoreResult<Vec<AuditHead>>> + Send;
+    fn audit_heads(
+        &self,
+        day: NaiveDate,
+    ) -> impl Future<Output = StoreResult<Vec<AuditHead>>> + Send;
 }
 
 /// Feedback items and online evaluations of an event.

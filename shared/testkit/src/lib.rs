@@ -210,7 +210,9 @@ pub fn second_factor_code(
         .split_once("id=\"totp-secret\">")
         .and_then(|(_, rest)| rest.split_once('<'))
         .map(|(secret, _)| secret.trim().to_owned());
-    let mut keys = keys.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut keys = keys
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Some(secret) = shown {
         keys.insert(id.clone(), secret);
     }
@@ -229,5 +231,6 @@ pub fn totp_code(secret_base32: &str, at: DateTime<Utc>) -> String {
         .with_secret(secret)
         .build()
         .unwrap_or_else(|e| panic!("a TOTP: {e:?}"));
-    totp.generate(u64::try_from(at.timestamp()).unwrap_or(0)).to_string()
+    totp.generate(u64::try_from(at.timestamp()).unwrap_or(0))
+        .to_string()
 }

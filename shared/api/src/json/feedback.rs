@@ -41,7 +41,14 @@ async fn give<S: Store>(
     Path(id): Path<String>,
     Proved(draft, proof): Proved<FeedbackDraft>,
 ) -> Result<Response, ApiError> {
-    let receipt = feedback::give(&app.core, staff.as_ref().map(|a| a.org()), &id, &draft, &proof).await?;
+    let receipt = feedback::give(
+        &app.core,
+        staff.as_ref().map(|a| a.org()),
+        &id,
+        &draft,
+        &proof,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(receipt)).into_response())
 }
 

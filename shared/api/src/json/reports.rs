@@ -60,7 +60,9 @@ async fn compliance<S: Store>(
     QueryOf(q): QueryOf<YearQuery>,
 ) -> Result<Json<Compliance>, ApiError> {
     let year = year_or_this(&app.core, q.year.as_ref())?;
-    Ok(Json(compliance::of(&app.core, org.org().clone(), year).await?))
+    Ok(Json(
+        compliance::of(&app.core, org.org().clone(), year).await?,
+    ))
 }
 
 /// What a reporter's report starts from: the year's figures of its jurisdiction as of today,

@@ -28,10 +28,7 @@ impl AuditStore for DynamoStore {
                 None => (0, GENESIS.to_owned()),
             };
             let record = AuditRecord::chained(entry.clone(), seq + 1, &prev);
-            let mut item = doc_item(
-                keys::audit(day, &entry.org_path, org, record.seq),
-                &record,
-            )?;
+            let mut item = doc_item(keys::audit(day, &entry.org_path, org, record.seq), &record)?;
             item.insert(TTL_ATTRIBUTE.into(), n(keep_until.timestamp()));
             let mut head_item = super::codec::base(keys::audit_head(day, org));
             head_item.insert("seq".into(), n(record.seq));

@@ -31,13 +31,11 @@ impl PeopleStore for DynamoStore {
                 keys::members_of(record.org_id.as_str()),
                 record.email.clone(),
             );
-            return self
-                .put(item, Some("attribute_not_exists(#pk)"), &[])
-                .await;
+            return self.put(item, Some("attribute_not_exists(#pk)"), &[]).await;
         }
         // An existing member keeps their epoch and counters: only the document changes.
-        let doc = serde_json::to_string(record)
-            .map_err(|e| crate::StoreError::Corrupt(e.to_string()))?;
+        let doc =
+            serde_json::to_string(record).map_err(|e| crate::StoreError::Corrupt(e.to_string()))?;
         Ok(self
             .update(
                 key,
@@ -204,7 +202,8 @@ impl PeopleStore for DynamoStore {
             format!("{}#{}", keys::sortable_time(record.created), record.id),
         );
         item.insert(TTL_ATTRIBUTE.into(), n(record.expires.timestamp() + 86_400));
-        self.put(item, Some("attribute_not_exists(#pk)"), &[]).await?;
+        self.put(item, Some("attribute_not_exists(#pk)"), &[])
+            .await?;
         Ok(())
     }
 

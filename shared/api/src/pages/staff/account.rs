@@ -39,7 +39,11 @@ pub fn sign_in_routes<S: Store>() -> Routes<S> {
 
 pub fn routes<S: Store>() -> Routes<S> {
     Routes::new()
-        .route(Method::GET, "/staff/account", method(&Method::GET, account::<S>))
+        .route(
+            Method::GET,
+            "/staff/account",
+            method(&Method::GET, account::<S>),
+        )
         .route(
             Method::POST,
             "/staff/account/end-session",
@@ -50,13 +54,21 @@ pub fn routes<S: Store>() -> Routes<S> {
             "/staff/account/end-all",
             method(&Method::POST, end_all::<S>),
         )
-        .route(Method::GET, "/staff/members", method(&Method::GET, members::<S>))
+        .route(
+            Method::GET,
+            "/staff/members",
+            method(&Method::GET, members::<S>),
+        )
         .route(
             Method::POST,
             "/staff/members",
             method(&Method::POST, member_action::<S>),
         )
-        .route(Method::GET, "/staff/audit", method(&Method::GET, audit::<S>))
+        .route(
+            Method::GET,
+            "/staff/audit",
+            method(&Method::GET, audit::<S>),
+        )
 }
 
 #[derive(Template, WebTemplate)]
@@ -201,23 +213,20 @@ async fn account<S: Store>(
     State(app): State<App<S>>,
     staff: StaffSession,
 ) -> Result<Response, SignedOutOr> {
-    let sessions = openday_app::sessions::of_person(
-        &app.core,
-        staff.org.email(),
-        Some(&staff.session_id),
-    )
-    .await
-    .map_err(PageError::from)?
-    .into_iter()
-    .map(|s| SessionRow {
-        handle: s.handle,
-        device: s.device,
-        address: s.address,
-        started: when(s.started),
-        last_used: when(s.last_used),
-        current: s.current,
-    })
-    .collect();
+    let sessions =
+        openday_app::sessions::of_person(&app.core, staff.org.email(), Some(&staff.session_id))
+            .await
+            .map_err(PageError::from)?
+            .into_iter()
+            .map(|s| SessionRow {
+                handle: s.handle,
+                device: s.device,
+                address: s.address,
+                started: when(s.started),
+                last_used: when(s.last_used),
+                current: s.current,
+            })
+            .collect();
     let (jar, notice) = take_notice(staff.jar.clone());
     let page = AccountPage {
         title: "我的账户",

@@ -31,8 +31,8 @@ use openday_app::people::Actor;
 use openday_app::sessions::{self, SessionState};
 use openday_app::sign_in::{self, Confirmation, Confirmed, LinkMail};
 use openday_rules::org::OrgKind;
-use serde::de::DeserializeOwned;
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
 use crate::limits::Caller;
 
@@ -105,7 +105,7 @@ pub struct StaffSession {
 }
 
 impl StaffSession {
-/// What every staff page shows in its header.
+    /// What every staff page shows in its header.
     pub fn me(&self) -> Me {
         Me {
             name: self.org.name.to_string(),
@@ -168,7 +168,11 @@ impl IntoResponse for SignedOutOr {
 
 /// Not signed in, the session ended, or the second factor still to do: where to go.
 fn signed_out<S: Store>(app: &App<S>, jar: PrivateCookieJar, why: &str) -> SignedOutOr {
-    let jar = with_notice(jar.remove(Cookie::build(SESSION_COOKIE).path("/")), app, why);
+    let jar = with_notice(
+        jar.remove(Cookie::build(SESSION_COOKIE).path("/")),
+        app,
+        why,
+    );
     SignedOutOr::SignedOut(SignedOut::to(jar, "/staff/sign-in"))
 }
 
@@ -194,18 +198,23 @@ impl<S: Store> FromRequestParts<App<S>> for StaffSession {
     async fn from_request_parts(parts: &mut Parts, app: &App<S>) -> Result<Self, SignedOutOr> {
         let (jar, id, state) = session_of(parts, app).await?;
         match (id, state) {
-            (Some(session_id), SessionState::Active { actor, programme, csrf }) => {
-                Ok(StaffSession {
-                    org: *actor,
+            (
+                Some(session_id),
+                SessionState::Active {
+                    actor,
+                    programme,
                     csrf,
-                    jar,
-                    programme: *programme,
-                    session_id,
-                })
-            }
-            (Some(_), SessionState::SecondFactor { .. }) => {
-                Err(SignedOutOr::SignedOut(SignedOut::to(jar, "/staff/second-factor")))
-            }
+                },
+            ) => Ok(StaffSession {
+                org: *actor,
+                csrf,
+                jar,
+                programme: *programme,
+                session_id,
+            }),
+            (Some(_), SessionState::SecondFactor { .. }) => Err(SignedOutOr::SignedOut(
+                SignedOut::to(jar, "/staff/second-factor"),
+            )),
             (None, _) => Err(signed_out(
                 app,
                 jar,
@@ -435,13 +444,12 @@ async fn confirm<S: Store>(
         .get(axum::http::header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("未知设备");
-    let started =
-        sessions::start(&app.core, &member, &org, device, &from.to_string()).await?;
-    let jar = jar.add(app.config.cookies.cookie(
-        SESSION_COOKIE,
-        started.id,
-        SESSION_HOURS * 3600,
-    ));
+    let started = sessions::start(&app.core, &member, &org, device, &from.to_string()).await?;
+    let jar = jar.add(
+        app.config
+            .cookies
+            .cookie(SESSION_COOKIE, started.id, SESSION_HOURS * 3600),
+    );
     Ok(see_other(jar, "/staff/second-factor"))
 }
 
