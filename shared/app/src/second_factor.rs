@@ -135,14 +135,7 @@ pub async fn check<S: Store>(
     let email = member.record.email.clone();
     let now = app.now();
     let log = |action: &'static str, result: &'static str, detail: String| {
-        let (org, email) = (&org, &email);
-        async move {
-            if let Err(e) =
-                audit::write(app, org, Some(email), from, action, "", result, &detail).await
-            {
-                tracing::error!(action, error = %e, "audit record not written");
-            }
-        }
+        log_event(app, &org, &email, from, action, result, detail)
     };
     match member.locked_until {
         Some(until) if until > now => return Ok(Checked::Locked { until }),
@@ -188,49 +181,16 @@ pub async fn check<S: Store>(
             None => false,
         };
     if !(by_totp || by_recovery) {
-        let until = now + Duration::minutes(LOCK_MINUTES);
-        return Ok(
-            match app
-                .store
-                .wrong_second_factor(&email, MAX_WRONG, until)
-                .await?
-            {
-                WrongCode::Counted(n) => {
-                    log("sign_in.second_factor", "wrong", format!("连续第{n}次错误")).await;
-                    Checked::Wrong {
-                        left: MAX_WRONG.saturating_sub(n),
-                    }
-                }
-                WrongCode::Locked(until) => {
-                    log(
-                        "sign_in.locked",
-                        "locked",
-                        format!("锁定至 {}", audit::when(until)),
-                    )
-                    .await;
-                    Checked::Locked { until }
-                }
-            },
-        );
+        return wrong_code(app, &org, &email, from).await;
     }
     app.store.right_second_factor(&email).await?;
-    let mut recovery_codes = Vec::new();
-    if enrolling {
-        let mut record = member.record.clone();
-        record.totp_sealed = Some(
-            key.seal_secret(&secret)
-                .map_err(|e| AppError::Unavailable(e.to_string()))?,
-        );
-        for _ in 0..RECOVERY_CODES {
-            let code = random_hex::<5>()?;
-            record
-                .recovery
-                .push(key.secret_hash("recovery-code", &code));
-            recovery_codes.push(format!("{}-{}", &code[..5], &code[5..]));
-        }
-        app.store.put_member(&record, false).await?;
+    let recovery_codes = if enrolling {
+        let codes = keep_key(app, &member, &secret).await?;
         log("second_factor.enrol", "ok", String::new()).await;
-    }
+        codes
+    } else {
+        Vec::new()
+    };
     session.verified = true;
     session.enrolling = None;
     session.last_used = now;
@@ -242,4 +202,91 @@ pub async fn check<S: Store>(
     };
     log("sign_in", "ok", format!("第二因素：{how}")).await;
     Ok(Checked::Passed { recovery_codes })
+}
+
+/// A wrong code: counted in one conditional write; the fifth in a row locks sign-in.
+async fn wrong_code<S: Store>(
+    app: &Services<S>,
+    org: &Organisation,
+    email: &str,
+    from: &str,
+) -> Result<Checked, AppError> {
+    let until = app.now() + Duration::minutes(LOCK_MINUTES);
+    Ok(
+        match app
+            .store
+            .wrong_second_factor(email, MAX_WRONG, until)
+            .await?
+        {
+            WrongCode::Counted(n) => {
+                log_event(
+                    app,
+                    org,
+                    email,
+                    from,
+                    "sign_in.second_factor",
+                    "wrong",
+                    format!("连续第{n}次错误"),
+                )
+                .await;
+                Checked::Wrong {
+                    left: MAX_WRONG.saturating_sub(n),
+                }
+            }
+            WrongCode::Locked(until) => {
+                log_event(
+                    app,
+                    org,
+                    email,
+                    from,
+                    "sign_in.locked",
+                    "locked",
+                    format!("锁定至 {}", audit::when(until)),
+                )
+                .await;
+                Checked::Locked { until }
+            }
+        },
+    )
+}
+
+/// Keeps the enrolled key (sealed) and ten new recovery codes (keyed hashes); the codes,
+/// to be shown once.
+async fn keep_key<S: Store>(
+    app: &Services<S>,
+    member: &Member,
+    secret: &[u8],
+) -> Result<Vec<String>, AppError> {
+    let key = &app.settings.person_key;
+    let mut record = member.record.clone();
+    record.totp_sealed = Some(
+        key.seal_secret(secret)
+            .map_err(|e| AppError::Unavailable(e.to_string()))?,
+    );
+    record.recovery.clear();
+    let mut codes = Vec::new();
+    for _ in 0..RECOVERY_CODES {
+        let code = random_hex::<5>()?;
+        record
+            .recovery
+            .push(key.secret_hash("recovery-code", &code));
+        codes.push(format!("{}-{}", &code[..5], &code[5..]));
+    }
+    app.store.put_member(&record, false).await?;
+    Ok(codes)
+}
+
+/// A sign-in event in the trail (the person is not acting yet); a failure is logged.
+async fn log_event<S: Store>(
+    app: &Services<S>,
+    org: &Organisation,
+    email: &str,
+    from: &str,
+    action: &'static str,
+    result: &'static str,
+    detail: String,
+) {
+    if let Err(e) = audit::write(app, org, Some(email), from, action, "", result, &detail).await {
+        tracing::error!(action, error = %e, "audit record not written");
+    }
 }
