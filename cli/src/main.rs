@@ -256,16 +256,19 @@ async fn run(command: Command) -> Result<(), String> {
         Command::Token { org_id, data } => {
             let local = Local::open(&data.data).await?;
             let app = local.app().await?;
-            let found = openday_app::people::actor_of_org_token(&app.core, &org_id, "local".into())
+            let epoch = openday_app::people::first_admin_epoch(&app.core, &org_id)
                 .await
                 .map_err(|e| e.to_string())?;
             local.close().await;
-            if found.is_none() {
+            let Some(epoch) = epoch else {
                 return Err(format!(
                     "机关 {org_id} 或其管理员（机关邮箱）不存在：请先 openday orgs import"
                 ));
-            }
-            println!("{}", app.config.tokens.issue(&org_id, app.core.now()));
+            };
+            println!(
+                "{}",
+                app.config.tokens.issue_at(&org_id, epoch, app.core.now())
+            );
             Ok(())
         }
         Command::Audit(AuditCommand::Verify { from, to, data }) => {

@@ -1,6 +1,8 @@
-//! Staff authentication on the API: a bearer token names one organisation, signed (HS256)
-//! with a key from configuration, and acts as that organisation's first 管理员 (its
-//! directory mailbox) with the roles that person holds now. The public paths need none.
+//! Staff authentication on the API: a person's API key (`odk_…`, made on 我的账户, stored
+//! as a keyed hash), or a token made on the machine itself (`openday token`: signed HS256
+//! with a key from configuration, acting as the organisation's first 管理员, its directory
+//! mailbox, until that person's sessions are ended). Either acts with the roles the person
+//! holds now. The public paths need none.
 
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
@@ -33,20 +35,32 @@ impl<S: Store> FromRequestParts<App<S>> for Staff {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &App<S>) -> Result<Self, ApiError> {
-        let token = bearer(parts).ok_or(ApiError::Unauthorized(
-            "请登录：缺少 Authorization: Bearer 令牌",
-        ))?;
-        let org_id = app
+        let token = bearer(parts)
+            .ok_or(ApiError::Unauthorized(
+                "请登录：缺少 Authorization: Bearer 令牌",
+            ))?
+            .to_owned();
+        let token = token.as_str();
+        let from = crate::limits::Caller::from_request_parts(parts, app)
+            .await
+            .map_or_else(|never| match never {}, |c| c.0.to_string());
+        if openday_app::api_keys::is_api_key(token) {
+            let actor = openday_app::api_keys::authenticate(&app.core, token, from)
+                .await?
+                .ok_or(ApiError::Unauthorized("API 密钥无效、已过期或已被吊销"))?;
+            return Ok(Staff(actor));
+        }
+        let claims = app
             .config
             .tokens
             .verify(token, app.now())
             .ok_or(ApiError::Unauthorized("令牌无效或已过期"))?;
-        let from = crate::limits::Caller::from_request_parts(parts, app)
-            .await
-            .map_or_else(|never| match never {}, |c| c.0.to_string());
-        let actor = openday_app::people::actor_of_org_token(&app.core, &org_id, from)
-            .await?
-            .ok_or(ApiError::Unauthorized("令牌所指的机关或其管理员已不存在"))?;
+        let actor =
+            openday_app::people::actor_of_org_token(&app.core, &claims.org_id, claims.epoch, from)
+                .await?
+                .ok_or(ApiError::Unauthorized(
+                    "令牌所指的机关或其管理员已不存在，或令牌已被注销",
+                ))?;
         Ok(Staff(actor))
     }
 }
@@ -83,6 +97,7 @@ mod tests {
         assert_eq!(key.verify(&token, t("2026-09-01T09:00:00+08:00")), None);
         assert_eq!(
             key.verify(&token, t("2026-09-01T09:59:30+08:00"))
+                .map(|c| c.org_id)
                 .as_deref(),
             Some("nn-jt"),
             "a minute of skew is forgiven"
@@ -113,10 +128,13 @@ mod tests {
         let token = key.issue("nn-jt", t("2026-08-01T09:00:00+08:00"));
         assert_eq!(
             key.verify(&token, t("2026-08-02T09:00:00+08:00"))
+                .map(|c| c.org_id)
                 .as_deref(),
             Some("nn-jt")
         );
-        assert_eq!(key.verify(&token, t("2027-08-02T09:00:00+08:00")), None);
+        // 90 days, not a year.
+        assert!(key.verify(&token, t("2026-10-29T09:00:00+08:00")).is_some());
+        assert_eq!(key.verify(&token, t("2026-10-30T09:00:01+08:00")), None);
         let other = TokenKey::new(&[2u8; 32]).unwrap();
         assert_eq!(other.verify(&token, t("2026-08-02T09:00:00+08:00")), None);
         let mut tampered = token.clone();

@@ -6,8 +6,9 @@ use chrono::{DateTime, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
-/// How long an issued token is valid.
-pub const TOKEN_DAYS: i64 = 365;
+/// How long a token made on the machine (`openday token`) is valid: as long as the
+/// longest personal API key.
+pub const TOKEN_DAYS: i64 = 90;
 
 #[derive(Clone)]
 pub struct TokenKey {
@@ -25,8 +26,19 @@ impl std::fmt::Debug for TokenKey {
 struct Claims {
     /// The organisation id.
     sub: String,
+    /// The epoch of the organisation's first 管理员 when it was issued: ending that person's
+    /// sessions raises it, and the token with it ends.
+    #[serde(default)]
+    ep: u64,
     iat: i64,
     exp: i64,
+}
+
+/// What a valid machine token names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenClaims {
+    pub org_id: String,
+    pub epoch: u64,
 }
 
 impl TokenKey {
@@ -45,10 +57,16 @@ impl TokenKey {
         })
     }
 
-    /// A token for `org_id`, valid for [`TOKEN_DAYS`] from `now`.
+    /// A token for `org_id` (its first 管理员 at epoch 0), valid for [`TOKEN_DAYS`] from `now`.
     pub fn issue(&self, org_id: &str, now: DateTime<Utc>) -> String {
+        self.issue_at(org_id, 0, now)
+    }
+
+    /// A token for `org_id` whose first 管理员 is at `epoch`.
+    pub fn issue_at(&self, org_id: &str, epoch: u64, now: DateTime<Utc>) -> String {
         let claims = Claims {
             sub: org_id.to_owned(),
+            ep: epoch,
             iat: now.timestamp(),
             exp: (now + chrono::Duration::days(TOKEN_DAYS)).timestamp(),
         };
@@ -56,8 +74,8 @@ impl TokenKey {
             .unwrap_or_default()
     }
 
-    /// The organisation a token names, if its signature and lifetime are good at `now`.
-    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Option<String> {
+    /// What a token names, if its signature and lifetime are good at `now`.
+    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Option<TokenClaims> {
         let mut validation = Validation::new(Algorithm::HS256);
         // Expiry is checked against the injected clock below, not the system time.
         validation.validate_exp = false;
@@ -65,7 +83,10 @@ impl TokenKey {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).ok()?;
         // Issued in the future (a minute of clock skew forgiven): not a token we issued now.
         let issued_sanely = data.claims.iat <= now.timestamp() + 60;
-        (issued_sanely && now.timestamp() < data.claims.exp).then_some(data.claims.sub)
+        (issued_sanely && now.timestamp() < data.claims.exp).then_some(TokenClaims {
+            org_id: data.claims.sub,
+            epoch: data.claims.ep,
+        })
     }
 }
 

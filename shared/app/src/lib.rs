@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod announcements;
+pub mod api_keys;
 pub mod attendance;
 pub mod audit;
 pub mod commands;

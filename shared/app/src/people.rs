@@ -371,6 +371,7 @@ pub async fn remove<S: Store>(
 pub async fn actor_of_org_token<S: Store>(
     app: &Services<S>,
     org_id: &str,
+    epoch: u64,
     from: String,
 ) -> Result<Option<Actor>, AppError> {
     let Some(org) = app.store.org(org_id).await? else {
@@ -379,6 +380,21 @@ pub async fn actor_of_org_token<S: Store>(
     let mailbox = org.email.trim().to_lowercase();
     Ok(member_for_sign_in(app, &mailbox)
         .await?
-        .filter(|(_, o)| o.id == org.id)
+        .filter(|(m, o)| o.id == org.id && m.epoch == epoch)
         .map(|(m, org)| Actor::new(org, &m.record, from)))
+}
+
+/// The epoch of an organisation's first 管理员 now (what a machine token is issued at).
+pub async fn first_admin_epoch<S: Store>(
+    app: &Services<S>,
+    org_id: &str,
+) -> Result<Option<u64>, AppError> {
+    let Some(org) = app.store.org(org_id).await? else {
+        return Ok(None);
+    };
+    let mailbox = org.email.trim().to_lowercase();
+    Ok(member_for_sign_in(app, &mailbox)
+        .await?
+        .filter(|(_, o)| o.id == org.id)
+        .map(|(m, _)| m.epoch))
 }

@@ -20,8 +20,8 @@ use openday_app::second_factor::{self, Checked};
 use openday_app::sessions::{self, Ended, SessionState};
 use openday_app::sign_in::{Confirmation, Confirmed, LinkMail};
 use openday_app::{
-    AppError, Services, Settings, announcements, attendance, audit, compliance, exports, feedback,
-    people, plans, programmes, registrations, reports, sign_in, verification,
+    AppError, Services, Settings, announcements, api_keys, attendance, audit, compliance, exports,
+    feedback, people, plans, programmes, registrations, reports, sign_in, verification,
 };
 use openday_local_dynamo::LocalDynamo;
 use openday_rules::Clock;
@@ -89,7 +89,7 @@ impl World {
         let mut staff = std::collections::HashMap::new();
         for o in &openday_testkit::directory().orgs {
             let actor =
-                openday_app::people::actor_of_org_token(&app, o.id.as_str(), "127.0.0.1".into())
+                openday_app::people::actor_of_org_token(&app, o.id.as_str(), 0, "127.0.0.1".into())
                     .await
                     .unwrap()
                     .unwrap();
@@ -1112,4 +1112,105 @@ async fn each_read_of_personal_data_is_recorded() {
             "{action}: {log:?}"
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_keys_expire_are_hashed_and_end_with_the_sessions() {
+    let w = World::new().await;
+    let (_, admin) = signed_in(&w, "jtj@nn.example.org").await;
+    let new = |name: &str, days: &str| api_keys::NewKey {
+        name: Some(name.into()),
+        days: Some(days.into()),
+    };
+    let e = api_keys::create(&w.app, &admin, &new("导出脚本", "91"))
+        .await
+        .unwrap_err();
+    assert_eq!(fields(&e), ["days"]);
+    let made = api_keys::create(&w.app, &admin, &new("导出脚本", "2"))
+        .await
+        .unwrap();
+    let secret = made.token.rsplit('_').next().unwrap();
+    assert!(made.token.starts_with("odk_"));
+    assert!(
+        !made.record.secret_hash.contains(secret),
+        "only a keyed hash is kept"
+    );
+    let actor = api_keys::authenticate(&w.app, &made.token, "127.0.0.1".into())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(actor.email(), "jtj@nn.example.org");
+    let forged = format!("{}x", made.token);
+    assert!(
+        api_keys::authenticate(&w.app, &forged, "127.0.0.1".into())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // Listed without its secret; two days later it is no good.
+    let listed = api_keys::of_person(&w.app, &admin).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    w.at("2026-08-03T09:00:01+08:00");
+    assert!(
+        api_keys::authenticate(&w.app, &made.token, "127.0.0.1".into())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // Ending the person's sessions ends their keys; a revoked key is no good either.
+    let (_, admin) = signed_in(&w, "jtj@nn.example.org").await;
+    let ended = api_keys::create(&w.app, &admin, &new("a", "30"))
+        .await
+        .unwrap();
+    sessions::end_all_of(&w.app, &admin, "jtj@nn.example.org")
+        .await
+        .unwrap();
+    assert!(
+        api_keys::authenticate(&w.app, &ended.token, "127.0.0.1".into())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let (_, admin) = signed_in(&w, "jtj@nn.example.org").await;
+    let revoked = api_keys::create(&w.app, &admin, &new("b", "30"))
+        .await
+        .unwrap();
+    api_keys::revoke(&w.app, &admin, &revoked.record.id)
+        .await
+        .unwrap();
+    assert!(
+        api_keys::authenticate(&w.app, &revoked.token, "127.0.0.1".into())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // A key acts with the roles its person holds at each use.
+    people::invite(
+        &w.app,
+        &admin,
+        &invitation("li@nn.example.org", &["handler"]),
+    )
+    .await
+    .unwrap();
+    let (_, li) = signed_in(&w, "li@nn.example.org").await;
+    let li_key = api_keys::create(&w.app, &li, &new("c", "30"))
+        .await
+        .unwrap();
+    people::change_roles(&w.app, &admin, "li@nn.example.org", &["admin".into()])
+        .await
+        .unwrap();
+    let as_now = api_keys::authenticate(&w.app, &li_key.token, "127.0.0.1".into())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(as_now.roles().labels(), "管理员");
+    people::remove(&w.app, &admin, "li@nn.example.org")
+        .await
+        .unwrap();
+    assert!(
+        api_keys::authenticate(&w.app, &li_key.token, "127.0.0.1".into())
+            .await
+            .unwrap()
+            .is_none()
+    );
 }

@@ -55,6 +55,16 @@ pub fn routes<S: Store>() -> Routes<S> {
             method(&Method::POST, end_all::<S>),
         )
         .route(
+            Method::POST,
+            "/staff/account/keys",
+            method(&Method::POST, create_key::<S>),
+        )
+        .route(
+            Method::POST,
+            "/staff/account/keys/revoke",
+            method(&Method::POST, revoke_key::<S>),
+        )
+        .route(
             Method::GET,
             "/staff/members",
             method(&Method::GET, members::<S>),
@@ -198,21 +208,54 @@ struct SessionRow {
     current: bool,
 }
 
+/// One API key as 我的账户 lists it (never its secret).
+struct KeyRow {
+    id: String,
+    name: String,
+    created: String,
+    expires: String,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "staff/account.html")]
 struct AccountPage {
     title: &'static str,
     me: Me,
     notice: Option<String>,
+    form: FormState,
     email: String,
     roles: String,
     sessions: Vec<SessionRow>,
+    keys: Vec<KeyRow>,
+    /// A key just made: shown this once.
+    made: Option<String>,
 }
 
 async fn account<S: Store>(
     State(app): State<App<S>>,
     staff: StaffSession,
 ) -> Result<Response, SignedOutOr> {
+    let (jar, notice) = take_notice(staff.jar.clone());
+    let mut page = account_page(&app, &staff, FormState::default()).await?;
+    page.notice = notice;
+    Ok(staff_page(jar, page))
+}
+
+async fn account_page<S: Store>(
+    app: &App<S>,
+    staff: &StaffSession,
+    form: FormState,
+) -> Result<AccountPage, PageError> {
+    let keys = openday_app::api_keys::of_person(&app.core, &staff.org)
+        .await?
+        .into_iter()
+        .map(|k| KeyRow {
+            id: k.id,
+            name: k.name,
+            created: when(k.created),
+            expires: when(k.expires),
+        })
+        .collect();
     let sessions =
         openday_app::sessions::of_person(&app.core, staff.org.email(), Some(&staff.session_id))
             .await
@@ -227,16 +270,60 @@ async fn account<S: Store>(
                 current: s.current,
             })
             .collect();
-    let (jar, notice) = take_notice(staff.jar.clone());
-    let page = AccountPage {
+    Ok(AccountPage {
         title: "我的账户",
         me: staff.me(),
-        notice,
+        notice: None,
+        form,
         email: staff.org.email().to_owned(),
         roles: staff.org.roles().labels(),
         sessions,
-    };
-    Ok(staff_page(jar, page))
+        keys,
+        made: None,
+    })
+}
+
+async fn create_key<S: Store>(
+    State(app): State<App<S>>,
+    post: StaffPost<openday_app::api_keys::NewKey>,
+) -> Result<Response, SignedOutOr> {
+    let StaffPost {
+        staff,
+        form,
+        values,
+    } = post;
+    match openday_app::api_keys::create(&app.core, &staff.org, &form).await {
+        Ok(made) => {
+            let mut page = account_page(&app, &staff, FormState::default()).await?;
+            page.made = Some(made.token);
+            Ok(staff_page(staff.jar, page))
+        }
+        Err(e @ openday_app::AppError::Rules(_)) => {
+            let said = e.said();
+            let mut state = FormState::with_values(values);
+            state.fail(said.field.as_deref().unwrap_or("name"), said.message);
+            let page = account_page(&app, &staff, state).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, staff.jar, page).into_response())
+        }
+        Err(e) => Err(PageError::from(e).into()),
+    }
+}
+
+#[derive(Deserialize)]
+struct KeyForm {
+    id: Option<String>,
+}
+
+async fn revoke_key<S: Store>(
+    State(app): State<App<S>>,
+    post: StaffPost<KeyForm>,
+) -> Result<Response, SignedOutOr> {
+    let id = post.form.id.unwrap_or_default();
+    openday_app::api_keys::revoke(&app.core, &post.staff.org, &id)
+        .await
+        .map_err(PageError::from)?;
+    let jar = with_notice(post.staff.jar, &app, "已吊销该 API 密钥。");
+    Ok(see_other(jar, "/staff/account"))
 }
 
 #[derive(Deserialize)]
