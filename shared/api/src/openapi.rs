@@ -119,6 +119,29 @@ impl Op {
     }
 }
 
+/// The filters of the audit trail: days, person, plan, action, organisation.
+fn audit_filters(mut op: Op) -> Op {
+    for (name, what) in [
+        ("from", "开始日期 YYYY-MM-DD（默认结束日期前6天）"),
+        ("to", "结束日期 YYYY-MM-DD（默认今天）"),
+        ("person", "人员工作邮箱"),
+        ("plan", "实施方案编号"),
+        ("action", "操作（前缀，如 plan、registrants、sign_in）"),
+        ("org", "机关编号（政务公开办公室）"),
+    ] {
+        op = op.query(
+            ParameterBuilder::new()
+                .name(name)
+                .parameter_in(ParameterIn::Query)
+                .required(Required::False)
+                .description(Some(what))
+                .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+                .build(),
+        );
+    }
+    op
+}
+
 fn year_parameter() -> Parameter {
     ParameterBuilder::new()
         .name("year")
@@ -318,6 +341,14 @@ fn describe(method: &Method, path: &str, s: &mut Schemas) -> Op {
             op.query.retain(|p| p.name != "format");
             op.media.truncate(1);
             op
+        }
+        ("GET", "/api/audit") => audit_filters(Op::new(
+            "操作日志（管理员：本机关；政务公开办公室管理员：本辖区；默认最近7天，最多92天）",
+            true,
+            s.of::<openday_app::audit::AuditLog>(),
+        )),
+        ("GET", "/api/audit/export") => {
+            audit_filters(Op::spreadsheet("导出操作日志（筛选条件同 GET /api/audit）"))
         }
         ("GET", "/api/compliance/export") => {
             Op::spreadsheet("导出年度合规情况（各机关）").query(year_parameter())

@@ -195,6 +195,65 @@ pub async fn list<S: Store>(
     Ok(out)
 }
 
+/// The records a listing found, with the days it covered.
+#[derive(Debug, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditLog {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub records: Vec<AuditRecord>,
+}
+
+/// [`list`] with the days it covered.
+pub async fn log<S: Store>(
+    app: &Services<S>,
+    actor: &Actor,
+    q: &AuditQuery,
+) -> Result<AuditLog, AppError> {
+    let (from, to) = days_of(app.today(), q)?;
+    let records = list(app, actor, q).await?;
+    Ok(AuditLog { from, to, records })
+}
+
+/// The records as a spreadsheet.
+pub fn table(log: &AuditLog) -> crate::exports::Table {
+    use crate::exports::Cell;
+    crate::exports::Table {
+        sheet: "操作日志".into(),
+        columns: vec![
+            ("时间", 18.0),
+            ("机关", 14.0),
+            ("人员", 24.0),
+            ("地址", 16.0),
+            ("操作", 24.0),
+            ("对象", 24.0),
+            ("结果", 12.0),
+            ("说明", 24.0),
+            ("序号", 8.0),
+            ("哈希", 66.0),
+        ],
+        rows: log
+            .records
+            .iter()
+            .map(|r| {
+                let e = &r.entry;
+                vec![
+                    Cell::Time(e.at),
+                    e.org_id.as_str().into(),
+                    e.person.as_deref().unwrap_or("").into(),
+                    e.address.as_str().into(),
+                    e.action.as_str().into(),
+                    e.object.as_str().into(),
+                    e.result.as_str().into(),
+                    e.detail.as_str().into(),
+                    Cell::Number(r.seq as f64),
+                    r.hash.as_str().into(),
+                ]
+            })
+            .collect(),
+    }
+}
+
 /// Checks every chain of every day from `from` to `to`; the first broken link found.
 pub async fn verify<S: Store>(
     app: &Services<S>,

@@ -85,8 +85,10 @@ pub struct ApiKeyRecord {
 
 /// One line of the audit trail as the use case writes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
     pub at: DateTime<Utc>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub org_id: Id,
     /// The organisation's jurisdiction path (`gx/gx-nn/`): an office reads its subtree.
     pub org_path: String,
@@ -107,6 +109,7 @@ pub struct AuditEntry {
 
 /// A stored line of the trail: its place in the organisation's chain of the day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditRecord {
     #[serde(flatten)]
     pub entry: AuditEntry,

@@ -2,6 +2,7 @@
 //! `openday_app` and answers its result as JSON (or a spreadsheet). Grouped by the Lambda
 //! job that serves them; the pages are merged in by [`crate::jobs`], never here.
 
+pub mod audit;
 pub mod exports;
 pub mod feedback;
 pub mod plans;

@@ -19,7 +19,7 @@ use crate::routing::{Routes, method};
 use crate::views::{Compliance, ReportStart};
 
 pub fn routes<S: Store>() -> Routes<S> {
-    Routes::new()
+    super::audit::routes()
         .route(
             Method::POST,
             "/api/reports",

@@ -79,6 +79,11 @@ pub fn routes<S: Store>() -> Routes<S> {
             "/staff/audit",
             method(&Method::GET, audit::<S>),
         )
+        .route(
+            Method::GET,
+            "/staff/audit/export",
+            method(&Method::GET, audit_file::<S>),
+        )
 }
 
 #[derive(Template, WebTemplate)]
@@ -514,6 +519,8 @@ struct AuditPage {
     rows: Vec<AuditRow>,
     from: String,
     to: String,
+    /// The same filters, for the download links.
+    query: String,
 }
 
 async fn audit<S: Store>(
@@ -557,6 +564,7 @@ async fn audit<S: Store>(
         }
         Err(e) => return Err(PageError::from(e).into()),
     };
+    let query = serde_urlencoded_pairs(&q, &from, &to);
     let page = AuditPage {
         title: "操作日志",
         me: staff.me(),
@@ -564,6 +572,45 @@ async fn audit<S: Store>(
         rows,
         from,
         to,
+        query,
     };
     Ok(staff_page(staff.jar, page))
+}
+
+/// The filters as a query string (the download links keep them).
+fn serde_urlencoded_pairs(q: &AuditQuery, from: &str, to: &str) -> String {
+    let mut out = form_urlencoded::Serializer::new(String::new());
+    out.append_pair("from", from).append_pair("to", to);
+    for (k, v) in [
+        ("person", &q.person),
+        ("plan", &q.plan),
+        ("action", &q.action),
+        ("org", &q.org),
+    ] {
+        if let Some(v) = v.as_deref().filter(|v| !v.trim().is_empty()) {
+            out.append_pair(k, v);
+        }
+    }
+    out.finish()
+}
+
+async fn audit_file<S: Store>(
+    State(app): State<App<S>>,
+    staff: StaffSession,
+    Query(q): Query<crate::json::audit::ExportQuery>,
+) -> Result<Response, SignedOutOr> {
+    let file = async {
+        let format = crate::exports::FormatQuery {
+            format: q.format.clone(),
+            year: None,
+        }
+        .format()?;
+        let log = openday_app::audit::log(&app.core, &staff.org, &q.filter).await?;
+        crate::exports::download(
+            &format!("操作日志{}至{}", log.from, log.to),
+            format,
+            openday_app::audit::table(&log),
+        )
+    };
+    Ok(file.await.map_err(PageError::from)?)
 }

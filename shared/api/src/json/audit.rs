@@ -1,0 +1,63 @@
+//! The audit trail (操作日志) through the API: a 管理员 reads their organisation's records,
+//! an office's 管理员 its jurisdiction's, as JSON or as a spreadsheet.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::Method;
+use axum::response::Response;
+use openday_app::audit::{self, AuditLog, AuditQuery};
+use serde::Deserialize;
+
+use crate::app::{App, Store};
+use crate::auth::Staff;
+use crate::error::ApiError;
+use crate::exports::{FormatQuery, download};
+use crate::routing::{Routes, method};
+
+pub fn routes<S: Store>() -> Routes<S> {
+    Routes::new()
+        .route(
+            Method::GET,
+            "/api/audit",
+            method(&Method::GET, log_json::<S>),
+        )
+        .route(
+            Method::GET,
+            "/api/audit/export",
+            method(&Method::GET, log_file::<S>),
+        )
+}
+
+/// The filters and, for a download, the format.
+#[derive(Debug, Default, Deserialize)]
+pub struct ExportQuery {
+    #[serde(flatten)]
+    pub filter: AuditQuery,
+    pub format: Option<String>,
+}
+
+async fn log_json<S: Store>(
+    State(app): State<App<S>>,
+    Staff(actor): Staff,
+    Query(q): Query<AuditQuery>,
+) -> Result<Json<AuditLog>, ApiError> {
+    Ok(Json(audit::log(&app.core, &actor, &q).await?))
+}
+
+async fn log_file<S: Store>(
+    State(app): State<App<S>>,
+    Staff(actor): Staff,
+    Query(q): Query<ExportQuery>,
+) -> Result<Response, ApiError> {
+    let format = FormatQuery {
+        format: q.format.clone(),
+        year: None,
+    }
+    .format()?;
+    let log = audit::log(&app.core, &actor, &q.filter).await?;
+    download(
+        &format!("操作日志{}至{}", log.from, log.to),
+        format,
+        audit::table(&log),
+    )
+}
