@@ -941,6 +941,7 @@ async fn the_staff_site_through_a_year_in_a_real_browser() {
     tick(&client, "relation", Some("works")).await;
     tick(&client, "full_civil_capacity", None).await;
     tick(&client, "not_deputy", None).await;
+    tick(&client, "id_consent", None).await;
     press(&client, "录入推荐人员").await;
     wait_text(&client, "[role=status]", "已录入推荐人员").await;
     let listed = wait_text(&client, "main", "已确认3人").await;

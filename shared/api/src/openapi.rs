@@ -9,7 +9,6 @@ use axum::http::Method;
 use openday_rules::feedback::FeedbackDraft;
 use openday_rules::lifecycle::PlanStatus;
 use openday_rules::plan::PlanDraft;
-use openday_rules::registration::RegistrantDraft;
 use openday_rules::report::ReportDraft;
 use utoipa::openapi::path::{
     HttpMethod, OperationBuilder, Parameter, ParameterBuilder, ParameterIn,
@@ -209,8 +208,12 @@ fn describe(method: &Method, path: &str, s: &mut Schemas) -> Op {
             Op::new("取消活动", true, s.of::<PlanSummary>()).body(s.of::<CancelBody>())
         }
         ("POST", "/api/plans/{id}/recommendations") => {
-            Op::new("录入线下推荐人员", true, s.of::<RegistrationReceipt>())
-                .body(s.of::<RegistrantDraft>())
+            Op::new(
+                "录入线下推荐人员（id_consent：实施机关确认本人已书面同意处理身份证号码）",
+                true,
+                s.of::<RegistrationReceipt>(),
+            )
+            .body(s.of::<openday_app::registrations::OnlineRegistration>())
                 .created()
         }
         ("GET", "/api/plans/{id}/feedback") => {

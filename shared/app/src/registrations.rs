@@ -14,7 +14,8 @@ use openday_rules::{Code, Violation, Violations, verification};
 use openday_store::StoreError;
 use openday_store::personal::parse_registration_code;
 use openday_store::records::{
-    CodeProof, Duplicate, NewRegistration, PlanRecord, RegistrationRecord, RegistrationStatus,
+    CodeProof, Consent, Duplicate, NewRegistration, PlanRecord, RegistrationRecord,
+    RegistrationStatus,
 };
 use serde::Deserialize;
 
@@ -104,6 +105,7 @@ pub async fn register<S: Store>(
         registrant,
         Channel::Online,
         taker,
+        consent_now(app, None),
     )
     .await
 }
@@ -114,7 +116,7 @@ pub async fn recommend<S: Store>(
     app: &Services<S>,
     org: &Person,
     id: &str,
-    draft: &RegistrantDraft,
+    draft: &OnlineRegistration,
 ) -> Result<Taken, AppError> {
     audit::guarded(
         app,
@@ -122,7 +124,7 @@ pub async fn recommend<S: Store>(
         StaffRole::Handler,
         "registration.recommend",
         &format!("plan:{id}"),
-        recommend_inner(app, org, id, draft),
+        recommend_inner(app, org, org.email(), id, draft),
     )
     .await
 }
@@ -130,8 +132,9 @@ pub async fn recommend<S: Store>(
 async fn recommend_inner<S: Store>(
     app: &Services<S>,
     org: &Organisation,
+    by: &str,
     id: &str,
-    draft: &RegistrantDraft,
+    draft: &OnlineRegistration,
 ) -> Result<Taken, AppError> {
     let plan = implementer_plan(app, org, id, "只有实施机关可以录入线下推荐人员").await?;
     let announcement = app
@@ -139,7 +142,9 @@ async fn recommend_inner<S: Store>(
         .announcement(&plan.id)
         .await?
         .ok_or(AppError::NotFound("活动公告不存在"))?;
-    let registrant = Registrant::check(
+    // The agency vouches that the person gave the separate consent (in writing, at the
+    // agency): the same box as online, recorded with who ticked it.
+    let registrant = consented(
         draft,
         plan.plan.period.start(),
         &app.programme_of(&plan).await?,
@@ -151,8 +156,18 @@ async fn recommend_inner<S: Store>(
         registrant,
         Channel::OfflineRecommendation,
         Taker::Agency,
+        consent_now(app, Some(by)),
     )
     .await
+}
+
+/// The consent given now to the notice in force, vouched for by `by` (a recommendation).
+fn consent_now<S>(app: &Services<S>, by: Option<&str>) -> Consent {
+    Consent {
+        notice_version: openday_rules::registration::ID_NOTICE_VERSION.to_owned(),
+        at: app.now(),
+        vouched_by: by.map(str::to_owned),
+    }
 }
 
 /// Checks the window, stores the registration, and says how it went.
@@ -163,6 +178,7 @@ async fn take<S: Store>(
     registrant: Registrant,
     channel: Channel,
     taker: Taker,
+    consent: Consent,
 ) -> Result<Taken, AppError> {
     if status_today(app, plan) != PlanStatus::Announced {
         return Err(Violation::new(Code::RegistrationClosed, "该活动当前不接受报名").into());
@@ -186,6 +202,7 @@ async fn take<S: Store>(
     )
     .map_err(StoreError::from)?;
     new.capacity_hint = Some(plan.plan.capacity.get());
+    new.consent = Some(consent);
     if let Taker::Public(Claim {
         phone_hash,
         code_hash,

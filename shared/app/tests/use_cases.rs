@@ -329,7 +329,7 @@ async fn people_are_checked_in_once_on_the_day() {
     let w = World::new().await;
     let id = w.announced().await;
     let agency = w.staff("nn-jt");
-    let taken = registrations::recommend(&w.app, &agency, &id, &person(3, false).registrant)
+    let taken = registrations::recommend(&w.app, &agency, &id, &person(3, true))
         .await
         .unwrap();
     let by_code = CheckInBody {
@@ -566,7 +566,7 @@ async fn only_the_events_own_participants_rate_it() {
 async fn the_years_figures_roll_up_and_reports_are_for_reporters_only() {
     let w = World::new().await;
     let id = w.announced().await;
-    registrations::recommend(&w.app, &w.staff("nn-jt"), &id, &person(7, false).registrant)
+    registrations::recommend(&w.app, &w.staff("nn-jt"), &id, &person(7, true))
         .await
         .unwrap();
     let stats = compliance::open_statistics(&w.app, 2026).await.unwrap();
@@ -1213,4 +1213,41 @@ async fn api_keys_expire_are_hashed_and_end_with_the_sessions() {
             .unwrap()
             .is_none()
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn consent_is_stored_on_every_path() {
+    let w = World::new().await;
+    let id = w.announced().await;
+    let agency = w.staff("nn-jt");
+    // Online (the page and the API call the same use case): the notice's version and when.
+    let proof = w.code_for(1).await;
+    registrations::register(&w.app, &id, &person(1, true), &proof)
+        .await
+        .unwrap();
+    // An agency's recommendation needs the box too, and records who vouched.
+    let e = registrations::recommend(&w.app, &agency, &id, &person(2, false))
+        .await
+        .unwrap_err();
+    assert_eq!(fields(&e), ["id_consent"]);
+    registrations::recommend(&w.app, &agency, &id, &person(2, true))
+        .await
+        .unwrap();
+    let records = registrations::of_event(&w.app, &agency, &id, "refused")
+        .await
+        .unwrap();
+    assert_eq!(records.len(), 2);
+    for r in &records {
+        let consent = r.consent.as_ref().expect("a consent is stored");
+        assert_eq!(
+            consent.notice_version,
+            openday_rules::registration::ID_NOTICE_VERSION
+        );
+        assert_eq!(consent.at, w.clock.now());
+        let vouched = consent.vouched_by.as_deref();
+        match r.channel {
+            openday_rules::event::Channel::Online => assert_eq!(vouched, None),
+            _ => assert_eq!(vouched, Some("jtj@nn.example.org")),
+        }
+    }
 }

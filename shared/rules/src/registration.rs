@@ -35,6 +35,10 @@ wire_enum! {
     }
 }
 
+/// The version of the notice on the ID number that a person consents to (PIPL art. 29:
+/// a separate consent); stored with each registration, raised whenever the notice changes.
+pub const ID_NOTICE_VERSION: &str = "2026-12";
+
 /// A registration or an offline recommendation as it arrives.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -171,6 +171,20 @@ pub struct NewRegistration {
     /// The event's capacity as the caller knows it: where a rush tries first (the stored
     /// counter decides).
     pub capacity_hint: Option<u32>,
+    /// The consent to the processing of the ID number.
+    pub consent: Option<Consent>,
+}
+
+/// The separate consent to the processing of the ID number, as given: the notice's
+/// version and when; for an agency's recommendation, the member of staff who vouched
+/// that the person consented.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Consent {
+    pub notice_version: String,
+    pub at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vouched_by: Option<String>,
 }
 
 /// A text-message code as given (keyed hash), and when.
@@ -198,6 +212,7 @@ impl NewRegistration {
             expires_at,
             proof: None,
             capacity_hint: None,
+            consent: None,
         })
     }
 
@@ -231,6 +246,10 @@ pub struct RegistrationRecord {
     /// When the person was checked in at the door (签到), if they were.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attended_at: Option<DateTime<Utc>>,
+    /// The consent to the processing of the ID number (none on records from before it was
+    /// kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent: Option<Consent>,
 }
 
 /// What a check-in at the door came to.

@@ -13,7 +13,6 @@ use openday_app::plans::ListQuery;
 use openday_app::registrations::Taken;
 use openday_app::{attendance, feedback, plans, registrations};
 use openday_rules::plan::PlanDraft;
-use openday_rules::registration::RegistrantDraft;
 use openday_store::records::PlanRecord;
 
 use crate::app::{App, Store};
@@ -193,7 +192,7 @@ async fn recommend<S: Store>(
     State(app): State<App<S>>,
     Staff(org): Staff,
     Path(id): Path<String>,
-    Payload(draft): Payload<RegistrantDraft>,
+    Payload(draft): Payload<registrations::OnlineRegistration>,
 ) -> Result<Response, ApiError> {
     Ok(taken(
         registrations::recommend(&app.core, &org, &id, &draft).await?,

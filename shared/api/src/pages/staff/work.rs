@@ -7,7 +7,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use openday_rules::registration::{Category, RegistrantDraft, Relation};
+use openday_rules::registration::{Category, Relation};
 use openday_store::records::RegistrationStatus;
 
 use super::answers;
@@ -154,7 +154,7 @@ async fn registrants<S: Store>(
 async fn recommend<S: Store>(
     State(app): State<App<S>>,
     Path(id): Path<String>,
-    post: StaffPost<RegistrantDraft>,
+    post: StaffPost<registrations::OnlineRegistration>,
 ) -> Result<Response, SignedOutOr> {
     let StaffPost {
         staff,

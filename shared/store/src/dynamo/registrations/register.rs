@@ -66,6 +66,7 @@ impl<'a> Registering<'a> {
             registered_at: new.at,
             expires_at: new.expires_at,
             attended_at: None,
+            consent: new.consent.clone(),
         }
     }
 
