@@ -149,8 +149,9 @@ fn init_logs() {
         .try_init();
 }
 
-/// The local schedule: every sweep at start (catching up) and daily at 09:00 Asia/Shanghai;
-/// queued mail is sent every minute.
+/// The local schedule: every sweep at start (catching up) and daily at 09:00 Asia/Shanghai,
+/// with the purge of expired personal data (the embedded engine applies no TTL); queued
+/// mail is sent every minute.
 async fn schedule(app: openday_api::App<openday_store::DynamoStore>) {
     use openday_rules::sweep::SweepKind;
     let sweeper = app.sweeper();
@@ -169,6 +170,14 @@ async fn schedule(app: openday_api::App<openday_store::DynamoStore>) {
                         tracing::warn!(sweep = kind.wire(), error = %e, "sweep failed; it runs again tomorrow")
                     }
                 }
+            }
+            match openday_app::retention::purge(&app.core).await {
+                Ok(p) if p.registrations > 0 => println!(
+                    "到期个人信息已删除：{} 场活动，{} 条报名记录",
+                    p.events, p.registrations
+                ),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "purge failed; it runs again tomorrow"),
             }
             last_day = Some(today);
         } else {

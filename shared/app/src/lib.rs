@@ -28,6 +28,7 @@ pub mod programmes;
 pub mod quotas;
 pub mod registrations;
 pub mod reports;
+pub mod retention;
 pub mod second_factor;
 pub mod services;
 pub mod sessions;

@@ -21,7 +21,7 @@ use openday_app::sessions::{self, Ended, SessionState};
 use openday_app::sign_in::{Confirmation, Confirmed, LinkMail};
 use openday_app::{
     AppError, Services, Settings, announcements, api_keys, attendance, audit, compliance, exports,
-    feedback, people, plans, programmes, registrations, reports, sign_in, verification,
+    feedback, people, plans, programmes, registrations, reports, retention, sign_in, verification,
 };
 use openday_local_dynamo::LocalDynamo;
 use openday_rules::Clock;
@@ -1250,4 +1250,80 @@ async fn consent_is_stored_on_every_path() {
             _ => assert_eq!(vouched, Some("jtj@nn.example.org")),
         }
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expired_personal_data_is_purged_when_the_clock_moves() {
+    let w = World::new().await;
+    let id = w.announced().await;
+    let agency = w.staff("nn-jt");
+    for n in [1, 2] {
+        let proof = w.code_for(n).await;
+        registrations::register(&w.app, &id, &person(n, true), &proof)
+            .await
+            .unwrap();
+    }
+    // A cancelled registration keeps nothing that names the person.
+    w.at("2026-09-01T10:05:00+08:00");
+    let proof = w.code_for(2).await;
+    let two = registrations::of_event(&w.app, &agency, &id, "r")
+        .await
+        .unwrap()[1]
+        .code
+        .clone();
+    registrations::cancel_own(&w.app, &two, &proof)
+        .await
+        .unwrap();
+    let cancelled = registrations::of_event(&w.app, &agency, &id, "r")
+        .await
+        .unwrap();
+    let cancelled = cancelled.iter().find(|r| r.code == two).unwrap();
+    assert_eq!(
+        (
+            cancelled.name.as_str(),
+            cancelled.id_masked.as_str(),
+            cancelled.phone_sealed.as_str()
+        ),
+        ("", "", "")
+    );
+    // The event ends on 09-26 and is kept 180 days after it (to 2027-03-25): nothing goes
+    // before.
+    assert_eq!(retention::purge(&w.app).await.unwrap().registrations, 0);
+    w.at("2027-03-25T23:59:00+08:00");
+    assert_eq!(retention::purge(&w.app).await.unwrap().registrations, 0);
+    assert_eq!(
+        registrations::of_event(&w.app, &agency, &id, "r")
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    // The promise "到期自动删除": past it, every registration of the event is gone.
+    w.at("2027-03-26T00:00:01+08:00");
+    let purged = retention::purge(&w.app).await.unwrap();
+    assert_eq!(
+        purged,
+        retention::Purged {
+            events: 1,
+            registrations: 2
+        }
+    );
+    assert!(
+        registrations::of_event(&w.app, &agency, &id, "r")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // The person's markers went too: the same ID number is not "already registered".
+    let marker = openday_store::ports::RegistrationStore::registration_of_person(
+        &w.app.store,
+        &id,
+        &w.app.settings.person_key.hash(
+            &openday_rules::resident_id::ResidentId::parse("id", &openday_testkit::id_number(1))
+                .unwrap(),
+        ),
+    )
+    .await
+    .unwrap();
+    assert!(marker.is_none());
 }

@@ -191,6 +191,14 @@ pub trait RegistrationStore {
     ) -> impl Future<Output = StoreResult<bool>> + Send;
     /// Takes the mark back when the message could not be sent: the next run sends it.
     fn release_reminder(&self, code: &str) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Deletes every registration of the event whose retention ended by `now`, with its
+    /// markers, waitlist place and reminder (what DynamoDB's TTL does on AWS, for engines
+    /// that do not); how many.
+    fn purge_registrations(
+        &self,
+        plan_id: &str,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<u32>> + Send;
 }
 
 /// Text-message codes that verify a phone, with the limits on sending them.

@@ -31,6 +31,12 @@ impl Attempt for Cancelling<'_> {
         let plan_id = record.plan_id.clone();
         let mut cancelled = record.clone();
         cancelled.status = RegistrationStatus::Cancelled;
+        // As the notice says, cancelling deletes the registration's information: the name,
+        // the masked ID number and the sealed phone go; what stays is the phone's keyed hash
+        // (the person's own look-up), the status and the consent given.
+        cancelled.name = String::new();
+        cancelled.id_masked = String::new();
+        cancelled.phone_sealed = String::new();
         let cancelled_item = registration_item(&cancelled, &person, &phone, None)?;
         let (mut writes, promoted) = match record.status {
             RegistrationStatus::Cancelled => return Ok(Tx::Done(Cancelled { promoted: None })),

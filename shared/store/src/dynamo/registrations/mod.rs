@@ -85,6 +85,44 @@ impl RegistrationStore for DynamoStore {
         .await
     }
 
+    async fn purge_registrations(&self, plan_id: &str, now: DateTime<Utc>) -> StoreResult<u32> {
+        let items = self
+            .query(Query::index(
+                SCOPE_INDEX,
+                "#scope_pk = :pk",
+                vec![(":pk", s(keys::registrations_of(plan_id)))],
+            ))
+            .await?;
+        let mut purged = 0;
+        for item in items {
+            let expired = num::<i64>(&item, TTL_ATTRIBUTE).is_ok_and(|t| t <= now.timestamp());
+            if !expired {
+                continue;
+            }
+            let record = registration_of(&item)?;
+            let (person, phone) = codec::markers(&item)?;
+            let mut doomed = vec![person, phone, keys::reminder(&record.code)];
+            if let Ok(wait_sk) = text(&item, "wait_sk") {
+                doomed.push((keys::waitlist_pk(plan_id), wait_sk.to_owned()));
+            }
+            for key in doomed {
+                let _ = self
+                    .delete_returning(key, "attribute_exists(#pk)", &[])
+                    .await?;
+            }
+            // The registration last: a purge cut short finds it again next time.
+            let _ = self
+                .delete_returning(
+                    keys::registration(&record.code),
+                    "attribute_exists(#pk)",
+                    &[],
+                )
+                .await?;
+            purged += 1;
+        }
+        Ok(purged)
+    }
+
     async fn release_reminder(&self, code: &str) -> StoreResult<()> {
         self.delete_returning(keys::reminder(code), "attribute_exists(#pk)", &[])
             .await?;
