@@ -76,6 +76,14 @@ enum Command {
     /// A region's programme (工作方案) as data: check a file, import it, show what is in force.
     #[command(subcommand)]
     Programme(ProgrammeCommand),
+    /// Print the code an authenticator app shows now for a second factor's key (base32), by
+    /// the server's clock (`OPENDAY_NOW` when set): for the demo's people, who have no phone
+    /// enrolled.
+    Totp {
+        key: String,
+        #[command(flatten)]
+        data: DataDir,
+    },
     /// The audit trail (操作日志).
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -269,6 +277,14 @@ async fn run(command: Command) -> Result<(), String> {
                 "{}",
                 app.config.tokens.issue_at(&org_id, epoch, app.core.now())
             );
+            Ok(())
+        }
+        Command::Totp { key, data } => {
+            let local = Local::open(&data.data).await?;
+            let app = local.app().await?;
+            let code = openday_app::second_factor::code_now(&app.core, &key);
+            local.close().await;
+            println!("{}", code.map_err(|e| e.to_string())?);
             Ok(())
         }
         Command::Audit(AuditCommand::Verify { from, to, data }) => {

@@ -37,7 +37,7 @@ pub async fn serve(addr: SocketAddr, data: &Path, demo: bool) -> Result<(), Stri
             println!("已导入演示名录：{} 个机关。", directory.orgs.len());
         }
         println!(
-            "各机关的登录链接（单次有效，{} 小时内使用；也可在 /staff/sign-in 用机关邮箱登录，邮件见 {}）：",
+            "各机关管理员（机关邮箱）的登录链接（单次有效，{} 小时内使用；也可在 /staff/sign-in 用机关邮箱登录，邮件见 {}），\n以及演示用的动态验证码密钥（添加到手机验证器，或运行 openday totp 密钥 显示当前验证码）：",
             openday_api::pages::staff::DEMO_LINK_HOURS,
             local.data.join("outbox").display()
         );
@@ -46,7 +46,13 @@ pub async fn serve(addr: SocketAddr, data: &Path, demo: bool) -> Result<(), Stri
             .map_err(|e| e.to_string())?
         {
             let link = openday_api::pages::staff::demo_link(&app, &org).await?;
-            println!("  {:<12} {}  {}", org.id, org.name, link);
+            let key = openday_app::second_factor::demo_key(&app.core, &org.email.to_lowercase())
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "  {:<12} {}  {}\n               动态验证码密钥 {}",
+                org.id, org.name, link, key
+            );
         }
     }
     println!("邮件：{}", app.core.mailer.describe());

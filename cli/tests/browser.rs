@@ -722,6 +722,42 @@ async fn the_staff_site_through_a_year_in_a_real_browser() {
     // The agency signs in by the mailed link and writes a plan with two mistakes.
     staff_sign_in(&client, &base, &data, AGENCY, Some("staff")).await;
     look(&client, "staff-home-agency").await;
+
+    // The mailbox is the agency's first 管理员: it invites a member and reads the 操作日志.
+    follow(&client, "成员管理").await;
+    wait_text(&client, "h1", "成员管理").await;
+    fill(&client, "name", "李四").await;
+    fill(&client, "email", "lisi@nn.example.org").await;
+    client
+        .find(Locator::Css("#invite-handler"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    press(&client, "发送邀请").await;
+    wait_text(&client, "[role=status]", "已邀请李四").await;
+    look(&client, "staff-members").await;
+    follow(&client, "操作日志").await;
+    let log = wait_text(&client, "main", "member.invite").await;
+    assert!(
+        log.contains("sign_in") && log.contains(AGENCY) && log.contains("lisi@nn.example.org"),
+        "{log}"
+    );
+    look(&client, "staff-audit").await;
+    client.goto(&format!("{base}/staff/account")).await.unwrap();
+    wait_text(&client, "h1", "我的账户").await;
+    look(&client, "staff-account").await;
+    // The member signs in with a second factor of their own; a 经办人 manages nobody.
+    sign_out(&client, &base).await;
+    staff_sign_in(&client, &base, &data, "lisi@nn.example.org", None).await;
+    let home = body(&client).await;
+    assert!(
+        home.contains("李四") && !home.contains("成员管理"),
+        "{home}"
+    );
+    sign_out(&client, &base).await;
+    staff_sign_in(&client, &base, &data, AGENCY, None).await;
     client
         .goto(&format!("{base}/staff/plans/new"))
         .await

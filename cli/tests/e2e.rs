@@ -245,6 +245,18 @@ async fn lifecycle(env: &[(&str, String)]) {
             "{link}"
         );
     }
+    // ...and each first 管理员's second-factor key, enrolled already, whose code
+    // `openday totp` shows (the walk-through needs no phone).
+    let keys: Vec<&str> = printed
+        .iter()
+        .filter_map(|l| l.trim().strip_prefix("动态验证码密钥 "))
+        .collect();
+    assert_eq!(keys.len(), 21, "{printed:?}");
+    let code = cli(&data, now, env, &["totp", keys[0]]);
+    assert!(
+        code.trim().len() == 6 && code.trim().bytes().all(|b| b.is_ascii_digit()),
+        "{code}"
+    );
     let tokens: HashMap<String, String> = links
         .iter()
         .map(|(org, _)| {

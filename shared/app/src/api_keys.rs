@@ -7,9 +7,9 @@ use chrono::Duration;
 use openday_rules::staff::StaffRole;
 use openday_store::people::ApiKeyRecord;
 
+use crate::actor::Actor;
 use crate::audit;
 use crate::error::AppError;
-use crate::people::Actor;
 use crate::services::{Services, Store, random_hex};
 
 /// The longest life of a key.

@@ -8,10 +8,10 @@ use openday_store::personal::parse_registration_code;
 use openday_store::records::{CheckIn, RegistrationStatus};
 
 use crate::access::{implementer_plan, visible_plan};
+use crate::actor::Actor as Person;
 use crate::audit;
 use crate::commands::CheckInBody;
 use crate::error::AppError;
-use crate::people::Actor as Person;
 use crate::services::{Services, Store};
 use crate::views::{Attendance, CheckedIn};
 use openday_rules::staff::StaffRole;

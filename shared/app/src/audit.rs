@@ -8,8 +8,8 @@ use openday_rules::org::Organisation;
 use openday_store::keys;
 use openday_store::people::{AuditEntry, AuditRecord, BrokenLink, verify_chain};
 
+use crate::actor::Actor;
 use crate::error::AppError;
-use crate::people::Actor;
 use crate::services::{Services, Store};
 
 /// Records are kept at least this long (the Cybersecurity Law's six months), then expire.
@@ -215,45 +215,6 @@ pub async fn log<S: Store>(
     Ok(AuditLog { from, to, records })
 }
 
-/// The records as a spreadsheet.
-pub fn table(log: &AuditLog) -> crate::exports::Table {
-    use crate::exports::Cell;
-    crate::exports::Table {
-        sheet: "操作日志".into(),
-        columns: vec![
-            ("时间", 18.0),
-            ("机关", 14.0),
-            ("人员", 24.0),
-            ("地址", 16.0),
-            ("操作", 24.0),
-            ("对象", 24.0),
-            ("结果", 12.0),
-            ("说明", 24.0),
-            ("序号", 8.0),
-            ("哈希", 66.0),
-        ],
-        rows: log
-            .records
-            .iter()
-            .map(|r| {
-                let e = &r.entry;
-                vec![
-                    Cell::Time(e.at),
-                    e.org_id.as_str().into(),
-                    e.person.as_deref().unwrap_or("").into(),
-                    e.address.as_str().into(),
-                    e.action.as_str().into(),
-                    e.object.as_str().into(),
-                    e.result.as_str().into(),
-                    e.detail.as_str().into(),
-                    Cell::Number(r.seq as f64),
-                    r.hash.as_str().into(),
-                ]
-            })
-            .collect(),
-    }
-}
-
 /// Checks every chain of every day from `from` to `to`; the first broken link found.
 pub async fn verify<S: Store>(
     app: &Services<S>,
@@ -339,4 +300,54 @@ pub async fn guarded_read<S: Store, T>(
         Err(e) => record(app, actor, action, object, &e.said().code, "").await,
     }
     result
+}
+
+/// What an action is called on the page (the code is what filters and exports use).
+pub fn action_label(action: &str) -> &'static str {
+    match action {
+        "plan.submit" => "报送实施方案",
+        "plan.revise" => "修改实施方案",
+        "plan.file" => "审核备案",
+        "plan.return" => "退回修改",
+        "plan.announce" => "发布公告",
+        "plan.cancel" => "取消活动",
+        "plan.respond" => "公开反馈采纳情况",
+        "registration.recommend" => "录入线下推荐人员",
+        "registration.cancel" => "取消报名",
+        "registrants.read" => "查看报名人员名单",
+        "registrants.search_by_id_number" => "按身份证号码查找报名",
+        "registrants.export" => "导出报名人员",
+        "feedback.export" => "导出意见建议",
+        "feedback.answers" => "答复意见建议",
+        "feedback.categories" => "调整意见建议类别",
+        "check_in.look_up" => "签到（查验报名）",
+        "report.file" => "报送年度报告",
+        "report.start" => "起草年度报告",
+        "programme.import" => "上传工作方案",
+        "member.invite" => "邀请成员",
+        "member.roles" => "调整岗位角色",
+        "member.remove" => "移除成员",
+        "session.end" => "注销登录会话",
+        "session.end_all" => "注销全部登录会话",
+        "org.sessions_end" => "注销机关全部登录",
+        "api_key.create" => "生成 API 密钥",
+        "api_key.revoke" => "吊销 API 密钥",
+        "sign_in" => "登录",
+        "sign_out" => "退出登录",
+        "sign_in.second_factor" => "动态验证码错误",
+        "sign_in.locked" => "登录锁定",
+        "sign_in.lock_ended" => "登录锁定结束",
+        "second_factor.enrol" => "绑定动态验证码",
+        _ => "其他操作",
+    }
+}
+
+/// What a result is called on the page.
+pub fn result_label(result: &str) -> String {
+    match result {
+        "ok" => "成功".into(),
+        "wrong" => "错误".into(),
+        "locked" => "已锁定".into(),
+        code => format!("拒绝（{code}）"),
+    }
 }

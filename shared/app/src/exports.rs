@@ -8,9 +8,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use openday_rules::org::Organisation;
 
 use crate::access::{implementer_plan, visible_plan};
+use crate::actor::Actor as Person;
 use crate::audit;
 use crate::error::AppError;
-use crate::people::Actor as Person;
 use crate::services::{Services, Store};
 use crate::views::Rollup;
 use openday_rules::staff::StaffRole;
@@ -379,4 +379,42 @@ pub fn rollup(r: &Rollup) -> Vec<Table> {
         });
     }
     tables
+}
+
+/// The records as a spreadsheet.
+pub fn audit_log(log: &crate::audit::AuditLog) -> Table {
+    Table {
+        sheet: "操作日志".into(),
+        columns: vec![
+            ("时间", 18.0),
+            ("机关", 14.0),
+            ("人员", 24.0),
+            ("地址", 16.0),
+            ("操作", 24.0),
+            ("对象", 24.0),
+            ("结果", 12.0),
+            ("说明", 24.0),
+            ("序号", 8.0),
+            ("哈希", 66.0),
+        ],
+        rows: log
+            .records
+            .iter()
+            .map(|r| {
+                let e = &r.entry;
+                vec![
+                    Cell::Time(e.at),
+                    e.org_id.as_str().into(),
+                    e.person.as_deref().unwrap_or("").into(),
+                    e.address.as_str().into(),
+                    e.action.as_str().into(),
+                    e.object.as_str().into(),
+                    e.result.as_str().into(),
+                    e.detail.as_str().into(),
+                    Cell::Number(r.seq as f64),
+                    r.hash.as_str().into(),
+                ]
+            })
+            .collect(),
+    }
 }

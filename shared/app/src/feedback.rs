@@ -18,10 +18,10 @@ use openday_store::ports::Giver;
 use openday_store::records::{FeedbackRecord, PlanRecord, RegistrationStatus};
 
 use crate::access::{implementer_plan, plan_and_owner, status_today, viewer_role, visible_plan};
+use crate::actor::Actor as Person;
 use crate::audit;
 use crate::commands::{AnswersBody, EvaluationBody, PhoneProof};
 use crate::error::{AppError, wait_words};
-use crate::people::Actor as Person;
 use crate::services::{Services, Store};
 use crate::verification::verified_phone;
 use crate::views::{AnswersDraft, AnswersSaved, EvaluationReceipt, FeedbackReceipt};

@@ -6,6 +6,7 @@
 //! templates, cookies or tower (scripts/test checks the dependency tree).
 
 pub mod access;
+pub mod actor;
 pub mod announcements;
 pub mod api_keys;
 pub mod attendance;

@@ -7,66 +7,10 @@ use openday_rules::org::Organisation;
 use openday_rules::staff::{Roles, StaffRole};
 use openday_store::people::{Member, MemberRecord};
 
+pub use crate::actor::Actor;
 use crate::audit;
 use crate::error::AppError;
 use crate::services::{Services, Store};
-
-/// A person of staff acting: the organisation, who they are, their roles, and the address
-/// the request came from. Dereferences to the organisation, whose jurisdiction rules apply
-/// as before.
-#[derive(Debug, Clone)]
-pub struct Actor {
-    org: Organisation,
-    email: String,
-    name: String,
-    roles: Roles,
-    from: String,
-}
-
-impl std::ops::Deref for Actor {
-    type Target = Organisation;
-    fn deref(&self) -> &Organisation {
-        &self.org
-    }
-}
-
-impl Actor {
-    pub(crate) fn new(org: Organisation, member: &MemberRecord, from: String) -> Self {
-        Self {
-            org,
-            email: member.email.clone(),
-            name: member.name.clone(),
-            roles: member.roles.clone(),
-            from,
-        }
-    }
-
-    pub fn org(&self) -> &Organisation {
-        &self.org
-    }
-    pub fn email(&self) -> &str {
-        &self.email
-    }
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-    pub fn roles(&self) -> &Roles {
-        &self.roles
-    }
-    pub fn from(&self) -> &str {
-        &self.from
-    }
-
-    /// Forbidden unless the person holds `role`.
-    pub fn require(&self, role: StaffRole) -> Result<(), AppError> {
-        self.roles.require(role).map_err(AppError::Forbidden)
-    }
-
-    /// How the pages name the person: 张三（a@b）.
-    pub fn label(&self) -> String {
-        format!("{}（{}）", self.name, self.email)
-    }
-}
 
 /// An address as a member's key: trimmed, lower case, and a valid address.
 pub fn email_key(raw: &str) -> Result<String, AppError> {
@@ -82,7 +26,7 @@ pub fn email_key(raw: &str) -> Result<String, AppError> {
 pub fn first_admin(org: &Organisation, at: chrono::DateTime<chrono::Utc>) -> MemberRecord {
     MemberRecord {
         email: org.email.trim().to_lowercase(),
-        name: format!("{}（机关邮箱）", org.name.as_str()),
+        name: "机关邮箱管理员".to_owned(),
         org_id: org.id.clone(),
         roles: Roles::all_for(org),
         added_at: at,

@@ -17,10 +17,10 @@ use openday_store::keys;
 use openday_store::records::{PlanChange, PlanRecord, RegistrationStatus};
 
 use crate::access::{desk_scope, plan_and_owner, status_today, version_from, viewer_role};
+use crate::actor::Actor as Person;
 use crate::audit;
 use crate::commands::{AnnouncementBody, CancelBody, RespondBody, ReviewBody};
 use crate::error::AppError;
-use crate::people::Actor as Person;
 use crate::services::{Services, Store};
 use crate::views::{PlanDetail, PlanList, PlanSummary};
 use crate::years::{named_year, year_or_this};

@@ -8,9 +8,9 @@ use openday_rules::{Code, Programme, Violation};
 use openday_store::ports::programme_in_force;
 use openday_store::records::ProgrammeRecord;
 
+use crate::actor::Actor as Person;
 use crate::audit;
 use crate::error::AppError;
-use crate::people::Actor as Person;
 use crate::services::{Services, Store};
 use openday_rules::staff::StaffRole;
 

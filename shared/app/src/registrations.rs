@@ -20,10 +20,10 @@ use openday_store::records::{
 use serde::Deserialize;
 
 use crate::access::{implementer_plan, status_today};
+use crate::actor::Actor as Person;
 use crate::audit;
 use crate::commands::PhoneProof;
 use crate::error::AppError;
-use crate::people::Actor as Person;
 use crate::services::{Services, Store};
 use crate::verification::{Claim, claim, looked_up_phone, verified_phone};
 use crate::views::RegistrationReceipt;

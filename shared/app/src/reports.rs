@@ -4,10 +4,10 @@
 use openday_rules::org::Organisation;
 use openday_rules::report::{AnnualReport, ReportDraft, YearFigures};
 
+use crate::actor::Actor as Person;
 use crate::audit;
 use crate::error::AppError;
 use crate::figures::{statistics, year_figures_of};
-use crate::people::Actor as Person;
 use crate::services::{Services, Store};
 use crate::views::{ReportFiled, ReportStart};
 use crate::years::named_year;

@@ -33,30 +33,24 @@ pub async fn purge<S: Store>(app: &Services<S>) -> Result<Purged, AppError> {
         .filter_map(|o| o.jurisdiction_path.first())
         .map(|region| openday_store::keys::path([region.as_str()]))
         .collect();
-    for (year, region) in
-        ((this_year - YEARS_BACK)..=this_year).flat_map(|y| regions.iter().map(move |r| (y, r)))
-    {
-        let plans = app
-            .store
-            .plans(
-                year,
-                &PlanScope::Subtree {
-                    path: region.clone(),
-                },
-            )
-            .await?;
-        for plan in plans {
-            let ends = start_of_day(days_after(
-                plan.plan.period.end(),
-                u64::from(app.settings.retention_days) + 1,
-            ));
-            if ends > now {
-                continue;
-            }
-            let n = app.store.purge_registrations(&plan.id, now).await?;
-            if n > 0 {
-                out.events += 1;
-                out.registrations += n;
+    for year in (this_year - YEARS_BACK)..=this_year {
+        for region in &regions {
+            let scope = PlanScope::Subtree {
+                path: region.clone(),
+            };
+            for plan in app.store.plans(year, &scope).await? {
+                let ends = start_of_day(days_after(
+                    plan.plan.period.end(),
+                    u64::from(app.settings.retention_days) + 1,
+                ));
+                if ends > now {
+                    continue;
+                }
+                let n = app.store.purge_registrations(&plan.id, now).await?;
+                if n > 0 {
+                    out.events += 1;
+                    out.registrations += n;
+                }
             }
         }
     }

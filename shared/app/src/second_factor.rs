@@ -290,3 +290,39 @@ async fn log_event<S: Store>(
         tracing::error!(action, error = %e, "audit record not written");
     }
 }
+
+/// The demo's people have their second factor enrolled already, so that the walk-through
+/// needs no phone: the key of `email` (made now if the person has none), as base32 for an
+/// authenticator app or `openday totp`. Only `openday serve --demo` calls this.
+pub async fn demo_key<S: Store>(app: &Services<S>, email: &str) -> Result<String, AppError> {
+    let member = app
+        .store
+        .member(email)
+        .await?
+        .ok_or(AppError::NotFound("没有该成员"))?;
+    let key = &app.settings.person_key;
+    let secret = match member
+        .record
+        .totp_sealed
+        .as_deref()
+        .and_then(|s| key.open_secret(s))
+    {
+        Some(secret) => secret,
+        None => {
+            let secret = random_bytes::<20>()?.to_vec();
+            keep_key(app, &member, &secret).await?;
+            secret
+        }
+    };
+    Ok(totp_rs::Secret::from(secret).to_base32())
+}
+
+/// The code an authenticator shows for a base32 key at the services' clock now.
+pub fn code_now<S>(app: &Services<S>, secret_base32: &str) -> Result<String, AppError> {
+    let secret = totp_rs::Secret::try_from_base32(secret_base32.trim())
+        .map_err(|_| AppError::invalid("key", "密钥应为 base32 编码（A–Z、2–7）"))?;
+    let totp = totp(secret.as_ref(), "demo")?;
+    Ok(totp
+        .generate(u64::try_from(app.now().timestamp()).unwrap_or(0))
+        .to_string())
+}

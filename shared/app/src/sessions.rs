@@ -8,9 +8,9 @@ use openday_rules::org::Organisation;
 use openday_rules::staff::StaffRole;
 use openday_store::people::{Member, SessionRecord};
 
+use crate::actor::Actor;
 use crate::audit;
 use crate::error::AppError;
-use crate::people::Actor;
 use crate::services::{Services, Store, random_hex};
 
 /// A session ends after this long without a request.

@@ -313,7 +313,7 @@ pub async fn names_within<S: Store>(
 /// jurisdiction (or its own); the organisation whose sessions ended.
 pub async fn revoke<S: Store>(
     app: &Services<S>,
-    office: &crate::people::Actor,
+    office: &crate::actor::Actor,
     org_id: Option<&str>,
 ) -> Result<Organisation, AppError> {
     let result = revoke_inner(app, office, org_id).await;
@@ -332,7 +332,7 @@ pub async fn revoke<S: Store>(
 
 async fn revoke_inner<S: Store>(
     app: &Services<S>,
-    office: &crate::people::Actor,
+    office: &crate::actor::Actor,
     org_id: Option<&str>,
 ) -> Result<Organisation, AppError> {
     if office.kind != OrgKind::Office {

@@ -58,6 +58,6 @@ async fn log_file<S: Store>(
     download(
         &format!("操作日志{}至{}", log.from, log.to),
         format,
-        audit::table(&log),
+        openday_app::exports::audit_log(&log),
     )
 }

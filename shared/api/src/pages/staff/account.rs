@@ -1,15 +1,14 @@
 //! A person's own pages and a 管理员's: the second factor at sign-in (enrolment with a QR
-//! code, then a code each time), 我的账户 (sessions: list and end), 成员管理 (invite, change
-//! roles, remove, end a member's sessions) and 操作日志 (the audit trail, filtered).
+//! code, then a code each time), 我的账户 (sessions and API keys: list, make, end) and 成员管理
+//! (invite, change roles, remove, end a member's sessions). 操作日志 is in `audit_log`.
 
 use std::collections::BTreeMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use openday_app::audit::AuditQuery;
 use openday_app::second_factor::{self, Checked};
 use openday_app::sessions::SessionState;
 use openday_rules::calendar::when;
@@ -73,16 +72,6 @@ pub fn routes<S: Store>() -> Routes<S> {
             Method::POST,
             "/staff/members",
             method(&Method::POST, member_action::<S>),
-        )
-        .route(
-            Method::GET,
-            "/staff/audit",
-            method(&Method::GET, audit::<S>),
-        )
-        .route(
-            Method::GET,
-            "/staff/audit/export",
-            method(&Method::GET, audit_file::<S>),
         )
 }
 
@@ -495,122 +484,4 @@ async fn member_action<S: Store>(
         }
         Err(e) => Err(PageError::from(e).into()),
     }
-}
-
-/// One record of the trail as the page shows it.
-struct AuditRow {
-    at: String,
-    org: String,
-    person: String,
-    address: String,
-    action: String,
-    object: String,
-    result: String,
-    detail: String,
-    seq: u64,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "staff/audit.html")]
-struct AuditPage {
-    title: &'static str,
-    me: Me,
-    form: FormState,
-    rows: Vec<AuditRow>,
-    from: String,
-    to: String,
-    /// The same filters, for the download links.
-    query: String,
-}
-
-async fn audit<S: Store>(
-    State(app): State<App<S>>,
-    staff: StaffSession,
-    Query(q): Query<AuditQuery>,
-) -> Result<Response, SignedOutOr> {
-    let mut form = FormState::with_values(
-        [
-            ("person", &q.person),
-            ("plan", &q.plan),
-            ("action", &q.action),
-            ("org", &q.org),
-        ]
-        .into_iter()
-        .filter_map(|(k, v)| v.clone().map(|v| (k.to_owned(), v)))
-        .collect(),
-    );
-    let (from, to) = openday_app::audit::days_of(app.today(), &q)
-        .map(|(f, t)| (f.to_string(), t.to_string()))
-        .unwrap_or_default();
-    let rows = match openday_app::audit::list(&app.core, &staff.org, &q).await {
-        Ok(records) => records
-            .into_iter()
-            .map(|r| AuditRow {
-                at: openday_app::audit::when(r.entry.at),
-                org: r.entry.org_id.to_string(),
-                person: r.entry.person.unwrap_or_default(),
-                address: r.entry.address,
-                action: r.entry.action,
-                object: r.entry.object,
-                result: r.entry.result,
-                detail: r.entry.detail,
-                seq: r.seq,
-            })
-            .collect(),
-        Err(e @ openday_app::AppError::Rules(_)) => {
-            let said = e.said();
-            form.fail(said.field.as_deref().unwrap_or("from"), said.message);
-            Vec::new()
-        }
-        Err(e) => return Err(PageError::from(e).into()),
-    };
-    let query = serde_urlencoded_pairs(&q, &from, &to);
-    let page = AuditPage {
-        title: "操作日志",
-        me: staff.me(),
-        form,
-        rows,
-        from,
-        to,
-        query,
-    };
-    Ok(staff_page(staff.jar, page))
-}
-
-/// The filters as a query string (the download links keep them).
-fn serde_urlencoded_pairs(q: &AuditQuery, from: &str, to: &str) -> String {
-    let mut out = form_urlencoded::Serializer::new(String::new());
-    out.append_pair("from", from).append_pair("to", to);
-    for (k, v) in [
-        ("person", &q.person),
-        ("plan", &q.plan),
-        ("action", &q.action),
-        ("org", &q.org),
-    ] {
-        if let Some(v) = v.as_deref().filter(|v| !v.trim().is_empty()) {
-            out.append_pair(k, v);
-        }
-    }
-    out.finish()
-}
-
-async fn audit_file<S: Store>(
-    State(app): State<App<S>>,
-    staff: StaffSession,
-    Query(q): Query<crate::json::audit::ExportQuery>,
-) -> Result<Response, SignedOutOr> {
-    let file = async {
-        let format = crate::exports::FormatQuery {
-            format: q.format.clone(),
-            year: None,
-        }
-        .format()?;
-        let log = openday_app::audit::log(&app.core, &staff.org, &q.filter).await?;
-        crate::exports::download(
-            &format!("操作日志{}至{}", log.from, log.to),
-            format,
-            openday_app::audit::table(&log),
-        )
-    };
-    Ok(file.await.map_err(PageError::from)?)
 }

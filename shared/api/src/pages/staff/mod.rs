@@ -9,6 +9,7 @@
 
 mod account;
 mod answers;
+mod audit_log;
 mod office;
 mod plan_edit;
 mod plan_form;
@@ -90,6 +91,7 @@ pub fn report_routes<S: Store>() -> Routes<S> {
     office::routes()
         .merge(programme::routes())
         .merge(account::routes())
+        .merge(audit_log::routes())
 }
 
 /// The signed-in person, from a live session through its second factor.

@@ -47,6 +47,8 @@ pub struct PlanView {
 pub struct HistoryRow {
     pub at: String,
     pub by: String,
+    /// The person who acted (work e-mail), when a person did.
+    pub person: String,
     pub action: &'static str,
     pub to: &'static str,
     pub comment: String,
@@ -182,6 +184,7 @@ pub async fn plan_view<S: Store>(
                     .by
                     .as_ref()
                     .map_or_else(|| "日历".to_owned(), |b| name_of(b.as_str())),
+                person: h.by_person.clone().unwrap_or_default(),
                 action: h.action.label(),
                 to: h.to.label(),
                 comment: h.comment.clone().unwrap_or_default(),
