@@ -25,6 +25,14 @@ pub enum Format {
     Csv,
 }
 
+/// The audit trail's filters and, for a download, the format (the API and the page alike).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct AuditExportQuery {
+    #[serde(flatten)]
+    pub filter: openday_app::audit::AuditQuery,
+    pub format: Option<String>,
+}
+
 #[derive(Deserialize, Default)]
 pub struct FormatQuery {
     pub format: Option<String>,

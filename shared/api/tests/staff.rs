@@ -725,3 +725,83 @@ async fn pages_refuse_with_the_apis_status_and_show_no_form_that_cannot_be_submi
     assert_eq!(posted.status, StatusCode::FORBIDDEN, "{}", posted.html);
     assert!(!posted.html.contains("提交审核结论"));
 }
+
+/// A request with a bearer key, straight to the router.
+async fn with_key(w: &World, path: &str, key: &str) -> (StatusCode, String) {
+    let res = w
+        .router
+        .clone()
+        .oneshot(
+            Request::get(path)
+                .header(header::AUTHORIZATION, format!("Bearer {key}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let status = res.status();
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 22)
+        .await
+        .unwrap();
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_makes_an_api_key_and_reads_the_audit_trail_through_it() {
+    let w = world(generous()).await;
+    let mut admin = Browser::default();
+    admin.sign_in(&w, AGENCY).await;
+    // 我的账户: the session listed; a key made, shown once.
+    let account = admin.go(&w, Method::GET, "/staff/account", "").await;
+    assert!(account.html.contains("本会话"), "{}", account.html);
+    let made = admin
+        .go(
+            &w,
+            Method::POST,
+            "/staff/account/keys",
+            &format!("csrf={}&name={}&days=30", account.csrf(), enc("审计脚本")),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.html);
+    let at = made.html.find("id=\"api-key\">").unwrap() + 13;
+    let key = made.html[at..].split('<').next().unwrap().to_owned();
+    assert!(key.starts_with("odk_"), "{key}");
+    let again = admin.go(&w, Method::GET, "/staff/account", "").await;
+    assert!(again.html.contains("审计脚本") && !again.html.contains(&key));
+    // The key reads the 操作日志 through the API, as JSON and as CSV.
+    let (status, log) = with_key(&w, "/api/audit?action=sign_in", &key).await;
+    assert_eq!(status, StatusCode::OK, "{log}");
+    let log: serde_json::Value = serde_json::from_str(&log).unwrap();
+    let records = log["records"].as_array().unwrap();
+    assert!(
+        records
+            .iter()
+            .any(|r| r["action"] == "sign_in" && r["person"] == AGENCY),
+        "{log:#}"
+    );
+    let (status, csv) = with_key(&w, "/api/audit/export?format=csv&action=api_key", &key).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        csv.contains("api_key.create") && !csv.contains("sign_in"),
+        "{csv}"
+    );
+    // The page shows the same, with its download links.
+    let page = admin
+        .go(&w, Method::GET, "/staff/audit?action=api_key", "")
+        .await;
+    assert!(page.html.contains("生成 API 密钥") && page.html.contains("/staff/audit/export?"));
+    // Revoked on 我的账户: the key is refused at once.
+    let at = again.html.find("name=\"id\" value=\"").unwrap() + 17;
+    let id = again.html[at..].split('"').next().unwrap().to_owned();
+    let revoked = admin
+        .go(
+            &w,
+            Method::POST,
+            "/staff/account/keys/revoke",
+            &format!("csrf={}&id={id}", again.csrf()),
+        )
+        .await;
+    assert_eq!(revoked.location.as_deref(), Some("/staff/account"));
+    let (status, _) = with_key(&w, "/api/audit", &key).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}

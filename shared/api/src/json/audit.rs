@@ -6,12 +6,11 @@ use axum::extract::{Query, State};
 use axum::http::Method;
 use axum::response::Response;
 use openday_app::audit::{self, AuditLog, AuditQuery};
-use serde::Deserialize;
 
 use crate::app::{App, Store};
 use crate::auth::Staff;
 use crate::error::ApiError;
-use crate::exports::{FormatQuery, download};
+use crate::exports::{AuditExportQuery as ExportQuery, FormatQuery, download};
 use crate::routing::{Routes, method};
 
 pub fn routes<S: Store>() -> Routes<S> {
@@ -26,14 +25,6 @@ pub fn routes<S: Store>() -> Routes<S> {
             "/api/audit/export",
             method(&Method::GET, log_file::<S>),
         )
-}
-
-/// The filters and, for a download, the format.
-#[derive(Debug, Default, Deserialize)]
-pub struct ExportQuery {
-    #[serde(flatten)]
-    pub filter: AuditQuery,
-    pub format: Option<String>,
 }
 
 async fn log_json<S: Store>(

@@ -132,7 +132,7 @@ fn serde_urlencoded_pairs(q: &AuditQuery, from: &str, to: &str) -> String {
 async fn audit_file<S: Store>(
     State(app): State<App<S>>,
     staff: StaffSession,
-    Query(q): Query<crate::json::audit::ExportQuery>,
+    Query(q): Query<crate::exports::AuditExportQuery>,
 ) -> Result<Response, SignedOutOr> {
     let file = async {
         let format = crate::exports::FormatQuery {
