@@ -629,8 +629,16 @@ async fn lifecycle(env: &[(&str, String)]) {
     drop(server);
 
     // 2026-11-10: Nanning's government reports the year, with its jurisdiction's figures.
-    let (server, _) = start(&data, "2026-11-10T10:00:00+08:00", env, false);
+    // Tokens made on the machine last 90 days: August's have run out, so a new one is made.
+    let november = "2026-11-10T10:00:00+08:00";
+    let (server, _) = start(&data, november, env, false);
     c.base = server.base.clone();
+    let (s, _) = c.get("/api/compliance?year=2026", Some("nn-gov")).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "an August token in November");
+    for org in ["nn-gov", "nn-office"] {
+        let fresh = cli(&data, november, env, &["token", org]).trim().to_owned();
+        c.tokens.insert(org.into(), fresh);
+    }
     let (s, report) = c.post("/api/reports", Some("nn-gov"), Body::Json(json!({"year": 2026, "summary": "全市开展“政府开放日”1场", "experiences": "线上+线下同步"}))).await;
     assert_eq!(s, StatusCode::CREATED, "{report}");
     assert_eq!(report["report"]["late"], false);

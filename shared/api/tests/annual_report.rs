@@ -99,6 +99,8 @@ async fn the_report_starts_from_the_year_and_freezes_its_figures_when_filed() {
     assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
     assert_eq!(a.body["report"]["figures"]["feedback"], 1);
     assert_eq!(a.body["report"]["problems"], "报名人数不足");
+    // The report names who filed it: the token acts as the organisation's first 管理员.
+    assert_eq!(a.body["report"]["filed_by"], "zhengfu@nn.example.org");
 
     // The year moves on (an item answered); the filed figures stay as they were.
     let items = w

@@ -31,7 +31,7 @@ pub async fn check_in<S: Store>(
         StaffRole::Handler,
         "check_in.look_up",
         &format!("plan:{id}"),
-        check_in_inner(app, org, id, body),
+        check_in_inner(app, org, org.email(), id, body),
     )
     .await
 }
@@ -39,6 +39,7 @@ pub async fn check_in<S: Store>(
 async fn check_in_inner<S: Store>(
     app: &Services<S>,
     org: &Organisation,
+    by: &str,
     id: &str,
     body: &CheckInBody,
 ) -> Result<CheckedIn, AppError> {
@@ -71,7 +72,11 @@ async fn check_in_inner<S: Store>(
     };
     let refused =
         |message: String| AppError::from(Violation::new(Code::NotAdmitted, message).at("code"));
-    let record = match app.store.check_in(id, &code, app.now()).await? {
+    let record = match app
+        .store
+        .check_in_by(id, &code, app.now(), Some(by))
+        .await?
+    {
         CheckIn::Admitted(r) => r,
         CheckIn::Already(r) => {
             let when = r

@@ -25,7 +25,7 @@ pub async fn file<S: Store>(
         StaffRole::Handler,
         "report.file",
         "",
-        file_inner(app, org.org().clone(), draft),
+        file_inner(app, org.org().clone(), org.email(), draft),
     )
     .await
 }
@@ -33,12 +33,14 @@ pub async fn file<S: Store>(
 async fn file_inner<S: Store>(
     app: &Services<S>,
     org: Organisation,
+    by: &str,
     draft: &ReportDraft,
 ) -> Result<ReportFiled, AppError> {
     // The report is judged by the programme of the year it reports on.
     let year = named_year(app, draft.year.as_ref());
     let programme = app.programme_for(&org, year).await?.programme;
     let mut report = AnnualReport::compose(draft, &org, &programme, app.today())?;
+    report.filed_by = Some(by.to_owned());
     // The figures as they stand today go in with the report, and stay as they were.
     report.figures = Some(year_figures_of(app, &org, report.year).await?);
     app.store.put_report(&org.id, &report).await?;

@@ -346,6 +346,16 @@ async fn people_are_checked_in_once_on_the_day() {
         .await
         .unwrap();
     assert_eq!((done.confirmed, done.attended), (1, 1));
+    // The registrants list says who checked the person in.
+    let listed = registrations::of_event(&w.app, &agency, &id, "r")
+        .await
+        .unwrap();
+    assert!(
+        listed
+            .iter()
+            .any(|r| r.checked_in_by.as_deref() == Some("jtj@nn.example.org")),
+        "{listed:?}"
+    );
     let e = attendance::check_in(&w.app, &agency, &id, &by_code)
         .await
         .unwrap_err();
@@ -1257,20 +1267,18 @@ async fn expired_personal_data_is_purged_when_the_clock_moves() {
     let w = World::new().await;
     let id = w.announced().await;
     let agency = w.staff("nn-jt");
+    let mut codes = Vec::new();
     for n in [1, 2] {
         let proof = w.code_for(n).await;
-        registrations::register(&w.app, &id, &person(n, true), &proof)
+        let taken = registrations::register(&w.app, &id, &person(n, true), &proof)
             .await
             .unwrap();
+        codes.push(taken.receipt.code);
     }
     // A cancelled registration keeps nothing that names the person.
     w.at("2026-09-01T10:05:00+08:00");
     let proof = w.code_for(2).await;
-    let two = registrations::of_event(&w.app, &agency, &id, "r")
-        .await
-        .unwrap()[1]
-        .code
-        .clone();
+    let two = codes[1].clone();
     registrations::cancel_own(&w.app, &two, &proof)
         .await
         .unwrap();

@@ -37,6 +37,9 @@ pub struct AnnualReport {
     /// The jurisdiction's figures as they stood when the report was filed (frozen).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub figures: Option<YearFigures>,
+    /// The member of staff who filed it (work e-mail).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filed_by: Option<String>,
 }
 
 /// A count per named kind (labels as the work plan names them), in a stable order.
@@ -207,6 +210,7 @@ impl AnnualReport {
                 received_on: today,
                 late: programme.is_report_late(year, today),
                 figures: None,
+                filed_by: None,
             })
         })
     }

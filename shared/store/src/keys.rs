@@ -119,11 +119,6 @@ pub fn sign_in(attempt_hash: &str) -> Key {
     (format!("SIGNIN#{attempt_hash}"), "SIGNIN".into())
 }
 
-/// An organisation's session version: raising it signs out every session it had.
-pub fn sessions(org_id: &str) -> Key {
-    (format!("SESSIONS#{org_id}"), "SESSIONS".into())
-}
-
 /// A member of an organisation, by work e-mail (lower case).
 pub fn member(email: &str) -> Key {
     (format!("MEMBER#{email}"), "MEMBER".into())

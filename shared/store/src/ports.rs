@@ -173,6 +173,16 @@ pub trait RegistrationStore {
         plan_id: &str,
         code: &str,
         at: DateTime<Utc>,
+    ) -> impl Future<Output = StoreResult<CheckIn>> + Send {
+        self.check_in_by(plan_id, code, at, None)
+    }
+    /// [`Self::check_in`], naming the member of staff at the door.
+    fn check_in_by(
+        &self,
+        plan_id: &str,
+        code: &str,
+        at: DateTime<Utc>,
+        by: Option<&str>,
     ) -> impl Future<Output = StoreResult<CheckIn>> + Send;
     /// How many people were checked in at the event.
     fn attendance(&self, plan_id: &str) -> impl Future<Output = StoreResult<u32>> + Send;
@@ -273,10 +283,6 @@ pub trait SessionStore {
         proof: SignInProof<'_>,
         now: DateTime<Utc>,
     ) -> impl Future<Output = StoreResult<Option<SignInRecord>>> + Send;
-    /// The organisation's session version (0 until its sessions are first revoked).
-    fn session_version(&self, org_id: &Id) -> impl Future<Output = StoreResult<u64>> + Send;
-    /// Raises the version, ending every session issued before; the new version.
-    fn revoke_sessions(&self, org_id: &Id) -> impl Future<Output = StoreResult<u64>> + Send;
 }
 
 /// Who gave a public feedback item or evaluation, for the limits per phone.

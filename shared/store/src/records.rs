@@ -246,6 +246,9 @@ pub struct RegistrationRecord {
     /// When the person was checked in at the door (签到), if they were.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attended_at: Option<DateTime<Utc>>,
+    /// Who checked the person in (work e-mail), written beside `attended_at`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checked_in_by: Option<String>,
     /// The consent to the processing of the ID number (none on records from before it was
     /// kept).
     #[serde(default, skip_serializing_if = "Option::is_none")]

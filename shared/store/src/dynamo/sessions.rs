@@ -1,7 +1,6 @@
-//! Staff sign-in attempts and the session versions that revoke sessions.
+//! Staff sign-in attempts (the first step; sessions themselves are with the people).
 
 use chrono::{DateTime, Utc};
-use openday_rules::org::Id;
 use openday_rules::verification;
 
 use super::DynamoStore;
@@ -83,25 +82,5 @@ impl SessionStore for DynamoStore {
                 .await?;
         }
         Ok(None)
-    }
-
-    async fn session_version(&self, org_id: &Id) -> StoreResult<u64> {
-        Ok(self
-            .get(keys::sessions(org_id.as_str()))
-            .await?
-            .map_or(0, |item| num(&item, "version").unwrap_or(0)))
-    }
-
-    async fn revoke_sessions(&self, org_id: &Id) -> StoreResult<u64> {
-        let key = keys::sessions(org_id.as_str());
-        let _ = self
-            .update(
-                key.clone(),
-                "SET #version = if_not_exists(#version, :zero) + :one",
-                "attribute_not_exists(#version) OR #version >= :zero",
-                &[(":zero", n(0)), (":one", n(1))],
-            )
-            .await?;
-        self.session_version(org_id).await
     }
 }

@@ -1007,14 +1007,72 @@ pub async fn sign_ins_are_single_use_and_sessions_revocable(store: &DynamoStore)
         None,
         "burned after five wrong codes"
     );
-    // Session versions start at 0 and rise with each revocation, per organisation.
-    let org = Id::parse("o", "nn-jt").unwrap();
-    let other = Id::parse("o", "nn-office").unwrap();
-    assert_eq!(store.session_version(&org).await.unwrap(), 0);
-    assert_eq!(store.revoke_sessions(&org).await.unwrap(), 1);
-    assert_eq!(store.revoke_sessions(&org).await.unwrap(), 2);
-    assert_eq!(store.session_version(&org).await.unwrap(), 2);
-    assert_eq!(store.session_version(&other).await.unwrap(), 0);
+    // One member per address; a member's epoch starts at 0 and rises each time their
+    // sessions and keys are ended; five wrong second-factor codes in a row lock sign-in.
+    let org = openday_testkit::org("nn-jt");
+    let record = openday_store::people::MemberRecord {
+        email: "li@nn.example.org".into(),
+        name: "李四".into(),
+        org_id: org.id.clone(),
+        roles: openday_rules::staff::Roles::parse("roles", ["handler"], &org).unwrap(),
+        added_at: secs(0),
+        added_by: None,
+        totp_sealed: None,
+        recovery: vec!["h1".into(), "h2".into()],
+    };
+    assert!(store.put_member(&record, true).await.unwrap());
+    assert!(
+        !store.put_member(&record, true).await.unwrap(),
+        "one member per address"
+    );
+    assert_eq!(
+        store.end_everything_of("li@nn.example.org").await.unwrap(),
+        1
+    );
+    assert_eq!(
+        store.end_everything_of("li@nn.example.org").await.unwrap(),
+        2
+    );
+    assert_eq!(
+        store
+            .end_everything_of("nobody@nn.example.org")
+            .await
+            .unwrap(),
+        0
+    );
+    let until = secs(900);
+    for n in 1..5 {
+        assert_eq!(
+            store
+                .wrong_second_factor("li@nn.example.org", 5, until)
+                .await
+                .unwrap(),
+            openday_store::people::WrongCode::Counted(n)
+        );
+    }
+    assert_eq!(
+        store
+            .wrong_second_factor("li@nn.example.org", 5, until)
+            .await
+            .unwrap(),
+        openday_store::people::WrongCode::Locked(until)
+    );
+    let member = store.member("li@nn.example.org").await.unwrap().unwrap();
+    assert_eq!((member.epoch, member.locked_until), (2, Some(until)));
+    // A recovery code is taken once.
+    assert!(
+        store
+            .use_recovery_code("li@nn.example.org", "h1")
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .use_recovery_code("li@nn.example.org", "h1")
+            .await
+            .unwrap()
+    );
+    assert_eq!(store.members("nn-jt").await.unwrap().len(), 1);
 }
 
 pub async fn check_in_admits_the_confirmed_once(store: &DynamoStore) {

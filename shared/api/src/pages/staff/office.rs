@@ -359,6 +359,9 @@ async fn report_page<S: Store>(
         if let Some(n) = &r.next_year {
             lines.push(("下一步工作", n.to_string()));
         }
+        if let Some(by) = &r.filed_by {
+            lines.push(("报送人员", by.clone()));
+        }
         lines
     });
     Ok(ReportPage {

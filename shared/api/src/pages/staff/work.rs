@@ -124,7 +124,11 @@ async fn registrants_page<S: Store>(
             channel: r.channel.label(),
             status: r.status.label(),
             at: when(r.registered_at),
-            attended: r.attended_at.map(when).unwrap_or_default(),
+            attended: match (r.attended_at, r.checked_in_by.as_deref()) {
+                (Some(at), Some(by)) => format!("{}（{by}）", when(at)),
+                (Some(at), None) => when(at),
+                (None, _) => String::new(),
+            },
         })
         .collect();
     Ok(RegistrantsPage {

@@ -16,6 +16,8 @@ pub(super) struct CheckingIn<'a> {
     pub(super) plan_id: &'a str,
     pub(super) code: &'a str,
     pub(super) at: DateTime<Utc>,
+    /// The member of staff at the door.
+    pub(super) by: Option<&'a str>,
 }
 
 impl Attempt for CheckingIn<'_> {
@@ -39,9 +41,13 @@ impl Attempt for CheckingIn<'_> {
         let writes = vec![
             store.update_item(
                 keys::registration(code),
-                "SET #attended_at = :at",
+                "SET #attended_at = :at, #checked_in_by = :by",
                 "attribute_not_exists(#attended_at) AND #status = :confirmed",
-                &[(":at", n(at.timestamp())), (":confirmed", s("confirmed"))],
+                &[
+                    (":at", n(at.timestamp())),
+                    (":by", s(self.by.unwrap_or(""))),
+                    (":confirmed", s("confirmed")),
+                ],
             )?,
             store.update_item(
                 keys::seats(plan_id),
@@ -52,6 +58,7 @@ impl Attempt for CheckingIn<'_> {
         ];
         let mut admitted = record;
         admitted.attended_at = DateTime::from_timestamp(at.timestamp(), 0);
+        admitted.checked_in_by = self.by.filter(|b| !b.is_empty()).map(str::to_owned);
         Ok(Tx::Write(writes, CheckIn::Admitted(admitted)))
     }
 

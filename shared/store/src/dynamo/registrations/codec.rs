@@ -118,6 +118,9 @@ pub(super) fn registration_of(item: &Item) -> StoreResult<RegistrationRecord> {
     if let Ok(t) = num::<i64>(item, "attended_at") {
         record.attended_at = DateTime::from_timestamp(t, 0);
     }
+    if let Ok(by) = text(item, "checked_in_by") {
+        record.checked_in_by = Some(by.to_owned()).filter(|b| !b.is_empty());
+    }
     Ok(record)
 }
 

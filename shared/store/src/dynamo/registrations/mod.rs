@@ -64,9 +64,20 @@ impl RegistrationStore for DynamoStore {
         .collect()
     }
 
-    async fn check_in(&self, plan_id: &str, code: &str, at: DateTime<Utc>) -> StoreResult<CheckIn> {
-        self.transact_with_retry(CheckingIn { plan_id, code, at })
-            .await
+    async fn check_in_by(
+        &self,
+        plan_id: &str,
+        code: &str,
+        at: DateTime<Utc>,
+        by: Option<&str>,
+    ) -> StoreResult<CheckIn> {
+        self.transact_with_retry(CheckingIn {
+            plan_id,
+            code,
+            at,
+            by,
+        })
+        .await
     }
 
     async fn claim_reminder(&self, code: &str, at: DateTime<Utc>) -> StoreResult<bool> {

@@ -66,6 +66,7 @@ impl<'a> Registering<'a> {
             registered_at: new.at,
             expires_at: new.expires_at,
             attended_at: None,
+            checked_in_by: None,
             consent: new.consent.clone(),
         }
     }
