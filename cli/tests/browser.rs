@@ -729,7 +729,7 @@ async fn the_staff_site_through_a_year_in_a_real_browser() {
     fill(&client, "name", "李四").await;
     fill(&client, "email", "lisi@nn.example.org").await;
     client
-        .find(Locator::Css("#invite-handler"))
+        .find(Locator::Css("#invite-clerk"))
         .await
         .unwrap()
         .click()
@@ -746,7 +746,7 @@ async fn the_staff_site_through_a_year_in_a_real_browser() {
     );
     look(&client, "staff-audit").await;
     client.goto(&format!("{base}/staff/account")).await.unwrap();
-    wait_text(&client, "h1", "我的账户").await;
+    wait_text(&client, "h1", "安全设置").await;
     look(&client, "staff-account").await;
     // The member signs in with a second factor of their own; a 经办人 manages nobody.
     sign_out(&client, &base).await;

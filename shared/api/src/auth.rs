@@ -1,4 +1,4 @@
-//! Staff authentication on the API: a person's API key (`odk_…`, made on 我的账户, stored
+//! Staff authentication on the API: a person's API key (`odk_…`, made on 安全设置, stored
 //! as a keyed hash), or a token made on the machine itself (`openday token`: signed HS256
 //! with a key from configuration, acting as the organisation's first 管理员, its directory
 //! mailbox, until that person's sessions are ended). Either acts with the roles the person

@@ -751,7 +751,7 @@ async fn a_person_makes_an_api_key_and_reads_the_audit_trail_through_it() {
     let w = world(generous()).await;
     let mut admin = Browser::default();
     admin.sign_in(&w, AGENCY).await;
-    // 我的账户: the session listed; a key made, shown once.
+    // 安全设置: the session listed; a key made, shown once.
     let account = admin.go(&w, Method::GET, "/staff/account", "").await;
     assert!(account.html.contains("本会话"), "{}", account.html);
     let made = admin
@@ -776,7 +776,7 @@ async fn a_person_makes_an_api_key_and_reads_the_audit_trail_through_it() {
     assert!(
         records
             .iter()
-            .any(|r| r["action"] == "sign_in" && r["person"] == AGENCY),
+            .any(|r| r["action"] == "sign_in.ok" && r["person"]["email"] == AGENCY),
         "{log:#}"
     );
     let (status, csv) = with_key(&w, "/api/audit/export?format=csv&action=api_key", &key).await;
@@ -790,7 +790,7 @@ async fn a_person_makes_an_api_key_and_reads_the_audit_trail_through_it() {
         .go(&w, Method::GET, "/staff/audit?action=api_key", "")
         .await;
     assert!(page.html.contains("生成 API 密钥") && page.html.contains("/staff/audit/export?"));
-    // Revoked on 我的账户: the key is refused at once.
+    // Revoked on 安全设置: the key is refused at once.
     let at = again.html.find("name=\"id\" value=\"").unwrap() + 17;
     let id = again.html[at..].split('"').next().unwrap().to_owned();
     let revoked = admin

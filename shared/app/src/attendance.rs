@@ -28,7 +28,7 @@ pub async fn check_in<S: Store>(
     audit::guarded(
         app,
         org,
-        StaffRole::Handler,
+        StaffRole::Clerk,
         "check_in.look_up",
         &format!("plan:{id}"),
         check_in_inner(app, org, org.email(), id, body),

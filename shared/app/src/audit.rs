@@ -6,7 +6,9 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use openday_rules::org::Organisation;
 use openday_store::keys;
-use openday_store::people::{AuditEntry, AuditRecord, BrokenLink, verify_chain};
+use openday_store::people::{
+    AuditEntry, AuditObject, AuditPerson, AuditRecord, BrokenLink, verify_chain,
+};
 
 use crate::actor::Actor;
 use crate::error::AppError;
@@ -38,7 +40,7 @@ pub async fn record<S: Store>(
     if let Err(e) = write(
         app,
         actor.org(),
-        Some(actor.email()),
+        Some(person_of(actor)),
         actor.from(),
         action,
         object,
@@ -63,7 +65,7 @@ pub async fn record_read<S: Store>(
     write(
         app,
         actor.org(),
-        Some(actor.email()),
+        Some(person_of(actor)),
         actor.from(),
         action,
         object,
@@ -80,7 +82,7 @@ pub async fn record_read<S: Store>(
 pub async fn write<S: Store>(
     app: &Services<S>,
     org: &Organisation,
-    person: Option<&str>,
+    person: Option<AuditPerson>,
     from: &str,
     action: &str,
     object: &str,
@@ -92,10 +94,10 @@ pub async fn write<S: Store>(
         at,
         org_id: org.id.clone(),
         org_path: keys::path_of(org),
-        person: person.map(str::to_owned),
+        person,
         address: from.to_owned(),
         action: action.to_owned(),
-        object: object.to_owned(),
+        object: AuditObject::parse(object),
         result: result.to_owned(),
         detail: detail.to_owned(),
     };
@@ -103,6 +105,15 @@ pub async fn write<S: Store>(
         .store
         .append_audit(&entry, at + Duration::days(KEEP_DAYS))
         .await?)
+}
+
+/// The acting person as the trail names them.
+pub fn person_of(actor: &Actor) -> AuditPerson {
+    AuditPerson {
+        id: actor.email().to_owned(),
+        name: actor.name().to_owned(),
+        email: actor.email().to_owned(),
+    }
 }
 
 /// Which records a listing asks for.
@@ -174,14 +185,19 @@ pub async fn list<S: Store>(
                     }
                 })
         };
-        has(&q.person, e.person.as_deref().unwrap_or(""), false)
-            && has(&q.action, &e.action, true)
+        has(
+            &q.person,
+            e.person.as_ref().map_or("", |p| p.email.as_str()),
+            false,
+        ) && has(&q.action, &e.action, true)
             && has(&q.org, e.org_id.as_str(), false)
             && q.plan
                 .as_deref()
                 .map(str::trim)
                 .filter(|p| !p.is_empty())
-                .is_none_or(|p| e.object == format!("plan:{p}") || e.detail.contains(p))
+                .is_none_or(|p| {
+                    (e.object.kind == "plan" && e.object.id == p) || e.detail.contains(p)
+                })
     };
     let mut out = Vec::new();
     let mut day = to;
@@ -282,12 +298,13 @@ pub async fn guarded<S: Store, T>(
 }
 
 /// A read of personal data by a person holding `role`: the data is handed out only once
-/// its record is written (a refusal is recorded too).
+/// its record is written (a refusal is recorded too). `what` names the data when the
+/// action does not (an export's file).
 pub async fn guarded_read<S: Store, T>(
     app: &Services<S>,
     actor: &Actor,
     role: openday_rules::staff::StaffRole,
-    action: &str,
+    (action, what): (&str, &str),
     object: &str,
     work: impl std::future::Future<Output = Result<T, AppError>>,
 ) -> Result<T, AppError> {
@@ -296,8 +313,8 @@ pub async fn guarded_read<S: Store, T>(
         Err(e) => Err(e),
     };
     match &result {
-        Ok(_) => record_read(app, actor, action, object, "").await?,
-        Err(e) => record(app, actor, action, object, &e.said().code, "").await,
+        Ok(_) => record_read(app, actor, action, object, what).await?,
+        Err(e) => record(app, actor, action, object, &e.said().code, what).await,
     }
     result
 }
@@ -307,17 +324,15 @@ pub fn action_label(action: &str) -> &'static str {
     match action {
         "plan.submit" => "报送实施方案",
         "plan.revise" => "修改实施方案",
-        "plan.file" => "审核备案",
-        "plan.return" => "退回修改",
+        "plan.review" => "审核（备案或退回）",
         "plan.announce" => "发布公告",
         "plan.cancel" => "取消活动",
         "plan.respond" => "公开反馈采纳情况",
         "registration.recommend" => "录入线下推荐人员",
         "registration.cancel" => "取消报名",
         "registrants.read" => "查看报名人员名单",
-        "registrants.search_by_id_number" => "按身份证号码查找报名",
-        "registrants.export" => "导出报名人员",
-        "feedback.export" => "导出意见建议",
+        "registration.search" => "按身份证号码查找报名",
+        "export.download" => "导出下载",
         "feedback.answers" => "答复意见建议",
         "feedback.categories" => "调整意见建议类别",
         "check_in.look_up" => "签到（查验报名）",
@@ -332,9 +347,9 @@ pub fn action_label(action: &str) -> &'static str {
         "org.sessions_end" => "注销机关全部登录",
         "api_key.create" => "生成 API 密钥",
         "api_key.revoke" => "吊销 API 密钥",
-        "sign_in" => "登录",
+        "sign_in.ok" => "登录",
         "sign_out" => "退出登录",
-        "sign_in.second_factor" => "动态验证码错误",
+        "sign_in.refused" => "动态验证码错误",
         "sign_in.locked" => "登录锁定",
         "sign_in.lock_ended" => "登录锁定结束",
         "second_factor.enrol" => "绑定动态验证码",

@@ -129,8 +129,8 @@ pub async fn registrants<S: Store>(
     audit::guarded_read(
         app,
         org,
-        StaffRole::Handler,
-        "registrants.export",
+        StaffRole::Clerk,
+        ("export.download", "报名人员"),
         &format!("plan:{id}"),
         registrants_inner(app, org, id),
     )
@@ -189,8 +189,8 @@ pub async fn feedback<S: Store>(
     audit::guarded_read(
         app,
         org,
-        StaffRole::Handler,
-        "feedback.export",
+        StaffRole::Clerk,
+        ("export.download", "意见建议"),
         &format!("plan:{id}"),
         feedback_inner(app, org, id),
     )
@@ -405,10 +405,10 @@ pub fn audit_log(log: &crate::audit::AuditLog) -> Table {
                 vec![
                     Cell::Time(e.at),
                     e.org_id.as_str().into(),
-                    e.person.as_deref().unwrap_or("").into(),
+                    e.person.as_ref().map_or("", |p| p.email.as_str()).into(),
                     e.address.as_str().into(),
                     e.action.as_str().into(),
-                    e.object.as_str().into(),
+                    format!("{}:{}", e.object.kind, e.object.id).into(),
                     e.result.as_str().into(),
                     e.detail.as_str().into(),
                     Cell::Number(r.seq as f64),

@@ -180,7 +180,7 @@ pub async fn save_answers<S: Store>(
     audit::guarded(
         app,
         org,
-        StaffRole::Handler,
+        StaffRole::Clerk,
         "feedback.answers",
         &format!("plan:{id}"),
         save_answers_inner(app, org, id, body),
@@ -366,7 +366,7 @@ pub async fn recategorise<S: Store>(
     audit::guarded(
         app,
         org,
-        StaffRole::Handler,
+        StaffRole::Clerk,
         "feedback.categories",
         &format!("plan:{id}"),
         recategorise_inner(app, org, id, changes),

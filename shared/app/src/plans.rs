@@ -69,7 +69,7 @@ pub async fn submit<S: Store>(
     draft: &PlanDraft,
 ) -> Result<PlanRecord, AppError> {
     let result = async {
-        org.require(StaffRole::Handler)?;
+        org.require(StaffRole::Clerk)?;
         let programme = app
             .programme_for(org, named_year(app, draft.year.as_ref()))
             .await?;
@@ -144,10 +144,17 @@ async fn act<S: Store>(
     audit::record(
         app,
         staff,
-        &format!("plan.{}", action.wire()),
+        &match action {
+            Action::File | Action::Return => "plan.review".to_owned(),
+            _ => format!("plan.{}", action.wire()),
+        },
         &format!("plan:{id}"),
         &audit::outcome(&result),
-        "",
+        match action {
+            Action::File => "file",
+            Action::Return => "return",
+            _ => "",
+        },
     )
     .await;
     let (record, comment) = result?;
@@ -182,7 +189,7 @@ async fn act_inner<S: Store>(
     // agency is told it is not the reviewer, not that it lacks a role it cannot hold).
     staff.require(match action {
         Action::File | Action::Return => StaffRole::Reviewer,
-        _ => StaffRole::Handler,
+        _ => StaffRole::Clerk,
     })?;
     let expected = version_from(version)?;
     // The version the plan was checked against (no read for the default; stored versions

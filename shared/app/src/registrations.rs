@@ -121,7 +121,7 @@ pub async fn recommend<S: Store>(
     audit::guarded(
         app,
         org,
-        StaffRole::Handler,
+        StaffRole::Clerk,
         "registration.recommend",
         &format!("plan:{id}"),
         recommend_inner(app, org, org.email(), id, draft),
@@ -338,8 +338,8 @@ pub async fn search<S: Store>(
     audit::guarded_read(
         app,
         org,
-        StaffRole::Handler,
-        "registrants.search_by_id_number",
+        StaffRole::Clerk,
+        ("registration.search", "身份证号码"),
         &format!("plan:{id}"),
         search_inner(app, org, id, id_number),
     )
@@ -371,7 +371,7 @@ pub async fn cancel_by_organiser<S: Store>(
     audit::guarded(
         app,
         org,
-        StaffRole::Handler,
+        StaffRole::Clerk,
         "registration.cancel",
         &format!("plan:{id}"),
         cancel_by_organiser_inner(app, org, id, code),
@@ -407,8 +407,8 @@ pub async fn of_event<S: Store>(
     audit::guarded_read(
         app,
         org,
-        StaffRole::Handler,
-        "registrants.read",
+        StaffRole::Clerk,
+        ("registrants.read", "报名人员名单"),
         &format!("plan:{id}"),
         of_event_inner(app, org, id, refusal),
     )

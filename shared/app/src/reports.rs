@@ -22,7 +22,7 @@ pub async fn file<S: Store>(
     audit::guarded(
         app,
         org,
-        StaffRole::Handler,
+        StaffRole::Clerk,
         "report.file",
         "",
         file_inner(app, org.org().clone(), org.email(), draft),
@@ -70,7 +70,7 @@ pub async fn start<S: Store>(
     audit::guarded(
         app,
         org,
-        StaffRole::Handler,
+        StaffRole::Clerk,
         "report.start",
         &format!("year:{year}"),
         start_inner(app, org, year),

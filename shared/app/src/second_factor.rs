@@ -135,7 +135,7 @@ pub async fn check<S: Store>(
     let email = member.record.email.clone();
     let now = app.now();
     let log = |action: &'static str, result: &'static str, detail: String| {
-        log_event(app, &org, &email, from, action, result, detail)
+        log_event(app, &org, &member.record, from, action, result, detail)
     };
     match member.locked_until {
         Some(until) if until > now => return Ok(Checked::Locked { until }),
@@ -181,7 +181,7 @@ pub async fn check<S: Store>(
             None => false,
         };
     if !(by_totp || by_recovery) {
-        return wrong_code(app, &org, &email, from).await;
+        return wrong_code(app, &org, &member.record, from).await;
     }
     app.store.right_second_factor(&email).await?;
     let recovery_codes = if enrolling {
@@ -200,7 +200,7 @@ pub async fn check<S: Store>(
     } else {
         "动态验证码"
     };
-    log("sign_in", "ok", format!("第二因素：{how}")).await;
+    log("sign_in.ok", "ok", format!("第二因素：{how}")).await;
     Ok(Checked::Passed { recovery_codes })
 }
 
@@ -208,9 +208,10 @@ pub async fn check<S: Store>(
 async fn wrong_code<S: Store>(
     app: &Services<S>,
     org: &Organisation,
-    email: &str,
+    member: &openday_store::people::MemberRecord,
     from: &str,
 ) -> Result<Checked, AppError> {
+    let email = member.email.as_str();
     let until = app.now() + Duration::minutes(LOCK_MINUTES);
     Ok(
         match app
@@ -222,9 +223,9 @@ async fn wrong_code<S: Store>(
                 log_event(
                     app,
                     org,
-                    email,
+                    member,
                     from,
-                    "sign_in.second_factor",
+                    "sign_in.refused",
                     "wrong",
                     format!("连续第{n}次错误"),
                 )
@@ -237,7 +238,7 @@ async fn wrong_code<S: Store>(
                 log_event(
                     app,
                     org,
-                    email,
+                    member,
                     from,
                     "sign_in.locked",
                     "locked",
@@ -280,13 +281,18 @@ async fn keep_key<S: Store>(
 async fn log_event<S: Store>(
     app: &Services<S>,
     org: &Organisation,
-    email: &str,
+    member: &openday_store::people::MemberRecord,
     from: &str,
     action: &'static str,
     result: &'static str,
     detail: String,
 ) {
-    if let Err(e) = audit::write(app, org, Some(email), from, action, "", result, &detail).await {
+    let person = openday_store::people::AuditPerson {
+        id: member.email.clone(),
+        name: member.name.clone(),
+        email: member.email.clone(),
+    };
+    if let Err(e) = audit::write(app, org, Some(person), from, action, "", result, &detail).await {
         tracing::error!(action, error = %e, "audit record not written");
     }
 }

@@ -13,7 +13,7 @@ wire_enum! {
     /// What a member of an organisation may do. A person may hold several.
     pub enum StaffRole : "岗位角色" {
         Admin => "admin", "管理员";
-        Handler => "handler", "经办人";
+        Clerk => "clerk", "经办人";
         Reviewer => "reviewer", "审核人";
     }
 }
@@ -23,7 +23,7 @@ impl StaffRole {
     pub fn duties(self) -> &'static str {
         match self {
             StaffRole::Admin => "管理本机关成员、登录会话和操作日志",
-            StaffRole::Handler => "编写实施方案、发布公告、签到、答复意见建议、报送年度报告",
+            StaffRole::Clerk => "编写实施方案、发布公告、签到、答复意见建议、报送年度报告",
             StaffRole::Reviewer => "审核备案本级实施方案（政务公开办公室）",
         }
     }
@@ -37,7 +37,7 @@ pub struct Roles(BTreeSet<StaffRole>);
 impl Roles {
     /// Every role the organisation has: what its directory mailbox, the first 管理员, holds.
     pub fn all_for(org: &Organisation) -> Self {
-        let mut set = BTreeSet::from([StaffRole::Admin, StaffRole::Handler]);
+        let mut set = BTreeSet::from([StaffRole::Admin, StaffRole::Clerk]);
         if org.kind == OrgKind::Office {
             set.insert(StaffRole::Reviewer);
         }
@@ -139,7 +139,7 @@ mod tests {
         let office = org(OrgKind::Office);
         assert!(Roles::parse("roles", ["reviewer"], &agency).is_err());
         assert!(
-            Roles::parse("roles", ["reviewer", "handler"], &office)
+            Roles::parse("roles", ["reviewer", "clerk"], &office)
                 .unwrap()
                 .has(StaffRole::Reviewer)
         );
@@ -153,12 +153,12 @@ mod tests {
         assert!(Roles::parse("roles", Vec::<&str>::new(), &agency).is_err());
         assert!(Roles::parse("roles", ["", " "], &agency).is_err());
         assert!(Roles::parse("roles", ["boss"], &agency).is_err());
-        let r = Roles::parse("roles", ["handler", "admin"], &agency).unwrap();
+        let r = Roles::parse("roles", ["clerk", "admin"], &agency).unwrap();
         assert_eq!(r.labels(), "管理员、经办人");
         assert_eq!(
             r.require(StaffRole::Reviewer).unwrap_err().code,
             Code::Forbidden
         );
-        assert!(r.require(StaffRole::Handler).is_ok());
+        assert!(r.require(StaffRole::Clerk).is_ok());
     }
 }

@@ -83,6 +83,40 @@ pub struct ApiKeyRecord {
     pub expires: DateTime<Utc>,
 }
 
+/// Who acted, as the trail names them: the member's id (their work e-mail), name and e-mail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditPerson {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+}
+
+/// What was acted on: its kind (`plan`, `member`, `key`, `org`, `year`) and id; both empty
+/// when nothing in particular.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditObject {
+    pub kind: String,
+    pub id: String,
+}
+
+impl AuditObject {
+    /// `plan:AB12` → kind `plan`, id `AB12`; `""` → nothing.
+    pub fn parse(raw: &str) -> Self {
+        match raw.split_once(':') {
+            Some((kind, id)) => Self {
+                kind: kind.to_owned(),
+                id: id.to_owned(),
+            },
+            None => Self {
+                kind: String::new(),
+                id: raw.to_owned(),
+            },
+        }
+    }
+}
+
 /// One line of the audit trail as the use case writes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -92,14 +126,14 @@ pub struct AuditEntry {
     pub org_id: Id,
     /// The organisation's jurisdiction path (`gx/gx-nn/`): an office reads its subtree.
     pub org_path: String,
-    /// The person (work e-mail); `None` for the organisation itself (a machine's token).
-    pub person: Option<String>,
+    /// The person; `None` for nobody in particular.
+    pub person: Option<AuditPerson>,
     /// The address the request came from.
     pub address: String,
     /// What was done (`plan.review`, `registrants.read`, `sign_in.locked`, …).
     pub action: String,
-    /// On what (`plan:AB12…`, `member:a@b`), empty when nothing in particular.
-    pub object: String,
+    /// On what.
+    pub object: AuditObject,
     /// `ok`, `refused` or an error code.
     pub result: String,
     /// Anything else worth keeping (a count of rows read, the filter of an export).
@@ -116,7 +150,7 @@ pub struct AuditRecord {
     /// 1, 2, … within the organisation's day.
     pub seq: u64,
     /// The hash of the previous record of the chain (64 zeros for the first).
-    pub prev: String,
+    pub prev_hash: String,
     /// SHA-256 over `prev` and this record's entry and sequence number.
     pub hash: String,
 }
@@ -131,7 +165,7 @@ impl AuditRecord {
         Self {
             entry,
             seq,
-            prev: prev.to_owned(),
+            prev_hash: prev.to_owned(),
             hash,
         }
     }
@@ -193,13 +227,13 @@ pub fn verify_chain(
                 format!("record {expected_seq} is missing (found {} next)", r.seq),
             ));
         }
-        if r.prev != prev {
+        if r.prev_hash != prev {
             return Err(broken(
                 r.seq,
                 "does not link to the record before it".into(),
             ));
         }
-        if AuditRecord::digest(&r.entry, r.seq, &r.prev) != r.hash {
+        if AuditRecord::digest(&r.entry, r.seq, &r.prev_hash) != r.hash {
             return Err(broken(r.seq, "its content does not match its hash".into()));
         }
         prev = r.hash.clone();
@@ -225,10 +259,14 @@ mod tests {
             at: chrono::DateTime::from_timestamp(1_780_000_000 + i64::from(n), 0).unwrap(),
             org_id: Id::parse("id", "nn-jt").unwrap(),
             org_path: "gx/gx-nn/".into(),
-            person: Some("a@nn.example.org".into()),
+            person: Some(AuditPerson {
+                id: "a@nn.example.org".into(),
+                name: "张三".into(),
+                email: "a@nn.example.org".into(),
+            }),
             address: "127.0.0.1".into(),
             action: "plan.submit".into(),
-            object: format!("plan:{n}"),
+            object: AuditObject::parse(&format!("plan:{n}")),
             result: "ok".into(),
             detail: String::new(),
         }

@@ -1014,7 +1014,7 @@ pub async fn sign_ins_are_single_use_and_sessions_revocable(store: &DynamoStore)
         email: "li@nn.example.org".into(),
         name: "李四".into(),
         org_id: org.id.clone(),
-        roles: openday_rules::staff::Roles::parse("roles", ["handler"], &org).unwrap(),
+        roles: openday_rules::staff::Roles::parse("roles", ["clerk"], &org).unwrap(),
         added_at: secs(0),
         added_by: None,
         totp_sealed: None,

@@ -1,5 +1,5 @@
 //! A person's own pages and a 管理员's: the second factor at sign-in (enrolment with a QR
-//! code, then a code each time), 我的账户 (sessions and API keys: list, make, end) and 成员管理
+//! code, then a code each time), 安全设置 (sessions and API keys: list, make, end) and 成员管理
 //! (invite, change roles, remove, end a member's sessions). 操作日志 is in `audit_log`.
 
 use std::collections::BTreeMap;
@@ -192,7 +192,7 @@ async fn second_factor_check<S: Store>(
     Ok((StatusCode::UNPROCESSABLE_ENTITY, jar, page).into_response())
 }
 
-/// One session as 我的账户 lists it.
+/// One session as 安全设置 lists it.
 struct SessionRow {
     handle: String,
     device: String,
@@ -202,7 +202,7 @@ struct SessionRow {
     current: bool,
 }
 
-/// One API key as 我的账户 lists it (never its secret).
+/// One API key as 安全设置 lists it (never its secret).
 struct KeyRow {
     id: String,
     name: String,
@@ -265,7 +265,7 @@ async fn account_page<S: Store>(
             })
             .collect();
     Ok(AccountPage {
-        title: "我的账户",
+        title: "安全设置",
         me: staff.me(),
         notice: None,
         form,
@@ -355,7 +355,7 @@ struct MemberRow {
     name: String,
     roles: String,
     admin: bool,
-    handler: bool,
+    clerk: bool,
     reviewer: bool,
     enrolled: bool,
     locked: bool,
@@ -382,7 +382,7 @@ async fn members_page<S: Store>(
         .into_iter()
         .map(|m| MemberRow {
             admin: m.roles.has(StaffRole::Admin),
-            handler: m.roles.has(StaffRole::Handler),
+            clerk: m.roles.has(StaffRole::Clerk),
             reviewer: m.roles.has(StaffRole::Reviewer),
             roles: m.roles.labels(),
             email: m.email,
@@ -417,7 +417,7 @@ struct MemberForm {
     email: Option<String>,
     name: Option<String>,
     admin: Option<String>,
-    handler: Option<String>,
+    clerk: Option<String>,
     reviewer: Option<String>,
 }
 
@@ -425,7 +425,7 @@ impl MemberForm {
     fn roles(&self) -> Vec<String> {
         [
             (&self.admin, StaffRole::Admin),
-            (&self.handler, StaffRole::Handler),
+            (&self.clerk, StaffRole::Clerk),
             (&self.reviewer, StaffRole::Reviewer),
         ]
         .into_iter()

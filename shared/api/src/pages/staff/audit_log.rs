@@ -79,14 +79,22 @@ async fn audit<S: Store>(
             .map(|r| AuditRow {
                 at: openday_app::audit::when(r.entry.at),
                 org: r.entry.org_id.to_string(),
-                person: r.entry.person.unwrap_or_default(),
+                person: r
+                    .entry
+                    .person
+                    .map(|p| format!("{}（{}）", p.name, p.email))
+                    .unwrap_or_default(),
                 address: r.entry.address,
                 action: format!(
                     "{}（{}）",
                     openday_app::audit::action_label(&r.entry.action),
                     r.entry.action
                 ),
-                object: r.entry.object,
+                object: if r.entry.object.kind.is_empty() {
+                    r.entry.object.id
+                } else {
+                    format!("{}:{}", r.entry.object.kind, r.entry.object.id)
+                },
                 result: openday_app::audit::result_label(&r.entry.result),
                 detail: r.entry.detail,
                 seq: r.seq,
