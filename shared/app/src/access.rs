@@ -104,9 +104,9 @@ pub(crate) fn desk_scope(org: &Organisation) -> PlanScope {
     }
 }
 
-/// Whose findings an organisation sees: an office its jurisdiction's and below, anyone
-/// else its own.
-pub(crate) fn findings_prefix(org: &Organisation) -> String {
+/// Whose findings and audit records an organisation sees (the `<path>[|<org>|]` prefix of
+/// their sort keys): an office its jurisdiction's and below, anyone else its own.
+pub(crate) fn seen_prefix(org: &Organisation) -> String {
     let path = keys::path_of(org);
     if org.kind == OrgKind::Office {
         path

@@ -53,6 +53,25 @@ impl Actor {
         &self.from
     }
 
+    /// Whether the person may act on something of `email`'s (a session, a key) that belongs
+    /// to organisation `org_id`: their own, or, as a 管理员, a member's of their organisation;
+    /// otherwise forbidden with `refusal`.
+    pub fn may_act_for(
+        &self,
+        email: &str,
+        org_id: &openday_rules::org::Id,
+        refusal: &str,
+    ) -> Result<(), AppError> {
+        if email == self.email {
+            return Ok(());
+        }
+        self.require(StaffRole::Admin)?;
+        if *org_id != self.org.id {
+            return Err(AppError::forbidden(refusal));
+        }
+        Ok(())
+    }
+
     /// Forbidden unless the person holds `role`.
     pub fn require(&self, role: StaffRole) -> Result<(), AppError> {
         self.roles.require(role).map_err(AppError::Forbidden)

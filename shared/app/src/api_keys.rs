@@ -4,7 +4,6 @@
 //! removed, or it is revoked.
 
 use chrono::Duration;
-use openday_rules::staff::StaffRole;
 use openday_store::people::ApiKeyRecord;
 
 use crate::actor::Actor;
@@ -128,12 +127,7 @@ pub async fn revoke<S: Store>(app: &Services<S>, actor: &Actor, id: &str) -> Res
             .api_key(id.trim())
             .await?
             .ok_or(AppError::NotFound("该 API 密钥不存在或已吊销"))?;
-        if key.email != actor.email() {
-            actor.require(StaffRole::Admin)?;
-            if key.org_id != actor.id {
-                return Err(AppError::forbidden("只能吊销本机关成员的 API 密钥"));
-            }
-        }
+        actor.may_act_for(&key.email, &key.org_id, "只能吊销本机关成员的 API 密钥")?;
         app.store.delete_api_key(&key.id).await?;
         Ok(())
     }

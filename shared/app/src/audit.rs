@@ -161,54 +161,7 @@ pub async fn list<S: Store>(
     actor: &Actor,
     q: &AuditQuery,
 ) -> Result<Vec<AuditRecord>, AppError> {
-    actor.require(openday_rules::staff::StaffRole::Admin)?;
-    let (from, to) = days_of(app.today(), q)?;
-    let org = actor.org();
-    let path = keys::path_of(org);
-    let prefix = if org.kind == openday_rules::org::OrgKind::Office {
-        path
-    } else {
-        keys::owned(&path, org.id.as_str(), "")
-    };
-    let wanted = |r: &AuditRecord| {
-        let e = &r.entry;
-        let has = |filter: &Option<String>, value: &str, prefix_ok: bool| {
-            filter
-                .as_deref()
-                .map(str::trim)
-                .filter(|f| !f.is_empty())
-                .is_none_or(|f| {
-                    if prefix_ok {
-                        value.starts_with(f)
-                    } else {
-                        value == f
-                    }
-                })
-        };
-        has(
-            &q.person,
-            e.person.as_ref().map_or("", |p| p.email.as_str()),
-            false,
-        ) && has(&q.action, &e.action, true)
-            && has(&q.org, e.org_id.as_str(), false)
-            && q.plan
-                .as_deref()
-                .map(str::trim)
-                .filter(|p| !p.is_empty())
-                .is_none_or(|p| {
-                    (e.object.kind == "plan" && e.object.id == p) || e.detail.contains(p)
-                })
-    };
-    let mut out = Vec::new();
-    let mut day = to;
-    while day >= from {
-        let mut records = app.store.audit_day(day, &prefix).await?;
-        records.retain(wanted);
-        records.sort_by_key(|r| std::cmp::Reverse(r.entry.at));
-        out.extend(records);
-        day -= Duration::days(1);
-    }
-    Ok(out)
+    Ok(log(app, actor, q).await?.records)
 }
 
 /// The records a listing found, with the days it covered.
@@ -226,8 +179,42 @@ pub async fn log<S: Store>(
     actor: &Actor,
     q: &AuditQuery,
 ) -> Result<AuditLog, AppError> {
+    actor.require(openday_rules::staff::StaffRole::Admin)?;
     let (from, to) = days_of(app.today(), q)?;
-    let records = list(app, actor, q).await?;
+    let prefix = crate::access::seen_prefix(actor);
+    let given = |filter: &Option<String>| {
+        filter
+            .as_deref()
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+            .map(str::to_owned)
+    };
+    let (person, action, org, plan) = (
+        given(&q.person),
+        given(&q.action),
+        given(&q.org),
+        given(&q.plan),
+    );
+    let wanted = |r: &AuditRecord| {
+        let e = &r.entry;
+        person
+            .as_deref()
+            .is_none_or(|p| e.person.as_ref().is_some_and(|who| who.email == p))
+            && action.as_deref().is_none_or(|a| e.action.starts_with(a))
+            && org.as_deref().is_none_or(|o| e.org_id.as_str() == o)
+            && plan
+                .as_deref()
+                .is_none_or(|p| e.object.kind == "plan" && e.object.id == p)
+    };
+    let mut records = Vec::new();
+    let mut day = to;
+    while day >= from {
+        let mut of_day = app.store.audit_day(day, &prefix).await?;
+        of_day.retain(wanted);
+        of_day.sort_by_key(|r| std::cmp::Reverse(r.entry.at));
+        records.extend(of_day);
+        day -= Duration::days(1);
+    }
     Ok(AuditLog { from, to, records })
 }
 

@@ -11,7 +11,7 @@ use openday_rules::report::{AnnualReport, YearFigures};
 use openday_store::keys;
 use openday_store::records::{FindingRecord, PlanScope};
 
-use crate::access::findings_prefix;
+use crate::access::seen_prefix;
 use crate::error::AppError;
 use crate::figures::{
     PlanFacts, READS_AT_ONCE, Reads, facts, outcomes, scope_of, statistics_of, year_figures_from,
@@ -29,7 +29,7 @@ pub async fn of<S: Store>(
 ) -> Result<Compliance, AppError> {
     let findings = app
         .store
-        .findings(year, &findings_prefix(&org))
+        .findings(year, &seen_prefix(&org))
         .await?
         .into_iter()
         .map(FindingView::from)

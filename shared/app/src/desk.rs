@@ -10,7 +10,7 @@ use openday_rules::report::AnnualReport;
 use openday_store::keys;
 use openday_store::records::{FindingRecord, PlanRecord, PlanScope};
 
-use crate::access::{desk_scope, findings_prefix, status_today};
+use crate::access::{desk_scope, seen_prefix, status_today};
 use crate::error::AppError;
 use crate::services::{Services, Store};
 use crate::sign_in::names_within;
@@ -36,7 +36,7 @@ pub struct Desk {
 /// This year's desk of `org`.
 pub async fn desk<S: Store>(app: &Services<S>, org: &Organisation) -> Result<Desk, AppError> {
     let year = app.this_year();
-    let findings = app.store.findings(year, &findings_prefix(org)).await?;
+    let findings = app.store.findings(year, &seen_prefix(org)).await?;
     let mut records = app.store.plans(year, &desk_scope(org)).await?;
     records.sort_by_key(|p| p.submitted_at);
     let names = if org.kind == OrgKind::Office {

@@ -408,7 +408,7 @@ pub fn audit_log(log: &crate::audit::AuditLog) -> Table {
                     e.person.as_ref().map_or("", |p| p.email.as_str()).into(),
                     e.address.as_str().into(),
                     e.action.as_str().into(),
-                    format!("{}:{}", e.object.kind, e.object.id).into(),
+                    e.object.to_string().into(),
                     e.result.as_str().into(),
                     e.detail.as_str().into(),
                     Cell::Number(r.seq as f64),

@@ -182,23 +182,22 @@ async fn invite_inner<S: Store>(
         });
     }
     let link = format!("{}/staff/sign-in", app.settings.site);
-    let subject = format!("{}邀请您使用政府开放日平台", actor.name.as_str());
-    let text = format!(
-        "{}：\n\n{}的管理员{}已将您加为平台成员，岗位角色：{}。\n\n请打开 {link} ，输入本邮箱 {email} 申请登录链接；首次登录时需用手机验证器（如“身份验证器”类应用）绑定动态验证码。\n",
-        record.name,
-        actor.name.as_str(),
-        actor.name(),
-        record.roles.labels(),
-    );
-    let html = format!("<p>{}</p>", text.replace('\n', "<br>"));
+    let written = openday_mail::letters::invitation(&openday_mail::letters::Invitation {
+        name: &record.name,
+        email: &email,
+        org_name: actor.name.as_str(),
+        inviter: actor.name(),
+        roles: &record.roles.labels(),
+        link: &link,
+    });
     let to = [email.clone()];
     let key = format!("invite-{}", crate::services::random_hex::<8>()?);
     let message = Message {
         key: &key,
         to: &to,
-        subject: &subject,
-        text: &text,
-        html: &html,
+        subject: &written.subject,
+        text: &written.text,
+        html: &written.html,
         at: app.now(),
     };
     if let Err(e) = app.mailer.send(&message).await {
@@ -309,22 +308,41 @@ pub async fn remove<S: Store>(
     result
 }
 
+/// An organisation's first 管理员 (its directory mailbox) and the organisation: two reads.
+/// The mailbox becomes the first 管理员 here when the organisation has no member yet.
+async fn first_admin_of<S: Store>(
+    app: &Services<S>,
+    org_id: &str,
+) -> Result<Option<(Member, Organisation)>, AppError> {
+    let Some(org) = app.store.org(org_id).await? else {
+        return Ok(None);
+    };
+    let mailbox = org.email.trim().to_lowercase();
+    let member = match app.store.member(&mailbox).await? {
+        Some(m) => Some(m),
+        None => {
+            ensure_first_admins(app, std::slice::from_ref(&org)).await?;
+            app.store.member(&mailbox).await?
+        }
+    };
+    Ok(member
+        .filter(|m| m.record.org_id == org.id)
+        .map(|m| (m, org)))
+}
+
 /// The person an organisation's bearer token (`openday token`, made on the machine itself)
 /// acts as: the organisation's first 管理员, its directory mailbox, with the roles that
-/// person holds now. `None` when the organisation or that person is gone.
+/// person holds now. `None` when the organisation or that person is gone, or the person's
+/// sessions were ended since the token was made (`epoch`).
 pub async fn actor_of_org_token<S: Store>(
     app: &Services<S>,
     org_id: &str,
     epoch: u64,
     from: String,
 ) -> Result<Option<Actor>, AppError> {
-    let Some(org) = app.store.org(org_id).await? else {
-        return Ok(None);
-    };
-    let mailbox = org.email.trim().to_lowercase();
-    Ok(member_for_sign_in(app, &mailbox)
+    Ok(first_admin_of(app, org_id)
         .await?
-        .filter(|(m, o)| o.id == org.id && m.epoch == epoch)
+        .filter(|(m, _)| m.epoch == epoch)
         .map(|(m, org)| Actor::new(org, &m.record, from)))
 }
 
@@ -333,12 +351,5 @@ pub async fn first_admin_epoch<S: Store>(
     app: &Services<S>,
     org_id: &str,
 ) -> Result<Option<u64>, AppError> {
-    let Some(org) = app.store.org(org_id).await? else {
-        return Ok(None);
-    };
-    let mailbox = org.email.trim().to_lowercase();
-    Ok(member_for_sign_in(app, &mailbox)
-        .await?
-        .filter(|(_, o)| o.id == org.id)
-        .map(|(m, _)| m.epoch))
+    Ok(first_admin_of(app, org_id).await?.map(|(m, _)| m.epoch))
 }

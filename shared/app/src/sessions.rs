@@ -5,7 +5,6 @@
 
 use chrono::{DateTime, Duration, Utc};
 use openday_rules::org::Organisation;
-use openday_rules::staff::StaffRole;
 use openday_store::people::{Member, SessionRecord};
 
 use crate::actor::Actor;
@@ -254,13 +253,7 @@ pub async fn end_one<S: Store>(
             .session(handle.trim())
             .await?
             .ok_or(AppError::NotFound("该登录会话不存在或已结束"))?;
-        let own = session.email == actor.email();
-        if !own {
-            actor.require(StaffRole::Admin)?;
-            if session.org_id != actor.id {
-                return Err(AppError::forbidden("只能注销本机关成员的登录"));
-            }
-        }
+        actor.may_act_for(&session.email, &session.org_id, "只能注销本机关成员的登录")?;
         app.store.end_session(handle.trim()).await?;
         Ok(session.email)
     }
@@ -303,11 +296,12 @@ pub async fn end_all_of<S: Store>(
     let email = email.trim().to_lowercase();
     let result = async {
         if email != actor.email() {
-            actor.require(StaffRole::Admin)?;
-            match app.store.member(&email).await? {
-                Some(m) if m.record.org_id == actor.id => {}
-                _ => return Err(AppError::NotFound("本机关没有该成员")),
-            }
+            let member = app
+                .store
+                .member(&email)
+                .await?
+                .ok_or(AppError::NotFound("本机关没有该成员"))?;
+            actor.may_act_for(&email, &member.record.org_id, "本机关没有该成员")?;
         }
         end_everything(app, &email).await
     }

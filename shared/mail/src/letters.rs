@@ -195,10 +195,59 @@ pub fn sign_in(org_name: &str, link: &str, code: &str, minutes: i64, limit_note:
     }
 }
 
+/// The mail that tells a new member they were invited: by whom, with which roles, and how
+/// to sign in (the second factor is enrolled at the first sign-in).
+pub struct Invitation<'a> {
+    pub name: &'a str,
+    pub email: &'a str,
+    pub org_name: &'a str,
+    pub inviter: &'a str,
+    pub roles: &'a str,
+    /// The sign-in page.
+    pub link: &'a str,
+}
+
+pub fn invitation(i: &Invitation<'_>) -> Written {
+    let subject = format!("【邀请】{}邀请您使用“政府开放日”平台", i.org_name);
+    let text = format!(
+        "{}：\n\n{}的管理员{}已将您加为平台成员，岗位角色：{}。\n\n请打开 {} ，输入本邮箱 {} 申请登录链接；首次登录时需用手机验证器（支持 TOTP 的“身份验证器”类应用）绑定动态验证码。\n\n（本邮件由“政府开放日”平台自动发送）\n",
+        i.name, i.org_name, i.inviter, i.roles, i.link, i.email
+    );
+    let html = format!(
+        "<p>{}：</p><p>{}的管理员{}已将您加为平台成员，岗位角色：{}。</p><p>请打开 <a href=\"{4}\">{4}</a> ，输入本邮箱 {5} 申请登录链接；首次登录时需用手机验证器（支持 TOTP 的“身份验证器”类应用）绑定动态验证码。</p><p style=\"color:#666\">（本邮件由“政府开放日”平台自动发送）</p>",
+        escape(i.name),
+        escape(i.org_name),
+        escape(i.inviter),
+        escape(i.roles),
+        escape(i.link),
+        escape(i.email)
+    );
+    Written {
+        subject,
+        text,
+        html,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use openday_rules::WireEnum;
+
+    #[test]
+    fn an_invitation_escapes_what_people_typed() {
+        let w = invitation(&Invitation {
+            name: "<b>李四</b>",
+            email: "li@nn.example.org",
+            org_name: "南宁市交通运输局",
+            inviter: "机关邮箱管理员",
+            roles: "经办人",
+            link: "http://openday.test/staff/sign-in",
+        });
+        assert!(w.text.contains("<b>李四</b>") && w.text.contains("经办人"));
+        assert!(w.html.contains("&lt;b&gt;李四") && !w.html.contains("<b>李四"));
+        assert!(w.subject.contains("南宁市交通运输局"));
+    }
 
     #[test]
     fn every_message_names_the_plan_the_clause_and_the_due_date() {

@@ -117,6 +117,17 @@ impl AuditObject {
     }
 }
 
+/// `plan:AB12`, as filters and listings write it.
+impl std::fmt::Display for AuditObject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.kind.is_empty() {
+            f.write_str(&self.id)
+        } else {
+            write!(f, "{}:{}", self.kind, self.id)
+        }
+    }
+}
+
 /// One line of the audit trail as the use case writes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

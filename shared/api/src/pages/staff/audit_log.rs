@@ -70,36 +70,33 @@ async fn audit<S: Store>(
         .filter_map(|(k, v)| v.clone().map(|v| (k.to_owned(), v)))
         .collect(),
     );
-    let (from, to) = openday_app::audit::days_of(app.today(), &q)
-        .map(|(f, t)| (f.to_string(), t.to_string()))
-        .unwrap_or_default();
-    let rows = match openday_app::audit::list(&app.core, &staff.org, &q).await {
-        Ok(records) => records
-            .into_iter()
-            .map(|r| AuditRow {
-                at: openday_app::audit::when(r.entry.at),
-                org: r.entry.org_id.to_string(),
-                person: r
-                    .entry
-                    .person
-                    .map(|p| format!("{}（{}）", p.name, p.email))
-                    .unwrap_or_default(),
-                address: r.entry.address,
-                action: format!(
-                    "{}（{}）",
-                    openday_app::audit::action_label(&r.entry.action),
-                    r.entry.action
-                ),
-                object: if r.entry.object.kind.is_empty() {
-                    r.entry.object.id
-                } else {
-                    format!("{}:{}", r.entry.object.kind, r.entry.object.id)
-                },
-                result: openday_app::audit::result_label(&r.entry.result),
-                detail: r.entry.detail,
-                seq: r.seq,
-            })
-            .collect(),
+    let (mut from, mut to) = (String::new(), String::new());
+    let rows = match openday_app::audit::log(&app.core, &staff.org, &q).await {
+        Ok(log) => {
+            (from, to) = (log.from.to_string(), log.to.to_string());
+            log.records
+                .into_iter()
+                .map(|r| AuditRow {
+                    at: openday_app::audit::when(r.entry.at),
+                    org: r.entry.org_id.to_string(),
+                    person: r
+                        .entry
+                        .person
+                        .map(|p| format!("{}（{}）", p.name, p.email))
+                        .unwrap_or_default(),
+                    address: r.entry.address,
+                    action: format!(
+                        "{}（{}）",
+                        openday_app::audit::action_label(&r.entry.action),
+                        r.entry.action
+                    ),
+                    object: r.entry.object.to_string(),
+                    result: openday_app::audit::result_label(&r.entry.result),
+                    detail: r.entry.detail,
+                    seq: r.seq,
+                })
+                .collect()
+        }
         Err(e @ openday_app::AppError::Rules(_)) => {
             let said = e.said();
             form.fail(said.field.as_deref().unwrap_or("from"), said.message);
