@@ -157,6 +157,7 @@ pub async fn overheads(n: usize) -> Overheads {
             &format!("/api/plans/{id}/announcement"),
             &agency,
             json!({"version": 2, "registration_method": "在线报名", "content": "参观",
+                   "sessions": [{"date": "2026-09-20", "start": "09:00", "end": "11:30", "meeting_point": "机关大院北门"}],
                    "reminders": "携带身份证", "registration_deadline": "2026-09-15"}),
         ),
     )
@@ -181,7 +182,13 @@ pub async fn overheads(n: usize) -> Overheads {
         req
     })
     .await;
-    let stylesheet = time_calls(&mut service, n, 200, get("/static/site.css".into())).await;
+    let stylesheet = time_calls(
+        &mut service,
+        n,
+        200,
+        get(openday_api::pages::assets::href("site.css")),
+    )
+    .await;
     let home = time_calls(&mut service, n, 200, get("/".into())).await;
     let announcement_page = time_calls(&mut service, n, 200, get(format!("/open-days/{id}"))).await;
     Overheads {

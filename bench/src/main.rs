@@ -150,6 +150,7 @@ async fn announced_event(
             .json(&json!({
                 "version": 2,
                 "registration_method": "门户网站在线报名",
+                "sessions": [{"date": "2026-09-20", "start": "09:00", "end": "11:30", "meeting_point": "机关大院北门"}],
                 "content": "参观调度中心，座谈交流",
                 "reminders": "请携带身份证",
                 "registration_deadline": "2026-09-15"

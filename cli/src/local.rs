@@ -91,41 +91,137 @@ impl Local {
         Ok(App::new(
             self.store.clone(),
             self.config()?,
-            openday_api::app::clock_from_env()?,
+            self.clock()?,
             self.mailer().await?,
-            self.sms().await,
+            self.sms().await?,
         ))
     }
 
-    /// The local SMS outbox (`<data>/sms/*.txt`), unless `OPENDAY_SMS=sns` sends through
-    /// Amazon SNS.
-    pub async fn sms(&self) -> Arc<dyn SmsSender> {
-        if std::env::var("OPENDAY_SMS").is_ok_and(|v| v == "sns") {
-            let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-            return openday_lambda::sns_from_env(&aws);
+    /// The clock of this data folder's server: `OPENDAY_NOW` when set; else the clock the
+    /// server last started here runs on (a fixed `OPENDAY_NOW`, or the demo's shifted clock),
+    /// so that a token made by `openday token` in another terminal is issued at the
+    /// server's time; else the system's. (Only the local server keeps such a file: a
+    /// function never reads one, and refuses a token from the future.)
+    pub fn clock(&self) -> Result<Arc<dyn openday_rules::Clock + Send + Sync>, String> {
+        if std::env::var("OPENDAY_NOW").is_ok_and(|v| !v.trim().is_empty()) {
+            return openday_api::app::clock_from_env();
         }
-        Arc::new(FolderSms::new(self.sms_dir()))
+        match std::fs::read_to_string(self.clock_file()) {
+            Ok(raw) => ServerClock::parse(&raw).map(ServerClock::clock),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Ok(Arc::new(openday_api::app::SystemClock))
+            }
+            Err(e) => Err(format!("{}: {e}", self.clock_file().display())),
+        }
+    }
+
+    fn clock_file(&self) -> PathBuf {
+        self.data.join("clock")
+    }
+
+    /// Records the clock the server runs on (removes the record for the system's).
+    pub fn keep_clock(&self, clock: Option<ServerClock>) -> Result<(), String> {
+        let file = self.clock_file();
+        match clock {
+            Some(c) => {
+                std::fs::write(&file, c.to_string()).map_err(|e| format!("{}: {e}", file.display()))
+            }
+            None => match std::fs::remove_file(&file) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    Err(format!("{}: {e}", file.display()))
+                }
+                _ => Ok(()),
+            },
+        }
+    }
+
+    /// The local SMS outbox (`<data>/sms/*.txt`) unless `OPENDAY_SMS` names a gateway
+    /// (`sns`, `aliyun`, `tencent`).
+    pub async fn sms(&self) -> Result<Arc<dyn SmsSender>, String> {
+        match std::env::var("OPENDAY_SMS").unwrap_or_default().trim() {
+            "" | "folder" => Ok(Arc::new(FolderSms::new(self.sms_dir()))),
+            _ => {
+                let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+                openday_lambda::sms_from_env(&aws)
+            }
+        }
     }
 
     pub fn sms_dir(&self) -> PathBuf {
         self.data.join("sms")
     }
 
-    /// The local outbox folder, unless `OPENDAY_SES_SENDER` configures Amazon SES.
+    /// The local outbox folder unless `OPENDAY_MAIL` says `ses` or `smtp` (or, as before
+    /// `OPENDAY_MAIL` existed, `OPENDAY_SES_SENDER` is set).
     pub async fn mailer(&self) -> Result<Arc<dyn Mailer>, String> {
-        if std::env::var("OPENDAY_SES_SENDER").is_ok_and(|v| !v.is_empty()) {
-            let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-            return openday_lambda::ses_from_env(&aws);
+        let ses_sender = std::env::var("OPENDAY_SES_SENDER").is_ok_and(|v| !v.is_empty());
+        match std::env::var("OPENDAY_MAIL").unwrap_or_default().trim() {
+            "smtp" => return openday_lambda::smtp_from_env(),
+            "ses" => {}
+            "" if ses_sender => {}
+            "" | "folder" => return Ok(self.outbox_mailer()),
+            other => {
+                return Err(format!(
+                    "OPENDAY_MAIL: {other:?} is not ses, smtp or folder"
+                ));
+            }
         }
-        Ok(Arc::new(EmlMailer::new(
+        let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        openday_lambda::ses_from_env(&aws)
+    }
+
+    fn outbox_mailer(&self) -> Arc<dyn Mailer> {
+        Arc::new(EmlMailer::new(
             self.data.join("outbox"),
             "openday@localhost",
-        )))
+        ))
     }
 
     pub async fn close(self) {
         if let Some(engine) = self.engine {
             engine.stop().await;
+        }
+    }
+}
+
+/// A clock other than the system's that a server on this folder runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServerClock {
+    /// `OPENDAY_NOW`: standing still at an instant.
+    Fixed(chrono::DateTime<chrono::Utc>),
+    /// The demo's: the system's moved by so many seconds.
+    Shifted(i64),
+}
+
+impl ServerClock {
+    fn parse(raw: &str) -> Result<Self, String> {
+        let raw = raw.trim();
+        if let Some(at) = raw.strip_prefix("fixed ") {
+            return openday_rules::calendar::parse_instant("clock", at)
+                .map(Self::Fixed)
+                .map_err(|v| v.message);
+        }
+        raw.strip_prefix("shifted ")
+            .and_then(|s| s.parse().ok())
+            .map(Self::Shifted)
+            .ok_or_else(|| format!("the data folder's clock file says {raw:?}"))
+    }
+
+    pub fn clock(self) -> Arc<dyn openday_rules::Clock + Send + Sync> {
+        match self {
+            Self::Fixed(t) => Arc::new(openday_rules::FixedClock(t)),
+            Self::Shifted(s) => {
+                Arc::new(openday_api::app::ShiftedClock(chrono::Duration::seconds(s)))
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for ServerClock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Fixed(t) => write!(f, "fixed {}", t.to_rfc3339()),
+            Self::Shifted(s) => write!(f, "shifted {s}"),
         }
     }
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 use axum::Router;
 use openday_rules::org::{Directory, DirectoryDraft};
 
-use crate::local::Local;
+use crate::local::{Local, ServerClock};
 
 /// The demo directory, built in so that `--demo` works from any folder.
 const DEMO_ORGS: &str = include_str!("../../infra/demo/orgs.json");
@@ -19,41 +19,18 @@ pub async fn serve(addr: SocketAddr, data: &Path, demo: bool) -> Result<(), Stri
         .map_err(|e| format!("无法监听 {addr}：{e}"))?;
     let bound = listener.local_addr().map_err(|e| e.to_string())?;
     let mut app = local.app().await?;
+    let fresh = openday_app::directory::is_empty(&app.core)
+        .await
+        .map_err(|e| e.to_string())?;
+    // The clock is decided only now (a fresh demo may move it into the season).
+    run_clock(&local, demo, fresh)?;
+    app.core.clock = local.clock()?;
     // Links in mail point at this server unless the site's address is configured.
     if std::env::var("OPENDAY_SITE_URL").is_err() {
         app.core.settings.site = format!("http://{bound}");
     }
     if demo {
-        let empty = openday_app::directory::is_empty(&app.core)
-            .await
-            .map_err(|e| e.to_string())?;
-        if empty {
-            let draft: DirectoryDraft =
-                serde_json::from_str(DEMO_ORGS).map_err(|e| e.to_string())?;
-            let directory = Directory::parse(&draft).map_err(|e| e.to_string())?;
-            openday_app::directory::import(&app.core, &directory)
-                .await
-                .map_err(|e| e.to_string())?;
-            println!("已导入演示名录：{} 个机关。", directory.orgs.len());
-        }
-        println!(
-            "各机关管理员（机关邮箱）的登录链接（单次有效，{} 小时内使用；也可在 /staff/sign-in 用机关邮箱登录，邮件见 {}），\n以及演示用的动态验证码密钥（添加到手机验证器，或运行 openday totp 密钥 显示当前验证码）：",
-            openday_api::pages::staff::DEMO_LINK_HOURS,
-            local.data.join("outbox").display()
-        );
-        for org in openday_app::directory::organisations(&app.core)
-            .await
-            .map_err(|e| e.to_string())?
-        {
-            let link = openday_api::pages::staff::demo_link(&app, &org).await?;
-            let key = openday_app::second_factor::demo_key(&app.core, &org.email.to_lowercase())
-                .await
-                .map_err(|e| e.to_string())?;
-            println!(
-                "  {:<12} {}  {}\n               动态验证码密钥 {}",
-                org.id, org.name, link, key
-            );
-        }
+        demo_start(&app, &local, fresh).await?;
     }
     println!("邮件：{}", app.core.mailer.describe());
     println!("短信：{}", app.core.sms.describe());
@@ -66,6 +43,91 @@ pub async fn serve(addr: SocketAddr, data: &Path, demo: bool) -> Result<(), Stri
     serve_connections(listener, router).await;
     local.close().await;
     Ok(())
+}
+
+/// The demo on a fresh folder: the demo directory, and a season seeded through the use
+/// cases when the clock is in the programme's season; then, per organisation, its
+/// 管理员's sign-in link and second factor's key.
+async fn demo_start(
+    app: &openday_api::App<openday_store::DynamoStore>,
+    local: &Local,
+    fresh: bool,
+) -> Result<(), String> {
+    let today = app.core.today();
+    let in_season =
+        openday_app::demo::demo_day(today, openday_rules::Programme::shipped().open_season())
+            == today;
+    if fresh {
+        let draft: DirectoryDraft = serde_json::from_str(DEMO_ORGS).map_err(|e| e.to_string())?;
+        let directory = Directory::parse(&draft).map_err(|e| e.to_string())?;
+        openday_app::directory::import(&app.core, &directory)
+            .await
+            .map_err(|e| e.to_string())?;
+        println!("已导入演示名录：{} 个机关。", directory.orgs.len());
+        if !in_season {
+            println!("OPENDAY_NOW 所指的 {today} 不在工作方案开放期的演示范围内：不生成演示数据。");
+        }
+    }
+    if fresh && in_season {
+        println!("正在生成演示数据（经由各项业务功能，约需十几秒）……");
+        let season = openday_app::demo::seed(&app.core)
+            .await
+            .map_err(|e| format!("演示数据未能生成：{e}"))?;
+        println!(
+            "已生成演示数据：{} 个实施方案，{} 人报名，{} 条意见建议，{} 个合规问题。",
+            season.plans, season.registrations, season.feedback, season.findings
+        );
+    }
+    println!(
+        "各机关管理员（机关邮箱）的登录链接（单次有效，{} 小时内使用；也可在 /staff/sign-in 用机关邮箱登录，邮件见 {}），\n以及演示用的动态验证码密钥（添加到手机验证器，或运行 openday totp 密钥 显示当前验证码）：",
+        openday_api::pages::staff::DEMO_LINK_HOURS,
+        local.data.join("outbox").display()
+    );
+    for org in openday_app::directory::organisations(&app.core)
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        let link = openday_api::pages::staff::demo_link(app, &org).await?;
+        let key = openday_app::second_factor::demo_key(&app.core, &org.email.to_lowercase())
+            .await
+            .map_err(|e| e.to_string())?;
+        println!(
+            "  {:<12} {}  {}\n               动态验证码密钥 {}",
+            org.id, org.name, link, key
+        );
+    }
+    Ok(())
+}
+
+/// The clock this server runs on, kept in the data folder for `openday token` and
+/// `openday totp`: `OPENDAY_NOW` when set; for a fresh demo outside the programme's season,
+/// the system's clock moved into the season (printed); else the system's. A demo on a
+/// folder seeded before keeps the clock it was seeded with.
+fn run_clock(local: &Local, demo: bool, fresh: bool) -> Result<(), String> {
+    if let Ok(raw) = std::env::var("OPENDAY_NOW")
+        && !raw.trim().is_empty()
+    {
+        let at = openday_rules::calendar::parse_instant("OPENDAY_NOW", &raw)
+            .map_err(|v| format!("OPENDAY_NOW: {}", v.message))?;
+        return local.keep_clock(Some(ServerClock::Fixed(at)));
+    }
+    if !demo {
+        return local.keep_clock(None);
+    }
+    if !fresh {
+        return Ok(());
+    }
+    let today = openday_rules::local_day(&chrono::Utc::now());
+    let day = openday_app::demo::demo_day(today, openday_rules::Programme::shipped().open_season());
+    if day == today {
+        return local.keep_clock(None);
+    }
+    println!(
+        "演示时钟：{day}（今天 {today} 不在工作方案的开放期内：演示数据与服务器均按 {day} 运行，时间照常走动）"
+    );
+    local.keep_clock(Some(ServerClock::Shifted(
+        (day - today).num_days() * 86_400,
+    )))
 }
 
 /// How long a client may take to send a request's headers (`OPENDAY_HEADER_TIMEOUT_MS`,
@@ -147,7 +209,10 @@ async fn shutdown() {
 
 fn init_logs() {
     let filter =
-        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+        // The embedded engine logs every refused condition (a taken seat, a first start's
+        // missing table) as a warning: those are answers, not faults.
+        tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| "info,dynoxide::server=error".into());
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))

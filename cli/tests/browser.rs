@@ -181,6 +181,7 @@ async fn announced_plan(http: &reqwest::Client, base: &str, data: &Path, now: &s
         .bearer_auth(&agency)
         .json(&json!({
             "version": 2, "registration_method": "门户网站在线报名",
+            "sessions": [{"date": "2026-09-20", "start": "09:00", "end": "11:30", "meeting_point": "机关大院北门"}],
             "content": "参观公交调度中心，听取线网优化方案，座谈交流",
             "reminders": "请携带本人身份证件，提前15分钟到场", "registration_deadline": "2026-09-15"
         }))
@@ -191,8 +192,97 @@ async fn announced_plan(http: &reqwest::Client, base: &str, data: &Path, now: &s
     id
 }
 
+/// The agency's questionnaire (opened), and a campaign of the city office that the event is
+/// tied to, its 集中公告 published; the campaign's id.
+async fn questionnaire_and_campaign(
+    http: &reqwest::Client,
+    base: &str,
+    data: &Path,
+    now: &str,
+    plan: &str,
+) -> String {
+    let agency = cli(data, now, &["token", "nn-jt"]);
+    let office = cli(data, now, &["token", "nn-office"]);
+    let call = |method: reqwest::Method, path: String, token: &str, body: Value| {
+        http.request(method, format!("{base}{path}"))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+    };
+    let saved = call(
+        reqwest::Method::PUT,
+        format!("/api/plans/{plan}/questionnaire"),
+        &agency,
+        json!({"version": 0, "title": "公交线网优化满意度调查",
+            "questions": [{"kind": "single", "title": "您多久乘坐一次公交？", "required": true,
+                           "options": ["每天", "每周", "很少"]}],
+            "opens_on": "2026-09-20", "closes_on": "2026-10-05"}),
+    )
+    .await
+    .unwrap();
+    assert!(
+        saved.status().is_success(),
+        "{}",
+        saved.text().await.unwrap()
+    );
+    let opened = call(
+        reqwest::Method::POST,
+        format!("/api/plans/{plan}/questionnaire/open"),
+        &agency,
+        json!({"version": 1}),
+    )
+    .await
+    .unwrap();
+    assert!(
+        opened.status().is_success(),
+        "{}",
+        opened.text().await.unwrap()
+    );
+    let created: Value = call(
+        reqwest::Method::POST,
+        "/api/campaigns".into(),
+        &office,
+        json!({"name": "南宁市2026年“政府开放日”联合开放活动", "from": "2026-09-14",
+            "until": "2026-09-30", "agencies": ["nn-jt"]}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let id = created["id"].as_str().expect("campaign created").to_owned();
+    let tied = call(
+        reqwest::Method::POST,
+        format!("/api/campaigns/{id}/plans"),
+        &agency,
+        json!({"plan_id": plan}),
+    )
+    .await
+    .unwrap();
+    assert!(tied.status().is_success(), "{}", tied.text().await.unwrap());
+    let published = call(
+        reqwest::Method::POST,
+        format!("/api/campaigns/{id}/announcement"),
+        &office,
+        json!({}),
+    )
+    .await
+    .unwrap();
+    assert!(
+        published.status().is_success(),
+        "{}",
+        published.text().await.unwrap()
+    );
+    id
+}
+
 /// Runs axe-core inside the page; every violation and every "incomplete" result fails.
 async fn axe(client: &Client, page: &str) {
+    axe_with(client, page, json!({})).await;
+}
+
+/// axe with `rules` switched on or off (`{"color-contrast-enhanced": {"enabled": true}}`).
+async fn axe_with(client: &Client, page: &str, rules: Value) {
     let source =
         std::fs::read_to_string(repo("infra/tools/browser/node_modules/axe-core/axe.min.js"))
             .expect("axe-core (installed by infra/tools/install)");
@@ -200,11 +290,12 @@ async fn axe(client: &Client, page: &str) {
     let result = client
         .execute_async(
             r#"const done = arguments[arguments.length - 1];
-               axe.run(document, {resultTypes: ['violations', 'incomplete']}).then(r => done({
+               const rules = arguments[0];
+               axe.run(document, {resultTypes: ['violations', 'incomplete'], rules}).then(r => done({
                  violations: r.violations.map(v => ({id: v.id, help: v.help, nodes: v.nodes.map(n => n.target.join(' '))})),
                  incomplete: r.incomplete.map(v => ({id: v.id, help: v.help, nodes: v.nodes.map(n => n.target.join(' '))}))
                }));"#,
-            vec![],
+            vec![rules],
         )
         .await
         .unwrap();
@@ -388,6 +479,7 @@ async fn the_public_site_in_a_real_browser() {
     let (data, server, base) = demo_server("browser", before);
     let http = reqwest::Client::new();
     let plan = announced_plan(&http, &base, &data, before).await;
+    let campaign = questionnaire_and_campaign(&http, &base, &data, before, &plan).await;
     let (_driver, client) = browser().await;
 
     // The list of this year's open days, and the announcement.
@@ -396,6 +488,18 @@ async fn the_public_site_in_a_real_browser() {
     follow(&client, "南宁市交通运输局“政府开放日”").await;
     wait_text(&client, "body", "温馨提示").await;
     look(&client, "open-day").await;
+    // The joint campaign's 集中公告 lists the event.
+    client
+        .goto(&format!("{base}/campaigns/{campaign}"))
+        .await
+        .unwrap();
+    wait_text(&client, "main", "南宁市交通运输局“政府开放日”").await;
+    look(&client, "campaign").await;
+    client
+        .goto(&format!("{base}/open-days/{plan}"))
+        .await
+        .unwrap();
+    wait_text(&client, "main", "场次").await;
     follow(&client, "我要报名").await;
     look(&client, "register").await;
 
@@ -513,6 +617,21 @@ async fn the_public_site_in_a_real_browser() {
     fill(&client, "sms_code", &code).await;
     press(&client, "提交评价").await;
     wait_text(&client, "[role=status]", "评价已提交").await;
+    // 问卷调查: the question, the phone proved, 提交问卷.
+    client
+        .goto(&format!("{base}/open-days/{plan}"))
+        .await
+        .unwrap();
+    follow(&client, "参加问卷调查").await;
+    wait_text(&client, "h1", "问卷调查").await;
+    look(&client, "questionnaire").await;
+    tick(&client, "q.1", Some("1")).await;
+    let phone = "13900139204";
+    fill(&client, "phone", phone).await;
+    let code = send_code(&client, &data, phone).await;
+    fill(&client, "sms_code", &code).await;
+    press(&client, "提交问卷").await;
+    wait_text(&client, "[role=status]", "问卷已提交").await;
     drop(server);
 
     // After the event the agency answers and publishes; the public reads the response.
@@ -558,7 +677,42 @@ async fn the_public_site_in_a_real_browser() {
         response.contains("建议增加周末开放场次") && response.contains("采纳"),
         "{response}"
     );
+    assert!(response.contains("问卷调查结果"), "{response}");
     look(&client, "response").await;
+    // 群众评议: the office opens it; a person rates the event on its form.
+    let office = cli(&data, after, &["token", "nn-office"]);
+    let opened: Value = http
+        .post(format!("{base}/api/public-evaluations"))
+        .bearer_auth(&office)
+        .json(
+            &json!({"title": "2026年南宁市政府开放日群众评议", "year": 2026,
+            "opens_on": "2026-09-28", "closes_on": "2026-10-31"}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let evaluation = opened["id"].as_str().expect("evaluation opened").to_owned();
+    client
+        .goto(&format!("{base}/public-evaluations/{evaluation}"))
+        .await
+        .unwrap();
+    wait_text(&client, "h1", "群众评议").await;
+    look(&client, "public-evaluation").await;
+    follow(&client, "南宁市交通运输局“政府开放日”").await;
+    wait_text(&client, "h1", "群众评议").await;
+    tick(&client, "overall", Some("5")).await;
+    tick(&client, "organisation", Some("4")).await;
+    tick(&client, "adoption", Some("5")).await;
+    let phone = "13900139205";
+    fill(&client, "phone", phone).await;
+    let code = send_code(&client, &data, phone).await;
+    fill(&client, "sms_code", &code).await;
+    look(&client, "verdict").await;
+    press(&client, "提交评议").await;
+    wait_text(&client, "[role=status]", "评议已提交").await;
     // A page that does not exist is a page too.
     client
         .goto(&format!("{base}/open-days/nope"))
@@ -655,14 +809,7 @@ async fn plan_id_of(client: &Client) -> String {
 /// A public registration through the API (the public site's own flow is the test above).
 async fn register(http: &reqwest::Client, base: &str, data: &Path, plan: &str, n: u32) -> String {
     let phone = format!("139001392{n:02}");
-    let sent = http
-        .post(format!("{base}/api/sms-codes"))
-        .json(&json!({"phone": phone}))
-        .send()
-        .await
-        .unwrap();
-    assert!(sent.status().is_success());
-    let code = openday_testkit::sms_code_in(&data.join("sms"), &phone);
+    let code = api_code(http, base, data, &phone).await;
     let r = http
         .post(format!("{base}/api/announcements/{plan}/registrations"))
         .json(
@@ -678,6 +825,38 @@ async fn register(http: &reqwest::Client, base: &str, data: &Path, plan: &str, n
     body["code"].as_str().unwrap().to_owned()
 }
 
+/// A text-message code asked for through the API, read from the local outbox.
+async fn api_code(http: &reqwest::Client, base: &str, data: &Path, phone: &str) -> String {
+    let sent = http
+        .post(format!("{base}/api/sms-codes"))
+        .json(&json!({"phone": phone}))
+        .send()
+        .await
+        .unwrap();
+    assert!(sent.status().is_success());
+    openday_testkit::sms_code_in(&data.join("sms"), phone)
+}
+
+/// Person `n` answers the questionnaire through the API (choice `choice` of question 1).
+async fn answer_questionnaire(
+    http: &reqwest::Client,
+    base: &str,
+    data: &Path,
+    plan: &str,
+    n: u32,
+    choice: u32,
+) {
+    let phone = format!("139001396{n:02}");
+    let code = api_code(http, base, data, &phone).await;
+    let r = http
+        .post(format!("{base}/api/questionnaires/{plan}/answers"))
+        .json(&json!({"answers": {"1": choice}, "phone": phone, "sms_code": code}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 201, "{}", r.text().await.unwrap());
+}
+
 /// Public feedback through the API, during the event.
 async fn give_feedback(
     http: &reqwest::Client,
@@ -688,12 +867,7 @@ async fn give_feedback(
     content: &str,
 ) {
     let phone = format!("139001393{n:02}");
-    http.post(format!("{base}/api/sms-codes"))
-        .json(&json!({"phone": phone}))
-        .send()
-        .await
-        .unwrap();
-    let code = openday_testkit::sms_code_in(&data.join("sms"), &phone);
+    let code = api_code(http, base, data, &phone).await;
     let r = http
         .post(format!("{base}/api/plans/{plan}/feedback"))
         .json(
@@ -793,7 +967,8 @@ async fn the_staff_site_through_a_year_in_a_real_browser() {
     fill(&client, "capacity", "20").await;
     tick(&client, "channels.offline_recommendation", None).await;
     fill(&client, "leaders.0.name", "李明").await;
-    fill(&client, "leaders.0.title", "副局长").await;
+    // A title the rules cannot place passes, and the reviewing office is asked to judge it.
+    fill(&client, "leaders.0.title", "总工程师").await;
     tick(&client, "leaders.0.government_leader", None).await;
     fill(&client, "contact_name", "王芳").await;
     fill(&client, "contact_phone", "0771-5551234").await;
@@ -837,6 +1012,7 @@ async fn the_staff_site_through_a_year_in_a_real_browser() {
         .await
         .unwrap();
     wait_text(&client, "h1", "审核").await;
+    wait_text(&client, "main", "请审核：参加领导李明的职务“总工程师”").await;
     look(&client, "staff-review").await;
     tick(&client, "decision", Some("return")).await;
     fill(&client, "comment", "请补充安全保障措施和现场路线。").await;
@@ -942,9 +1118,39 @@ async fn the_staff_site_through_a_year_in_a_real_browser() {
     .await;
     fill(&client, "reminders", "请携带本人身份证件，提前15分钟到场").await;
     set_value(&client, "registration_deadline", "2026-09-15").await;
+    set_value(&client, "sessions.0.start", "09:00").await;
+    set_value(&client, "sessions.0.end", "11:30").await;
+    fill(&client, "livestream_main_name", "南宁市公交调度中心").await;
+    fill(
+        &client,
+        "livestream_main_url",
+        "https://live.example.gov.cn/nn-jt",
+    )
+    .await;
     press(&client, "发布活动公告").await;
     wait_text(&client, "[role=status]", "活动公告已发布").await;
     look(&client, "staff-plan-announced").await;
+    // 问卷设计: a question, saved and previewed, then opened.
+    follow(&client, "问卷设计").await;
+    wait_text(&client, "h1", "问卷设计").await;
+    look(&client, "staff-questionnaire").await;
+    fill(&client, "title", "公交线网优化满意度调查").await;
+    set_value(&client, "closes_on", "2026-10-05").await;
+    set_value(&client, "questions.0.kind", "single").await;
+    fill(&client, "questions.0.title", "您多久乘坐一次公交？").await;
+    fill(&client, "questions.0.options", "每天\n每周\n很少").await;
+    press(&client, "保存并预览").await;
+    wait_text(&client, "[role=status]", "问卷已保存").await;
+    look(&client, "staff-questionnaire-preview").await;
+    press(&client, "返回问卷设计").await;
+    wait_text(&client, "h1", "问卷设计").await;
+    press(&client, "开放问卷").await;
+    wait_text(&client, "[role=status]", "问卷已开放").await;
+    client
+        .goto(&format!("{base}/staff/plans/{plan}"))
+        .await
+        .unwrap();
+    wait_text(&client, "h1", "南宁市交通运输局“政府开放日”").await;
     // Cancelling asks first, and says who will be told; not cancelled here.
     follow(&client, "取消活动").await;
     wait_text(&client, ".warning", "目前没有报名人员").await;
@@ -1017,6 +1223,15 @@ async fn the_staff_site_through_a_year_in_a_real_browser() {
         .unwrap();
     wait_text(&client, "[role=alert]", "请勿重复入场").await;
     look(&client, "staff-check-in").await;
+    for (n, choice) in [(1, 1), (2, 1), (3, 2)] {
+        answer_questionnaire(&http, &base, &data, &plan, n, choice).await;
+    }
+    client
+        .goto(&format!("{base}/staff/plans/{plan}/opinions"))
+        .await
+        .unwrap();
+    wait_text(&client, "h1", "录入现场意见").await;
+    look(&client, "staff-opinions").await;
     give_feedback(
         &http,
         &base,
@@ -1056,6 +1271,17 @@ async fn the_staff_site_through_a_year_in_a_real_browser() {
         .unwrap();
     wait_text(&client, "main", "共3条意见建议").await;
     look(&client, "staff-feedback").await;
+    client
+        .goto(&format!("{base}/staff/plans/{plan}/questionnaire/results"))
+        .await
+        .unwrap();
+    wait_text(&client, "h1", "问卷结果").await;
+    look(&client, "staff-questionnaire-results").await;
+    client
+        .goto(&format!("{base}/staff/plans/{plan}/feedback"))
+        .await
+        .unwrap();
+    wait_text(&client, "main", "共3条意见建议").await;
     let items = client
         .find_all(Locator::Css("input[name^='pick.']"))
         .await
@@ -1143,6 +1369,52 @@ async fn the_staff_site_through_a_year_in_a_real_browser() {
         .unwrap();
     wait_text(&client, "main", "南宁市交通运输局“政府开放日”").await;
     look(&client, "staff-plans").await;
+    // The work plan's other half: supervision, public evaluations, the assessment, campaigns.
+    client
+        .goto(&format!("{base}/staff/plans/{plan}/supervision"))
+        .await
+        .unwrap();
+    wait_text(&client, "h1", "监督检查").await;
+    fill(&client, "visitors", "市政务公开办 王五").await;
+    set_value(&client, "visited_on", "2026-09-22").await;
+    fill(
+        &client,
+        "observations",
+        "现场秩序良好，市民代表参观调度中心",
+    )
+    .await;
+    fill(&client, "conclusion", "符合要求").await;
+    press(&client, "记录现场走访").await;
+    wait_text(&client, "[role=status]", "现场走访已记录").await;
+    look(&client, "staff-supervision").await;
+    follow(&client, "群众评议").await;
+    wait_text(&client, "h1", "群众评议").await;
+    fill(&client, "title", "2026年南宁市政府开放日群众评议").await;
+    set_value(&client, "opens_on", "2026-11-10").await;
+    set_value(&client, "closes_on", "2026-12-10").await;
+    press(&client, "开展群众评议").await;
+    wait_text(&client, "[role=status]", "群众评议已开展").await;
+    look(&client, "staff-public-evaluations").await;
+    follow(&client, "考核").await;
+    let scores = wait_text(&client, "main", "南宁市交通运输局").await;
+    assert!(scores.contains("折算得分"), "{scores}");
+    look(&client, "staff-assessment").await;
+    fill(&client, "good_practice", "线网优化方案吸纳市民建议").await;
+    fill(&client, "problems", "个别单位公告发布偏晚").await;
+    press(&client, "发布通报").await;
+    wait_text(&client, "[role=status]", "通报已发布").await;
+    client
+        .goto(&format!("{base}/bulletins/nn-office/2026"))
+        .await
+        .unwrap();
+    wait_text(&client, "h1", "考核通报").await;
+    look(&client, "bulletin").await;
+    client
+        .goto(&format!("{base}/staff/campaigns"))
+        .await
+        .unwrap();
+    wait_text(&client, "h1", "联合开放活动").await;
+    look(&client, "staff-campaigns").await;
     // The regional office's roll-up of the year: every reporter's state, region → city → county.
     sign_out(&client, &base).await;
     staff_sign_in(&client, &base, &data, "gongkai@gx.example.org", None).await;
@@ -1196,4 +1468,214 @@ async fn the_staff_site_through_a_year_in_a_real_browser() {
     look(&client, "statistics").await;
     client.close().await.unwrap();
     let _ = std::fs::remove_dir_all(&data);
+}
+
+/// What a page measures in the browser: the body's type, the smallest touch target (a
+/// checkbox counts with its label), what moves, and the text people read.
+async fn measure(client: &Client) -> Value {
+    client
+        .execute(
+            r#"const body = getComputedStyle(document.body);
+               const targets = [];
+               for (const el of document.querySelectorAll('a, button, input:not([type=hidden]), select, textarea, summary')) {
+                 const box = ((el.type === 'checkbox' || el.type === 'radio') && el.closest('label')) || el;
+                 const r = box.getBoundingClientRect();
+                 // Not shown (the skip link until it has focus).
+                 if (r.width === 0 || r.height === 0 || r.right <= 0 || r.bottom <= 0) continue;
+                 targets.push({what: el.outerHTML.slice(0, 90), width: r.width, height: r.height,
+                               form: el.tagName !== 'A'});
+               }
+               const moving = [...document.querySelectorAll('*')].filter(e => {
+                 const s = getComputedStyle(e);
+                 return s.animationName !== 'none' || parseFloat(s.transitionDuration) > 0;
+               }).length;
+               return {font: parseFloat(body.fontSize), line: parseFloat(body.lineHeight),
+                       targets, moving, text: document.body.innerText};"#,
+            vec![],
+        )
+        .await
+        .unwrap()
+}
+
+/// 长辈模式 in Chromium: switched by its link (no script), kept across pages by its
+/// cookie, and on each public page 24 px type at 1.5 or more, touch targets of 60 × 60 px,
+/// nothing that moves, AAA contrast (axe's enhanced contrast rule) and the same text as the
+/// standard mode, whose 18 px type and 44 px form controls are measured too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_elder_mode_in_a_real_browser() {
+    let now = "2026-09-01T10:00:00+08:00";
+    let (data, _server, base) = demo_server("elder", now);
+    let http = reqwest::Client::new();
+    let plan = announced_plan(&http, &base, &data, now).await;
+    let (_driver, client) = browser().await;
+    let pages = [
+        "/".to_owned(),
+        format!("/open-days/{plan}"),
+        format!("/open-days/{plan}/register"),
+        "/registrations".to_owned(),
+        "/statistics".to_owned(),
+    ];
+    let mut standard_text = Vec::new();
+    for page in &pages {
+        client.goto(&format!("{base}{page}")).await.unwrap();
+        let m = measure(&client).await;
+        assert!(m["font"].as_f64().unwrap() >= 18.0, "{page}: {m:#}");
+        for t in m["targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["form"] == true)
+        {
+            assert!(
+                t["width"].as_f64().unwrap() >= 43.5 && t["height"].as_f64().unwrap() >= 43.5,
+                "{page}: a form control under 44 px in the standard mode: {t}"
+            );
+        }
+        axe(&client, page).await;
+        standard_text.push(m["text"].as_str().unwrap().replace("长辈模式", "模式切换"));
+    }
+
+    // The switch is a link on the page: follow it, and it brings the person back here.
+    client.goto(&base).await.unwrap();
+    follow(&client, "长辈模式").await;
+    wait_text(&client, "header", "标准模式").await;
+    for (page, standard) in pages.iter().zip(&standard_text) {
+        client.goto(&format!("{base}{page}")).await.unwrap();
+        let m = measure(&client).await;
+        let (font, line) = (m["font"].as_f64().unwrap(), m["line"].as_f64().unwrap());
+        assert!(font >= 24.0, "{page}: body text {font} px");
+        assert!(
+            line / font >= 1.5,
+            "{page}: line height {line} px for {font} px"
+        );
+        let small: Vec<&Value> = m["targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["width"].as_f64().unwrap() < 59.5 || t["height"].as_f64().unwrap() < 59.5)
+            .collect();
+        assert!(
+            small.is_empty(),
+            "{page}: touch targets under 60 × 60 px: {small:#?}"
+        );
+        assert_eq!(m["moving"], 0, "{page}: something moves");
+        assert_eq!(
+            &m["text"].as_str().unwrap().replace("标准模式", "模式切换"),
+            standard,
+            "{page}: the same content in both modes"
+        );
+        axe_with(
+            &client,
+            page,
+            json!({"color-contrast-enhanced": {"enabled": true}}),
+        )
+        .await;
+        println!(
+            "elder mode {page}: body {font} px / {line} px, {} touch targets all ≥ 60 × 60 px",
+            m["targets"].as_array().unwrap().len()
+        );
+    }
+    client
+        .goto(&format!("{base}/open-days/{plan}"))
+        .await
+        .unwrap();
+    screenshots(&client, "elder-open-day").await;
+    client
+        .goto(&format!("{base}/open-days/{plan}/register"))
+        .await
+        .unwrap();
+    screenshots(&client, "elder-register").await;
+    // And back: the standard mode again.
+    follow(&client, "标准模式").await;
+    let m = measure(&client).await;
+    assert!(m["font"].as_f64().unwrap() < 24.0);
+    client.close().await.unwrap();
+}
+
+/// Lighthouse 12 (npm, with Debian's Chromium) on the public pages in both modes, as a
+/// phone (its default): performance ≥ 95, accessibility 100, best practices 100, SEO ≥ 95,
+/// and at most 30 KB transferred for each page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lighthouse_on_the_public_pages_in_both_modes() {
+    let now = "2026-09-01T10:00:00+08:00";
+    let (data, _server, base) = demo_server("lighthouse", now);
+    let http = reqwest::Client::new();
+    let plan = announced_plan(&http, &base, &data, now).await;
+    let lighthouse = repo("infra/tools/browser/node_modules/lighthouse/cli/index.js");
+    assert!(
+        lighthouse.exists(),
+        "lighthouse (installed by infra/tools/install)"
+    );
+    let out = openday_testkit::temp_dir("lighthouse");
+    std::fs::create_dir_all(&out).unwrap();
+    let _cleanup = Guard {
+        child: Command::new("true").spawn().unwrap(),
+        dir: Some(out.clone()),
+    };
+    let pages = [
+        "/".to_owned(),
+        format!("/open-days/{plan}"),
+        format!("/open-days/{plan}/register"),
+        "/registrations".to_owned(),
+    ];
+    let mut failures = Vec::new();
+    for (mode, headers) in [
+        ("standard", "{}"),
+        ("elder", r#"{"Cookie": "openday_mode=elder"}"#),
+    ] {
+        for page in &pages {
+            let report = out.join(format!("{mode}-{}.json", page.replace('/', "_")));
+            let profile = out.join("profile");
+            let run = Command::new("node")
+                .arg(&lighthouse)
+                .arg(format!("{base}{page}"))
+                .args(["--quiet", "--output=json"])
+                .arg(format!("--output-path={}", report.display()))
+                .arg("--only-categories=performance,accessibility,best-practices,seo")
+                .arg(format!("--extra-headers={headers}"))
+                .arg(format!(
+                    "--chrome-flags=--headless=new --no-sandbox --disable-dev-shm-usage --user-data-dir={}",
+                    profile.display()
+                ))
+                .env("CHROME_PATH", "/usr/bin/chromium")
+                .output()
+                .unwrap();
+            let _ = std::fs::remove_dir_all(&profile);
+            assert!(
+                run.status.success(),
+                "lighthouse: {}",
+                String::from_utf8_lossy(&run.stderr)
+            );
+            let r: Value =
+                serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+            let score =
+                |c: &str| (r["categories"][c]["score"].as_f64().unwrap_or(0.0) * 100.0).round();
+            let bytes = r["audits"]["total-byte-weight"]["numericValue"]
+                .as_f64()
+                .unwrap();
+            let (perf, a11y, bp, seo) = (
+                score("performance"),
+                score("accessibility"),
+                score("best-practices"),
+                score("seo"),
+            );
+            println!(
+                "lighthouse {mode:8} {page:50} performance {perf}, accessibility {a11y}, best practices {bp}, SEO {seo}, {:.1} KB",
+                bytes / 1024.0
+            );
+            if perf < 95.0 || a11y < 100.0 || bp < 100.0 || seo < 95.0 || bytes > 30.0 * 1024.0 {
+                let flagged: Vec<String> = r["audits"]
+                    .as_object()
+                    .unwrap()
+                    .iter()
+                    .filter(|(_, a)| a["score"].as_f64().is_some_and(|s| s < 1.0))
+                    .map(|(k, a)| format!("{k}: {}", a["title"]))
+                    .collect();
+                failures.push(format!(
+                    "{mode} {page}: {perf}/{a11y}/{bp}/{seo}, {bytes} bytes; {flagged:?}"
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
 }

@@ -115,6 +115,7 @@ async fn announced(base: &str, agency: &str, office: &str, capacity: u32) -> Str
     .await;
     assert_eq!(s, StatusCode::OK, "{b}");
     let announcement = json!({"version": 2, "registration_method": "在线报名", "content": "参观",
+        "sessions": [{"date": "2026-09-20", "start": "09:00", "end": "11:30", "meeting_point": "机关大院北门"}],
         "reminders": "携带身份证", "registration_deadline": "2026-09-15"});
     let (s, b) = call(
         &http,

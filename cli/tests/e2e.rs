@@ -354,7 +354,8 @@ async fn lifecycle(env: &[(&str, String)]) {
         "content": "参观公交调度中心、列席线网优化局务会、座谈交流",
         "reminders": "请携带身份证原件，提前15分钟到达",
         "registration_deadline": "2026-09-15",
-        "links": ["https://www.nanning.gov.cn/openday"]
+        "links": ["https://www.nanning.gov.cn/openday"],
+        "sessions": [{"date": "2026-09-20", "start": "09:00", "end": "11:30", "meeting_point": "机关大院北门"}]
     });
     let (s, body) = c
         .post(

@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    openday_lambda::serve::<openday_lambda::Ses>(openday_api::plans::router).await
+    openday_lambda::serve::<openday_lambda::SendsMail>(openday_api::plans::router).await
 }

@@ -25,6 +25,17 @@ impl Clock for SystemClock {
     }
 }
 
+/// The system clock moved by a fixed amount: the demo's clock, inside the programme's
+/// season whatever the date (it runs on, unlike a fixed `OPENDAY_NOW`).
+#[derive(Debug, Clone, Copy)]
+pub struct ShiftedClock(pub chrono::Duration);
+
+impl Clock for ShiftedClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now() + self.0
+    }
+}
+
 /// Settings read at the edge (environment or data folder), already parsed.
 #[derive(Clone)]
 pub struct Config {
@@ -46,6 +57,9 @@ pub struct HttpConfig {
     pub tokens: TokenKey,
     pub cookies: CookieKey,
     pub limits: Limits,
+    /// The secret in the path of the SMS gateways' receipt push
+    /// (`OPENDAY_SMS_RECEIPT_TOKEN`); none: the path does not exist.
+    pub sms_receipts: Option<crate::keys::ReceiptToken>,
 }
 
 /// The state of every router: the use cases' services and the HTTP settings.
@@ -59,7 +73,8 @@ pub struct App<S> {
     pub rate: Arc<AddressLimits>,
 }
 
-impl<S> App<S> {
+impl<S: Store + Clone + Send + Sync + 'static> App<S> {
+    /// The services on `store`; what `sms` sends is recorded for its delivery receipts.
     pub fn new(
         store: S,
         config: Config,
@@ -76,15 +91,32 @@ impl<S> App<S> {
         };
         Self {
             rate: Arc::new(AddressLimits::new(&config.limits)),
-            core: Services::new(store, settings, clock, mailer, sms),
+            core: Services::new(
+                store.clone(),
+                settings,
+                clock,
+                mailer,
+                openday_app::messages::logged(store, sms),
+            ),
             config: HttpConfig {
                 tokens: config.tokens,
                 cookies: config.cookies,
                 limits: config.limits,
+                sms_receipts: std::env::var("OPENDAY_SMS_RECEIPT_TOKEN")
+                    .ok()
+                    .and_then(|t| crate::keys::ReceiptToken::parse(&t).ok()),
             },
         }
     }
 
+    /// The same with the receipts' secret path set to `token` (at least 16 characters).
+    pub fn with_sms_receipt_token(mut self, token: &str) -> Result<Self, String> {
+        self.config.sms_receipts = Some(crate::keys::ReceiptToken::parse(token)?);
+        Ok(self)
+    }
+}
+
+impl<S> App<S> {
     pub fn now(&self) -> DateTime<Utc> {
         self.core.now()
     }

@@ -42,7 +42,9 @@ pub mod public {
     use super::*;
 
     pub fn routes<S: Store>() -> Routes<S> {
-        json::public::routes().merge(pages::public::routes())
+        json::public::routes()
+            .merge(json::receipts::routes())
+            .merge(pages::public::routes())
     }
 
     pub fn router<S: Store>(app: App<S>) -> Router {
@@ -55,7 +57,9 @@ pub mod feedback {
     use super::*;
 
     pub fn routes<S: Store>() -> Routes<S> {
-        json::feedback::routes().merge(pages::staff::feedback_routes())
+        json::feedback::routes()
+            .merge(json::questionnaires::routes())
+            .merge(pages::staff::feedback_routes())
     }
 
     pub fn router<S: Store>(app: App<S>) -> Router {
@@ -68,7 +72,11 @@ pub mod reports {
     use super::*;
 
     pub fn routes<S: Store>() -> Routes<S> {
-        json::reports::routes().merge(pages::staff::report_routes())
+        json::reports::routes()
+            .merge(json::supervision::routes())
+            .merge(json::assessment::routes())
+            .merge(json::campaigns::routes())
+            .merge(pages::staff::report_routes())
     }
 
     pub fn router<S: Store>(app: App<S>) -> Router {

@@ -5,6 +5,7 @@ use axum_extra::extract::cookie::{Cookie, Key, SameSite};
 use chrono::{DateTime, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 /// How long a token made on the machine (`openday token`) is valid: as long as the
 /// longest personal API key.
@@ -127,5 +128,24 @@ impl CookieKey {
             .secure(self.secure)
             .max_age(cookie::time::Duration::seconds(max_age_seconds))
             .build()
+    }
+}
+
+/// The secret of the receipts' path, kept as its digest (digests are compared, so the
+/// comparison takes the same time however much of a guess is right).
+#[derive(Clone)]
+pub struct ReceiptToken([u8; 32]);
+
+impl ReceiptToken {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let raw = raw.trim();
+        if raw.chars().count() < 16 {
+            return Err("OPENDAY_SMS_RECEIPT_TOKEN: at least 16 characters".into());
+        }
+        Ok(Self(Sha256::digest(raw.as_bytes()).into()))
+    }
+
+    pub fn is(&self, given: &str) -> bool {
+        self.0 == <[u8; 32]>::from(Sha256::digest(given.as_bytes()))
     }
 }

@@ -29,6 +29,8 @@ use openday_app::commands::{
     AnnouncementBody, AnswersBody, CancelBody, EvaluationBody, LookupBody, RespondBody, ReviewBody,
     Revision, SearchBody,
 };
+use openday_app::questionnaires as Q;
+use openday_app::supervision as Sv;
 
 /// The named schemas the document refers to, gathered as operations name their types.
 #[derive(Default)]
@@ -225,6 +227,13 @@ fn describe(method: &Method, path: &str, s: &mut Schemas) -> Op {
             s.of::<AnswersSaved>(),
         )
         .body(s.of::<AnswersBody>()),
+        ("POST", "/api/plans/{id}/opinions") => Op::new(
+            "录入现场意见（座谈问答、线下），逐条或每行一条",
+            true,
+            s.of::<openday_app::views::RoomOpinionsSaved>(),
+        )
+        .body(s.of::<openday_rules::opinions::RoomOpinionsDraft>())
+        .created(),
         ("GET", "/api/plans/{id}/feedback-answers") => {
             Op::new("答复草稿与未答复数量", true, s.of::<AnswersDraft>())
         }
@@ -248,6 +257,16 @@ fn describe(method: &Method, path: &str, s: &mut Schemas) -> Op {
         )
         .body(s.proved::<openday_app::registrations::OnlineRegistration>())
         .created(),
+        ("POST", "/api/sms-receipts/{provider}/{token}") => Op::new(
+            "短信送达回执（阿里云 SmsReport 推送、腾讯云状态回调；地址含配置的密钥，否则404）",
+            false,
+            ObjectBuilder::new().schema_type(Type::Object).into(),
+        )
+        .body(
+            utoipa::openapi::schema::ArrayBuilder::new()
+                .items(ObjectBuilder::new().schema_type(Type::Object))
+                .into(),
+        ),
         ("POST", "/api/sms-codes") => {
             let mut op =
                 Op::new("发送短信验证码", false, s.of::<SmsCodeSent>()).body(s.of::<PhoneProof>());
@@ -296,6 +315,144 @@ fn describe(method: &Method, path: &str, s: &mut Schemas) -> Op {
             s.of::<EvaluationReceipt>(),
         )
         .body(s.proved::<EvaluationBody>())
+        .created(),
+        ("GET", "/api/plans/{id}/questionnaire") => {
+            Op::new("问卷设计：本活动的问卷及其版本", true, s.of::<Q::QuestionnaireDesign>())
+        }
+        ("PUT", "/api/plans/{id}/questionnaire") => Op::new(
+            "保存问卷（至多30道题：单选、多选、评分、填空；开放前可修改）",
+            true,
+            s.of::<Q::QuestionnaireDesign>(),
+        )
+        .body(s.of::<Q::QuestionnaireBody>()),
+        ("POST", "/api/plans/{id}/questionnaire/open") => Op::new(
+            "开放问卷（公告发布后；开放后题目不再修改）",
+            true,
+            s.of::<Q::QuestionnaireDesign>(),
+        )
+        .body(s.of::<Q::OpenQuestionnaireBody>()),
+        ("GET", "/api/plans/{id}/questionnaire/results") => Op::new(
+            "问卷结果：各选项人数和占比、评分均值和分布、填空回答",
+            true,
+            s.of::<Q::QuestionnaireResults>(),
+        ),
+        ("GET", "/api/plans/{id}/exports/questionnaire") => Op::spreadsheet("导出问卷结果"),
+        ("GET", "/api/questionnaires/{plan_id}") => {
+            Op::new("已开放的问卷", false, s.of::<Q::PublicQuestionnaire>())
+        }
+        ("POST", "/api/questionnaires/{plan_id}/answers") => Op::new(
+            "提交问卷（需短信验证码；每个手机号码一份；填空回答计入意见建议）",
+            false,
+            s.of::<Q::AnswersTaken>(),
+        )
+        .body(s.proved::<Q::AnswersToQuestionnaire>())
+        .created(),
+        ("GET", "/api/plans/{id}/supervision") => Op::new(
+            "现场走访和跟踪检查记录（实施机关及其上级政务公开办公室）",
+            true,
+            s.of::<Sv::SupervisionView>(),
+        ),
+        ("POST", "/api/plans/{id}/visits") => Op::new(
+            "记录现场走访（本辖区政务公开办公室；活动期间）",
+            true,
+            s.of::<Sv::SupervisionView>(),
+        )
+        .body(s.of::<openday_rules::supervision::VisitDraft>())
+        .created(),
+        ("POST", "/api/plans/{id}/follow-up-checks") => Op::new(
+            "记录跟踪检查（逐条：已落实、推进中、未落实；未落实计为合规问题）",
+            true,
+            s.of::<Sv::SupervisionView>(),
+        )
+        .body(s.of::<openday_rules::supervision::FollowUpDraft>())
+        .created(),
+        ("GET", "/api/public-evaluations") => Op::new(
+            "本办开展的群众评议",
+            true,
+            s.of::<Vec<Sv::PublicEvaluationItem>>(),
+        ),
+        ("POST", "/api/public-evaluations") => Op::new(
+            "开展群众评议（政务公开办公室，本辖区本年度的开放日）",
+            true,
+            s.of::<Sv::PublicEvaluationItem>(),
+        )
+        .body(s.of::<openday_rules::supervision::PublicEvaluationDraft>())
+        .created(),
+        ("GET", "/api/public-evaluations/{id}") => Op::new(
+            "群众评议及参评的开放日活动",
+            false,
+            s.of::<Sv::PublicEvaluationView>(),
+        ),
+        ("POST", "/api/public-evaluations/{id}/verdicts") => Op::new(
+            "提交群众评议（每场活动每个手机号码一次，需短信验证码）",
+            false,
+            s.of::<Sv::VerdictTaken>(),
+        )
+        .body(s.proved::<Sv::VerdictBody>())
+        .created(),
+        ("GET", "/api/public-evaluations/{id}/results") => Op::new(
+            "群众评议结果（按机关）",
+            true,
+            s.of::<Sv::PublicEvaluationResults>(),
+        ),
+        ("GET", "/api/assessment") => Op::new(
+            "考核：本辖区各机关得分及明细（政务公开办公室）",
+            true,
+            s.of::<openday_app::assessment::AssessmentView>(),
+        )
+        .query(year_parameter()),
+        ("POST", "/api/assessment/adjustments") => Op::new(
+            "人工调整得分（须写明理由，记入操作日志）",
+            true,
+            s.of::<openday_app::assessment::AssessmentView>(),
+        )
+        .body(s.of::<openday_app::assessment::AdjustmentBody>())
+        .created(),
+        ("POST", "/api/assessment/bulletin") => Op::new(
+            "发布年度通报（各机关结果、典型经验、存在问题）",
+            true,
+            s.of::<openday_store::assessment::BulletinRecord>(),
+        )
+        .body(s.of::<openday_app::assessment::BulletinBody>())
+        .created(),
+        ("GET", "/api/bulletins/{office_id}/{year}") => Op::new(
+            "已发布的年度通报",
+            false,
+            s.of::<openday_store::assessment::BulletinRecord>(),
+        ),
+        ("GET", "/api/campaigns") => Op::new(
+            "联合开放活动（政务公开办公室：本办组织的；机关：受邀参加的）",
+            true,
+            s.of::<Vec<openday_app::campaigns::CampaignView>>(),
+        ),
+        ("POST", "/api/campaigns") => Op::new(
+            "统一组织联合开放活动（市、县（区）政务公开办公室）",
+            true,
+            s.of::<openday_app::campaigns::CampaignView>(),
+        )
+        .body(s.of::<openday_rules::campaign::CampaignDraft>())
+        .created(),
+        ("GET", "/api/campaigns/{id}") => Op::new(
+            "集中公告（发布后公开）",
+            false,
+            s.of::<openday_app::campaigns::CampaignView>(),
+        ),
+        ("GET", "/api/campaigns/{id}/progress") => Op::new(
+            "联合开放活动进展：各责任部门的实施方案",
+            true,
+            s.of::<openday_app::campaigns::CampaignView>(),
+        ),
+        ("POST", "/api/campaigns/{id}/plans") => Op::new(
+            "受邀机关关联本机关的实施方案",
+            true,
+            s.of::<openday_app::campaigns::CampaignView>(),
+        )
+        .body(s.of::<openday_app::campaigns::TieBody>()),
+        ("POST", "/api/campaigns/{id}/announcement") => Op::new(
+            "发布集中公告（各责任部门方案均已备案后）",
+            true,
+            s.of::<openday_app::campaigns::CampaignView>(),
+        )
         .created(),
         ("GET", "/api/plans/{id}/feedback-response") => {
             Op::new("查看采纳情况反馈", false, s.of::<PublishedResponse>())

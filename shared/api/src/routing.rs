@@ -71,6 +71,9 @@ impl<S: Store> Routes<S> {
                 crate::limits::deadline,
             ))
             .layer(middleware::from_fn(log_request))
+            .layer(middleware::from_fn(crate::pages::view::scope))
+            // Pages, JSON and the stylesheet compressed for clients that say they take it.
+            .layer(tower_http::compression::CompressionLayer::new())
             .layer(crate::edge::SecurityHeaders::for_site(
                 &app.core.settings.site,
             ))

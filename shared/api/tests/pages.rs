@@ -73,7 +73,8 @@ async fn page_from(
     Page {
         status,
         headers,
-        html: String::from_utf8(bytes.to_vec()).unwrap(),
+        // Lossy: the favicon is not text.
+        html: String::from_utf8_lossy(&bytes).into_owned(),
     }
 }
 
@@ -212,14 +213,166 @@ async fn pages_answer_in_html_and_the_api_in_json() {
     // Pages carry personal data: never cached; the stylesheet may be.
     let p = page(&w, Method::GET, "/registrations", &[], "").await;
     assert_eq!(p.headers[header::CACHE_CONTROL], "no-store");
-    let p = page(&w, Method::GET, "/static/site.css", &[], "").await;
-    assert!(
-        p.headers[header::CACHE_CONTROL]
-            .to_str()
-            .unwrap()
-            .starts_with("public")
+    let home = page(&w, Method::GET, "/", &[], "").await;
+    let css = stylesheet_of(&home.html);
+    let p = page(&w, Method::GET, &css, &[], "").await;
+    assert_eq!(
+        p.headers[header::CACHE_CONTROL],
+        "public, max-age=31536000, immutable",
+        "a hashed name is kept a year"
     );
     assert!(p.html.contains("font-size"));
+    // Only the hashed name: the old one is gone, a made-up hash is not found.
+    for stale in ["/static/site.css", "/static/site.000000000000.css"] {
+        assert_eq!(
+            page(&w, Method::GET, stale, &[], "").await.status,
+            StatusCode::NOT_FOUND
+        );
+    }
+    let icon = page(&w, Method::GET, "/favicon.ico", &[], "").await;
+    assert_eq!(icon.status, StatusCode::OK);
+    assert_eq!(icon.headers[header::CONTENT_TYPE], "image/x-icon");
+    assert!(
+        home.html
+            .contains("<meta name=\"description\" content=\"政府开放日")
+    );
+}
+
+/// The stylesheet a page links: `/static/site.<hash>.css`.
+fn stylesheet_of(html: &str) -> String {
+    let start = html
+        .find("href=\"/static/site.")
+        .expect("a stylesheet link")
+        + "href=\"".len();
+    let end = start + html[start..].find('"').unwrap();
+    html[start..end].to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_and_the_stylesheet_are_compressed_for_clients_that_take_it() {
+    let w = world(generous()).await;
+    let home = page(&w, Method::GET, "/", &[], "").await;
+    for path in ["/".to_owned(), stylesheet_of(&home.html)] {
+        for (accept, encoding) in [
+            ("gzip", Some("gzip")),
+            ("br, gzip", Some("br")),
+            ("identity", None),
+        ] {
+            let req = Request::builder()
+                .uri(&path)
+                .header(header::ACCEPT_ENCODING, accept)
+                .body(Body::empty())
+                .unwrap();
+            let res = w.router.clone().oneshot(req).await.unwrap();
+            assert_eq!(res.status(), StatusCode::OK);
+            assert_eq!(
+                res.headers()
+                    .get(header::CONTENT_ENCODING)
+                    .map(|v| v.to_str().unwrap()),
+                encoding,
+                "{path} for {accept}"
+            );
+            let bytes = axum::body::to_bytes(res.into_body(), 1 << 22)
+                .await
+                .unwrap();
+            if encoding.is_some() {
+                assert!(
+                    bytes.len() < home.html.len().max(8000) / 2,
+                    "{path}: {} bytes",
+                    bytes.len()
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_elder_mode_switch_is_a_link_kept_in_a_cookie() {
+    let w = world(generous()).await;
+    let standard = page(&w, Method::GET, "/registrations", &[], "").await;
+    assert!(standard.html.contains("<html lang=\"zh-CN\">"));
+    assert!(
+        standard
+            .html
+            .contains("href=\"/mode?to=elder&amp;back=/registrations\">长辈模式</a>")
+    );
+    let switched = page(
+        &w,
+        Method::GET,
+        "/mode?to=elder&back=/registrations",
+        &[],
+        "",
+    )
+    .await;
+    assert_eq!(switched.status, StatusCode::SEE_OTHER);
+    assert_eq!(switched.headers[header::LOCATION], "/registrations");
+    let cookie = switched.headers[header::SET_COOKIE].to_str().unwrap();
+    assert!(
+        cookie.starts_with("openday_mode=elder;") && cookie.contains("Max-Age=31536000"),
+        "{cookie}"
+    );
+    let elder = page(
+        &w,
+        Method::GET,
+        "/registrations",
+        &["openday_mode=elder".into()],
+        "",
+    )
+    .await;
+    assert!(elder.html.contains("<html lang=\"zh-CN\" class=\"elder\">"));
+    assert!(
+        elder
+            .html
+            .contains("href=\"/mode?to=standard&amp;back=/registrations\">标准模式</a>")
+    );
+    // The same content: only the body's class and the switch differ.
+    let strip = |html: &str| {
+        html.replace(
+            "<html lang=\"zh-CN\" class=\"elder\">",
+            "<html lang=\"zh-CN\">",
+        )
+        .replace(
+            "to=standard&amp;back=/registrations\">标准模式",
+            "to=elder&amp;back=/registrations\">长辈模式",
+        )
+    };
+    let csrf_free = |html: &str| {
+        html.lines()
+            .filter(|l| !l.contains("csrf"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(csrf_free(&strip(&elder.html)), csrf_free(&standard.html));
+    // Back to standard; a way back to another site is not followed.
+    let back = page(&w, Method::GET, "/mode?to=standard&back=/", &[], "").await;
+    assert!(
+        back.headers[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+    for evil in [
+        "//evil.example/x",
+        "https://evil.example/",
+        "/\\evil.example",
+    ] {
+        let p = page(
+            &w,
+            Method::GET,
+            &format!(
+                "/mode?to=elder&back={}",
+                evil.replace('/', "%2F").replace('\\', "%5C")
+            ),
+            &[],
+            "",
+        )
+        .await;
+        assert_eq!(p.headers[header::LOCATION], "/", "{evil}");
+    }
+    assert_eq!(
+        page(&w, Method::GET, "/mode?to=big", &[], "").await.status,
+        StatusCode::BAD_REQUEST
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -405,7 +558,7 @@ async fn every_response_carries_the_security_headers_and_pages_need_nothing_inli
     assert!(qr.html.contains("<svg"), "the QR code is inline SVG");
     // The stylesheet, the JSON API and its errors carry them too.
     for path in [
-        "/static/site.css",
+        "/favicon.ico",
         "/api/announcements?year=2026",
         "/api/nothing",
     ] {

@@ -153,13 +153,15 @@ async fn the_regional_office_uploads_a_programme_that_judges_new_plans_only() {
             .await;
         assert_eq!(a.status, StatusCode::OK, "{}", a.body);
     }
-    let announce = |id: String| {
+    let announce = |id: String, first_day: &'static str| {
         let w = &w;
         async move {
             w.post(
                 &format!("/api/plans/{id}/announcement"),
                 Some("nn-jt"),
                 json!({"version": 2, "registration_method": "在线报名", "content": "参观",
+                       "sessions": [{"date": first_day, "start": "09:00", "end": "11:30",
+                                     "meeting_point": "机关大院北门"}],
                        "reminders": "携带身份证", "registration_deadline": "2026-09-15"}),
             )
             .await
@@ -167,7 +169,7 @@ async fn the_regional_office_uploads_a_programme_that_judges_new_plans_only() {
     };
     // 12 days before October 20: too late under the seed (15 days), the plan's version.
     w.clock.set("2026-10-08T09:00:00+08:00");
-    let a = announce(before.clone()).await;
+    let a = announce(before.clone(), "2026-10-20").await;
     assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.body);
     assert_eq!(a.body["error"]["code"], "NOTICE_TOO_SHORT");
     assert!(
@@ -180,6 +182,6 @@ async fn the_regional_office_uploads_a_programme_that_judges_new_plans_only() {
     );
     // 12 days before September 20: in time under the example (10 days).
     w.clock.set("2026-09-08T09:00:00+08:00");
-    let a = announce(after).await;
+    let a = announce(after, "2026-09-20").await;
     assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
 }

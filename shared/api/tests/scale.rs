@@ -55,6 +55,11 @@ async fn two_hundred_announced(w: &World) {
                 for n in (worker..PLANS).step_by(8) {
                     let agency = openday_testkit::org(AGENCIES[n % AGENCIES.len()]);
                     let plan = plan_of(&agency, n);
+                    let mut draft = draft.clone();
+                    draft.sessions = serde_json::from_value(openday_testkit::first_day_session(
+                        plan.period.start(),
+                    ))
+                    .unwrap();
                     let r = store.create_plan(&agency, &plan, 0, at).await.unwrap();
                     let filed = PlanChange::new(Action::File, PlanStatus::Filed, None, at);
                     let r = store.change_plan(&r.id, r.version, filed).await.unwrap();

@@ -53,6 +53,8 @@ pub async fn detail<S: Store>(
         announcement: a,
         seats_left: seats.map(|s| s.left()),
         waitlisted: seats.map(|s| s.waitlisted),
+        segments: plan.plan.segments.iter().cloned().collect(),
+        experiences: plan.plan.experiences,
     })
 }
 
@@ -70,6 +72,10 @@ pub struct OpenDay {
     pub responded: bool,
     /// The programme version the event follows (who may register, evaluation days).
     pub programme: openday_rules::Programme,
+    /// 开放环节 (进机关 / 进现场 / 进会议), from the filed plan.
+    pub segments: Vec<String>,
+    /// 体验环节, from the filed plan.
+    pub experiences: Vec<String>,
 }
 
 impl OpenDay {
@@ -231,7 +237,11 @@ async fn describe<S: Store>(
         PlanStatus::Announced | PlanStatus::Held | PlanStatus::Responded
     );
     let today = app.today();
+    let segments = plan.plan.segments.iter().map(|s| s.text()).collect();
+    let experiences = plan.plan.experiences.iter().map(|e| e.text()).collect();
     Ok(OpenDay {
+        segments,
+        experiences,
         feedback_open: running
             && check_feedback_open(&plan.plan.period, status == PlanStatus::Responded, today)
                 .is_ok(),

@@ -340,6 +340,17 @@ pub fn action_label(action: &str) -> &'static str {
         "sign_in.locked" => "登录锁定",
         "sign_in.lock_ended" => "登录锁定结束",
         "second_factor.enrol" => "绑定动态验证码",
+        "feedback.room" => "录入现场意见",
+        "questionnaire.save" => "保存问卷",
+        "questionnaire.open" => "开放问卷",
+        "supervision.visit" => "记录现场走访",
+        "supervision.check" => "记录跟踪检查",
+        "public_evaluation.open" => "开展群众评议",
+        "assessment.adjust" => "调整考核得分",
+        "assessment.publish" => "发布考核通报",
+        "campaign.create" => "组织联合开放活动",
+        "campaign.tie" => "关联联合开放活动",
+        "campaign.publish" => "发布集中公告",
         _ => "其他操作",
     }
 }

@@ -29,3 +29,20 @@ pub async fn organisations<S: Store>(
 ) -> Result<Vec<openday_rules::org::Organisation>, AppError> {
     Ok(app.store.orgs_within("").await?)
 }
+
+/// The organisations within an office's jurisdiction that may implement open days under
+/// this year's programme: whom a joint campaign may invite.
+pub async fn implementers_within<S: Store>(
+    app: &Services<S>,
+    office: &openday_rules::org::Organisation,
+) -> Result<Vec<openday_rules::org::Organisation>, AppError> {
+    let year = chrono::Datelike::year(&app.today());
+    let programme = app.programme_for(office, year).await?.programme;
+    Ok(app
+        .store
+        .orgs_within(&openday_store::keys::path_of(office))
+        .await?
+        .into_iter()
+        .filter(|o| programme.check_implementer(o).is_ok())
+        .collect())
+}

@@ -172,6 +172,13 @@ impl From<Violations> for AppError {
     }
 }
 
+impl From<openday_store::personal::RandomUnavailable> for AppError {
+    /// No fresh id can be made just now: as storage being unavailable, retry later.
+    fn from(e: openday_store::personal::RandomUnavailable) -> Self {
+        StoreError::from(e).into()
+    }
+}
+
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {

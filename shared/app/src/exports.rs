@@ -256,6 +256,9 @@ pub async fn compliance<S: Store>(
         row.push(f.report.label().into());
         row.push(f.average_rating.map_or(Cell::Empty, Cell::Number));
         row.push(f.ratings.into());
+        row.push(f.interactions.qa_session.into());
+        row.push(f.interactions.questionnaire.into());
+        row.push(f.interactions.missing.into());
         row
     };
     let mut rows = vec![row(format!("合计（{name}）"), &c.figures)];
@@ -276,6 +279,9 @@ pub async fn compliance<S: Store>(
             ("年度报送", 12.0),
             ("网络测评平均分", 14.0),
             ("测评数", 8.0),
+            ("举办座谈问答", 12.0),
+            ("开放问卷调查", 12.0),
+            ("互动环节未落实", 14.0),
         ],
         rows,
     })

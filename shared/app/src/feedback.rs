@@ -27,7 +27,7 @@ use crate::verification::verified_phone;
 use crate::views::{AnswersDraft, AnswersSaved, EvaluationReceipt, FeedbackReceipt};
 use openday_rules::staff::StaffRole;
 
-fn held_or_running(status: PlanStatus) -> Result<(), AppError> {
+pub(crate) fn held_or_running(status: PlanStatus) -> Result<(), AppError> {
     if matches!(
         status,
         PlanStatus::Announced | PlanStatus::Held | PlanStatus::Responded

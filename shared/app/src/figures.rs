@@ -142,8 +142,25 @@ async fn facts_of<S: Store>(
     } else {
         (Vec::new(), Vec::new())
     };
+    // Only held plans count their interaction (an opened questionnaire among them).
+    let held = matches!(
+        status_today(app, &plan),
+        openday_rules::lifecycle::PlanStatus::Held
+            | openday_rules::lifecycle::PlanStatus::Responded
+    );
+    let questionnaire_opened = held
+        && app
+            .store
+            .questionnaire(&plan.id)
+            .await?
+            .is_some_and(|q| q.opened_at.is_some());
     Ok(PlanFacts {
         outcome: PlanOutcome {
+            qa_session: plan
+                .plan
+                .interactions
+                .contains(openday_rules::plan::Interaction::QaSession),
+            questionnaire_opened,
             status: plan.status,
             period: plan.plan.period,
             announced_on: plan.announced_on,

@@ -329,11 +329,10 @@ async fn tell_registrants<S: Store>(app: &Services<S>, plan: &PlanRecord) {
             return;
         }
     };
-    let text = format!(
-        "【政府开放日】您报名的“{}”（{}）已取消，感谢您的关注。",
-        plan.plan.name,
-        openday_rules::calendar::day_span(plan.plan.period.start(), plan.plan.period.end())
-    );
+    let text = openday_sms::Text::Cancelled {
+        event: plan.plan.name.to_string(),
+        dates: openday_rules::calendar::day_span(plan.plan.period.start(), plan.plan.period.end()),
+    };
     let mut told = 0;
     for r in registrations
         .iter()
@@ -343,7 +342,7 @@ async fn tell_registrants<S: Store>(app: &Services<S>, plan: &PlanRecord) {
             continue;
         };
         match app.sms.send(&phone, &text).await {
-            Ok(()) => told += 1,
+            Ok(_) => told += 1,
             Err(error) => {
                 tracing::warn!(plan = %plan.id, phone = %r.phone_masked, %error, "cancellation not sent")
             }
@@ -427,6 +426,7 @@ pub async fn detail<S: Store>(
         .collect();
     let announcement = app.store.announcement(id).await?;
     let seats = app.store.seats(id).await?;
+    let leader_notes = plan.plan.leader_notes();
     let detail = PlanDetail {
         status: status_today(app, &plan),
         id: plan.id,
@@ -439,6 +439,7 @@ pub async fn detail<S: Store>(
         responded_on: plan.responded_on,
         history,
         findings,
+        leader_notes,
         announcement,
         seats: seats.map(Into::into),
     };

@@ -1,7 +1,8 @@
 //! The storage the use cases need, as one bound over the store's ports.
 
 use openday_store::ports::{
-    AuditStore, CounterStore, FeedbackStore, PeopleStore, SessionStore, VerificationStore,
+    AssessmentStore, AuditStore, CampaignStore, CounterStore, FeedbackStore, PeopleStore,
+    QuestionnaireStore, SessionStore, SmsMessageStore, SupervisionStore, VerificationStore,
 };
 
 /// Every storage port the use cases need: the sweeps' ports, feedback, verification codes
@@ -14,6 +15,11 @@ pub trait Store:
     + CounterStore
     + PeopleStore
     + AuditStore
+    + QuestionnaireStore
+    + SupervisionStore
+    + AssessmentStore
+    + CampaignStore
+    + SmsMessageStore
 {
 }
 
@@ -24,7 +30,12 @@ impl<
         + SessionStore
         + CounterStore
         + PeopleStore
-        + AuditStore,
+        + AuditStore
+        + QuestionnaireStore
+        + SupervisionStore
+        + AssessmentStore
+        + CampaignStore
+        + SmsMessageStore,
 > Store for T
 {
 }

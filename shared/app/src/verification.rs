@@ -5,6 +5,8 @@ use std::net::IpAddr;
 
 use openday_rules::phone::Phone;
 use openday_rules::verification;
+use openday_rules::{Code, Violation};
+use openday_sms::{SmsError, Text};
 
 use crate::commands::PhoneProof;
 use crate::error::AppError;
@@ -27,15 +29,21 @@ pub async fn send_code<S: Store>(
     app.store
         .issue_sms_code(&phone_hash, &key.sms_code_hash(&phone, &code), app.now())
         .await?;
-    if let Err(e) = app
-        .sms
-        .send(&phone, &verification::code_message(&code))
-        .await
-    {
+    if let Err(e) = app.sms.send(&phone, &Text::Code { code }).await {
         // Not sent: take it back so the person may ask again at once.
         tracing::error!(phone = %phone.masked(), error = %e, "verification code not sent");
         app.store.withdraw_sms_code(&phone_hash).await?;
-        return Err(AppError::Unavailable(format!("sms: {e}")));
+        return Err(match e {
+            SmsError::Unavailable(why) => AppError::Unavailable(format!("sms: {why}")),
+            // The gateway's own limit for this number (or its refusal of it): asking again
+            // at once would be refused again.
+            SmsError::Refused { code, .. } => Violation::new(
+                Code::SmsRefused,
+                format!("短信平台拒绝向该号码发送验证码（{code}）。请核对手机号码；如该号码今天已收到多条验证码，请明天再试"),
+            )
+            .at("phone")
+            .into(),
+        });
     }
     tracing::info!(phone = %phone.masked(), "verification code sent");
     Ok(SmsCodeSent {

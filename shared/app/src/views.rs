@@ -97,6 +97,8 @@ pub struct PlanDetail {
     pub responded_on: Option<NaiveDate>,
     pub history: Vec<HistoryEntry>,
     pub findings: Vec<FindingRecord>,
+    /// Leaders' titles that name no government post, for the reviewing office (R9).
+    pub leader_notes: Vec<openday_rules::plan::LeaderNote>,
     pub announcement: Option<Announcement>,
     pub seats: Option<SeatsView>,
 }
@@ -128,6 +130,10 @@ pub struct AnnouncementDetail {
     pub status: PlanStatus,
     pub seats_left: Option<u32>,
     pub waitlisted: Option<u32>,
+    /// 开放环节 (进机关 / 进现场 / 进会议) of the filed plan.
+    pub segments: Vec<openday_rules::plan::Segment>,
+    /// 体验环节 of the filed plan.
+    pub experiences: Vec<openday_rules::plan::Experience>,
 }
 
 /// A registration taken (201) or the one the same person already has (200).
@@ -192,6 +198,15 @@ pub struct FeedbackReceipt {
     pub category: FeedbackCategory,
 }
 
+/// Opinions from the room, recorded as feedback items.
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RoomOpinionsSaved {
+    pub saved: usize,
+    /// The new feedback items' ids, in the order given (lines first, then items).
+    pub ids: Vec<String>,
+}
+
 #[derive(Debug, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EvaluationReceipt {
@@ -212,6 +227,9 @@ pub struct FeedbackList {
 pub struct PublishedResponse {
     pub plan_id: String,
     pub response: FeedbackResponse,
+    /// The questionnaire's results in a few lines, when one was opened (问卷调查).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub questionnaire: Option<Vec<String>>,
 }
 
 /// The plan after its response was published, and the response.

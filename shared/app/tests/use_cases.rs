@@ -59,6 +59,11 @@ struct World {
 
 impl World {
     async fn new() -> Self {
+        Self::with_sms(None).await
+    }
+
+    /// A world whose text messages go through `sms` (the local outbox when `None`).
+    async fn with_sms(sms: Option<Arc<dyn openday_sms::SmsSender>>) -> Self {
         let engine = LocalDynamo::memory().await.unwrap();
         let store = DynamoStore::new(engine.client(), "openday-app");
         store.ensure_table().await.unwrap();
@@ -84,7 +89,7 @@ impl World {
                 &mail_dir,
                 "openday@example.org",
             )),
-            Arc::new(openday_sms::FolderSms::new(&sms_dir)),
+            sms.unwrap_or_else(|| Arc::new(openday_sms::FolderSms::new(&sms_dir))),
         );
         let mut staff = std::collections::HashMap::new();
         for o in &openday_testkit::directory().orgs {
@@ -124,6 +129,7 @@ impl World {
             version: Some(NumberLike::Text("2".into())),
             announcement: serde_json::from_value(serde_json::json!({
                 "registration_method": "在线报名", "content": "参观",
+                "sessions": [{"date": "2026-09-20", "start": "09:00", "end": "11:30", "meeting_point": "机关大院北门"}],
                 "reminders": "携带身份证", "registration_deadline": "2026-09-15"
             }))
             .unwrap(),
@@ -501,6 +507,7 @@ async fn only_the_events_own_participants_rate_it() {
         version: Some(NumberLike::Text("2".into())),
         announcement: serde_json::from_value(serde_json::json!({
             "registration_method": "在线报名", "content": "参观",
+                "sessions": [{"date": "2026-09-20", "start": "09:00", "end": "11:30", "meeting_point": "机关大院北门"}],
             "reminders": "携带身份证", "registration_deadline": "2026-09-15"
         }))
         .unwrap(),
@@ -1310,4 +1317,49 @@ async fn expired_personal_data_is_purged_when_the_clock_moves() {
     .await
     .unwrap();
     assert!(marker.is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gateway_refusing_the_number_is_a_422_and_a_gateway_down_a_503() {
+    use openday_testkit::sms_gateway::{Mode, SmsGateway, Vendor};
+    let gateway = SmsGateway::start(Vendor::Tencent, "id", "key-of-the-test").await;
+    let vars = gateway.vars("id", "key-of-the-test");
+    let var = |name: &str| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let sms = Arc::new(openday_sms::TencentSms::from_vars(&var).unwrap());
+    let w = World::with_sms(Some(sms)).await;
+    let from = LOOPBACK;
+
+    gateway.set(Mode::RefuseNumber);
+    let e = verification::send_code(&w.app, Some("13800138000"), from)
+        .await
+        .unwrap_err();
+    let said = e.said();
+    assert_eq!(
+        (said.code.as_str(), said.field.as_deref()),
+        ("SMS_REFUSED", Some("phone"))
+    );
+    assert!(
+        said.message.contains("LimitExceeded.PhoneNumberDailyLimit"),
+        "{}",
+        said.message
+    );
+
+    gateway.set(Mode::Down);
+    let e = verification::send_code(&w.app, Some("13800138000"), from)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, AppError::Unavailable(_)), "{e:?}");
+
+    // Neither failure used up the minute: the code was taken back each time.
+    gateway.set(Mode::Accept);
+    let sent = verification::send_code(&w.app, Some("13800138000"), from)
+        .await
+        .unwrap();
+    assert_eq!(sent.phone, "138****8000");
+    let got = gateway.received();
+    assert_eq!(got.len(), 3);
+    assert!(
+        got.iter()
+            .all(|g| g.signature_ok && g.template == "SMS_CODE_1")
+    );
 }

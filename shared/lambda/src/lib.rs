@@ -96,13 +96,13 @@ pub trait Mail {
     fn from_env(aws: &aws_config::SdkConfig) -> Result<Arc<dyn Mailer>, String>;
 }
 
-/// Amazon SES v2 ([`ses_from_env`]): the functions that send workflow mail and sign-in
-/// links, and the sweeps.
-pub struct Ses;
+/// Mail by `OPENDAY_MAIL` ([`mailer_from_env`]): the functions that send workflow mail and
+/// sign-in links, and the sweeps.
+pub struct SendsMail;
 
-impl Mail for Ses {
+impl Mail for SendsMail {
     fn from_env(aws: &aws_config::SdkConfig) -> Result<Arc<dyn Mailer>, String> {
-        ses_from_env(aws)
+        mailer_from_env(aws)
     }
 }
 
@@ -154,7 +154,7 @@ pub async fn app_from_env<M: Mail>() -> Result<App<DynamoStore>, String> {
         config,
         clock,
         mailer,
-        sns_from_env(&aws),
+        sms_from_env(&aws)?,
     ))
 }
 
@@ -164,10 +164,11 @@ pub async fn sweeper_from_env() -> Result<Sweeper<DynamoStore>, String> {
     let person_key = person_key_from_env()?;
     let site = site_from_env()?;
     let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let store = store_from_env(&aws);
     Ok(Sweeper::new(
-        store_from_env(&aws),
-        ses_from_env(&aws)?,
-        sns_from_env(&aws),
+        store.clone(),
+        mailer_from_env(&aws)?,
+        openday_app::messages::logged(store, sms_from_env(&aws)?),
         person_key,
         site,
     ))
@@ -191,6 +192,21 @@ fn site_from_env() -> Result<String, String> {
     Ok(site.trim_end_matches('/').to_owned())
 }
 
+/// How text messages leave, by `OPENDAY_SMS`: `sns` (the default on AWS: [`sns_from_env`]),
+/// `aliyun` or `tencent` (a domestic gateway: its keys, sign name and templates from
+/// `OPENDAY_SMS_*`, see `docs/deploy.md`).
+pub fn sms_from_env(aws: &aws_config::SdkConfig) -> Result<Arc<dyn SmsSender>, String> {
+    let var = |name: &str| std::env::var(name).ok();
+    match std::env::var("OPENDAY_SMS").unwrap_or_default().trim() {
+        "" | "sns" => Ok(sns_from_env(aws)),
+        "aliyun" => Ok(Arc::new(openday_sms::AliyunSms::from_vars(&var)?)),
+        "tencent" => Ok(Arc::new(openday_sms::TencentSms::from_vars(&var)?)),
+        other => Err(format!(
+            "OPENDAY_SMS: {other:?} is not sns, aliyun or tencent"
+        )),
+    }
+}
+
 /// Amazon SNS for text messages, with the optional sender ID `OPENDAY_SMS_SENDER_ID` and
 /// `OPENDAY_SMS_REGION` (SNS sends SMS from a few regions only).
 pub fn sns_from_env(aws: &aws_config::SdkConfig) -> Arc<dyn SmsSender> {
@@ -205,6 +221,24 @@ pub fn sns_from_env(aws: &aws_config::SdkConfig) -> Arc<dyn SmsSender> {
         aws_sdk_sns::Client::from_conf(config.build()),
         sender_id,
     ))
+}
+
+/// How mail leaves, by `OPENDAY_MAIL`: `ses` (the default on AWS: [`ses_from_env`]) or `smtp`
+/// (a mail server of the deployment's own, `OPENDAY_SMTP_*`: [`openday_mail::SmtpConfig`]).
+/// A function has no folder to keep an outbox in; the local server's default is the folder.
+pub fn mailer_from_env(aws: &aws_config::SdkConfig) -> Result<Arc<dyn Mailer>, String> {
+    match std::env::var("OPENDAY_MAIL").unwrap_or_default().trim() {
+        "" | "ses" => ses_from_env(aws),
+        "smtp" => smtp_from_env(),
+        other => Err(format!("OPENDAY_MAIL: {other:?} is not ses or smtp")),
+    }
+}
+
+/// SMTP from `OPENDAY_SMTP_HOST`, `_PORT`, `_SECURITY` (starttls, tls or none),
+/// `_USERNAME`, `_PASSWORD`, `_CA_FILE`, `_TIMEOUT_SECONDS` and `OPENDAY_MAIL_FROM`.
+pub fn smtp_from_env() -> Result<Arc<dyn Mailer>, String> {
+    let config = openday_mail::SmtpConfig::from_vars(|name| std::env::var(name).ok())?;
+    Ok(Arc::new(openday_mail::SmtpMailer::new(&config)?))
 }
 
 /// Amazon SES v2 from `OPENDAY_SES_SENDER` (a verified identity), with the optional

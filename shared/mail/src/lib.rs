@@ -1,8 +1,11 @@
 //! Mail: what each message says ([`letters`]), and how it leaves: Amazon SES v2
-//! ([`SesMailer`]) in production, one UTF-8 MIME `.eml` file per message ([`EmlMailer`])
-//! on one machine. Messages are queued in the store's outbox first; a mailer only sends.
+//! ([`SesMailer`]) on AWS, SMTP ([`SmtpMailer`]) where SES is not offered, one UTF-8 MIME
+//! `.eml` file per message ([`EmlMailer`]) on one machine. Messages are queued in the store's outbox first; a mailer only sends.
 
 pub mod letters;
+pub mod smtp;
+
+pub use smtp::{SmtpConfig, SmtpMailer};
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
@@ -142,21 +145,26 @@ impl EmlMailer {
             .join(format!("{}-{key}.eml", mail.at.format("%Y%m%dT%H%M%S")))
     }
 
-    /// The message as RFC 5322 MIME: UTF-8, plain text and HTML alternatives.
+    /// The message as the outbox keeps it (see [`render`]).
     pub fn render(&self, mail: &Message<'_>) -> Result<Vec<u8>, String> {
-        let message = MessageBuilder::new()
-            .from(("“政府开放日”平台", self.from.as_str()))
-            .to(mail.to.iter().map(String::as_str).collect::<Vec<_>>())
-            .subject(mail.subject)
-            .message_id(format!(
-                "{}@openday.local",
-                mail.key.replace(['#', ' '], ".")
-            ))
-            .date(mail.at.timestamp())
-            .text_body(mail.text)
-            .html_body(mail.html);
-        message.write_to_vec().map_err(|e| e.to_string())
+        render(mail, &self.from, "openday.local")
     }
+}
+
+/// A message as RFC 5322 MIME: UTF-8 (subject and names encoded per RFC 2047), plain text
+/// and HTML alternatives, and a Message-ID made from its key at `domain`, so that a retry
+/// of the same message carries the same ID (a receiver can tell a repeat).
+pub fn render(mail: &Message<'_>, from: &str, domain: &str) -> Result<Vec<u8>, String> {
+    MessageBuilder::new()
+        .from(("“政府开放日”平台", from))
+        .to(mail.to.iter().map(String::as_str).collect::<Vec<_>>())
+        .subject(mail.subject)
+        .message_id(format!("{}@{domain}", mail.key.replace(['#', ' '], ".")))
+        .date(mail.at.timestamp())
+        .text_body(mail.text)
+        .html_body(mail.html)
+        .write_to_vec()
+        .map_err(|e| e.to_string())
 }
 
 impl Mailer for EmlMailer {

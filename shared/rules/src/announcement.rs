@@ -10,6 +10,10 @@ use crate::org::Organisation;
 use crate::phone::Phone;
 use crate::plan::{Leader, Plan};
 use crate::programme::Programme;
+use crate::schedule::{
+    Livestream, LivestreamDraft, Session, SessionDraft, parse_link, parse_livestream,
+    parse_sessions,
+};
 use crate::text::{LineText, LongText, ShortText};
 use crate::violation::{Code, Violation, Violations};
 
@@ -24,8 +28,14 @@ pub struct AnnouncementDraft {
     pub reminders: Option<String>,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<chrono::NaiveDate>))]
     pub registration_deadline: Option<String>,
+    /// Where the announcement is also published (政务门户网站, 政务新媒体).
     #[serde(default)]
     pub links: Vec<String>,
+    /// Each event day's sessions with times and meeting point.
+    #[serde(default)]
+    pub sessions: Vec<SessionDraft>,
+    /// 主会场 + N 分会场, when the event is streamed.
+    pub livestream: Option<LivestreamDraft>,
 }
 
 /// A published announcement with every item of 二(五), copied from the plan at publication
@@ -64,13 +74,29 @@ pub struct Announcement {
     /// Last day of online registration, when the plan takes online registration.
     pub registration_deadline: Option<NaiveDate>,
     pub channels: Vec<Channel>,
+    /// Where the announcement is also published (政务新媒体).
     pub links: Vec<String>,
     pub published_on: NaiveDate,
+    /// 场次: each event day's sessions (announcements published before sessions existed
+    /// have none).
+    #[serde(default)]
+    pub sessions: Vec<Session>,
+    /// 直播: 主会场 + N 分会场.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub livestream: Option<Livestream>,
 }
 
 const MAX_LINKS: usize = 10;
 
 impl Announcement {
+    /// Each session as “2026年9月20日 09:00–11:30，集合地点：…”.
+    pub fn sessions_text(&self) -> Vec<String> {
+        self.sessions
+            .iter()
+            .map(|s| format!("{}，集合地点：{}", s.when(), s.meeting_point))
+            .collect()
+    }
+
     /// Composes the announcement of a filed plan published on `today`, or every reason
     /// it cannot be published. The plan's status (R4, filed) is the state machine's check.
     pub fn compose(
@@ -116,6 +142,8 @@ impl Announcement {
         };
         let registration_deadline = registration_deadline(&mut vs, plan, draft, today);
         let links = vs.take_all(parse_links(&draft.links)).unwrap_or_default();
+        let sessions = vs.take_all(parse_sessions(&draft.sessions, &plan.period));
+        let livestream = vs.take_all(parse_livestream(draft.livestream.as_ref()));
         vs.finish_with(|| {
             Some(Announcement {
                 name: plan.name.clone(),
@@ -136,6 +164,8 @@ impl Announcement {
                 channels: plan.channels.iter().collect(),
                 links,
                 published_on: today,
+                sessions: sessions?,
+                livestream: livestream?,
             })
         })
     }
@@ -207,27 +237,7 @@ fn parse_links(raw: &[String]) -> Result<Vec<String>, Violations> {
     let links = raw
         .iter()
         .enumerate()
-        .filter_map(|(i, link)| {
-            let l = link.trim();
-            let ok = (l.starts_with("https://") || l.starts_with("http://"))
-                && l.len() <= 500
-                && l.len() > "https://".len()
-                && !l.chars().any(|c| {
-                    c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>'
-                });
-            if ok {
-                Some(l.to_owned())
-            } else {
-                vs.push(
-                    Violation::new(
-                        Code::ValidationFailed,
-                        format!("链接“{l}”无效，应以 http:// 或 https:// 开头"),
-                    )
-                    .at(format!("links[{i}]")),
-                );
-                None
-            }
-        })
+        .filter_map(|(i, link)| vs.take(parse_link(&format!("links[{i}]"), link)))
         .collect();
     vs.finish(|| links)
 }
@@ -247,7 +257,9 @@ mod tests {
             "content": "参观公交调度中心，座谈交流",
             "reminders": "请携带身份证，提前15分钟到达",
             "registration_deadline": "2026-09-15",
-            "links": ["https://www.nanning.gov.cn/openday"]
+            "links": ["https://www.nanning.gov.cn/openday"],
+            "sessions": [{"date": "2026-09-20", "start": "09:00", "end": "11:30",
+                          "meeting_point": "南宁市公交调度中心北门"}]
         }))
         .unwrap()
     }
@@ -311,7 +323,8 @@ mod tests {
                 "registration_method",
                 "content",
                 "reminders",
-                "registration_deadline"
+                "registration_deadline",
+                "sessions"
             ]
         );
         assert!(err.iter().all(|v| v.code == Code::AnnouncementIncomplete));
@@ -334,9 +347,11 @@ mod tests {
             "contact_name",
             "contact_phone",
             "reminders",
+            "sessions",
         ] {
             assert!(!a[item].is_null(), "{item} missing");
         }
+        assert_eq!(a["sessions"][0]["start"], "09:00");
         assert_eq!(a["contact_phone"], "0771-5551234");
         assert_eq!(a["leaders"][0]["title"], "副局长");
         let back: Announcement = serde_json::from_value(a).unwrap();

@@ -73,6 +73,37 @@ pub fn parse_instant(field: &str, raw: &str) -> Result<DateTime<Utc>, Violation>
         })
 }
 
+/// Why a window of days (`opens` to `closes`, both included) is not open on `today`:
+/// “问卷将于9月20日开放”, “群众评议已于10月31日结束”; `None` while it is open.
+pub fn window_closed(
+    today: NaiveDate,
+    (opens, closes): (NaiveDate, NaiveDate),
+    what: &str,
+    (opens_word, closes_word): (&str, &str),
+) -> Option<String> {
+    if today < opens {
+        Some(format!("{what}将于{}{opens_word}", day_text(opens)))
+    } else if today > closes {
+        Some(format!("{what}已于{}{closes_word}", day_text(closes)))
+    } else {
+        None
+    }
+}
+
+/// A required day of a form or body: “请填写<what>” when it is missing.
+pub fn parse_required_day(
+    field: &str,
+    what: &str,
+    raw: Option<&str>,
+) -> Result<NaiveDate, Violation> {
+    match raw.map(str::trim) {
+        None | Some("") => {
+            Err(Violation::new(Code::ValidationFailed, format!("请填写{what}")).at(field))
+        }
+        Some(raw) => parse_day(field, raw),
+    }
+}
+
 /// Parses a calendar day written `YYYY-MM-DD`, within the years this system can serve.
 pub fn parse_day(field: &str, raw: &str) -> Result<NaiveDate, Violation> {
     let bad = || {

@@ -25,6 +25,10 @@ pub struct PlanOutcome {
     pub ratings: Vec<Rating>,
     /// The programme version the plan was checked against: its deadlines and minimum.
     pub programme: Arc<Programme>,
+    /// The plan holds a 座谈问答 (二(六)).
+    pub qa_session: bool,
+    /// The plan's questionnaire was opened to participants (问卷调查).
+    pub questionnaire_opened: bool,
 }
 
 impl PlanOutcome {
@@ -66,6 +70,20 @@ impl Ratio {
     }
 }
 
+/// 二(六) 须设置座谈问答或问卷调查: how held plans met it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Interactions {
+    /// Held plans.
+    pub held: u32,
+    /// Held plans with a 座谈问答 (with or without a questionnaire).
+    pub qa_session: u32,
+    /// Held plans with an opened questionnaire (with or without a 座谈问答).
+    pub questionnaire: u32,
+    /// Held plans with neither: a questionnaire planned and never opened.
+    pub missing: u32,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Figures {
@@ -83,6 +101,8 @@ pub struct Figures {
     /// Mean of every online rating, to two decimals; `None` without ratings.
     pub average_rating: Option<f64>,
     pub ratings: u32,
+    /// Which interaction held plans had (座谈问答, 问卷调查, neither).
+    pub interactions: Interactions,
 }
 
 /// The figures for `year` as of `today`. `reporter` says whether the organisation reports
@@ -105,6 +125,7 @@ pub fn figures(
         report: ReportState::NotRequired,
         average_rating: None,
         ratings: 0,
+        interactions: Interactions::default(),
     };
     let mut rating_sum = 0u32;
     for o in outcomes
@@ -132,6 +153,12 @@ pub fn figures(
             held && (today > due || o.responded_on.is_some()),
             responded_in_time,
         );
+        if held {
+            f.interactions.held += 1;
+            f.interactions.qa_session += u32::from(o.qa_session);
+            f.interactions.questionnaire += u32::from(o.questionnaire_opened);
+            f.interactions.missing += u32::from(!o.qa_session && !o.questionnaire_opened);
+        }
         rating_sum += o.ratings.iter().map(|r| u32::from(r.get())).sum::<u32>();
         f.ratings += o.ratings.len() as u32;
     }
@@ -178,6 +205,8 @@ mod tests {
             attended: 0,
             responded_on: responded_on.map(day),
             programme: Arc::new(Programme::shipped()),
+            qa_session: true,
+            questionnaire_opened: false,
             ratings: ratings
                 .iter()
                 .map(|r| Rating::parse("rating", Some(&NumberLike::Text(r.to_string()))).unwrap())
@@ -251,6 +280,42 @@ mod tests {
         assert_eq!(f.report, ReportState::OnTime);
         assert_eq!(f.average_rating, Some(4.0));
         assert_eq!(f.ratings, 3);
+    }
+
+    #[test]
+    fn held_plans_count_their_interaction_qa_questionnaire_or_neither() {
+        let mut both = outcome(
+            "2026-09-20",
+            Some("2026-09-01"),
+            30,
+            Some("2026-10-05"),
+            &[],
+        );
+        both.questionnaire_opened = true;
+        let mut only_questionnaire = both.clone();
+        only_questionnaire.qa_session = false;
+        let mut neither = only_questionnaire.clone();
+        neither.questionnaire_opened = false;
+        // Not yet held: not counted.
+        let mut ahead = outcome("2026-10-30", Some("2026-10-01"), 30, None, &[]);
+        ahead.qa_session = false;
+        let f = figures(
+            2026,
+            &[both, only_questionnaire, neither, ahead],
+            false,
+            None,
+            &Programme::shipped(),
+            day("2026-10-10"),
+        );
+        assert_eq!(
+            f.interactions,
+            Interactions {
+                held: 3,
+                qa_session: 1,
+                questionnaire: 2,
+                missing: 1
+            }
+        );
     }
 
     #[test]

@@ -17,6 +17,7 @@ wire_enum! {
         Online => "online", "线上";
         Offline => "offline", "线下";
         Questionnaire => "questionnaire", "问卷调查";
+        Discussion => "discussion", "座谈问答";
     }
 }
 
@@ -84,8 +85,16 @@ impl Feedback {
             "意见建议内容",
             draft.content.as_deref(),
         ));
-        if source == FeedbackSource::Public && channel == Some(FeedbackChannel::Offline) {
-            vs.push(Violation::new(Code::Forbidden, "线下收集的意见由实施机关录入").at("channel"));
+        if source == FeedbackSource::Public
+            && matches!(
+                channel,
+                Some(FeedbackChannel::Offline | FeedbackChannel::Discussion)
+            )
+        {
+            vs.push(
+                Violation::new(Code::Forbidden, "线下和座谈问答收集的意见由实施机关录入")
+                    .at("channel"),
+            );
         }
         vs.finish_with(|| {
             Some(Feedback {

@@ -12,7 +12,9 @@
 mod wire;
 
 pub mod announcement;
+pub mod assessment;
 pub mod calendar;
+pub mod campaign;
 pub mod compliance;
 pub mod event;
 pub mod feedback;
@@ -20,14 +22,18 @@ pub mod lifecycle;
 pub mod naming;
 #[cfg(feature = "openapi")]
 pub mod openapi;
+pub mod opinions;
 pub mod org;
 pub mod phone;
 pub mod plan;
 pub mod programme;
+pub mod questionnaire;
 pub mod registration;
 pub mod report;
 pub mod resident_id;
+pub mod schedule;
 pub mod staff;
+pub mod supervision;
 pub mod sweep;
 pub mod text;
 pub mod verification;

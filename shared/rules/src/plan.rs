@@ -16,6 +16,10 @@ use crate::text::{BoolLike, LineText, LongText, NumberLike, ShortText, ticked};
 use crate::violation::{Code, Violation, Violations};
 use crate::wire::WireEnum;
 
+mod leaders;
+use leaders::parse_leaders;
+pub use leaders::{Leader, LeaderDraft, LeaderNote, TitleVerdict, judge_title, leader_notes};
+
 // The event's own types live in `crate::event`, which the programme reads too; they stay
 // reachable here, where they always were.
 pub use crate::event::{
@@ -81,6 +85,14 @@ impl Segment {
     pub fn description(&self) -> Option<&LongText> {
         self.description.as_ref()
     }
+    /// “进现场：工程建设（…）”
+    pub fn text(&self) -> String {
+        let mut t = format!("{}：{}", self.kind.label(), self.subtype.label());
+        if let Some(d) = &self.description {
+            t.push_str(&format!("（{d}）"));
+        }
+        t
+    }
 }
 
 /// An experience session (体验环节), with a description when it is `other`.
@@ -96,18 +108,14 @@ impl Experience {
     pub fn kind(&self) -> ExperienceKind {
         self.kind
     }
+    /// “窗口服务”, or the description of an `other`.
+    pub fn text(&self) -> String {
+        match &self.description {
+            Some(d) => format!("{}（{d}）", self.kind.label()),
+            None => self.kind.label().to_owned(),
+        }
+    }
 }
-
-/// A leader invited to attend; R9 admits only government leaders.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Leader {
-    pub name: ShortText,
-    pub title: ShortText,
-}
-
-/// Words in a title that mark a leader of a people's congress or a political consultative
-/// conference, who 二(三) says are not invited.
-const NON_GOVERNMENT_TITLES: [&str; 4] = ["人大", "政协", "人民代表大会", "政治协商"];
 
 /// Programme parts, never empty (R10).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -209,20 +217,14 @@ pub(crate) fn phone_in_full<S: Serializer>(phone: &Phone, s: S) -> Result<S::Ok,
     s.serialize_str(&phone.expose())
 }
 
-impl Serialize for Leader {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("Leader", 3)?;
-        st.serialize_field("name", &self.name)?;
-        st.serialize_field("title", &self.title)?;
-        st.serialize_field("government_leader", &true)?;
-        st.end()
-    }
-}
-
 impl Plan {
     pub fn year(&self) -> i32 {
         self.period.year()
+    }
+
+    /// Leaders whose titles the reviewing office should check (R9).
+    pub fn leader_notes(&self) -> Vec<LeaderNote> {
+        leader_notes(&self.leaders)
     }
 
     /// Checks every content rule of `programme` and returns every violation at once.
@@ -462,55 +464,6 @@ fn parse_experiences(drafts: &[ExperienceDraft]) -> Result<Vec<Experience>, Viol
     vs.finish(|| out)
 }
 
-/// The attending leaders: at least one (R6), government leaders only (R9).
-fn parse_leaders(drafts: &[LeaderDraft]) -> Result<Vec<Leader>, Violations> {
-    let mut vs = Violations::new();
-    let mut out = Vec::new();
-    for (i, d) in drafts.iter().enumerate() {
-        let f = |name: &str| format!("leaders[{i}].{name}");
-        let name = vs.take(ShortText::parse_required(
-            &f("name"),
-            "领导姓名",
-            d.name.as_deref(),
-        ));
-        let title = vs.take(ShortText::parse_required(
-            &f("title"),
-            "领导职务",
-            d.title.as_deref(),
-        ));
-        let non_government_title = title
-            .as_ref()
-            .is_some_and(|t| NON_GOVERNMENT_TITLES.iter().any(|w| t.as_str().contains(w)));
-        if !ticked(&d.government_leader) || non_government_title {
-            vs.push(
-                Violation::new(
-                    Code::LeaderNotAllowed,
-                    format!(
-                        "不邀请政府领导以外的其他领导参加或出席：{}",
-                        title.as_ref().map_or("该领导", |t| t.as_str())
-                    ),
-                )
-                .at(f("government_leader")),
-            );
-        }
-        if let (Some(name), Some(title)) = (name, title) {
-            out.push(Leader { name, title });
-        }
-    }
-    if drafts.is_empty() {
-        // R6 asks the announcement to state the attending leaders, and a filed plan can
-        // no longer change: so the plan must name them.
-        vs.push(
-            Violation::new(
-                Code::AnnouncementIncomplete,
-                "活动公告须写明参加领导：请至少填写一位出席活动的政府领导",
-            )
-            .at("leaders"),
-        );
-    }
-    vs.finish(|| out)
-}
-
 /// The plan body as it arrives. Every field is optional here so that a missing one is
 /// reported with the others instead of failing the whole body.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -561,14 +514,6 @@ pub enum ExperienceDraft {
         kind: Option<String>,
         description: Option<String>,
     },
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct LeaderDraft {
-    pub name: Option<String>,
-    pub title: Option<String>,
-    pub government_leader: Option<BoolLike>,
 }
 
 #[cfg(test)]

@@ -189,6 +189,8 @@ pub struct Programme {
     pub evaluation: EvaluationRule,
     pub report: ReportRule,
     pub naming: NamingRule,
+    /// 考核: the scoring scheme of the year's efficiency assessment (三(三)).
+    pub assessment: crate::assessment::scheme::Scheme,
 }
 
 impl TryFrom<Value> for Programme {
@@ -521,6 +523,11 @@ impl Programme {
                 "活动名称",
                 format!("×××“{}”", self.naming.proper_noun),
                 &self.naming.clause,
+            ),
+            (
+                "考核方案",
+                self.assessment.text(),
+                self.assessment.clause.as_str(),
             ),
         ]
     }

@@ -22,6 +22,7 @@ wire_enum! {
         Entrepreneur => "entrepreneur", "企业家";
         CommunityWorker => "community_worker", "社区工作者";
         OpennessSupervisor => "openness_supervisor", "政务公开义务监督员";
+        Stakeholder => "stakeholder", "利益相关方"; // 二(六) 3: 进会议 invites stakeholders
         Other => "other", "其他";
     }
 }

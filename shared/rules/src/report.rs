@@ -285,6 +285,7 @@ mod tests {
             report: ReportState::Pending,
             average_rating: Some(4.5),
             ratings: 2,
+            interactions: Default::default(),
         };
         let f = year_figures(
             &years,

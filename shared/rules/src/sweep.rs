@@ -37,6 +37,7 @@ wire_enum! {
         ParticipantsShort => "participants_short", "报名确认人数不足";
         FeedbackOverdue => "feedback_overdue", "未按期公开反馈采纳情况";
         ReportOverdue => "report_overdue", "未按期报送年度开展情况";
+        AdoptionNotDone => "adoption_not_done", "采纳的意见建议经跟踪检查未落实";
     }
 }
 
@@ -48,6 +49,8 @@ impl FindingKind {
             FindingKind::ParticipantsShort => &programme.participants.clause,
             FindingKind::FeedbackOverdue => &programme.feedback.clause,
             FindingKind::ReportOverdue => &programme.report.clause,
+            // 三(三): offices check whether adopted suggestions were carried out.
+            FindingKind::AdoptionNotDone => &programme.evaluation.clause,
         }
     }
 }

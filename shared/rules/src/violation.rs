@@ -32,6 +32,8 @@ wire_enum! {
         AlreadyCheckedIn => "ALREADY_CHECKED_IN", "已签到";
         NotAdmitted => "NOT_ADMITTED", "不能入场";
         NotParticipant => "NOT_PARTICIPANT", "不是本场活动的参加人员";
+        QuestionnaireClosed => "QUESTIONNAIRE_CLOSED", "问卷未开放或已截止";
+        SmsRefused => "SMS_REFUSED", "短信平台拒绝向该号码发送";
     }
 }
 

@@ -157,7 +157,8 @@ proptest! {
         }
         let announcement = mutate(json!({
             "registration_method": "在线报名", "content": "参观", "reminders": "携带身份证",
-            "registration_deadline": "2026-09-15"
+            "registration_deadline": "2026-09-15",
+            "sessions": [{"date": "2026-09-20", "start": "09:00", "end": "11:30", "meeting_point": "机关大院北门"}]
         }), pick, inner, Some(value));
         if let Ok(d) = serde_json::from_value::<AnnouncementDraft>(announcement) {
             let directory = directory();

@@ -38,8 +38,9 @@ fn docs_rules_md_covers_every_rule_and_names_only_real_tests() {
         // A module's tests are in `src/<module>.rs`, or in `src/<module>/tests.rs` when the
         // module keeps them in a file of their own.
         let src = crate_dir.join("src");
+        let module = module.replace("::", "/");
         let mut source = read(&src.join(format!("{module}.rs")));
-        let own_file = src.join(module).join("tests.rs");
+        let own_file = src.join(&module).join("tests.rs");
         if own_file.exists() {
             source.push_str(&read(&own_file));
         }

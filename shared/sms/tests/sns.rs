@@ -6,7 +6,7 @@
 use aws_sdk_sns::config::{BehaviorVersion, Credentials, Region};
 use openday_local_dynamo::MotoServer;
 use openday_rules::phone::Phone;
-use openday_sms::{SmsSender, SnsSms};
+use openday_sms::{SmsError, SmsSender, SnsSms, Text};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_verification_code_goes_out_through_sns() {
@@ -22,11 +22,17 @@ async fn a_verification_code_goes_out_through_sns() {
         Some("OPENDAY".into()),
     );
     let phone = Phone::parse("phone", "13800138000").unwrap();
-    let text = openday_rules::verification::code_message("482913");
-    sms.send(&phone, &text).await.unwrap();
+    let text = Text::Code {
+        code: "482913".into(),
+    };
+    let accepted = sms.send(&phone, &text).await.unwrap();
+    assert!(accepted.id.is_some(), "SNS names the message");
     // A landline cannot take a text message: refused before SNS is asked.
     let landline = Phone::parse("phone", "0771-5551234").unwrap();
-    assert!(sms.send(&landline, "x").await.is_err());
+    assert!(matches!(
+        sms.send(&landline, &text).await,
+        Err(SmsError::Refused { code, .. }) if code == "NOT_A_MOBILE"
+    ));
 
     let data: serde_json::Value = reqwest::get(format!("{}/moto-api/data.json", moto.endpoint()))
         .await

@@ -95,6 +95,104 @@ pub fn feedback_pk(plan_id: &str) -> String {
     format!("FEEDBACK#{plan_id}")
 }
 
+/// The offices' supervision of a plan: its visits and follow-up checks, by time.
+pub fn supervision_pk(plan_id: &str) -> String {
+    format!("SUPERVISION#{plan_id}")
+}
+
+pub const VISIT_PREFIX: &str = "VISIT#";
+pub const CHECK_PREFIX: &str = "CHECK#";
+
+pub fn visit(plan_id: &str, at: DateTime<Utc>, id: &str) -> Key {
+    (
+        supervision_pk(plan_id),
+        format!("{VISIT_PREFIX}{}#{id}", micros(at)),
+    )
+}
+
+pub fn check(plan_id: &str, at: DateTime<Utc>, id: &str) -> Key {
+    (
+        supervision_pk(plan_id),
+        format!("{CHECK_PREFIX}{}#{id}", micros(at)),
+    )
+}
+
+/// A public evaluation (群众评议), with its verdicts in the same partition.
+pub fn public_evaluation(id: &str) -> Key {
+    (format!("PUBEVAL#{id}"), "PUBEVAL".into())
+}
+
+/// The scope partition listing an office's public evaluations.
+pub fn public_evaluations_of(office_id: &str) -> String {
+    format!("PUBEVALS#{office_id}")
+}
+
+pub const VERDICT_PREFIX: &str = "VERDICT#";
+
+/// One verdict per phone, event and public evaluation.
+pub fn verdict(evaluation_id: &str, plan_id: &str, phone_hash: &str) -> Key {
+    (
+        public_evaluation(evaluation_id).0,
+        format!("{VERDICT_PREFIX}{plan_id}#{phone_hash}"),
+    )
+}
+
+/// An office's assessment of a year: its adjustments and its 通报.
+pub fn assessment_pk(office_id: &str, year: i32) -> String {
+    format!("ASSESS#{office_id}#{year}")
+}
+
+pub const ADJUSTMENT_PREFIX: &str = "ADJ#";
+
+pub fn adjustment(office_id: &str, year: i32, at: DateTime<Utc>, id: &str) -> Key {
+    (
+        assessment_pk(office_id, year),
+        format!("{ADJUSTMENT_PREFIX}{}#{id}", micros(at)),
+    )
+}
+
+pub fn bulletin(office_id: &str, year: i32) -> Key {
+    (assessment_pk(office_id, year), "BULLETIN".into())
+}
+
+/// A text message a gateway took, by the gateway and its id there.
+pub fn sms_message(provider: &str, id: &str) -> Key {
+    (format!("SMS#{provider}#{id}"), "SMS".into())
+}
+
+/// A joint campaign (联合开放活动).
+pub fn campaign(id: &str) -> Key {
+    (format!("CAMPAIGN#{id}"), "CAMPAIGN".into())
+}
+
+/// The scope partition listing an office's campaigns.
+pub fn campaigns_of(office_id: &str) -> String {
+    format!("CAMPAIGNS#{office_id}")
+}
+
+/// An agency's invitation to a campaign.
+pub fn invitation(org_id: &str, campaign_id: &str) -> Key {
+    (invitations_pk(org_id), campaign_id.to_owned())
+}
+
+pub fn invitations_pk(org_id: &str) -> String {
+    format!("INVITES#{org_id}")
+}
+
+/// A plan's questionnaire.
+pub fn questionnaire(plan_id: &str) -> Key {
+    (format!("PLAN#{plan_id}"), "QUESTIONNAIRE".into())
+}
+
+/// One answer set per phone and questionnaire.
+pub fn answer_set(plan_id: &str, phone_hash: &str) -> Key {
+    (answer_sets_pk(plan_id), format!("PHONE#{phone_hash}"))
+}
+
+pub fn answer_sets_pk(plan_id: &str) -> String {
+    format!("QANSWERS#{plan_id}")
+}
+
 /// One evaluation per phone: keyed by the phone's hash, so a second one replaces the first.
 pub fn evaluation(plan_id: &str, phone_hash: &str) -> Key {
     (evaluation_pk(plan_id), format!("PHONE#{phone_hash}"))

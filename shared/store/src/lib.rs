@@ -6,13 +6,18 @@
 //! local server, the tests and the deployment template share. `docs/data-model.md` lists
 //! every access pattern and the key or index that serves it.
 
+pub mod assessment;
+pub mod campaigns;
 pub mod dynamo;
 pub mod error;
 pub mod keys;
+pub mod messages;
 pub mod people;
 pub mod personal;
 pub mod ports;
+pub mod questionnaires;
 pub mod records;
+pub mod supervision;
 pub mod table;
 
 pub use dynamo::DynamoStore;

@@ -17,6 +17,11 @@ use crate::error::StoreResult;
 use crate::people::*;
 use crate::records::*;
 
+mod messages;
+mod work_plan;
+pub use messages::*;
+pub use work_plan::*;
+
 /// Jurisdictions and organisations.
 pub trait DirectoryStore {
     /// Writes every jurisdiction and organisation (an import is idempotent).

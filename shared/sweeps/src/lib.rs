@@ -17,7 +17,7 @@ use openday_rules::org::{Id, OrgKind, Organisation};
 use openday_rules::sweep::{
     self, Decision, MailDue, MailKind, PlanFacts, Recipient, ReporterFacts, SweepKind,
 };
-use openday_sms::SmsSender;
+use openday_sms::{SmsError, SmsSender};
 use openday_store::PersonKey;
 use openday_store::StoreError;
 use openday_store::keys;
@@ -78,6 +78,8 @@ pub struct Report {
     pub reminders_sent: usize,
     /// Reminders that could not be sent; the next run tries them again.
     pub reminders_failed: usize,
+    /// Reminders the gateway refused for the number or the text; not tried again.
+    pub reminders_refused: usize,
 }
 
 pub struct Sweeper<S> {
@@ -238,20 +240,25 @@ impl<S: SweepStore> Sweeper<S> {
             if !self.store.claim_reminder(&r.code, now).await? {
                 continue;
             }
-            let text = format!(
-                "【政府开放日】提醒：您报名的“{}”将于明天（{}）举行，地点：{}。报名编号{}，请携带本人身份证件按时参加。",
-                plan.plan.name,
-                month_day_text(start),
-                place,
-                r.code
-            );
+            let text = openday_sms::Text::Reminder {
+                event: plan.plan.name.to_string(),
+                date: month_day_text(start),
+                place: place.clone(),
+                registration: r.code.clone(),
+            };
             match self.sms.send(&phone, &text).await {
-                Ok(()) => report.reminders_sent += 1,
-                Err(error) => {
+                Ok(_) => report.reminders_sent += 1,
+                Err(SmsError::Unavailable(error)) => {
                     tracing::warn!(plan = %plan.id, phone = %r.phone_masked, %error, "reminder not sent; the next run tries again");
                     // Not sent: the mark must go, or no later run would send it.
                     insist(|| self.store.release_reminder(&r.code)).await?;
                     report.reminders_failed += 1;
+                }
+                Err(SmsError::Refused { code, message }) => {
+                    // Refused for this number or this text: the mark stays, so no run
+                    // sends it again blindly.
+                    tracing::warn!(plan = %plan.id, phone = %r.phone_masked, %code, %message, "reminder refused by the gateway; not retried");
+                    report.reminders_refused += 1;
                 }
             }
         }

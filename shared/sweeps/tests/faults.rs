@@ -43,9 +43,9 @@ impl Mailer for CountingMailer {
 struct CountingSms(Mutex<BTreeMap<String, u32>>);
 
 impl openday_sms::SmsSender for CountingSms {
-    fn send<'a>(&'a self, to: &'a Phone, _text: &'a str) -> openday_sms::Sent<'a> {
+    fn send<'a>(&'a self, to: &'a Phone, _text: &'a openday_sms::Text) -> openday_sms::Sent<'a> {
         *self.0.lock().unwrap().entry(to.expose()).or_default() += 1;
-        Box::pin(async { Ok(()) })
+        Box::pin(async { Ok(openday_sms::Accepted::default()) })
     }
     fn describe(&self) -> String {
         "counting".into()

@@ -420,9 +420,13 @@ impl openday_sms::SmsSender for DownSms {
     fn send<'a>(
         &'a self,
         _to: &'a openday_rules::phone::Phone,
-        _text: &'a str,
+        _text: &'a openday_sms::Text,
     ) -> openday_sms::Sent<'a> {
-        Box::pin(async { Err("gateway down".to_owned()) })
+        Box::pin(async {
+            Err(openday_sms::SmsError::Unavailable(
+                "gateway down".to_owned(),
+            ))
+        })
     }
     fn describe(&self) -> String {
         "down".into()

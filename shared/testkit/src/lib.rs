@@ -5,6 +5,8 @@
 
 pub mod arbitrary;
 pub mod fault_proxy;
+pub mod sms_gateway;
+pub mod smtp;
 pub use fault_proxy::{FaultCounts, FaultProxy, Faults};
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -55,6 +57,17 @@ pub fn org(id: &str) -> Organisation {
 pub fn plan() -> Plan {
     let draft: PlanDraft = serde_json::from_str(&repo_file("infra/demo/plan.json")).unwrap();
     Plan::parse(&draft, &openday_rules::Programme::shipped()).unwrap()
+}
+
+/// One morning session on an event's first day, as an announcement's `sessions` (an
+/// announcement states its times of day: at least one session, on the first day).
+pub fn first_day_session(first_day: NaiveDate) -> serde_json::Value {
+    serde_json::json!([{
+        "date": first_day.to_string(),
+        "start": "09:00",
+        "end": "11:30",
+        "meeting_point": "机关大院北门"
+    }])
 }
 
 /// Both shipped programmes (the seed's and the example) for the demo region and `year`, so

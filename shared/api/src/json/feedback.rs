@@ -66,8 +66,10 @@ async fn response<S: Store>(
     Path(id): Path<String>,
 ) -> Result<Json<PublishedResponse>, ApiError> {
     let response = feedback::published(&app.core, &id).await?;
+    let questionnaire = openday_app::questionnaires::summary(&app.core, &id).await?;
     Ok(Json(PublishedResponse {
         plan_id: id,
         response,
+        questionnaire,
     }))
 }

@@ -69,6 +69,11 @@ pub fn routes<S: Store>() -> Routes<S> {
             method(&Method::POST, save_answers::<S>),
         )
         .route(
+            Method::POST,
+            "/api/plans/{id}/opinions",
+            method(&Method::POST, room_opinions::<S>),
+        )
+        .route(
             Method::GET,
             "/api/plans/{id}/feedback-answers",
             method(&Method::GET, answers::<S>),
@@ -208,6 +213,17 @@ async fn save_answers<S: Store>(
     Ok(Json(
         feedback::save_answers(&app.core, &org, &id, &body).await?,
     ))
+}
+
+/// Opinions gathered on the day (座谈问答, 线下), entered by the agency.
+async fn room_opinions<S: Store>(
+    State(app): State<App<S>>,
+    Staff(org): Staff,
+    Path(id): Path<String>,
+    Payload(draft): Payload<openday_rules::opinions::RoomOpinionsDraft>,
+) -> Result<Response, ApiError> {
+    let saved = openday_app::opinions::record(&app.core, &org, &id, &draft).await?;
+    Ok((StatusCode::CREATED, Json(saved)).into_response())
 }
 
 async fn answers<S: Store>(

@@ -4,8 +4,11 @@
 //! API (`openday_app`), so a rule refuses a form with the same Chinese message it gives a
 //! program. Nothing here imports the JSON handlers.
 
+pub mod assets;
 pub mod public;
+pub mod questions;
 pub mod staff;
+pub mod view;
 
 use std::collections::BTreeMap;
 
@@ -14,7 +17,7 @@ use askama_web::WebTemplate;
 use axum::body::Bytes;
 use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, Key, PrivateCookieJar};
 use serde::de::DeserializeOwned;
@@ -185,7 +188,17 @@ impl FormState {
     /// gives it ([`FormState::status`]). Errors that are not the person's to fix (storage
     /// unavailable) are passed on.
     pub fn refuse(&mut self, error: AppError, fields: &[&str]) -> Result<(), PageError> {
-        let at = |field: Option<String>| field.filter(|f| fields.contains(&f.as_str()));
+        self.refuse_at(error, &|f| named(fields, f))
+    }
+
+    /// As [`FormState::refuse`], each message at the form field `field_of` says holds the
+    /// rule's field (a row's `sessions[0].end` is the form's `sessions.0.end`).
+    pub fn refuse_at(
+        &mut self,
+        error: AppError,
+        field_of: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<(), PageError> {
+        let at = |field: Option<String>| field.as_deref().and_then(field_of);
         let status = crate::error::status_of(&error);
         if status != StatusCode::UNPROCESSABLE_ENTITY && self.refused_with.is_none() {
             self.refused_with = Some(status);
@@ -327,6 +340,11 @@ pub(crate) fn choices<E: openday_rules::WireEnum>(form: &FormState, name: &str) 
         .collect()
 }
 
+/// `field` when the form has a field of that name.
+pub fn named(fields: &[&str], field: &str) -> Option<String> {
+    fields.contains(&field).then(|| field.to_owned())
+}
+
 /// Post/Redirect/Get: after a form is taken, the browser is sent to a page it may reload.
 pub fn see_other(jar: PrivateCookieJar, to: &str) -> Response {
     (jar, Redirect::to(to)).into_response()
@@ -355,24 +373,6 @@ pub fn take_notice(jar: PrivateCookieJar) -> (PrivateCookieJar, Option<String>) 
         }
         None => (jar, None),
     }
-}
-
-/// The site's stylesheet, served by the platform itself (no request leaves its host).
-pub async fn stylesheet() -> Response {
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/css; charset=utf-8"),
-            ),
-            (
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=3600"),
-            ),
-        ],
-        include_str!("../../static/site.css"),
-    )
-        .into_response()
 }
 
 /// `text` as an inline SVG QR code: a registration code for the door's scanner, a second

@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used, dead_code)] // tests fail loudly; each test uses a part
 
+pub mod browser;
+
 use std::sync::{Arc, Mutex};
 
 use axum::body::Body;
@@ -129,7 +131,9 @@ async fn build(
             "openday@example.org",
         )),
         sms,
-    );
+    )
+    .with_sms_receipt_token(RECEIPT_TOKEN)
+    .unwrap();
     World {
         _engine: engine,
         proxy,
@@ -155,6 +159,9 @@ pub fn address_of(phone: &str) -> [u8; 4] {
 }
 
 /// Limits high enough that only the test's own limit bites.
+/// The secret path of the SMS gateways' receipt push in these worlds.
+pub const RECEIPT_TOKEN: &str = "receipts-secret-of-the-tests";
+
 pub fn generous() -> Limits {
     Limits {
         per_address_per_minute: std::num::NonZeroU32::new(1_000_000).unwrap(),
@@ -255,6 +262,7 @@ impl World {
                 &format!("/api/plans/{id}/announcement"),
                 Some("nn-jt"),
                 json!({"version": 2, "registration_method": "在线报名", "content": "参观",
+                       "sessions": [{"date": "2026-09-20", "start": "09:00", "end": "11:30", "meeting_point": "机关大院北门"}],
                        "reminders": "携带身份证", "registration_deadline": "2026-09-15"}),
             )
             .await;

@@ -14,7 +14,7 @@ use crate::violation::{Code, Violation, Violations};
 use crate::wire::WireEnum;
 
 /// The top-level keys of a programme file, in the order of the file.
-const SECTIONS: [&str; 13] = [
+const SECTIONS: [&str; 14] = [
     "region",
     "year",
     "title",
@@ -28,6 +28,7 @@ const SECTIONS: [&str; 13] = [
     "evaluation",
     "report",
     "naming",
+    "assessment",
 ];
 
 impl Programme {
@@ -70,6 +71,11 @@ impl Programme {
         let report = r.report();
         let naming = r.naming();
         let mut vs = r.vs;
+        // A file written before schemes existed is scored by the standard scheme.
+        let assessment = match root.get("assessment") {
+            None => Some(crate::assessment::scheme::Scheme::standard()),
+            Some(section) => vs.take_all(crate::assessment::scheme::Scheme::parse(section)),
+        };
         // Rules that join two sections.
         if let (Some(open), Some(report)) = (&open_period, &report)
             && report.due <= open.until
@@ -109,6 +115,7 @@ impl Programme {
                 evaluation: evaluation?,
                 report: report?,
                 naming: naming?,
+                assessment: assessment?,
             })
         })
     }

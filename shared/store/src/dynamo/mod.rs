@@ -21,20 +21,25 @@ mod items;
 mod query;
 mod tx;
 
+mod assessment;
 mod audit;
+mod campaigns;
 mod counters;
 mod directory;
 mod due;
 mod feedback;
 mod findings;
+mod messages;
 mod outbox;
 mod people;
 mod plans;
 mod programmes;
+mod questionnaires;
 mod registrations;
 mod reports;
 mod seats_hint;
 mod sessions;
+mod supervision;
 mod verification;
 
 /// Every port over one DynamoDB table. Cheap to clone: clones share the client.

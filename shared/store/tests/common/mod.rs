@@ -90,7 +90,8 @@ pub async fn announced_plan(store: &DynamoStore) -> PlanRecord {
         "registration_method": "门户网站在线报名",
         "content": "参观调度中心",
         "reminders": "请携带身份证",
-        "registration_deadline": "2026-09-15"
+        "registration_deadline": "2026-09-15",
+        "sessions": openday_testkit::first_day_session(record.plan.period.start())
     }))
     .unwrap();
     let today = NaiveDate::from_ymd_opt(2026, 9, 1).unwrap();

@@ -120,7 +120,8 @@ impl World {
         let current = self.store.plan(&plan.id).await.unwrap().unwrap();
         let draft: AnnouncementDraft = serde_json::from_value(serde_json::json!({
             "registration_method": "在线报名", "content": "参观", "reminders": "携带身份证",
-            "registration_deadline": "2026-09-15"
+            "registration_deadline": "2026-09-15",
+            "sessions": openday_testkit::first_day_session(current.plan.period.start())
         }))
         .unwrap();
         let a = Announcement::compose(

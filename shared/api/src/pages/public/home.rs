@@ -101,6 +101,8 @@ struct OpenDayPage {
     title: String,
     day: OpenDay,
     notice: Option<String>,
+    /// An opened questionnaire taking answers today.
+    questionnaire: bool,
 }
 
 pub(super) async fn open_day<S: Store>(
@@ -110,12 +112,15 @@ pub(super) async fn open_day<S: Store>(
 ) -> Result<Response, PageError> {
     let day = open_day_of(&app, &plan_id).await?;
     let (jar, notice) = take_notice(jar);
+    let questionnaire =
+        openday_app::questionnaires::taking_answers(&app.core, &plan_id, day.status).await?;
     Ok((
         jar,
         OpenDayPage {
             title: day.a.name.to_string(),
             day,
             notice,
+            questionnaire,
         },
     )
         .into_response())

@@ -21,25 +21,41 @@ use openday_store::records::RegistrationStatus;
 use serde::Deserialize;
 
 use super::{
-    Choice, Csrf, FormPost, FormState, PageError, choices, see_other, take_notice, with_notice,
+    Choice, Csrf, FormPost, FormState, PageError, choices, named, see_other, take_notice,
+    with_notice,
 };
 use crate::app::{App, Store};
 use crate::limits::Caller;
 use crate::payload::PhoneProof;
 use crate::routing::{Routes, method};
 
+mod bulletins;
+mod campaigns;
 mod home;
 mod lookup;
 mod opinions;
+mod questionnaire;
 mod register;
+mod verdicts;
 
 pub fn routes<S: Store>() -> Routes<S> {
     Routes::new()
+        .merge(work_plan_routes())
         .route(Method::GET, "/", method(&Method::GET, home::index::<S>))
         .route(
             Method::GET,
-            "/static/site.css",
-            method(&Method::GET, super::stylesheet),
+            "/static/{file}",
+            method(&Method::GET, super::assets::file),
+        )
+        .route(
+            Method::GET,
+            "/favicon.ico",
+            method(&Method::GET, super::assets::favicon),
+        )
+        .route(
+            Method::GET,
+            "/mode",
+            method(&Method::GET, super::view::switch),
         )
         .route(
             Method::GET,
@@ -113,6 +129,52 @@ pub fn routes<S: Store>() -> Routes<S> {
         )
 }
 
+/// The pages of the work plan's other half: questionnaires, public evaluations, 通报 and
+/// campaigns.
+fn work_plan_routes<S: Store>() -> Routes<S> {
+    Routes::new()
+        .route(
+            Method::GET,
+            "/campaigns/{id}",
+            method(&Method::GET, campaigns::page::<S>),
+        )
+        .route(
+            Method::GET,
+            "/bulletins/{office_id}/{year}",
+            method(&Method::GET, bulletins::page::<S>),
+        )
+        .route(
+            Method::GET,
+            "/bulletins/{office_id}/{year}/document",
+            method(&Method::GET, bulletins::document::<S>),
+        )
+        .route(
+            Method::GET,
+            "/public-evaluations/{id}",
+            method(&Method::GET, verdicts::evaluation::<S>),
+        )
+        .route(
+            Method::GET,
+            "/public-evaluations/{id}/events/{plan_id}",
+            method(&Method::GET, verdicts::verdict_form::<S>),
+        )
+        .route(
+            Method::POST,
+            "/public-evaluations/{id}/events/{plan_id}",
+            method(&Method::POST, verdicts::verdict::<S>),
+        )
+        .route(
+            Method::GET,
+            "/open-days/{plan_id}/questionnaire",
+            method(&Method::GET, questionnaire::form::<S>),
+        )
+        .route(
+            Method::POST,
+            "/open-days/{plan_id}/questionnaire",
+            method(&Method::POST, questionnaire::answer::<S>),
+        )
+}
+
 /// The announced event, or the page that says it is not there.
 async fn open_day_of<S: Store>(app: &App<S>, plan_id: &str) -> Result<OpenDay, PageError> {
     Ok(announcements::open_day(&app.core, plan_id).await?)
@@ -179,25 +241,26 @@ async fn proved_step<S: Store>(
     }
 }
 
-/// The answer to a form step: back to the event's page with `thanks` once taken (Post/
-/// Redirect/Get), otherwise the form again, rendered by `page`.
+/// The answer to a form step: back to `back_to` (the event's page) with `thanks` once taken
+/// (Post/Redirect/Get), otherwise the form again, rendered by `page`, each refusal at the
+/// form field `field_of` names.
 fn finish<S, P: IntoResponse>(
     app: &App<S>,
-    plan_id: &str,
+    back_to: &str,
     step: Step,
     csrf: Csrf,
     thanks: &str,
-    fields: &[&str],
+    field_of: &dyn Fn(&str) -> Option<String>,
     page: impl FnOnce(FormState, &Csrf, bool) -> P,
 ) -> Result<Response, PageError> {
     let (status, state, code_sent) = match step {
         Step::Taken => {
             let jar = with_notice(csrf.jar, app, thanks);
-            return Ok(see_other(jar, &format!("/open-days/{plan_id}")));
+            return Ok(see_other(jar, back_to));
         }
         Step::CodeSent(state) => (StatusCode::OK, state, true),
         Step::Refused(mut state, e) => {
-            state.refuse(e, fields)?;
+            state.refuse_at(e, field_of)?;
             let sent = !state.value("sms_code").is_empty();
             (state.status(), state, sent)
         }

@@ -68,11 +68,11 @@ pub(super) async fn feedback<S: Store>(
     let step = proved_step(&app, from, values, form.action, &proof, submit).await;
     finish(
         &app,
-        &plan_id,
+        &format!("/open-days/{plan_id}"),
         step,
         csrf,
         "您的意见建议已提交，感谢参与。",
-        &FEEDBACK_FIELDS,
+        &|f| named(&FEEDBACK_FIELDS, f),
         |state, csrf, sent| feedback_page(day, state, csrf, sent),
     )
 }
@@ -152,11 +152,11 @@ pub(super) async fn evaluation<S: Store>(
     let step = proved_step(&app, from, values, form.action, &proof, submit).await;
     finish(
         &app,
-        &plan_id,
+        &format!("/open-days/{plan_id}"),
         step,
         csrf,
         "您的评价已提交，感谢参与。",
-        &EVALUATION_FIELDS,
+        &|f| named(&EVALUATION_FIELDS, f),
         |state, csrf, sent| evaluation_page(day, state, csrf, sent),
     )
 }
@@ -176,6 +176,8 @@ struct ResponsePage {
     day: OpenDay,
     response: FeedbackResponse,
     answers: Vec<Answer>,
+    /// The questionnaire's results in a few lines (none: no questionnaire).
+    questionnaire: Vec<String>,
 }
 
 pub(super) async fn response<S: Store>(
@@ -200,11 +202,15 @@ pub(super) async fn response<S: Store>(
             }
         })
         .collect();
+    let questionnaire = openday_app::questionnaires::summary(&app.core, &plan_id)
+        .await?
+        .unwrap_or_default();
     Ok(ResponsePage {
         title: format!("采纳情况：{}", day.a.name),
         day,
         response,
         answers,
+        questionnaire,
     }
     .into_response())
 }

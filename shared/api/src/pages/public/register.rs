@@ -215,32 +215,15 @@ pub(super) async fn registered<S: Store>(
     .into_response())
 }
 
-/// The event as an iCalendar file: name, dates, place, organiser (nothing personal).
+/// The event as an iCalendar file: one event per session, at its times in Asia/Shanghai
+/// (an announcement without sessions: the dates as one all-day event), with the place,
+/// meeting point and organiser (nothing personal).
 pub(super) async fn calendar<S: Store>(
     State(app): State<App<S>>,
     Path(plan_id): Path<String>,
 ) -> Result<Response, PageError> {
-    use icalendar::{Component, EventLike};
     let day = open_day_of(&app, &plan_id).await?;
-    let a = &day.a;
-    let event = icalendar::Event::new()
-        .uid(&format!("{plan_id}@openday"))
-        .summary(&a.name.to_string())
-        .location(a.place.as_str())
-        .description(&format!(
-            "承办单位：{}\n联系电话：{}\n{}",
-            a.organizer,
-            a.contact_phone.expose(),
-            a.reminders
-        ))
-        .starts(a.start_date)
-        .ends(a.end_date + chrono::Duration::days(1))
-        .done();
-    let body = icalendar::Calendar::new()
-        .name("政府开放日")
-        .push(event)
-        .done()
-        .to_string();
+    let body = calendar_text(&plan_id, &day.a);
     Ok((
         [
             (
@@ -255,4 +238,63 @@ pub(super) async fn calendar<S: Store>(
         body,
     )
         .into_response())
+}
+
+/// Shanghai keeps one offset all year, so its definition is one STANDARD rule.
+const SHANGHAI: &str = "BEGIN:VTIMEZONE\r\nTZID:Asia/Shanghai\r\nBEGIN:STANDARD\r\n\
+DTSTART:19700101T000000\r\nTZOFFSETFROM:+0800\r\nTZOFFSETTO:+0800\r\nTZNAME:CST\r\n\
+END:STANDARD\r\nEND:VTIMEZONE\r\n";
+
+fn calendar_text(plan_id: &str, a: &openday_rules::announcement::Announcement) -> String {
+    use icalendar::{CalendarDateTime, Component, EventLike};
+    let description = format!(
+        "承办单位：{}\n联系电话：{}\n{}",
+        a.organizer,
+        a.contact_phone.expose(),
+        a.reminders
+    );
+    let at = |date: chrono::NaiveDate, time: chrono::NaiveTime| CalendarDateTime::WithTimezone {
+        date_time: date.and_time(time),
+        tzid: openday_rules::TZ.name().to_owned(),
+    };
+    let events: Vec<icalendar::Event> = if a.sessions.is_empty() {
+        vec![
+            icalendar::Event::new()
+                .uid(&format!("{plan_id}@openday"))
+                .summary(&a.name.to_string())
+                .location(a.place.as_str())
+                .description(&description)
+                .starts(a.start_date)
+                .ends(a.end_date + chrono::Duration::days(1))
+                .done(),
+        ]
+    } else {
+        a.sessions
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                icalendar::Event::new()
+                    .uid(&format!("{plan_id}-{}@openday", i + 1))
+                    .summary(&a.name.to_string())
+                    .location(&format!("{}（集合地点：{}）", a.place, s.meeting_point))
+                    .description(&description)
+                    .starts(at(s.date, s.start))
+                    .ends(at(s.date, s.end))
+                    .done()
+            })
+            .collect()
+    };
+    let mut calendar = icalendar::Calendar::new();
+    calendar
+        .name("政府开放日")
+        .timezone(openday_rules::TZ.name());
+    for e in events {
+        calendar.push(e);
+    }
+    let text = calendar.done().to_string();
+    // icalendar writes no VTIMEZONE; the TZID the events name is defined before them.
+    match text.find("BEGIN:VEVENT") {
+        Some(i) if !a.sessions.is_empty() => format!("{}{SHANGHAI}{}", &text[..i], &text[i..]),
+        _ => text,
+    }
 }

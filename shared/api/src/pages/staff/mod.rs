@@ -8,15 +8,22 @@
 //! session lives on the server; the browser's encrypted cookie holds only its random id.
 
 mod account;
+mod announce;
 mod answers;
+mod assessment;
 mod audit_log;
+mod campaigns;
+mod form_rows;
 mod office;
+mod opinions;
 mod plan_edit;
 mod plan_form;
 mod plan_page;
 mod plans;
 mod programme;
+mod questionnaire;
 mod rows;
+mod supervision;
 mod work;
 
 use std::collections::BTreeMap;
@@ -82,7 +89,7 @@ pub fn plan_routes<S: Store>() -> Routes<S> {
 
 /// The pages of the feedback job: registrants and feedback of a plan.
 pub fn feedback_routes<S: Store>() -> Routes<S> {
-    work::routes()
+    work::routes().merge(questionnaire::routes())
 }
 
 /// The pages of the reports job: the annual report, the plans of a jurisdiction, the
@@ -92,6 +99,9 @@ pub fn report_routes<S: Store>() -> Routes<S> {
         .merge(programme::routes())
         .merge(account::routes())
         .merge(audit_log::routes())
+        .merge(supervision::routes())
+        .merge(assessment::routes())
+        .merge(campaigns::routes())
 }
 
 /// The signed-in person, from a live session through its second factor.

@@ -180,6 +180,8 @@ pub struct FiguresRow {
     pub responded: String,
     pub report: &'static str,
     pub rating: String,
+    /// 座谈问答 / 问卷调查 / neither, among held plans.
+    pub interactions: String,
 }
 
 fn ratio(r: Ratio) -> String {
@@ -202,6 +204,10 @@ fn figures_row(org_id: String, name: String, f: &Figures) -> FiguresRow {
         rating: f
             .average_rating
             .map_or_else(|| "—".into(), |r| format!("{r:.2}（{}条）", f.ratings)),
+        interactions: format!(
+            "座谈{} · 问卷{} · 未落实{}",
+            f.interactions.qa_session, f.interactions.questionnaire, f.interactions.missing
+        ),
     }
 }
 

@@ -13,6 +13,7 @@ use openday_rules::plan::{Channel, ExperienceKind, Format, Interaction};
 use openday_rules::text::NumberLike;
 use serde::Deserialize;
 
+use super::form_rows;
 use super::plan_form::{self, SegmentGroup, Tick};
 use super::{Me, SignedOutOr, StaffPost, StaffSession, staff_page};
 use crate::app::{App, Store};
@@ -48,7 +49,7 @@ impl PlanFormPage {
         action: String,
         version: Option<u64>,
     ) -> Self {
-        plan_form::ensure_rows(&mut form.values);
+        form_rows::ensure_rows(&mut form.values, &plan_form::PLAN_ROWS);
         let p = &staff.programme;
         Self {
             title: if version.is_some() {
@@ -58,8 +59,8 @@ impl PlanFormPage {
             },
             formats: choices::<Format>(&form, "format"),
             groups: plan_form::segment_groups(),
-            segments: plan_form::row_count(&form, plan_form::SEGMENTS),
-            leaders: plan_form::row_count(&form, plan_form::LEADERS),
+            segments: form_rows::row_count(&form, plan_form::SEGMENTS),
+            leaders: form_rows::row_count(&form, plan_form::LEADERS),
             interactions: plan_form::ticks::<Interaction>("interactions"),
             experiences: plan_form::ticks::<ExperienceKind>("experiences"),
             channels: plan_form::ticks::<Channel>("channels"),
@@ -155,7 +156,11 @@ async fn plan_post<S: Store>(
     let version = form.version.as_deref().and_then(|v| v.trim().parse().ok());
     values.remove("action");
     values.remove("version");
-    if plan_form::apply_row_action(&mut values, form.action.as_deref().unwrap_or("")) {
+    if form_rows::apply_row_action(
+        &mut values,
+        &plan_form::PLAN_ROWS,
+        form.action.as_deref().unwrap_or(""),
+    ) {
         let page = PlanFormPage::new(&staff, FormState::with_values(values), action_path, version);
         return Ok(staff_page(staff.jar.clone(), page));
     }

@@ -17,92 +17,22 @@ use openday_rules::plan::{
 };
 use openday_rules::text::{BoolLike, NumberLike};
 
-use crate::pages::FormState;
+use super::form_rows::{RowGroup, rows};
 
 pub const SEGMENTS: &str = "segments";
 pub const LEADERS: &str = "leaders";
 
-/// The rows of a repeated group: `prefix.i.field` → row i's `field`.
-pub fn rows(values: &BTreeMap<String, String>, prefix: &str) -> Vec<BTreeMap<String, String>> {
-    let mut rows: BTreeMap<usize, BTreeMap<String, String>> = BTreeMap::new();
-    for (k, v) in values {
-        let Some(rest) = k.strip_prefix(prefix).and_then(|r| r.strip_prefix('.')) else {
-            continue;
-        };
-        let Some((index, field)) = rest.split_once('.') else {
-            continue;
-        };
-        // At most 50 rows: a form is typed by a person, not generated.
-        if let Ok(i) = index.parse::<usize>()
-            && i < 50
-        {
-            rows.entry(i)
-                .or_default()
-                .insert(field.to_owned(), v.clone());
-        }
-    }
-    rows.into_values().collect()
-}
-
-/// Writes `rows` back as `prefix.i.field`, renumbered from 0.
-fn set_rows(
-    values: &mut BTreeMap<String, String>,
-    prefix: &str,
-    rows: Vec<BTreeMap<String, String>>,
-) {
-    values.retain(|k, _| !k.starts_with(&format!("{prefix}.")));
-    for (i, row) in rows.into_iter().enumerate() {
-        for (field, v) in row {
-            values.insert(format!("{prefix}.{i}.{field}"), v);
-        }
-    }
-}
-
-/// What a row button asked for: `more:segments`, `remove:leaders:1`. `None` for a submit.
-/// The form comes back with one row more or less.
-pub fn apply_row_action(values: &mut BTreeMap<String, String>, action: &str) -> bool {
-    let mut parts = action.split(':');
-    match (parts.next(), parts.next(), parts.next()) {
-        (Some("more"), Some(group @ (SEGMENTS | LEADERS)), None) => {
-            let mut all = rows(values, group);
-            all.push(empty_row(group));
-            set_rows(values, group, all);
-            true
-        }
-        (Some("remove"), Some(group @ (SEGMENTS | LEADERS)), Some(i)) => {
-            let mut all = rows(values, group);
-            if let Ok(i) = i.parse::<usize>()
-                && i < all.len()
-            {
-                all.remove(i);
-            }
-            set_rows(values, group, all);
-            true
-        }
-        _ => false,
-    }
-}
-
-fn empty_row(group: &str) -> BTreeMap<String, String> {
-    let fields: &[&str] = if group == SEGMENTS {
-        &["type", "description"]
-    } else {
-        &["name", "title"]
-    };
-    fields
-        .iter()
-        .map(|f| ((*f).to_owned(), String::new()))
-        .collect()
-}
-
-/// Every form shows at least one row of each group.
-pub fn ensure_rows(values: &mut BTreeMap<String, String>) {
-    for group in [SEGMENTS, LEADERS] {
-        if rows(values, group).is_empty() {
-            set_rows(values, group, vec![empty_row(group)]);
-        }
-    }
-}
+/// The plan form's repeated groups.
+pub const PLAN_ROWS: [RowGroup; 2] = [
+    RowGroup {
+        name: SEGMENTS,
+        fields: &["type", "description"],
+    },
+    RowGroup {
+        name: LEADERS,
+        fields: &["name", "title"],
+    },
+];
 
 fn text(values: &BTreeMap<String, String>, name: &str) -> Option<String> {
     values.get(name).map(|v| v.trim().to_owned())
@@ -331,14 +261,10 @@ pub fn ticks<E: WireEnum>(group: &str) -> Vec<Tick> {
         .collect()
 }
 
-/// The row indices of a group on the form.
-pub fn row_count(form: &FormState, group: &str) -> Vec<usize> {
-    (0..rows(&form.values, group).len()).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pages::staff::form_rows::apply_row_action;
 
     fn v(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         pairs
@@ -355,18 +281,22 @@ mod tests {
             ("leaders.2.name", "丙"),
             ("name", "x"),
         ]);
-        assert!(apply_row_action(&mut values, "remove:leaders:1"));
+        assert!(apply_row_action(
+            &mut values,
+            &PLAN_ROWS,
+            "remove:leaders:1"
+        ));
         let names: Vec<_> = rows(&values, LEADERS)
             .into_iter()
             .map(|r| r["name"].clone())
             .collect();
         assert_eq!(names, ["甲", "丙"]);
         assert_eq!(values["leaders.1.name"], "丙");
-        assert!(apply_row_action(&mut values, "more:leaders"));
+        assert!(apply_row_action(&mut values, &PLAN_ROWS, "more:leaders"));
         assert_eq!(rows(&values, LEADERS).len(), 3);
         assert_eq!(values["name"], "x", "other fields are kept");
-        assert!(!apply_row_action(&mut values, "submit"));
-        assert!(!apply_row_action(&mut values, "more:name"));
+        assert!(!apply_row_action(&mut values, &PLAN_ROWS, "submit"));
+        assert!(!apply_row_action(&mut values, &PLAN_ROWS, "more:name"));
     }
 
     #[test]

@@ -17,7 +17,7 @@ use crate::pages::Choice;
 use crate::pages::{FormState, PageError, see_other, take_notice, with_notice};
 use crate::views::PlanDetail;
 use openday_app::AppError;
-use openday_app::commands::{AnnouncementBody, CancelBody, ReviewBody};
+use openday_app::commands::{CancelBody, ReviewBody};
 use openday_app::plans::{self};
 pub use openday_rules::calendar::when;
 use openday_rules::calendar::{day_span, day_text};
@@ -37,11 +37,15 @@ pub struct PlanView {
     pub facts: Vec<(&'static str, String)>,
     pub history: Vec<HistoryRow>,
     pub findings: Vec<FindingRow>,
+    /// What the reviewing office should check by hand (titles the rules could not place).
+    pub review_notes: Vec<String>,
     pub announcement: Option<Vec<(&'static str, String)>>,
     pub confirmed: u32,
     pub waitlisted: u32,
     pub capacity: u32,
     pub last_announcement_day: String,
+    /// The first event day, `YYYY-MM-DD` (a date field's value).
+    pub first_day: String,
 }
 
 pub struct HistoryRow {
@@ -70,18 +74,7 @@ fn plan_facts(plan: &Plan) -> Vec<(&'static str, String)> {
         ("活动地点", plan.venue.to_string()),
         (
             "开放环节",
-            join(
-                plan.segments
-                    .iter()
-                    .map(|s| {
-                        let mut t = format!("{}：{}", s.kind().label(), s.subtype().label());
-                        if let Some(d) = s.description() {
-                            t.push_str(&format!("（{d}）"));
-                        }
-                        t
-                    })
-                    .collect(),
-            ),
+            join(plan.segments.iter().map(|s| s.text()).collect()),
         ),
         (
             "互动环节",
@@ -94,12 +87,7 @@ fn plan_facts(plan: &Plan) -> Vec<(&'static str, String)> {
         ),
         (
             "体验环节",
-            join(
-                plan.experiences
-                    .iter()
-                    .map(|e| e.kind().label().to_owned())
-                    .collect(),
-            ),
+            join(plan.experiences.iter().map(|e| e.text()).collect()),
         ),
         ("参加人数", plan.capacity.get().to_string()),
         (
@@ -128,6 +116,39 @@ fn plan_facts(plan: &Plan) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// The published announcement's items the plan does not show already.
+fn announcement_facts(
+    a: &openday_rules::announcement::Announcement,
+) -> Vec<(&'static str, String)> {
+    vec![
+        ("发布日期", day_text(a.published_on)),
+        ("报名方式", a.registration_method.to_string()),
+        (
+            "报名截止",
+            a.registration_deadline
+                .map_or_else(|| "活动开始前".to_owned(), day_text),
+        ),
+        ("活动地点", a.place.to_string()),
+        ("场次", a.sessions_text().join("；")),
+        ("活动内容", a.content.to_string()),
+        ("温馨提示", a.reminders.to_string()),
+        (
+            "网络直播",
+            a.livestream
+                .as_ref()
+                .map_or_else(|| "无".to_owned(), |l| l.text()),
+        ),
+        (
+            "同步发布",
+            if a.links.is_empty() {
+                "无".to_owned()
+            } else {
+                a.links.join(" ")
+            },
+        ),
+    ]
+}
+
 pub async fn plan_view<S: Store>(
     app: &App<S>,
     detail: &PlanDetail,
@@ -151,20 +172,7 @@ pub async fn plan_view<S: Store>(
         version: detail.programme_version,
     };
     let programme = app.core.programme_at(&at).await?;
-    let announcement = detail.announcement.as_ref().map(|a| {
-        vec![
-            ("发布日期", day_text(a.published_on)),
-            ("报名方式", a.registration_method.to_string()),
-            (
-                "报名截止",
-                a.registration_deadline
-                    .map_or_else(|| "活动开始前".to_owned(), day_text),
-            ),
-            ("活动地点", a.place.to_string()),
-            ("活动内容", a.content.to_string()),
-            ("温馨提示", a.reminders.to_string()),
-        ]
-    });
+    let announcement = detail.announcement.as_ref().map(announcement_facts);
     Ok(PlanView {
         id: detail.id.clone(),
         name: detail.plan.name.to_string(),
@@ -202,11 +210,17 @@ pub async fn plan_view<S: Store>(
                 )
             })
             .collect(),
+        review_notes: detail
+            .leader_notes
+            .iter()
+            .map(|n| n.message.clone())
+            .collect(),
         announcement,
         confirmed: detail.seats.as_ref().map_or(0, |s| s.confirmed),
         waitlisted: detail.seats.as_ref().map_or(0, |s| s.waitlisted),
         capacity: detail.plan.capacity.get(),
         last_announcement_day: day_text(programme.last_announcement_day(start)),
+        first_day: start.to_string(),
     })
 }
 
@@ -222,6 +236,12 @@ pub struct NextActions {
     pub feedback: bool,
     /// Offices read the feedback and its adoption as a spreadsheet.
     pub feedback_export: bool,
+    /// The implementer enters opinions gathered on the day, until the response.
+    pub opinions: bool,
+    /// The implementer designs and opens its questionnaire (问卷设计).
+    pub questionnaire: bool,
+    /// Anyone who sees the plan reads the questionnaire's results once it is published.
+    pub questionnaire_results: bool,
     status: PlanStatus,
     role: Role,
 }
@@ -229,7 +249,7 @@ pub struct NextActions {
 impl NextActions {
     /// Why the viewer may not do `action` now, in the API's words and status: 403 for a
     /// role that never may, the state machine's refusal otherwise.
-    fn refusal(&self, action: Action) -> Option<AppError> {
+    pub(super) fn refusal(&self, action: Action) -> Option<AppError> {
         transition(self.status, Actor::Org(self.role), action)
             .err()
             .map(AppError::from)
@@ -251,6 +271,13 @@ fn next_actions(status: PlanStatus, role: Role) -> NextActions {
         registrants: implementer && published,
         feedback: implementer && published,
         feedback_export: !implementer && published,
+        opinions: implementer && matches!(status, PlanStatus::Announced | PlanStatus::Held),
+        questionnaire: implementer
+            && matches!(
+                status,
+                PlanStatus::Filed | PlanStatus::Announced | PlanStatus::Held
+            ),
+        questionnaire_results: published,
         status,
         role,
     }
@@ -286,9 +313,20 @@ pub(super) async fn plan_page<S: Store>(
     ))
 }
 
+/// The plan as the header of a page shows it, for pages whose forms do not change the plan
+/// (and so need not carry its version).
+pub(super) async fn plan_of<S: Store>(
+    app: &App<S>,
+    org: &Organisation,
+    id: &str,
+) -> Result<PlanView, PageError> {
+    let mut unused = FormState::default();
+    Ok(open(app, org, id, &mut unused).await?.0)
+}
+
 /// The plan as a page shows it, with what the caller may do next; `form` gets the version
 /// the page is made from (a change posted from it names that version).
-async fn open<S: Store>(
+pub(super) async fn open<S: Store>(
     app: &App<S>,
     org: &Organisation,
     id: &str,
@@ -390,92 +428,6 @@ pub(super) async fn review<S: Store>(
             }
             let status = state.status();
             let page = review_page(staff.me(), plan, state, next.review);
-            Ok((status, staff.jar, page).into_response())
-        }
-    }
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "staff/announce.html")]
-struct AnnouncePage {
-    title: String,
-    me: Me,
-    plan: PlanView,
-    form: FormState,
-    /// The form is shown only while the caller may publish.
-    may: bool,
-}
-
-impl AnnouncePage {
-    fn new(me: Me, plan: PlanView, form: FormState, may: bool) -> Self {
-        Self {
-            title: format!("发布活动公告：{}", plan.name),
-            me,
-            plan,
-            form,
-            may,
-        }
-    }
-}
-
-const ANNOUNCEMENT_FIELDS: [&str; 5] = [
-    "registration_method",
-    "place",
-    "content",
-    "reminders",
-    "registration_deadline",
-];
-
-pub(super) async fn announcement_form<S: Store>(
-    State(app): State<App<S>>,
-    staff: StaffSession,
-    Path(id): Path<String>,
-) -> Result<Response, SignedOutOr> {
-    let mut form = FormState::default();
-    let (plan, next) = open(&app, &staff.org, &id, &mut form).await?;
-    if let Some(e) = next.refusal(Action::Announce) {
-        return Err(PageError::from(e).into());
-    }
-    let place = plan
-        .facts
-        .iter()
-        .find(|(k, _)| *k == "活动地点")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
-    form.values.insert("place".into(), place);
-    form.values.insert(
-        "registration_method".into(),
-        "在本平台“政府开放日”页面在线报名".into(),
-    );
-    let page = AnnouncePage::new(staff.me(), plan, form, true);
-    Ok(staff_page(staff.jar, page))
-}
-
-pub(super) async fn announce<S: Store>(
-    State(app): State<App<S>>,
-    Path(id): Path<String>,
-    post: StaffPost<AnnouncementBody>,
-) -> Result<Response, SignedOutOr> {
-    let StaffPost {
-        staff,
-        mut form,
-        values,
-    } = post;
-    // An emptied optional field means "not given": the plan's venue, no deadline.
-    let blank = |v: Option<String>| v.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
-    form.announcement.place = blank(form.announcement.place);
-    form.announcement.registration_deadline = blank(form.announcement.registration_deadline);
-    match plans::announce(&app.core, &staff.org, &id, &form).await {
-        Ok(_) => {
-            let jar = with_notice(staff.jar, &app, "活动公告已发布，公众现在可以报名。");
-            Ok(see_other(jar, &format!("/staff/plans/{id}")))
-        }
-        Err(e) => {
-            let mut state = FormState::with_values(values);
-            state.refuse(e, &ANNOUNCEMENT_FIELDS)?;
-            let status = state.status();
-            let (plan, next) = open(&app, &staff.org, &id, &mut state).await?;
-            let page = AnnouncePage::new(staff.me(), plan, state, next.announce);
             Ok((status, staff.jar, page).into_response())
         }
     }

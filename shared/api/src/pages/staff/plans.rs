@@ -14,6 +14,8 @@ use openday_rules::org::{OrgKind, Organisation, Role};
 use openday_rules::text::NumberLike;
 use openday_store::records::{FindingRecord, FindingStatus, PlanRecord};
 
+use super::announce;
+use super::opinions;
 use super::plan_edit;
 use super::plan_page;
 use super::rows::{FindingRow, PlanRow, finding_row, next_deadline};
@@ -65,12 +67,22 @@ pub fn routes<S: Store>() -> Routes<S> {
         .route(
             Method::GET,
             "/staff/plans/{id}/announcement",
-            method(&Method::GET, plan_page::announcement_form::<S>),
+            method(&Method::GET, announce::announcement_form::<S>),
         )
         .route(
             Method::POST,
             "/staff/plans/{id}/announcement",
-            method(&Method::POST, plan_page::announce::<S>),
+            method(&Method::POST, announce::announce::<S>),
+        )
+        .route(
+            Method::GET,
+            "/staff/plans/{id}/opinions",
+            method(&Method::GET, opinions::form::<S>),
+        )
+        .route(
+            Method::POST,
+            "/staff/plans/{id}/opinions",
+            method(&Method::POST, opinions::record::<S>),
         )
         .route(
             Method::GET,
