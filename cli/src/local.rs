@@ -14,6 +14,13 @@ use openday_store::{DynamoStore, PersonKey};
 /// The table of the embedded engine, and the default for an external one.
 pub const TABLE: &str = "openday";
 
+/// The embedded engine's file in the data folder.
+pub const DB_FILE: &str = "openday.db";
+
+/// The keys of a data folder (`keys/<name>`): tokens, sealed personal data, cookies. A
+/// backup carries them, since the sealed data cannot be read without them.
+pub const KEY_FILES: [&str; 3] = ["token.key", "person.key", "cookie.key"];
+
 /// The store of this machine: the embedded engine (kept running while this lives) or an
 /// external DynamoDB.
 pub struct Local {
@@ -32,24 +39,11 @@ impl Local {
             .map_err(|e| format!("无法创建数据目录 {}：{e}", data.display()))?;
         // Registrations and keys live here: only the owner may read them.
         private(data, 0o700)?;
-        let endpoint = std::env::var("AWS_ENDPOINT_URL_DYNAMODB")
-            .ok()
-            .filter(|v| !v.is_empty());
-        let table = std::env::var("OPENDAY_TABLE")
-            .ok()
-            .filter(|v| !v.is_empty());
-        let (store, engine, description) = if endpoint.is_some() || table.is_some() {
-            let table = table.unwrap_or_else(|| TABLE.into());
-            let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-            let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table.clone());
-            let where_ = endpoint.unwrap_or_else(|| "AWS".into());
-            (
-                store,
-                None,
-                format!("external DynamoDB {where_}, table {table}"),
-            )
+        let (store, engine, description) = if let Some(external) = External::from_env() {
+            let (store, description) = external.store().await;
+            (store, None, description)
         } else {
-            let file = data.join("openday.db");
+            let file = data.join(DB_FILE);
             let engine = LocalDynamo::open(&file, ([127, 0, 0, 1], 0).into()).await?;
             private(&file, 0o600)?;
             let store = DynamoStore::new(engine.client(), TABLE);
@@ -74,17 +68,21 @@ impl Local {
     /// The keys of this data folder, created on first use.
     pub fn config(&self) -> Result<Config, String> {
         Ok(Config {
-            tokens: TokenKey::new(&key_file(&self.data.join("keys/token.key"))?)?,
-            person_key: PersonKey::new(&key_file(&self.data.join("keys/person.key"))?)?,
+            tokens: TokenKey::new(&key_file(&self.key_path("token.key"))?)?,
+            person_key: PersonKey::new(&key_file(&self.key_path("person.key"))?)?,
             retention_days: 180,
             limits: openday_api::limits::Limits::from_env()?,
             // The local server speaks plain HTTP on loopback: no `Secure` attribute.
             cookies: openday_api::pages::CookieKey::new(
-                &key_file(&self.data.join("keys/cookie.key"))?,
+                &key_file(&self.key_path("cookie.key"))?,
                 false,
             )?,
             site: site_url(),
         })
+    }
+
+    fn key_path(&self, name: &str) -> PathBuf {
+        key_path(&self.data, name)
     }
 
     pub async fn app(&self) -> Result<App<DynamoStore>, String> {
@@ -184,6 +182,41 @@ impl Local {
     }
 }
 
+/// A DynamoDB outside this machine's data folder: `AWS_ENDPOINT_URL_DYNAMODB` or
+/// `OPENDAY_TABLE` set (table `OPENDAY_TABLE`, default `openday`).
+pub struct External {
+    endpoint: Option<String>,
+    table: String,
+}
+
+impl External {
+    pub fn from_env() -> Option<Self> {
+        let set = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let endpoint = set("AWS_ENDPOINT_URL_DYNAMODB");
+        let table = set("OPENDAY_TABLE");
+        (endpoint.is_some() || table.is_some()).then(|| External {
+            endpoint,
+            table: table.unwrap_or_else(|| TABLE.into()),
+        })
+    }
+
+    /// The store on this table, and what to call it in messages.
+    pub async fn store(self) -> (DynamoStore, String) {
+        let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), self.table.clone());
+        let where_ = self.endpoint.unwrap_or_else(|| "AWS".into());
+        (
+            store,
+            format!("external DynamoDB {where_}, table {}", self.table),
+        )
+    }
+}
+
+/// Where the key `name` of the data folder `data` is kept.
+pub fn key_path(data: &Path, name: &str) -> PathBuf {
+    data.join("keys").join(name)
+}
+
 /// A clock other than the system's that a server on this folder runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ServerClock {
@@ -240,14 +273,14 @@ pub fn site_url() -> String {
 
 /// Restricts `path` to its owner (`mode`: 0700 for folders, 0600 for files).
 #[cfg(unix)]
-fn private(path: &Path, mode: u32) -> Result<(), String> {
+pub fn private(path: &Path, mode: u32) -> Result<(), String> {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
         .map_err(|e| format!("无法设置 {} 的权限：{e}", path.display()))
 }
 
 #[cfg(not(unix))]
-fn private(_: &Path, _: u32) -> Result<(), String> {
+pub fn private(_: &Path, _: u32) -> Result<(), String> {
     Ok(())
 }
 
@@ -267,7 +300,7 @@ fn key_file(path: &Path) -> Result<Vec<u8>, String> {
 }
 
 #[cfg(unix)]
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+pub fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
     let mut f = std::fs::OpenOptions::new()
@@ -279,6 +312,6 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
 }
 
 #[cfg(not(unix))]
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+pub fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     std::fs::write(path, text)
 }

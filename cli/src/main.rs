@@ -1,5 +1,6 @@
 //! `openday`: the whole platform on one machine, and its admin commands.
 
+mod backup;
 mod check;
 mod local;
 mod serve;
@@ -87,6 +88,21 @@ enum Command {
     /// The audit trail (操作日志).
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Write a consistent backup of the data folder (every item, and the keys) to one file,
+    /// while the server may keep running.
+    Backup {
+        /// The backup file (default: openday-backup-<time>.jsonl here).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        data: DataDir,
+    },
+    /// Load a backup into an empty data folder (checked whole before anything is written).
+    Restore {
+        file: PathBuf,
+        #[command(flatten)]
+        data: DataDir,
+    },
     /// Print, as JSON, what the code serves and stores (routes by job, the table definition),
     /// for the template drift check.
     #[command(hide = true)]
@@ -310,6 +326,11 @@ async fn run(command: Command) -> Result<(), String> {
                 )),
             }
         }
+        Command::Backup { out, data } => {
+            let out = out.unwrap_or_else(|| backup::default_name(chrono::Utc::now()));
+            backup::backup(&data.data, &out).await
+        }
+        Command::Restore { file, data } => backup::restore(&file, &data.data).await,
         Command::Sweep { which, data } => {
             let local = Local::open(&data.data).await?;
             let app = local.app().await?;
@@ -360,8 +381,14 @@ async fn run(command: Command) -> Result<(), String> {
                 .iter()
                 .map(|i| serde_json::json!({"name": i.name, "pk": i.pk, "sk": i.sk}))
                 .collect();
+            let shared: Vec<serde_json::Value> = openday_api::caching::SHARED
+                .iter()
+                .map(|(path, seconds)| serde_json::json!({"path": path, "seconds": seconds}))
+                .collect();
             let description = serde_json::json!({
                 "routes": routes,
+                "shared": shared,
+                "keyed_cookies": openday_api::caching::KEYED_COOKIES,
                 "table": {"pk": table.pk, "sk": table.sk, "indexes": indexes, "ttl": table.ttl_attribute},
             });
             println!(

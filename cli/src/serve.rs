@@ -35,7 +35,7 @@ pub async fn serve(addr: SocketAddr, data: &Path, demo: bool) -> Result<(), Stri
     println!("邮件：{}", app.core.mailer.describe());
     println!("短信：{}", app.core.sms.describe());
     tokio::spawn(schedule(app.clone()));
-    let router = openday_api::all(app);
+    let router = openday_api::all(app.clone()).merge(metrics_route(app.core.metrics.clone()));
     println!(
         "openday listening on http://{bound} ({})",
         local.description
@@ -128,6 +128,44 @@ fn run_clock(local: &Local, demo: bool, fresh: bool) -> Result<(), String> {
     local.keep_clock(Some(ServerClock::Shifted(
         (day - today).num_days() * 86_400,
     )))
+}
+
+/// `GET /metrics`: this server's counters in the Prometheus text format, for a collector
+/// on the same machine only (the counters say how busy the platform is and how many codes
+/// are refused: nothing for the public).
+fn metrics_route(metrics: std::sync::Arc<openday_app::metrics::Metrics>) -> Router {
+    Router::new().route(
+        "/metrics",
+        axum::routing::get(move |req: axum::extract::Request| async move {
+            let from = req
+                .extensions()
+                .get::<openday_api::limits::ClientIp>()
+                .map(|c| c.0);
+            exposition_for(from, &metrics)
+        }),
+    )
+}
+
+fn exposition_for(
+    from: Option<std::net::IpAddr>,
+    metrics: &openday_app::metrics::Metrics,
+) -> axum::response::Response {
+    use axum::http::{StatusCode, header};
+    use axum::response::IntoResponse;
+    if !from.is_some_and(|ip| ip.is_loopback()) {
+        return (StatusCode::FORBIDDEN, "只允许本机读取运行指标\n").into_response();
+    }
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/openmetrics-text; version=1.0.0; charset=utf-8",
+            ),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        metrics.exposition(),
+    )
+        .into_response()
 }
 
 /// How long a client may take to send a request's headers (`OPENDAY_HEADER_TIMEOUT_MS`,
@@ -236,7 +274,12 @@ async fn schedule(app: openday_api::App<openday_store::DynamoStore>) {
         if due {
             for kind in [SweepKind::Notice, SweepKind::Feedback, SweepKind::Report] {
                 match sweeper.run(kind, now).await {
-                    Ok(report) => print_report(&report),
+                    Ok(report) => {
+                        app.core
+                            .metrics
+                            .sweep_ran(kind.wire(), report.findings_new.len() as u64);
+                        print_report(&report);
+                    }
                     Err(e) => {
                         tracing::warn!(sweep = kind.wire(), error = %e, "sweep failed; it runs again tomorrow")
                     }
@@ -283,5 +326,29 @@ pub fn print_report(r: &openday_sweeps::Report) {
     }
     for (key, error) in &r.failed {
         println!("  未发送 {key}：{error}（保留在队列中，下次重试）");
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests fail loudly
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_metrics_are_for_this_machine_only() {
+        let metrics = openday_app::metrics::Metrics::new();
+        metrics.registration_taken();
+        for (from, status) in [
+            (Some([127, 0, 0, 1].into()), 200),
+            (Some(std::net::Ipv6Addr::LOCALHOST.into()), 200),
+            (Some([192, 0, 2, 7].into()), 403),
+            (None, 403),
+        ] {
+            assert_eq!(
+                exposition_for(from, &metrics).status().as_u16(),
+                status,
+                "{from:?}"
+            );
+        }
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod caching;
 pub mod edge;
 pub mod error;
 pub mod exports;

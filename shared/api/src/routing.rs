@@ -52,7 +52,8 @@ impl<S: Store> Routes<S> {
 
     /// The finished router: the per-address limit, the deadline, the request log;
     /// `fallback` for unknown routes; JSON errors for wrong methods and impossible paths;
-    /// nothing cached; the security headers on every response.
+    /// nothing cached but the public answers of `caching`; the security headers on every
+    /// response.
     pub fn into_router<H, T>(self, app: App<S>, fallback: H) -> Router
     where
         H: axum::handler::Handler<T, App<S>>,
@@ -62,6 +63,7 @@ impl<S: Store> Routes<S> {
             .fallback(fallback)
             .layer(middleware::from_fn(crate::edge::sane_path))
             .layer(middleware::from_fn(crate::edge::json_errors_no_store))
+            .layer(middleware::from_fn(crate::caching::shared_answers))
             .layer(middleware::from_fn_with_state(
                 app.rate.clone(),
                 crate::limits::per_address,

@@ -193,6 +193,87 @@ async fn responses_with_personal_data_are_never_cached() {
     assert_eq!(a.headers["cache-control"], "no-store");
 }
 
+/// A GET of `path` holding `tag` (`If-None-Match`), with a cookie header if given.
+fn conditional(path: &str, tag: Option<&str>, cookie: Option<&str>) -> Request<Body> {
+    let mut req = Request::get(path);
+    if let Some(tag) = tag {
+        req = req.header("if-none-match", tag);
+    }
+    if let Some(cookie) = cookie {
+        req = req.header("cookie", cookie);
+    }
+    req.body(Body::empty()).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn public_answers_are_shared_briefly_with_a_tag_and_personal_ones_never() {
+    let w = world(generous()).await;
+    let id = w.announced(30).await;
+    for (path, seconds) in [
+        ("/".to_owned(), 10),
+        (format!("/open-days/{id}"), 10),
+        ("/api/announcements".to_owned(), 10),
+        (format!("/api/announcements/{id}"), 10),
+        ("/statistics".to_owned(), 60),
+        ("/api/statistics".to_owned(), 60),
+    ] {
+        let (status, headers, _) = raw(&w, conditional(&path, None, None)).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert_eq!(
+            headers["cache-control"],
+            format!("public, max-age=0, s-maxage={seconds}").as_str(),
+            "{path}"
+        );
+        let tag = headers["etag"].to_str().unwrap().to_owned();
+        assert!(tag.starts_with("W/\""), "{path}: {tag}");
+        let html = !path.starts_with("/api/");
+        assert_eq!(
+            headers.get("vary").is_some_and(|v| v == "Cookie"),
+            html,
+            "{path}"
+        );
+        // The same tag held: 304, no body; another tag: the whole answer again.
+        let res = w
+            .router
+            .clone()
+            .oneshot(conditional(&path, Some(&tag), None))
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_MODIFIED, "{path}");
+        assert_eq!(res.headers()["etag"], tag.as_str());
+        let body = axum::body::to_bytes(res.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        assert!(body.is_empty(), "{path}");
+        let (status, again, _) = raw(&w, conditional(&path, Some("W/\"stale\""), None)).await;
+        assert_eq!(
+            (status, again["etag"].to_str().unwrap()),
+            (StatusCode::OK, tag.as_str())
+        );
+    }
+    // The 长辈模式 page is another representation: another tag.
+    let standard = raw(&w, conditional("/", None, None)).await.1["etag"].clone();
+    let elder = raw(&w, conditional("/", None, Some("openday_mode=elder")))
+        .await
+        .1["etag"]
+        .clone();
+    assert_ne!(standard, elder);
+    // Someone's own: a form with its CSRF cookie, a bearer's answer, a page that hands a
+    // flash notice, a lookup; and errors.
+    for path in [
+        format!("/open-days/{id}/register"),
+        "/registrations".to_owned(),
+        "/open-days/nope".to_owned(),
+    ] {
+        let (_, headers, _) = raw(&w, conditional(&path, None, None)).await;
+        assert_eq!(headers["cache-control"], "no-store", "{path}");
+        assert!(!headers.contains_key("etag"), "{path}");
+    }
+    let a = w.get("/api/statistics", Some("nn-jt")).await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(a.headers["cache-control"], "no-store");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn long_bad_input_is_echoed_at_most_about_64_characters() {
     let w = world(generous()).await;

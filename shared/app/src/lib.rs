@@ -26,6 +26,7 @@ pub mod figures;
 pub mod kept;
 pub mod limits;
 pub mod messages;
+pub mod metrics;
 pub mod opinions;
 pub mod people;
 pub mod phones;

@@ -218,6 +218,7 @@ async fn take<S: Store>(
     }
     match app.store.register(&plan.id, &new).await {
         Ok(out) => {
+            app.metrics.registration_taken();
             tracing::info!(plan = %plan.id, channel = %channel, status = ?out.status, id = %new.registrant.id.masked(), phone = %new.registrant.phone.masked(), "registration taken");
             Ok(Taken {
                 receipt: RegistrationReceipt {

@@ -49,6 +49,8 @@ pub struct Services<S> {
     pub events: Arc<EventCache>,
     /// The figures and lists many people ask for at once, kept for a short while.
     pub kept: Arc<Kept>,
+    /// This process's counters (`/metrics`, the functions' EMF lines).
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl<S> Services<S> {
@@ -59,15 +61,17 @@ impl<S> Services<S> {
         mailer: Arc<dyn Mailer>,
         sms: Arc<dyn SmsSender>,
     ) -> Self {
+        let metrics = Arc::new(crate::metrics::Metrics::new());
         Self {
+            mailer: crate::metrics::counted_mail(mailer, metrics.clone()),
+            sms: crate::metrics::counted_sms(sms, metrics.clone()),
+            metrics,
             phones: Arc::new(PhoneLimits::new(settings.per_phone_per_minute)),
             events: Arc::new(EventCache::new(std::time::Duration::from_secs(1))),
             kept: Arc::new(Kept::new(crate::kept::DEFAULT_LIFETIME)),
             store,
             settings,
             clock,
-            mailer,
-            sms,
         }
     }
 

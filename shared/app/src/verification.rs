@@ -22,6 +22,19 @@ pub async fn send_code<S: Store>(
     phone: Option<&str>,
     from: IpAddr,
 ) -> Result<SmsCodeSent, AppError> {
+    let sent = send_code_counted(app, phone, from).await;
+    match &sent {
+        Ok(_) => app.metrics.code_sent(),
+        Err(e) => app.metrics.code_refused(&e.said().code),
+    }
+    sent
+}
+
+async fn send_code_counted<S: Store>(
+    app: &Services<S>,
+    phone: Option<&str>,
+    from: IpAddr,
+) -> Result<SmsCodeSent, AppError> {
     let (phone, phone_hash) = limited_mobile(app, phone)?;
     code_allowed(app, from).await?;
     let key = &app.settings.person_key;

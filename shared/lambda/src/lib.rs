@@ -9,6 +9,7 @@ use lambda_http::request::RequestContext;
 use lambda_http::{Request, RequestExt};
 use openday_api::auth::TokenKey;
 use openday_api::{App, Config};
+use openday_app::metrics::Metrics;
 use openday_mail::{Mailer, SesMailer};
 use openday_rules::sweep::SweepKind;
 use openday_sms::{SmsSender, SnsSms};
@@ -48,15 +49,34 @@ pub fn strip_stage(mut req: Request) -> Request {
     req
 }
 
+/// The header the CDN adds to every request it forwards (`template.yaml`, `Cdn`), holding
+/// the secret `OPENDAY_CDN_SECRET`: a request that carries it came through the CDN.
+pub const CDN_HEADER: &str = "x-openday-cdn";
+
 /// The caller's address from API Gateway (`requestContext.http.sourceIp`), for the rate
 /// limits per source address.
-pub fn client_ip(mut req: Request) -> Request {
-    let ip = match req.request_context_ref() {
+pub fn client_ip(req: Request) -> Request {
+    client_ip_via(None, req)
+}
+
+/// The caller's address when the function may sit behind the CDN whose secret is
+/// `cdn_secret`: for a request that carries the secret, the viewer's address the CDN
+/// read (`CloudFront-Viewer-Address`), since API Gateway sees only the CDN's; for any other
+/// request (one sent straight to API Gateway, or with a wrong secret), the source address.
+/// A header alone is never believed: anybody can send one.
+pub fn client_ip_via(cdn_secret: Option<&str>, mut req: Request) -> Request {
+    let via_cdn = cdn_secret.is_some_and(|secret| {
+        req.headers()
+            .get(CDN_HEADER)
+            .is_some_and(|h| same_secret(h.as_bytes(), secret.as_bytes()))
+    });
+    let viewer = via_cdn.then(|| viewer_address(req.headers())).flatten();
+    let ip = viewer.or_else(|| match req.request_context_ref() {
         Some(RequestContext::ApiGatewayV2(ctx)) => {
             ctx.http.source_ip.as_deref().and_then(|ip| ip.parse().ok())
         }
         _ => None,
-    };
+    });
     if let Some(ip) = ip {
         req.extensions_mut()
             .insert(openday_api::limits::ClientIp(ip));
@@ -64,9 +84,49 @@ pub fn client_ip(mut req: Request) -> Request {
     req
 }
 
-/// Runs `router` as the Lambda's handler.
-pub async fn run(router: Router) -> Result<(), lambda_http::Error> {
-    lambda_http::run(service(router)).await
+/// `CloudFront-Viewer-Address`: `198.51.100.10:46532`, or an IPv6 address and a port
+/// (`2001:db8::1:46532`, brackets allowed).
+fn viewer_address(headers: &axum::http::HeaderMap) -> Option<std::net::IpAddr> {
+    let raw = headers.get("cloudfront-viewer-address")?.to_str().ok()?;
+    let (ip, port) = raw.trim().rsplit_once(':')?;
+    port.parse::<u16>().ok()?;
+    ip.trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse()
+        .ok()
+}
+
+/// Compares the secrets without stopping at the first difference (no timing to learn from).
+fn same_secret(given: &[u8], secret: &[u8]) -> bool {
+    given.len() == secret.len()
+        && given
+            .iter()
+            .zip(secret)
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
+}
+
+/// Runs `router` as the Lambda's handler; after each request, what `metrics` counted
+/// during it goes to the log as one embedded-metric-format line.
+pub async fn run(router: Router, metrics: Arc<Metrics>) -> Result<(), lambda_http::Error> {
+    let function = function_name();
+    let service = tower::ServiceExt::map_response(service(router), move |response| {
+        emit(&metrics, &function);
+        response
+    });
+    lambda_http::run(service).await
+}
+
+/// This function's name (`AWS_LAMBDA_FUNCTION_NAME`): the `Function` dimension of its metrics.
+fn function_name() -> String {
+    std::env::var("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_else(|_| "openday".into())
+}
+
+/// Writes what changed in `metrics` as an EMF line on standard output (CloudWatch reads it).
+fn emit(metrics: &Metrics, function: &str) {
+    if let Some(line) = metrics.emf(function, chrono::Utc::now().timestamp_millis()) {
+        println!("{line}");
+    }
 }
 
 /// What a function runs for each request: the stage taken off the path, the caller's
@@ -79,9 +139,14 @@ pub fn service(
     Error = std::convert::Infallible,
     Future: Send,
 > + Clone {
+    // Read once: the CDN's secret (at least 32 characters when set, template.yaml).
+    let cdn_secret = std::env::var("OPENDAY_CDN_SECRET")
+        .ok()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty());
     tower::ServiceBuilder::new()
         .map_request(strip_stage)
-        .map_request(client_ip)
+        .map_request(move |req| client_ip_via(cdn_secret.as_deref(), req))
         .service(router)
 }
 
@@ -285,16 +350,26 @@ pub async fn handle_scheduled<S: openday_sweeps::SweepStore>(
 /// The whole `main` of a sweep function.
 pub async fn sweep(kind: SweepKind) -> Result<(), lambda_runtime::Error> {
     init_tracing();
-    let sweeper = sweeper_from_env().await.map_err(|e| {
+    let metrics = Arc::new(Metrics::new());
+    let mut sweeper = sweeper_from_env().await.map_err(|e| {
         tracing::error!(error = %e, "configuration");
         e
     })?;
+    sweeper.mailer = openday_app::metrics::counted_mail(sweeper.mailer, metrics.clone());
+    sweeper.sms = openday_app::metrics::counted_sms(sweeper.sms, metrics.clone());
+    let function = function_name();
     lambda_runtime::run(lambda_runtime::service_fn(
         move |event: lambda_runtime::LambdaEvent<serde_json::Value>| {
-            let sweeper = sweeper.clone();
+            let (sweeper, metrics, function) = (sweeper.clone(), metrics.clone(), function.clone());
             async move {
-                let report = handle_scheduled(&sweeper, kind, &event.payload).await?;
-                Ok::<serde_json::Value, lambda_runtime::Error>(serde_json::to_value(report)?)
+                let report = handle_scheduled(&sweeper, kind, &event.payload).await;
+                if let Ok(report) = &report {
+                    // A run counts once it has finished: the alarm on a missed sweep
+                    // watches these.
+                    metrics.sweep_ran(kind.wire(), report.findings_new.len() as u64);
+                }
+                emit(&metrics, &function);
+                Ok::<serde_json::Value, lambda_runtime::Error>(serde_json::to_value(report?)?)
             }
         },
     ))
@@ -332,5 +407,6 @@ pub async fn serve<M: Mail>(job: fn(App<DynamoStore>) -> Router) -> Result<(), l
         tracing::error!(error = %e, "configuration");
         e
     })?;
-    run(job(app)).await
+    let metrics = app.core.metrics.clone();
+    run(job(app), metrics).await
 }

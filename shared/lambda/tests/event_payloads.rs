@@ -53,3 +53,67 @@ proptest! {
         }
     }
 }
+
+/// The address the rate limits count: behind the CDN, the viewer's; otherwise, or when
+/// the CDN's secret is missing or wrong, API Gateway's source address.
+#[test]
+fn the_viewer_address_is_believed_only_with_the_cdn_secret() {
+    use openday_api::limits::ClientIp;
+    let secret = "s".repeat(32);
+    let address = |headers: serde_json::Value, configured: Option<&str>| {
+        let event = openday_testkit::api_gateway_event(
+            "prod",
+            "GET",
+            "/prod/",
+            "",
+            headers,
+            "130.176.0.1",
+            None,
+        )
+        .to_string();
+        let req = openday_lambda::client_ip_via(configured, from_str(&event).unwrap());
+        req.extensions().get::<ClientIp>().map(|c| c.0.to_string())
+    };
+    let through = |viewer: &str, given: &str| json!({"host": "x", "x-openday-cdn": given, "cloudfront-viewer-address": viewer});
+    let cases = [
+        (
+            through("198.51.100.10:46532", &secret),
+            Some(secret.as_str()),
+            "198.51.100.10",
+        ),
+        (
+            through("2001:db8::1:443", &secret),
+            Some(secret.as_str()),
+            "2001:db8::1",
+        ),
+        (
+            through("[2001:db8::2]:443", &secret),
+            Some(secret.as_str()),
+            "2001:db8::2",
+        ),
+        // A wrong secret, none configured, no secret sent, a viewer address unreadable.
+        (
+            through("198.51.100.10:46532", &"t".repeat(32)),
+            Some(secret.as_str()),
+            "130.176.0.1",
+        ),
+        (through("198.51.100.10:46532", &secret), None, "130.176.0.1"),
+        (
+            json!({"host": "x", "cloudfront-viewer-address": "198.51.100.10:1"}),
+            Some(secret.as_str()),
+            "130.176.0.1",
+        ),
+        (
+            through("nonsense", &secret),
+            Some(secret.as_str()),
+            "130.176.0.1",
+        ),
+    ];
+    for (headers, configured, want) in cases {
+        assert_eq!(
+            address(headers.clone(), configured).as_deref(),
+            Some(want),
+            "{headers}"
+        );
+    }
+}

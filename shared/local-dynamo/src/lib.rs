@@ -60,6 +60,25 @@ impl LocalDynamo {
         Self::serve(db, addr).await
     }
 
+    /// Copies the engine's `file` as it stands at one instant into `into` (a new file),
+    /// while a server may be writing to it: SQLite's `VACUUM INTO` reads one transaction.
+    pub fn snapshot(file: &Path, into: &Path) -> Result<(), String> {
+        let utf8 = |p: &Path| {
+            p.to_str()
+                .map(str::to_owned)
+                .ok_or_else(|| format!("{}: not UTF-8", p.display()))
+        };
+        let db = dynoxide::Database::new(&utf8(file)?)
+            .map_err(|e| format!("dynoxide {}: {e}", file.display()))?;
+        db.vacuum_into(&utf8(into)?).map_err(|e| {
+            format!(
+                "snapshot of {} into {}: {e}",
+                file.display(),
+                into.display()
+            )
+        })
+    }
+
     async fn serve(db: dynoxide::Database, addr: SocketAddr) -> Result<Self, String> {
         let listener = tokio::net::TcpListener::bind(addr)
             .await

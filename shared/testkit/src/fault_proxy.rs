@@ -5,12 +5,16 @@
 //!
 //! Which request gets which fault is a fixed pattern of the request's number, not chance:
 //! a failing run is the same run again.
+//!
+//! Apart from those shares, one item can be made hot ([`FaultProxy::limit_item`]): writes
+//! that touch it beyond a rate a second are throttled, as DynamoDB throttles one partition
+//! past its write capacity whatever the table's capacity.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
@@ -53,6 +57,18 @@ pub struct FaultCounts {
     pub server_errors: u64,
     pub dropped_after_apply: u64,
     pub delayed: u64,
+    /// Writes of the hot item refused past its rate.
+    pub item_throttled: u64,
+}
+
+/// Writes of one item allowed a second: the item is named by a fragment of its key as it
+/// appears in a request (`SEATS#<plan>`).
+#[derive(Clone, Debug)]
+struct HotItem {
+    key: String,
+    per_second: u32,
+    window: Instant,
+    used: u32,
 }
 
 #[derive(Default)]
@@ -60,6 +76,7 @@ struct State {
     faults: Mutex<Faults>,
     counts: Mutex<FaultCounts>,
     next: AtomicU64,
+    hot: Mutex<Option<HotItem>>,
 }
 
 /// The proxy, serving until dropped.
@@ -77,7 +94,45 @@ enum Fault {
     Latency(Duration),
 }
 
+/// The operations that write (and so spend a partition's write capacity).
+const WRITES: [&str; 5] = [
+    "TransactWriteItems",
+    "UpdateItem",
+    "PutItem",
+    "DeleteItem",
+    "BatchWriteItem",
+];
+
 impl State {
+    /// Whether this request writes the hot item past its rate in the current second.
+    fn over_item_rate(&self, target: &str, body: &[u8]) -> bool {
+        let mut hot = self.hot.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(item) = hot.as_mut() else {
+            return false;
+        };
+        let writes = WRITES.iter().any(|w| target.ends_with(&format!(".{w}")));
+        let touches = body
+            .windows(item.key.len())
+            .any(|w| w == item.key.as_bytes());
+        if !(writes && touches) {
+            return false;
+        }
+        if item.window.elapsed() >= Duration::from_secs(1) {
+            item.window = Instant::now();
+            item.used = 0;
+        }
+        if item.used < item.per_second {
+            item.used += 1;
+            return false;
+        }
+        drop(hot);
+        self.counts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .item_throttled += 1;
+        true
+    }
+
     fn pick(&self) -> Fault {
         let n = self.next.fetch_add(1, Ordering::Relaxed);
         let f = *self.faults.lock().unwrap_or_else(PoisonError::into_inner);
@@ -170,6 +225,21 @@ async fn answer(
     upstream: &str,
     req: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Dropped> {
+    let (parts, body) = req.into_parts();
+    let body = body.collect().await?.to_bytes();
+    let target = parts
+        .headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if state.over_item_rate(target, &body) {
+        return Ok(dynamo_error(
+            StatusCode::BAD_REQUEST,
+            "ThrottlingException",
+            "Throughput exceeds the current capacity for one or more partitions.",
+        ));
+    }
+    let req = (parts, body);
     match state.pick() {
         Fault::Throttle => Ok(dynamo_error(
             StatusCode::BAD_REQUEST,
@@ -203,10 +273,8 @@ async fn answer(
 async fn forward(
     client: &reqwest::Client,
     upstream: &str,
-    req: Request<Incoming>,
+    (parts, body): (hyper::http::request::Parts, Bytes),
 ) -> Result<Response<Full<Bytes>>, Dropped> {
-    let (parts, body) = req.into_parts();
-    let body = body.collect().await?.to_bytes();
     let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
     let mut out = client.request(parts.method, format!("{upstream}{path}"));
     for (name, value) in &parts.headers {
@@ -271,6 +339,30 @@ impl FaultProxy {
             .faults
             .lock()
             .unwrap_or_else(PoisonError::into_inner) = faults;
+    }
+
+    /// From now on, writes touching the item whose key contains `key` are throttled past
+    /// `per_second` in any one second (the other faults go on as set).
+    pub fn limit_item(&self, key: &str, per_second: u32) {
+        *self
+            .state
+            .hot
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(HotItem {
+            key: key.to_owned(),
+            per_second,
+            window: Instant::now(),
+            used: 0,
+        });
+    }
+
+    /// No item is hot any more.
+    pub fn unlimit_item(&self) {
+        *self
+            .state
+            .hot
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = None;
     }
 
     pub fn counts(&self) -> FaultCounts {

@@ -351,7 +351,7 @@ pub fn see_other(jar: PrivateCookieJar, to: &str) -> Response {
 }
 
 /// A one-time message for the next page (an encrypted cookie, read and removed there).
-const NOTICE_COOKIE: &str = "notice";
+pub(crate) const NOTICE_COOKIE: &str = "notice";
 
 pub fn with_notice<S>(jar: PrivateCookieJar, app: &App<S>, message: &str) -> PrivateCookieJar {
     jar.add(

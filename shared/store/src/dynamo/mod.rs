@@ -23,6 +23,7 @@ mod tx;
 
 mod assessment;
 mod audit;
+mod backup;
 mod campaigns;
 mod counters;
 mod directory;
