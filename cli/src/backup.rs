@@ -81,7 +81,7 @@ pub async fn backup(data: &Path, out: &Path) -> Result<(), String> {
     let partial = out.with_extension("partial");
     let (end, source) = match External::from_env() {
         Some(external) => {
-            let (store, source) = external.store().await;
+            let (store, source) = external.open().await;
             (write(&store, &source, keys, &partial).await?, source)
         }
         None => {
@@ -240,12 +240,7 @@ pub async fn restore(file: &Path, data: &Path) -> Result<(), String> {
 }
 
 async fn load(local: &Local, file: &Path, header: &Header, total: u64) -> Result<(), String> {
-    let stored = local
-        .store
-        .holds_nothing()
-        .await
-        .map_err(|e| format!("读取目标表失败：{e}"))?;
-    if !stored {
+    if !local.holds_nothing().await? {
         return Err(format!("{} 已有数据：恢复只写入空表", local.description));
     }
     for (name, key) in &header.keys {
@@ -271,11 +266,7 @@ async fn load(local: &Local, file: &Path, header: &Header, total: u64) -> Result
 }
 
 async fn put(local: &Local, batch: &mut Vec<Value>) -> Result<u64, String> {
-    local
-        .store
-        .put_backup_items(batch)
-        .await
-        .map_err(|e| format!("写入失败：{e}"))?;
+    local.put_items(batch).await?;
     let n = batch.len() as u64;
     batch.clear();
     Ok(n)

@@ -40,7 +40,7 @@ impl Local {
         // Registrations and keys live here: only the owner may read them.
         private(data, 0o700)?;
         let (store, engine, description) = if let Some(external) = External::from_env() {
-            let (store, description) = external.store().await;
+            let (store, description) = external.open().await;
             (store, None, description)
         } else {
             let file = data.join(DB_FILE);
@@ -175,6 +175,22 @@ impl Local {
         ))
     }
 
+    /// Whether the table holds nothing yet (where a restore may write).
+    pub async fn holds_nothing(&self) -> Result<bool, String> {
+        self.store
+            .holds_nothing()
+            .await
+            .map_err(|e| format!("读取目标表失败：{e}"))
+    }
+
+    /// Writes a restore's batch of items (DynamoDB JSON) as they are.
+    pub async fn put_items(&self, items: &[serde_json::Value]) -> Result<(), String> {
+        self.store
+            .put_backup_items(items)
+            .await
+            .map_err(|e| format!("写入失败：{e}"))
+    }
+
     pub async fn close(self) {
         if let Some(engine) = self.engine {
             engine.stop().await;
@@ -201,7 +217,7 @@ impl External {
     }
 
     /// The store on this table, and what to call it in messages.
-    pub async fn store(self) -> (DynamoStore, String) {
+    pub async fn open(self) -> (DynamoStore, String) {
         let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
         let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), self.table.clone());
         let where_ = self.endpoint.unwrap_or_else(|| "AWS".into());
