@@ -275,9 +275,7 @@ async fn schedule(app: openday_api::App<openday_store::DynamoStore>) {
             for kind in [SweepKind::Notice, SweepKind::Feedback, SweepKind::Report] {
                 match sweeper.run(kind, now).await {
                     Ok(report) => {
-                        app.core
-                            .metrics
-                            .sweep_ran(kind.wire(), report.findings_new.len() as u64);
+                        app.core.metrics.sweep_ran(&report);
                         print_report(&report);
                     }
                     Err(e) => {

@@ -123,7 +123,7 @@ fn mark_shared(headers: &mut HeaderMap, seconds: u32, tag: &HeaderValue) {
 /// the tag: it is weak, the same content in another encoding).
 fn tag_of(body: &[u8]) -> HeaderValue {
     let digest = Sha256::digest(body);
-    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    let hex = openday_store::personal::hex(&digest[..16]);
     HeaderValue::from_str(&format!("W/\"{hex}\"")).unwrap_or(HeaderValue::from_static("W/\"0\""))
 }
 

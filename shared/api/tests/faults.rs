@@ -194,21 +194,7 @@ async fn codes_for(w: &std::sync::Arc<World>, people: &[u32]) -> BTreeMap<u32, S
         }
     })
     .await;
-    let texts: BTreeMap<String, String> = openday_sms::read_sms_outbox(&w.sms_dir)
-        .unwrap()
-        .into_iter()
-        .map(|t| {
-            let code: String = t
-                .text
-                .split("验证码为")
-                .nth(1)
-                .unwrap()
-                .chars()
-                .take(6)
-                .collect();
-            (t.to, code)
-        })
-        .collect();
+    let texts = openday_testkit::sms_codes_in(&w.sms_dir);
     people
         .iter()
         .map(|&n| (n, texts[&World::phone(n)].clone()))

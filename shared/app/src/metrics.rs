@@ -142,10 +142,12 @@ impl Metrics {
         self.codes_refused.inc_by("reason", reason, 1);
     }
 
-    /// A sweep of `kind` ran and made `new_findings`.
-    pub fn sweep_ran(&self, kind: &str, new_findings: u64) {
+    /// A sweep ran to its end: its run and the findings it made.
+    pub fn sweep_ran(&self, report: &openday_sweeps::Report) {
+        let kind = report.sweep.as_str();
         self.sweep_runs.inc_by("kind", kind, 1);
-        self.findings.inc_by("kind", kind, new_findings);
+        self.findings
+            .inc_by("kind", kind, report.findings_new.len() as u64);
     }
 
     /// The counters in the Prometheus (OpenMetrics) text format.
@@ -279,13 +281,22 @@ impl SmsSender for CountedSms {
 mod tests {
     use super::*;
 
+    /// A finished run of `sweep` that made `new` findings.
+    fn run(sweep: &str, new: usize) -> openday_sweeps::Report {
+        openday_sweeps::Report {
+            sweep: sweep.into(),
+            findings_new: (0..new).map(|n| format!("finding#{n}")).collect(),
+            ..Default::default()
+        }
+    }
+
     #[test]
     fn the_exposition_names_each_counter_with_its_labels() {
         let m = Metrics::new();
         m.registration_taken();
         m.registration_taken();
         m.code_refused("RATE_LIMITED");
-        m.sweep_ran("notice", 3);
+        m.sweep_ran(&run("notice", 3));
         let text = m.exposition();
         assert!(text.contains("openday_registrations_total 2"), "{text}");
         assert!(
@@ -326,7 +337,7 @@ mod tests {
             .collect();
         assert_eq!(names, ["Registrations", "CodesRefused"]);
         assert_eq!(m.emf("public", 2_000), None, "reported already");
-        m.sweep_ran("report", 0);
+        m.sweep_ran(&run("report", 0));
         let line: serde_json::Value =
             serde_json::from_str(&m.emf("sweep-report", 3_000).unwrap()).unwrap();
         assert_eq!(

@@ -366,7 +366,7 @@ pub async fn sweep(kind: SweepKind) -> Result<(), lambda_runtime::Error> {
                 if let Ok(report) = &report {
                     // A run counts once it has finished: the alarm on a missed sweep
                     // watches these.
-                    metrics.sweep_ran(kind.wire(), report.findings_new.len() as u64);
+                    metrics.sweep_ran(report);
                 }
                 emit(&metrics, &function);
                 Ok::<serde_json::Value, lambda_runtime::Error>(serde_json::to_value(report?)?)

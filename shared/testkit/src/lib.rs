@@ -99,15 +99,33 @@ pub fn sms_code_in(dir: &std::path::Path, phone: &str) -> String {
         .rev()
         .find(|t| t.to == phone)
         .unwrap_or_else(|| panic!("no text message to {phone} in {}", dir.display()));
+    code_in(&text.text)
+}
+
+/// The newest code sent to each phone in a local SMS outbox, read in one pass (for many
+/// people at once).
+pub fn sms_codes_in(dir: &std::path::Path) -> std::collections::HashMap<String, String> {
+    openday_sms::read_sms_outbox(dir)
+        .unwrap()
+        .into_iter()
+        .filter(|t| t.text.contains("验证码为"))
+        .map(|t| {
+            let code = code_in(&t.text);
+            (t.to, code)
+        })
+        .collect()
+}
+
+/// The 6-digit code of a verification text.
+fn code_in(text: &str) -> String {
     let digits: String = text
-        .text
         .split("验证码为")
         .nth(1)
-        .unwrap_or_else(|| panic!("no code in {:?}", text.text))
+        .unwrap_or_else(|| panic!("no code in {text:?}"))
         .chars()
         .take(6)
         .collect();
-    assert_eq!(digits.len(), 6, "{:?}", text.text);
+    assert_eq!(digits.len(), 6, "{text:?}");
     digits
 }
 
