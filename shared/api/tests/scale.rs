@@ -187,6 +187,12 @@ async fn at_two_hundred_plans_the_figures_and_the_home_page_answer_within_the_de
     .await;
     let setup = Instant::now();
     two_hundred_announced(&w).await;
+    // Written behind the application's back: the reconciliation puts them on the sheets.
+    let r = openday_app::sheets::reconcile(&w.app.core, 2026)
+        .await
+        .unwrap();
+    // Each plan's own part: nobody has registered, rated or given feedback yet.
+    assert_eq!((r.plans, r.repaired), (PLANS, PLANS), "{r:?}");
     println!("{PLANS} plans announced in {:?}", setup.elapsed());
     w.clock.set("2026-08-10T09:00:00+08:00");
 

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::actor::Actor;
 use crate::audit;
 use crate::error::AppError;
-use crate::figures::{Reads, facts, scope_of};
+use crate::figures::{facts, scope_of};
 use crate::services::{Services, Store};
 
 /// An adjustment as the office's page and the API show it.
@@ -73,8 +73,8 @@ pub async fn scores<S: Store>(
     let compliance = crate::compliance::of(app, office.clone(), year).await?;
     // Adoption and follow-up checks per agency, from its plans.
     let mut per_org: BTreeMap<String, AssessmentFacts> = BTreeMap::new();
-    for f in facts(app, &scope_of(&office), year, Reads::Everything).await? {
-        let entry = per_org.entry(f.plan.org_id.to_string()).or_default();
+    for f in facts(app, &scope_of(&office), year).await? {
+        let entry = per_org.entry(f.org_id.to_string()).or_default();
         entry.answered += f.adoptions.len() as u32;
         entry.adopted_points += f
             .adoptions
@@ -85,10 +85,10 @@ pub async fn scores<S: Store>(
                 _ => 0.0,
             })
             .sum::<f64>();
-        if f.plan.responded_on.is_some()
+        if f.part.responded_on.is_some()
             && let Some(latest) = app
                 .store
-                .checks(&f.plan.id)
+                .checks(&f.plan_id)
                 .await?
                 .into_iter()
                 .max_by_key(|c| c.at)

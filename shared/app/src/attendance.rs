@@ -13,6 +13,7 @@ use crate::audit;
 use crate::commands::CheckInBody;
 use crate::error::AppError;
 use crate::services::{Services, Store};
+use crate::sheets::{self, Changed};
 use crate::views::{Attendance, CheckedIn};
 use openday_rules::staff::StaffRole;
 
@@ -77,7 +78,10 @@ async fn check_in_inner<S: Store>(
         .check_in_by(id, &code, app.now(), Some(by))
         .await?
     {
-        CheckIn::Admitted(r) => r,
+        CheckIn::Admitted(r) => {
+            sheets::note(app, &plan, Changed::Seats).await;
+            r
+        }
         CheckIn::Already(r) => {
             let when = r
                 .attended_at

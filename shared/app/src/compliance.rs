@@ -14,7 +14,7 @@ use openday_store::records::{FindingRecord, PlanScope};
 use crate::access::seen_prefix;
 use crate::error::AppError;
 use crate::figures::{
-    PlanFacts, READS_AT_ONCE, Reads, facts, outcomes, scope_of, statistics_of, year_figures_from,
+    PlanFacts, READS_AT_ONCE, facts, outcomes, scope_of, statistics_of, year_figures_from,
 };
 use crate::services::{Services, Store};
 use crate::views::{
@@ -135,8 +135,7 @@ impl YearOf {
         };
         for top in tops {
             let scope = PlanScope::Subtree { path: top.clone() };
-            all.facts
-                .extend(facts(app, &scope, year, Reads::Everything).await?);
+            all.facts.extend(facts(app, &scope, year).await?);
             all.findings.extend(app.store.findings(year, top).await?);
         }
         Ok(all)

@@ -23,6 +23,7 @@ use crate::audit;
 use crate::commands::{AnswersBody, EvaluationBody, PhoneProof};
 use crate::error::{AppError, wait_words};
 use crate::services::{Services, Store};
+use crate::sheets::{self, Changed};
 use crate::verification::verified_phone;
 use crate::views::{AnswersDraft, AnswersSaved, EvaluationReceipt, FeedbackReceipt};
 use openday_rules::staff::StaffRole;
@@ -84,6 +85,7 @@ pub async fn give<S: Store>(
                 .await?
         }
     };
+    sheets::note(app, &plan, Changed::Feedback).await;
     Ok(FeedbackReceipt {
         id: record.id,
         channel: feedback.channel,
@@ -139,6 +141,7 @@ pub async fn evaluate<S: Store>(
         .store
         .add_evaluation(id, &evaluation, &phone_hash, app.now())
         .await?;
+    sheets::note_plan(app, id, Changed::Ratings).await;
     Ok(EvaluationReceipt {
         id: record.id,
         rating: evaluation.rating,
@@ -263,6 +266,7 @@ async fn save_answers_inner<S: Store>(
     }
     let answers: Vec<ResponseItem> = answers.into_values().collect();
     app.store.save_answers(id, &answers).await?;
+    sheets::note_plan(app, id, Changed::Answers).await;
     let mut answered: BTreeSet<String> = saved.into_iter().map(|a| a.feedback_id).collect();
     answered.extend(answers.iter().map(|a| a.feedback_id.clone()));
     Ok(AnswersSaved {
@@ -426,6 +430,9 @@ async fn move_items<S: Store>(
     }
     for record in &moved {
         app.store.update_feedback(record).await?;
+    }
+    if !moved.is_empty() {
+        sheets::note(app, plan, Changed::Feedback).await;
     }
     let changed = moved.len();
     if vs.is_empty() {

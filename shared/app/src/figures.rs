@@ -1,25 +1,27 @@
 //! The year's figures of a scope (an organisation's plans, or a jurisdiction's subtree),
-//! computed from the stored plans: each plan's outcome against the programme it follows,
-//! the compliance figures, and the figures a report starts from.
+//! from the kept sheets (`sheets.rs`): each plan's outcome against the programme it
+//! follows, the compliance figures, and the figures a report starts from.
 //!
-//! The facts of each plan (its seats, check-ins, ratings, feedback and adoptions) are read
-//! once per computation, a few plans at a time, and every figure of every area is computed
-//! from them in memory: a roll-up of a region's areas reads each plan once, not once per
-//! area and per figure.
+//! A scope's figures read its organisations' sheets, one item each however many plans
+//! they hold, and compute every figure of every area from them in memory. What depends on
+//! the day (a plan's status today, whether it was announced or answered on time) is
+//! computed here, at reading, from the kept dates.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use futures_util::stream::{self, StreamExt, TryStreamExt};
 use openday_rules::compliance::{Figures, PlanOutcome, figures};
-use openday_rules::feedback::{Adoption, FeedbackCategory, FeedbackChannel};
+use openday_rules::event::OpenPeriod;
+use openday_rules::feedback::{Adoption, FeedbackCategory, FeedbackChannel, Rating};
+use openday_rules::lifecycle::{PlanStatus, effective_status};
 use openday_rules::org::{Id, OrgKind, Organisation};
 use openday_rules::report::YearFigures;
 use openday_rules::sweep::FindingKind;
+use openday_rules::{Programme, ProgrammeRef};
 use openday_store::keys;
-use openday_store::records::{FindingRecord, PlanRecord, PlanScope};
+use openday_store::records::{FindingRecord, PlanScope, region_of_path};
+use openday_store::sheets::{PlanLine, PlanPart, Sheet};
 
-use crate::access::status_today;
 use crate::error::AppError;
 use crate::services::{Services, Store};
 
@@ -39,7 +41,7 @@ pub(crate) fn scope_of(org: &Organisation) -> PlanScope {
     }
 }
 
-/// The prefix of the scope sort key of what `scope` covers (plans, findings).
+/// The prefix of the scope sort key of what `scope` covers (plans, sheets, findings).
 fn prefix_of(scope: &PlanScope) -> String {
     match scope {
         PlanScope::Subtree { path } => path.clone(),
@@ -53,126 +55,104 @@ pub(crate) fn covers(scope: &PlanScope, org_path: &str, org_id: &Id) -> bool {
     keys::owned(org_path, org_id.as_str(), "").starts_with(&prefix_of(scope))
 }
 
-/// What to read of each plan beside the plan itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Reads {
-    /// Seats, check-ins and ratings: the compliance figures.
-    Outcomes,
-    /// Those and the feedback with its adoption: the year's figures.
-    Everything,
-}
-
-/// What the year's figures need of one plan, read once.
+/// What the year's figures need of one plan, from its line.
 pub(crate) struct PlanFacts {
-    pub plan: PlanRecord,
+    pub plan_id: String,
+    pub org_id: Id,
+    pub org_path: String,
+    pub part: PlanPart,
+    /// Its status today.
+    pub status: PlanStatus,
     pub outcome: PlanOutcome,
     pub feedback: Vec<(FeedbackCategory, FeedbackChannel)>,
     pub adoptions: Vec<Adoption>,
 }
 
-/// The facts of every plan of `year` in `scope`, in the store's order.
+/// The facts of every plan of `year` in `scope`, in scope order, from the kept sheets.
 pub(crate) async fn facts<S: Store>(
     app: &Services<S>,
     scope: &PlanScope,
     year: i32,
-    reads: Reads,
 ) -> Result<Vec<PlanFacts>, AppError> {
-    let plans = app.store.plans(year, scope).await?;
+    let sheets = app.store.sheets(year, &prefix_of(scope)).await?;
     // The few programme versions first (stored ones are cached by the store).
-    let mut programmes: HashMap<u32, Arc<openday_rules::Programme>> = HashMap::new();
-    for plan in &plans {
-        if let std::collections::hash_map::Entry::Vacant(e) =
-            programmes.entry(plan.programme_version)
-        {
-            e.insert(Arc::new(app.programme_of(plan).await?));
+    let mut programmes: HashMap<ProgrammeRef, Arc<Programme>> = HashMap::new();
+    let mut all = Vec::new();
+    for sheet in &sheets {
+        for line in &sheet.lines {
+            let Some(part) = &line.plan else {
+                continue; // a count arrived before the plan's own part: not a plan yet
+            };
+            let at = ProgrammeRef {
+                region: region_of_path(&sheet.org_path).unwrap_or_else(|| sheet.org_id.clone()),
+                year,
+                version: part.programme_version,
+            };
+            let programme = match programmes.get(&at) {
+                Some(p) => p.clone(),
+                None => {
+                    let p = Arc::new(app.programme_at(&at).await?);
+                    programmes.insert(at, p.clone());
+                    p
+                }
+            };
+            all.push(facts_of(app, sheet, line, part, programme, year)?);
         }
     }
-    stream::iter(plans)
-        .map(|plan| {
-            let programme = programmes
-                .get(&plan.programme_version)
-                .cloned()
-                .unwrap_or_else(|| Arc::new(openday_rules::Programme::shipped()));
-            facts_of(app, plan, programme, reads)
-        })
-        .buffered(READS_AT_ONCE)
-        .try_collect()
-        .await
+    Ok(all)
 }
 
-/// One plan's facts: its seats counter (confirmed, checked in) only once announced, since
-/// the counter is made by the announcement; the published response or, before it, the
-/// answers saved so far.
-async fn facts_of<S: Store>(
+/// One plan's facts from its line: what depends on the day is judged today.
+fn facts_of<S>(
     app: &Services<S>,
-    plan: PlanRecord,
-    programme: Arc<openday_rules::Programme>,
-    reads: Reads,
+    sheet: &Sheet,
+    line: &PlanLine,
+    part: &PlanPart,
+    programme: Arc<Programme>,
+    year: i32,
 ) -> Result<PlanFacts, AppError> {
-    let (confirmed, attended) = if plan.announced_on.is_some() {
-        let (seats, attended) = app.store.seats_and_attendance(&plan.id).await?;
-        (seats.map_or(0, |s| s.confirmed), attended)
-    } else {
-        (0, 0)
-    };
-    let ratings = app
-        .store
-        .evaluations(&plan.id)
-        .await?
-        .into_iter()
-        .map(|e| e.evaluation.rating)
-        .collect();
-    let (feedback, adoptions) = if reads == Reads::Everything {
-        let feedback = app
-            .store
-            .feedback(&plan.id)
-            .await?
-            .into_iter()
-            .map(|f| (f.feedback.category, f.feedback.channel))
-            .collect();
-        let response = match plan.responded_on {
-            Some(_) => app.store.response(&plan.id).await?,
-            None => None,
-        };
-        let answers = match response {
-            Some(r) => r.items,
-            None => app.store.answers(&plan.id).await?,
-        };
-        (feedback, answers.iter().map(|a| a.adoption).collect())
-    } else {
-        (Vec::new(), Vec::new())
-    };
+    let period = OpenPeriod::new(year, part.format, part.start, part.end).map_err(|_| {
+        AppError::from(openday_store::StoreError::Corrupt(format!(
+            "the line of plan {} holds dates outside {year}",
+            line.plan_id
+        )))
+    })?;
+    let status = effective_status(part.status, &period, app.today());
     // Only held plans count their interaction (an opened questionnaire among them).
-    let held = matches!(
-        status_today(app, &plan),
-        openday_rules::lifecycle::PlanStatus::Held
-            | openday_rules::lifecycle::PlanStatus::Responded
-    );
-    let questionnaire_opened = held
-        && app
-            .store
-            .questionnaire(&plan.id)
-            .await?
-            .is_some_and(|q| q.opened_at.is_some());
+    let held = matches!(status, PlanStatus::Held | PlanStatus::Responded);
+    let ratings = (1u8..=5)
+        .zip(line.ratings)
+        .flat_map(|(n, count)| std::iter::repeat_n(Rating::new(n), count as usize))
+        .flatten()
+        .collect();
     Ok(PlanFacts {
         outcome: PlanOutcome {
-            qa_session: plan
-                .plan
-                .interactions
-                .contains(openday_rules::plan::Interaction::QaSession),
-            questionnaire_opened,
-            status: plan.status,
-            period: plan.plan.period,
-            announced_on: plan.announced_on,
-            confirmed,
-            attended,
-            responded_on: plan.responded_on,
+            qa_session: part.qa_session,
+            questionnaire_opened: held && line.questionnaire_opened,
+            status: part.status,
+            period,
+            announced_on: part.announced_on,
+            confirmed: line.confirmed,
+            attended: line.attended,
+            responded_on: part.responded_on,
             ratings,
             programme,
         },
-        feedback,
-        adoptions,
-        plan,
+        feedback: line
+            .feedback
+            .iter()
+            .flat_map(|&(c, ch, n)| std::iter::repeat_n((c, ch), n as usize))
+            .collect(),
+        adoptions: line
+            .adoptions
+            .iter()
+            .flat_map(|&(a, n)| std::iter::repeat_n(a, n as usize))
+            .collect(),
+        plan_id: line.plan_id.clone(),
+        org_id: sheet.org_id.clone(),
+        org_path: sheet.org_path.clone(),
+        part: part.clone(),
+        status,
     })
 }
 
@@ -182,10 +162,10 @@ pub(crate) async fn outcomes<S: Store>(
     scope: &PlanScope,
     year: i32,
 ) -> Result<Vec<(Id, PlanOutcome)>, AppError> {
-    Ok(facts(app, scope, year, Reads::Outcomes)
+    Ok(facts(app, scope, year)
         .await?
         .into_iter()
-        .map(|f| (f.plan.org_id, f.outcome))
+        .map(|f| (f.org_id, f.outcome))
         .collect())
 }
 
@@ -241,7 +221,7 @@ pub async fn year_figures_in<S: Store>(
     scope: &PlanScope,
     year: i32,
 ) -> Result<YearFigures, AppError> {
-    let facts = facts(app, scope, year, Reads::Everything).await?;
+    let facts = facts(app, scope, year).await?;
     let findings = app.store.findings(year, &prefix_of(scope)).await?;
     Ok(year_figures_from(app, year, scope, &facts, &findings))
 }
@@ -257,13 +237,14 @@ pub(crate) fn year_figures_from<S>(
 ) -> YearFigures {
     let within: Vec<&PlanFacts> = facts
         .iter()
-        .filter(|f| covers(scope, &f.plan.org_path, &f.plan.org_id))
+        .filter(|f| covers(scope, &f.org_path, &f.org_id))
         .collect();
     let years: Vec<openday_rules::report::PlanYear> = within
         .iter()
         .map(|f| openday_rules::report::PlanYear {
-            plan: &f.plan.plan,
-            status: status_today(app, &f.plan),
+            format: f.part.format,
+            segment_kinds: f.part.segment_kinds.clone(),
+            status: f.status,
             confirmed: f.outcome.confirmed,
             attended: f.outcome.attended,
             feedback: f.feedback.clone(),

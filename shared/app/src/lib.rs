@@ -40,6 +40,7 @@ pub mod retention;
 pub mod second_factor;
 pub mod services;
 pub mod sessions;
+pub mod sheets;
 pub mod sign_in;
 pub mod store;
 pub mod supervision;

@@ -14,6 +14,7 @@ use crate::audit;
 use crate::error::AppError;
 use crate::feedback::held_or_running;
 use crate::services::{Services, Store};
+use crate::sheets::{self, Changed};
 use crate::views::RoomOpinionsSaved;
 
 /// Records an entry of opinions from the room. A bad entry stores nothing.
@@ -47,6 +48,7 @@ pub async fn record<S: Store>(
                     .await?;
                 ids.push(record.id);
             }
+            sheets::note(app, &plan, Changed::Feedback).await;
             Ok(RoomOpinionsSaved {
                 saved: ids.len(),
                 ids,

@@ -22,6 +22,7 @@ use crate::audit;
 use crate::commands::{AnnouncementBody, CancelBody, RespondBody, ReviewBody};
 use crate::error::AppError;
 use crate::services::{Services, Store};
+use crate::sheets::{self, Changed};
 use crate::views::{PlanDetail, PlanList, PlanSummary};
 use crate::years::{named_year, year_or_this};
 
@@ -74,10 +75,12 @@ pub async fn submit<S: Store>(
             .programme_for(org, named_year(app, draft.year.as_ref()))
             .await?;
         let plan = check_submission(draft, org, &programme.programme)?;
-        Ok(app
+        let record = app
             .store
             .create_plan_by(org, Some(org.email()), &plan, programme.version, app.now())
-            .await?)
+            .await?;
+        sheets::note(app, &record, Changed::Plan).await;
+        Ok(record)
     }
     .await;
     let object = result
@@ -200,6 +203,7 @@ async fn act_inner<S: Store>(
     let change = build(&plan, &owner, &programme, change)?;
     let comment = change.comment.clone();
     let record = app.store.change_plan(id, expected, change).await?;
+    sheets::note(app, &record, Changed::Plan).await;
     Ok((record, comment))
 }
 

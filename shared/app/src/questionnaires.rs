@@ -26,6 +26,7 @@ use crate::commands::PhoneProof;
 use crate::error::AppError;
 use crate::exports::{Cell, Table};
 use crate::services::{Services, Store};
+use crate::sheets::{self, Changed};
 use crate::verification::verified_phone;
 
 /// A questionnaire saved as a draft: the design and the version it was made from (0 for
@@ -237,6 +238,7 @@ pub async fn open<S: Store>(
             if !app.store.save_questionnaire(&record).await? {
                 return Err(stale());
             }
+            sheets::note(app, &plan, Changed::Questionnaire).await;
             Ok(QuestionnaireDesign {
                 plan_id: plan_id.to_owned(),
                 version: record.version,
@@ -324,10 +326,15 @@ pub async fn answer<S: Store>(
         answers,
     };
     match app.store.add_answer_set(&set, &phone_hash, &opinions).await {
-        Ok(_) => Ok(AnswersTaken {
-            id: set.id,
-            opinions: opinions.len(),
-        }),
+        Ok(_) => {
+            if !opinions.is_empty() {
+                sheets::note_plan(app, plan_id, Changed::Feedback).await;
+            }
+            Ok(AnswersTaken {
+                id: set.id,
+                opinions: opinions.len(),
+            })
+        }
         Err(StoreError::AlreadyExists) => Err(AppError::Conflict {
             code: "ALREADY_ANSWERED",
             message: "该手机号码已提交过本问卷，每个手机号码只能提交一次".into(),

@@ -25,6 +25,7 @@ use crate::audit;
 use crate::commands::PhoneProof;
 use crate::error::AppError;
 use crate::services::{Services, Store};
+use crate::sheets::{self, Changed};
 use crate::verification::{Claim, claim, looked_up_phone, verified_phone};
 use crate::views::RegistrationReceipt;
 use openday_rules::staff::StaffRole;
@@ -219,6 +220,7 @@ async fn take<S: Store>(
     match app.store.register(&plan.id, &new).await {
         Ok(out) => {
             app.metrics.registration_taken();
+            sheets::note(app, plan, Changed::Seats).await;
             tracing::info!(plan = %plan.id, channel = %channel, status = ?out.status, id = %new.registrant.id.masked(), phone = %new.registrant.phone.masked(), "registration taken");
             Ok(Taken {
                 receipt: RegistrationReceipt {
@@ -324,6 +326,7 @@ pub async fn cancel_own<S: Store>(
     let phone_hash = verified_phone(app, proof).await?;
     let record = owned(app, code, &phone_hash).await?;
     let out = app.store.cancel(&record.code, app.now()).await?;
+    sheets::note_plan(app, &record.plan_id, Changed::Seats).await;
     tracing::info!(plan = %record.plan_id, promoted = out.promoted.is_some(), "registration cancelled");
     app.store.registration(&record.code).await?.ok_or(GONE)
 }
@@ -394,6 +397,7 @@ async fn cancel_by_organiser_inner<S: Store>(
         return Err(GONE);
     }
     let out = app.store.cancel(&code, app.now()).await?;
+    sheets::note(app, &plan, Changed::Seats).await;
     tracing::info!(plan = %plan.id, by = %org.id, promoted = out.promoted.is_some(), id = %record.id_masked, "registration cancelled by the organiser");
     app.store.registration(&code).await?.ok_or(GONE)
 }

@@ -2,7 +2,8 @@
 
 use openday_store::ports::{
     AssessmentStore, AuditStore, CampaignStore, CounterStore, FeedbackStore, PeopleStore,
-    QuestionnaireStore, SessionStore, SmsMessageStore, SupervisionStore, VerificationStore,
+    QuestionnaireStore, SessionStore, SheetStore, SmsMessageStore, SupervisionStore,
+    VerificationStore,
 };
 
 /// Every storage port the use cases need: the sweeps' ports, feedback, verification codes
@@ -20,6 +21,7 @@ pub trait Store:
     + AssessmentStore
     + CampaignStore
     + SmsMessageStore
+    + SheetStore
 {
 }
 
@@ -35,7 +37,8 @@ impl<
         + SupervisionStore
         + AssessmentStore
         + CampaignStore
-        + SmsMessageStore,
+        + SmsMessageStore
+        + SheetStore,
 > Store for T
 {
 }

@@ -150,6 +150,11 @@ impl Rating {
     pub fn get(self) -> u8 {
         self.0
     }
+
+    /// The rating `n` (1 to 5), if it is one.
+    pub fn new(n: u8) -> Option<Rating> {
+        (1..=5).contains(&n).then_some(Rating(n))
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -77,8 +77,10 @@ pub struct YearFigures {
 }
 
 /// One plan's year, as the report counts it.
-pub struct PlanYear<'a> {
-    pub plan: &'a crate::plan::Plan,
+pub struct PlanYear {
+    pub format: crate::event::Format,
+    /// The kinds of its segments (开放内容), each once.
+    pub segment_kinds: std::collections::BTreeSet<crate::event::SegmentKind>,
     pub status: crate::lifecycle::PlanStatus,
     pub confirmed: u32,
     pub attended: u32,
@@ -109,10 +111,8 @@ pub fn year_figures(
     let bump = |counts: &mut Counts, label: &str| *counts.entry(label.to_owned()).or_default() += 1;
     for p in plans.iter().filter(|p| p.status != PlanStatus::Cancelled) {
         f.plans += 1;
-        bump(&mut f.by_format, p.plan.period.format().label());
-        let kinds: std::collections::BTreeSet<_> =
-            p.plan.segments.iter().map(|s| s.kind()).collect();
-        for k in kinds {
+        bump(&mut f.by_format, p.format.label());
+        for k in &p.segment_kinds {
             bump(&mut f.by_segment_kind, k.label());
         }
         // Held: announced, and its last day has passed (the status says both).
@@ -244,7 +244,8 @@ mod tests {
         .unwrap();
         let years = [
             PlanYear {
-                plan: &week,
+                format: week.period.format(),
+                segment_kinds: week.segments.iter().map(|s| s.kind()).collect(),
                 status: PlanStatus::Responded,
                 confirmed: 30,
                 attended: 27,
@@ -260,7 +261,8 @@ mod tests {
                 ],
             },
             PlanYear {
-                plan: &day_plan,
+                format: day_plan.period.format(),
+                segment_kinds: day_plan.segments.iter().map(|s| s.kind()).collect(),
                 status: PlanStatus::Announced,
                 confirmed: 26,
                 attended: 0,
@@ -268,7 +270,8 @@ mod tests {
                 adoptions: vec![],
             },
             PlanYear {
-                plan: &day_plan,
+                format: day_plan.period.format(),
+                segment_kinds: day_plan.segments.iter().map(|s| s.kind()).collect(),
                 status: PlanStatus::Cancelled,
                 confirmed: 5,
                 attended: 0,

@@ -316,6 +316,16 @@ pub fn plans_of_year(year: i32) -> String {
     format!("PLANS#{year}")
 }
 
+/// An organisation's sheet of the year's figures.
+pub fn sheet(org_id: &str, year: i32) -> Key {
+    (format!("SHEET#{org_id}#{year}"), "SHEET".into())
+}
+
+/// The scope partition listing the year's sheets (sorted by [`owned`], id left empty).
+pub fn sheets_of_year(year: i32) -> String {
+    format!("SHEETS#{year}")
+}
+
 pub fn announced_in(year: i32) -> String {
     format!("ANNOUNCED#{year}")
 }

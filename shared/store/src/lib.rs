@@ -17,6 +17,7 @@ pub mod personal;
 pub mod ports;
 pub mod questionnaires;
 pub mod records;
+pub mod sheets;
 pub mod supervision;
 pub mod table;
 

@@ -18,8 +18,10 @@ use crate::people::*;
 use crate::records::*;
 
 mod messages;
+mod sheets;
 mod work_plan;
 pub use messages::*;
+pub use sheets::*;
 pub use work_plan::*;
 
 /// Jurisdictions and organisations.

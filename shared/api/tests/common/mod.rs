@@ -47,6 +47,8 @@ pub struct World {
     pub sms_dir: std::path::PathBuf,
     pub mail_dir: std::path::PathBuf,
     pub store: DynamoStore,
+    /// The application behind the routers (for what runs outside a request: sweeps).
+    pub app: App<DynamoStore>,
 }
 
 pub struct Answer {
@@ -137,7 +139,8 @@ async fn build(
     World {
         _engine: engine,
         proxy,
-        router: openday_api::all(app),
+        router: openday_api::all(app.clone()),
+        app,
         tokens,
         clock,
         sms_dir,

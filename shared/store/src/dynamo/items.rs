@@ -68,7 +68,7 @@ impl DynamoStore {
             .update_expression(update)
             .condition_expression(condition)
             .set_expression_attribute_names(Some(all_names))
-            .set_expression_attribute_values(Some(all_values))
+            .set_expression_attribute_values((!all_values.is_empty()).then_some(all_values))
             .return_values(ReturnValue::UpdatedNew)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
@@ -184,7 +184,7 @@ impl DynamoStore {
             .update_expression(update)
             .condition_expression(condition)
             .set_expression_attribute_names(Some(all_names))
-            .set_expression_attribute_values(Some(all_values))
+            .set_expression_attribute_values((!all_values.is_empty()).then_some(all_values))
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .build()
             .map_err(build_error)?;

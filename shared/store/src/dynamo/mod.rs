@@ -40,6 +40,7 @@ mod registrations;
 mod reports;
 mod seats_hint;
 mod sessions;
+mod sheets;
 mod supervision;
 mod verification;
 
