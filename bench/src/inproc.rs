@@ -39,9 +39,18 @@ fn scratch(name: &str) -> std::path::PathBuf {
 
 /// An app of a function on a fresh in-memory engine, at `now`.
 async fn app(engine: &LocalDynamo, now: &str) -> (App<DynamoStore>, TokenKey) {
+    app_of(engine, &directory(), now).await
+}
+
+/// An app of a function on a fresh in-memory engine holding `directory`, at `now`.
+pub async fn app_of(
+    engine: &LocalDynamo,
+    directory: &Directory,
+    now: &str,
+) -> (App<DynamoStore>, TokenKey) {
     let store = DynamoStore::new(engine.client(), "openday-bench");
     store.ensure_table().await.unwrap();
-    store.import(&directory()).await.unwrap();
+    store.import(directory).await.unwrap();
     let tokens = TokenKey::new(&[7u8; 32]).unwrap();
     let config = Config {
         tokens: tokens.clone(),
@@ -69,7 +78,7 @@ async fn app(engine: &LocalDynamo, now: &str) -> (App<DynamoStore>, TokenKey) {
     (app, tokens)
 }
 
-async fn send(router: &axum::Router, req: Request<Body>) -> (u16, Value) {
+pub async fn send(router: &axum::Router, req: Request<Body>) -> (u16, Value) {
     let res = router.clone().oneshot(req).await.unwrap();
     let status = res.status().as_u16();
     let bytes = axum::body::to_bytes(res.into_body(), 1 << 24)

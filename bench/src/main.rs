@@ -31,6 +31,7 @@
 mod cold;
 mod inproc;
 mod plots;
+mod province;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -619,6 +620,11 @@ async fn main() {
     let soak_only = (args.first().is_some_and(|a| a == "--soak"))
         .then(|| args.drain(..2).nth(1).and_then(|s| s.parse::<u64>().ok()))
         .flatten();
+    // `--province PLANS`: only the province's figures pages, PLANS plans a year.
+    if args.first().is_some_and(|a| a == "--province") {
+        let plans = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(3_334);
+        return province::run(plans, 200).await;
+    }
     // `--cold DIR`: only the cold starts of the functions' binaries in DIR.
     if args.first().is_some_and(|a| a == "--cold") {
         let dir = PathBuf::from(
@@ -766,6 +772,12 @@ async fn main() {
     println!();
     println!("plots: {}", figures.display());
 
+    // The figures pages of a province (a small one in the short mode).
+    province::run(
+        if short { 300 } else { 3_334 },
+        if short { 20 } else { 200 },
+    )
+    .await;
     run_soak(&bin, Duration::from_secs(if short { 20 } else { 180 })).await;
 }
 

@@ -130,6 +130,8 @@ enum Which {
     Notice,
     Feedback,
     Report,
+    /// The kept figures of this year and last, reconciled with the data.
+    Figures,
     All,
 }
 
@@ -139,8 +141,13 @@ impl Which {
             Which::Notice => vec![SweepKind::Notice],
             Which::Feedback => vec![SweepKind::Feedback],
             Which::Report => vec![SweepKind::Report],
+            Which::Figures => vec![],
             Which::All => vec![SweepKind::Notice, SweepKind::Feedback, SweepKind::Report],
         }
+    }
+
+    fn reconciles_figures(self) -> bool {
+        matches!(self, Which::Figures | Which::All)
     }
 }
 
@@ -339,6 +346,14 @@ async fn run(command: Command) -> Result<(), String> {
             for kind in which.kinds() {
                 let report = sweeper.run(kind, now).await.map_err(|e| e.to_string())?;
                 serve::print_report(&report);
+            }
+            if which.reconciles_figures() {
+                for r in openday_app::sheets::reconcile_recent(&app.core)
+                    .await
+                    .map_err(|e| e.to_string())?
+                {
+                    serve::print_reconciled(&r);
+                }
             }
             local.close().await;
             Ok(())

@@ -283,6 +283,12 @@ async fn schedule(app: openday_api::App<openday_store::DynamoStore>) {
                     }
                 }
             }
+            match openday_app::sheets::reconcile_recent(&app.core).await {
+                Ok(done) => done.iter().for_each(print_reconciled),
+                Err(e) => {
+                    tracing::warn!(error = %e, "reconciling the kept figures failed; it runs again tomorrow")
+                }
+            }
             match openday_app::retention::purge(&app.core).await {
                 Ok(p) if p.registrations > 0 => println!(
                     "到期个人信息已删除：{} 场活动，{} 条报名记录",
@@ -300,6 +306,14 @@ async fn schedule(app: openday_api::App<openday_store::DynamoStore>) {
         }
         tokio::time::sleep(std::time::Duration::from_secs(60)).await;
     }
+}
+
+/// What a reconciliation of the kept figures found, for people.
+pub fn print_reconciled(r: &openday_app::sheets::Reconciled) {
+    println!(
+        "年度统计核对 {}：核对 {} 个方案，修复 {} 项，移除 {} 项",
+        r.year, r.plans, r.repaired, r.removed
+    );
 }
 
 /// What a sweep found and sent, for people.

@@ -28,7 +28,7 @@ async fn the_kept_figures_follow_a_season_and_the_reconciliation_repairs_a_corru
 
     // Every change of the season went through the use cases, which kept the sheets: the
     // reconciliation recomputes each plan's line from its data and finds them all equal.
-    let r = reconcile(app, 2026).await.unwrap();
+    let r = reconcile(&app.store, 2026).await.unwrap();
     assert!(r.plans >= 5, "{r:?} {season:?}");
     assert_eq!((r.repaired, r.removed), (0, 0), "{r:?}");
     let kept = year_figures_in(app, &everything(), 2026).await.unwrap();
@@ -75,11 +75,11 @@ async fn the_kept_figures_follow_a_season_and_the_reconciliation_repairs_a_corru
         .await
         .unwrap();
 
-    let r = reconcile(app, 2026).await.unwrap();
+    let r = reconcile(&app.store, 2026).await.unwrap();
     assert_eq!((r.repaired, r.removed), (1, 1), "{r:?}");
     let repaired = year_figures_in(app, &everything(), 2026).await.unwrap();
     assert_eq!(repaired, kept);
     // And nothing is left to repair.
-    let r = reconcile(app, 2026).await.unwrap();
+    let r = reconcile(&app.store, 2026).await.unwrap();
     assert_eq!((r.repaired, r.removed), (0, 0), "{r:?}");
 }

@@ -188,7 +188,7 @@ async fn at_two_hundred_plans_the_figures_and_the_home_page_answer_within_the_de
     let setup = Instant::now();
     two_hundred_announced(&w).await;
     // Written behind the application's back: the reconciliation puts them on the sheets.
-    let r = openday_app::sheets::reconcile(&w.app.core, 2026)
+    let r = openday_app::sheets::reconcile(&w.store, 2026)
         .await
         .unwrap();
     // Each plan's own part: nobody has registered, rated or given feedback yet.

@@ -51,7 +51,7 @@ fn read_at() -> u64 {
 /// is stored already: a failure here leaves the figures behind until the plan's next
 /// change or the reconciliation, so it is logged and not returned.
 pub async fn note<S: Store>(app: &Services<S>, plan: &PlanRecord, changed: Changed) {
-    if let Err(e) = write(app, plan, changed).await {
+    if let Err(e) = write(&app.store, plan, changed).await {
         tracing::warn!(
             plan = %plan.id, part = ?changed, error = %e,
             "keeping the year's figures failed; the reconciliation repairs it"
@@ -59,22 +59,18 @@ pub async fn note<S: Store>(app: &Services<S>, plan: &PlanRecord, changed: Chang
     }
 }
 
-async fn write<S: Store>(
-    app: &Services<S>,
-    plan: &PlanRecord,
-    changed: Changed,
-) -> Result<(), AppError> {
+async fn write<S: Store>(store: &S, plan: &PlanRecord, changed: Changed) -> Result<(), AppError> {
     let at = read_at();
     let parts = match changed {
-        Changed::Plan => line_of(app, plan).await?.parts(),
-        Changed::Seats => vec![seats(app, plan).await?],
-        Changed::Ratings => vec![ratings(app, &plan.id).await?],
-        Changed::Feedback => vec![feedback(app, &plan.id).await?],
-        Changed::Answers => vec![adoptions(app, plan).await?],
-        Changed::Questionnaire => vec![questionnaire(app, &plan.id).await?],
+        Changed::Plan => line_of(store, plan).await?.parts(),
+        Changed::Seats => vec![seats(store, plan).await?],
+        Changed::Ratings => vec![ratings(store, &plan.id).await?],
+        Changed::Feedback => vec![feedback(store, &plan.id).await?],
+        Changed::Answers => vec![adoptions(store, plan).await?],
+        Changed::Questionnaire => vec![questionnaire(store, &plan.id).await?],
     };
     for part in &parts {
-        app.store
+        store
             .put_line_part(sheet_of(plan), &plan.id, part, at)
             .await?;
     }
@@ -82,9 +78,9 @@ async fn write<S: Store>(
 }
 
 /// Its seats counter (confirmed, checked in) once announced: the announcement makes it.
-async fn seats<S: Store>(app: &Services<S>, plan: &PlanRecord) -> Result<LinePart, AppError> {
+async fn seats<S: Store>(store: &S, plan: &PlanRecord) -> Result<LinePart, AppError> {
     let (confirmed, attended) = if plan.announced_on.is_some() {
-        let (seats, attended) = app.store.seats_and_attendance(&plan.id).await?;
+        let (seats, attended) = store.seats_and_attendance(&plan.id).await?;
         (seats.map_or(0, |s| s.confirmed), attended)
     } else {
         (0, 0)
@@ -95,18 +91,18 @@ async fn seats<S: Store>(app: &Services<S>, plan: &PlanRecord) -> Result<LinePar
     })
 }
 
-async fn ratings<S: Store>(app: &Services<S>, plan_id: &str) -> Result<LinePart, AppError> {
+async fn ratings<S: Store>(store: &S, plan_id: &str) -> Result<LinePart, AppError> {
     let mut counts = [0u32; 5];
-    for e in app.store.evaluations(plan_id).await? {
+    for e in store.evaluations(plan_id).await? {
         let at = usize::from(e.evaluation.rating.get().clamp(1, 5)) - 1;
         counts[at] += 1;
     }
     Ok(LinePart::Ratings(counts))
 }
 
-async fn feedback<S: Store>(app: &Services<S>, plan_id: &str) -> Result<LinePart, AppError> {
+async fn feedback<S: Store>(store: &S, plan_id: &str) -> Result<LinePart, AppError> {
     let mut counts = BTreeMap::new();
-    for f in app.store.feedback(plan_id).await? {
+    for f in store.feedback(plan_id).await? {
         *counts
             .entry((f.feedback.category, f.feedback.channel))
             .or_insert(0u32) += 1;
@@ -117,14 +113,14 @@ async fn feedback<S: Store>(app: &Services<S>, plan_id: &str) -> Result<LinePart
 }
 
 /// The published response's adoptions or, before it, those of the answers saved so far.
-async fn adoptions<S: Store>(app: &Services<S>, plan: &PlanRecord) -> Result<LinePart, AppError> {
+async fn adoptions<S: Store>(store: &S, plan: &PlanRecord) -> Result<LinePart, AppError> {
     let response = match plan.responded_on {
-        Some(_) => app.store.response(&plan.id).await?,
+        Some(_) => store.response(&plan.id).await?,
         None => None,
     };
     let answers = match response {
         Some(r) => r.items,
-        None => app.store.answers(&plan.id).await?,
+        None => store.answers(&plan.id).await?,
     };
     let mut counts = BTreeMap::new();
     for a in &answers {
@@ -133,10 +129,9 @@ async fn adoptions<S: Store>(app: &Services<S>, plan: &PlanRecord) -> Result<Lin
     Ok(LinePart::Adoptions(counts.into_iter().collect()))
 }
 
-async fn questionnaire<S: Store>(app: &Services<S>, plan_id: &str) -> Result<LinePart, AppError> {
+async fn questionnaire<S: Store>(store: &S, plan_id: &str) -> Result<LinePart, AppError> {
     Ok(LinePart::Questionnaire {
-        opened: app
-            .store
+        opened: store
             .questionnaire(plan_id)
             .await?
             .is_some_and(|q| q.opened_at.is_some()),
@@ -144,18 +139,15 @@ async fn questionnaire<S: Store>(app: &Services<S>, plan_id: &str) -> Result<Lin
 }
 
 /// A plan's whole line, computed from its data.
-pub(crate) async fn line_of<S: Store>(
-    app: &Services<S>,
-    plan: &PlanRecord,
-) -> Result<PlanLine, AppError> {
+pub(crate) async fn line_of<S: Store>(store: &S, plan: &PlanRecord) -> Result<PlanLine, AppError> {
     let mut line = PlanLine::new(&plan.id);
     line.apply(LinePart::Plan(PlanPart::of(plan)));
     for part in [
-        seats(app, plan).await?,
-        ratings(app, &plan.id).await?,
-        feedback(app, &plan.id).await?,
-        adoptions(app, plan).await?,
-        questionnaire(app, &plan.id).await?,
+        seats(store, plan).await?,
+        ratings(store, &plan.id).await?,
+        feedback(store, &plan.id).await?,
+        adoptions(store, plan).await?,
+        questionnaire(store, &plan.id).await?,
     ] {
         line.apply(part);
     }
@@ -175,13 +167,13 @@ pub struct Reconciled {
 }
 
 /// Recomputes every line of `year` from the data and repairs the sheets where they differ.
-pub async fn reconcile<S: Store>(app: &Services<S>, year: i32) -> Result<Reconciled, AppError> {
+pub async fn reconcile<S: Store>(store: &S, year: i32) -> Result<Reconciled, AppError> {
     let everything = PlanScope::Subtree {
         path: String::new(),
     };
     let mut kept: HashMap<String, PlanLine> = HashMap::new();
     let mut stray = Vec::new();
-    for sheet in app.store.sheets(year, "").await? {
+    for sheet in store.sheets(year, "").await? {
         for line in sheet.lines {
             stray.push((
                 sheet.org_id.clone(),
@@ -191,15 +183,18 @@ pub async fn reconcile<S: Store>(app: &Services<S>, year: i32) -> Result<Reconci
             kept.insert(line.plan_id.clone(), line);
         }
     }
-    let plans = app.store.plans(year, &everything).await?;
+    let plans = store.plans(year, &everything).await?;
     let ids: HashSet<&str> = plans.iter().map(|p| p.id.as_str()).collect();
     let mut done = Reconciled {
         year,
         plans: plans.len(),
         ..Reconciled::default()
     };
-    let repairs: Vec<usize> = stream::iter(&plans)
-        .map(|plan| repair(app, plan, kept.get(&plan.id)))
+    let repairs: Vec<usize> = stream::iter(plans.iter().cloned())
+        .map(|plan| {
+            let kept = kept.get(&plan.id).cloned();
+            async move { repair(store, &plan, kept).await }
+        })
         .buffer_unordered(READS_AT_ONCE)
         .try_collect()
         .await?;
@@ -211,7 +206,7 @@ pub async fn reconcile<S: Store>(app: &Services<S>, year: i32) -> Result<Reconci
                 org_id: &org_id,
                 org_path: &org_path,
             };
-            app.store.remove_line(sheet, &plan_id).await?;
+            store.remove_line(sheet, &plan_id).await?;
             done.removed += 1;
         }
     }
@@ -235,19 +230,19 @@ pub async fn reconcile<S: Store>(app: &Services<S>, year: i32) -> Result<Reconci
 
 /// Writes the parts of `plan`'s line that differ from the `kept` one; how many.
 async fn repair<S: Store>(
-    app: &Services<S>,
+    store: &S,
     plan: &PlanRecord,
-    kept: Option<&PlanLine>,
+    kept: Option<PlanLine>,
 ) -> Result<usize, AppError> {
     let at = read_at();
-    let line = line_of(app, plan).await?;
-    let kept = kept.cloned().unwrap_or_else(|| PlanLine::new(&plan.id));
+    let line = line_of(store, plan).await?;
+    let kept = kept.unwrap_or_else(|| PlanLine::new(&plan.id));
     let mut repaired = 0;
     for part in line.parts() {
         let mut probe = kept.clone();
         probe.apply(part.clone());
         if probe != kept {
-            app.store
+            store
                 .put_line_part(sheet_of(plan), &plan.id, &part, at)
                 .await?;
             repaired += 1;
@@ -266,4 +261,15 @@ pub async fn note_plan<S: Store>(app: &Services<S>, plan_id: &str, changed: Chan
             "keeping the year's figures failed; the reconciliation repairs it"
         ),
     }
+}
+
+/// The daily reconciliation: this year's figures and last year's (whose reports and
+/// answers are still being written in its first months).
+pub async fn reconcile_recent<S: Store>(app: &Services<S>) -> Result<Vec<Reconciled>, AppError> {
+    let year = chrono::Datelike::year(&app.today());
+    let mut done = Vec::new();
+    for year in [year - 1, year] {
+        done.push(reconcile(&app.store, year).await?);
+    }
+    Ok(done)
 }

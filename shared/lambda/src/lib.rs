@@ -363,6 +363,11 @@ pub async fn sweep(kind: SweepKind) -> Result<(), lambda_runtime::Error> {
             let (sweeper, metrics, function) = (sweeper.clone(), metrics.clone(), function.clone());
             async move {
                 let report = handle_scheduled(&sweeper, kind, &event.payload).await;
+                if kind == SweepKind::Report
+                    && let Ok(report) = &report
+                {
+                    reconcile_figures(&sweeper.store, report).await;
+                }
                 if let Ok(report) = &report {
                     // A run counts once it has finished: the alarm on a missed sweep
                     // watches these.
@@ -374,6 +379,20 @@ pub async fn sweep(kind: SweepKind) -> Result<(), lambda_runtime::Error> {
         },
     ))
     .await
+}
+
+/// The daily reconciliation of the kept figures (this year's and last year's), run by the
+/// report sweep's function after its sweep: it logs what it repaired.
+async fn reconcile_figures(store: &DynamoStore, report: &Report) {
+    let Some(today) = report.today else {
+        return;
+    };
+    let year = chrono::Datelike::year(&today);
+    for year in [year - 1, year] {
+        if let Err(e) = openday_app::sheets::reconcile(store, year).await {
+            tracing::warn!(year, error = %e, "reconciling the kept figures failed; it runs again tomorrow");
+        }
+    }
 }
 
 /// JSON logs, as CloudWatch wants them; the level from `RUST_LOG` (default `info`).
