@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use rust_xlsxwriter::{Format as CellFormat, Workbook};
 use serde::Deserialize;
 
-pub use openday_app::exports::{Cell, Table};
+pub use openday_app::exports::{Cell, Streamed, Table};
 
 use crate::error::ApiError;
 
@@ -71,11 +71,6 @@ fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> ApiError {
 /// The tables as one workbook, a sheet each.
 pub fn xlsx(tables: &[Table]) -> Result<Vec<u8>, ApiError> {
     let mut book = Workbook::new();
-    let header = CellFormat::new().set_bold().set_text_wrap();
-    let day = CellFormat::new().set_num_format("yyyy-mm-dd");
-    let time = CellFormat::new().set_num_format("yyyy-mm-dd hh:mm");
-    // A string cell is never evaluated; the quote prefix keeps it text when someone edits it.
-    let text = CellFormat::new().set_quote_prefix();
     let mut used = std::collections::BTreeSet::new();
     for table in tables {
         let sheet = book.add_worksheet();
@@ -93,61 +88,100 @@ pub fn xlsx(tables: &[Table]) -> Result<Vec<u8>, ApiError> {
             name = format!("{base}({n})");
         }
         sheet.set_name(&name).map_err(xlsx_error)?;
-        for (c, (title, width)) in table.columns.iter().enumerate() {
-            let c = c as u16;
-            sheet
-                .write_string_with_format(0, c, *title, &header)
-                .map_err(xlsx_error)?;
-            sheet.set_column_width(c, *width).map_err(xlsx_error)?;
-        }
-        sheet.set_freeze_panes(1, 0).map_err(xlsx_error)?;
-        for (r, row) in table.rows.iter().enumerate() {
-            let r = r as u32 + 1;
-            for (c, cell) in row.iter().enumerate() {
-                let c = c as u16;
-                match cell {
-                    Cell::Text(t) if formula_like(t) => {
-                        sheet.write_string_with_format(r, c, t, &text).map(drop)
-                    }
-                    Cell::Text(t) => sheet.write_string(r, c, t).map(drop),
-                    Cell::Number(n) => sheet.write_number(r, c, *n).map(drop),
-                    Cell::Date(d) => sheet.write_datetime_with_format(r, c, d, &day).map(drop),
-                    Cell::Time(t) => sheet
-                        .write_datetime_with_format(r, c, local(*t), &time)
-                        .map(drop),
-                    Cell::Empty => Ok(()),
-                }
-                .map_err(xlsx_error)?;
-            }
-        }
+        write_header(sheet, &table.columns)?;
+        write_rows(sheet, 1, &table.rows)?;
     }
     book.save_to_buffer().map_err(xlsx_error)
+}
+
+/// A sheet's header row (bold, wrapped, frozen) and column widths.
+fn write_header(
+    sheet: &mut rust_xlsxwriter::Worksheet,
+    columns: &[(&'static str, f64)],
+) -> Result<(), ApiError> {
+    let header = CellFormat::new().set_bold().set_text_wrap();
+    for (c, (title, width)) in columns.iter().enumerate() {
+        let c = c as u16;
+        sheet
+            .write_string_with_format(0, c, *title, &header)
+            .map_err(xlsx_error)?;
+        sheet.set_column_width(c, *width).map_err(xlsx_error)?;
+    }
+    sheet.set_freeze_panes(1, 0).map_err(xlsx_error)?;
+    Ok(())
+}
+
+/// Rows written from row `first` on, typed.
+fn write_rows(
+    sheet: &mut rust_xlsxwriter::Worksheet,
+    first: u32,
+    rows: &[Vec<Cell>],
+) -> Result<(), ApiError> {
+    let day = CellFormat::new().set_num_format("yyyy-mm-dd");
+    let time = CellFormat::new().set_num_format("yyyy-mm-dd hh:mm");
+    // A string cell is never evaluated; the quote prefix keeps it text when someone edits it.
+    let text = CellFormat::new().set_quote_prefix();
+    for (r, row) in rows.iter().enumerate() {
+        let r = first + r as u32;
+        for (c, cell) in row.iter().enumerate() {
+            let c = c as u16;
+            match cell {
+                Cell::Text(t) if formula_like(t) => {
+                    sheet.write_string_with_format(r, c, t, &text).map(drop)
+                }
+                Cell::Text(t) => sheet.write_string(r, c, t).map(drop),
+                Cell::Number(n) => sheet.write_number(r, c, *n).map(drop),
+                Cell::Date(d) => sheet.write_datetime_with_format(r, c, d, &day).map(drop),
+                Cell::Time(t) => sheet
+                    .write_datetime_with_format(r, c, local(*t), &time)
+                    .map(drop),
+                Cell::Empty => Ok(()),
+            }
+            .map_err(xlsx_error)?;
+        }
+    }
+    Ok(())
 }
 
 /// The table as CSV: UTF-8 with a byte order mark, dates as `2026-09-20`, times as
 /// `2026-09-20 08:30` (Asia/Shanghai). A text a spreadsheet would take for a formula is
 /// written with a leading `'`, so that Excel and WPS show it as text.
 pub fn csv(table: &Table) -> Result<Vec<u8>, ApiError> {
+    let mut out = csv_head(&table.columns)?;
+    out.extend(csv_rows(&table.rows)?);
+    Ok(out)
+}
+
+/// The byte order mark and the header line.
+fn csv_head(columns: &[(&'static str, f64)]) -> Result<Vec<u8>, ApiError> {
     let mut out = b"\xEF\xBB\xBF".to_vec();
-    {
-        let mut w = ::csv::Writer::from_writer(&mut out);
-        let failed = |e: ::csv::Error| ApiError::unavailable(format!("csv: {e}"));
-        w.write_record(table.columns.iter().map(|(t, _)| *t))
-            .map_err(failed)?;
-        for row in &table.rows {
-            w.write_record(row.iter().map(|cell| match cell {
-                Cell::Text(t) if formula_like(t) => format!("'{t}"),
-                Cell::Text(t) => t.clone(),
-                Cell::Number(n) => n.to_string(),
-                Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
-                Cell::Time(t) => local(*t).format("%Y-%m-%d %H:%M").to_string(),
-                Cell::Empty => String::new(),
-            }))
-            .map_err(failed)?;
-        }
-        w.flush()
-            .map_err(|e| ApiError::unavailable(format!("csv: {e}")))?;
+    let mut w = ::csv::Writer::from_writer(&mut out);
+    w.write_record(columns.iter().map(|(t, _)| *t))
+        .map_err(|e| ApiError::unavailable(format!("csv: {e}")))?;
+    w.flush()
+        .map_err(|e| ApiError::unavailable(format!("csv: {e}")))?;
+    drop(w);
+    Ok(out)
+}
+
+/// Rows as CSV lines.
+fn csv_rows(rows: &[Vec<Cell>]) -> Result<Vec<u8>, ApiError> {
+    let mut out = Vec::new();
+    let mut w = ::csv::Writer::from_writer(&mut out);
+    for row in rows {
+        w.write_record(row.iter().map(|cell| match cell {
+            Cell::Text(t) if formula_like(t) => format!("'{t}"),
+            Cell::Text(t) => t.clone(),
+            Cell::Number(n) => n.to_string(),
+            Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
+            Cell::Time(t) => local(*t).format("%Y-%m-%d %H:%M").to_string(),
+            Cell::Empty => String::new(),
+        }))
+        .map_err(|e| ApiError::unavailable(format!("csv: {e}")))?;
     }
+    w.flush()
+        .map_err(|e| ApiError::unavailable(format!("csv: {e}")))?;
+    drop(w);
     Ok(out)
 }
 
@@ -161,6 +195,64 @@ pub fn download(name: &str, format: Format, table: Table) -> Result<Response, Ap
     }
 }
 
+/// A download whose rows arrive a page at a time, in bounded memory: CSV is sent as the
+/// pages arrive; a workbook is written row by row to temporary files (the writer's constant
+/// memory mode), assembled in one and sent from it. A read failing in the middle of a CSV
+/// ends the download early (the status was sent): the log says why.
+pub async fn download_streamed(
+    name: &str,
+    format: Format,
+    mut table: Streamed,
+) -> Result<Response, ApiError> {
+    use futures_util::StreamExt;
+    match format {
+        Format::Csv => {
+            let head = csv_head(&table.columns)?;
+            let rows = table.rows.map(|page| {
+                page.map_err(|e| {
+                    tracing::warn!(error = %e, "a download stopped: a page could not be read");
+                    std::io::Error::other(e.to_string())
+                })
+                .and_then(|rows| {
+                    csv_rows(&rows).map_err(|e| std::io::Error::other(format!("{e:?}")))
+                })
+            });
+            let body = futures_util::stream::once(async move { Ok(head) }).chain(rows);
+            stream_attachment(
+                name,
+                axum::body::Body::from_stream(body),
+                "text/csv; charset=utf-8",
+                "csv",
+            )
+        }
+        Format::Xlsx => {
+            let mut book = Workbook::new();
+            let sheet = book
+                .add_worksheet_with_constant_memory()
+                .map_err(xlsx_error)?;
+            sheet
+                .set_name(table.sheet.chars().take(28).collect::<String>())
+                .map_err(xlsx_error)?;
+            write_header(sheet, &table.columns)?;
+            let mut next_row = 1u32;
+            while let Some(page) = table.rows.next().await {
+                let rows = page?;
+                write_rows(sheet, next_row, &rows)?;
+                next_row += rows.len() as u32;
+            }
+            let file = tempfile::NamedTempFile::new()
+                .map_err(|e| ApiError::unavailable(format!("xlsx: {e}")))?;
+            book.save(file.path()).map_err(xlsx_error)?;
+            // The open file outlives its name: removed now, read while the body is sent.
+            let (file, path) = file.into_parts();
+            drop(path);
+            let reader = tokio::fs::File::from_std(file);
+            let body = axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(reader));
+            stream_attachment(name, body, XLSX, "xlsx")
+        }
+    }
+}
+
 /// A workbook of several sheets, as a download.
 pub fn download_book(name: &str, tables: &[Table]) -> Result<Response, ApiError> {
     attachment(name, xlsx(tables)?, XLSX, "xlsx")
@@ -169,6 +261,15 @@ pub fn download_book(name: &str, tables: &[Table]) -> Result<Response, ApiError>
 fn attachment(
     name: &str,
     bytes: Vec<u8>,
+    mime: &'static str,
+    ext: &str,
+) -> Result<Response, ApiError> {
+    stream_attachment(name, axum::body::Body::from(bytes), mime, ext)
+}
+
+fn stream_attachment(
+    name: &str,
+    bytes: axum::body::Body,
     mime: &'static str,
     ext: &str,
 ) -> Result<Response, ApiError> {

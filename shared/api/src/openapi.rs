@@ -158,13 +158,40 @@ fn year_parameter() -> Parameter {
         .build()
 }
 
+/// The continuation of a paged list and the size of its page.
+fn page_parameters(op: Op) -> Op {
+    op.query(
+        ParameterBuilder::new()
+            .name("cursor")
+            .parameter_in(ParameterIn::Query)
+            .required(Required::False)
+            .description(Some("上一页返回的 next（不填：第一页）"))
+            .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+            .build(),
+    )
+    .query(
+        ParameterBuilder::new()
+            .name("limit")
+            .parameter_in(ParameterIn::Query)
+            .required(Required::False)
+            .description(Some("每页条数（默认100）"))
+            .schema(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .minimum(Some(1))
+                    .maximum(Some(openday_store::paging::MAX_PAGE)),
+            ))
+            .build(),
+    )
+}
+
 /// What each (method, path) of the route tables is.
 fn describe(method: &Method, path: &str, s: &mut Schemas) -> Op {
     match (method.as_str(), path) {
         ("POST", "/api/plans") => Op::new("报送实施方案", true, s.of::<PlanSummary>())
             .body(s.of::<PlanDraft>())
             .created(),
-        ("GET", "/api/plans") => Op::new(
+        ("GET", "/api/plans") => page_parameters(Op::new(
             "实施方案列表（本机关，或本辖区及下级）",
             true,
             s.of::<PlanList>(),
@@ -187,7 +214,7 @@ fn describe(method: &Method, path: &str, s: &mut Schemas) -> Op {
                         )),
                 ))
                 .build(),
-        ),
+        )),
         ("PUT", "/api/plans/{id}") => {
             Op::new("修改已报送或已退回的实施方案", true, s.of::<PlanSummary>())
                 .body(s.of::<Revision>())
@@ -218,9 +245,11 @@ fn describe(method: &Method, path: &str, s: &mut Schemas) -> Op {
             .body(s.of::<openday_app::registrations::OnlineRegistration>())
                 .created()
         }
-        ("GET", "/api/plans/{id}/feedback") => {
-            Op::new("意见建议列表", true, s.of::<FeedbackList>())
-        }
+        ("GET", "/api/plans/{id}/feedback") => page_parameters(Op::new(
+            "意见建议列表（按时间分页）",
+            true,
+            s.of::<FeedbackList>(),
+        )),
         ("POST", "/api/plans/{id}/feedback-answers") => Op::new(
             "保存答复草稿（逐条、成组或全部未答复）",
             true,

@@ -27,11 +27,49 @@ async fn two_thousand_items_answered_in_parts_and_groups_then_published() {
             .await
             .unwrap();
     }
-    let listed = w
+    // The list comes a page at a time (100 by default, 500 at most), continued by `next`.
+    let first = w
         .get(&format!("/api/plans/{id}/feedback"), Some("nn-jt"))
         .await;
-    let items: Vec<Value> = listed.body["feedback"].as_array().unwrap().clone();
+    assert_eq!(first.body["feedback"].as_array().unwrap().len(), 100);
+    let mut items: Vec<Value> = Vec::new();
+    let mut pages = 0;
+    let mut cursor = String::new();
+    loop {
+        let page = w
+            .get(
+                &format!("/api/plans/{id}/feedback?limit=500&cursor={cursor}"),
+                Some("nn-jt"),
+            )
+            .await;
+        assert_eq!(page.status, axum::http::StatusCode::OK, "{}", page.body);
+        items.extend(page.body["feedback"].as_array().unwrap().iter().cloned());
+        pages += 1;
+        match page.body["next"].as_str() {
+            Some(next) => cursor = next.to_owned(),
+            None => break,
+        }
+    }
     assert_eq!(items.len(), 2000);
+    assert_eq!(pages, 4, "exactly four pages: the last offers no next");
+    let ids: std::collections::BTreeSet<&str> =
+        items.iter().map(|f| f["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), 2000, "every item once");
+    // A continuation of another listing, or garbage, is refused (422), never read.
+    for bad in ["garbage", "eyJwayI6IlgifQ"] {
+        let a = w
+            .get(
+                &format!("/api/plans/{id}/feedback?cursor={bad}"),
+                Some("nn-jt"),
+            )
+            .await;
+        assert_eq!(
+            a.status,
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            a.body
+        );
+    }
     let service: Vec<&str> = items
         .iter()
         .filter(|f| f["category"] == "service")

@@ -290,6 +290,27 @@ async fn at_two_hundred_plans_the_figures_and_the_home_page_answer_within_the_de
     println!("GET /staff/reports: {:?}", start.elapsed());
     assert_eq!(status, StatusCode::OK, "{html}");
     assert!(html.contains("南宁市"));
+
+    // The office's list of plans, a hundred a page, continued by its 下一页 link.
+    let rows = |html: &str| html.matches("<tr><td><a href=\"/staff/plans/").count();
+    let (status, html) = office
+        .go(&w, Method::GET, "/staff/plans?year=2026", "")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert_eq!(rows(&html), 100);
+    assert!(html.contains("实施方案（本页100项）"), "{html}");
+    let next = html
+        .split("\">下一页</a>")
+        .next()
+        .and_then(|before| before.rsplit("<a href=\"").next())
+        .unwrap()
+        .replace("&#38;", "&");
+    assert!(next.starts_with("/staff/plans?year=2026&"), "{next}");
+    let (status, html) = office.go(&w, Method::GET, &next, "").await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert_eq!(rows(&html), 100, "the other hundred");
+    assert!(!html.contains(">下一页<"), "the last page offers no next");
+    assert!(html.contains(">第一页<"));
     let (a, took, made) = timed(&w, "/api/reports/export?year=2026", Some("gx-office")).await;
     println!("GET /api/reports/export: {:?}, {made} DynamoDB calls", took);
     assert_eq!(a.status, StatusCode::OK, "{}", a.body);

@@ -202,6 +202,10 @@ impl From<StoreError> for AppError {
                 message: "本年度“政府开放日”开展情况已报送".into(),
                 field: Some("year"),
             },
+            StoreError::BadCursor => AppError::from(
+                Violation::new(Code::ValidationFailed, "翻页参数无效，请从第一页重新查看")
+                    .at("cursor"),
+            ),
             StoreError::Busy => AppError::Unavailable("storage busy".into()),
             StoreError::Unavailable(m) | StoreError::Corrupt(m) => AppError::Unavailable(m),
         }

@@ -4,8 +4,16 @@
 //! office: its jurisdiction; an agency: its own line), and the regional roll-up. The HTTP
 //! adapter writes them as `.xlsx` or CSV.
 
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Arc;
+
 use chrono::{DateTime, NaiveDate, Utc};
+use futures_util::stream::{self, BoxStream, StreamExt};
+use openday_rules::feedback::ResponseItem;
 use openday_rules::org::Organisation;
+use openday_store::paging::{Cursor, Page};
+use openday_store::records::{FeedbackRecord, RegistrationRecord};
 
 use crate::access::{implementer_plan, visible_plan};
 use crate::actor::Actor as Person;
@@ -120,12 +128,52 @@ pub fn figure_lines(f: &openday_rules::report::YearFigures) -> Vec<(&'static str
     ]
 }
 
-/// An event's registrants, masked, with their check-in times; for its implementer.
+/// Rows arriving a page at a time.
+pub type RowPages = BoxStream<'static, Result<Vec<Vec<Cell>>, AppError>>;
+
+/// A table whose rows are read a page at a time while the download is written: a list of
+/// any length in bounded memory.
+pub struct Streamed {
+    pub sheet: String,
+    pub columns: Vec<(&'static str, f64)>,
+    pub rows: RowPages,
+}
+
+/// Items read a page for a download.
+const EXPORT_PAGE: u32 = 500;
+
+/// Every page of a listing (`read` from a continuation), each turned into rows by `row`,
+/// until the listing ends or a read fails (the failure is the stream's last item).
+fn paged<T, F, Fut>(read: F, row: impl Fn(&T) -> Vec<Cell> + Send + Sync + 'static) -> RowPages
+where
+    T: Send + 'static,
+    F: Fn(Option<Cursor>) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<Page<T>, openday_store::StoreError>> + Send + 'static,
+{
+    let row = Arc::new(row);
+    stream::unfold(Some(None), move |state: Option<Option<Cursor>>| {
+        let reading = state.map(&read);
+        let row = row.clone();
+        async move {
+            match reading?.await {
+                Ok(page) => {
+                    let rows = page.items.iter().map(|item| row(item)).collect();
+                    Some((Ok(rows), page.next.map(Some)))
+                }
+                Err(e) => Some((Err(e.into()), None)),
+            }
+        }
+    })
+    .boxed()
+}
+
+/// An event's registrants, masked, with their check-in times, by registration time; for
+/// its implementer.
 pub async fn registrants<S: Store>(
     app: &Services<S>,
     org: &Person,
     id: &str,
-) -> Result<Table, AppError> {
+) -> Result<Streamed, AppError> {
     audit::guarded_read(
         app,
         org,
@@ -141,11 +189,18 @@ async fn registrants_inner<S: Store>(
     app: &Services<S>,
     org: &Organisation,
     id: &str,
-) -> Result<Table, AppError> {
+) -> Result<Streamed, AppError> {
     implementer_plan(app, org, id, "只有实施机关可以导出报名人员").await?;
-    let mut records = app.store.registrations(id).await?;
-    records.sort_by_key(|r| r.registered_at);
-    Ok(Table {
+    let (store, id) = (app.store.clone(), id.to_owned());
+    let read = move |after: Option<Cursor>| {
+        let (store, id) = (store.clone(), id.clone());
+        async move {
+            store
+                .registrations_page(&id, after.as_ref(), EXPORT_PAGE)
+                .await
+        }
+    };
+    Ok(Streamed {
         sheet: "报名人员".into(),
         columns: vec![
             ("报名编号", 12.0),
@@ -159,33 +214,30 @@ async fn registrants_inner<S: Store>(
             ("报名时间", 18.0),
             ("签到时间", 18.0),
         ],
-        rows: records
-            .iter()
-            .map(|r| {
-                vec![
-                    r.code.as_str().into(),
-                    r.name.as_str().into(),
-                    r.id_masked.as_str().into(),
-                    r.phone_masked.as_str().into(),
-                    r.category.label().into(),
-                    r.relation.label().into(),
-                    r.channel.label().into(),
-                    r.status.label().into(),
-                    Cell::Time(r.registered_at),
-                    r.attended_at.into(),
-                ]
-            })
-            .collect(),
+        rows: paged(read, |r: &RegistrationRecord| {
+            vec![
+                r.code.as_str().into(),
+                r.name.as_str().into(),
+                r.id_masked.as_str().into(),
+                r.phone_masked.as_str().into(),
+                r.category.label().into(),
+                r.relation.label().into(),
+                r.channel.label().into(),
+                r.status.label().into(),
+                Cell::Time(r.registered_at),
+                r.attended_at.into(),
+            ]
+        }),
     })
 }
 
-/// An event's feedback with its adoption: the published response, or the draft answers
-/// before it is published.
+/// An event's feedback with its adoption (the published response, or the draft answers
+/// before it is published), by time.
 pub async fn feedback<S: Store>(
     app: &Services<S>,
     org: &Person,
     id: &str,
-) -> Result<Table, AppError> {
+) -> Result<Streamed, AppError> {
     audit::guarded_read(
         app,
         org,
@@ -201,14 +253,23 @@ async fn feedback_inner<S: Store>(
     app: &Services<S>,
     org: &Organisation,
     id: &str,
-) -> Result<Table, AppError> {
+) -> Result<Streamed, AppError> {
     visible_plan(app, org, id).await?;
-    let items = app.store.feedback(id).await?;
+    // The answers are one item once published (the response), so they are read whole.
     let answers = match app.store.response(id).await? {
         Some(r) => r.items,
         None => app.store.answers(id).await?,
     };
-    Ok(Table {
+    let answers: HashMap<String, ResponseItem> = answers
+        .into_iter()
+        .map(|a| (a.feedback_id.clone(), a))
+        .collect();
+    let (store, id) = (app.store.clone(), id.to_owned());
+    let read = move |after: Option<Cursor>| {
+        let (store, id) = (store.clone(), id.clone());
+        async move { store.feedback_page(&id, after.as_ref(), EXPORT_PAGE).await }
+    };
+    Ok(Streamed {
         sheet: "意见建议".into(),
         columns: vec![
             ("提交时间", 18.0),
@@ -218,22 +279,19 @@ async fn feedback_inner<S: Store>(
             ("采纳情况", 10.0),
             ("答复", 50.0),
         ],
-        rows: items
-            .iter()
-            .map(|f| {
-                let answer = answers.iter().find(|a| a.feedback_id == f.id);
-                vec![
-                    Cell::Time(f.at),
-                    f.feedback.channel.label().into(),
-                    f.feedback.category.label().into(),
-                    f.feedback.content.to_string().into(),
-                    answer.map_or(Cell::Empty, |a| a.adoption.label().into()),
-                    answer
-                        .and_then(|a| a.reply.as_ref())
-                        .map_or(Cell::Empty, |r| r.to_string().into()),
-                ]
-            })
-            .collect(),
+        rows: paged(read, move |f: &FeedbackRecord| {
+            let answer = answers.get(&f.id);
+            vec![
+                Cell::Time(f.at),
+                f.feedback.channel.label().into(),
+                f.feedback.category.label().into(),
+                f.feedback.content.to_string().into(),
+                answer.map_or(Cell::Empty, |a| a.adoption.label().into()),
+                answer
+                    .and_then(|a| a.reply.as_ref())
+                    .map_or(Cell::Empty, |r| r.to_string().into()),
+            ]
+        }),
     })
 }
 

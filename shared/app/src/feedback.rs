@@ -296,14 +296,21 @@ pub async fn answers<S: Store>(
     })
 }
 
-/// An event's feedback items, for whoever may see the plan.
+/// A page of an event's feedback items by time, for whoever may see the plan.
 pub async fn items<S: Store>(
     app: &Services<S>,
     org: &Organisation,
     id: &str,
-) -> Result<Vec<FeedbackRecord>, AppError> {
+    page: &crate::views::PageQuery,
+) -> Result<crate::views::FeedbackList, AppError> {
+    let (after, limit) = crate::paging::page_of(page.cursor.as_deref(), page.limit.as_ref())?;
     visible_plan(app, org, id).await?;
-    Ok(app.store.feedback(id).await?)
+    let page = app.store.feedback_page(id, after.as_ref(), limit).await?;
+    Ok(crate::views::FeedbackList {
+        plan_id: id.to_owned(),
+        feedback: page.items,
+        next: page.next.map(|c| c.encode()),
+    })
 }
 
 /// The feedback and the answers saved so far, for the implementer answering them.

@@ -28,6 +28,7 @@ pub mod limits;
 pub mod messages;
 pub mod metrics;
 pub mod opinions;
+pub mod paging;
 pub mod people;
 pub mod phones;
 pub mod plans;

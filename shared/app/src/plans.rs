@@ -61,6 +61,10 @@ impl Decision {
 pub struct ListQuery {
     pub year: Option<NumberLike>,
     pub status: Option<String>,
+    /// Where the list goes on: the `next` of the previous page.
+    pub cursor: Option<String>,
+    /// Plans a page (default 100, at most 500).
+    pub limit: Option<NumberLike>,
 }
 
 /// A new plan, checked against every rule, submitted to the office of its level.
@@ -461,14 +465,23 @@ pub async fn list<S: Store>(
         None => None,
         Some(raw) => Some(PlanStatus::parse("status", raw)?),
     };
+    let (after, limit) = crate::paging::page_of(q.cursor.as_deref(), q.limit.as_ref())?;
     let scope = desk_scope(org);
-    let plans = app
+    let page = app
         .store
-        .plans(year, &scope)
-        .await?
+        .plans_page(year, &scope, after.as_ref(), limit)
+        .await?;
+    // The status is today's (it moves with the calendar), so it is filtered here: a page
+    // may hold fewer plans than asked, and `next` says whether more follow.
+    let plans = page
+        .items
         .iter()
         .map(|p| PlanSummary::of(p, status_today(app, p)))
         .filter(|p| status.is_none_or(|s| p.status == s))
         .collect();
-    Ok(PlanList { year, plans })
+    Ok(PlanList {
+        year,
+        plans,
+        next: page.next.map(|c| c.encode()),
+    })
 }

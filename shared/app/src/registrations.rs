@@ -29,6 +29,7 @@ use crate::sheets::{self, Changed};
 use crate::verification::{Claim, claim, looked_up_phone, verified_phone};
 use crate::views::RegistrationReceipt;
 use openday_rules::staff::StaffRole;
+use openday_store::paging::Page;
 
 /// An online registration as the person sends it: who registers, and the separate consent
 /// to the processing of the ID number (sensitive personal information, PIPL art. 29).
@@ -402,20 +403,22 @@ async fn cancel_by_organiser_inner<S: Store>(
     app.store.registration(&code).await?.ok_or(GONE)
 }
 
-/// An event's registrations, for its implementer: confirmed first, then by time.
+/// A page of an event's registrations, by registration time, for its implementer;
+/// `cursor` is the previous page's continuation (none: the first page).
 pub async fn of_event<S: Store>(
     app: &Services<S>,
     org: &Person,
     id: &str,
     refusal: &'static str,
-) -> Result<Vec<RegistrationRecord>, AppError> {
+    cursor: Option<&str>,
+) -> Result<Page<RegistrationRecord>, AppError> {
     audit::guarded_read(
         app,
         org,
         StaffRole::Clerk,
         ("registrants.read", "报名人员名单"),
         &format!("plan:{id}"),
-        of_event_inner(app, org, id, refusal),
+        of_event_inner(app, org, id, refusal, cursor),
     )
     .await
 }
@@ -425,9 +428,12 @@ async fn of_event_inner<S: Store>(
     org: &Organisation,
     id: &str,
     refusal: &'static str,
-) -> Result<Vec<RegistrationRecord>, AppError> {
+    cursor: Option<&str>,
+) -> Result<Page<RegistrationRecord>, AppError> {
+    let (after, limit) = crate::paging::page_of(cursor, None)?;
     implementer_plan(app, org, id, refusal).await?;
-    let mut records = app.store.registrations(id).await?;
-    records.sort_by_key(|r| (r.status != RegistrationStatus::Confirmed, r.registered_at));
-    Ok(records)
+    Ok(app
+        .store
+        .registrations_page(id, after.as_ref(), limit)
+        .await?)
 }

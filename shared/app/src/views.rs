@@ -57,6 +57,8 @@ impl PlanSummary {
 pub struct PlanList {
     pub year: i32,
     pub plans: Vec<PlanSummary>,
+    /// Where the list goes on (give it back as `cursor`); `null` on the last page.
+    pub next: Option<String>,
 }
 
 /// The event's seats: what is left is derived, never stored.
@@ -219,6 +221,16 @@ pub struct EvaluationReceipt {
 pub struct FeedbackList {
     pub plan_id: String,
     pub feedback: Vec<FeedbackRecord>,
+    /// Where the list goes on (give it back as `cursor`); `null` on the last page.
+    pub next: Option<String>,
+}
+
+/// Which page of a list: the `next` of the previous page, and how many (default 100, at
+/// most 500).
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+pub struct PageQuery {
+    pub cursor: Option<String>,
+    pub limit: Option<openday_rules::text::NumberLike>,
 }
 
 /// The published adoption of a plan's feedback.

@@ -353,9 +353,10 @@ async fn people_are_checked_in_once_on_the_day() {
         .unwrap();
     assert_eq!((done.confirmed, done.attended), (1, 1));
     // The registrants list says who checked the person in.
-    let listed = registrations::of_event(&w.app, &agency, &id, "r")
+    let listed = registrations::of_event(&w.app, &agency, &id, "r", None)
         .await
-        .unwrap();
+        .unwrap()
+        .items;
     assert!(
         listed
             .iter()
@@ -380,8 +381,11 @@ async fn people_are_checked_in_once_on_the_day() {
         .unwrap();
     assert_eq!(counts.attended, 1);
     let table = exports::registrants(&w.app, &agency, &id).await.unwrap();
-    assert_eq!(table.rows.len(), 1);
-    let masked = format!("{:?}", table.rows[0]);
+    let rows: Vec<_> = futures_util::TryStreamExt::try_concat(table.rows)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    let masked = format!("{:?}", rows[0]);
     assert!(!masked.contains(&openday_testkit::id_number(3)), "{masked}");
 }
 
@@ -422,7 +426,10 @@ async fn feedback_is_recategorised_answered_and_published() {
     feedback::save_answers(&w.app, &agency, &id, &body)
         .await
         .unwrap();
-    let items = feedback::items(&w.app, &agency, &id).await.unwrap();
+    let items = feedback::items(&w.app, &agency, &id, &Default::default())
+        .await
+        .unwrap()
+        .feedback;
     assert_eq!(items[0].feedback.category, FeedbackCategory::Policy);
     let answer = AnswersBody {
         unanswered: Some(BoolLike::Bool(true)),
@@ -1088,7 +1095,7 @@ async fn each_read_of_personal_data_is_recorded() {
         .await
         .unwrap();
     let agency = w.staff("nn-jt");
-    registrations::of_event(&w.app, &agency, &id, "只有实施机关可以查看报名人员")
+    registrations::of_event(&w.app, &agency, &id, "只有实施机关可以查看报名人员", None)
         .await
         .unwrap();
     registrations::search(&w.app, &agency, &id, Some(&openday_testkit::id_number(1)))
@@ -1226,9 +1233,10 @@ async fn consent_is_stored_on_every_path() {
     registrations::recommend(&w.app, &agency, &id, &person(2, true))
         .await
         .unwrap();
-    let records = registrations::of_event(&w.app, &agency, &id, "refused")
+    let records = registrations::of_event(&w.app, &agency, &id, "refused", None)
         .await
-        .unwrap();
+        .unwrap()
+        .items;
     assert_eq!(records.len(), 2);
     for r in &records {
         let consent = r.consent.as_ref().expect("a consent is stored");
@@ -1265,9 +1273,10 @@ async fn expired_personal_data_is_purged_when_the_clock_moves() {
     registrations::cancel_own(&w.app, &two, &proof)
         .await
         .unwrap();
-    let cancelled = registrations::of_event(&w.app, &agency, &id, "r")
+    let cancelled = registrations::of_event(&w.app, &agency, &id, "r", None)
         .await
-        .unwrap();
+        .unwrap()
+        .items;
     let cancelled = cancelled.iter().find(|r| r.code == two).unwrap();
     assert_eq!(
         (
@@ -1283,9 +1292,10 @@ async fn expired_personal_data_is_purged_when_the_clock_moves() {
     w.at("2027-03-25T23:59:00+08:00");
     assert_eq!(retention::purge(&w.app).await.unwrap().registrations, 0);
     assert_eq!(
-        registrations::of_event(&w.app, &agency, &id, "r")
+        registrations::of_event(&w.app, &agency, &id, "r", None)
             .await
             .unwrap()
+            .items
             .len(),
         2
     );
@@ -1300,9 +1310,10 @@ async fn expired_personal_data_is_purged_when_the_clock_moves() {
         }
     );
     assert!(
-        registrations::of_event(&w.app, &agency, &id, "r")
+        registrations::of_event(&w.app, &agency, &id, "r", None)
             .await
             .unwrap()
+            .items
             .is_empty()
     );
     // The person's markers went too: the same ID number is not "already registered".

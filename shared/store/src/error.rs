@@ -25,6 +25,9 @@ pub enum StoreError {
     /// Contention did not clear within the retry budget; safe to retry later.
     #[error("storage is busy, retry later")]
     Busy,
+    /// A page's continuation that is not one this listing gave out.
+    #[error("bad continuation")]
+    BadCursor,
     #[error("storage unavailable: {0}")]
     Unavailable(String),
     /// A stored item could not be read back: a bug or a hand-edited item.

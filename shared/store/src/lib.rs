@@ -12,6 +12,7 @@ pub mod dynamo;
 pub mod error;
 pub mod keys;
 pub mod messages;
+pub mod paging;
 pub mod people;
 pub mod personal;
 pub mod ports;

@@ -14,6 +14,7 @@ use openday_rules::sweep::{Finding, SweepKind};
 use openday_rules::{Programme, ProgrammeRef};
 
 use crate::error::StoreResult;
+use crate::paging::{Cursor, Page};
 use crate::people::*;
 use crate::records::*;
 
@@ -128,6 +129,14 @@ pub trait PlanStore {
         year: i32,
         scope: &PlanScope,
     ) -> impl Future<Output = StoreResult<Vec<PlanRecord>>> + Send;
+    /// [`Self::plans`] a page at a time.
+    fn plans_page(
+        &self,
+        year: i32,
+        scope: &PlanScope,
+        after: Option<&Cursor>,
+        limit: u32,
+    ) -> impl Future<Output = StoreResult<Page<PlanRecord>>> + Send;
     fn announcement(
         &self,
         plan_id: &str,
@@ -173,6 +182,13 @@ pub trait RegistrationStore {
         &self,
         plan_id: &str,
     ) -> impl Future<Output = StoreResult<Vec<RegistrationRecord>>> + Send;
+    /// An event's registrations a page at a time, by registration time.
+    fn registrations_page(
+        &self,
+        plan_id: &str,
+        after: Option<&Cursor>,
+        limit: u32,
+    ) -> impl Future<Output = StoreResult<Page<RegistrationRecord>>> + Send;
     /// Checks a confirmed registration of `plan_id` in, once: of two doors scanning one
     /// code at once, one admits and the other is told when.
     fn check_in(
@@ -372,6 +388,14 @@ pub trait AuditStore {
         day: NaiveDate,
         prefix: &str,
     ) -> impl Future<Output = StoreResult<Vec<AuditRecord>>> + Send;
+    /// [`Self::audit_day`] a page at a time.
+    fn audit_day_page(
+        &self,
+        day: NaiveDate,
+        prefix: &str,
+        after: Option<&Cursor>,
+        limit: u32,
+    ) -> impl Future<Output = StoreResult<Page<AuditRecord>>> + Send;
     fn audit_heads(
         &self,
         day: NaiveDate,
@@ -393,6 +417,13 @@ pub trait FeedbackStore {
         &self,
         plan_id: &str,
     ) -> impl Future<Output = StoreResult<Vec<FeedbackRecord>>> + Send;
+    /// An event's feedback a page at a time, by time.
+    fn feedback_page(
+        &self,
+        plan_id: &str,
+        after: Option<&Cursor>,
+        limit: u32,
+    ) -> impl Future<Output = StoreResult<Page<FeedbackRecord>>> + Send;
     /// One evaluation per phone and plan: a second one replaces the first.
     fn add_evaluation(
         &self,

@@ -17,6 +17,10 @@ pub const SK: &str = "sk";
 pub const SCOPE_INDEX: &str = "scope_index";
 pub const SCOPE_PK: &str = "scope_pk";
 pub const SCOPE_SK: &str = "scope_sk";
+/// The key attributes of an item found through the scope index (a page continues there).
+pub const INDEX_KEYS: [&str; 4] = [PK, SK, SCOPE_PK, SCOPE_SK];
+/// The key attributes of an item of the table.
+pub const TABLE_KEYS: [&str; 2] = [PK, SK];
 
 /// Sparse index of what is due: sweep markers by due date, pending mail by queue time.
 /// Only items that are due carry these attributes, so a sweep reads only what is due.

@@ -12,7 +12,7 @@ use openday_app::years::year_of_text;
 use crate::app::{App, Store};
 use crate::auth::Staff;
 use crate::error::ApiError;
-use crate::exports::{FormatQuery, download};
+use crate::exports::{FormatQuery, download, download_streamed};
 use crate::routing::{Routes, method};
 
 /// The API's downloads (bearer token), on the plans job.
@@ -46,11 +46,12 @@ async fn registrants_file<S: Store>(
     Query(q): Query<FormatQuery>,
 ) -> Result<Response, ApiError> {
     let format = q.format()?;
-    download(
+    download_streamed(
         "报名人员",
         format,
         exports::registrants(&app.core, &org, &id).await?,
     )
+    .await
 }
 
 async fn feedback_file<S: Store>(
@@ -60,11 +61,12 @@ async fn feedback_file<S: Store>(
     Query(q): Query<FormatQuery>,
 ) -> Result<Response, ApiError> {
     let format = q.format()?;
-    download(
+    download_streamed(
         "意见建议及采纳情况",
         format,
         exports::feedback(&app.core, &org, &id).await?,
     )
+    .await
 }
 
 async fn compliance_file<S: Store>(

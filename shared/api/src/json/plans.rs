@@ -21,8 +21,8 @@ use crate::error::ApiError;
 use crate::payload::{Payload, QueryOf};
 use crate::routing::{Routes, method};
 use crate::views::{
-    AnswersDraft, AnswersSaved, Attendance, CheckedIn, FeedbackList, PlanDetail, PlanList,
-    PlanSummary, RegistrationView, ResponsePublished,
+    AnswersDraft, AnswersSaved, Attendance, CheckedIn, FeedbackList, PageQuery, PlanDetail,
+    PlanList, PlanSummary, RegistrationView, ResponsePublished,
 };
 
 pub fn routes<S: Store>() -> Routes<S> {
@@ -257,12 +257,9 @@ async fn feedback_items<S: Store>(
     State(app): State<App<S>>,
     Staff(org): Staff,
     Path(id): Path<String>,
+    QueryOf(page): QueryOf<PageQuery>,
 ) -> Result<Json<FeedbackList>, ApiError> {
-    let feedback = feedback::items(&app.core, &org, &id).await?;
-    Ok(Json(FeedbackList {
-        plan_id: id,
-        feedback,
-    }))
+    Ok(Json(feedback::items(&app.core, &org, &id, &page).await?))
 }
 
 async fn check_in<S: Store>(

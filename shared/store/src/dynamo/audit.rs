@@ -4,14 +4,15 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::DynamoStore;
-use super::codec::{doc_item, n, num, s, text};
+use super::codec::{doc_item, from_doc, n, num, s, text};
 use super::query::Query;
 use super::tx::{MAX_ATTEMPTS, TxError, backoff};
 use crate::error::{StoreError, StoreResult};
 use crate::keys;
+use crate::paging::{Cursor, Page};
 use crate::people::{AuditEntry, AuditHead, AuditRecord, GENESIS};
 use crate::ports::AuditStore;
-use crate::table::{SK, TTL_ATTRIBUTE};
+use crate::table::{PK, SK, TABLE_KEYS, TTL_ATTRIBUTE};
 
 impl AuditStore for DynamoStore {
     async fn append_audit(
@@ -65,6 +66,31 @@ impl AuditStore for DynamoStore {
             )
         };
         self.docs(q).await
+    }
+
+    async fn audit_day_page(
+        &self,
+        day: NaiveDate,
+        prefix: &str,
+        after: Option<&Cursor>,
+        limit: u32,
+    ) -> StoreResult<Page<AuditRecord>> {
+        let pk = keys::audit_pk(day);
+        let q = if prefix.is_empty() {
+            Query::table("#pk = :pk", vec![(":pk", s(pk.clone()))])
+        } else {
+            Query::table(
+                "#pk = :pk AND begins_with(#sk, :prefix)",
+                vec![(":pk", s(pk.clone())), (":prefix", s(prefix))],
+            )
+        };
+        let (items, next) = self
+            .query_page(q, &TABLE_KEYS, (PK, &pk), after, limit)
+            .await?;
+        Ok(Page {
+            items: items.iter().map(from_doc).collect::<StoreResult<_>>()?,
+            next,
+        })
     }
 
     async fn audit_heads(&self, day: NaiveDate) -> StoreResult<Vec<AuditHead>> {

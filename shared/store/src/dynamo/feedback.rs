@@ -5,14 +5,16 @@ use openday_rules::feedback::{Evaluation, Feedback, ResponseItem};
 use openday_rules::verification;
 
 use super::DynamoStore;
-use super::codec::{doc_item, n, s};
+use super::codec::{doc_item, from_doc, n, s};
 use super::query::Query;
 use super::tx::Fixed;
 use crate::error::{StoreError, StoreResult};
 use crate::keys;
+use crate::paging::{Cursor, Page};
 use crate::personal::random_code;
 use crate::ports::{FeedbackStore, Giver};
 use crate::records::{EvaluationRecord, FeedbackRecord};
+use crate::table::{PK, TABLE_KEYS};
 
 impl FeedbackStore for DynamoStore {
     async fn add_feedback(
@@ -73,6 +75,28 @@ impl FeedbackStore for DynamoStore {
             vec![(":pk", s(keys::feedback_pk(plan_id)))],
         ))
         .await
+    }
+
+    async fn feedback_page(
+        &self,
+        plan_id: &str,
+        after: Option<&Cursor>,
+        limit: u32,
+    ) -> StoreResult<Page<FeedbackRecord>> {
+        let pk = keys::feedback_pk(plan_id);
+        let (items, next) = self
+            .query_page(
+                Query::table("#pk = :pk", vec![(":pk", s(pk.clone()))]),
+                &TABLE_KEYS,
+                (PK, &pk),
+                after,
+                limit,
+            )
+            .await?;
+        Ok(Page {
+            items: items.iter().map(from_doc).collect::<StoreResult<_>>()?,
+            next,
+        })
     }
 
     async fn add_evaluation(

@@ -14,10 +14,11 @@ use super::query::Query;
 use super::tx::Fixed;
 use crate::error::{StoreError, StoreResult};
 use crate::keys;
+use crate::paging::{Cursor, Page};
 use crate::personal::random_code;
 use crate::ports::PlanStore;
 use crate::records::{History, PlanChange, PlanRecord, PlanScope};
-use crate::table::SCOPE_INDEX;
+use crate::table::{INDEX_KEYS, SCOPE_INDEX, SCOPE_PK};
 
 fn plan_item(record: &PlanRecord) -> StoreResult<Item> {
     let mut item = doc_item(keys::plan(&record.id), record)?;
@@ -182,6 +183,37 @@ impl PlanStore for DynamoStore {
             ],
         ))
         .await
+    }
+
+    async fn plans_page(
+        &self,
+        year: i32,
+        scope: &PlanScope,
+        after: Option<&Cursor>,
+        limit: u32,
+    ) -> StoreResult<Page<PlanRecord>> {
+        let prefix = match scope {
+            PlanScope::Org { path, org_id } => keys::owned(path, org_id.as_str(), ""),
+            PlanScope::Subtree { path } => path.clone(),
+        };
+        let pk = keys::plans_of_year(year);
+        let (items, next) = self
+            .query_page(
+                Query::index(
+                    SCOPE_INDEX,
+                    "#scope_pk = :pk AND begins_with(#scope_sk, :prefix)",
+                    vec![(":pk", s(pk.clone())), (":prefix", s(prefix))],
+                ),
+                &INDEX_KEYS,
+                (SCOPE_PK, &pk),
+                after,
+                limit,
+            )
+            .await?;
+        Ok(Page {
+            items: items.iter().map(from_doc).collect::<StoreResult<_>>()?,
+            next,
+        })
     }
 
     async fn announcement(&self, plan_id: &str) -> StoreResult<Option<Announcement>> {

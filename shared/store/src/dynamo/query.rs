@@ -5,7 +5,8 @@ use serde::de::DeserializeOwned;
 
 use super::DynamoStore;
 use super::codec::{Item, from_doc, names, unavailable};
-use crate::error::StoreResult;
+use crate::error::{StoreError, StoreResult};
+use crate::paging::Cursor;
 
 /// A query on the table (`index: None`, consistent) or on an index.
 pub(super) struct Query<'a> {
@@ -80,5 +81,83 @@ impl DynamoStore {
     /// The JSON documents of every item a query returns.
     pub(super) async fn docs<T: DeserializeOwned>(&self, q: Query<'_>) -> StoreResult<Vec<T>> {
         self.query(q).await?.iter().map(from_doc).collect()
+    }
+}
+
+impl DynamoStore {
+    /// One page of a query: at most `limit` items after `after`, and where the next page
+    /// starts. A continuation must name exactly the key attributes `keys` and hold
+    /// `partition` (name and value of the queried partition), or it is refused: a cursor
+    /// of another listing never reads another partition.
+    pub(super) async fn query_page(
+        &self,
+        q: Query<'_>,
+        keys: &[&str],
+        partition: (&str, &str),
+        after: Option<&Cursor>,
+        limit: u32,
+    ) -> StoreResult<(Vec<Item>, Option<Cursor>)> {
+        let start = match after {
+            None => None,
+            Some(c) => {
+                let names: Vec<&str> = c.key().keys().map(String::as_str).collect();
+                let mut wanted = keys.to_vec();
+                wanted.sort_unstable();
+                if names != wanted
+                    || c.key().get(partition.0).map(String::as_str) != Some(partition.1)
+                {
+                    return Err(StoreError::BadCursor);
+                }
+                Some(
+                    c.key()
+                        .iter()
+                        .map(|(k, v)| (k.clone(), AttributeValue::S(v.clone())))
+                        .collect(),
+                )
+            }
+        };
+        let mut req = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression(q.condition)
+            .set_expression_attribute_names(Some(names(q.condition)))
+            .set_expression_attribute_values(Some(
+                q.values
+                    .iter()
+                    .cloned()
+                    .map(|(k, v)| (k.to_owned(), v))
+                    .collect(),
+            ))
+            .set_exclusive_start_key(start)
+            // One more than the page: whether another page follows is then known, and the
+            // last page never offers a next one that is empty.
+            .limit(i32::try_from(limit.saturating_add(1)).unwrap_or(i32::MAX));
+        match q.index {
+            Some(index) => req = req.index_name(index),
+            None => req = req.consistent_read(true),
+        }
+        let out = req.send().await.map_err(unavailable)?;
+        self.count(i64::from(out.scanned_count));
+        let cursor_of = |key: &Item| {
+            Cursor::new(
+                keys.iter()
+                    .filter_map(|k| {
+                        key.get(*k)
+                            .and_then(|v| v.as_s().ok())
+                            .map(|v| ((*k).to_owned(), v.clone()))
+                    })
+                    .collect(),
+            )
+        };
+        let mut items = out.items.unwrap_or_default();
+        let next = if items.len() > limit as usize {
+            items.truncate(limit as usize);
+            items.last().map(cursor_of)
+        } else {
+            // Fewer than asked with a key: the engine stopped at its own page size.
+            out.last_evaluated_key.as_ref().map(cursor_of)
+        };
+        Ok((items, next))
     }
 }

@@ -12,6 +12,7 @@ use openday_app::campaigns::{self, CampaignView, TieBody};
 use openday_app::plans::{self, ListQuery};
 use openday_rules::calendar::day_span;
 use openday_rules::campaign::{CampaignDraft, may_organise};
+use openday_rules::text::NumberLike;
 
 use super::{Me, SignedOutOr, StaffPost, StaffSession, staff_page};
 use crate::app::{App, Store};
@@ -92,9 +93,12 @@ async fn render<S: Store>(
     let plans = if organise {
         Vec::new()
     } else {
+        // The campaign picks among the year's plans: the longest page there is.
         let q = ListQuery {
-            year: None,
-            status: None,
+            limit: Some(NumberLike::Text(
+                openday_store::paging::MAX_PAGE.to_string(),
+            )),
+            ..ListQuery::default()
         };
         plans::list(&app.core, &staff.org, &q)
             .await?

@@ -78,6 +78,7 @@ struct PlansQuery {
     year: Option<String>,
     status: Option<String>,
     org: Option<String>,
+    cursor: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -89,6 +90,10 @@ struct PlansPage {
     statuses: Vec<Choice>,
     orgs: Vec<Choice>,
     rows: Vec<PlanRow>,
+    caption: String,
+    /// The next page, with the same filters; whether this is a later page.
+    next: Option<String>,
+    later: bool,
 }
 
 /// Every plan of the jurisdiction and below (an agency: its own), by year, status and
@@ -102,14 +107,27 @@ async fn plans<S: Store>(
     let status = blank(q.status);
     let org_filter = blank(q.org);
     let year = blank(q.year);
-    let (year, summaries) = listed(
+    let cursor = blank(q.cursor);
+    let later = cursor.is_some();
+    let list = listed(
         &app,
         &staff.org,
         year.clone().map(NumberLike::Text),
         status.clone(),
+        cursor,
     )
     .await
     .map_err(PageError::from)?;
+    let (year, summaries) = (list.year, list.plans);
+    let next = list.next.map(|cursor| {
+        let query: String = form_urlencoded::Serializer::new(String::new())
+            .append_pair("year", &year.to_string())
+            .append_pair("status", status.as_deref().unwrap_or(""))
+            .append_pair("org", org_filter.as_deref().unwrap_or(""))
+            .append_pair("cursor", &cursor)
+            .finish();
+        format!("/staff/plans?{query}")
+    });
     let names = names_within(&app.core, &staff.org)
         .await
         .map_err(PageError::from)?;
@@ -165,7 +183,14 @@ async fn plans<S: Store>(
             year: year.to_string(),
             statuses,
             orgs,
+            caption: if later || next.is_some() {
+                format!("实施方案（本页{}项）", rows.len())
+            } else {
+                format!("实施方案（共{}项）", rows.len())
+            },
             rows,
+            next,
+            later,
         },
     ))
 }

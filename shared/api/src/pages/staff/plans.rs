@@ -226,13 +226,19 @@ pub(super) async fn home<S: Store>(
     ))
 }
 
-/// The plans an office sees, for the list page.
+/// A page of the plans an office sees, for the list page.
 pub(super) async fn listed<S: Store>(
     app: &App<S>,
     org: &Organisation,
     year: Option<NumberLike>,
     status: Option<String>,
-) -> Result<(i32, Vec<crate::views::PlanSummary>), AppError> {
-    let list = plans::list(&app.core, org, &ListQuery { year, status }).await?;
-    Ok((list.year, list.plans))
+    cursor: Option<String>,
+) -> Result<openday_app::views::PlanList, AppError> {
+    let q = ListQuery {
+        year,
+        status,
+        cursor,
+        limit: None,
+    };
+    plans::list(&app.core, org, &q).await
 }

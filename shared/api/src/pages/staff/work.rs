@@ -4,7 +4,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use openday_rules::registration::{Category, Relation};
@@ -87,6 +87,9 @@ struct RegistrantsPage {
     notice: Option<String>,
     plan: PlanView,
     rows: Vec<RegistrantRow>,
+    /// The next page's continuation, and whether this is a later page.
+    next: Option<String>,
+    later: bool,
     form: FormState,
     categories: Vec<Choice>,
     relations: Vec<Choice>,
@@ -108,11 +111,19 @@ async fn registrants_page<S: Store>(
     staff: &StaffSession,
     id: &str,
     form: FormState,
+    cursor: Option<&str>,
 ) -> Result<RegistrantsPage, PageError> {
     let (detail, plan) = own_plan(app, staff, id, "只有实施机关可以查看报名人员").await?;
-    let records =
-        registrations::of_event(&app.core, &staff.org, id, "只有实施机关可以查看报名人员").await?;
+    let records = registrations::of_event(
+        &app.core,
+        &staff.org,
+        id,
+        "只有实施机关可以查看报名人员",
+        cursor,
+    )
+    .await?;
     let rows = records
+        .items
         .iter()
         .filter(|r| r.status != RegistrationStatus::Cancelled)
         .map(|r| RegistrantRow {
@@ -140,6 +151,8 @@ async fn registrants_page<S: Store>(
         relations: choices::<Relation>(&form, "relation"),
         plan,
         rows,
+        next: records.next.map(|c| c.encode()),
+        later: cursor.is_some_and(|c| !c.trim().is_empty()),
         form,
     })
 }
@@ -148,8 +161,10 @@ async fn registrants<S: Store>(
     State(app): State<App<S>>,
     staff: StaffSession,
     Path(id): Path<String>,
+    Query(q): Query<openday_app::views::PageQuery>,
 ) -> Result<Response, SignedOutOr> {
-    let mut page = registrants_page(&app, &staff, &id, FormState::default()).await?;
+    let mut page =
+        registrants_page(&app, &staff, &id, FormState::default(), q.cursor.as_deref()).await?;
     let (jar, notice) = take_notice(staff.jar);
     page.notice = notice;
     Ok(staff_page(jar, page))
@@ -183,7 +198,7 @@ async fn recommend<S: Store>(
             let mut state = FormState::with_values(values);
             state.refuse(e, &RECOMMEND_FIELDS)?;
             let status = state.status();
-            let page = registrants_page(&app, &staff, &id, state).await?;
+            let page = registrants_page(&app, &staff, &id, state, None).await?;
             Ok((status, staff.jar, page).into_response())
         }
     }
@@ -279,7 +294,7 @@ async fn registrants_file<S: Store>(
     let file = async {
         let format = q.format()?;
         let table = exports::registrants(&app.core, &staff.org, &id).await?;
-        crate::exports::download("报名人员", format, table)
+        crate::exports::download_streamed("报名人员", format, table).await
     };
     Ok(file.await.map_err(PageError::from)?)
 }
@@ -293,7 +308,7 @@ async fn feedback_file<S: Store>(
     let file = async {
         let format = q.format()?;
         let table = exports::feedback(&app.core, &staff.org, &id).await?;
-        crate::exports::download("意见建议及采纳情况", format, table)
+        crate::exports::download_streamed("意见建议及采纳情况", format, table).await
     };
     Ok(file.await.map_err(PageError::from)?)
 }

@@ -9,10 +9,11 @@ use crate::dynamo::codec::{base, n, num, s, text};
 use crate::dynamo::query::Query;
 use crate::error::StoreResult;
 use crate::keys;
+use crate::paging::{Cursor, Page};
 use crate::personal::random_code;
 use crate::ports::RegistrationStore;
 use crate::records::{Cancelled, CheckIn, NewRegistration, Registered, RegistrationRecord, Seats};
-use crate::table::{SCOPE_INDEX, TTL_ATTRIBUTE};
+use crate::table::{INDEX_KEYS, SCOPE_INDEX, SCOPE_PK, TTL_ATTRIBUTE};
 use cancel::Cancelling;
 use check_in::CheckingIn;
 use codec::registration_of;
@@ -62,6 +63,31 @@ impl RegistrationStore for DynamoStore {
         .iter()
         .map(registration_of)
         .collect()
+    }
+
+    async fn registrations_page(
+        &self,
+        plan_id: &str,
+        after: Option<&Cursor>,
+        limit: u32,
+    ) -> StoreResult<Page<RegistrationRecord>> {
+        let pk = keys::registrations_of(plan_id);
+        let (items, next) = self
+            .query_page(
+                Query::index(SCOPE_INDEX, "#scope_pk = :pk", vec![(":pk", s(pk.clone()))]),
+                &INDEX_KEYS,
+                (SCOPE_PK, &pk),
+                after,
+                limit,
+            )
+            .await?;
+        Ok(Page {
+            items: items
+                .iter()
+                .map(registration_of)
+                .collect::<StoreResult<_>>()?,
+            next,
+        })
     }
 
     async fn check_in_by(
