@@ -455,8 +455,9 @@ impl SmsInbox {
     }
 }
 
-/// People each soak client registers before it only looks them up.
-const PEOPLE_PER_CLIENT: usize = 50;
+/// People each soak client can register (its share of the ID numbers): more than a run of
+/// the full soak reaches, so the data grows for the whole run.
+const PEOPLE_PER_CLIENT: usize = 2_000;
 
 struct Soak {
     requests: u64,
@@ -523,7 +524,14 @@ async fn soak(bin: &Path, length: Duration, clients: u32) -> Soak {
                         ("/api/plans".to_owned(), &agency),
                         (format!("/api/plans/{id}"), &agency),
                         ("/api/compliance?year=2026".to_owned(), &office),
-                        (format!("/api/plans/{id}/exports/registrants?format=csv"), &agency),
+                        // The growing list, as CSV and as a workbook in turn.
+                        (
+                            format!(
+                                "/api/plans/{id}/exports/registrants?format={}",
+                                if round.is_multiple_of(2) { "csv" } else { "xlsx" }
+                            ),
+                            &agency,
+                        ),
                     ] {
                         let res = http.get(format!("{base}{path}")).bearer_auth(token).send().await;
                         let s = res.map(|r| r.status().as_u16()).unwrap_or(0);
@@ -532,9 +540,9 @@ async fn soak(bin: &Path, length: Duration, clients: u32) -> Soak {
                     if !round.is_multiple_of(3) {
                         continue;
                     }
-                    // The first 50 rounds of each client register a new person; later
-                    // ones look one of them up. The data stops growing, so memory that
-                    // keeps growing would be a leak, not a bigger table.
+                    // Every third round registers a new person, for the whole run: the
+                    // table, the registrants list and its export grow while the server's
+                    // memory must not (lists and exports are read a page at a time).
                     if held.len() == PEOPLE_PER_CLIENT {
                         let (code, phone) = &held[(round as usize / 3) % held.len()];
                         let (s, _) = call(
@@ -546,7 +554,7 @@ async fn soak(bin: &Path, length: Duration, clients: u32) -> Soak {
                         continue;
                     }
                     // Born n days after 1960-01-01: adults, each person once.
-                    let n = c * 2_000 + round / 3;
+                    let n = c * PEOPLE_PER_CLIENT as u32 + round / 3;
                     let phone = format!("137{n:08}");
                     let (s, _) = call(
                         http.post(format!("{base}/api/sms-codes"))

@@ -158,18 +158,20 @@ fn year_parameter() -> Parameter {
         .build()
 }
 
+/// The continuation of a paged list: the `next` of the previous page.
+fn cursor_parameter() -> Parameter {
+    ParameterBuilder::new()
+        .name("cursor")
+        .parameter_in(ParameterIn::Query)
+        .required(Required::False)
+        .description(Some("上一页返回的 next（不填：第一页）"))
+        .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+        .build()
+}
+
 /// The continuation of a paged list and the size of its page.
 fn page_parameters(op: Op) -> Op {
-    op.query(
-        ParameterBuilder::new()
-            .name("cursor")
-            .parameter_in(ParameterIn::Query)
-            .required(Required::False)
-            .description(Some("上一页返回的 next（不填：第一页）"))
-            .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
-            .build(),
-    )
-    .query(
+    op.query(cursor_parameter()).query(
         ParameterBuilder::new()
             .name("limit")
             .parameter_in(ParameterIn::Query)
@@ -532,10 +534,11 @@ fn describe(method: &Method, path: &str, s: &mut Schemas) -> Op {
             op
         }
         ("GET", "/api/audit") => audit_filters(Op::new(
-            "操作日志（管理员：本机关；政务公开办公室管理员：本辖区；默认最近7天，最多92天）",
+            "操作日志（管理员：本机关；政务公开办公室管理员：本辖区；默认最近7天，最多92天；分页）",
             true,
             s.of::<openday_app::audit::AuditLog>(),
-        )),
+        ))
+        .query(cursor_parameter()),
         ("GET", "/api/audit/export") => {
             audit_filters(Op::spreadsheet("导出操作日志（筛选条件同 GET /api/audit）"))
         }

@@ -258,3 +258,59 @@ async fn a_long_export_is_read_in_pages_and_comes_out_whole_and_in_order() {
     assert!(lines[0].starts_with("提交时间,"), "{}", lines[0]);
     assert!(lines[1].contains("意见0000") && lines[ITEMS].contains("意见1200"));
 }
+
+/// More records than a page: the audit listing continues with `next` and gives every
+/// record once; its export holds them all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_audit_trail_comes_a_page_at_a_time_and_its_export_whole() {
+    let w = world(generous()).await;
+    let id = w.announced(30).await;
+    // Each download of the registrants is recorded.
+    for _ in 0..130 {
+        let a = w
+            .get(
+                &format!("/api/plans/{id}/exports/registrants?format=csv"),
+                Some("nn-jt"),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::OK);
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    let mut pages = 0;
+    let mut cursor = String::new();
+    loop {
+        let a = w
+            .get(&format!("/api/audit?cursor={cursor}"), Some("nn-jt"))
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        pages += 1;
+        for r in a.body["records"].as_array().unwrap() {
+            let key = format!("{}#{}", r["entry"]["org_id"], r["seq"]);
+            assert!(seen.insert(key), "a record twice");
+        }
+        match a.body["next"].as_str() {
+            Some(next) => cursor = next.to_owned(),
+            None => break,
+        }
+    }
+    assert!(pages >= 2, "{pages} pages");
+    assert!(seen.len() >= 130, "{} records", seen.len());
+    let a = w.get("/api/audit/export?format=csv", Some("nn-jt")).await;
+    assert_eq!(a.status, StatusCode::OK);
+    let lines = String::from_utf8(a.raw[3..].to_vec())
+        .unwrap()
+        .lines()
+        .count();
+    // The header, and every record listed (the listing itself was recorded too, later).
+    assert!(
+        lines > seen.len(),
+        "{lines} lines for {} records",
+        seen.len()
+    );
+    let a = w.get("/api/audit?cursor=2020-01-01.", Some("nn-jt")).await;
+    assert_eq!(
+        a.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a day outside the span"
+    );
+}

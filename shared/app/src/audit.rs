@@ -13,6 +13,8 @@ use openday_store::people::{
 use crate::actor::Actor;
 use crate::error::AppError;
 use crate::services::{Services, Store};
+use openday_store::StoreError;
+use openday_store::paging::Cursor;
 
 /// Records are kept at least this long (the Cybersecurity Law's six months), then expire.
 pub const KEEP_DAYS: i64 = 185;
@@ -127,6 +129,8 @@ pub struct AuditQuery {
     pub plan: Option<String>,
     pub action: Option<String>,
     pub org: Option<String>,
+    /// Where the listing goes on: the `next` of the previous page.
+    pub cursor: Option<String>,
 }
 
 /// The days a query covers, checked.
@@ -170,7 +174,33 @@ pub async fn list<S: Store>(
 pub struct AuditLog {
     pub from: NaiveDate,
     pub to: NaiveDate,
+    /// Newest day first; within a day by organisation, then in the order of its chain.
     pub records: Vec<AuditRecord>,
+    /// Where the listing goes on (give it back as `cursor`); `null` on the last page.
+    pub next: Option<String>,
+}
+
+/// Where an audit listing goes on: the day it reached and, within it, the store's
+/// continuation (`2026-09-01.` for the start of a day).
+fn audit_cursor(day: NaiveDate, after: Option<&Cursor>) -> String {
+    format!("{day}.{}", after.map(Cursor::encode).unwrap_or_default())
+}
+
+fn parse_audit_cursor(
+    raw: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<(NaiveDate, Option<Cursor>), AppError> {
+    let (day, after) = raw.trim().split_once('.').ok_or(StoreError::BadCursor)?;
+    let day = NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| StoreError::BadCursor)?;
+    if day < from || day > to {
+        return Err(StoreError::BadCursor.into());
+    }
+    let after = match after {
+        "" => None,
+        raw => Some(Cursor::decode(raw)?),
+    };
+    Ok((day, after))
 }
 
 /// [`list`] with the days it covered.
@@ -206,16 +236,36 @@ pub async fn log<S: Store>(
                 .as_deref()
                 .is_none_or(|p| e.object.kind == "plan" && e.object.id == p)
     };
+    let (mut day, mut after) = match q.cursor.as_deref().filter(|c| !c.trim().is_empty()) {
+        None => (to, None),
+        Some(raw) => parse_audit_cursor(raw, from, to)?,
+    };
+    // A page holds what a hundred stored records give after the filters, at least: the
+    // store is read a page at a time, and the listing stops once it has enough.
+    let limit = openday_store::paging::DEFAULT_PAGE;
     let mut records = Vec::new();
-    let mut day = to;
+    let mut next = None;
     while day >= from {
-        let mut of_day = app.store.audit_day(day, &prefix).await?;
-        of_day.retain(wanted);
-        of_day.sort_by_key(|r| std::cmp::Reverse(r.entry.at));
-        records.extend(of_day);
-        day -= Duration::days(1);
+        let page = app
+            .store
+            .audit_day_page(day, &prefix, after.as_ref(), limit)
+            .await?;
+        records.extend(page.items.into_iter().filter(wanted));
+        after = page.next;
+        if after.is_none() {
+            day -= Duration::days(1);
+        }
+        if records.len() >= limit as usize && day >= from {
+            next = Some(audit_cursor(day, after.as_ref()));
+            break;
+        }
     }
-    Ok(AuditLog { from, to, records })
+    Ok(AuditLog {
+        from,
+        to,
+        records,
+        next,
+    })
 }
 
 /// Checks every chain of every day from `from` to `to`; the first broken link found.

@@ -446,39 +446,75 @@ pub fn rollup(r: &Rollup) -> Vec<Table> {
 }
 
 /// The records as a spreadsheet.
-pub fn audit_log(log: &crate::audit::AuditLog) -> Table {
-    Table {
-        sheet: "操作日志".into(),
-        columns: vec![
-            ("时间", 18.0),
-            ("机关", 14.0),
-            ("人员", 24.0),
-            ("地址", 16.0),
-            ("操作", 24.0),
-            ("对象", 24.0),
-            ("结果", 12.0),
-            ("说明", 24.0),
-            ("序号", 8.0),
-            ("哈希", 66.0),
-        ],
-        rows: log
-            .records
-            .iter()
-            .map(|r| {
-                let e = &r.entry;
-                vec![
-                    Cell::Time(e.at),
-                    e.org_id.as_str().into(),
-                    e.person.as_ref().map_or("", |p| p.email.as_str()).into(),
-                    e.address.as_str().into(),
-                    e.action.as_str().into(),
-                    e.object.to_string().into(),
-                    e.result.as_str().into(),
-                    e.detail.as_str().into(),
-                    Cell::Number(r.seq as f64),
-                    r.hash.as_str().into(),
-                ]
-            })
-            .collect(),
-    }
+const AUDIT_COLUMNS: [(&str, f64); 10] = [
+    ("时间", 18.0),
+    ("机关", 14.0),
+    ("人员", 24.0),
+    ("地址", 16.0),
+    ("操作", 24.0),
+    ("对象", 24.0),
+    ("结果", 12.0),
+    ("说明", 24.0),
+    ("序号", 8.0),
+    ("哈希", 66.0),
+];
+
+fn audit_row(r: &openday_store::people::AuditRecord) -> Vec<Cell> {
+    let e = &r.entry;
+    vec![
+        Cell::Time(e.at),
+        e.org_id.as_str().into(),
+        e.person.as_ref().map_or("", |p| p.email.as_str()).into(),
+        e.address.as_str().into(),
+        e.action.as_str().into(),
+        e.object.to_string().into(),
+        e.result.as_str().into(),
+        e.detail.as_str().into(),
+        Cell::Number(r.seq as f64),
+        r.hash.as_str().into(),
+    ]
+}
+
+/// Every record the audit query finds, page after page, for a download: the days it
+/// covers and the rows as they are read.
+pub async fn audit_trail<S: Store>(
+    app: &Services<S>,
+    actor: &crate::actor::Actor,
+    q: &crate::audit::AuditQuery,
+) -> Result<(NaiveDate, NaiveDate, Streamed), AppError> {
+    // The first page checks who asks and for which days before anything is sent.
+    let first = crate::audit::log(app, actor, q).await?;
+    let (from, to) = (first.from, first.to);
+    let (app, actor, q) = (app.clone(), actor.clone(), q.clone());
+    let rows = stream::unfold(Some(Ok(first)), move |state| {
+        let (app, actor, q) = (app.clone(), actor.clone(), q.clone());
+        async move {
+            let log = match state? {
+                Ok(log) => log,
+                Err(e) => return Some((Err(e), None)),
+            };
+            let rows = log.records.iter().map(audit_row).collect();
+            let following = match log.next {
+                None => None,
+                Some(cursor) => {
+                    let q = crate::audit::AuditQuery {
+                        cursor: Some(cursor),
+                        ..q
+                    };
+                    Some(crate::audit::log(&app, &actor, &q).await)
+                }
+            };
+            Some((Ok(rows), following))
+        }
+    })
+    .boxed();
+    Ok((
+        from,
+        to,
+        Streamed {
+            sheet: "操作日志".into(),
+            columns: AUDIT_COLUMNS.to_vec(),
+            rows,
+        },
+    ))
 }

@@ -33,6 +33,8 @@ macro_rules! on_dynoxide {
 }
 
 on_dynoxide!(
+    plans_come_a_page_at_a_time,
+    sheets_keep_the_latest_reading,
     directory_import_and_subtree,
     plans_keep_versions_and_history,
     plans_are_listed_by_owner_and_subtree,

@@ -16,6 +16,8 @@ async fn storage_suite_on_moto() {
     let moto = MotoServer::start().expect("moto_server");
     let client = moto.client();
     suite::directory_import_and_subtree(&store(&client).await).await;
+    suite::plans_come_a_page_at_a_time(&store(&client).await).await;
+    suite::sheets_keep_the_latest_reading(&store(&client).await).await;
     suite::plans_keep_versions_and_history(&store(&client).await).await;
     suite::plans_are_listed_by_owner_and_subtree(&store(&client).await).await;
     suite::an_announcement_opens_registration(&store(&client).await).await;

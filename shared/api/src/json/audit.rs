@@ -10,7 +10,7 @@ use openday_app::audit::{self, AuditLog, AuditQuery};
 use crate::app::{App, Store};
 use crate::auth::Staff;
 use crate::error::ApiError;
-use crate::exports::{AuditExportQuery as ExportQuery, FormatQuery, download};
+use crate::exports::{AuditExportQuery as ExportQuery, FormatQuery, download_streamed};
 use crate::routing::{Routes, method};
 
 pub fn routes<S: Store>() -> Routes<S> {
@@ -45,10 +45,6 @@ async fn log_file<S: Store>(
         year: None,
     }
     .format()?;
-    let log = audit::log(&app.core, &actor, &q.filter).await?;
-    download(
-        &format!("操作日志{}至{}", log.from, log.to),
-        format,
-        openday_app::exports::audit_log(&log),
-    )
+    let (from, to, trail) = openday_app::exports::audit_trail(&app.core, &actor, &q.filter).await?;
+    download_streamed(&format!("操作日志{from}至{to}"), format, trail).await
 }

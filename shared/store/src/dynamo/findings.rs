@@ -10,7 +10,6 @@ use crate::error::StoreResult;
 use crate::keys;
 use crate::ports::FindingStore;
 use crate::records::{FindingRecord, FindingStatus};
-use crate::table::SCOPE_INDEX;
 
 fn finding_item(record: &FindingRecord) -> StoreResult<Item> {
     let mut item = doc_item(keys::finding(&record.key), record)?;
@@ -102,13 +101,9 @@ impl FindingStore for DynamoStore {
     }
 
     async fn findings(&self, year: i32, prefix: &str) -> StoreResult<Vec<FindingRecord>> {
-        self.docs(Query::index(
-            SCOPE_INDEX,
-            "#scope_pk = :pk AND begins_with(#scope_sk, :prefix)",
-            vec![
-                (":pk", s(keys::findings_of_year(year))),
-                (":prefix", s(prefix)),
-            ],
+        self.docs(Query::scope(
+            keys::findings_of_year(year),
+            prefix.to_owned(),
         ))
         .await
     }

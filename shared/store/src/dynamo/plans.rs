@@ -174,15 +174,8 @@ impl PlanStore for DynamoStore {
             PlanScope::Org { path, org_id } => keys::owned(path, org_id.as_str(), ""),
             PlanScope::Subtree { path } => path.clone(),
         };
-        self.docs(Query::index(
-            SCOPE_INDEX,
-            "#scope_pk = :pk AND begins_with(#scope_sk, :prefix)",
-            vec![
-                (":pk", s(keys::plans_of_year(year))),
-                (":prefix", s(prefix)),
-            ],
-        ))
-        .await
+        self.docs(Query::scope(keys::plans_of_year(year), prefix))
+            .await
     }
 
     async fn plans_page(
@@ -199,11 +192,7 @@ impl PlanStore for DynamoStore {
         let pk = keys::plans_of_year(year);
         let (items, next) = self
             .query_page(
-                Query::index(
-                    SCOPE_INDEX,
-                    "#scope_pk = :pk AND begins_with(#scope_sk, :prefix)",
-                    vec![(":pk", s(pk.clone())), (":prefix", s(prefix))],
-                ),
+                Query::scope(pk.clone(), prefix),
                 &INDEX_KEYS,
                 (SCOPE_PK, &pk),
                 after,

@@ -7,6 +7,7 @@ use super::DynamoStore;
 use super::codec::{Item, from_doc, names, unavailable};
 use crate::error::{StoreError, StoreResult};
 use crate::paging::Cursor;
+use crate::table::SCOPE_INDEX;
 
 /// A query on the table (`index: None`, consistent) or on an index.
 pub(super) struct Query<'a> {
@@ -17,6 +18,27 @@ pub(super) struct Query<'a> {
 }
 
 impl<'a> Query<'a> {
+    /// The scope index's partition `pk`, items whose scope sort key starts with `prefix`
+    /// (every one for an empty prefix: DynamoDB refuses an empty value in a key condition).
+    pub(super) fn scope(pk: String, prefix: String) -> Self {
+        if prefix.is_empty() {
+            Self::index(
+                SCOPE_INDEX,
+                "#scope_pk = :pk",
+                vec![(":pk", AttributeValue::S(pk))],
+            )
+        } else {
+            Self::index(
+                SCOPE_INDEX,
+                "#scope_pk = :pk AND begins_with(#scope_sk, :prefix)",
+                vec![
+                    (":pk", AttributeValue::S(pk)),
+                    (":prefix", AttributeValue::S(prefix)),
+                ],
+            )
+        }
+    }
+
     pub(super) fn table(condition: &'a str, values: Vec<(&'a str, AttributeValue)>) -> Self {
         Self {
             index: None,

@@ -12,7 +12,7 @@ use crate::error::{StoreError, StoreResult};
 use crate::keys;
 use crate::ports::SheetStore;
 use crate::sheets::{LinePart, PlanLine, Sheet, SheetOf};
-use crate::table::{SCOPE_INDEX, SCOPE_PK, SCOPE_SK};
+use crate::table::{SCOPE_PK, SCOPE_SK};
 
 /// A plan id as it may appear in an attribute name (ids are hex; anything else is refused
 /// rather than let into an expression).
@@ -114,17 +114,10 @@ impl SheetStore for DynamoStore {
     }
 
     async fn sheets(&self, year: i32, prefix: &str) -> StoreResult<Vec<Sheet>> {
-        self.query(Query::index(
-            SCOPE_INDEX,
-            "#scope_pk = :pk AND begins_with(#scope_sk, :prefix)",
-            vec![
-                (":pk", s(keys::sheets_of_year(year))),
-                (":prefix", s(prefix)),
-            ],
-        ))
-        .await?
-        .iter()
-        .map(sheet_from)
-        .collect()
+        self.query(Query::scope(keys::sheets_of_year(year), prefix.to_owned()))
+            .await?
+            .iter()
+            .map(sheet_from)
+            .collect()
     }
 }

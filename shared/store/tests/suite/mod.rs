@@ -20,7 +20,9 @@ use crate::common::*;
 use openday_testkit::day;
 
 mod guesses;
+mod kept;
 pub use guesses::*;
+pub use kept::*;
 
 pub async fn directory_import_and_subtree(store: &DynamoStore) {
     store.import(&directory()).await.unwrap();

@@ -52,6 +52,8 @@ struct AuditPage {
     to: String,
     /// The same filters, for the download links.
     query: String,
+    /// The next page's continuation, with the same filters.
+    next: Option<String>,
 }
 
 async fn audit<S: Store>(
@@ -71,9 +73,11 @@ async fn audit<S: Store>(
         .collect(),
     );
     let (mut from, mut to) = (String::new(), String::new());
+    let mut next = None;
     let rows = match openday_app::audit::log(&app.core, &staff.org, &q).await {
         Ok(log) => {
             (from, to) = (log.from.to_string(), log.to.to_string());
+            next = log.next;
             log.records
                 .into_iter()
                 .map(|r| AuditRow {
@@ -110,6 +114,10 @@ async fn audit<S: Store>(
         me: staff.me(),
         form,
         rows,
+        next: next.map(|n| {
+            let cursor: String = form_urlencoded::byte_serialize(n.as_bytes()).collect();
+            format!("{query}&cursor={cursor}")
+        }),
         from,
         to,
         query,
@@ -145,12 +153,9 @@ async fn audit_file<S: Store>(
             year: None,
         }
         .format()?;
-        let log = openday_app::audit::log(&app.core, &staff.org, &q.filter).await?;
-        crate::exports::download(
-            &format!("操作日志{}至{}", log.from, log.to),
-            format,
-            openday_app::exports::audit_log(&log),
-        )
+        let (from, to, trail) =
+            openday_app::exports::audit_trail(&app.core, &staff.org, &q.filter).await?;
+        crate::exports::download_streamed(&format!("操作日志{from}至{to}"), format, trail).await
     };
     Ok(file.await.map_err(PageError::from)?)
 }
