@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::DynamoStore;
-use super::codec::{doc_item, from_doc, n, num, s, text};
+use super::codec::{doc_item, n, num, s, text};
 use super::query::Query;
 use super::tx::{MAX_ATTEMPTS, TxError, backoff};
 use crate::error::{StoreError, StoreResult};
@@ -84,13 +84,8 @@ impl AuditStore for DynamoStore {
                 vec![(":pk", s(pk.clone())), (":prefix", s(prefix))],
             )
         };
-        let (items, next) = self
-            .query_page(q, &TABLE_KEYS, (PK, &pk), after, limit)
-            .await?;
-        Ok(Page {
-            items: items.iter().map(from_doc).collect::<StoreResult<_>>()?,
-            next,
-        })
+        self.docs_page(q, &TABLE_KEYS, (PK, &pk), after, limit)
+            .await
     }
 
     async fn audit_heads(&self, day: NaiveDate) -> StoreResult<Vec<AuditHead>> {

@@ -5,7 +5,7 @@ use openday_rules::feedback::{Evaluation, Feedback, ResponseItem};
 use openday_rules::verification;
 
 use super::DynamoStore;
-use super::codec::{doc_item, from_doc, n, s};
+use super::codec::{doc_item, n, s};
 use super::query::Query;
 use super::tx::Fixed;
 use crate::error::{StoreError, StoreResult};
@@ -84,19 +84,9 @@ impl FeedbackStore for DynamoStore {
         limit: u32,
     ) -> StoreResult<Page<FeedbackRecord>> {
         let pk = keys::feedback_pk(plan_id);
-        let (items, next) = self
-            .query_page(
-                Query::table("#pk = :pk", vec![(":pk", s(pk.clone()))]),
-                &TABLE_KEYS,
-                (PK, &pk),
-                after,
-                limit,
-            )
-            .await?;
-        Ok(Page {
-            items: items.iter().map(from_doc).collect::<StoreResult<_>>()?,
-            next,
-        })
+        let q = Query::table("#pk = :pk", vec![(":pk", s(pk.clone()))]);
+        self.docs_page(q, &TABLE_KEYS, (PK, &pk), after, limit)
+            .await
     }
 
     async fn add_evaluation(

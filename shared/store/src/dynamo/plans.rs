@@ -190,19 +190,9 @@ impl PlanStore for DynamoStore {
             PlanScope::Subtree { path } => path.clone(),
         };
         let pk = keys::plans_of_year(year);
-        let (items, next) = self
-            .query_page(
-                Query::scope(pk.clone(), prefix),
-                &INDEX_KEYS,
-                (SCOPE_PK, &pk),
-                after,
-                limit,
-            )
-            .await?;
-        Ok(Page {
-            items: items.iter().map(from_doc).collect::<StoreResult<_>>()?,
-            next,
-        })
+        let q = Query::scope(pk.clone(), prefix);
+        self.docs_page(q, &INDEX_KEYS, (SCOPE_PK, &pk), after, limit)
+            .await
     }
 
     async fn announcement(&self, plan_id: &str) -> StoreResult<Option<Announcement>> {

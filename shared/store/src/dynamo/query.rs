@@ -6,7 +6,7 @@ use serde::de::DeserializeOwned;
 use super::DynamoStore;
 use super::codec::{Item, from_doc, names, unavailable};
 use crate::error::{StoreError, StoreResult};
-use crate::paging::Cursor;
+use crate::paging::{Cursor, Page};
 use crate::table::SCOPE_INDEX;
 
 /// A query on the table (`index: None`, consistent) or on an index.
@@ -63,29 +63,38 @@ impl<'a> Query<'a> {
 }
 
 impl DynamoStore {
+    /// One request of `q` from `start` on: the table's reads consistent, an index's not.
+    fn request(
+        &self,
+        q: &Query<'_>,
+        start: Option<Item>,
+    ) -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder {
+        let req = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression(q.condition)
+            .set_expression_attribute_names(Some(names(q.condition)))
+            .set_expression_attribute_values(Some(
+                q.values
+                    .iter()
+                    .cloned()
+                    .map(|(k, v)| (k.to_owned(), v))
+                    .collect(),
+            ))
+            .set_exclusive_start_key(start);
+        match q.index {
+            Some(index) => req.index_name(index),
+            None => req.consistent_read(true),
+        }
+    }
+
     /// Every item of a query, page by page, counting what DynamoDB scanned.
     pub(super) async fn query(&self, q: Query<'_>) -> StoreResult<Vec<Item>> {
         let mut items = Vec::new();
         let mut start: Option<Item> = None;
         loop {
-            let mut req = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression(q.condition)
-                .set_expression_attribute_names(Some(names(q.condition)))
-                .set_expression_attribute_values(Some(
-                    q.values
-                        .iter()
-                        .cloned()
-                        .map(|(k, v)| (k.to_owned(), v))
-                        .collect(),
-                ))
-                .set_exclusive_start_key(start.take());
-            match q.index {
-                Some(index) => req = req.index_name(index),
-                None => req = req.consistent_read(true),
-            }
+            let mut req = self.request(&q, start.take());
             if let Some(limit) = q.limit {
                 req = req.limit(limit);
             }
@@ -98,6 +107,22 @@ impl DynamoStore {
             }
         }
         Ok(items)
+    }
+
+    /// [`Self::query_page`] of items holding JSON documents.
+    pub(super) async fn docs_page<T: DeserializeOwned>(
+        &self,
+        q: Query<'_>,
+        keys: &[&str],
+        partition: (&str, &str),
+        after: Option<&Cursor>,
+        limit: u32,
+    ) -> StoreResult<Page<T>> {
+        let (items, next) = self.query_page(q, keys, partition, after, limit).await?;
+        Ok(Page {
+            items: items.iter().map(from_doc).collect::<StoreResult<_>>()?,
+            next,
+        })
     }
 
     /// The JSON documents of every item a query returns.
@@ -138,28 +163,14 @@ impl DynamoStore {
                 )
             }
         };
-        let mut req = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression(q.condition)
-            .set_expression_attribute_names(Some(names(q.condition)))
-            .set_expression_attribute_values(Some(
-                q.values
-                    .iter()
-                    .cloned()
-                    .map(|(k, v)| (k.to_owned(), v))
-                    .collect(),
-            ))
-            .set_exclusive_start_key(start)
-            // One more than the page: whether another page follows is then known, and the
-            // last page never offers a next one that is empty.
-            .limit(i32::try_from(limit.saturating_add(1)).unwrap_or(i32::MAX));
-        match q.index {
-            Some(index) => req = req.index_name(index),
-            None => req = req.consistent_read(true),
-        }
-        let out = req.send().await.map_err(unavailable)?;
+        // One more than the page: whether another page follows is then known, and the last
+        // page never offers a next one that is empty.
+        let out = self
+            .request(&q, start)
+            .limit(i32::try_from(limit.saturating_add(1)).unwrap_or(i32::MAX))
+            .send()
+            .await
+            .map_err(unavailable)?;
         self.count(i64::from(out.scanned_count));
         let cursor_of = |key: &Item| {
             Cursor::new(
