@@ -217,7 +217,9 @@ pub async fn download_streamed(
                     csv_rows(&rows).map_err(|e| std::io::Error::other(format!("{e:?}")))
                 })
             });
-            let body = futures_util::stream::once(async move { Ok(head) }).chain(rows);
+            let body = futures_util::stream::once(async move { Ok(head) })
+                .chain(rows)
+                .fuse();
             stream_attachment(
                 name,
                 axum::body::Body::from_stream(body),

@@ -164,6 +164,9 @@ where
             }
         }
     })
+    // Fused: a reader may poll again after the end (the compression layer does), which an
+    // unfold alone does not allow.
+    .fuse()
     .boxed()
 }
 
@@ -507,6 +510,7 @@ pub async fn audit_trail<S: Store>(
             Some((Ok(rows), following))
         }
     })
+    .fuse()
     .boxed();
     Ok((
         from,
