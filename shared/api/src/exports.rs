@@ -74,13 +74,7 @@ pub fn xlsx(tables: &[Table]) -> Result<Vec<u8>, ApiError> {
     let mut used = std::collections::BTreeSet::new();
     for table in tables {
         let sheet = book.add_worksheet();
-        // Excel allows 31 characters and no `[]:*?/\` in a sheet name, each name once.
-        let base: String = table
-            .sheet
-            .chars()
-            .filter(|c| !"[]:*?/\\".contains(*c))
-            .take(28)
-            .collect();
+        let base = sheet_name(&table.sheet);
         let mut name = base.clone();
         let mut n = 1;
         while !used.insert(name.clone()) {
@@ -92,6 +86,16 @@ pub fn xlsx(tables: &[Table]) -> Result<Vec<u8>, ApiError> {
         write_rows(sheet, 1, &table.rows)?;
     }
     book.save_to_buffer().map_err(xlsx_error)
+}
+
+/// A sheet's name as Excel allows it: 31 characters at most (28 here, leaving room for a
+/// `(2)` when a book repeats a name), none of `[]:*?/\`.
+fn sheet_name(wanted: &str) -> String {
+    wanted
+        .chars()
+        .filter(|c| !"[]:*?/\\".contains(*c))
+        .take(28)
+        .collect()
 }
 
 /// A sheet's header row (bold, wrapped, frozen) and column widths.
@@ -233,7 +237,7 @@ pub async fn download_streamed(
                 .add_worksheet_with_constant_memory()
                 .map_err(xlsx_error)?;
             sheet
-                .set_name(table.sheet.chars().take(28).collect::<String>())
+                .set_name(sheet_name(&table.sheet))
                 .map_err(xlsx_error)?;
             write_header(sheet, &table.columns)?;
             let mut next_row = 1u32;

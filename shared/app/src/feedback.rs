@@ -141,7 +141,7 @@ pub async fn evaluate<S: Store>(
         .store
         .add_evaluation(id, &evaluation, &phone_hash, app.now())
         .await?;
-    sheets::note_plan(app, id, Changed::Ratings).await;
+    sheets::note(app, &plan, Changed::Ratings).await;
     Ok(EvaluationReceipt {
         id: record.id,
         rating: evaluation.rating,
@@ -266,7 +266,7 @@ async fn save_answers_inner<S: Store>(
     }
     let answers: Vec<ResponseItem> = answers.into_values().collect();
     app.store.save_answers(id, &answers).await?;
-    sheets::note_plan(app, id, Changed::Answers).await;
+    sheets::note(app, &plan, Changed::Answers).await;
     let mut answered: BTreeSet<String> = saved.into_iter().map(|a| a.feedback_id).collect();
     answered.extend(answers.iter().map(|a| a.feedback_id.clone()));
     Ok(AnswersSaved {

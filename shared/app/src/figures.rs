@@ -41,18 +41,10 @@ pub(crate) fn scope_of(org: &Organisation) -> PlanScope {
     }
 }
 
-/// The prefix of the scope sort key of what `scope` covers (plans, sheets, findings).
-fn prefix_of(scope: &PlanScope) -> String {
-    match scope {
-        PlanScope::Subtree { path } => path.clone(),
-        PlanScope::Org { path, org_id } => keys::owned(path, org_id.as_str(), ""),
-    }
-}
-
-/// Whether something owned by `org_id` at `org_path` is in `scope`: what the store's
-/// query for the scope would return.
-pub(crate) fn covers(scope: &PlanScope, org_path: &str, org_id: &Id) -> bool {
-    keys::owned(org_path, org_id.as_str(), "").starts_with(&prefix_of(scope))
+/// Whether something owned by `org_id` at `org_path` is under `prefix` (a scope's
+/// [`PlanScope::prefix`]): what the store's query for the scope would return.
+fn is_under(prefix: &str, org_path: &str, org_id: &Id) -> bool {
+    keys::owned(org_path, org_id.as_str(), "").starts_with(prefix)
 }
 
 /// What the year's figures need of one plan, from its line.
@@ -74,7 +66,7 @@ pub(crate) async fn facts<S: Store>(
     scope: &PlanScope,
     year: i32,
 ) -> Result<Vec<PlanFacts>, AppError> {
-    let sheets = app.store.sheets(year, &prefix_of(scope)).await?;
+    let sheets = app.store.sheets(year, &scope.prefix()).await?;
     // The few programme versions first (stored ones are cached by the store).
     let mut programmes: HashMap<ProgrammeRef, Arc<Programme>> = HashMap::new();
     let mut all = Vec::new();
@@ -222,7 +214,7 @@ pub async fn year_figures_in<S: Store>(
     year: i32,
 ) -> Result<YearFigures, AppError> {
     let facts = facts(app, scope, year).await?;
-    let findings = app.store.findings(year, &prefix_of(scope)).await?;
+    let findings = app.store.findings(year, &scope.prefix()).await?;
     Ok(year_figures_from(app, year, scope, &facts, &findings))
 }
 
@@ -235,9 +227,11 @@ pub(crate) fn year_figures_from<S>(
     facts: &[PlanFacts],
     findings: &[FindingRecord],
 ) -> YearFigures {
+    // Computed once: a roll-up asks this of every plan for every area.
+    let prefix = scope.prefix();
     let within: Vec<&PlanFacts> = facts
         .iter()
-        .filter(|f| covers(scope, &f.org_path, &f.org_id))
+        .filter(|f| is_under(&prefix, &f.org_path, &f.org_id))
         .collect();
     let years: Vec<openday_rules::report::PlanYear> = within
         .iter()
@@ -263,9 +257,7 @@ pub(crate) fn year_figures_from<S>(
     );
     let findings: Vec<FindingKind> = findings
         .iter()
-        .filter(|f| {
-            keys::owned(&f.org_path, f.org_id.as_str(), &f.key).starts_with(&prefix_of(scope))
-        })
+        .filter(|f| is_under(&prefix, &f.org_path, &f.org_id))
         .map(|f| f.kind)
         .collect();
     openday_rules::report::year_figures(&years, &compliance, &findings)

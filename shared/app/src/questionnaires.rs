@@ -258,7 +258,7 @@ pub async fn public<S: Store>(
     app: &Services<S>,
     plan_id: &str,
 ) -> Result<PublicQuestionnaire, AppError> {
-    let (record, status) = opened(app, plan_id).await?;
+    let (record, _, status) = opened(app, plan_id).await?;
     Ok(PublicQuestionnaire {
         plan_id: plan_id.to_owned(),
         closed: closed_because(app, status, &record.questionnaire),
@@ -270,7 +270,14 @@ pub async fn public<S: Store>(
 async fn opened<S: Store>(
     app: &Services<S>,
     plan_id: &str,
-) -> Result<(QuestionnaireRecord, PlanStatus), AppError> {
+) -> Result<
+    (
+        QuestionnaireRecord,
+        openday_store::records::PlanRecord,
+        PlanStatus,
+    ),
+    AppError,
+> {
     let record = app
         .store
         .questionnaire(plan_id)
@@ -278,7 +285,8 @@ async fn opened<S: Store>(
         .filter(|r| r.opened_at.is_some())
         .ok_or(NONE_OPEN)?;
     let plan = app.store.plan(plan_id).await?.ok_or(NONE_OPEN)?;
-    Ok((record, status_today(app, &plan)))
+    let status = status_today(app, &plan);
+    Ok((record, plan, status))
 }
 
 /// Whether the event's questionnaire takes answers today, for its page (whose plan status
@@ -311,7 +319,7 @@ pub async fn answer<S: Store>(
     body: &AnswersToQuestionnaire,
     proof: &PhoneProof,
 ) -> Result<AnswersTaken, AppError> {
-    let (record, status) = opened(app, plan_id).await?;
+    let (record, plan, status) = opened(app, plan_id).await?;
     if let Some(why) = closed_because(app, status, &record.questionnaire) {
         return Err(Violation::new(Code::QuestionnaireClosed, why).into());
     }
@@ -328,7 +336,7 @@ pub async fn answer<S: Store>(
     match app.store.add_answer_set(&set, &phone_hash, &opinions).await {
         Ok(_) => {
             if !opinions.is_empty() {
-                sheets::note_plan(app, plan_id, Changed::Feedback).await;
+                sheets::note(app, &plan, Changed::Feedback).await;
             }
             Ok(AnswersTaken {
                 id: set.id,

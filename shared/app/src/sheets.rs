@@ -18,7 +18,9 @@ use crate::services::{Services, Store};
 /// What a use case changed of a plan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Changed {
-    /// The plan itself (created, revised, reviewed, announced, responded…): its whole line.
+    /// The plan itself (created, revised, reviewed, announced, responded…): its own part,
+    /// its seats (an announcement makes the counter) and its adoptions (a published
+    /// response replaces the draft answers).
     Plan,
     /// Its registrations or check-ins.
     Seats,
@@ -62,7 +64,11 @@ pub async fn note<S: Store>(app: &Services<S>, plan: &PlanRecord, changed: Chang
 async fn write<S: Store>(store: &S, plan: &PlanRecord, changed: Changed) -> Result<(), AppError> {
     let at = read_at();
     let parts = match changed {
-        Changed::Plan => line_of(store, plan).await?.parts(),
+        Changed::Plan => vec![
+            LinePart::Plan(PlanPart::of(plan)),
+            seats(store, plan).await?,
+            adoptions(store, plan).await?,
+        ],
         Changed::Seats => vec![seats(store, plan).await?],
         Changed::Ratings => vec![ratings(store, &plan.id).await?],
         Changed::Feedback => vec![feedback(store, &plan.id).await?],
@@ -171,16 +177,12 @@ pub async fn reconcile<S: Store>(store: &S, year: i32) -> Result<Reconciled, App
     let everything = PlanScope::Subtree {
         path: String::new(),
     };
-    let mut kept: HashMap<String, PlanLine> = HashMap::new();
-    let mut stray = Vec::new();
+    // Each kept line with the sheet it is on.
+    let mut kept: HashMap<String, (openday_rules::org::Id, String, PlanLine)> = HashMap::new();
     for sheet in store.sheets(year, "").await? {
         for line in sheet.lines {
-            stray.push((
-                sheet.org_id.clone(),
-                sheet.org_path.clone(),
-                line.plan_id.clone(),
-            ));
-            kept.insert(line.plan_id.clone(), line);
+            let on = (sheet.org_id.clone(), sheet.org_path.clone(), line);
+            kept.insert(on.2.plan_id.clone(), on);
         }
     }
     let plans = store.plans(year, &everything).await?;
@@ -192,21 +194,21 @@ pub async fn reconcile<S: Store>(store: &S, year: i32) -> Result<Reconciled, App
     };
     let repairs: Vec<usize> = stream::iter(plans.iter().cloned())
         .map(|plan| {
-            let kept = kept.get(&plan.id).cloned();
+            let kept = kept.get(&plan.id).map(|(_, _, line)| line.clone());
             async move { repair(store, &plan, kept).await }
         })
         .buffer_unordered(READS_AT_ONCE)
         .try_collect()
         .await?;
     done.repaired = repairs.iter().sum();
-    for (org_id, org_path, plan_id) in stray {
+    for (plan_id, (org_id, org_path, _)) in &kept {
         if !ids.contains(plan_id.as_str()) {
             let sheet = SheetOf {
                 year,
-                org_id: &org_id,
-                org_path: &org_path,
+                org_id,
+                org_path,
             };
-            store.remove_line(sheet, &plan_id).await?;
+            store.remove_line(sheet, plan_id).await?;
             done.removed += 1;
         }
     }

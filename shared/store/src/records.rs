@@ -129,6 +129,17 @@ pub enum PlanScope {
     Subtree { path: String },
 }
 
+impl PlanScope {
+    /// The start of the scope sort key of everything the scope covers (plans, sheets,
+    /// findings): a jurisdiction's path, or one organisation's `path|id|`.
+    pub fn prefix(&self) -> String {
+        match self {
+            PlanScope::Subtree { path } => path.clone(),
+            PlanScope::Org { path, org_id } => crate::keys::owned(path, org_id.as_str(), ""),
+        }
+    }
+}
+
 /// `confirmed` or `waitlisted`, or `cancelled` by the person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -49,22 +49,8 @@ impl DirectoryStore for DynamoStore {
     }
 
     async fn orgs_within(&self, path: &str) -> StoreResult<Vec<Organisation>> {
-        if path.is_empty() {
-            // Every organisation: DynamoDB refuses an empty begins_with operand.
-            return self
-                .docs(Query::index(
-                    SCOPE_INDEX,
-                    "#scope_pk = :pk",
-                    vec![(":pk", s(keys::ORGS))],
-                ))
-                .await;
-        }
-        self.docs(Query::index(
-            SCOPE_INDEX,
-            "#scope_pk = :pk AND begins_with(#scope_sk, :prefix)",
-            vec![(":pk", s(keys::ORGS)), (":prefix", s(path))],
-        ))
-        .await
+        self.docs(Query::scope(keys::ORGS.into(), path.to_owned()))
+            .await
     }
 
     async fn jurisdictions(&self) -> StoreResult<Vec<Jurisdiction>> {

@@ -170,11 +170,7 @@ impl PlanStore for DynamoStore {
     }
 
     async fn plans(&self, year: i32, scope: &PlanScope) -> StoreResult<Vec<PlanRecord>> {
-        let prefix = match scope {
-            PlanScope::Org { path, org_id } => keys::owned(path, org_id.as_str(), ""),
-            PlanScope::Subtree { path } => path.clone(),
-        };
-        self.docs(Query::scope(keys::plans_of_year(year), prefix))
+        self.docs(Query::scope(keys::plans_of_year(year), scope.prefix()))
             .await
     }
 
@@ -185,12 +181,8 @@ impl PlanStore for DynamoStore {
         after: Option<&Cursor>,
         limit: u32,
     ) -> StoreResult<Page<PlanRecord>> {
-        let prefix = match scope {
-            PlanScope::Org { path, org_id } => keys::owned(path, org_id.as_str(), ""),
-            PlanScope::Subtree { path } => path.clone(),
-        };
         let pk = keys::plans_of_year(year);
-        let q = Query::scope(pk.clone(), prefix);
+        let q = Query::scope(pk.clone(), scope.prefix());
         self.docs_page(q, &INDEX_KEYS, (SCOPE_PK, &pk), after, limit)
             .await
     }
